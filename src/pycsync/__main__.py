@@ -1,0 +1,3 @@
+from pycsync.cli import main
+
+main()

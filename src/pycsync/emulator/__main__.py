@@ -1,0 +1,5 @@
+"""``python -m pycsync.emulator`` == ``pycsync emulator``."""
+
+from .cli import main
+
+main()

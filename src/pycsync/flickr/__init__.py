@@ -1,0 +1,60 @@
+"""Typed Flickr API client: OAuth 1.0a signing and flow, REST, upload/replace, downloads.
+
+Quick start::
+
+    from pycsync.flickr import Endpoints, Credentials, FlickrClient
+    client = FlickrClient(Endpoints.for_base(None), Credentials(key, secret, tok, tok_secret))
+    me = client.test_login()
+"""
+
+from .client import FlickrClient, format_tags
+from .endpoints import Endpoints
+from .errors import (
+    ApiError,
+    AuthError,
+    FlickrError,
+    HttpError,
+    OutcomeUnknown,
+    PermanentUploadError,
+    RateLimited,
+    TransientError,
+)
+from .models import AccessToken, DownloadResult, Login, UploadResult, as_int, content
+from .oauth import (
+    Credentials,
+    LoopbackReceiver,
+    authorize_url,
+    get_access_token,
+    get_request_token,
+)
+from .ratelimit import RateLimiter
+from .redact import redact
+from .transport import TransportStats
+
+__all__ = [
+    "Endpoints",
+    "Credentials",
+    "FlickrClient",
+    "UploadResult",
+    "DownloadResult",
+    "Login",
+    "AccessToken",
+    "FlickrError",
+    "ApiError",
+    "AuthError",
+    "HttpError",
+    "TransientError",
+    "RateLimited",
+    "OutcomeUnknown",
+    "PermanentUploadError",
+    "RateLimiter",
+    "TransportStats",
+    "redact",
+    "get_request_token",
+    "authorize_url",
+    "get_access_token",
+    "LoopbackReceiver",
+    "format_tags",
+    "as_int",
+    "content",
+]

@@ -1,0 +1,126 @@
+"""Exception hierarchy of the Flickr client.
+
+::
+
+    FlickrError
+     ├── ApiError                 stat=fail with a code the caller should look at
+     │    └── PermanentUploadError   upload/replace codes for files that will never upload
+     ├── AuthError                OAuth 401 problems, API codes 98/99
+     ├── HttpError                unexpected HTTP status (e.g. 404 on a download)
+     └── TransientError           5xx, 429, codes 0/105/106/201, network trouble, bad bodies
+          ├── RateLimited         HTTP 429
+          └── OutcomeUnknown      a non-idempotent write may or may not have been applied
+
+Messages never contain secrets (OAuth tokens, signatures, keys).
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "FlickrError",
+    "ApiError",
+    "AuthError",
+    "HttpError",
+    "TransientError",
+    "RateLimited",
+    "OutcomeUnknown",
+    "PermanentUploadError",
+]
+
+
+class FlickrError(Exception):
+    """Base class of every error raised by :mod:`pycsync.flickr`."""
+
+
+class ApiError(FlickrError):
+    """Flickr answered ``stat=fail`` with ``code``/``message`` for ``method``."""
+
+    def __init__(self, code: int, message: str, method: str = "") -> None:
+        self.code = int(code)
+        self.message = message
+        self.method = method
+        where = f"{method}: " if method else ""
+        super().__init__(f"{where}Flickr error {self.code}: {message}")
+
+    def __reduce__(self):
+        return (self.__class__, (self.code, self.message, self.method))
+
+
+class PermanentUploadError(ApiError):
+    """upload/replace failed with a code that means this file will never upload
+    (2, 4, 5, 8, 10-15)."""
+
+
+class AuthError(FlickrError):
+    """Authentication/authorisation failure.
+
+    ``problem`` is the ``oauth_problem`` value (e.g. ``token_rejected``,
+    ``signature_invalid``) or the API message for codes 98/99; ``code`` is the API code
+    (98/99) or ``None`` for an OAuth 401.
+    """
+
+    def __init__(self, problem: str, *, code: int | None = None, method: str = "",
+                 status: int | None = None) -> None:
+        self.problem = problem
+        self.code = code
+        self.method = method
+        self.status = status
+        bits = []
+        if method:
+            bits.append(f"{method}:")
+        bits.append("authentication failed")
+        if code is not None:
+            bits.append(f"(code {code})")
+        elif status is not None:
+            bits.append(f"(HTTP {status})")
+        super().__init__(" ".join(bits) + f": {problem}")
+
+    def __reduce__(self):
+        return (_rebuild, (self.__class__, (self.problem,),
+                           {"code": self.code, "method": self.method, "status": self.status}))
+
+
+class HttpError(FlickrError):
+    """An HTTP status the client does not know how to interpret (e.g. 404, 403)."""
+
+    def __init__(self, status: int, message: str = "", url: str = "") -> None:
+        self.status = int(status)
+        self.message = message
+        self.url = url
+        super().__init__(f"HTTP {self.status}" + (f": {message}" if message else ""))
+
+    def __reduce__(self):
+        return (self.__class__, (self.status, self.message, self.url))
+
+
+class TransientError(FlickrError):
+    """A failure worth retrying later. ``retry_after`` (seconds) if the server said so."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None,
+                 code: int | None = None, method: str = "",
+                 status: int | None = None) -> None:
+        self.message = message
+        self.retry_after = retry_after
+        self.code = code
+        self.method = method
+        self.status = status
+        where = f"{method}: " if method else ""
+        super().__init__(where + message)
+
+    def __reduce__(self):
+        return (_rebuild, (self.__class__, (self.message,),
+                           {"retry_after": self.retry_after, "code": self.code,
+                            "method": self.method, "status": self.status}))
+
+
+class RateLimited(TransientError):
+    """HTTP 429 (Too Many Requests)."""
+
+
+class OutcomeUnknown(TransientError):
+    """A non-idempotent write (upload, replace, create...) may have reached the server but
+    no valid answer came back. Check the remote state before retrying."""
+
+
+def _rebuild(cls, args, kwargs):
+    return cls(*args, **kwargs)

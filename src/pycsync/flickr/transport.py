@@ -1,0 +1,660 @@
+"""HTTP transport: signing, rate limiting, retries, response parsing, statistics."""
+
+from __future__ import annotations
+
+import json
+import logging
+import mimetypes
+import os
+import random as _random
+import threading
+import time
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, BinaryIO, TypeVar
+from urllib.parse import unquote, urljoin, urlsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+from requests_toolbelt.multipart.encoder import MultipartEncoder, MultipartEncoderMonitor
+
+from .errors import (
+    ApiError,
+    AuthError,
+    FlickrError,
+    HttpError,
+    OutcomeUnknown,
+    PermanentUploadError,
+    RateLimited,
+    TransientError,
+)
+from .models import DownloadResult, UploadResult
+from .oauth import Credentials, encode_params, sign_request, upload_auth_header
+from .ratelimit import RateLimiter
+from .redact import redact
+
+__all__ = [
+    "Transport",
+    "TransportStats",
+    "parse_rest_response",
+    "parse_upload_response",
+    "parse_content_disposition",
+    "TRANSIENT_API_CODES",
+    "PERMANENT_UPLOAD_CODES",
+    "DEFAULT_TIMEOUT",
+    "DEFAULT_UPLOAD_TIMEOUT",
+]
+
+log = logging.getLogger("pycsync.flickr")
+
+T = TypeVar("T")
+
+#: stat=fail codes that mean "try again later" (any endpoint)
+TRANSIENT_API_CODES = frozenset({0, 105, 106, 201})
+#: upload/replace codes for files that will never upload
+PERMANENT_UPLOAD_CODES = frozenset({2, 4, 5, 8, 10, 11, 12, 13, 14, 15})
+#: upload/replace code 3 "General upload failure" — the server says it failed: retry
+TRANSIENT_UPLOAD_CODES = TRANSIENT_API_CODES | {3}
+AUTH_API_CODES = frozenset({98, 99})
+
+DEFAULT_TIMEOUT = (10.0, 60.0)
+DEFAULT_UPLOAD_TIMEOUT = (10.0, 600.0)
+MAX_REDIRECTS = 10
+MAX_RETRY_AFTER = 3600.0
+
+
+# ------------------------------------------------------------------------------ stats
+
+
+class TransportStats:
+    """Thread-safe request counters. Attribute reads return snapshots."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._calls: dict[str, int] = {}
+        self._bytes_up = 0
+        self._bytes_down = 0
+        self._retries = 0
+
+    def count_call(self, label: str) -> None:
+        with self._lock:
+            self._calls[label] = self._calls.get(label, 0) + 1
+
+    def add_up(self, n: int) -> None:
+        if n:
+            with self._lock:
+                self._bytes_up += n
+
+    def add_down(self, n: int) -> None:
+        if n:
+            with self._lock:
+                self._bytes_down += n
+
+    def add_retry(self) -> None:
+        with self._lock:
+            self._retries += 1
+
+    @property
+    def calls_by_method(self) -> dict[str, int]:
+        with self._lock:
+            return dict(self._calls)
+
+    @property
+    def total_calls(self) -> int:
+        with self._lock:
+            return sum(self._calls.values())
+
+    @property
+    def bytes_up(self) -> int:
+        with self._lock:
+            return self._bytes_up
+
+    @property
+    def bytes_down(self) -> int:
+        with self._lock:
+            return self._bytes_down
+
+    @property
+    def retries(self) -> int:
+        with self._lock:
+            return self._retries
+
+    def snapshot(self) -> dict[str, Any]:
+        with self._lock:
+            return {
+                "calls_by_method": dict(self._calls),
+                "bytes_up": self._bytes_up,
+                "bytes_down": self._bytes_down,
+                "retries": self._retries,
+            }
+
+    def __repr__(self) -> str:
+        return f"TransportStats({self.snapshot()!r})"
+
+
+# ------------------------------------------------------------------------------ parsing
+
+
+def _header(headers: Mapping[str, str] | None, name: str) -> str | None:
+    if not headers:
+        return None
+    v = headers.get(name)
+    if v is not None:
+        return v
+    lname = name.lower()
+    for k, val in headers.items():
+        if k.lower() == lname:
+            return val
+    return None
+
+
+def _retry_after(headers: Mapping[str, str] | None) -> float | None:
+    v = _header(headers, "Retry-After")
+    if not v:
+        return None
+    try:
+        secs = float(v.strip())
+    except ValueError:
+        from email.utils import parsedate_to_datetime
+        import datetime as _dt
+        try:
+            when = parsedate_to_datetime(v)
+            secs = (when - _dt.datetime.now(_dt.timezone.utc)).total_seconds()
+        except (TypeError, ValueError):
+            return None
+    return min(MAX_RETRY_AFTER, max(0.0, secs))
+
+
+def _text(body: bytes | str, limit: int = 2000) -> str:
+    if isinstance(body, bytes):
+        body = body[:limit].decode("utf-8", "replace")
+    return body[:limit]
+
+
+def _http_failure(status: int, headers: Mapping[str, str] | None, body: bytes | str,
+                  label: str, ambiguous_cls: type[TransientError]) -> FlickrError:
+    """Map a non-200 HTTP status to an exception (not raised)."""
+    text = _text(body)
+    if status == 401 or (status in (400, 403) and "oauth_problem=" in text):
+        from urllib.parse import parse_qsl
+        data = dict(parse_qsl(text.strip(), keep_blank_values=True))
+        problem = data.get("oauth_problem") or f"HTTP {status}"
+        absent = data.get("oauth_parameters_absent")
+        if absent:
+            problem += f" (absent: {absent})"
+        return AuthError(redact(problem), method=label, status=status)
+    retry_after = _retry_after(headers)
+    if status == 429:
+        return RateLimited("HTTP 429 Too Many Requests", retry_after=retry_after,
+                           method=label, status=429)
+    if status >= 500:
+        return ambiguous_cls(f"HTTP {status}", retry_after=retry_after, method=label,
+                             status=status)
+    if status == 400 and "not currently available" in text.lower():
+        return TransientError("HTTP 400: service not currently available",
+                              retry_after=retry_after, method=label, status=400)
+    return HttpError(status, label)
+
+
+def parse_rest_response(status: int, headers: Mapping[str, str] | None, body: bytes | str,
+                        method: str, *, idempotent: bool = True) -> dict[str, Any]:
+    """Decode a REST JSON answer (``format=json&nojsoncallback=1``) or raise.
+
+    ``idempotent=False`` turns ambiguous failures (5xx, undecodable body) into
+    :class:`OutcomeUnknown`.
+    """
+    ambiguous = TransientError if idempotent else OutcomeUnknown
+    if status != 200:
+        raise _http_failure(status, headers, body, method, ambiguous)
+    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+    s = text.strip()
+    if s.startswith("jsonFlickrApi(") and s.endswith(")"):
+        s = s[len("jsonFlickrApi("):-1]
+    try:
+        data = json.loads(s)
+    except ValueError:
+        if "oauth_problem=" in s:
+            raise _http_failure(401, headers, s, method, ambiguous) from None
+        raise ambiguous("invalid or truncated JSON response", method=method,
+                        status=status) from None
+    if not isinstance(data, dict) or "stat" not in data:
+        raise ambiguous("unexpected JSON response (no stat)", method=method, status=status)
+    stat = data.get("stat")
+    if stat == "ok":
+        return data
+    if stat == "fail":
+        code = _int_code(data.get("code"))
+        message = str(data.get("message", ""))
+        raise api_error(code, message, method)
+    raise ambiguous(f"unexpected stat {stat!r}", method=method, status=status)
+
+
+def _int_code(v: Any) -> int:
+    try:
+        return int(str(v).strip())
+    except (TypeError, ValueError):
+        return -1
+
+
+def api_error(code: int, message: str, method: str, *, upload: bool = False) -> FlickrError:
+    if code in AUTH_API_CODES:
+        return AuthError(message or f"code {code}", code=code, method=method)
+    transient = TRANSIENT_UPLOAD_CODES if upload else TRANSIENT_API_CODES
+    if code in transient:
+        return TransientError(f"Flickr error {code}: {message}", code=code, method=method)
+    if upload and code in PERMANENT_UPLOAD_CODES:
+        return PermanentUploadError(code, message, method)
+    return ApiError(code, message, method)
+
+
+def parse_upload_response(status: int, headers: Mapping[str, str] | None, body: bytes | str,
+                          kind: str = "upload", *, idempotent: bool = False) -> UploadResult:
+    """Decode an upload/replace XML answer or raise.
+
+    Accepts ``<photoid>1</photoid>``, ``<photoid secret=".." originalsecret="..">1</photoid>``
+    and ``<ticketid>..</ticketid>``; ``<err code msg>`` failures are mapped to
+    :class:`PermanentUploadError` (2, 4, 5, 8, 10-15), :class:`AuthError` (98/99),
+    :class:`TransientError` (0, 3, 105, 106, 201) or :class:`ApiError`.
+    """
+    ambiguous = TransientError if idempotent else OutcomeUnknown
+    if status != 200:
+        raise _http_failure(status, headers, body, kind, ambiguous)
+    raw = body if isinstance(body, bytes) else body.encode("utf-8")
+    try:
+        root = ET.fromstring(raw)
+    except ET.ParseError:
+        if b"oauth_problem=" in raw:
+            raise _http_failure(401, headers, raw, kind, ambiguous) from None
+        raise ambiguous("invalid or truncated XML response", method=kind,
+                        status=status) from None
+    if root.tag != "rsp":
+        raise ambiguous(f"unexpected XML root <{root.tag}>", method=kind, status=status)
+    stat = root.get("stat")
+    if stat == "ok":
+        pid = root.find("photoid")
+        if pid is not None and (pid.text or "").strip():
+            return UploadResult(
+                photo_id=(pid.text or "").strip(),
+                secret=pid.get("secret") or None,
+                original_secret=pid.get("originalsecret") or None,
+            )
+        tid = root.find("ticketid")
+        if tid is not None and (tid.text or "").strip():
+            return UploadResult(photo_id="", ticket_id=(tid.text or "").strip())
+        raise ambiguous("stat=ok without <photoid>", method=kind, status=status)
+    if stat == "fail":
+        err = root.find("err")
+        code = _int_code(err.get("code")) if err is not None else -1
+        msg = (err.get("msg") or "") if err is not None else ""
+        raise api_error(code, msg, kind, upload=True)
+    raise ambiguous(f"unexpected stat {stat!r}", method=kind, status=status)
+
+
+def parse_content_disposition(value: str | None) -> str | None:
+    """Filename from a Content-Disposition header (``filename*=`` preferred)."""
+    if not value:
+        return None
+    fname = None
+    for part in value.split(";")[1:]:
+        if "=" not in part:
+            continue
+        k, _, v = part.strip().partition("=")
+        k = k.strip().lower()
+        v = v.strip()
+        if k == "filename*":
+            charset, _, rest = v.partition("'")
+            _, _, encoded = rest.partition("'")
+            try:
+                return unquote(encoded.strip('"'), encoding=charset or "utf-8")
+            except LookupError:
+                return unquote(encoded.strip('"'))
+        if k == "filename" and fname is None:
+            if len(v) >= 2 and v[0] == v[-1] == '"':
+                v = v[1:-1].replace('\\"', '"').replace("\\\\", "\\")
+            fname = v
+    if fname:
+        fname = fname.replace("\\", "/").rsplit("/", 1)[-1]
+    return fname or None
+
+
+# ------------------------------------------------------------------------------ errors
+
+
+def _exc_chain(exc: BaseException) -> Iterable[BaseException]:
+    seen: set[int] = set()
+    todo: list[BaseException] = [exc]
+    while todo:
+        e = todo.pop()
+        if id(e) in seen:
+            continue
+        seen.add(id(e))
+        yield e
+        for nxt in (getattr(e, "reason", None), e.__cause__, e.__context__, *e.args):
+            if isinstance(nxt, BaseException):
+                todo.append(nxt)
+
+
+def _never_sent(exc: requests.RequestException) -> bool:
+    """True when the request surely did not reach the server (connect phase failed)."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return True
+    from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
+    try:
+        from urllib3.exceptions import NameResolutionError
+    except ImportError:  # pragma: no cover
+        NameResolutionError = NewConnectionError  # type: ignore[misc,assignment]
+    for e in _exc_chain(exc):
+        if isinstance(e, (NewConnectionError, ConnectTimeoutError, NameResolutionError,
+                          ConnectionRefusedError)):
+            return True
+    return False
+
+
+def _network_error(exc: requests.RequestException, label: str,
+                   idempotent: bool, secrets: Iterable[str]) -> FlickrError:
+    detail = redact(f"{type(exc).__name__}: {exc}", secrets)
+    if len(detail) > 300:
+        detail = detail[:300] + "..."
+    if isinstance(exc, (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
+                        requests.exceptions.InvalidSchema, requests.exceptions.InvalidHeader)):
+        return FlickrError(f"{label}: {detail}")
+    if _never_sent(exc):
+        return TransientError(f"could not connect ({detail})", method=label)
+    kind = "timed out" if isinstance(exc, requests.exceptions.Timeout) else "connection failed"
+    cls = TransientError if idempotent else OutcomeUnknown
+    return cls(f"{kind} after the request was sent ({detail})", method=label)
+
+
+# ------------------------------------------------------------------------------ transport
+
+
+class Transport:
+    """Owns the HTTP session, the shared rate limiter, retry policy and statistics.
+
+    Retry policy: a :class:`TransientError` is retried (up to ``max_retries`` times, with
+    exponential backoff + full jitter, or the server's ``Retry-After``) when the call is
+    idempotent, or — for non-idempotent calls — when it surely was not applied (connect
+    failure, 429, an explicit transient ``stat=fail``). :class:`OutcomeUnknown` is never
+    retried here: the caller checks the remote state first.
+    """
+
+    def __init__(self, credentials: Credentials, *,
+                 session: requests.Session | None = None,
+                 limiter: RateLimiter | None = None,
+                 timeout: tuple[float, float] | float = DEFAULT_TIMEOUT,
+                 upload_timeout: tuple[float, float] | float = DEFAULT_UPLOAD_TIMEOUT,
+                 max_retries: int = 5,
+                 backoff_base: float = 1.0,
+                 backoff_cap: float = 60.0,
+                 sleep: Callable[[float], None] = time.sleep,
+                 random: Callable[[], float] = _random.random,
+                 sign_hosts: Iterable[str] = (),
+                 pool_maxsize: int = 32) -> None:
+        self.credentials = credentials
+        self._own_session = session is None
+        if session is None:
+            session = requests.Session()
+            adapter = HTTPAdapter(pool_connections=8, pool_maxsize=max(16, pool_maxsize),
+                                  max_retries=0)
+            session.mount("https://", adapter)
+            session.mount("http://", adapter)
+            session.headers["User-Agent"] = "pycsync (+https://github.com/) python-requests"
+        self.session = session
+        self.limiter = limiter
+        self.timeout = timeout
+        self.upload_timeout = upload_timeout
+        self.max_retries = max(0, int(max_retries))
+        self.backoff_base = backoff_base
+        self.backoff_cap = backoff_cap
+        self._sleep = sleep
+        self._random = random
+        self.sign_hosts = frozenset(h.lower() for h in sign_hosts)
+        self.stats = TransportStats()
+
+    # -- helpers
+
+    @property
+    def _secrets(self) -> tuple[str, ...]:
+        return self.credentials.secret_values()
+
+    def _acquire(self) -> None:
+        if self.limiter is not None:
+            self.limiter.acquire()
+
+    def backoff_delay(self, attempt: int, retry_after: float | None = None) -> float:
+        """Delay before retry number ``attempt`` (0-based): Retry-After if given, else
+        full jitter ``random() * min(cap, base * 2**attempt)``."""
+        if retry_after is not None:
+            return min(MAX_RETRY_AFTER, max(0.0, retry_after))
+        return self._random() * min(self.backoff_cap, self.backoff_base * (2 ** attempt))
+
+    def _retrying(self, fn: Callable[[], T], *, idempotent: bool, label: str,
+                  api: bool = True) -> T:
+        attempt = 0
+        while True:
+            try:
+                return fn()
+            except TransientError as exc:
+                if isinstance(exc, OutcomeUnknown) and not idempotent:
+                    raise
+                if attempt >= self.max_retries:
+                    raise
+                delay = self.backoff_delay(attempt, exc.retry_after)
+                if exc.retry_after is not None and api and self.limiter is not None:
+                    # every API caller waits, not just this thread
+                    self.limiter.pause_for(delay)
+                self.stats.add_retry()
+                log.info("flickr %s: %s; retry %d/%d in %.1fs", label, exc, attempt + 1,
+                         self.max_retries, delay)
+                self._sleep(delay)
+                attempt += 1
+
+    def _debug(self, what: str, url: str, resp: requests.Response | None, t0: float,
+               extra: str = "") -> None:
+        if not log.isEnabledFor(logging.DEBUG):
+            return
+        status = resp.status_code if resp is not None else "-"
+        log.debug("%s %s -> %s in %.2fs%s", what, redact(url, self._secrets), status,
+                  time.monotonic() - t0, redact(extra, self._secrets) if extra else "")
+
+    # -- REST
+
+    def rest(self, url: str, method: str, params: Mapping[str, Any] | None = None, *,
+             write: bool = False, idempotent: bool = True) -> dict[str, Any]:
+        """Signed REST call; GET for reads, POST (form body) for writes."""
+        items: list[tuple[str, str]] = [("method", method)]
+        for k, v in (params or {}).items():
+            if v is None:
+                continue
+            if k in ("method", "format", "nojsoncallback"):
+                continue
+            items.append((k, v))
+        items += [("format", "json"), ("nojsoncallback", "1")]
+        encoded = encode_params(items)
+
+        def attempt() -> dict[str, Any]:
+            self._acquire()
+            self.stats.count_call(method)
+            t0 = time.monotonic()
+            try:
+                if write:
+                    headers = sign_request(self.credentials, "POST", url, body=encoded)
+                    self.stats.add_up(len(encoded))
+                    resp = self.session.post(url, data=encoded.encode("ascii"),
+                                             headers=headers, timeout=self.timeout,
+                                             allow_redirects=False)
+                    shown = url + " [" + encoded + "]"
+                else:
+                    full = url + ("&" if "?" in url else "?") + encoded
+                    headers = sign_request(self.credentials, "GET", full)
+                    resp = self.session.get(full, headers=headers, timeout=self.timeout,
+                                            allow_redirects=False)
+                    shown = full
+                body = resp.content
+            except requests.RequestException as exc:
+                self._debug("POST" if write else "GET", url, None, t0, f" {exc!r}")
+                raise _network_error(exc, method, idempotent, self._secrets) from None
+            self.stats.add_down(len(body))
+            self._debug("POST" if write else "GET", shown, resp, t0,
+                        " " + _text(body, 300) if resp.status_code != 200 else "")
+            return parse_rest_response(resp.status_code, resp.headers, body, method,
+                                       idempotent=idempotent)
+
+        return self._retrying(attempt, idempotent=idempotent, label=method)
+
+    # -- upload / replace
+
+    def upload(self, url: str, fields: Iterable[tuple[str, Any]], path: str | os.PathLike,
+               *, kind: str = "upload",
+               progress: Callable[[int], None] | None = None) -> UploadResult:
+        """Streaming multipart POST of ``fields`` + the file at ``path`` as ``photo``.
+
+        Never retried once the body may have reached the server (:class:`OutcomeUnknown`).
+        """
+        text_fields = [(str(k), "1" if v is True else "0" if v is False else str(v))
+                       for k, v in fields if v is not None]
+        path = os.fspath(path)
+        filename = os.path.basename(path)
+        ctype = mimetypes.guess_type(filename)[0] or "application/octet-stream"
+
+        def attempt() -> UploadResult:
+            self._acquire()
+            self.stats.count_call(kind)
+            auth = upload_auth_header(self.credentials, url, text_fields)
+            t0 = time.monotonic()
+            with open(path, "rb") as fh:
+                size = os.fstat(fh.fileno()).st_size
+                enc = MultipartEncoder(fields=[*text_fields, ("photo", (filename, fh, ctype))])
+                total = enc.len
+
+                def cb(mon: MultipartEncoderMonitor) -> None:
+                    if progress is not None and total:
+                        progress(min(size, mon.bytes_read * size // total))
+
+                mon = MultipartEncoderMonitor(enc, cb)
+                headers = {"Authorization": auth, "Content-Type": mon.content_type}
+                try:
+                    resp = self.session.post(url, data=mon, headers=headers,
+                                             timeout=self.upload_timeout,
+                                             allow_redirects=False)
+                    body = resp.content
+                except requests.RequestException as exc:
+                    self.stats.add_up(mon.bytes_read)
+                    self._debug("POST", url, None, t0, f" {exc!r}")
+                    raise _network_error(exc, kind, False, self._secrets) from None
+                self.stats.add_up(mon.bytes_read)
+            self.stats.add_down(len(body))
+            self._debug("POST", url, resp, t0, f" ({total} bytes) " + _text(body, 300))
+            return parse_upload_response(resp.status_code, resp.headers, body, kind,
+                                         idempotent=False)
+
+        return self._retrying(attempt, idempotent=False, label=kind)
+
+    # -- download
+
+    def _should_sign(self, url: str) -> bool:
+        host = urlsplit(url).netloc.lower()
+        hostname = host.rsplit("@", 1)[-1].split(":", 1)[0]
+        return host in self.sign_hosts or hostname == "flickr.com" or \
+            hostname.endswith(".flickr.com")
+
+    def _download_headers(self, url: str) -> dict[str, str]:
+        if not self._should_sign(url) or not self.credentials.token:
+            return {}
+        try:
+            return sign_request(self.credentials, "GET", url)
+        except ValueError:  # URL with characters oauthlib refuses: send unsigned
+            return {}
+
+    def download(self, url: str, dest: BinaryIO,
+                 progress: Callable[[int], None] | None = None,
+                 chunk: int = 1 << 20) -> DownloadResult:
+        """Stream ``url`` into ``dest``; see :meth:`FlickrClient.download`."""
+        state = {"written": 0}
+
+        def attempt() -> DownloadResult:
+            try:
+                return self._download_once(url, dest, progress, chunk, state)
+            except TransientError as exc:
+                if state["written"]:
+                    # partial data is in dest: the caller must restart into a fresh file
+                    raise _NoRetry(TransientError(
+                        f"download interrupted after {state['written']} bytes: {exc.message}",
+                        retry_after=exc.retry_after, method="download",
+                        status=exc.status)) from None
+                raise
+
+        try:
+            return self._retrying(attempt, idempotent=True, label="download", api=False)
+        except _NoRetry as wrapped:
+            raise wrapped.error from None
+
+    def _download_once(self, url: str, dest: BinaryIO,
+                       progress: Callable[[int], None] | None, chunk: int,
+                       state: dict[str, int]) -> DownloadResult:
+        current = url
+        for _hop in range(MAX_REDIRECTS + 1):
+            self.stats.count_call("download")
+            t0 = time.monotonic()
+            try:
+                resp = self.session.get(current, headers=self._download_headers(current),
+                                        stream=True, timeout=self.timeout,
+                                        allow_redirects=False)
+            except requests.RequestException as exc:
+                raise _network_error(exc, "download", True, self._secrets) from None
+            self._debug("GET", current, resp, t0)
+            if resp.is_redirect and "Location" in resp.headers:
+                nxt = urljoin(current, resp.headers["Location"])
+                resp.close()
+                current = nxt
+                continue
+            try:
+                if resp.status_code != 200:
+                    body = resp.raw.read(2000, decode_content=True) if resp.raw else b""
+                    err = _http_failure(resp.status_code, resp.headers, body or b"",
+                                        "download", TransientError)
+                    if isinstance(err, HttpError):
+                        err = HttpError(resp.status_code, "download failed",
+                                        redact(current, self._secrets))
+                    raise err
+                expected = resp.headers.get("Content-Length")
+                encoded = resp.headers.get("Content-Encoding", "identity").lower()
+                try:
+                    for data in resp.iter_content(chunk_size=chunk):
+                        if not data:
+                            continue
+                        dest.write(data)
+                        state["written"] += len(data)
+                        self.stats.add_down(len(data))
+                        if progress is not None:
+                            progress(state["written"])
+                except requests.RequestException as exc:
+                    raise _network_error(exc, "download", True, self._secrets) from None
+                written = state["written"]
+                if expected is not None and encoded in ("", "identity"):
+                    try:
+                        exp = int(expected)
+                    except ValueError:
+                        exp = None
+                    if exp is not None and exp != written:
+                        raise TransientError(
+                            f"truncated download: got {written} of {exp} bytes",
+                            method="download")
+                ctype = resp.headers.get("Content-Type")
+                fname = parse_content_disposition(resp.headers.get("Content-Disposition"))
+                return DownloadResult(written, ctype, fname)
+            finally:
+                resp.close()
+        raise HttpError(310, "too many redirects", redact(url, self._secrets))
+
+    def close(self) -> None:
+        if self._own_session:
+            self.session.close()
+
+
+class _NoRetry(Exception):
+    """Internal: carries an error out of the retry loop without retrying."""
+
+    def __init__(self, error: FlickrError) -> None:
+        super().__init__(str(error))
+        self.error = error

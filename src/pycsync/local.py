@@ -1,0 +1,366 @@
+"""Scanning the sync root: which photos and videos are there, and what their content is.
+
+The walk is on the hot path of every run (trees of 100,000+ files), so it works on the DirEntry
+and stat results that os.scandir already has, and reads a file only when the base cannot vouch
+for its content (size or mtime changed, or a full re-hash was asked for).
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import os
+import stat as st
+import unicodedata
+from collections import deque
+from dataclasses import dataclass, field
+from functools import cached_property
+from operator import attrgetter
+from pathlib import Path
+from typing import Callable, Mapping
+
+from .ignore import IgnoreRules
+from .model import BaseItem, LocalItem
+from .naming import is_media
+
+# Not worth a warning: OS litter (.DS_Store and friends are hidden, so skipped anyway).
+JUNK_FILES = frozenset({"thumbs.db", "desktop.ini"})  # compared lowercased
+PROGRESS_EVERY = 1000
+
+NOT_MEDIA = "not a photo or video"
+EMPTY = "empty file (Flickr rejects zero-byte uploads)"
+CHANGED = "changed while being read; will retry next run"
+_LINK_REASONS = {"link": "symbolic link (not followed)", "broken": "broken symbolic link"}
+
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+
+
+# (on-disk name, NFC name, entry, stat if already known) of a file or folder kept in a listing
+_Candidate = tuple[str, str, os.DirEntry[str], os.stat_result | None]
+
+
+@dataclass(frozen=True)
+class Skipped:
+    path: str  # relative to the root, '/'-separated, as spelled on disk
+    reason: str
+
+
+@dataclass
+class ScanResult:
+    """The media files found (by key, in no particular order) and what was passed over."""
+
+    items: dict[str, LocalItem] = field(default_factory=dict)
+    skipped: list[Skipped] = field(default_factory=list)
+
+    def unlisted(self, key: str) -> bool:
+        """Whether ``key`` may exist although it is not in ``items``: it, or a folder above it,
+        was skipped (unreadable, changed while read, a name twin, ...). Such a key must not be
+        taken for a local deletion. Call it once ``skipped`` is final (the set is cached)."""
+        skipped = self._skipped_keys
+        i = key.find("/")
+        while i != -1:
+            if key[:i] in skipped:
+                return True
+            i = key.find("/", i + 1)
+        return key in skipped
+
+    @cached_property
+    def _skipped_keys(self) -> frozenset[str]:
+        return frozenset(unicodedata.normalize("NFC", s.path) for s in self.skipped)
+
+
+def hash_file(path: str | os.PathLike[str]) -> str:
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+def _reason(e: OSError) -> str:
+    if isinstance(e, PermissionError):
+        return "permission denied"
+    return f"cannot read: {e.strerror or e}"
+
+
+def _same_file(a: os.stat_result, b: os.stat_result) -> bool:
+    return (a.st_size, a.st_mtime_ns, a.st_ino, a.st_dev) == (
+        b.st_size,
+        b.st_mtime_ns,
+        b.st_ino,
+        b.st_dev,
+    )
+
+
+class _Changed(Exception):
+    """The file's size, mtime or identity changed while it was being hashed."""
+
+
+def _hash_stable(path: str) -> tuple[str, os.stat_result] | None:
+    """(sha256, stat) for a file whose content did not change while it was read.
+
+    Returns None when it vanished; raises _Changed when it changed, OSError when unreadable.
+    Opened non-blocking so that a file swapped for a fifo after listing cannot hang the scan.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | _NONBLOCK)
+    except FileNotFoundError:
+        return None
+    with open(fd, "rb") as f:
+        before = os.fstat(fd)
+        if not st.S_ISREG(before.st_mode):
+            return None
+        digest = hashlib.file_digest(f, "sha256").hexdigest()
+    try:
+        after = os.stat(path)
+    except FileNotFoundError:
+        return None
+    if not _same_file(before, after):
+        raise _Changed(path)
+    return digest, after
+
+
+class _Walk:
+    """The state of one scan; a class only to keep the per-folder loop readable."""
+
+    def __init__(
+        self,
+        root: str,
+        base: Mapping[str, BaseItem],
+        ignore: IgnoreRules | None,
+        full: bool,
+        follow_symlinks: bool,
+        progress: Callable[[int], None] | None,
+    ) -> None:
+        self.root = root
+        self.base = base
+        self.ignore = ignore or None  # empty rules: no per-entry matching at all
+        self.full = full
+        self.follow = follow_symlinks
+        self.progress = progress
+        self.result = ScanResult()
+        self.seen = 0
+        self.visited: set[tuple[int, int]] = set()  # (st_dev, st_ino) of folders, when following
+        self.queue: deque[tuple[str, str, str]] = deque()  # (os path, rel path, key) of folders
+
+    def skip(self, rel: str, reason: str) -> None:
+        self.result.skipped.append(Skipped(rel, reason))
+
+    def run(self) -> ScanResult:
+        root_stat = os.stat(self.root)  # a missing root is an error, never an empty tree
+        if not st.S_ISDIR(root_stat.st_mode):
+            raise NotADirectoryError(self.root)
+        self.visited.add((root_stat.st_dev, root_stat.st_ino))
+        self.queue.append((self.root, "", ""))
+        # Breadth first, so a folder reached both directly and through a link is scanned under
+        # its shortest path.
+        while self.queue:
+            self.folder(*self.queue.popleft())
+        if self.progress is not None:
+            self.progress(self.seen)
+        self.result.skipped.sort(key=attrgetter("path"))
+        return self.result
+
+    def folder(self, path: str, rel: str, kdir: str) -> None:
+        """List one folder: queue its subfolders, then record its media files.
+
+        Entries are collected first and twins resolved by name, so the outcome does not depend
+        on the order os.scandir returns them in.
+        """
+        try:
+            with os.scandir(path) as it:
+                entries = list(it)
+        except OSError as e:
+            if not rel:
+                raise  # an unreadable root must stop the sync, not look like an empty tree
+            self.skip(rel, _reason(e))
+            return
+        rel_prefix = rel + "/" if rel else ""
+        key_prefix = kdir + "/" if kdir else ""
+        ignore = self.ignore
+        progress = self.progress
+        seen = self.seen
+        files: dict[str, _Candidate] = {}  # casefolded NFC name -> the file kept under it
+        dirs: dict[str, _Candidate] = {}  # NFC name -> the folder kept under it
+        for entry in entries:
+            name = entry.name
+            if name[0] == ".":  # hidden, including the root's .pycsync/
+                continue
+            nfc = name if name.isascii() else unicodedata.normalize("NFC", name)
+            stat = None
+            if not entry.is_file(follow_symlinks=False):
+                stat = self.not_a_file(entry, nfc, dirs, rel_prefix, key_prefix)
+                if stat is None:
+                    continue
+            seen += 1
+            if progress is not None and seen % PROGRESS_EVERY == 0:
+                progress(seen)
+            if ignore is not None and ignore.matches(key_prefix + nfc, False):
+                continue
+            if not is_media(name):
+                if name.lower() not in JUNK_FILES:
+                    self.skip(rel_prefix + name, NOT_MEDIA)
+                continue
+            cand = (name, nfc, entry, stat)
+            other = files.setdefault(nfc.casefold(), cand)
+            if other is not cand:
+                files[nfc.casefold()] = self.twin(other, cand, rel_prefix, key_prefix)
+        self.seen = seen
+
+        # Real folders before links, so that a link to a sibling does not take its place.
+        for nfc in sorted(dirs, key=lambda n: (dirs[n][2].is_symlink(), n)):
+            name, _, entry, stat = dirs[nfc]
+            other = files.get(nfc.casefold())
+            if other is not None and other[1] == nfc:  # a file and a folder as NFC twins
+                if self.twin(other, dirs[nfc], rel_prefix, key_prefix) is other:
+                    continue
+                del files[nfc.casefold()]
+            self.enter(stat, entry.path, rel_prefix + name, key_prefix + nfc)
+
+        base_get = self.base.get
+        items = self.result.items
+        full = self.full
+        same_spelling = rel == kdir
+        for name, nfc, entry, stat in files.values():
+            key = key_prefix + nfc
+            # Share the string when the on-disk spelling is the key: 100,000s of them are kept.
+            rel_path = key if same_spelling and name is nfc else rel_prefix + name
+            if stat is None:
+                try:
+                    stat = entry.stat()  # not a link: the same as lstat, and faster
+                except FileNotFoundError:
+                    continue  # gone since the listing
+                except OSError as e:
+                    self.skip(rel_path, _reason(e))
+                    continue
+            size = stat.st_size
+            mtime_ns = stat.st_mtime_ns
+            known = base_get(key)
+            if size == 0:
+                self.skip(rel_path, EMPTY)
+            elif (
+                known is not None
+                and not full
+                and known.size == size
+                and known.mtime_ns == mtime_ns
+            ):
+                items[key] = LocalItem(key, rel_path, size, mtime_ns, known.sha256, False)
+            else:
+                self.hash(entry.path, rel_path, key)
+
+    def not_a_file(
+        self,
+        entry: os.DirEntry[str],
+        nfc: str,
+        dirs: dict[str, _Candidate],
+        rel_prefix: str,
+        key_prefix: str,
+    ) -> os.stat_result | None:
+        """Handle an entry that is not a plain file: note a folder in ``dirs``, report a link
+        that is not followed, drop special files. Returns the stat of a followed link to a
+        regular file, which the caller treats as a file."""
+        rel_path = rel_prefix + entry.name
+        try:
+            kind, stat = self.classify(entry)
+        except FileNotFoundError:
+            return None  # gone since the listing
+        except OSError as e:
+            self.skip(rel_path, _reason(e))
+            return None
+        if kind == "file" or kind is None:
+            return stat
+        if self.ignore is not None and self.ignore.matches(key_prefix + nfc, kind == "dir"):
+            return None
+        if kind == "dir":
+            cand = (entry.name, nfc, entry, stat)
+            other = dirs.get(nfc)
+            dirs[nfc] = cand if other is None else self.twin(other, cand, rel_prefix, key_prefix)
+        else:
+            self.skip(rel_path, _LINK_REASONS[kind])
+        return None
+
+    def classify(self, entry: os.DirEntry[str]) -> tuple[str | None, os.stat_result | None]:
+        """The kind of an entry that is not a plain file ('file', 'dir', 'link', 'broken', or
+        None for special files) and, when it is known or needed for loop detection, its stat."""
+        if entry.is_symlink():
+            if not self.follow:
+                return "link", None
+            try:
+                stat = entry.stat()
+            except FileNotFoundError:
+                return "broken", None
+            if st.S_ISDIR(stat.st_mode):
+                return "dir", stat
+            return ("file", stat) if st.S_ISREG(stat.st_mode) else (None, None)
+        if entry.is_dir(follow_symlinks=False):
+            return "dir", entry.stat(follow_symlinks=False) if self.follow else None
+        return None, None  # fifo, socket, device
+
+    def twin(self, a: _Candidate, b: _Candidate, rel_prefix: str, key_prefix: str) -> _Candidate:
+        """Of two entries whose names collide, the one to keep; the other is reported.
+
+        The first in sorted order wins, except that a file already in the base beats a case
+        twin that is not, so adding 'A.jpg' beside a synced 'a.jpg' changes nothing remotely.
+        """
+
+        def rank(c: _Candidate) -> tuple[bool, str]:
+            return (key_prefix + c[1]) not in self.base, c[0]
+
+        keep, drop = (a, b) if rank(a) <= rank(b) else (b, a)
+        if keep[1] == drop[1]:
+            reason = f"same name as {keep[0]!r} after Unicode normalisation"
+        else:
+            reason = f"differs only in letter case from {keep[0]!r} in the same folder"
+        self.skip(rel_prefix + drop[0], reason)
+        return keep
+
+    def enter(self, stat: os.stat_result | None, path: str, rel_path: str, key: str) -> None:
+        if stat is not None:  # following links: never scan one folder twice
+            ident = (stat.st_dev, stat.st_ino)
+            if ident in self.visited:
+                self.skip(rel_path, "folder already scanned through another path (link loop?)")
+                return
+            self.visited.add(ident)
+        self.queue.append((path, rel_path, key))
+
+    def hash(self, path: str, rel_path: str, key: str) -> None:
+        try:
+            hashed = _hash_stable(path)
+        except _Changed:
+            self.skip(rel_path, CHANGED)
+            return
+        except OSError as e:
+            self.skip(rel_path, _reason(e))
+            return
+        if hashed is None:
+            return  # gone, or no longer a regular file
+        sha256, after = hashed
+        if after.st_size == 0:
+            self.skip(rel_path, EMPTY)
+        else:
+            self.result.items[key] = LocalItem(
+                key, rel_path, after.st_size, after.st_mtime_ns, sha256, True
+            )
+
+
+def scan(
+    root: str | Path,
+    *,
+    base: Mapping[str, BaseItem],
+    ignore: IgnoreRules | None = None,
+    full: bool = False,
+    follow_symlinks: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> ScanResult:
+    """List the media files under ``root``, hashing only those the base cannot vouch for.
+
+    Raises OSError when the root itself cannot be listed; anything below it that cannot be read
+    is reported in ``skipped`` and the scan goes on.
+    """
+    walk = _Walk(os.fspath(root), base, ignore, full, follow_symlinks, progress)
+    # The result is 100,000s of new objects without cycles; collections triggered by their
+    # creation only re-traverse them (and the base), costing about a tenth of the scan.
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return walk.run()
+    finally:
+        if paused:
+            gc.enable()

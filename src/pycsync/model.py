@@ -1,0 +1,293 @@
+"""The values the sync engine passes around: listings of both sides, the base, and the plan.
+
+Everything here is a frozen dataclass so the planner can stay pure: it reads these and returns a
+Plan, and only the executor turns a Plan into I/O.
+
+Keys: a local file is identified by its *key*, the NFC-normalised path relative to the sync root
+with '/' separators (``"2019/Paris/IMG_0001.JPG"``). Its folder part (``"2019/Paris"``; ``""`` for
+the root) is what maps to an album.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Mapping
+
+
+def folder_of(key: str) -> str:
+    """The folder part of a key ('' for files directly in the root)."""
+    return key.rpartition("/")[0]
+
+
+def name_of(key: str) -> str:
+    return key.rpartition("/")[2]
+
+
+def join_key(folder: str, name: str) -> str:
+    return f"{folder}/{name}" if folder else name
+
+
+# --------------------------------------------------------------------------- listings
+
+
+@dataclass(frozen=True, slots=True)
+class LocalItem:
+    """One media file found under the root."""
+
+    key: str
+    path: str  # the path relative to the root as spelled on disk (may be NFD)
+    size: int
+    mtime_ns: int
+    sha256: str
+    hashed: bool = False  # True when the content was read in this scan (not taken from the base)
+
+
+@dataclass(frozen=True, slots=True)
+class RemotePhoto:
+    """One photo or video in the Flickr account, as far as a listing tells."""
+
+    photo_id: str
+    title: str
+    media: str  # "photo" | "video"
+    original_format: str
+    original_secret: str
+    url_o: str
+    last_update: int
+    sha256: str | None = None  # from pycsync's machine tag, or the remote-hash cache
+    file_name: str | None = None  # the exact local name pycsync uploaded it from (machine tag)
+    album_ids: tuple[str, ...] = ()
+    date_taken: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteAlbum:
+    album_id: str
+    title: str
+    primary: str
+    count: int
+    date_update: int
+
+
+@dataclass(frozen=True)
+class RemoteListing:
+    photos: Mapping[str, RemotePhoto]
+    albums: Mapping[str, RemoteAlbum]
+    # album id -> member photo ids in album order (only albums that were listed)
+    members: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class BaseItem:
+    """What a key was when both sides last agreed about it."""
+
+    key: str
+    photo_id: str
+    sha256: str
+    size: int
+    mtime_ns: int
+    original_secret: str
+    placed: bool = True  # False: uploaded, but not yet confirmed in its album
+
+
+@dataclass(frozen=True)
+class Base:
+    items: Mapping[str, BaseItem] = field(default_factory=dict)
+    albums: Mapping[str, str] = field(default_factory=dict)  # folder -> album id
+
+    def is_empty(self) -> bool:
+        return not self.items
+
+
+# --------------------------------------------------------------------------- policy
+
+
+class Direction(str, Enum):
+    BOTH = "both"
+    PUSH = "push"
+    PULL = "pull"
+
+
+class Layout(str, Enum):
+    NESTED = "nested"
+    FLAT = "flat"
+
+
+@dataclass(frozen=True)
+class Policy:
+    direction: Direction = Direction.BOTH
+    delete: bool = False
+    max_delete_pct: float = 50.0
+    can_delete_photos: bool = False  # the token has 'delete' permission
+    layout: Layout = Layout.NESTED
+
+
+# --------------------------------------------------------------------------- actions
+
+
+@dataclass(frozen=True, slots=True)
+class Upload:
+    """Upload one local file as a new photo; every key in ``keys`` shares its content."""
+
+    keys: tuple[str, ...]
+    sha256: str
+    size: int
+    title: str
+    file_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Replace:
+    key: str
+    photo_id: str
+    sha256: str
+    size: int
+    also_keys: tuple[str, ...] = ()  # other files of this photo that hold the same new content
+    deleted_keys: tuple[str, ...] = ()  # files of this photo deleted here: their base follows along
+
+
+@dataclass(frozen=True, slots=True)
+class Download:
+    """Fetch a photo's original into ``key`` (over an unchanged old version when ``overwrite``)."""
+
+    key: str
+    photo_id: str
+    url: str
+    original_secret: str
+    media: str
+    overwrite: bool = False
+    trash_old: bool = False  # the local file there holds an edit: keep it in the trash first
+
+
+@dataclass(frozen=True, slots=True)
+class CopyLocal:
+    """The content is already here under ``src_key``: link or copy it to ``key``.
+
+    An empty ``original_secret`` means a Replace in the same plan records the base for ``key``.
+    """
+
+    src_key: str
+    key: str
+    photo_id: str
+    original_secret: str
+
+
+@dataclass(frozen=True, slots=True)
+class MoveLocal:
+    src_key: str
+    key: str
+    photo_id: str | None  # None: a local-only rename (conflict copy), base not carried over
+
+
+@dataclass(frozen=True, slots=True)
+class TrashLocal:
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """Both sides already hold the same content: only record it in the base."""
+
+    key: str
+    photo_id: str
+    sha256: str
+    original_secret: str
+    placed: bool = True  # False: a PlaceInAlbum in the same plan still has to add it
+
+
+@dataclass(frozen=True, slots=True)
+class Confirm:
+    """A first-sync match by name without a content tag: hash the remote original to decide."""
+
+    key: str
+    photo_id: str
+    url: str
+    original_secret: str
+    local_sha256: str
+
+
+@dataclass(frozen=True, slots=True)
+class MoveRemote:
+    """A local move or rename of unchanged content, mirrored on Flickr without re-uploading.
+
+    The new album membership comes from a PlaceInAlbum in the same plan; this action then
+    retitles the photo if its name changed, takes it out of the old album and re-keys the base.
+    """
+
+    src_key: str
+    key: str
+    photo_id: str
+    remove_from_album: str | None
+    new_title: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceInAlbum:
+    """Make the photos of these keys members of the album for ``folder`` (creating it if needed).
+
+    A key's photo id may not exist yet (an upload in the same plan); the executor resolves it.
+    """
+
+    folder: str
+    album_id: str | None
+    title: str
+    keys: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RemoveFromAlbum:
+    album_id: str
+    photo_ids: tuple[str, ...]
+    forget: tuple[str, ...] = ()  # base keys to drop once Flickr confirms
+
+
+@dataclass(frozen=True, slots=True)
+class DeletePhoto:
+    photo_id: str
+    forget: tuple[str, ...] = ()  # base keys to drop once Flickr confirms
+
+
+@dataclass(frozen=True, slots=True)
+class Forget:
+    """Both sides dropped the key: drop it from the base."""
+
+    key: str
+
+
+Action = (
+    Upload
+    | Replace
+    | Download
+    | CopyLocal
+    | MoveLocal
+    | TrashLocal
+    | Link
+    | Confirm
+    | MoveRemote
+    | PlaceInAlbum
+    | RemoveFromAlbum
+    | DeletePhoto
+    | Forget
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ConflictNote:
+    key: str
+    reason: str
+    kept_as: str
+
+
+@dataclass(frozen=True)
+class Plan:
+    actions: tuple[Action, ...] = ()
+    conflicts: tuple[ConflictNote, ...] = ()
+    skipped: tuple[tuple[str, str], ...] = ()  # (key, why)
+    abort: str | None = None  # a safety guard refused the plan; nothing may run
+    albums: Mapping[str, str] = field(default_factory=dict)  # folder -> existing album id used
+
+    def is_empty(self) -> bool:
+        return not self.actions
+
+    def count(self, kind: type) -> int:
+        return sum(1 for a in self.actions if isinstance(a, kind))

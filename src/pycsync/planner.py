@@ -1,0 +1,655 @@
+"""The pure decision step: (local, remote, base, policy) -> Plan. No I/O happens here.
+
+Each key (a file path under the root) is classified on each side against the base, the state
+both sides agreed on after the last run:
+
+    local:  new | same | changed | deleted | absent
+    remote: new | same | changed | deleted | unplaced | absent
+
+and the pair picks the action (see the table in the README). Before the per-key table runs, three
+passes match content across keys so that nothing is transferred twice: local moves (a deleted key
+whose content reappears under a new key) become album moves on Flickr, remote moves (a photo that
+left one album and joined another) become local moves, and new local content that Flickr already
+holds is linked to that photo instead of uploaded again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Mapping
+
+from pycsync import naming
+from pycsync.model import (
+    Action,
+    Base,
+    ConflictNote,
+    Confirm,
+    CopyLocal,
+    DeletePhoto,
+    Direction,
+    Download,
+    Forget,
+    Link,
+    LocalItem,
+    MoveLocal,
+    MoveRemote,
+    PlaceInAlbum,
+    Plan,
+    Policy,
+    RemoteListing,
+    RemotePhoto,
+    RemoveFromAlbum,
+    Replace,
+    TrashLocal,
+    Upload,
+    folder_of,
+    join_key,
+    name_of,
+)
+
+UP, DOWN = "up", "down"  # which side an action changes
+
+
+@dataclass
+class _Remote:
+    """The remote side of one key."""
+
+    status: str  # new | same | changed | deleted | unplaced | absent
+    photo: RemotePhoto | None
+
+
+@dataclass
+class _Builder:
+    """Collects actions with the side they change, so push/pull can filter them."""
+
+    actions: list[tuple[str, Action]] = field(default_factory=list)
+    placements: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    conflicts: list[ConflictNote] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+    def add(self, side: str, action: Action) -> None:
+        self.actions.append((side, action))
+
+    def place(self, key: str, album_folder: str) -> None:
+        if album_folder:
+            self.placements[album_folder].append(key)
+
+
+def plan(
+    local: Mapping[str, LocalItem], remote: RemoteListing, base: Base, policy: Policy
+) -> Plan:
+    return _Planner(local, remote, base, policy).run()
+
+
+class _Planner:
+    def __init__(self, local, remote: RemoteListing, base: Base, policy: Policy):
+        self.local = local
+        self.remote = remote
+        self.base = base
+        self.policy = policy
+        self.layout = policy.layout.value
+        self.out = _Builder()
+        self.folder_album, self.album_folder = self._map_albums()
+        self._keys_of: dict[str, list[str]] = defaultdict(list)  # photo id -> base keys
+        for b in base.items.values():
+            self._keys_of[b.photo_id].append(b.key)
+        self._moved_away: set[str] = set()
+        self._trashed: set[str] = set()
+        self._linked: dict[str, list[str]] = defaultdict(list)  # photo id -> keys linked to it now
+        self._replacing: set[str] = set()  # keys whose new content replaces their photo
+        self._removals: dict[str, list[str]] = defaultdict(list)  # photo id -> keys deleted
+        self._local_by_sha: dict[str, list[str]] = defaultdict(list)
+        for item in local.values():
+            self._local_by_sha[item.sha256].append(item.key)  # keys a local move empties in this plan
+        self.remote_new = self._new_placements()
+
+    # ------------------------------------------------------------------ albums and placements
+
+    def afolder(self, key: str) -> str:
+        return naming.album_folder_for_key(key, self.layout)
+
+    def _map_albums(self) -> tuple[dict[str, str], dict[str, str]]:
+        """folder <-> album id: remembered pairs first, then titles in the user's album order."""
+        folder_album: dict[str, str] = {}
+        album_folder: dict[str, str] = {}
+        for folder, album_id in sorted(self.base.albums.items()):
+            if album_id in self.remote.albums and album_id not in album_folder:
+                folder_album[folder] = album_id
+                album_folder[album_id] = folder
+        for album_id, album in self.remote.albums.items():
+            if album_id in album_folder:
+                continue
+            folder = naming.folder_for_album(album.title, self.layout)
+            if folder in folder_album:
+                folder = f"{folder} ({album_id})"
+            folder_album[folder] = album_id
+            album_folder[album_id] = folder
+        return folder_album, album_folder
+
+    def _photo_folders(self, photo: RemotePhoto) -> list[str]:
+        folders = [self.album_folder[a] for a in photo.album_ids if a in self.album_folder]
+        return folders if photo.album_ids else [""]
+
+    def _new_placements(self) -> dict[str, RemotePhoto]:
+        """key -> photo for every (photo, album folder) pair the base does not know yet.
+
+        A new placement takes the name of a local file not in the base when the names match
+        case-insensitively, so that the two are compared instead of both transferred.
+        """
+        known = {(b.photo_id, self.afolder(b.key)) for b in self.base.items.values()}
+        taken: dict[str, set[str]] = defaultdict(set)
+        unbased: dict[str, dict[str, str]] = defaultdict(dict)  # folder -> casefold name -> key
+        for key in self.base.items:
+            taken[folder_of(key)].add(name_of(key).casefold())
+        for key in self.local:
+            taken[folder_of(key)].add(name_of(key).casefold())
+            if key not in self.base.items:
+                unbased[folder_of(key)].setdefault(name_of(key).casefold(), key)
+        placements: dict[str, RemotePhoto] = {}
+        for photo_id in sorted(self.remote.photos, key=_id_order):
+            photo = self.remote.photos[photo_id]
+            for folder in self._photo_folders(photo):
+                if (photo_id, folder) in known:
+                    continue
+                name = self._remote_name(photo)
+                twin = unbased[folder].pop(name.casefold(), None)
+                if twin is None:
+                    name = naming.disambiguate(name, photo_id, taken[folder])
+                    twin = join_key(folder, name)
+                    taken[folder].add(name.casefold())
+                placements[twin] = photo
+        return placements
+
+    @staticmethod
+    def _remote_name(photo: RemotePhoto) -> str:
+        if photo.file_name:
+            stem, dot, ext = photo.file_name.rpartition(".")
+            safe = naming.file_name_for_photo(stem if dot else photo.file_name, ext, photo.photo_id)
+            if safe == photo.file_name:
+                return safe
+        if photo.media == "video":
+            fmt = photo.original_format.lower()
+            ext = fmt if naming.is_video(f"x.{fmt}") else "mp4"
+        else:
+            ext = photo.original_format.lower() or "jpg"
+        return naming.file_name_for_photo(photo.title, ext, photo.photo_id)
+
+    # ------------------------------------------------------------------ classification
+
+    def local_status(self, key: str) -> str:
+        item, b = self.local.get(key), self.base.items.get(key)
+        if b is None:
+            return "new" if item else "absent"
+        if item is None:
+            return "deleted"
+        return "same" if item.sha256 == b.sha256 else "changed"
+
+    def remote_side(self, key: str) -> _Remote:
+        b = self.base.items.get(key)
+        if b is None:
+            photo = self.remote_new.get(key)
+            return _Remote("new" if photo else "absent", photo)
+        photo = self.remote.photos.get(b.photo_id)
+        if photo is None:
+            return _Remote("deleted", None)
+        folder = self.afolder(key)
+        if folder:
+            present = self.folder_album.get(folder) in photo.album_ids
+        else:
+            # a root file is "in no album"; but when the same content also lives in an album
+            # folder (one photo for both files) the photo's existence is all the root can ask
+            present = not photo.album_ids or len(self._keys_of[b.photo_id]) > 1
+        if not present:
+            return _Remote("unplaced" if not b.placed else "deleted", photo)
+        return _Remote("same" if photo.original_secret == b.original_secret else "changed", photo)
+
+    # ------------------------------------------------------------------ the run
+
+    def run(self) -> Plan:
+        keys = sorted(set(self.local) | set(self.base.items) | set(self.remote_new))
+        local_st = {k: self.local_status(k) for k in keys}
+        remote_st = {k: self.remote_side(k) for k in keys}
+        done: set[str] = set()
+
+        self._plan_edits(local_st, remote_st)
+        self._match_local_moves(keys, local_st, remote_st, done)
+        self._match_remote_moves(keys, local_st, remote_st, done)
+        self._match_known_content(keys, local_st, remote_st, done)
+        uploads: dict[str, list[str]] = defaultdict(list)
+
+        for key in keys:
+            if key in done:
+                continue
+            self._decide(key, local_st[key], remote_st[key], uploads)
+
+        self._plan_removals()
+        for sha, group in uploads.items():
+            first = self.local[group[0]]
+            self.out.add(
+                UP,
+                Upload(
+                    keys=tuple(group),
+                    sha256=sha,
+                    size=first.size,
+                    title=naming.title_for_file(name_of(first.key)),
+                    file_name=name_of(first.key),
+                ),
+            )
+            for key in group:
+                self.out.place(key, self.afolder(key))
+        return self._finish()
+
+    def _match_local_moves(self, keys, local_st, remote_st, done) -> None:
+        """A deleted key whose exact content shows up under a new key was moved or renamed."""
+        arrivals: dict[str, list[str]] = defaultdict(list)
+        for k in keys:
+            if local_st[k] == "new" and remote_st[k].status == "absent":
+                arrivals[self.local[k].sha256].append(k)
+        for k in keys:
+            r = remote_st[k]
+            if local_st[k] != "deleted" or r.status not in ("same", "unplaced"):
+                continue
+            b = self.base.items[k]
+            candidates = arrivals.get(b.sha256)
+            if not candidates or any(local_st[o] == "changed" for o in self._keys_of[b.photo_id]):
+                continue
+            dst = candidates.pop(0)
+            old_folder, new_folder = self.afolder(k), self.afolder(dst)
+            remove_from = None
+            if old_folder != new_folder and old_folder and r.status == "same":
+                stays = any(
+                    o != k and o in self.local and self.afolder(o) == old_folder
+                    for o in self._keys_of[b.photo_id]
+                )
+                remove_from = None if stays else self.folder_album.get(old_folder)
+            new_title = None
+            if name_of(k) != name_of(dst):
+                new_title = naming.title_for_file(name_of(dst))
+            if new_folder != old_folder or r.status == "unplaced":
+                self.out.place(dst, new_folder)
+            self.out.add(UP, MoveRemote(k, dst, b.photo_id, remove_from, new_title))
+            done.update((k, dst))
+
+    def _match_remote_moves(self, keys, local_st, remote_st, done) -> None:
+        """A photo that left a key's album and appeared at a new key was moved on Flickr."""
+        departed: dict[str, list[str]] = defaultdict(list)
+        for k in keys:
+            if k in done:
+                continue
+            if local_st[k] == "same" and remote_st[k].status == "deleted" and remote_st[k].photo:
+                departed[remote_st[k].photo.photo_id].append(k)
+        for k in keys:
+            if k in done or local_st[k] != "absent" or remote_st[k].status != "new":
+                continue
+            sources = departed.get(remote_st[k].photo.photo_id)
+            if not sources:
+                continue
+            src = sources.pop(0)
+            photo = remote_st[k].photo
+            self.out.add(DOWN, MoveLocal(src, k, photo.photo_id))
+            if photo.original_secret != self.base.items[src].original_secret:
+                self.out.add(DOWN, Download(k, photo.photo_id, photo.url_o, photo.original_secret, photo.media, True))
+            self._moved_away.add(src)
+            done.update((src, k))
+
+    def _content_index(self, remote_st) -> dict[str, RemotePhoto]:
+        """sha256 -> a live remote photo holding exactly that content."""
+        index: dict[str, RemotePhoto] = {}
+        for photo in self.remote.photos.values():
+            if photo.sha256:
+                index.setdefault(photo.sha256, photo)
+        for key, b in self.base.items.items():
+            r = remote_st[key]
+            if r.photo is not None and r.photo.original_secret == b.original_secret:
+                index[b.sha256] = r.photo
+        return index
+
+    def _match_known_content(self, keys, local_st, remote_st, done) -> None:
+        """New local content that Flickr already holds is linked to that photo, not uploaded.
+
+        This covers a file copied into a second folder (one photo, two albums) and an upload
+        whose album placement was interrupted (the photo waits unsorted; it is adopted and its
+        root placement is not downloaded).
+        """
+        if self.policy.direction is Direction.PULL and self.policy.delete:
+            return
+        content = {
+            sha: p for sha, p in self._content_index(remote_st).items() if p.photo_id not in self._replaced
+        }
+        adopted_unsorted: set[str] = set()
+        for k in keys:
+            if k in done or local_st[k] != "new" or remote_st[k].status != "absent":
+                continue
+            item = self.local[k]
+            photo = content.get(item.sha256)
+            if photo is None:
+                continue
+            folder = self.afolder(k)
+            if folder:
+                placed = self.folder_album.get(folder) in photo.album_ids
+            else:
+                placed = not photo.album_ids
+            self.out.add(UP, Link(k, photo.photo_id, item.sha256, photo.original_secret, placed))
+            self._linked[photo.photo_id].append(k)
+            if not placed:
+                self.out.place(k, folder)
+                if not photo.album_ids:
+                    adopted_unsorted.add(photo.photo_id)
+            done.add(k)
+        for k, photo in self.remote_new.items():
+            if photo.photo_id in adopted_unsorted and not self.afolder(k) and k not in self.local:
+                done.add(k)
+
+    def _local_source(self, photo: RemotePhoto) -> str | None:
+        """A local key that already holds this photo's current content, if any."""
+        for key in self._keys_of.get(photo.photo_id, ()):
+            b, item = self.base.items[key], self.local.get(key)
+            if key in self._moved_away:
+                continue
+            if b.original_secret == photo.original_secret and item is not None and item.sha256 == b.sha256:
+                return key
+        if photo.sha256:
+            for key in self._local_by_sha.get(photo.sha256, ()):
+                if key not in self._moved_away:
+                    return key
+        return None
+
+    def _decide(self, key, ls: str, r: _Remote, uploads) -> None:
+        out, item, b = self.out, self.local.get(key), self.base.items.get(key)
+        rs, photo = r.status, r.photo
+        folder = self.afolder(key)
+        mirror_push = self.policy.delete and self.policy.direction is Direction.PUSH
+        mirror_pull = self.policy.delete and self.policy.direction is Direction.PULL
+
+        if ls == "new" and rs == "absent":
+            if mirror_pull:
+                self._trash(key)
+                return
+            uploads[item.sha256].append(key)
+        elif ls == "absent" and rs == "new":
+            if mirror_push:
+                self._removals[photo.photo_id].append(key)
+                return
+            src = self._local_source(photo)
+            if src is not None:
+                out.add(DOWN, CopyLocal(src, key, photo.photo_id, photo.original_secret))
+            else:
+                out.add(DOWN, Download(key, photo.photo_id, photo.url_o, photo.original_secret, photo.media))
+        elif ls == "new" and rs == "new":
+            if photo.sha256 == item.sha256:
+                out.add(UP, Link(key, photo.photo_id, item.sha256, photo.original_secret, True))
+            elif photo.sha256 is None:
+                out.add(DOWN, Confirm(key, photo.photo_id, photo.url_o, photo.original_secret, item.sha256))
+            else:
+                self._conflict(key, item, photo, "new on both sides with different content", uploads)
+        elif ls in ("same", "changed") and rs == "unplaced":
+            out.place(key, folder)
+            if ls == "changed":
+                out.add(UP, Replace(key, photo.photo_id, item.sha256, item.size))
+        elif ls == "changed" and rs == "same":
+            if self.policy.direction is Direction.PULL and not mirror_pull:
+                out.skipped.append((key, "changed locally; a push or two-way sync uploads it"))
+            elif mirror_pull:
+                out.add(DOWN, Download(key, photo.photo_id, photo.url_o, photo.original_secret, photo.media, True, True))
+            else:
+                self._replace_or_fork(key, item, photo, uploads)
+        elif ls == "same" and rs == "changed":
+            if mirror_push:
+                out.add(UP, Replace(key, photo.photo_id, item.sha256, item.size))
+            else:
+                out.add(DOWN, Download(key, photo.photo_id, photo.url_o, photo.original_secret, photo.media, True))
+        elif ls == "changed" and rs == "changed":
+            if photo.sha256 == item.sha256:
+                out.add(UP, Link(key, photo.photo_id, item.sha256, photo.original_secret, True))
+            else:
+                self._conflict(key, item, photo, "changed on both sides", uploads)
+        elif ls == "deleted" and rs in ("same", "unplaced"):
+            if self.policy.delete and self.policy.direction is not Direction.PULL:
+                self._removals[photo.photo_id].append(key)
+        elif ls == "deleted" and rs == "changed":
+            if mirror_push:
+                self._removals[photo.photo_id].append(key)
+            else:
+                out.add(DOWN, Download(key, photo.photo_id, photo.url_o, photo.original_secret, photo.media))
+        elif ls == "same" and rs == "deleted":
+            if self.policy.delete and self.policy.direction is not Direction.PUSH:
+                self._trash(key)
+        elif ls == "changed" and rs == "deleted":
+            if mirror_pull:
+                self._trash(key)
+            else:
+                # the edit wins: it comes back as a photo of its own (the old photo, if it only
+                # left this album, stays wherever it went)
+                uploads[item.sha256].append(key)
+        elif ls == "deleted" and rs == "deleted":
+            out.add(UP, Forget(key))
+
+    def _plan_edits(self, local_st, remote_st) -> None:
+        """Decide, per photo, how local edits reach it (files that share one photo need care).
+
+        With no unchanged file left on the photo, the first edited file replaces it in place and
+        files holding that same new content ride along; any file edited differently becomes a
+        photo of its own ("fork"). While an unchanged file still shows the photo, every edited
+        file forks, so the unchanged one keeps matching Flickr.
+        """
+        self._edit: dict[str, tuple] = {}
+        self._replaced: set[str] = set()
+        for photo_id, keys in self._keys_of.items():
+            changed = sorted(
+                k for k in keys if local_st.get(k) == "changed" and remote_st[k].status in ("same", "unplaced")
+            )
+            if not changed:
+                continue
+            if any(local_st.get(k) == "same" and remote_st[k].status in ("same", "unplaced") for k in keys):
+                for k in changed:
+                    self._edit[k] = ("fork",)
+                continue
+            leader = changed[0]
+            sha = self.local[leader].sha256
+            riders = tuple(k for k in changed[1:] if self.local[k].sha256 == sha)
+            deleted = tuple(sorted(k for k in keys if local_st.get(k) == "deleted"))
+            self._edit[leader] = ("replace", riders, deleted)
+            self._replaced.add(photo_id)
+            for k in changed[1:]:
+                self._edit[k] = ("ride",) if k in riders else ("fork",)
+
+    def _replace_or_fork(self, key: str, item: LocalItem, photo: RemotePhoto, uploads) -> None:
+        decision = self._edit.get(key, ("replace", (), ()))
+        if decision[0] == "replace":
+            self.out.add(UP, Replace(key, photo.photo_id, item.sha256, item.size, decision[1], decision[2]))
+            self._replacing.update((key, *decision[1]))
+        elif decision[0] == "fork":
+            uploads[item.sha256].append(key)
+            folder = self.afolder(key)
+            stays = any(
+                k != key and k in self.local and self.afolder(k) == folder
+                and (
+                    self.local[k].sha256 == self.base.items[k].sha256
+                    or self._edit.get(k, ("",))[0] in ("replace", "ride")
+                )
+                for k in self._keys_of[photo.photo_id]
+            ) or any(self.afolder(k) == folder for k in self._linked[photo.photo_id])
+            album_id = self.folder_album.get(folder)
+            if folder and not stays and album_id in photo.album_ids:
+                self.out.add(UP, RemoveFromAlbum(album_id, (photo.photo_id,)))
+
+    def _trash(self, key: str) -> None:
+        self.out.add(DOWN, TrashLocal(key))
+        self._trashed.add(key)
+
+    def _plan_removals(self) -> None:
+        """Turn files deleted on one side into Flickr removals, photo by photo.
+
+        A photo is deleted only when no file anywhere still shows it (kept files, and new
+        placements being fetched in this plan); otherwise it only leaves the albums whose
+        folders no longer hold it.
+        """
+        fetching = defaultdict(list)
+        for key, photo in self.remote_new.items():
+            fetching[photo.photo_id].append(key)
+        for photo_id, gone in self._removals.items():
+            photo = self.remote.photos[photo_id]
+            remaining = [
+                k for k in self._keys_of.get(photo_id, ())
+                if k not in self._trashed and k not in gone and k not in self._moved_away
+                and (k in self._replacing or (k in self.local and self.local[k].sha256 == self.base.items[k].sha256))
+            ]
+            remaining += self._linked[photo_id]
+            if self.policy.direction is not Direction.PUSH:
+                remaining += [k for k in fetching.get(photo_id, ()) if k not in gone]
+            forget = tuple(k for k in gone if k in self.base.items)
+            if not remaining:
+                if self.policy.can_delete_photos:
+                    self.out.add(UP, DeletePhoto(photo_id, forget))
+                else:
+                    for k in gone:
+                        self.out.skipped.append(
+                            (k, "deleting the photo on Flickr needs 'delete' permission (pycsync auth --perms delete)")
+                        )
+                continue
+            kept_folders = {self.afolder(k) for k in remaining}
+            for k in gone:
+                folder = self.afolder(k)
+                album_id = self.folder_album.get(folder) if folder else None
+                forget_k = (k,) if k in self.base.items else ()
+                if album_id in photo.album_ids and folder not in kept_folders:
+                    self.out.add(UP, RemoveFromAlbum(album_id, (photo_id,), forget_k))
+                elif forget_k:
+                    self.out.add(UP, Forget(k))
+
+    def _conflict(self, key, item: LocalItem, photo: RemotePhoto, reason: str, uploads) -> None:
+        """Keep both: the local version moves to a conflict name (and is uploaded as a new photo),
+        the Flickr version takes the original name."""
+        if self.policy.direction is not Direction.BOTH:
+            self.out.skipped.append((key, f"conflict ({reason}); run a two-way sync to keep both"))
+            return
+        kept = naming.conflict_name(key, item.sha256)
+        self.out.conflicts.append(ConflictNote(key, reason, kept))
+        self.out.add(DOWN, MoveLocal(key, kept, None))
+        self.out.add(DOWN, Download(key, photo.photo_id, photo.url_o, photo.original_secret, photo.media))
+        self.local = {**self.local, kept: LocalItem(kept, kept, item.size, item.mtime_ns, item.sha256)}
+        uploads[item.sha256].append(kept)
+
+    # ------------------------------------------------------------------ assembling the plan
+
+    def _copy_replaced_content(self) -> None:
+        """A photo replaced in this plan and fetched into a new folder in the same plan: the new
+        folder gets the replacing file's content (it is what the photo will hold), not the old."""
+        replacing = {a.photo_id: i for i, (_, a) in enumerate(self.out.actions) if isinstance(a, Replace)}
+        if not replacing:
+            return
+        extra: dict[int, list[str]] = defaultdict(list)
+        for i, (side, a) in enumerate(self.out.actions):
+            if isinstance(a, (Download, CopyLocal)) and a.photo_id in replacing:
+                r = replacing[a.photo_id]
+                src = self.out.actions[r][1].key
+                self.out.actions[i] = (side, CopyLocal(src, a.key, a.photo_id, ""))
+                extra[r].append(a.key)
+        for r, keys in extra.items():
+            side, a = self.out.actions[r]
+            self.out.actions[r] = (side, dataclasses.replace(a, also_keys=a.also_keys + tuple(keys)))
+
+    def _finish(self) -> Plan:
+        policy = self.policy
+        self._copy_replaced_content()
+        wanted = {Direction.BOTH: (UP, DOWN), Direction.PUSH: (UP,), Direction.PULL: (DOWN,)}[policy.direction]
+        actions = [a for side, a in self.out.actions if side in wanted]
+        skipped = list(self.out.skipped)
+        for side, a in self.out.actions:
+            if side not in wanted and not isinstance(a, Forget):
+                skipped.append((_action_key(a), f"{'upload' if side == UP else 'download'} left for a two-way sync"))
+        if UP in wanted:
+            for folder in sorted(self.out.placements):
+                keys = tuple(dict.fromkeys(self.out.placements[folder]))
+                actions.append(
+                    PlaceInAlbum(
+                        folder,
+                        self.folder_album.get(folder),
+                        naming.album_title_for_folder(folder, self.layout),
+                        keys,
+                    )
+                )
+        actions = sorted(_merge_removals(actions), key=_phase)
+        used = {f: a for f, a in self.folder_album.items()}
+        abort = self._guard(actions)
+        return Plan(
+            actions=tuple(actions),
+            conflicts=tuple(self.out.conflicts),
+            skipped=tuple(skipped),
+            abort=abort,
+            albums=used,
+        )
+
+    def _guard(self, actions: list[Action]) -> str | None:
+        """Refuse mass deletion: more than max_delete_pct of a side, or an empty side."""
+        if not self.policy.delete:
+            return None
+        n = max(len(self.base.items), 1)
+        local_del = sum(1 for a in actions if isinstance(a, TrashLocal))
+        remote_del = sum(1 for a in actions if isinstance(a, DeletePhoto)) + sum(
+            len(a.photo_ids) for a in actions if isinstance(a, RemoveFromAlbum)
+        )
+        if self.base.items and not self.local and local_del + remote_del:
+            return "the local folder is empty but the last sync had files; refusing to delete anything"
+        if self.base.items and not self.remote.photos and local_del + remote_del:
+            return "the Flickr account lists no photos but the last sync had some; refusing to delete anything"
+        limit = self.policy.max_delete_pct
+        for side, count in (("local", local_del), ("Flickr", remote_del)):
+            if count and count * 100.0 / n > limit:
+                return (
+                    f"{count} deletions on the {side} side are {count * 100.0 / n:.0f}% of "
+                    f"{n} synced files, over --max-delete {limit:g}%; nothing was changed"
+                )
+        return None
+
+
+_PHASES = {
+    MoveLocal: 0,
+    TrashLocal: 2,  # after CopyLocal, which may still read the file
+    CopyLocal: 1,
+    Confirm: 1,
+    Link: 1,
+    Upload: 2,
+    Replace: 2,
+    Download: 2,
+    PlaceInAlbum: 3,
+    MoveRemote: 4,
+    RemoveFromAlbum: 5,
+    DeletePhoto: 6,
+    Forget: 7,
+}
+
+
+def _merge_removals(actions: list[Action]) -> list[Action]:
+    """One photosets.removePhotos call per album instead of one per photo."""
+    merged: dict[str, RemoveFromAlbum] = {}
+    rest: list[Action] = []
+    for a in actions:
+        if isinstance(a, RemoveFromAlbum):
+            prev = merged.get(a.album_id)
+            merged[a.album_id] = (
+                a if prev is None
+                else RemoveFromAlbum(a.album_id, prev.photo_ids + a.photo_ids, prev.forget + a.forget)
+            )
+        else:
+            rest.append(a)
+    return rest + list(merged.values())
+
+
+def _phase(action: Action) -> int:
+    return _PHASES[type(action)]
+
+
+def _action_key(action: Action) -> str:
+    for attr in ("key", "keys", "src_key", "photo_id", "folder"):
+        value = getattr(action, attr, None)
+        if value:
+            return value[0] if isinstance(value, tuple) else value
+    return ""
+
+
+def _id_order(photo_id: str) -> tuple[int, str]:
+    return (len(photo_id), photo_id)
+

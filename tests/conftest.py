@@ -1,0 +1,95 @@
+"""Shared fixtures: a running Flickr emulator and small real media files."""
+
+from __future__ import annotations
+
+import io
+import random
+import struct
+from pathlib import Path
+from typing import Callable, Iterator
+
+import pytest
+
+from pycsync.emulator import EmulatorServer
+
+
+@pytest.fixture
+def emulator() -> Iterator[EmulatorServer]:
+    """A fresh emulator on 127.0.0.1 (random port, temporary data dir), stopped afterwards."""
+    with EmulatorServer(host="127.0.0.1", port=0) as emu:
+        yield emu
+
+
+def _exif_with_datetime(value: str) -> bytes:
+    """A minimal EXIF (TIFF, little endian) block with DateTimeOriginal in the Exif IFD."""
+    from PIL import Image
+
+    exif = Image.Exif()
+    exif[0x0110] = "pycsync test camera"
+    exif.get_ifd(0x8769)[0x9003] = value
+    return exif.tobytes()
+
+
+def _noise_image(seed: int, size: tuple[int, int]):
+    from PIL import Image
+
+    rnd = random.Random(seed)
+    w, h = size
+    img = Image.new("RGB", size)
+    img.putdata([(rnd.randrange(256), rnd.randrange(256), rnd.randrange(256)) for _ in range(w * h)])
+    return img
+
+
+def make_jpeg_bytes(path: str | Path | None = None, *, seed: int = 0, size: tuple[int, int] = (64, 48),
+                    exif_datetime: str | None = None) -> bytes:
+    img = _noise_image(seed, size)
+    out = io.BytesIO()
+    kwargs = {"quality": 90}
+    if exif_datetime:
+        kwargs["exif"] = _exif_with_datetime(exif_datetime)
+    img.save(out, "JPEG", **kwargs)
+    data = out.getvalue()
+    if path is not None:
+        Path(path).write_bytes(data)
+    return data
+
+
+def make_png_bytes(path: str | Path | None = None, *, seed: int = 0, size: tuple[int, int] = (40, 30)) -> bytes:
+    img = _noise_image(seed, size)
+    out = io.BytesIO()
+    img.save(out, "PNG")
+    data = out.getvalue()
+    if path is not None:
+        Path(path).write_bytes(data)
+    return data
+
+
+def make_mp4_bytes(seed: int = 0, size: int = 4096, brand: bytes = b"isom") -> bytes:
+    """A tiny MP4-looking byte string: an ``ftyp`` box plus an ``mdat`` of seeded bytes."""
+    rnd = random.Random(seed)
+    ftyp_payload = brand + struct.pack(">I", 512) + brand + b"iso2avc1mp41"
+    ftyp = struct.pack(">I", 8 + len(ftyp_payload)) + b"ftyp" + ftyp_payload
+    payload = bytes(rnd.randrange(256) for _ in range(size))
+    mdat = struct.pack(">I", 8 + len(payload)) + b"mdat" + payload
+    return ftyp + mdat
+
+
+@pytest.fixture
+def make_jpeg() -> Callable[..., bytes]:
+    """``make_jpeg(path=None, *, seed=0, size=(64, 48), exif_datetime=None) -> bytes``.
+
+    ``exif_datetime`` uses EXIF syntax: ``"2021:06:01 12:34:56"``.
+    """
+    return make_jpeg_bytes
+
+
+@pytest.fixture
+def make_png() -> Callable[..., bytes]:
+    """``make_png(path=None, *, seed=0, size=(40, 30)) -> bytes``."""
+    return make_png_bytes
+
+
+@pytest.fixture
+def make_mp4() -> Callable[..., bytes]:
+    """``make_mp4(seed=0, size=4096, brand=b"isom") -> bytes`` (sniffs as video/mp4)."""
+    return make_mp4_bytes

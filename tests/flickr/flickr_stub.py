@@ -1,0 +1,149 @@
+"""Test helpers for tests/flickr: fake clock and a scriptable local HTTP stub server."""
+
+from __future__ import annotations
+
+import http.server
+import json
+import socket
+import threading
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+
+class FakeClock:
+    """Monotonic fake clock whose sleep() advances time instantly (records the sleeps)."""
+
+    def __init__(self, start: float = 1000.0) -> None:
+        self.now = start
+        self.sleeps: list[float] = []
+        self._lock = threading.Lock()
+
+    def __call__(self) -> float:
+        with self._lock:
+            return self.now
+
+    def sleep(self, seconds: float) -> None:
+        with self._lock:
+            self.sleeps.append(seconds)
+            self.now += seconds
+
+
+@dataclass
+class Recorded:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    body: bytes | str = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    #: "drop" = close the socket without answering (after reading the request);
+    #: "truncate" = announce Content-Length but send only half the body
+    action: str | None = None
+
+
+Responder = Callable[[Recorded], Reply] | Reply
+
+
+class StubServer:
+    """Answers requests from a script (FIFO); once the script is empty uses ``default``."""
+
+    def __init__(self) -> None:
+        self.requests: list[Recorded] = []
+        self.script: deque[Responder] = deque()
+        self.default: Responder = Reply(404, b"no script")
+        self.routes: dict[str, Responder] = {}
+        stub = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *a: Any) -> None:
+                pass
+
+            def _handle(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                rec = Recorded(self.command, self.path, dict(self.headers.items()), body)
+                stub.requests.append(rec)
+                path_only = self.path.split("?", 1)[0]
+                if path_only in stub.routes:
+                    r = stub.routes[path_only]
+                elif stub.script:
+                    r = stub.script.popleft()
+                else:
+                    r = stub.default
+                reply = r(rec) if callable(r) else r
+                data = reply.body.encode() if isinstance(reply.body, str) else reply.body
+                if reply.action == "drop":
+                    self.close_connection = True
+                    try:
+                        self.connection.shutdown(socket.SHUT_RDWR)
+                    except OSError:
+                        pass
+                    return
+                self.send_response(reply.status)
+                for k, v in reply.headers.items():
+                    self.send_header(k, v)
+                self.send_header("Content-Length", str(len(data)))
+                if reply.action == "truncate":
+                    self.send_header("Connection", "close")
+                    self.end_headers()
+                    self.wfile.write(data[: len(data) // 2])
+                    self.wfile.flush()
+                    self.close_connection = True
+                    try:
+                        self.connection.shutdown(socket.SHUT_RDWR)
+                    except OSError:
+                        pass
+                    return
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(data)
+
+            do_GET = do_POST = do_HEAD = _handle
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.02,),
+                                       daemon=True)
+        self.thread.start()
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def push(self, *responders: Responder) -> None:
+        self.script.extend(responders)
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def json_ok(payload: dict | None = None) -> Reply:
+    data = {**(payload or {}), "stat": "ok"}
+    return Reply(200, json.dumps(data), {"Content-Type": "application/json"})
+
+
+def json_fail(code: int, message: str) -> Reply:
+    return Reply(200, json.dumps({"stat": "fail", "code": code, "message": message}),
+                 {"Content-Type": "application/json"})
+
+
+def xml_reply(inner: str, stat: str = "ok") -> Reply:
+    return Reply(200, f'<?xml version="1.0" encoding="utf-8" ?>\n<rsp stat="{stat}">\n'
+                      f'{inner}\n</rsp>\n', {"Content-Type": "text/xml; charset=utf-8"})
+
+
+def free_port() -> int:
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port

@@ -1,0 +1,217 @@
+"""Response parsing: REST JSON, upload/replace XML, HTTP-level failures."""
+
+import json
+
+import pytest
+
+from pycsync.flickr import (
+    ApiError,
+    AuthError,
+    HttpError,
+    OutcomeUnknown,
+    PermanentUploadError,
+    RateLimited,
+    TransientError,
+    UploadResult,
+    as_int,
+    content,
+)
+from pycsync.flickr.transport import (
+    parse_content_disposition,
+    parse_rest_response,
+    parse_upload_response,
+)
+
+XML = '<?xml version="1.0" encoding="utf-8" ?>\n<rsp stat="{stat}">\n{inner}\n</rsp>\n'
+
+
+def up(inner, stat="ok", status=200, **kw):
+    return parse_upload_response(status, {}, XML.format(stat=stat, inner=inner).encode(), **kw)
+
+
+def test_upload_with_secrets():
+    r = up('<photoid secret="b5b7b2d1fc" originalsecret="2d5847f46b">51111590154</photoid>')
+    assert r == UploadResult("51111590154", "b5b7b2d1fc", "2d5847f46b")
+
+
+def test_upload_without_secrets():
+    r = up("<photoid>1234</photoid>")
+    assert r == UploadResult("1234", None, None)
+    r = parse_upload_response(200, {}, b'<rsp stat="ok"><photoid>\n  99\n</photoid></rsp>')
+    assert r.photo_id == "99"
+
+
+def test_replace_answer_and_ticket():
+    r = up('<photoid secret="ca957348bc" originalsecret="cd55de71dc">35467821184</photoid>',
+           kind="replace")
+    assert (r.photo_id, r.secret, r.original_secret) == ("35467821184", "ca957348bc",
+                                                          "cd55de71dc")
+    t = up("<ticketid>161192644-72157718911685379</ticketid>")
+    assert t.ticket_id == "161192644-72157718911685379" and t.photo_id == ""
+
+
+@pytest.mark.parametrize("code", [2, 4, 5, 8, 10, 11, 12, 13, 14, 15])
+def test_upload_permanent_codes(code):
+    with pytest.raises(PermanentUploadError) as ei:
+        up(f'<err code="{code}" msg="nope" />', stat="fail")
+    assert ei.value.code == code and ei.value.message == "nope"
+    assert isinstance(ei.value, ApiError)
+    assert ei.value.method == "upload"
+
+
+@pytest.mark.parametrize("code", [0, 3, 105, 106, 201])
+def test_upload_transient_codes(code):
+    with pytest.raises(TransientError) as ei:
+        up(f'<err code="{code}" msg="later" />', stat="fail")
+    assert not isinstance(ei.value, OutcomeUnknown)
+    assert ei.value.code == code
+
+
+@pytest.mark.parametrize("code", [98, 99])
+def test_upload_auth_codes(code):
+    with pytest.raises(AuthError) as ei:
+        up(f'<err code="{code}" msg="Invalid auth token" />', stat="fail")
+    assert ei.value.code == code
+
+
+def test_upload_other_codes_are_api_errors():
+    with pytest.raises(ApiError) as ei:
+        up('<err code="6" msg="Upload limit reached" />', stat="fail")
+    assert not isinstance(ei.value, PermanentUploadError)
+    # code 9 carries a sibling element; still parsed
+    with pytest.raises(ApiError) as ei:
+        up('<err code="9" msg="Duplicate" /><duplicate_photo_id>5</duplicate_photo_id>',
+           stat="fail")
+    assert ei.value.code == 9
+
+
+@pytest.mark.parametrize("body", [
+    b'<?xml version="1.0" encoding="utf-8" ?>\n<rsp stat="ok">\n<photoid secr',
+    b"", b"<html><body>Bad Gateway</body></html>", b'<rsp stat="ok"></rsp>',
+])
+def test_upload_truncated_or_invalid_is_outcome_unknown(body):
+    with pytest.raises(OutcomeUnknown):
+        parse_upload_response(200, {}, body)
+
+
+def test_upload_http_failures():
+    with pytest.raises(OutcomeUnknown) as ei:
+        parse_upload_response(500, {}, b"<html>500</html>")
+    assert ei.value.status == 500
+    with pytest.raises(RateLimited) as ei:
+        parse_upload_response(429, {"Retry-After": "7"}, b"<html>Too many</html>")
+    assert ei.value.retry_after == 7
+    assert not isinstance(ei.value, OutcomeUnknown)
+    with pytest.raises(AuthError) as ei:
+        parse_upload_response(401, {"Content-Type": "text/plain"},
+                              b"oauth_problem=parameter_absent&oauth_parameters_absent=oauth_token")
+    assert ei.value.problem.startswith("parameter_absent")
+    assert "oauth_token" in ei.value.problem
+
+
+def rest(payload, status=200, headers=None, **kw):
+    body = payload if isinstance(payload, (bytes, str)) else json.dumps(payload)
+    return parse_rest_response(status, headers or {}, body, "flickr.test", **kw)
+
+
+def test_rest_ok_and_jsonp():
+    assert rest({"stat": "ok", "a": 1}) == {"stat": "ok", "a": 1}
+    assert rest('jsonFlickrApi({"stat":"ok","x":"y"})')["x"] == "y"
+
+
+def test_rest_fail_codes():
+    with pytest.raises(ApiError) as ei:
+        rest({"stat": "fail", "code": 1, "message": 'Photo "1" not found (invalid ID)'})
+    assert ei.value.code == 1 and ei.value.method == "flickr.test"
+    with pytest.raises(ApiError) as ei:  # quoted code as in the docs page example
+        rest({"stat": "fail", "code": "112", "message": "Method not found"})
+    assert ei.value.code == 112
+    for code in (98, 99):
+        with pytest.raises(AuthError) as ei:
+            rest({"stat": "fail", "code": code, "message": "Invalid auth token"})
+        assert ei.value.code == code and ei.value.problem == "Invalid auth token"
+    for code in (0, 105, 106, 201):
+        with pytest.raises(TransientError) as ei:
+            rest({"stat": "fail", "code": code,
+                  "message": "Sorry, the Flickr API service is not currently available."})
+        assert ei.value.code == code
+
+
+def test_rest_oauth_401_never_leaks_secrets():
+    body = ("oauth_problem=signature_invalid&debug_sbs=GET&http%3A%2F%2Fh%2Fservices%2Frest%2F"
+            "&oauth_consumer_key%3DCONSUMERKEY%26oauth_token%3DTOKENVALUE")
+    with pytest.raises(AuthError) as ei:
+        rest(body, status=401, headers={"Content-Type": "text/plain;charset=UTF-8"})
+    assert ei.value.problem == "signature_invalid"
+    assert "CONSUMERKEY" not in str(ei.value) and "TOKENVALUE" not in str(ei.value)
+
+
+def test_rest_http_and_body_failures():
+    with pytest.raises(RateLimited) as ei:
+        rest("<html>Too Many Requests</html>", status=429, headers={"Retry-After": "3"})
+    assert ei.value.retry_after == 3.0
+    with pytest.raises(TransientError) as ei:
+        rest("<html>502 Bad Gateway</html>", status=502)
+    assert not isinstance(ei.value, OutcomeUnknown)
+    with pytest.raises(OutcomeUnknown):
+        rest("<html>502 Bad Gateway</html>", status=502, idempotent=False)
+    with pytest.raises(TransientError):
+        rest("Sorry, the Flickr API service is not currently available.", status=400)
+    with pytest.raises(HttpError) as ei:
+        rest("nope", status=404)
+    assert ei.value.status == 404
+    with pytest.raises(TransientError) as ei:
+        rest('{"stat":"ok","photos":{"page":1,')
+    assert not isinstance(ei.value, OutcomeUnknown)
+    with pytest.raises(OutcomeUnknown):
+        rest('{"stat":"ok","photos":{"page":1,', idempotent=False)
+    with pytest.raises(TransientError):
+        rest("<html>maintenance</html>")
+    with pytest.raises(TransientError):
+        rest({"no": "stat"})
+
+
+def test_retry_after_http_date():
+    from email.utils import format_datetime
+    import datetime as dt
+    when = dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=120)
+    with pytest.raises(RateLimited) as ei:
+        rest("x", status=429, headers={"Retry-After": format_datetime(when, usegmt=True)})
+    assert 100 < ei.value.retry_after <= 120
+
+
+@pytest.mark.parametrize("value,expected", [
+    (1, 1), ("334", 334), ("", None), (None, None), ("12.0", 12), ({"_content": "7"}, 7),
+    ("abc", None), (True, None), (3.9, 3),
+])
+def test_as_int(value, expected):
+    assert as_int(value) == expected
+
+
+def test_content_unwrap():
+    assert content({"_content": "x"}) == "x"
+    assert content("plain") == "plain"
+    assert content(None) == ""
+    assert content({}) == ""
+
+
+@pytest.mark.parametrize("header,expected", [
+    ("attachment; filename=53637883806_c1b3784192_c.jpg", "53637883806_c1b3784192_c.jpg"),
+    ('attachment; filename="my file.mp4"', "my file.mp4"),
+    ("attachment; filename*=UTF-8''Z%C3%BCrich.jpg; filename=\"x.jpg\"", "Zürich.jpg"),
+    ('attachment; filename="../../etc/passwd"', "passwd"),
+    ("inline", None), (None, None),
+])
+def test_content_disposition(header, expected):
+    assert parse_content_disposition(header) == expected
+
+
+def test_errors_pickle_roundtrip():
+    import pickle
+    errs = [ApiError(1, "m", "x"), PermanentUploadError(5, "bad", "upload"),
+            AuthError("token_rejected", status=401), TransientError("t", retry_after=2.0),
+            OutcomeUnknown("o", method="upload"), RateLimited("r", retry_after=1),
+            HttpError(404, "nf")]
+    for e in errs:
+        e2 = pickle.loads(pickle.dumps(e))
+        assert type(e2) is type(e) and str(e2) == str(e)

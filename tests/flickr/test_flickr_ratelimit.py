@@ -1,0 +1,96 @@
+import threading
+
+import pytest
+
+from pycsync.flickr import RateLimiter
+
+
+def test_unlimited_never_sleeps(fake_clock):
+    for limit in (None, 0):
+        rl = RateLimiter(limit, clock=fake_clock, sleep=fake_clock.sleep)
+        for _ in range(10000):
+            rl.acquire()
+    assert fake_clock.sleeps == []
+
+
+def test_burst_then_wait_for_window(fake_clock):
+    rl = RateLimiter(10, clock=fake_clock, sleep=fake_clock.sleep)
+    start = fake_clock.now
+    for _ in range(10):
+        assert rl.acquire() == 0
+    assert fake_clock.sleeps == []
+    rl.acquire()  # 11th must wait until the first stamp leaves the window
+    assert fake_clock.now == pytest.approx(start + 3600)
+    assert rl.in_window() == 1  # the first ten left the window exactly now
+
+
+def test_sliding_window_invariant(fake_clock):
+    """Never more than N acquisitions in any 3600 s window, with irregular arrivals."""
+    n = 50
+    rl = RateLimiter(n, clock=fake_clock, sleep=fake_clock.sleep)
+    stamps = []
+    gaps = [0, 1, 0, 7, 300, 0, 0, 2, 1000, 5]
+    for i in range(400):
+        fake_clock.now += gaps[i % len(gaps)]
+        rl.acquire()
+        stamps.append(fake_clock.now)
+    # check every window [t, t+3600)
+    j = 0
+    for i, t in enumerate(stamps):
+        while stamps[j] <= t - 3600:
+            j += 1
+        assert i - j + 1 <= n
+
+
+def test_pause_until_blocks_everyone(fake_clock):
+    rl = RateLimiter(None, clock=fake_clock, sleep=fake_clock.sleep)
+    rl.pause_until(fake_clock.now + 30)
+    waited = rl.acquire()
+    assert waited == pytest.approx(30)
+    rl.pause_for(5)
+    rl.pause_until(fake_clock.now + 1)  # an earlier pause never shortens a longer one
+    assert rl.acquire() == pytest.approx(5)
+
+
+def test_pause_and_window_combined(fake_clock):
+    rl = RateLimiter(2, clock=fake_clock, sleep=fake_clock.sleep)
+    t0 = fake_clock.now
+    rl.acquire(); rl.acquire()
+    rl.pause_for(10)
+    rl.acquire()
+    assert fake_clock.now == pytest.approx(t0 + 3600)
+
+
+def test_thread_safety_with_real_threads(fake_clock):
+    n = 100
+    times: list[float] = []
+
+    class Recording(RateLimiter):
+        def _granted(self, now):
+            times.append(now)  # called under the limiter's lock
+
+    rl = Recording(n, clock=fake_clock, sleep=fake_clock.sleep)
+
+    def worker():
+        for _ in range(30):
+            rl.acquire()
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(times) == 240
+    assert rl.total_acquired == 240
+    assert times == sorted(times)
+    assert times[-1] - times[0] >= 7200
+    j = 0
+    for i, t in enumerate(times):
+        while times[j] <= t - 3600:
+            j += 1
+        assert i - j + 1 <= n
+
+
+def test_negative_rejected():
+    with pytest.raises(ValueError):
+        RateLimiter(-1)

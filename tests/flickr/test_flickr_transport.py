@@ -1,0 +1,420 @@
+"""Transport against a scripted local HTTP server: retries/backoff (fake sleep), 429
+Retry-After, OutcomeUnknown for non-idempotent writes, connect errors, signing on the wire,
+streaming multipart uploads and downloads."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import io
+import json
+import re
+from email.parser import BytesParser
+from email.policy import HTTP
+from urllib.parse import parse_qsl, quote, unquote, urlsplit
+
+import pytest
+from flickr_stub import FakeClock, Reply, free_port
+
+from pycsync.flickr import (
+    ApiError,
+    AuthError,
+    Credentials,
+    Endpoints,
+    FlickrClient,
+    HttpError,
+    OutcomeUnknown,
+    PermanentUploadError,
+    RateLimited,
+    TransientError,
+)
+
+CREDS = Credentials("ck-123", "cs-456", "72157-tok", "ts-789")
+
+
+def ok(payload=None):
+    return Reply(200, json.dumps({**(payload or {}), "stat": "ok"}),
+                 {"Content-Type": "application/json"})
+
+
+def fail(code, msg="x"):
+    return Reply(200, json.dumps({"stat": "fail", "code": code, "message": msg}),
+                 {"Content-Type": "application/json"})
+
+
+def xml(inner, stat="ok"):
+    return Reply(200, f'<?xml version="1.0" encoding="utf-8" ?>\n<rsp stat="{stat}">\n{inner}\n'
+                      f"</rsp>\n", {"Content-Type": "text/xml; charset=utf-8"})
+
+
+def make_client(stub, clock: FakeClock | None = None, **kw) -> FlickrClient:
+    clock = clock or FakeClock()
+    kw.setdefault("calls_per_hour", None)
+    return FlickrClient(Endpoints.for_base(stub.base), CREDS, sleep=clock.sleep, clock=clock,
+                        random=lambda: 0.5, **kw)
+
+
+def verify_signature(rec, base_url, extra_params):
+    """Server-side RFC 5849 check of a recorded request (independent implementation)."""
+    auth = rec.headers["Authorization"]
+    hp = {k: unquote(v) for k, v in re.findall(r'(\w+)="([^"]*)"', auth)}
+    sig = hp.pop("oauth_signature")
+    params = list(hp.items()) + list(extra_params)
+    query = urlsplit(rec.path).query
+    params += parse_qsl(query, keep_blank_values=True)
+
+    def enc(s):
+        return quote(str(s), safe="-._~")
+    norm = "&".join(f"{k}={v}" for k, v in sorted((enc(k), enc(v)) for k, v in params))
+    base = "&".join([rec.method, enc(base_url), enc(norm)])
+    key = f"{enc(CREDS.api_secret)}&{enc(CREDS.token_secret)}"
+    expected = base64.b64encode(hmac.new(key.encode(), base.encode(), hashlib.sha1).digest())
+    assert sig == expected.decode()
+    assert hp["oauth_consumer_key"] == CREDS.api_key and hp["oauth_token"] == CREDS.token
+
+
+def test_read_is_signed_get_with_json_format(stub):
+    stub.push(ok({"user": {"id": "1@N01", "username": {"_content": "bob"}}}))
+    c = make_client(stub)
+    login = c.test_login()
+    assert (login.user_nsid, login.username) == ("1@N01", "bob")
+    assert c.user_nsid == "1@N01"
+    rec = stub.requests[0]
+    assert rec.method == "GET"
+    q = dict(parse_qsl(urlsplit(rec.path).query))
+    assert q == {"method": "flickr.test.login", "format": "json", "nojsoncallback": "1"}
+    verify_signature(rec, stub.base + "/services/rest/", [])
+    assert c.stats.calls_by_method == {"flickr.test.login": 1}
+    assert c.stats.bytes_down > 0
+
+
+def test_write_is_signed_post_form(stub):
+    stub.push(ok())
+    c = make_client(stub)
+    c.set_meta("123", title="Zürich & co", description="")
+    rec = stub.requests[0]
+    assert rec.method == "POST"
+    assert rec.headers["Content-Type"] == "application/x-www-form-urlencoded"
+    form = parse_qsl(rec.body.decode(), keep_blank_values=True)
+    assert dict(form) == {"method": "flickr.photos.setMeta", "photo_id": "123",
+                          "title": "Zürich & co", "description": "", "format": "json",
+                          "nojsoncallback": "1"}
+    verify_signature(rec, stub.base + "/services/rest/", form)
+    assert c.stats.bytes_up == len(rec.body)
+
+
+def test_retries_5xx_with_full_jitter_backoff(stub):
+    clock = FakeClock()
+    stub.push(Reply(503, "<html>busy</html>"), Reply(502, "<html>bad gw</html>"),
+              ok({"user": {"id": "1@N01", "username": {"_content": "u"}}}))
+    c = make_client(stub, clock)
+    assert c.test_login().user_nsid == "1@N01"
+    # random() = 0.5 -> 0.5 * min(60, 1 * 2**attempt)
+    assert clock.sleeps == [0.5, 1.0]
+    assert c.stats.retries == 2
+    assert c.stats.calls_by_method["flickr.test.login"] == 3
+
+
+def test_backoff_is_capped_and_gives_up_after_max_retries(stub):
+    clock = FakeClock()
+    stub.default = Reply(500, "boom")
+    c = make_client(stub, clock, max_retries=8, backoff_cap=10)
+    with pytest.raises(TransientError) as ei:
+        c.call("flickr.photos.getInfo", photo_id="1")
+    assert ei.value.status == 500
+    assert clock.sleeps == [0.5, 1, 2, 4, 5, 5, 5, 5]
+    assert len(stub.requests) == 9
+
+
+def test_transient_api_codes_retried(stub):
+    clock = FakeClock()
+    stub.push(fail(201, "Sorry, the Flickr API service is not currently available."),
+              fail(105, "Service currently unavailable"), ok({"photo": {"id": "1"}}))
+    c = make_client(stub, clock)
+    assert c.photo_info("1") == {"id": "1"}
+    assert len(clock.sleeps) == 2
+
+
+def test_429_retry_after_pauses_the_shared_limiter(stub):
+    clock = FakeClock()
+    stub.push(Reply(429, "<html>Too Many Requests</html>", {"Retry-After": "30"}),
+              ok({"photo": {"id": "1"}}))
+    c = make_client(stub, clock, calls_per_hour=3000)
+    t0 = clock.now
+    c.photo_info("1")
+    assert clock.sleeps[0] == 30
+    assert clock.now - t0 >= 30
+    assert c.limiter.total_acquired == 2
+
+
+def test_non_idempotent_write_not_retried_on_5xx(stub):
+    clock = FakeClock()
+    stub.push(Reply(500, "oops"), ok({"photoset": {"id": "7"}}))
+    c = make_client(stub, clock)
+    with pytest.raises(OutcomeUnknown):
+        c.create_album("t", "1")
+    assert len(stub.requests) == 1 and clock.sleeps == []
+
+
+def test_non_idempotent_write_retried_when_surely_not_applied(stub):
+    clock = FakeClock()
+    stub.push(Reply(429, "slow down"), fail(106, "Write operation failed"),
+              ok({"photoset": {"id": "72157000000000001", "url": "u"}}))
+    c = make_client(stub, clock)
+    assert c.create_album("t", "1", "d") == "72157000000000001"
+    assert len(stub.requests) == 3
+
+
+def test_non_idempotent_dropped_connection_is_outcome_unknown(stub):
+    stub.push(Reply(action="drop"), ok({"photoset": {"id": "7"}}))
+    c = make_client(stub)
+    with pytest.raises(OutcomeUnknown):
+        c.create_album("t", "1")
+    assert len(stub.requests) == 1
+
+
+def test_idempotent_dropped_and_truncated_are_retried(stub):
+    stub.push(Reply(action="drop"),
+              Reply(200, json.dumps({"stat": "ok", "photo": {"id": "1"}}), action="truncate"),
+              ok({"photo": {"id": "1"}}))
+    c = make_client(stub)
+    assert c.photo_info("1") == {"id": "1"}
+    assert len(stub.requests) == 3
+    assert c.stats.retries == 2
+
+
+def test_connect_error_is_transient_and_retried():
+    clock = FakeClock()
+    ep = Endpoints.for_base(f"http://127.0.0.1:{free_port()}")
+    c = FlickrClient(ep, CREDS, calls_per_hour=None, sleep=clock.sleep, clock=clock,
+                     max_retries=2, random=lambda: 1.0)
+    with pytest.raises(TransientError) as ei:
+        c.create_album("t", "1")  # non-idempotent, but surely not sent: retried
+    assert not isinstance(ei.value, OutcomeUnknown)
+    assert clock.sleeps == [1.0, 2.0]
+    assert "ck-123" not in str(ei.value) and "72157-tok" not in str(ei.value)
+
+
+def test_auth_errors(stub):
+    stub.push(Reply(401, "oauth_problem=token_rejected", {"Content-Type": "text/plain"}),
+              fail(98, "Invalid auth token"),
+              fail(99, "Insufficient permissions. Method requires write privileges; read granted."))
+    c = make_client(stub)
+    with pytest.raises(AuthError) as ei:
+        c.test_login()
+    assert ei.value.problem == "token_rejected" and ei.value.status == 401
+    with pytest.raises(AuthError) as ei:
+        c.test_login()
+    assert ei.value.code == 98
+    with pytest.raises(AuthError) as ei:
+        c.add_tags("1", ["x"])
+    assert ei.value.code == 99
+    assert len(stub.requests) == 3  # never retried
+
+
+def test_benign_error_codes_treated_as_success(stub):
+    stub.push(fail(3, "Photo already in set"), fail(1, "Photo not found"),
+              fail(3, "Photo not in set"), fail(1, "Photoset not found"), fail(1, "Tag not found"))
+    c = make_client(stub)
+    c.add_to_album("s", "p")
+    c.delete_photo("p")
+    c.remove_from_album("s", ["p", "q"])
+    c.delete_album("s")
+    c.remove_tag("1-2-3")
+    form = dict(parse_qsl(stub.requests[2].body.decode()))
+    assert form["method"] == "flickr.photosets.removePhotos" and form["photo_ids"] == "p,q"
+    stub.push(fail(2, "Photo not found"))
+    with pytest.raises(ApiError) as ei:
+        c.add_to_album("s", "p")
+    assert ei.value.code == 2
+
+
+def parse_multipart(rec):
+    msg = BytesParser(policy=HTTP).parsebytes(
+        b"Content-Type: " + rec.headers["Content-Type"].encode() + b"\r\n\r\n" + rec.body)
+    fields, files = {}, {}
+    for part in msg.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        fn = part.get_filename()
+        if fn is not None:
+            files[name] = (fn, part.get_content_type(), part.get_payload(decode=True))
+        else:
+            fields[name] = part.get_payload(decode=True).decode("utf-8")
+    return fields, files
+
+
+def test_upload_multipart_streaming_signed_without_photo(stub, tmp_path):
+    data = bytes(range(256)) * 4096  # 1 MiB
+    f = tmp_path / "IMG 0001.jpg"
+    f.write_bytes(data)
+    stub.push(xml('<photoid secret="abc" originalsecret="def">53637883806</photoid>'))
+    c = make_client(stub)
+    seen = []
+    r = c.upload(f, title="IMG 0001", description="déjà vu", tags=["a", "central station",
+                                                                    "checksum:md5=ff"],
+                 is_public=1, hidden=2, progress=seen.append)
+    assert (r.photo_id, r.secret, r.original_secret) == ("53637883806", "abc", "def")
+    rec = stub.requests[0]
+    assert rec.path == "/services/upload/"
+    assert int(rec.headers["Content-Length"]) == len(rec.body)
+    fields, files = parse_multipart(rec)
+    assert fields == {"title": "IMG 0001", "description": "déjà vu",
+                      "tags": 'a "central station" checksum:md5=ff', "is_public": "1",
+                      "is_friend": "0", "is_family": "0", "hidden": "2"}
+    assert files["photo"][0] == "IMG 0001.jpg" and files["photo"][1] == "image/jpeg"
+    assert files["photo"][2] == data
+    verify_signature(rec, stub.base + "/services/upload/", fields.items())
+    assert seen and seen[-1] == len(data) and seen == sorted(seen)
+    assert c.stats.calls_by_method == {"upload": 1}
+    assert c.stats.bytes_up == len(rec.body)
+
+
+def test_replace(stub, tmp_path):
+    f = tmp_path / "v.mp4"
+    f.write_bytes(b"\x00" * 10)
+    stub.push(xml("<photoid>42</photoid>"))
+    r = make_client(stub).replace(f, "42")
+    assert (r.photo_id, r.secret) == ("42", None)
+    fields, files = parse_multipart(stub.requests[0])
+    assert fields == {"photo_id": "42"} and files["photo"][0] == "v.mp4"
+    assert stub.requests[0].path == "/services/replace/"
+
+
+def test_upload_dropped_connection_is_outcome_unknown(stub, tmp_path):
+    f = tmp_path / "a.jpg"
+    f.write_bytes(b"x" * 1000)
+    stub.push(Reply(action="drop"), xml("<photoid>1</photoid>"))
+    c = make_client(stub)
+    with pytest.raises(OutcomeUnknown):
+        c.upload(f, title="a")
+    assert len(stub.requests) == 1
+
+
+def test_upload_truncated_answer_and_5xx_are_outcome_unknown(stub, tmp_path):
+    f = tmp_path / "a.jpg"
+    f.write_bytes(b"x")
+    stub.push(xml('<photoid secret="a" originalsecret="b">1</photoid>'))
+    stub.script[0].action = "truncate"
+    stub.push(Reply(500, "<html>err</html>"))
+    c = make_client(stub)
+    with pytest.raises(OutcomeUnknown):
+        c.upload(f, title="a")
+    with pytest.raises(OutcomeUnknown):
+        c.upload(f, title="a")
+    assert len(stub.requests) == 2
+
+
+def test_upload_retried_when_server_says_it_failed_or_429(stub, tmp_path):
+    f = tmp_path / "a.jpg"
+    f.write_bytes(b"abc")
+    clock = FakeClock()
+    stub.push(xml('<err code="3" msg="General upload failure" />', stat="fail"),
+              Reply(429, "slow", {"Retry-After": "2"}),
+              xml('<photoid secret="s" originalsecret="o">5</photoid>'))
+    c = make_client(stub, clock)
+    assert c.upload(f, title="a").photo_id == "5"
+    assert len(stub.requests) == 3
+    assert clock.sleeps[1] == 2
+    assert all(parse_multipart(r)[1]["photo"][2] == b"abc" for r in stub.requests)
+
+
+def test_upload_permanent_error(stub, tmp_path):
+    f = tmp_path / "a.txt"
+    f.write_bytes(b"not an image")
+    stub.push(xml('<err code="5" msg="Filetype was not recognised" />', stat="fail"))
+    with pytest.raises(PermanentUploadError) as ei:
+        make_client(stub).upload(f, title="a")
+    assert ei.value.code == 5
+
+
+def test_upload_connect_error_is_transient(tmp_path):
+    f = tmp_path / "a.jpg"
+    f.write_bytes(b"abc")
+    clock = FakeClock()
+    c = FlickrClient(Endpoints.for_base(f"http://127.0.0.1:{free_port()}"), CREDS,
+                     calls_per_hour=None, sleep=clock.sleep, clock=clock, max_retries=1)
+    with pytest.raises(TransientError) as ei:
+        c.upload(f, title="a")
+    assert not isinstance(ei.value, OutcomeUnknown)
+    assert c.stats.calls_by_method["upload"] == 2
+
+
+# ----------------------------------------------------------------------------- download
+
+
+def test_download_streams_follows_redirect_and_signs_own_host(stub):
+    payload = b"\x89PNG" + bytes(range(256)) * 1000
+    stub.routes["/photos/u/1/play/orig/s/"] = Reply(302, b"", {"Location": "/video/1/s/orig.mp4?s=x"})
+    stub.routes["/video/1/s/orig.mp4"] = Reply(
+        200, payload, {"Content-Type": "video/mp4",
+                       "Content-Disposition": 'attachment; filename="1_orig.mp4"'})
+    c = make_client(stub)
+    out = io.BytesIO()
+    prog = []
+    r = c.download(stub.base + "/photos/u/1/play/orig/s/", out, progress=prog.append,
+                   chunk=4096)
+    assert out.getvalue() == payload
+    assert (r.bytes_written, r.content_type, r.content_disposition_filename) == \
+        (len(payload), "video/mp4", "1_orig.mp4")
+    assert prog[-1] == len(payload) and len(prog) > 10
+    assert all("Authorization" in rec.headers for rec in stub.requests)
+    verify_signature(stub.requests[0], stub.base + "/photos/u/1/play/orig/s/", [])
+    assert c.stats.calls_by_method == {"download": 2}
+    assert c.stats.bytes_down == len(payload)
+
+
+def test_download_retries_only_before_first_byte(stub):
+    clock = FakeClock()
+    body = b"y" * 100000
+    stub.push(Reply(503, "busy"), Reply(200, body))
+    c = make_client(stub, clock)
+    out = io.BytesIO()
+    assert c.download(stub.base + "/x.jpg", out).bytes_written == len(body)
+    assert out.getvalue() == body and len(clock.sleeps) == 1
+
+    stub.push(Reply(200, body, action="truncate"), Reply(200, body))
+    out = io.BytesIO()
+    with pytest.raises(TransientError) as ei:
+        c.download(stub.base + "/x.jpg", out, chunk=1024)
+    assert "interrupted" in str(ei.value) or "truncated" in str(ei.value)
+    assert 0 < len(out.getvalue()) < len(body)
+    assert len(stub.requests) == 3  # the partial download was not retried
+
+
+def test_download_404_is_not_transient(stub):
+    stub.push(Reply(404, "not found"))
+    with pytest.raises(HttpError) as ei:
+        make_client(stub).download(stub.base + "/gone.jpg", io.BytesIO())
+    assert ei.value.status == 404
+
+
+def test_download_429_is_rate_limited(stub):
+    stub.default = Reply(429, "slow", {"Retry-After": "1"})
+    clock = FakeClock()
+    with pytest.raises(RateLimited):
+        make_client(stub, clock, max_retries=1).download(stub.base + "/a.jpg", io.BytesIO())
+    assert clock.sleeps == [1]
+
+
+def test_download_foreign_host_not_signed(stub):
+    # a host that is neither an endpoint host nor *.flickr.com gets no Authorization header
+    stub.push(Reply(200, b"abc"))
+    other = FlickrClient(Endpoints.for_base("http://localhost:1"), CREDS, calls_per_hour=None)
+    other.download(stub.base + "/a.jpg", io.BytesIO())
+    assert "Authorization" not in stub.requests[0].headers
+
+
+def test_concurrent_calls_share_pool_limiter_and_stats(stub, caplog):
+    from concurrent.futures import ThreadPoolExecutor
+
+    stub.default = ok({"photo": {"id": "1"}})
+    clock = FakeClock()
+    c = make_client(stub, clock, calls_per_hour=1000)
+    with caplog.at_level("WARNING"):
+        with ThreadPoolExecutor(16) as pool:
+            results = list(pool.map(lambda i: c.photo_info(str(i)), range(200)))
+    assert len(results) == 200
+    assert c.stats.calls_by_method == {"flickr.photos.getInfo": 200}
+    assert c.limiter.total_acquired == 200
+    assert "pool is full" not in caplog.text

@@ -1,0 +1,340 @@
+"""The planner against a model of both sides: every row of the sync table, then properties."""
+
+from __future__ import annotations
+
+import os
+import zlib
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pycsync.model import (
+    CopyLocal,
+    DeletePhoto,
+    Direction,
+    Download,
+    Layout,
+    MoveLocal,
+    MoveRemote,
+    Policy,
+    RemoveFromAlbum,
+    Replace,
+    TrashLocal,
+    Upload,
+)
+from tests.unit.sim import World
+
+BOTH = Policy()
+DELETE = Policy(delete=True, can_delete_photos=True)
+
+
+def synced(files: dict[str, str]) -> World:
+    w = World()
+    for k, v in files.items():
+        w.touch(k, v)
+    w.sync(BOTH)
+    assert w.plan(BOTH).is_empty()
+    return w
+
+
+def photo_at(w: World, key: str) -> str:
+    return w.base[key].photo_id
+
+
+def test_new_local_files_upload_once_per_content_and_create_albums():
+    w = World()
+    w.touch("A/x.jpg", "c1")
+    w.touch("A/y.jpg", "c2")
+    w.touch("B/x.jpg", "c1")  # same content in a second album: one photo, two albums
+    w.touch("top.jpg", "c3")
+    p = w.sync(BOTH)
+    assert p.count(Upload) == 3
+    assert len(w.photos) == 3
+    titles = sorted(t for t, _ in w.albums.values())
+    assert titles == ["A", "B"]
+    assert w.plan(BOTH).is_empty()
+
+
+def test_remote_new_photo_is_downloaded_into_its_album_folder():
+    w = synced({"A/x.jpg": "c1"})
+    aid = next(iter(w.albums))
+    pid = w.new_photo("c9", "phone shot")
+    w.albums[aid][1].append(pid)
+    p = w.sync(BOTH)
+    assert [type(a) for a in p.actions] == [Download]
+    assert w.local["A/phone shot.jpg"] == "c9"
+    assert w.plan(BOTH).is_empty()
+
+
+def test_local_edit_replaces_the_same_photo():
+    w = synced({"A/x.jpg": "c1"})
+    pid = photo_at(w, "A/x.jpg")
+    w.touch("A/x.jpg", "c1-edited")
+    p = w.sync(BOTH)
+    assert p.count(Replace) == 1 and photo_at(w, "A/x.jpg") == pid
+    assert w.photos[pid].sha == "c1-edited"
+    assert w.plan(BOTH).is_empty()
+
+
+def test_remote_replace_is_downloaded_over_the_old_file():
+    w = synced({"A/x.jpg": "c1"})
+    w.replace_photo(photo_at(w, "A/x.jpg"), "c1-remote")
+    p = w.sync(BOTH)
+    assert any(isinstance(a, Download) and a.overwrite for a in p.actions)
+    assert w.local["A/x.jpg"] == "c1-remote"
+
+
+def test_conflict_keeps_both_versions_on_both_sides():
+    w = synced({"A/x.jpg": "c1"})
+    w.touch("A/x.jpg", "local-edit")
+    w.replace_photo(photo_at(w, "A/x.jpg"), "remote-edit")
+    p = w.sync(BOTH)
+    assert len(p.conflicts) == 1
+    assert {"local-edit", "remote-edit"} <= set(w.local.values())
+    assert {"local-edit", "remote-edit"} <= w.remote_contents()
+    assert w.plan(BOTH).is_empty()
+
+
+def test_local_move_is_an_album_move_without_reupload():
+    w = synced({"A/x.jpg": "c1", "A/keep.jpg": "c0"})
+    pid = photo_at(w, "A/x.jpg")
+    w.local["B/renamed.jpg"] = w.local.pop("A/x.jpg")
+    w.mtimes["B/renamed.jpg"] = w.mtimes.pop("A/x.jpg")
+    p = w.sync(BOTH)
+    assert p.count(Upload) == 0 and p.count(MoveRemote) == 1
+    assert photo_at(w, "B/renamed.jpg") == pid and w.photos[pid].title == "renamed"
+    assert w.plan(BOTH).is_empty()
+
+
+def test_remote_album_change_moves_the_local_file():
+    w = synced({"A/x.jpg": "c1", "A/keep.jpg": "c0"})
+    pid = photo_at(w, "A/x.jpg")
+    w.remove_from_album(w.base_albums["A"], pid)
+    w.new_album("B", [pid])
+    p = w.sync(BOTH)
+    assert p.count(MoveLocal) == 1 and p.count(Download) == 0
+    assert "B/x.jpg" in w.local and "A/x.jpg" not in w.local
+    assert w.plan(BOTH).is_empty()
+
+
+def test_photo_added_to_a_second_album_is_linked_locally():
+    w = synced({"A/x.jpg": "c1"})
+    w.new_album("B", [photo_at(w, "A/x.jpg")])
+    p = w.sync(BOTH)
+    assert p.count(CopyLocal) == 1
+    assert w.local["B/x.jpg"] == "c1"
+
+
+def test_local_delete_without_delete_flag_keeps_flickr_and_does_not_redownload():
+    w = synced({"A/x.jpg": "c1", "A/y.jpg": "c2"})
+    del w.local["A/x.jpg"]
+    p = w.sync(BOTH)
+    assert p.is_empty()
+    assert "A/x.jpg" not in w.local and "c1" in w.remote_contents()
+    assert w.plan(BOTH).is_empty()
+
+
+def test_local_delete_with_delete_flag_deletes_on_flickr():
+    w = synced({"A/x.jpg": "c1", "A/y.jpg": "c2", "A/z.jpg": "c3"})
+    del w.local["A/x.jpg"]
+    p = w.sync(DELETE)
+    assert p.count(DeletePhoto) == 1
+    assert "c1" not in w.remote_contents()
+    assert w.plan(DELETE).is_empty()
+
+
+def test_remote_delete_goes_to_trash_only_with_delete_flag():
+    w = synced({"A/x.jpg": "c1", "A/y.jpg": "c2", "A/z.jpg": "c3"})
+    w.delete_photo(photo_at(w, "A/x.jpg"))
+    assert w.sync(BOTH).is_empty() and "A/x.jpg" in w.local
+    assert w.plan(BOTH).is_empty(), "a kept file must not be uploaded again"
+    p = w.sync(DELETE)
+    assert p.count(TrashLocal) == 1 and w.trash == ["c1"]
+
+
+def test_edit_beats_deletion_both_ways():
+    w = synced({"A/x.jpg": "c1", "A/y.jpg": "c2"})
+    w.delete_photo(photo_at(w, "A/x.jpg"))
+    w.touch("A/x.jpg", "c1-edit")
+    w.sync(DELETE)
+    assert "c1-edit" in w.remote_contents()
+    w2 = synced({"A/x.jpg": "c1", "A/y.jpg": "c2"})
+    w2.replace_photo(photo_at(w2, "A/x.jpg"), "c1-remote")
+    del w2.local["A/x.jpg"]
+    w2.sync(DELETE)
+    assert w2.local["A/x.jpg"] == "c1-remote"
+
+
+def test_mass_delete_is_refused():
+    w = synced({f"A/{i}.jpg": f"c{i}" for i in range(10)})
+    for i in range(6):
+        del w.local[f"A/{i}.jpg"]
+    p = w.plan(DELETE)
+    assert p.abort and "max-delete" in p.abort
+    w.local.clear()
+    assert "empty" in w.plan(DELETE).abort
+
+
+def test_first_sync_of_two_copies_uploads_nothing():
+    w = World()
+    for i in range(4):
+        w.touch(f"A/p{i}.jpg", f"c{i}")
+    tagged = [w.new_photo(f"c{i}", f"p{i}", tagged=True, file_name=f"p{i}.jpg") for i in range(2)]
+    untagged = [w.new_photo(f"c{i}", f"p{i}") for i in range(2, 4)]
+    w.new_album("A", tagged + untagged)
+    p = w.sync(BOTH)
+    assert p.count(Upload) == 0 and p.count(Download) == 0
+    assert len(w.photos) == 4 and len(w.base) == 4
+    assert w.plan(BOTH).is_empty()
+
+
+def test_upload_interrupted_before_album_is_adopted_not_reuploaded():
+    w = World()
+    w.touch("A/x.jpg", "c1")
+    # an earlier run uploaded it, then died before the album step (state lost too)
+    w.new_photo("c1", "x", tagged=True, file_name="x.jpg")
+    p = w.sync(BOTH)
+    assert p.count(Upload) == 0 and p.count(Download) == 0
+    assert len(w.photos) == 1 and len(w.albums) == 1
+    assert w.plan(BOTH).is_empty()
+
+
+def test_push_and_pull_only_touch_one_side():
+    w = synced({"A/x.jpg": "c1"})
+    w.touch("A/new.jpg", "c2")
+    pid = w.new_photo("c3", "remote")
+    w.albums[w.base_albums["A"]][1].append(pid)
+    push = w.plan(Policy(direction=Direction.PUSH))
+    assert push.count(Upload) == 1 and push.count(Download) == 0
+    pull = w.plan(Policy(direction=Direction.PULL))
+    assert pull.count(Download) == 1 and pull.count(Upload) == 0
+
+
+def test_duplicate_remote_names_get_distinct_stable_names():
+    w = World()
+    a = w.new_photo("c1", "same")
+    b = w.new_photo("c2", "same")
+    w.new_album("A", [a, b])
+    w.sync(BOTH)
+    assert sorted(w.local) == ["A/same (%s).jpg" % b, "A/same.jpg"]
+    assert w.plan(BOTH).is_empty()
+
+
+def test_hostile_album_titles_stay_inside_the_root():
+    w = World()
+    for title in ("../../x", "/etc", "a/../../b", "CON", "   "):
+        w.new_album(title, [w.new_photo(f"c-{title}", "p")])
+    w.sync(BOTH)
+    for key in w.local:
+        assert not key.startswith("/") and ".." not in key.split("/")
+    assert w.plan(BOTH).is_empty()
+
+
+def test_flat_layout_keeps_nested_files_in_the_top_level_album():
+    flat = Policy(layout=Layout.FLAT)
+    w = World()
+    w.touch("A/sub/x.jpg", "c1")
+    w.touch("A/y.jpg", "c2")
+    w.sync(flat)
+    assert [t for t, _ in w.albums.values()] == ["A"]
+    assert w.plan(flat).is_empty()
+
+
+# --------------------------------------------------------------------------- properties
+
+FOLDERS = ["", "A", "B", "A/C"]
+NAMES = ["a.jpg", "b.jpg", "C.JPG"]
+CONTENTS = [f"c{i}" for i in range(6)]
+
+keys = st.builds(lambda f, n: f"{f}/{n}" if f else n, st.sampled_from(FOLDERS), st.sampled_from(NAMES))
+local_edit = st.tuples(st.sampled_from(["add", "change", "delete", "move"]), keys, keys, st.sampled_from(CONTENTS))
+remote_edit = st.tuples(
+    st.sampled_from(["upload", "replace", "delete", "to_album", "from_album"]),
+    st.integers(0, 20), st.sampled_from(FOLDERS[1:]), st.sampled_from(CONTENTS), st.booleans(),
+)
+
+
+def _apply_local(w: World, edits) -> None:
+    for op, key, other, content in edits:
+        existing = sorted(w.local)
+        if op == "add" and key not in w.local:
+            w.touch(key, content)
+        elif op == "change" and existing:
+            w.touch(existing[zlib.crc32(key.encode()) % len(existing)], content + "'")
+        elif op == "delete" and existing:
+            k = existing[zlib.crc32(key.encode()) % len(existing)]
+            del w.local[k], w.mtimes[k]
+        elif op == "move" and existing and other not in w.local:
+            k = existing[zlib.crc32(key.encode()) % len(existing)]
+            w.local[other] = w.local.pop(k)
+            w.mtimes[other] = w.mtimes.pop(k)
+
+
+def _apply_remote(w: World, edits) -> None:
+    for op, n, folder, content, tagged in edits:
+        pids = sorted(w.photos)
+        titles = {t: aid for aid, (t, _) in w.albums.items()}
+        if op == "upload":
+            pid = w.new_photo(content, f"r{n}", tagged=tagged)
+            if folder in titles:
+                w.albums[titles[folder]][1].append(pid)
+            elif tagged:
+                w.new_album(folder, [pid])
+        elif op == "replace" and pids:
+            w.replace_photo(pids[n % len(pids)], content + "~")
+        elif op == "delete" and pids:
+            w.delete_photo(pids[n % len(pids)])
+        elif op == "to_album" and pids:
+            pid = pids[n % len(pids)]
+            if folder in titles:
+                if pid not in w.albums[titles[folder]][1]:
+                    w.albums[titles[folder]][1].append(pid)
+            else:
+                w.new_album(folder, [pid])
+        elif op == "from_album" and w.albums:
+            aid = sorted(w.albums)[n % len(w.albums)]
+            members = w.albums[aid][1]
+            w.remove_from_album(aid, members[n % len(members)])
+
+
+@settings(max_examples=int(os.environ.get("PYCSYNC_EXAMPLES", "300")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    initial=st.dictionaries(keys, st.sampled_from(CONTENTS), max_size=8),
+    local_edits=st.lists(local_edit, max_size=6),
+    remote_edits=st.lists(remote_edit, max_size=6),
+    delete=st.booleans(),
+)
+def test_sync_converges_and_loses_nothing(initial, local_edits, remote_edits, delete):
+    policy = Policy(delete=delete, can_delete_photos=True, max_delete_pct=100.0)
+    w = World()
+    for k, v in initial.items():
+        w.touch(k, v)
+    w.sync(policy)
+    assert w.plan(policy).is_empty(), "an initial sync must converge"
+
+    _apply_local(w, local_edits)
+    _apply_remote(w, remote_edits)
+    fresh = {v for k, v in w.local.items() if k not in w.base or w.base[k].sha256 != v}
+    known = {(b.photo_id, b.original_secret) for b in w.base.values()}
+    fresh |= {p.sha for pid, p in w.photos.items() if (pid, p.secret) not in known}
+    uploads_before = len(w.photos)
+    plan = w.plan(policy)
+    if plan.abort:
+        assert delete, "only --delete can trip a guard"
+        return
+    plan = w.sync(policy)
+    second = w.plan(policy)
+    assert second.is_empty(), f"second plan not empty: {second.actions}"
+
+    # no lost update: every new or changed version is on both sides afterwards
+    assert fresh <= set(w.local.values()), "a change vanished from the folder"
+    assert fresh <= w.remote_contents(), "a change vanished from Flickr"
+    if not delete:
+        assert not any(
+            isinstance(a, (TrashLocal, DeletePhoto)) or (isinstance(a, RemoveFromAlbum) and a.forget)
+            for a in plan.actions
+        )
+    # at most one new photo per new content
+    new_contents = {a.sha256 for a in plan.actions if isinstance(a, Upload)}
+    assert len(w.photos) - uploads_before <= len(new_contents)
+    assert plan.count(Upload) == len(new_contents)
