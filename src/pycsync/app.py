@@ -17,7 +17,7 @@ from pycsync import naming
 from pycsync.executor import PRIVACY, Executor, Outcome, Settings
 from pycsync.flickr import FlickrClient
 from pycsync.ignore import IgnoreRules
-from pycsync.model import Base, Confirm, Direction, Layout, Plan, Policy, RemoteListing
+from pycsync.model import Base, Confirm, Direction, Layout, LocalItem, Plan, Policy, RemoteListing
 from pycsync.planner import plan as make_plan
 from pycsync.remote import list_remote, to_remote_photo
 from pycsync.state import RootLock, StateCorrupt, StateDB
@@ -131,6 +131,11 @@ def _run(client, options: SyncOptions, root: Path, state: StateDB | None, messag
     scan = local_scan.scan(root, base=base.items, ignore=ignore, full=options.full,
                            follow_symlinks=options.follow_symlinks)
     hashed = sum(1 for item in scan.items.values() if item.hashed)
+    local_items = dict(scan.items)
+    for key, b in base.items.items():
+        # unreadable or changing files are unknown this run, not deleted
+        if key not in local_items and scan.unlisted(key):
+            local_items[key] = LocalItem(key, key, b.size, b.mtime_ns, b.sha256)
     hashes = state.remote_hashes() if state else {}
     base_url = web_base(client)
     remote = list_remote(client, web_base=base_url, user_nsid=login.user_nsid, known_hashes=hashes)
@@ -150,7 +155,7 @@ def _run(client, options: SyncOptions, root: Path, state: StateDB | None, messag
         can_delete_photos=perms == "delete",
         layout=options.layout,
     )
-    plan = make_plan(scan.items, remote, base, policy)
+    plan = make_plan(local_items, remote, base, policy)
     if plan.abort:
         raise SafetyAbort(plan.abort)
     skipped = [(s.path, s.reason) for s in scan.skipped] + list(plan.skipped)
@@ -160,15 +165,15 @@ def _run(client, options: SyncOptions, root: Path, state: StateDB | None, messag
     confirms = [a for a in plan.actions if isinstance(a, Confirm)]
     if confirms:
         # a first sync matched names without content tags: hash those originals, then decide
-        Executor(root, client, state, dict(scan.items), remote, settings, notify).run(
+        Executor(root, client, state, dict(local_items), remote, settings, notify).run(
             Plan(actions=tuple(confirms))
         )
         remote = _with_cached_hashes(remote, state)
         base = state.load_base()
-        plan = make_plan(scan.items, remote, base, policy)
+        plan = make_plan(local_items, remote, base, policy)
         if plan.abort:
             raise SafetyAbort(plan.abort)
-    outcome = Executor(root, client, state, dict(scan.items), remote, settings, notify).run(plan)
+    outcome = Executor(root, client, state, dict(local_items), remote, settings, notify).run(plan)
     _remember_albums(state, plan, options.layout)
     state.set_meta("account", login.user_nsid)
     state.set_meta("last_sync", str(int(time.time())))

@@ -95,15 +95,23 @@ class _Planner:
         self._keys_of: dict[str, list[str]] = defaultdict(list)  # photo id -> base keys
         for b in base.items.values():
             self._keys_of[b.photo_id].append(b.key)
-        self._moved_away: set[str] = set()
-        self._trashed: set[str] = set()
-        self._linked: dict[str, list[str]] = defaultdict(list)  # photo id -> keys linked to it now
-        self._replacing: set[str] = set()  # keys whose new content replaces their photo
-        self._removals: dict[str, list[str]] = defaultdict(list)  # photo id -> keys deleted
         self._local_by_sha: dict[str, list[str]] = defaultdict(list)
         for item in local.values():
-            self._local_by_sha[item.sha256].append(item.key)  # keys a local move empties in this plan
+            self._local_by_sha[item.sha256].append(item.key)
         self.remote_new = self._new_placements()
+        # filled while deciding
+        self._moved_away: set[str] = set()  # keys a move empties in this plan
+        self._trashed: set[str] = set()
+        self._linked: dict[str, list[str]] = defaultdict(list)  # photo id -> keys that now show it
+        self._replacing: set[str] = set()  # keys whose new content replaces their photo
+        self._removals: dict[str, list[str]] = defaultdict(list)  # photo id -> keys deleted
+        self._edit: dict[str, tuple] = {}
+        self._replaced: set[str] = set()
+        self._local_moves: list[tuple[str, str, str, str]] = []
+
+    @property
+    def _move_sources(self) -> set[str]:
+        return {m[0] for m in self._local_moves}
 
     # ------------------------------------------------------------------ albums and placements
 
@@ -154,7 +162,9 @@ class _Planner:
                 if (photo_id, folder) in known:
                     continue
                 name = self._remote_name(photo)
-                twin = unbased[folder].pop(name.casefold(), None)
+                # only a photo the base does not know can be the twin of a new local file; a known
+                # photo showing up in another folder was moved or copied there on Flickr
+                twin = None if photo_id in self._keys_of else unbased[folder].pop(name.casefold(), None)
                 if twin is None:
                     name = naming.disambiguate(name, photo_id, taken[folder])
                     twin = join_key(folder, name)
@@ -169,11 +179,11 @@ class _Planner:
             safe = naming.file_name_for_photo(stem if dot else photo.file_name, ext, photo.photo_id)
             if safe == photo.file_name:
                 return safe
+        fmt = photo.original_format.lower()
         if photo.media == "video":
-            fmt = photo.original_format.lower()
-            ext = fmt if naming.is_video(f"x.{fmt}") else "mp4"
+            ext = fmt if naming.is_video(f"x.{fmt}") else "mp4"  # the executor corrects it
         else:
-            ext = photo.original_format.lower() or "jpg"
+            ext = fmt if naming.is_media(f"x.{fmt}") else "jpg"
         return naming.file_name_for_photo(photo.title, ext, photo.photo_id)
 
     # ------------------------------------------------------------------ classification
@@ -213,9 +223,9 @@ class _Planner:
         remote_st = {k: self.remote_side(k) for k in keys}
         done: set[str] = set()
 
+        self._match_remote_moves(keys, local_st, remote_st, done)
         self._plan_edits(local_st, remote_st)
         self._match_local_moves(keys, local_st, remote_st, done)
-        self._match_remote_moves(keys, local_st, remote_st, done)
         self._match_known_content(keys, local_st, remote_st, done)
         uploads: dict[str, list[str]] = defaultdict(list)
 
@@ -224,6 +234,7 @@ class _Planner:
                 continue
             self._decide(key, local_st[key], remote_st[key], uploads)
 
+        self._emit_local_moves()
         self._plan_removals()
         for sha, group in uploads.items():
             first = self.local[group[0]]
@@ -256,21 +267,26 @@ class _Planner:
             if not candidates or any(local_st[o] == "changed" for o in self._keys_of[b.photo_id]):
                 continue
             dst = candidates.pop(0)
+            if self.afolder(dst) != self.afolder(k) or r.status == "unplaced":
+                self.out.place(dst, self.afolder(dst))
+            self._local_moves.append((k, dst, b.photo_id, r.status))
+            self._linked[b.photo_id].append(dst)
+            done.update((k, dst))
+
+    def _emit_local_moves(self) -> None:
+        """MoveRemote actions, once every decision is known: the old album keeps the photo
+        while anything else in its folder still shows it."""
+        for k, dst, photo_id, status in self._local_moves:
             old_folder, new_folder = self.afolder(k), self.afolder(dst)
             remove_from = None
-            if old_folder != new_folder and old_folder and r.status == "same":
+            if old_folder != new_folder and old_folder and status == "same":
                 stays = any(
-                    o != k and o in self.local and self.afolder(o) == old_folder
-                    for o in self._keys_of[b.photo_id]
-                )
+                    o != k and self.afolder(o) == old_folder and self._still_shows(o)
+                    for o in self._keys_of[photo_id]
+                ) or any(self.afolder(o) == old_folder for o in self._linked[photo_id])
                 remove_from = None if stays else self.folder_album.get(old_folder)
-            new_title = None
-            if name_of(k) != name_of(dst):
-                new_title = naming.title_for_file(name_of(dst))
-            if new_folder != old_folder or r.status == "unplaced":
-                self.out.place(dst, new_folder)
-            self.out.add(UP, MoveRemote(k, dst, b.photo_id, remove_from, new_title))
-            done.update((k, dst))
+            new_title = naming.title_for_file(name_of(dst)) if name_of(k) != name_of(dst) else None
+            self.out.add(UP, MoveRemote(k, dst, photo_id, remove_from, new_title))
 
     def _match_remote_moves(self, keys, local_st, remote_st, done) -> None:
         """A photo that left a key's album and appeared at a new key was moved on Flickr."""
@@ -434,15 +450,16 @@ class _Planner:
         photo of its own ("fork"). While an unchanged file still shows the photo, every edited
         file forks, so the unchanged one keeps matching Flickr.
         """
-        self._edit: dict[str, tuple] = {}
-        self._replaced: set[str] = set()
         for photo_id, keys in self._keys_of.items():
             changed = sorted(
                 k for k in keys if local_st.get(k) == "changed" and remote_st[k].status in ("same", "unplaced")
             )
             if not changed:
                 continue
-            if any(local_st.get(k) == "same" and remote_st[k].status in ("same", "unplaced") for k in keys):
+            if any(
+                local_st.get(k) == "same" and (remote_st[k].status in ("same", "unplaced") or k in self._moved_away)
+                for k in keys
+            ):
                 for k in changed:
                     self._edit[k] = ("fork",)
                 continue
@@ -455,6 +472,14 @@ class _Planner:
             for k in changed[1:]:
                 self._edit[k] = ("ride",) if k in riders else ("fork",)
 
+    def _still_shows(self, key: str) -> bool:
+        """Does this base key keep its photo after the plan? A file deleted without --delete
+        does: the deletion is not propagated, so its album keeps the photo."""
+        item = self.local.get(key)
+        if item is None:
+            return not self.policy.delete and key not in self._move_sources
+        return item.sha256 == self.base.items[key].sha256 or self._edit.get(key, ("",))[0] in ("replace", "ride")
+
     def _replace_or_fork(self, key: str, item: LocalItem, photo: RemotePhoto, uploads) -> None:
         decision = self._edit.get(key, ("replace", (), ()))
         if decision[0] == "replace":
@@ -464,11 +489,7 @@ class _Planner:
             uploads[item.sha256].append(key)
             folder = self.afolder(key)
             stays = any(
-                k != key and k in self.local and self.afolder(k) == folder
-                and (
-                    self.local[k].sha256 == self.base.items[k].sha256
-                    or self._edit.get(k, ("",))[0] in ("replace", "ride")
-                )
+                k != key and self.afolder(k) == folder and self._still_shows(k)
                 for k in self._keys_of[photo.photo_id]
             ) or any(self.afolder(k) == folder for k in self._linked[photo.photo_id])
             album_id = self.folder_album.get(folder)
@@ -631,7 +652,9 @@ def _merge_removals(actions: list[Action]) -> list[Action]:
             prev = merged.get(a.album_id)
             merged[a.album_id] = (
                 a if prev is None
-                else RemoveFromAlbum(a.album_id, prev.photo_ids + a.photo_ids, prev.forget + a.forget)
+                else RemoveFromAlbum(
+                    a.album_id, tuple(dict.fromkeys(prev.photo_ids + a.photo_ids)), prev.forget + a.forget
+                )
             )
         else:
             rest.append(a)

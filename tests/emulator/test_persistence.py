@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 import requests
 from click.testing import CliRunner
@@ -104,4 +103,3 @@ def test_port_in_use_fails_cleanly():
     with EmulatorServer() as emu:
         result = CliRunner().invoke(emulator_command, ["--port", str(emu.port)])
         assert result.exit_code != 0 and "cannot listen" in result.output
-    time.sleep(0)

@@ -305,6 +305,13 @@ def _apply_remote(w: World, edits) -> None:
     delete=st.booleans(),
 )
 def test_sync_converges_and_loses_nothing(initial, local_edits, remote_edits, delete):
+    try:
+        check_sync_round(initial, local_edits, remote_edits, delete)
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}\nreproduce: {(initial, local_edits, remote_edits, delete)!r}") from None
+
+
+def check_sync_round(initial, local_edits, remote_edits, delete) -> None:
     policy = Policy(delete=delete, can_delete_photos=True, max_delete_pct=100.0)
     w = World()
     for k, v in initial.items():

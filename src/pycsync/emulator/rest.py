@@ -17,7 +17,7 @@ from typing import Callable
 
 from .auth import PERM_LEVELS
 from .errors import ApiError
-from .photos import (Ctx, available_sizes, can_see_original, int_arg, paginate, parse_extras,
+from .photos import (Ctx, add_extras, available_sizes, can_see_original, int_arg, paginate, parse_extras,
                      photo_record, photos_node)
 from .render import Node, Payload, text_node
 from .tags import MAX_TAGS_PER_PHOTO, parse_machine_tag_query, parse_tag_string, split_tag_query
@@ -797,7 +797,6 @@ def photosets_get_list(ctx: Ctx) -> list[Node]:
         sn.add(text_node("description", s["description"]))
         if extras and prim is not None:
             pe = Node("primary_photo_extras")
-            from .photos import add_extras  # local import keeps the module graph simple
             add_extras(ctx, pe, prim, extras, ctx.store.tags_for([prim["id"]])[prim["id"]])
             sn.add(pe)
     return [node]

@@ -159,6 +159,7 @@ class Store:
         self.lock = threading.RLock()
         self._depth = 0
         self._last_now = 0
+        self._keys: tuple[str, str] | None = None  # (api_key, api_secret), fixed after start-up
         self.db = sqlite3.connect(str(self.dir / "emulator.db"), check_same_thread=False,
                                   isolation_level=None)
         self.db.row_factory = sqlite3.Row
@@ -242,11 +243,15 @@ class Store:
 
     @property
     def api_key(self) -> str:
-        return self.get_meta("api_key")  # type: ignore[return-value]
+        if self._keys is None:
+            self._keys = (self.get_meta("api_key"), self.get_meta("api_secret"))  # type: ignore[assignment]
+        return self._keys[0]
 
     @property
     def api_secret(self) -> str:
-        return self.get_meta("api_secret")  # type: ignore[return-value]
+        if self._keys is None:
+            self._keys = (self.get_meta("api_key"), self.get_meta("api_secret"))  # type: ignore[assignment]
+        return self._keys[1]
 
     def next_id(self, key: str, step_max: int = 1) -> int:
         with self.tx():

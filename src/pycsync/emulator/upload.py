@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 
 from werkzeug.wrappers import Request, Response
 
-from .auth import Caller
 from .errors import ApiError
 from .media import MediaType, exif_datetime_original, image_dimensions, sniff
 from .oauth import OAuthProblem, SignedRequest, base_url_from_environ, parse_authorization_header
@@ -27,7 +26,8 @@ from .store import HashingSpool, new_secret
 if TYPE_CHECKING:  # pragma: no cover
     from .server import EmulatorApp
 
-__all__ = ["UploadRequest", "handle_upload", "xml_error_response", "oauth_problem_response"]
+__all__ = ["UploadRequest", "handle_upload", "xml_error_response", "xml_response", "oauth_problem_response",
+           "first_wins"]
 
 
 class UploadRequest(Request):
@@ -255,5 +255,3 @@ def _replace(ctx: Ctx, file: Any, params: dict[str, str]) -> Response:
     return xml_response([Node("photoid", {"secret": row["secret"], "originalsecret": row["originalsecret"]},
                               text=str(row["id"]))])
 
-
-__all__ += ["first_wins", "xml_response", "Caller"]
