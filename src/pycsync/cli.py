@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import sys
@@ -46,13 +47,12 @@ class Environment:
     """Everything the CLI touches outside itself, injectable for tests."""
 
     env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
-    stdout: object = None
+    stdout: object = None  # None: the process's stdout at the time of the call
     stderr: object = None
     open_browser: object = webbrowser.open
 
-    def __post_init__(self):
-        self.stdout = self.stdout or sys.stdout
-        self.stderr = self.stderr or sys.stderr
+    def bound(self) -> "Environment":
+        return dataclasses.replace(self, stdout=self.stdout or sys.stdout, stderr=self.stderr or sys.stderr)
 
 
 @dataclass
@@ -184,7 +184,7 @@ def main(click_ctx: click.Context, endpoint, debug, auth_flag, path_opt) -> None
       pycsync auth --api-key K --api-secret S
       pycsync sync ~/Pictures
     """
-    environment = click_ctx.obj if isinstance(click_ctx.obj, Environment) else Environment()
+    environment = (click_ctx.obj if isinstance(click_ctx.obj, Environment) else Environment()).bound()
     if debug:
         logging.basicConfig(level=logging.DEBUG, stream=environment.stderr)
     click_ctx.obj = Context(environment, endpoint, debug)
