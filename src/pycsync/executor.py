@@ -47,6 +47,7 @@ from pycsync.model import (
     join_key,
     name_of,
 )
+from pycsync.planner import phase
 from pycsync.state import StateDB
 
 PRIVACY = {
@@ -120,15 +121,13 @@ class Executor:
     def run(self, plan: Plan) -> Outcome:
         self.tmp_dir.mkdir(parents=True, exist_ok=True)
         by_phase: dict[int, list[Action]] = defaultdict(list)
-        from pycsync.planner import _phase  # the planner owns the phase order
-
         for action in plan.actions:
-            by_phase[_phase(action)].append(action)
+            by_phase[phase(action)].append(action)
             if isinstance(action, MoveRemote):
                 self._photo_of[action.key] = action.photo_id  # its album placement needs it
-        for phase in sorted(by_phase):
-            actions = by_phase[phase]
-            if phase in (1, 2) and self.settings.jobs > 1 and len(actions) > 1:
+        for step in sorted(by_phase):
+            actions = by_phase[step]
+            if step in (1, 2) and self.settings.jobs > 1 and len(actions) > 1:
                 with ThreadPoolExecutor(max_workers=self.settings.jobs) as pool:
                     futures = [pool.submit(self._guarded, a) for a in actions]
                     for f in as_completed(futures):
@@ -180,9 +179,7 @@ class Executor:
 
     def _ensure_parent(self, target: Path) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
-        if target.parent.resolve() != Path(os.path.realpath(target.parent)) or not str(
-            target.parent.resolve()
-        ).startswith(str(self.root.resolve())):
+        if not target.parent.resolve().is_relative_to(self.root.resolve()):
             raise UnsafePathError(f"refusing to write outside the sync folder: {target}")
 
     def _base_item(self, key: str, photo_id: str, sha256: str, secret: str, placed: bool) -> BaseItem:
@@ -298,6 +295,7 @@ class Executor:
                 keep = self.trash_dir / key
                 keep.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(target, keep)
+            _set_mtime(tmp, a.date_taken)
             os.replace(tmp, target)
         finally:
             tmp.unlink(missing_ok=True)
@@ -486,6 +484,15 @@ class Executor:
         for key in a.forget:
             self.state.delete_item(key)
         self._done("deleted on Flickr", a.forget[0] if a.forget else a.photo_id)
+
+
+def _set_mtime(path: Path, date_taken: str) -> None:
+    """A downloaded photo's file time is when it was taken (Flickr keeps it in local time)."""
+    try:
+        stamp = time.mktime(time.strptime(date_taken, "%Y-%m-%d %H:%M:%S"))
+    except (ValueError, OverflowError):
+        return
+    os.utime(path, (stamp, stamp))
 
 
 class _HashingWriter:

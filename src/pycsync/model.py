@@ -157,6 +157,7 @@ class Download:
     media: str
     overwrite: bool = False
     trash_old: bool = False  # the local file there holds an edit: keep it in the trash first
+    date_taken: str = ""  # "YYYY-MM-DD HH:MM:SS", local time: becomes the file's mtime
 
 
 @dataclass(frozen=True, slots=True)

@@ -306,7 +306,7 @@ class _Planner:
             photo = remote_st[k].photo
             self.out.add(DOWN, MoveLocal(src, k, photo.photo_id))
             if photo.original_secret != self.base.items[src].original_secret:
-                self.out.add(DOWN, Download(k, photo.photo_id, photo.url_o, photo.original_secret, photo.media, True))
+                self.out.add(DOWN, _download(k, photo, overwrite=True))
             self._moved_away.add(src)
             done.update((src, k))
 
@@ -392,7 +392,7 @@ class _Planner:
             if src is not None:
                 out.add(DOWN, CopyLocal(src, key, photo.photo_id, photo.original_secret))
             else:
-                out.add(DOWN, Download(key, photo.photo_id, photo.url_o, photo.original_secret, photo.media))
+                out.add(DOWN, _download(key, photo))
         elif ls == "new" and rs == "new":
             if photo.sha256 == item.sha256:
                 out.add(UP, Link(key, photo.photo_id, item.sha256, photo.original_secret, True))
@@ -408,14 +408,14 @@ class _Planner:
             if self.policy.direction is Direction.PULL and not mirror_pull:
                 out.skipped.append((key, "changed locally; a push or two-way sync uploads it"))
             elif mirror_pull:
-                out.add(DOWN, Download(key, photo.photo_id, photo.url_o, photo.original_secret, photo.media, True, True))
+                out.add(DOWN, _download(key, photo, overwrite=True, trash_old=True))
             else:
                 self._replace_or_fork(key, item, photo, uploads)
         elif ls == "same" and rs == "changed":
             if mirror_push:
                 out.add(UP, Replace(key, photo.photo_id, item.sha256, item.size))
             else:
-                out.add(DOWN, Download(key, photo.photo_id, photo.url_o, photo.original_secret, photo.media, True))
+                out.add(DOWN, _download(key, photo, overwrite=True))
         elif ls == "changed" and rs == "changed":
             if photo.sha256 == item.sha256:
                 out.add(UP, Link(key, photo.photo_id, item.sha256, photo.original_secret, True))
@@ -428,7 +428,7 @@ class _Planner:
             if mirror_push:
                 self._removals[photo.photo_id].append(key)
             else:
-                out.add(DOWN, Download(key, photo.photo_id, photo.url_o, photo.original_secret, photo.media))
+                out.add(DOWN, _download(key, photo))
         elif ls == "same" and rs == "deleted":
             if self.policy.delete and self.policy.direction is not Direction.PUSH:
                 self._trash(key)
@@ -549,7 +549,7 @@ class _Planner:
         kept = naming.conflict_name(key, item.sha256)
         self.out.conflicts.append(ConflictNote(key, reason, kept))
         self.out.add(DOWN, MoveLocal(key, kept, None))
-        self.out.add(DOWN, Download(key, photo.photo_id, photo.url_o, photo.original_secret, photo.media))
+        self.out.add(DOWN, _download(key, photo))
         self.local = {**self.local, kept: LocalItem(kept, kept, item.size, item.mtime_ns, item.sha256)}
         uploads[item.sha256].append(kept)
 
@@ -592,7 +592,7 @@ class _Planner:
                         keys,
                     )
                 )
-        actions = sorted(_merge_removals(actions), key=_phase)
+        actions = sorted(_merge_removals(actions), key=phase)
         used = {f: a for f, a in self.folder_album.items()}
         abort = self._guard(actions)
         return Plan(
@@ -643,6 +643,12 @@ _PHASES = {
 }
 
 
+def _download(key: str, photo: RemotePhoto, overwrite: bool = False, trash_old: bool = False) -> Download:
+    return Download(
+        key, photo.photo_id, photo.url_o, photo.original_secret, photo.media, overwrite, trash_old, photo.date_taken
+    )
+
+
 def _merge_removals(actions: list[Action]) -> list[Action]:
     """One photosets.removePhotos call per album instead of one per photo."""
     merged: dict[str, RemoveFromAlbum] = {}
@@ -661,7 +667,8 @@ def _merge_removals(actions: list[Action]) -> list[Action]:
     return rest + list(merged.values())
 
 
-def _phase(action: Action) -> int:
+def phase(action: Action) -> int:
+    """Execution order: local renames, copies, transfers, album edits, then removals."""
     return _PHASES[type(action)]
 
 
