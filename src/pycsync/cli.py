@@ -73,6 +73,23 @@ class Context:
         return FlickrClient(Endpoints.for_base(self.endpoint), creds, calls_per_hour=calls_per_hour)
 
 
+DEFAULT_RATE_LIMIT = 3000  # Flickr allows 3600 calls an hour per key; keep a margin
+
+
+def _env_number(env: Mapping[str, str], name: str, default, kind, minimum=0):
+    """A number from the environment (PYCSYNC_RATE_LIMIT, PYCSYNC_UNKNOWN_UPLOAD_WAIT)."""
+    raw = env.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        value = kind(raw)
+    except ValueError:
+        _fail(ExitStatus.USAGE, f"{name} must be a number, not {raw!r}")
+    if value < minimum:
+        _fail(ExitStatus.USAGE, f"{name} must be at least {minimum}")
+    return value
+
+
 def _fail(status: ExitStatus, message: str) -> None:
     click.echo(f"pycsync: {redact(message)}", err=True)
     sys.exit(int(status))
@@ -127,6 +144,9 @@ def sync_options(f):
         click.option("--json", "json_mode", is_flag=True, help="Print a machine-readable summary."),
         click.option("-q", "--quiet", is_flag=True, help="Only errors and the summary."),
         click.option("-v", "--verbose", is_flag=True, help="Also print album edits."),
+        click.option("--rate-limit", "rate_limit", type=click.IntRange(1, None), envvar="PYCSYNC_RATE_LIMIT",
+                     default=DEFAULT_RATE_LIMIT, show_default=True, metavar="CALLS_PER_HOUR",
+                     help="Most Flickr API calls in any hour, retries included (or PYCSYNC_RATE_LIMIT)."),
     ]
     for option in reversed(options):
         f = option(f)
@@ -134,8 +154,12 @@ def sync_options(f):
 
 
 def _do_sync(ctx: Context, path, path_opt, direction, dry_run, delete, max_delete, jobs, privacy,
-             layout, exclude, full, rebuild_state, json_mode, quiet, verbose) -> None:
+             layout, exclude, full, rebuild_state, json_mode, quiet, verbose,
+             rate_limit: int | None = None) -> None:
     env = ctx.environment
+    if rate_limit is None:
+        rate_limit = _env_number(env.env, "PYCSYNC_RATE_LIMIT", DEFAULT_RATE_LIMIT, int, minimum=1)
+    unknown_wait = _env_number(env.env, "PYCSYNC_UNKNOWN_UPLOAD_WAIT", 60.0, float, minimum=0)
     reporter = Reporter(env.stdout, env.stderr, json_mode=json_mode, quiet=quiet, verbose=verbose)
     root = Path(path_opt or path or os.getcwd())
     options = SyncOptions(
@@ -150,10 +174,11 @@ def _do_sync(ctx: Context, path, path_opt, direction, dry_run, delete, max_delet
         excludes=tuple(exclude),
         full=full,
         rebuild_state=rebuild_state,
+        unknown_upload_wait=unknown_wait,
     )
 
     def run():
-        client = ctx.client()
+        client = ctx.client(rate_limit)
         try:
             result = sync(client, options, notify=reporter.notify)
         finally:

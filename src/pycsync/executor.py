@@ -342,9 +342,11 @@ class Executor:
         except OutcomeUnknown:
             found = self.find_landed_upload(a.sha256)
             if found is None:
-                self.state.journal_end(entry, "unknown")
-                raise
+                raise  # the entry stays open: the next run looks for this upload again first
             photo_id, secret = found
+        except (FlickrError, OSError) as exc:  # surely not applied: nothing to look for later
+            self.state.journal_end(entry, f"failed: {type(exc).__name__}")
+            raise
         if not secret:
             secret = self.client.photo_info(photo_id).get("originalsecret", "")
         self.state.journal_end(entry, f"photo {photo_id}")
