@@ -14,10 +14,27 @@ from typing import Callable
 
 from pycsync import local as local_scan
 from pycsync import naming
+from pycsync.config import NotSignedIn
 from pycsync.executor import PRIVACY, Executor, Outcome, Settings
 from pycsync.flickr import FlickrClient
+from pycsync.flickr.errors import FlickrError
 from pycsync.ignore import IgnoreRules
-from pycsync.model import Base, Confirm, Direction, Layout, LocalItem, Plan, Policy, RemoteListing
+from pycsync.model import (
+    Base,
+    Confirm,
+    DeletePhoto,
+    Direction,
+    Layout,
+    LocalItem,
+    MoveRemote,
+    PlaceInAlbum,
+    Plan,
+    Policy,
+    RemoteListing,
+    RemoveFromAlbum,
+    Replace,
+    Upload,
+)
 from pycsync.planner import plan as make_plan
 from pycsync.remote import list_remote, to_remote_photo
 from pycsync.state import RootLock, StateCorrupt, StateDB
@@ -136,9 +153,18 @@ def _run(client, options: SyncOptions, root: Path, state: StateDB | None, messag
         # unreadable or changing files are unknown this run, not deleted
         if key not in local_items and scan.unlisted(key):
             local_items[key] = LocalItem(key, key, b.size, b.mtime_ns, b.sha256)
+    refused = _set_aside_refused(state, local_items, base, not options.dry_run) if state else []
     hashes = state.remote_hashes() if state else {}
     base_url = web_base(client)
-    remote = list_remote(client, web_base=base_url, user_nsid=login.user_nsid, known_hashes=hashes)
+    remote = list_remote(
+        client,
+        web_base=base_url,
+        user_nsid=login.user_nsid,
+        known_hashes=hashes,
+        # only what changed on Flickr since the last listing is read (a dry run writes nothing)
+        cache=_ReadOnlyCache(state) if state is not None and options.dry_run else state,
+        full=options.full or options.rebuild_state,
+    )
     settings = Settings(
         jobs=options.jobs,
         privacy=options.privacy,
@@ -148,6 +174,7 @@ def _run(client, options: SyncOptions, root: Path, state: StateDB | None, messag
     )
     if state is not None and not options.dry_run:
         remote = _recover_unfinished_uploads(client, state, remote, settings, base_url, login.user_nsid)
+        remote = _recover_unfinished_replaces(client, state, remote, base, settings, root)
     policy = Policy(
         direction=options.direction,
         delete=options.delete,
@@ -158,14 +185,19 @@ def _run(client, options: SyncOptions, root: Path, state: StateDB | None, messag
     plan = make_plan(local_items, remote, base, policy)
     if plan.abort:
         raise SafetyAbort(plan.abort)
-    skipped = [(s.path, s.reason) for s in scan.skipped] + list(plan.skipped)
+    skipped = [(s.path, s.reason) for s in scan.skipped] + refused + list(plan.skipped)
     if options.dry_run or state is None:
         return SyncResult(plan, None, skipped, messages, time.monotonic() - started, hashed)
+    if perms == "read" and any(isinstance(a, _FLICKR_WRITES) for a in plan.actions):
+        raise NotSignedIn(
+            "this sign-in may only read from Flickr, and this sync would change it: run "
+            "`pycsync auth --perms write` (or `--perms delete`), or sync with --pull"
+        )
 
     confirms = [a for a in plan.actions if isinstance(a, Confirm)]
     if confirms:
         # a first sync matched names without content tags: hash those originals, then decide
-        Executor(root, client, state, dict(local_items), remote, settings, notify).run(
+        hashing = Executor(root, client, state, dict(local_items), remote, settings, notify).run(
             Plan(actions=tuple(confirms))
         )
         remote = _with_cached_hashes(remote, state)
@@ -174,16 +206,70 @@ def _run(client, options: SyncOptions, root: Path, state: StateDB | None, messag
         if plan.abort:
             raise SafetyAbort(plan.abort)
     outcome = Executor(root, client, state, dict(local_items), remote, settings, notify).run(plan)
+    if confirms:
+        # what the hashing pass linked and fetched counts too (a failed one was planned again)
+        outcome.done.update(hashing.done)
+        for album, counts in hashing.by_album.items():
+            outcome.by_album[album].update(counts)
+        outcome.bytes_down += hashing.bytes_down
     _remember_albums(state, plan, options.layout)
     state.set_meta("account", login.user_nsid)
     state.set_meta("last_sync", str(int(time.time())))
-    skipped = state.newly_reported([(s.path, s.reason) for s in scan.skipped]) + list(plan.skipped)
+    skipped = state.newly_reported([(s.path, s.reason) for s in scan.skipped] + refused) + list(plan.skipped)
     return SyncResult(plan, outcome, skipped, messages, time.monotonic() - started, hashed)
+
+
+def _set_aside_refused(
+    state: StateDB, local_items: dict[str, LocalItem], base: Base, forget: bool
+) -> list[tuple[str, str]]:
+    """Files Flickr refused for good are not offered again until they change (size or mtime).
+
+    A refused new file is left out of the plan; a refused edit of a synced file counts as
+    unchanged (its base stands in), so neither side is touched because of it.
+    """
+    refused = state.refused()
+    if not refused:
+        return []
+    skipped, retry = [], []
+    for key, (size, mtime_ns, reason) in refused.items():
+        item = local_items.get(key)
+        if item is None or (item.size, item.mtime_ns) != (size, mtime_ns):
+            retry.append(key)  # changed or gone: Flickr gets another chance
+            continue
+        b = base.items.get(key)
+        if b is not None and b.sha256 != item.sha256:
+            local_items[key] = LocalItem(key, item.path, b.size, b.mtime_ns, b.sha256)
+        elif b is None:
+            del local_items[key]
+        else:
+            retry.append(key)  # back to the synced content
+            continue
+        skipped.append((item.path, f"{reason}; not retried until the file changes"))
+    if retry and forget:
+        state.drop_refused(retry)
+    return skipped
+
+
+class _ReadOnlyCache:
+    """The state's listing snapshot for a dry run: read it, never update it."""
+
+    def __init__(self, state: StateDB):
+        self._state = state
+
+    def load_remote_cache(self):
+        return self._state.load_remote_cache()
+
+    def save_remote_cache(self, *args, **kwargs) -> None:
+        pass
+
+
+# the actions that change something on Flickr (a 'read' sign-in cannot run them)
+_FLICKR_WRITES = (Upload, Replace, PlaceInAlbum, MoveRemote, RemoveFromAlbum, DeletePhoto)
 
 
 def _remember_albums(state: StateDB, plan: Plan, layout: Layout) -> None:
     """Pin folder <-> album pairs in use, so a later album rename never moves files."""
-    in_use = {naming.album_folder_for_key(k, layout.value) for k in state.load_base().items}
+    in_use = {naming.album_folder_for_key(k, layout.value) for k in state.photo_ids()}
     state.set_albums({f: a for f, a in plan.albums.items() if f in in_use})
 
 
@@ -196,6 +282,38 @@ def _with_cached_hashes(remote: RemoteListing, state: StateDB) -> RemoteListing:
     return RemoteListing(photos=photos, albums=remote.albums, members=remote.members)
 
 
+def _recover_unfinished_replaces(client, state: StateDB, remote: RemoteListing, base: Base, settings, root):
+    """Replaces a crash or a lost answer left unconfirmed: hash the photo's original once, so a
+    replace that did land is recognised as this file's content instead of a conflict."""
+    pending = state.unfinished("replace")
+    if not pending:
+        return remote
+    known = state.remote_hashes()
+    checker = Executor(root, client, state, {}, remote, settings)
+    for entry_id, key, sha, detail in pending:
+        photo = remote.photos.get(str(detail.get("photo_id", "")))
+        if photo is None:
+            state.journal_end(entry_id, "photo gone")
+            continue
+        b = base.items.get(key)
+        if (photo.photo_id, photo.original_secret) in known or (
+            b is not None and b.photo_id == photo.photo_id and b.original_secret == photo.original_secret
+        ):
+            state.journal_end(entry_id, "did not land" if (photo.photo_id, photo.original_secret) not in known else "known")
+            continue
+        try:
+            checker.tmp_dir.mkdir(parents=True, exist_ok=True)
+            tmp, digest, _, _ = checker._fetch(photo.url_o)
+            tmp.unlink(missing_ok=True)
+            state.put_remote_hash(photo.photo_id, photo.original_secret, digest)
+            if digest == sha:
+                checker._retag(photo.photo_id, client.photo_info(photo.photo_id), sha)
+        except (FlickrError, OSError):
+            continue  # still unknown: the next run looks again
+        state.journal_end(entry_id, "landed" if digest == sha else "replaced by someone else")
+    return _with_cached_hashes(remote, state)
+
+
 def _recover_unfinished_uploads(client, state: StateDB, remote: RemoteListing, settings, base_url, nsid):
     """Uploads a crash left without an answer: find them by content tag so none is repeated."""
     pending = state.unfinished("upload")
@@ -204,11 +322,11 @@ def _recover_unfinished_uploads(client, state: StateDB, remote: RemoteListing, s
     listed = {p.sha256 for p in remote.photos.values() if p.sha256}
     finder = Executor(Path("."), client, state, {}, remote, settings)
     photos = dict(remote.photos)
-    for entry_id, key, sha, _ in pending:
+    for entry_id, key, sha, detail in pending:
         if sha in listed:
             state.journal_end(entry_id, "found in listing")
             continue
-        found = finder.find_landed_upload(sha)
+        found = finder.find_landed_upload(sha, since=detail.get("sent"))
         if found is None:
             state.journal_end(entry_id, "not found: did not land")
             continue

@@ -91,3 +91,187 @@ def resolve_credentials(env: Mapping[str, str], store: TokenStore, endpoint: str
             raise NotSignedIn("not signed in to Flickr: run `pycsync auth` first")
         token, token_secret = saved["token"], saved["token_secret"]
     return Credentials(key, secret, token, token_secret)
+
+
+# ------------------------------------------------------------------ settings (config.toml)
+#
+# Sync settings come from, lowest first: built-in defaults, the user file
+# (<config dir>/config.toml), the folder file (<sync root>/.pycsync/config.toml), and command
+# line flags. `exclude` accumulates across all of them; every other setting is overridden.
+
+CONFIG_FILE = "config.toml"
+PRIVACY_CHOICES = ("private", "friends", "family", "friends+family", "public")
+LAYOUT_CHOICES = ("nested", "flat")
+SECRET_WORDS = ("key", "secret", "token", "password")
+
+
+def _choice(choices: tuple[str, ...]):
+    def parse(value):
+        if not isinstance(value, str) or value not in choices:
+            raise ValueError(f"must be one of {', '.join(choices)}")
+        return value
+
+    return parse
+
+
+def _int_range(low: int, high: int | None):
+    def parse(value):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError("must be a whole number")
+        if value < low or (high is not None and value > high):
+            raise ValueError(f"must be between {low} and {high}" if high is not None else f"must be {low} or more")
+        return value
+
+    return parse
+
+
+def _percent(value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError("must be a number (a percentage)")
+    if not 0 <= value <= 100:
+        raise ValueError("must be a percentage between 0 and 100")
+    return float(value)
+
+
+def _bool(value):
+    if not isinstance(value, bool):
+        raise ValueError("must be true or false")
+    return value
+
+
+def _globs(value):
+    if isinstance(value, str) or not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+        raise ValueError('must be a list of patterns, e.g. exclude = ["*.tmp", "Private/"]')
+    return tuple(value)
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: object
+    parse: object  # value -> validated value, raises ValueError with a readable reason
+    help: str
+    flag: str
+
+
+SETTINGS: dict[str, Setting] = {
+    s.name: s
+    for s in (
+        Setting("privacy", "private", _choice(PRIVACY_CHOICES), "who may see new uploads", "--privacy"),
+        Setting("layout", "nested", _choice(LAYOUT_CHOICES),
+                "nested: every folder is an album; flat: only top-level folders", "--layout"),
+        Setting("jobs", 4, _int_range(1, 32), "parallel transfers", "--jobs"),
+        Setting("exclude", (), _globs, "extra files to skip (gitignore syntax); adds up across files and flags",
+                "--exclude"),
+        Setting("delete", False, _bool, "propagate deletions both ways", "--delete/--no-delete"),
+        Setting("max_delete", 50.0, _percent, "refuse to delete more than this percentage of a side",
+                "--max-delete"),
+        Setting("rate_limit", 3000, _int_range(0, None), "Flickr API calls per hour at most (0: no limit)",
+                "--rate-limit"),
+    )
+}
+
+SOURCE_DEFAULT, SOURCE_USER, SOURCE_FOLDER, SOURCE_FLAG = "default", "user", "folder", "flag"
+
+
+def user_config_path(env: Mapping[str, str]) -> Path:
+    return config_dir(env) / CONFIG_FILE
+
+
+def folder_config_path(root: Path) -> Path:
+    return Path(root) / ".pycsync" / CONFIG_FILE
+
+
+def read_config_file(path: Path) -> dict:
+    """The validated settings of one config.toml ({} when it does not exist)."""
+    import tomllib
+
+    try:
+        with open(path, "rb") as f:
+            raw = tomllib.load(f)
+    except FileNotFoundError:
+        return {}
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from None
+    out = {}
+    for name, value in raw.items():
+        setting = SETTINGS.get(name.replace("-", "_"))
+        if setting is None:
+            raise ConfigError(f"{path}: {_unknown(name)}")
+        try:
+            out[setting.name] = setting.parse(value)
+        except ValueError as exc:
+            raise ConfigError(f"{path}: {setting.name} {exc}") from None
+    return out
+
+
+def _unknown(name: str) -> str:
+    import difflib
+
+    if any(word in name.lower() for word in SECRET_WORDS):
+        return (f"unknown setting {name!r}: keys and tokens never go in config files; "
+                "use `pycsync auth` or the FLICKR_* environment variables")
+    close = difflib.get_close_matches(name, SETTINGS, n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return f"unknown setting {name!r}{hint}; known settings: {', '.join(SETTINGS)}"
+
+
+@dataclass(frozen=True)
+class Value:
+    value: object
+    source: str  # default | user | folder | flag (exclude: several joined with "+")
+
+
+@dataclass(frozen=True)
+class EffectiveConfig:
+    values: dict[str, Value]
+    user_file: Path
+    folder_file: Path | None
+
+    def __getitem__(self, name: str):
+        return self.values[name].value
+
+    def source(self, name: str) -> str:
+        return self.values[name].source
+
+
+def effective_config(env: Mapping[str, str], root: Path | None, flags: Mapping[str, object] | None = None,
+                     flag_sources: Mapping[str, str] | None = None) -> EffectiveConfig:
+    """Defaults < user config.toml < the folder's .pycsync/config.toml < flags (None: not given).
+
+    ``flag_sources`` names a flag's value's real origin (an environment variable read by the
+    option) instead of "flag"."""
+    user_file = user_config_path(env)
+    folder_file = folder_config_path(root) if root is not None else None
+    layers = [(SOURCE_USER, read_config_file(user_file))]
+    if folder_file is not None:
+        layers.append((SOURCE_FOLDER, read_config_file(folder_file)))
+    given = {}
+    for name, value in (flags or {}).items():
+        if value is None or (name == "exclude" and not value):
+            continue
+        try:
+            given[name] = SETTINGS[name].parse(tuple(value) if name == "exclude" else value)
+        except ValueError as exc:
+            raise ConfigError(f"{SETTINGS[name].flag.split('/')[0]} {exc}") from None
+    layers.append((SOURCE_FLAG, given))
+    values = {}
+    for name, setting in SETTINGS.items():
+        if name == "exclude":
+            globs, sources = [], []
+            for source, layer in layers:
+                if layer.get(name):
+                    globs.extend(layer[name])
+                    sources.append(source)
+            values[name] = Value(tuple(globs), "+".join(sources) or SOURCE_DEFAULT)
+            continue
+        current = Value(setting.default, SOURCE_DEFAULT)
+        for source, layer in layers:
+            if name in layer:
+                current = Value(layer[name], source)
+        if current.source == SOURCE_FLAG and flag_sources and name in flag_sources:
+            current = Value(current.value, flag_sources[name])
+        values[name] = current
+    return EffectiveConfig(values, user_file, folder_file)

@@ -1,8 +1,10 @@
 """`pycsync demo`: the whole product offline, against the bundled Flickr emulator.
 
 It starts the emulator on a free port, copies a small library of real photos into a folder,
-syncs it up, then changes things "on Flickr" the way a user on the website would (a new photo
-from a phone in an album, an edited photo replaced in place) and syncs again.
+syncs it up, then changes things on both sides: "on Flickr" the way a user on the website would
+(a new photo from a phone in an album, an edited photo replaced in place) and in the folder (a
+photo moved to another folder). It shows `status`, syncs again, and syncs a third time to show
+that an unchanged library costs nothing.
 """
 
 from __future__ import annotations
@@ -16,77 +18,134 @@ import click
 
 from pycsync.app import SyncOptions, sync
 from pycsync.flickr import Credentials, Endpoints, FlickrClient
-from pycsync.report import Reporter
+from pycsync.report import Reporter, render_status, status_report
+
+DEMO_EXAMPLES = """
+\b
+Examples:
+  pycsync demo                             in a new temporary folder (kept, to look around)
+  pycsync demo --folder ./demo-library     keep the library where you can find it
+"""
 
 
-def _step(text: str) -> None:
-    click.secho(f"\n==> {text}", bold=True)
+def _step(number: int, text: str) -> None:
+    click.secho(f"\n{number}. {text}", bold=True)
+
+
+def _say(text: str) -> None:
+    for line in text.strip("\n").splitlines():
+        click.echo(f"   {line}")
 
 
 def _tree(root: Path) -> None:
     for path in sorted(p for p in root.rglob("*") if p.is_file() and ".pycsync" not in p.parts):
-        click.echo(f"    {path.relative_to(root)}")
+        click.echo(f"     {path.relative_to(root).as_posix()}")
 
 
-@click.command("demo")
-@click.option("--folder", type=click.Path(file_okay=False), help="Where to put the demo library (default: a new temporary folder).")
+def _sync(client: FlickrClient, root: Path) -> None:
+    reporter = Reporter(click.get_text_stream("stdout"), click.get_text_stream("stderr"))
+    before = dict(client.stats.calls_by_method)
+    with reporter:
+        result = sync(client, SyncOptions(root=root), notify=reporter.notify)
+    calls = {m: n - before.get(m, 0) for m, n in client.stats.calls_by_method.items() if n - before.get(m, 0)}
+    reporter.sync_result(result, calls)
+
+
+@click.command("demo", epilog=DEMO_EXAMPLES)
+@click.option("--folder", type=click.Path(file_okay=False),
+              help="Where to put the demo library (default: a new temporary folder).")
 def demo_command(folder: str | None) -> None:
-    """Try pycsync offline: a sample library synced with the bundled Flickr emulator."""
+    """Try pycsync offline: a sample library synced with the bundled Flickr emulator.
+
+    Nothing here touches your Flickr account or the network: the emulator runs on 127.0.0.1
+    for the length of the demo.
+    """
     from pycsync.emulator import EmulatorServer
 
     data = resources.files("pycsync") / "demo_data"
-    root = Path(folder) if folder else Path(tempfile.mkdtemp(prefix="pycsync-demo-"))
+    root = Path(folder).expanduser() if folder else Path(tempfile.mkdtemp(prefix="pycsync-demo-"))
+    if root.exists() and any(root.iterdir()):
+        raise click.ClickException(f"{root} is not empty; pick an empty or new --folder")
+    extra = Path(tempfile.mkdtemp(prefix="pycsync-demo-flickr-"))
     with resources.as_file(data) as data_dir:
-        if root.exists() and any(root.iterdir()):
-            raise click.ClickException(f"{root} is not empty; pick an empty or new --folder")
         shutil.copytree(data_dir / "library", root, dirs_exist_ok=True)
-        extra = Path(tempfile.mkdtemp(prefix="pycsync-demo-flickr-"))
         shutil.copytree(data_dir / "uploaded-on-flickr", extra, dirs_exist_ok=True)
 
-    with EmulatorServer() as emu:
-        _step(f"Started the bundled Flickr emulator at {emu.endpoint}")
-        click.echo("    It speaks Flickr's real API (OAuth 1.0a, REST, upload, replace), so pycsync")
-        click.echo("    talks to it exactly as it talks to flickr.com; only the address differs.")
-        creds = Credentials(emu.api_key, emu.api_secret, emu.oauth_token, emu.oauth_token_secret)
-        client = FlickrClient(Endpoints.for_base(emu.endpoint), creds, calls_per_hour=None)
-        reporter = Reporter(click.get_text_stream("stdout"), click.get_text_stream("stderr"))
+    try:
+        with EmulatorServer() as emu:
+            _run_demo(emu, root, extra)
+    finally:
+        shutil.rmtree(extra, ignore_errors=True)
 
-        _step(f"A sample photo library in {root}")
+    click.secho("\nThat's it. Try next:", bold=True)
+    click.echo(
+        "  pycsync emulator --data ./emu          run the emulator yourself; it prints its endpoint and keys\n"
+        "  pycsync --endpoint URL sync PATH       sync a folder with it (FLICKR_* variables from those keys)\n"
+        "  pycsync auth --api-key KEY --api-secret SECRET\n"
+        "                                         sign in to the real Flickr (README: Using it with Flickr)\n"
+        "  pycsync status ~/Pictures              what a real sync would do, changing nothing\n"
+        "  pycsync sync ~/Pictures                the real thing\n"
+        "  pycsync --help                         every command, each with examples\n"
+        f"\nThe demo library stays in {root}."
+    )
+
+
+def _run_demo(emu, root: Path, extra: Path) -> None:
+    _step(1, f"Started the bundled Flickr emulator at {emu.endpoint}")
+    _say("""
+It speaks Flickr's real API (OAuth 1.0a, REST, upload, replace), so pycsync talks to it
+exactly as it talks to flickr.com; only the address differs. You are signed in as the
+emulator's user, with an empty photostream.
+""")
+    creds = Credentials(emu.api_key, emu.api_secret, emu.oauth_token, emu.oauth_token_secret)
+    client = FlickrClient(Endpoints.for_base(emu.endpoint), creds, calls_per_hour=None)
+    try:
+        _step(2, "A sample photo library")
+        _say(f"In {root}:")
         _tree(root)
 
-        _step("First sync: every folder becomes an album, every photo is uploaded once")
-        result = sync(client, SyncOptions(root=root), notify=reporter.notify)
-        reporter.sync_result(result, dict(client.stats.calls_by_method))
+        _step(3, "First sync: every folder becomes an album, every photo is uploaded once")
+        _say("""
+Uploads are private, titled after the file and tagged with its SHA-256, so pycsync would
+recognise them even if its state were lost.
+""")
+        _sync(client, root)
 
-        _step("Meanwhile, on Flickr: a photo arrives from a phone, and eiffel.jpg is edited")
+        _step(4, "Meanwhile, on Flickr and in the folder, things change")
         albums = {a["title"]["_content"]: a["id"] for a in client.list_albums()}
         new = client.upload(extra / "IMG_2041.jpg", title="IMG_2041")
         client.add_to_album(albums["Paris"], new.photo_id)
-        eiffel = next(
-            p["id"] for p in client.album_photos(albums["Paris"]) if p["title"] == "eiffel"
-        )
+        eiffel = next(p["id"] for p in client.album_photos(albums["Paris"]) if p["title"] == "eiffel")
         client.replace(extra / "eiffel-edited.jpg", eiffel)
-        click.echo("    uploaded IMG_2041.jpg into the album 'Paris'; replaced eiffel with an edit")
+        (root / "Pets").mkdir()
+        (root / "cat.jpg").rename(root / "Pets" / "cat.jpg")
+        _say("""
+On Flickr: a photo from your phone (IMG_2041) lands in the album Paris, and you replace
+eiffel with an edited version on the website.
+In the folder: you move cat.jpg into a new folder Pets/.
+""")
 
-        _step("Second sync: only what changed moves")
+        _step(5, "pycsync status: what a sync would do, changing nothing")
+        result = sync(client, SyncOptions(root=root, dry_run=True))
+        report = status_report(result, str(root), direction="both", delete=False)
+        shown = render_status(report).split("\n\nDeletions are not propagated")[0]
+        for line in shown.splitlines():
+            click.echo(f"   {line}" if line else "")
+
+        _step(6, "Second sync: only what changed moves")
+        _say("""
+The new photo and the edit come down; the cat photo moves into a new album Pets on Flickr
+without being uploaded again (same photo, same id, comments and favourites kept).
+""")
+        _sync(client, root)
+
+        _step(7, "Third sync: nothing changed, so nothing is transferred")
         before = sum(client.stats.calls_by_method.values())
-        result = sync(client, SyncOptions(root=root), notify=reporter.notify)
-        reporter.sync_result(result, {"this run": sum(client.stats.calls_by_method.values()) - before})
+        result = sync(client, SyncOptions(root=root))
+        used = sum(client.stats.calls_by_method.values()) - before
+        _say(f"{len(result.plan.actions)} actions planned; {used} Flickr API calls, all of them reads.")
 
-        _step("Third sync: nothing changed, so nothing happens")
-        result = sync(client, SyncOptions(root=root), notify=reporter.notify)
-        click.echo(f"    {len(result.plan.actions)} actions planned")
-
-        _step("The library now")
+        _step(8, "The library now")
         _tree(root)
+    finally:
         client.close()
-    shutil.rmtree(extra, ignore_errors=True)
-
-    click.echo(
-        "\nTry next:\n"
-        "  pycsync emulator                      run the emulator yourself (prints its keys)\n"
-        "  pycsync --endpoint URL sync PATH      sync any folder against it (with FLICKR_* env vars)\n"
-        "  pycsync auth --api-key K --api-secret S   sign in to the real Flickr\n"
-        "  pycsync sync ~/Pictures --dry-run     see what a real sync would do\n"
-        f"\nThe demo library stays in {root}."
-    )

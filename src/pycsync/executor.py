@@ -16,13 +16,14 @@ import threading
 import time
 from collections import Counter, defaultdict
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 from pycsync import naming
 from pycsync.flickr import FlickrClient
-from pycsync.flickr.errors import FlickrError, OutcomeUnknown, PermanentUploadError
+from pycsync.flickr.errors import FlickrError, OutcomeUnknown, PermanentUploadError, TransientError
 from pycsync.model import (
     Action,
     BaseItem,
@@ -110,7 +111,7 @@ class Executor:
         self.sleep = sleep
         self.outcome = Outcome()
         self._lock = threading.Lock()
-        self._photo_of: dict[str, str] = {k: b.photo_id for k, b in state.load_base().items.items()}
+        self._photo_of: dict[str, str] = state.photo_ids()
         self._failed_keys: set[str] = set()
         self._renamed: dict[str, str] = {}
         self.tmp_dir = self.root / ".pycsync" / "tmp"
@@ -120,6 +121,10 @@ class Executor:
 
     def run(self, plan: Plan) -> Outcome:
         self.tmp_dir.mkdir(parents=True, exist_ok=True)
+        transfers = [a for a in plan.actions if isinstance(a, (Upload, Replace, Download, Confirm))]
+        if transfers:  # for progress displays: how many files, and the bytes known up front
+            up = sum(a.size for a in transfers if isinstance(a, (Upload, Replace)))
+            self.notify("transfers", "", f"{len(transfers)} {up}")
         by_phase: dict[int, list[Action]] = defaultdict(list)
         for action in plan.actions:
             by_phase[phase(action)].append(action)
@@ -151,6 +156,11 @@ class Executor:
             keys = getattr(action, "keys", None) or (key,)
             self._failed_keys.update(keys)
             (self.outcome.permanent if permanent else self.outcome.failed).append((key, message))
+        if permanent:  # remembered with the file's size and mtime: not offered again until it changes
+            for k in keys:
+                item = self.local.get(k)
+                if item is not None:
+                    self.state.put_refused(k, item.size, item.mtime_ns, message)
         self.notify("failed", key, message)
 
     def _done(self, kind: str, key: str, detail: str = "") -> None:
@@ -210,7 +220,7 @@ class Executor:
             st = dst.stat()
             self.local[a.key] = LocalItem(a.key, a.key, st.st_size, st.st_mtime_ns, moved.sha256)
         if a.photo_id:
-            old = self.state.load_base().items.get(a.src_key)
+            old = self.state.get_item(a.src_key)
             if old is not None:
                 self.state.rekey(
                     a.src_key, self._base_item(a.key, old.photo_id, old.sha256, old.original_secret, True)
@@ -262,16 +272,32 @@ class Executor:
     def _tmp_name(self) -> Path:
         return self.tmp_dir / f"{os.getpid()}-{threading.get_ident()}-{time.monotonic_ns()}.part"
 
-    def _fetch(self, url: str) -> tuple[Path, str, int, str | None]:
+    @contextmanager
+    def _transfer(self, key: str, direction: str, size: int):
+        """Progress events around one transfer: "transfer" (detail "up|down SIZE", 0: unknown),
+        "bytes" (detail: bytes so far) and "transfer done"; yields the client's progress callback."""
+        self.notify("transfer", key, f"{direction} {size}")
+        try:
+            yield lambda done: self.notify("bytes", key, str(done))
+        finally:
+            self.notify("transfer done", key, "")
+
+    def _fetch(self, url: str, key: str = "") -> tuple[Path, str, int, str | None]:
         """Download into a temp file: (path, sha256, size, served file name)."""
         tmp = self._tmp_name()
         digest = hashlib.sha256()
         try:
-            with open(tmp, "wb") as raw:
+            with open(tmp, "wb") as raw, self._transfer(key or url, "down", 0) as progress:
                 sink = _HashingWriter(raw, digest)
-                result = self.client.download(url, sink)
+                result = self.client.download(url, sink, progress=progress)
                 raw.flush()
                 os.fsync(raw.fileno())
+            if _error_page(result.content_type):
+                # a 200 answer holding an error page (a proxy, or an API error on a static host)
+                # must never be saved as the photo
+                raise TransientError(
+                    f"got {result.content_type} instead of the original; will retry", method="download"
+                )
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
@@ -285,7 +311,7 @@ class Executor:
             raise OSError(f"{key} changed since the scan; keeping it (the next run compares again)")
         if not a.overwrite and self.path(key).exists() and key not in self.local:
             raise OSError(f"{key} appeared since the scan; left it alone")
-        tmp, sha, size, served = self._fetch(a.url)
+        tmp, sha, size, served = self._fetch(a.url, key)
         try:
             if a.media == "video" and served and key not in self.local:
                 key = self._video_key(key, served)
@@ -317,7 +343,7 @@ class Executor:
         return candidate
 
     def _do_Confirm(self, a: Confirm) -> None:
-        tmp, sha, _, _ = self._fetch(a.url)
+        tmp, sha, _, _ = self._fetch(a.url, a.key)
         tmp.unlink(missing_ok=True)
         self.state.put_remote_hash(a.photo_id, a.original_secret, sha)
         if sha == a.local_sha256:
@@ -335,9 +361,10 @@ class Executor:
             raise OSError(f"{key} changed since the scan; it will be uploaded by the next run")
         path = self.path(key)
         tags = [naming.hash_tag(a.sha256), naming.name_tag(a.file_name)]
-        entry = self.state.journal_begin("upload", key, a.sha256)
+        entry = self.state.journal_begin("upload", key, a.sha256, sent=time.time())
         try:
-            result = self.client.upload(path, title=a.title, tags=tags, **self._privacy())
+            with self._transfer(key, "up", a.size) as progress:
+                result = self.client.upload(path, title=a.title, tags=tags, progress=progress, **self._privacy())
             photo_id, secret = result.photo_id, result.original_secret
         except OutcomeUnknown:
             found = self.find_landed_upload(a.sha256)
@@ -359,46 +386,65 @@ class Executor:
         items = []
         for k in a.keys:
             placed = not naming.album_folder_for_key(k, self.settings.layout.value)
-            items.append(self._base_item(k, photo_id, sha if k == key else a.sha256, secret, placed))
+            item = self._base_item(k, photo_id, sha if k == key else a.sha256, secret, placed)
+            items.append(_never_matches(item) if changed and k == key else item)
             self._photo_of[k] = photo_id
         self.state.put_items(items)
         for k in a.keys:
             self._done("uploaded", k)
 
-    def find_landed_upload(self, sha256: str) -> tuple[str, str] | None:
-        """Look for an upload of this content by its machine tag, allowing for search lag."""
-        deadline = time.monotonic() + self.settings.unknown_upload_wait
+    def find_landed_upload(self, sha256: str, since: float | None = None) -> tuple[str, str] | None:
+        """Look for an upload of this content by its machine tag, allowing for search lag.
+
+        Searches until ``unknown_upload_wait`` seconds after ``since`` (the wall-clock time the
+        upload was sent; default now) have passed, and always at least once.
+        """
+        started = time.time() if since is None else since
+        deadline = time.monotonic() + max(0.0, started + self.settings.unknown_upload_wait - time.time())
         delay = 0.5
         while True:
-            hits = self.client.find_by_machine_tag(naming.hash_tag(sha256), "original_format")
+            hits = self.client.find_by_machine_tag(naming.hash_tag(sha256), "original_format,date_upload")
             if hits:
-                hit = sorted(hits, key=lambda p: int(p.get("dateupload", 0) or 0))[0]
+                hit = sorted(hits, key=lambda p: (int(p.get("dateupload", 0) or 0), len(p["id"]), p["id"]))[0]
                 return hit["id"], hit.get("originalsecret", "")
-            if time.monotonic() >= deadline:
+            left = deadline - time.monotonic()
+            if left <= 0:
                 return None
-            self.sleep(delay)
+            self.sleep(min(delay, left))
             delay = min(delay * 2, 8.0)
 
     def _do_Replace(self, a: Replace) -> None:
         if not self._unchanged_since_scan(a.key):
             raise OSError(f"{a.key} changed since the scan; it will be replaced by the next run")
         path = self.path(a.key)
-        result = self.client.replace(path, a.photo_id)
+        # journaled like an upload: a replace whose answer was lost (or a crash before the tag is
+        # updated) is checked by the next run before it could look like a conflict
+        entry = self.state.journal_begin("replace", a.key, a.sha256, photo_id=a.photo_id)
+        try:
+            with self._transfer(a.key, "up", a.size) as progress:
+                result = self.client.replace(path, a.photo_id, progress=progress)
+        except OutcomeUnknown:
+            raise  # the entry stays open
+        except (FlickrError, OSError) as exc:
+            self.state.journal_end(entry, f"failed: {type(exc).__name__}")
+            raise
         secret = result.original_secret
         info = self.client.photo_info(a.photo_id)
         secret = secret or info.get("originalsecret", "")
         self._retag(a.photo_id, info, a.sha256)
+        self.state.journal_end(entry, f"secret {secret}")
         with self._lock:
             self.outcome.bytes_up += a.size
         changed = not self._unchanged_since_scan(a.key)
         sha = "changed-during-upload" if changed else a.sha256
         if not changed:
             self.state.put_remote_hash(a.photo_id, secret, a.sha256)
-        base = self.state.load_base().items
+        base = self.state.get_items((a.key, *a.also_keys, *a.deleted_keys))
         items = []
         for k in (a.key, *a.also_keys):
             placed = base[k].placed if k in base else True
-            items.append(self._base_item(k, a.photo_id, sha if k == a.key else a.sha256, secret, placed))
+            item = self._base_item(k, a.photo_id, sha if k == a.key else a.sha256, secret, placed)
+            items.append(_never_matches(item) if changed and k == a.key else item)
             self._photo_of[k] = a.photo_id
         for k in a.deleted_keys:  # stay deleted here: must not look "changed on Flickr" next run
             if k in base:
@@ -430,7 +476,8 @@ class Executor:
         if album_id is None:
             album_id = self._create_album(a.title, photo_ids[0])
             members = [photo_ids[0]]
-        missing = [p for p in photo_ids if p not in members]
+        present = set(members)
+        missing = [p for p in photo_ids if p not in present]
         try:
             if len(missing) == 1:
                 self.client.add_to_album(album_id, missing[0])
@@ -445,7 +492,7 @@ class Executor:
             self._failed_keys.update(keys)
             raise
         self.state.set_album(a.folder, album_id)
-        base = self.state.load_base().items
+        base = self.state.get_items(keys)
         self.state.put_items([dataclasses.replace(base[k], placed=True) for k in keys if k in base and not base[k].placed])
         for k in keys:
             self._done("added to album", k, a.title)
@@ -468,7 +515,7 @@ class Executor:
             self.client.set_meta(a.photo_id, title=a.new_title)
         if a.remove_from_album:
             self.client.remove_from_album(a.remove_from_album, [a.photo_id])
-        old = self.state.load_base().items.get(a.src_key)
+        old = self.state.get_item(a.src_key)
         sha = old.sha256 if old else self.local[a.key].sha256
         secret = old.original_secret if old else ""
         self.state.rekey(a.src_key, self._base_item(a.key, a.photo_id, sha, secret, True))
@@ -509,6 +556,18 @@ class _HashingWriter:
 
     def flush(self) -> None:
         self._raw.flush()
+
+
+def _never_matches(item: BaseItem) -> BaseItem:
+    """A base entry for a file that changed while it was sent: the next scan must hash it again
+    (a size/mtime match would vouch for content Flickr never got), so it is sent again."""
+    return dataclasses.replace(item, size=-1, mtime_ns=-1)
+
+
+def _error_page(content_type: str | None) -> bool:
+    """Whether a download's Content-Type says it is text (an error page), not a photo or video."""
+    kind = (content_type or "").split(";", 1)[0].strip().lower()
+    return kind.startswith("text/") or kind in ("application/xml", "application/json")
 
 
 def _key(action: Action) -> str:

@@ -126,14 +126,23 @@ class _Planner:
             if album_id in self.remote.albums and album_id not in album_folder:
                 folder_album[folder] = album_id
                 album_folder[album_id] = folder
+        # a folder (or parent folder) already spelled one way is reused with that spelling, so
+        # titles differing only in letter case never make two folders that a case-insensitive
+        # filesystem (macOS, Windows) would merge
+        spelled: dict[str, str] = {}
+        for folder in [*folder_album, *(folder_of(k) for k in self.local)]:
+            _add_spellings(spelled, folder)
+        mapped = {f.casefold() for f in folder_album}
         for album_id, album in self.remote.albums.items():
             if album_id in album_folder:
                 continue
-            folder = naming.folder_for_album(album.title, self.layout)
-            if folder in folder_album:
+            folder = _respell(naming.folder_for_album(album.title, self.layout), spelled)
+            if folder.casefold() in mapped:
                 folder = f"{folder} ({album_id})"
             folder_album[folder] = album_id
             album_folder[album_id] = folder
+            mapped.add(folder.casefold())
+            _add_spellings(spelled, folder)
         return folder_album, album_folder
 
     def _photo_folders(self, photo: RemotePhoto) -> list[str]:
@@ -147,14 +156,19 @@ class _Planner:
         case-insensitively, so that the two are compared instead of both transferred.
         """
         known = {(b.photo_id, self.afolder(b.key)) for b in self.base.items.values()}
+        # an upload whose album placement did not finish waits unsorted: that is no root file
+        unplaced = {b.photo_id for b in self.base.items.values() if not b.placed}
+        known |= {(pid, "") for pid in unplaced}
         taken: dict[str, set[str]] = defaultdict(set)
-        unbased: dict[str, dict[str, str]] = defaultdict(dict)  # folder -> casefold name -> key
+        unbased: dict[str, dict[str, str]] = defaultdict(dict)  # album folder -> casefold name -> key
+        loose: dict[str, dict[tuple[str, str], list[str]]] = defaultdict(lambda: defaultdict(list))
         for key in self.base.items:
             taken[folder_of(key)].add(name_of(key).casefold())
         for key in self.local:
             taken[folder_of(key)].add(name_of(key).casefold())
-            if key not in self.base.items:
-                unbased[folder_of(key)].setdefault(name_of(key).casefold(), key)
+            if key not in self.base.items:  # by album folder: in the flat layout a twin may be deeper
+                unbased[self.afolder(key)].setdefault(name_of(key).casefold(), key)
+                loose[self.afolder(key)][_loose_name(name_of(key))].append(key)
         placements: dict[str, RemotePhoto] = {}
         for photo_id in sorted(self.remote.photos, key=_id_order):
             photo = self.remote.photos[photo_id]
@@ -165,7 +179,14 @@ class _Planner:
                 # only a photo the base does not know can be the twin of a new local file; a known
                 # photo showing up in another folder was moved or copied there on Flickr
                 twin = None if photo_id in self._keys_of else unbased[folder].pop(name.casefold(), None)
-                if twin is None:
+                if twin is None and photo_id not in self._keys_of:
+                    # the same picture saved as .jpeg, .JPG, .tif, or titled with its extension
+                    twin = next(iter(loose[folder].get(_loose_name(name), ())), None)
+                    if twin is not None:
+                        unbased[folder].pop(name_of(twin).casefold(), None)
+                if twin is not None:
+                    loose[folder][_loose_name(name_of(twin))].remove(twin)
+                else:
                     name = naming.disambiguate(name, photo_id, taken[folder])
                     twin = join_key(folder, name)
                     taken[folder].add(name.casefold())
@@ -422,7 +443,10 @@ class _Planner:
             else:
                 self._conflict(key, item, photo, "changed on both sides", uploads)
         elif ls == "deleted" and rs in ("same", "unplaced"):
-            if self.policy.delete and self.policy.direction is not Direction.PULL:
+            if mirror_pull:  # the folder mirrors Flickr: what it lost comes back
+                src = self._local_source(photo)
+                out.add(DOWN, CopyLocal(src, key, photo.photo_id, photo.original_secret) if src else _download(key, photo))
+            elif self.policy.delete and self.policy.direction is not Direction.PULL:
                 self._removals[photo.photo_id].append(key)
         elif ls == "deleted" and rs == "changed":
             if mirror_push:
@@ -430,7 +454,9 @@ class _Planner:
             else:
                 out.add(DOWN, _download(key, photo))
         elif ls == "same" and rs == "deleted":
-            if self.policy.delete and self.policy.direction is not Direction.PUSH:
+            if mirror_push:  # Flickr mirrors the folder: what it lost is uploaded again
+                uploads[item.sha256].append(key)
+            elif self.policy.delete and self.policy.direction is not Direction.PUSH:
                 self._trash(key)
         elif ls == "changed" and rs == "deleted":
             if mirror_pull:
@@ -647,6 +673,38 @@ def _download(key: str, photo: RemotePhoto, overwrite: bool = False, trash_old: 
     return Download(
         key, photo.photo_id, photo.url_o, photo.original_secret, photo.media, overwrite, trash_old, photo.date_taken
     )
+
+
+_SAME_FORMAT = {"jpeg": "jpg", "jpe": "jpg", "tif": "tiff"}
+
+
+def _loose_name(name: str) -> tuple[str, str]:
+    """A file name compared loosely: stem in any case (without a media extension of its own)
+    and format, with every video extension alike (Flickr does not tell a video's container)."""
+    stem, dot, ext = name.rpartition(".")
+    if not dot:
+        stem, ext = name, ""
+    if naming.is_media(stem):
+        stem = stem.rpartition(".")[0]
+    ext = ext.lower()
+    return stem.casefold(), "video" if naming.is_video(name) else _SAME_FORMAT.get(ext, ext)
+
+
+def _add_spellings(spelled: dict[str, str], folder: str) -> None:
+    """Remember how ``folder`` and each of its parents are spelled (keyed casefolded)."""
+    parts = folder.split("/") if folder else []
+    for i in range(1, len(parts) + 1):
+        prefix = "/".join(parts[:i])
+        spelled.setdefault(prefix.casefold(), prefix)
+
+
+def _respell(folder: str, spelled: dict[str, str]) -> str:
+    """``folder`` with every leading part that matches a known folder in case spelled like it."""
+    out = ""
+    for part in folder.split("/"):
+        candidate = join_key(out, part)
+        out = spelled.get(candidate.casefold(), candidate)
+    return out
 
 
 def _merge_removals(actions: list[Action]) -> list[Action]:

@@ -1,13 +1,39 @@
-"""The remote listing: every album and photo of the account in a few paginated calls.
+"""The remote listing: every album and photo of the account, in as few calls as possible.
 
 Never one call per photo: albums come from photosets.getList (500 a page), their members from
 photosets.getPhotos, unsorted photos from photos.getNotInSet, all with the extras a sync needs
 (original URL and format, last update, machine tags) so nothing is fetched per photo.
+
+Incremental listing. The last listing is kept in the state DB (a *snapshot*) together with
+``since``: a time on Flickr's clock before which every change is known to be in the snapshot.
+The next run then reads only what may have changed:
+
+* photosets.getList (every run; it is 1 call per 500 albums) gives each album's photo count and
+  last update; an album is re-read with photosets.getPhotos only when it is new, its count or
+  last update differ from the snapshot, or it was last updated at or after ``since`` (Flickr's
+  timestamps are whole seconds, so an album changed in the very second of the last listing
+  could look unchanged).
+* photos.recentlyUpdated(min_date = since - PHOTO_OVERLAP) returns every photo created or
+  changed since (replaced: new original secret; retitled, retagged, re-dated), with the same
+  extras. The overlap allows for Flickr's index lag.
+* Photos in no album cannot be listed by change, so the snapshot's unsorted photos plus those
+  that left every album plus new uploads outside albums are *presumed* unsorted, and the
+  account's photo count (people.getInfo, one call) checks the presumption: photos in albums +
+  presumed unsorted must equal it exactly. A deletion cannot hide behind an addition, because
+  every addition since the last listing is in the recentlyUpdated answer and already counted.
+  On a mismatch photos.getNotInSet is read in full; if the count still disagrees, or anything
+  else looks inconsistent, the whole listing is read again from scratch.
+
+``full=True`` (``sync --full``), a missing snapshot, a change of account or endpoint all list
+everything, and every listing replaces or updates the snapshot.
 """
 
 from __future__ import annotations
 
-from typing import Iterable, Mapping
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping, Protocol
 
 from pycsync import naming
 from pycsync.flickr import FlickrClient, as_int, content
@@ -15,10 +41,66 @@ from pycsync.model import RemoteAlbum, RemoteListing, RemotePhoto
 
 EXTRAS = "original_format,last_update,machine_tags,media,url_o,date_taken,date_upload"
 
+#: seconds recentlyUpdated re-reads before ``since`` (Flickr's index lag)
+PHOTO_OVERLAP = 300
+#: seconds subtracted from Flickr's clock at the first getList answer (its Date header) to get
+#: ``since``: allows for the time between Flickr reading the albums and stamping the answer
+ALBUM_OVERLAP = 2
+#: without Flickr's clock (no Date header) the local clock is used, allowed to be this far ahead
+CLOCK_SKEW = 900
+
+# A photo as the listing keeps it (and the snapshot stores it), before the per-run parts
+# (album ids, a cached content hash) are added:
+# (photo_id, title, media, original_format, original_secret, url_o, last_update, tag_sha256,
+#  file_name, date_taken)
+Row = tuple
+_LAST_UPDATE = 6
+
 
 def video_original_url(web_base: str, nsid: str, photo_id: str, original_secret: str) -> str:
     """Flickr's owner-only URL for a video's original file (url_o is the poster frame)."""
     return f"{web_base}/photos/{nsid}/{photo_id}/play/orig/{original_secret}/"
+
+
+class ListingCache(Protocol):
+    """Where the snapshot lives (pycsync.state.StateDB)."""
+
+    def load_remote_cache(self) -> tuple[dict[str, str], dict, dict] | None: ...
+
+    def save_remote_cache(self, info: dict[str, str], *, albums_put: dict, albums_drop=(),
+                          photos_put=(), photos_drop=(), replace: bool = False) -> None: ...
+
+
+@dataclass
+class Snapshot:
+    account: str
+    web_base: str
+    since: int
+    albums: dict[str, tuple[int, int, tuple[str, ...]]]  # id -> (count, date_update, members)
+    photos: dict[str, Row]
+
+
+@dataclass
+class ListingStats:
+    """How a listing was made (for tests, benchmarks and --debug)."""
+
+    mode: str = ""  # "full" | "incremental"
+    reason: str = ""  # why it was full
+    albums_read: int = 0  # albums whose members were read
+    photos_refreshed: int = 0  # photo records read by recentlyUpdated
+    unsorted_read: bool = False  # photos.getNotInSet was read
+    checks: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Read:
+    """What one listing read: albums in the user's order, members, unsorted ids, fresh rows."""
+
+    albums: list[RemoteAlbum]
+    members: dict[str, tuple[str, ...]]
+    unsorted: list[str]
+    rows: dict[str, Row]  # rows read from Flickr in this run
+    since: int
 
 
 def list_remote(
@@ -27,35 +109,242 @@ def list_remote(
     web_base: str,
     user_nsid: str,
     known_hashes: Mapping[tuple[str, str], str] = {},
+    cache: ListingCache | None = None,
+    full: bool = False,
+    stats: ListingStats | None = None,
 ) -> RemoteListing:
-    albums: dict[str, RemoteAlbum] = {}
-    members: dict[str, tuple[str, ...]] = {}
-    records: dict[str, dict] = {}
-    photo_albums: dict[str, list[str]] = {}
-    for raw in client.list_albums():
-        album = RemoteAlbum(
-            album_id=str(raw["id"]),
-            title=content(raw.get("title")) or "",
-            primary=str(raw.get("primary", "")),
-            count=as_int(raw.get("photos"), 0) + as_int(raw.get("videos"), 0),
-            date_update=as_int(raw.get("date_update"), 0),
-        )
-        albums[album.album_id] = album
-    for album_id in albums:
+    """List the account; with a ``cache``, read only what changed since its snapshot."""
+    stats = stats if stats is not None else ListingStats()
+    lister = _Lister(client, web_base, user_nsid, stats)
+    snapshot = None
+    if cache is not None and not full:
+        snapshot = _load_snapshot(cache, user_nsid, web_base, stats)
+    elif full:
+        stats.reason = "asked for a full listing"
+    read = lister.incremental(snapshot) if snapshot is not None else None
+    if read is None:
+        snapshot = None
+        read = lister.full()
+    rows = snapshot.photos if snapshot is not None else {}
+    listing = _assemble(read, rows, known_hashes)
+    if cache is not None:
+        _save_snapshot(cache, user_nsid, web_base, read, snapshot)
+    return listing
+
+
+# --------------------------------------------------------------------------- reading
+
+
+class _Lister:
+    def __init__(self, client: FlickrClient, web_base: str, user_nsid: str, stats: ListingStats):
+        self.client = client
+        self.web_base = web_base
+        self.user_nsid = user_nsid
+        self.stats = stats
+
+    def _row(self, rec: dict) -> Row:
+        return row_from_record(rec, self.web_base, self.user_nsid)
+
+    def _albums(self) -> tuple[list[RemoteAlbum], int]:
+        """Every album in the user's order, and ``since`` for this listing."""
+        albums: list[RemoteAlbum] = []
+        stamp: int | None = None
+        for raw in self.client.paginate("flickr.photosets.getList", "photosets", "photoset"):
+            if stamp is None:
+                stamp = self.client.server_time  # Flickr's clock at the first page
+            albums.append(
+                RemoteAlbum(
+                    album_id=str(raw["id"]),
+                    title=content(raw.get("title")) or "",
+                    primary=str(raw.get("primary", "")),
+                    count=as_int(raw.get("photos"), 0) + as_int(raw.get("videos"), 0),
+                    date_update=as_int(raw.get("date_update"), 0),
+                )
+            )
+        if stamp is None:
+            stamp = self.client.server_time
+        since = stamp - ALBUM_OVERLAP if stamp is not None else int(time.time()) - CLOCK_SKEW
+        return albums, since
+
+    def _members(self, album_id: str, rows: dict[str, Row]) -> tuple[str, ...]:
         ids = []
-        for rec in client.album_photos(album_id, EXTRAS):
-            pid = str(rec["id"])
-            ids.append(pid)
-            records.setdefault(pid, rec)
-            photo_albums.setdefault(pid, []).append(album_id)
-        members[album_id] = tuple(ids)
-    for rec in client.photos_not_in_set(EXTRAS):
-        records.setdefault(str(rec["id"]), rec)
-    photos = {
-        pid: to_remote_photo(rec, tuple(photo_albums.get(pid, ())), web_base, user_nsid, known_hashes)
-        for pid, rec in records.items()
-    }
-    return RemoteListing(photos=photos, albums=albums, members=members)
+        for rec in self.client.album_photos(album_id, EXTRAS):
+            row = self._row(rec)
+            ids.append(row[0])
+            _keep_newer(rows, row)
+        self.stats.albums_read += 1
+        return tuple(ids)
+
+    def _not_in_set(self, rows: dict[str, Row]) -> list[str]:
+        ids = []
+        for rec in self.client.photos_not_in_set(EXTRAS):
+            row = self._row(rec)
+            ids.append(row[0])
+            _keep_newer(rows, row)
+        self.stats.unsorted_read = True
+        return ids
+
+    def full(self) -> _Read:
+        self.stats.mode = "full"
+        self.stats.albums_read = 0
+        albums, since = self._albums()
+        rows: dict[str, Row] = {}
+        members = {a.album_id: self._members(a.album_id, rows) for a in albums}
+        unsorted = self._not_in_set(rows)
+        return _Read(albums, members, unsorted, rows, since)
+
+    def incremental(self, snap: Snapshot) -> _Read | None:
+        """Read what changed since the snapshot; None when in doubt (then list everything)."""
+        stats = self.stats
+        stats.mode = "incremental"
+        albums, since = self._albums()
+        rows: dict[str, Row] = {}
+        members: dict[str, tuple[str, ...]] = {}
+        for a in albums:
+            cached = snap.albums.get(a.album_id)
+            if (
+                cached is None
+                or cached[0] != a.count
+                or cached[1] != a.date_update
+                or a.date_update >= snap.since
+            ):
+                members[a.album_id] = self._members(a.album_id, rows)
+            else:
+                members[a.album_id] = cached[2]
+        for rec in self.client.recently_updated(snap.since - PHOTO_OVERLAP, EXTRAS):
+            _keep_newer(rows, self._row(rec))
+            stats.photos_refreshed += 1
+
+        in_albums: set[str] = set()
+        for ids in members.values():
+            in_albums.update(ids)
+        # presumed unsorted: what the snapshot knows outside albums now, and new photos
+        unsorted = [p for p in snap.photos if p not in in_albums]
+        unsorted += [p for p in rows if p not in in_albums and p not in snap.photos]
+        total = self.client.photo_count(self.user_nsid)
+        if total is None:
+            stats.checks.append("no photo count")
+        if total != len(in_albums) + len(unsorted):
+            stats.checks.append(f"count {total} != {len(in_albums)} in albums + {len(unsorted)} unsorted")
+            unsorted = self._not_in_set(rows)
+            if total is None or total != len(in_albums | set(unsorted)):
+                stats.reason = "the photo count still disagrees after reading the unsorted photos"
+                return None
+        for pid in in_albums:
+            if pid not in rows and pid not in snap.photos:
+                stats.reason = f"photo {pid} is in an album but was never read"
+                return None
+        return _Read(albums, members, unsorted, rows, since)
+
+
+def _keep_newer(rows: dict[str, Row], row: Row) -> None:
+    old = rows.get(row[0])
+    if old is None or row[_LAST_UPDATE] > old[_LAST_UPDATE]:
+        rows[row[0]] = row
+
+
+def _assemble(read: _Read, cached: Mapping[str, Row], known_hashes: Mapping[tuple[str, str], str]) -> RemoteListing:
+    """The RemoteListing: photos in album order, then unsorted ones newest first."""
+    photo_albums: dict[str, list[str]] = {}
+    order: list[str] = []
+    for a in read.albums:
+        for pid in read.members[a.album_id]:
+            where = photo_albums.get(pid)
+            if where is None:
+                photo_albums[pid] = [a.album_id]
+                order.append(pid)
+            elif where[-1] != a.album_id:
+                where.append(a.album_id)
+    unsorted = sorted((p for p in set(read.unsorted) if p not in photo_albums), key=_id_order, reverse=True)
+    fresh = read.rows
+    photos: dict[str, RemotePhoto] = {}
+    for pid in (*order, *unsorted):
+        row = fresh.get(pid) or cached[pid]
+        albums = photo_albums.get(pid)
+        photos[pid] = _photo(row, tuple(albums) if albums else (), known_hashes)
+    return RemoteListing(
+        photos=photos,
+        albums={a.album_id: a for a in read.albums},
+        members=dict(read.members),
+    )
+
+
+def _photo(row: Row, album_ids: tuple[str, ...], known_hashes: Mapping[tuple[str, str], str]) -> RemotePhoto:
+    pid, title, media, fmt, secret, url, last_update, tag_sha, file_name, taken = row
+    # a cached hash of the downloaded original beats a tag another tool may have left stale
+    return RemotePhoto(pid, title, media, fmt, secret, url, last_update,
+                       known_hashes.get((pid, secret)) or tag_sha, file_name, album_ids, taken)
+
+
+def _id_order(photo_id: str) -> tuple[int, str]:
+    return (len(photo_id), photo_id)
+
+
+# --------------------------------------------------------------------------- the snapshot
+
+
+def _load_snapshot(cache: ListingCache, account: str, web_base: str, stats: ListingStats) -> Snapshot | None:
+    loaded = cache.load_remote_cache()
+    if loaded is None:
+        stats.reason = "no earlier listing"
+        return None
+    info, albums, photos = loaded
+    if info.get("account") != account or info.get("web_base") != web_base:
+        stats.reason = "the earlier listing is of another account or server"
+        return None
+    since = as_int(info.get("since"))
+    if since is None:
+        stats.reason = "the earlier listing has no time"
+        return None
+    return Snapshot(account, web_base, since, albums, photos)
+
+
+def _save_snapshot(cache: ListingCache, account: str, web_base: str, read: _Read, old: Snapshot | None) -> None:
+    info = {"account": account, "web_base": web_base, "since": str(read.since)}
+    current = {pid for ids in read.members.values() for pid in ids}
+    current.update(read.unsorted)
+    albums_now = {a.album_id: (a.count, a.date_update, read.members[a.album_id]) for a in read.albums}
+    if old is None:
+        cache.save_remote_cache(
+            info,
+            albums_put=albums_now,
+            photos_put=[read.rows[p] for p in current if p in read.rows],
+            replace=True,
+        )
+        return
+    cache.save_remote_cache(
+        info,
+        albums_put={a: v for a, v in albums_now.items() if old.albums.get(a) != v},
+        albums_drop=[a for a in old.albums if a not in albums_now],
+        photos_put=[row for pid, row in read.rows.items() if pid in current and old.photos.get(pid) != row],
+        photos_drop=[p for p in old.photos if p not in current],
+    )
+
+
+# --------------------------------------------------------------------------- records
+
+
+def row_from_record(rec: dict[str, Any], web_base: str, user_nsid: str) -> Row:
+    """The listing's row for one photo record (a standard photos response item with EXTRAS)."""
+    photo_id = str(rec["id"])
+    secret = str(rec.get("originalsecret", ""))
+    media = sys.intern(str(rec.get("media", "photo")))
+    sha, file_name = naming.parse_machine_tags(rec.get("machine_tags", "") or "")
+    url = rec.get("url_o", "") or ""
+    if media == "video":
+        url = video_original_url(web_base, rec.get("owner", user_nsid) or user_nsid, photo_id, secret)
+    return (
+        photo_id,
+        content(rec.get("title")) or "",
+        media,
+        sys.intern(str(rec.get("originalformat", "jpg"))),
+        secret,
+        url,
+        as_int(rec.get("lastupdate"), 0),
+        sha,
+        file_name,
+        str(rec.get("datetaken", "")),
+    )
 
 
 def to_remote_photo(
@@ -65,25 +354,4 @@ def to_remote_photo(
     user_nsid: str,
     known_hashes: Mapping[tuple[str, str], str],
 ) -> RemotePhoto:
-    photo_id = str(rec["id"])
-    secret = str(rec.get("originalsecret", ""))
-    media = rec.get("media", "photo")
-    sha, file_name = naming.parse_machine_tags(rec.get("machine_tags", "") or "")
-    cached = known_hashes.get((photo_id, secret))
-    url = rec.get("url_o", "")
-    if media == "video":
-        url = video_original_url(web_base, rec.get("owner", user_nsid) or user_nsid, photo_id, secret)
-    return RemotePhoto(
-        photo_id=photo_id,
-        title=content(rec.get("title")) or "",
-        media=media,
-        original_format=str(rec.get("originalformat", "jpg")),
-        original_secret=secret,
-        url_o=url,
-        last_update=as_int(rec.get("lastupdate"), 0),
-        # a cached hash of the downloaded original beats a tag another tool may have left stale
-        sha256=cached or sha,
-        file_name=file_name,
-        album_ids=tuple(album_ids),
-        date_taken=str(rec.get("datetaken", "")),
-    )
+    return _photo(row_from_record(rec, web_base, user_nsid), tuple(album_ids), known_hashes)

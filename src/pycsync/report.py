@@ -1,10 +1,22 @@
-"""What the user sees: one line per action as it happens, then a summary (text or JSON)."""
+"""What the user sees: progress while a sync runs, one line per action, then a summary.
+
+On a terminal a live display shows an overall bar (files and bytes, rate, ETA) and one line per
+active transfer, with the action lines scrolling above it. Anywhere else (a pipe, a log file,
+cron) the same action lines are printed plainly, with no control characters. `--json` prints a
+single JSON document instead; `--quiet` keeps only errors and the one-line summary.
+
+The executor reports through ``notify(kind, key, detail)``. Besides the action kinds (uploaded,
+downloaded, ...) and "failed", these drive the progress display and are never printed:
+"transfers" (detail "FILES BYTES_KNOWN"), "transfer" (detail "up|down SIZE", 0: unknown size),
+"bytes" (detail: bytes so far) and "transfer done".
+"""
 
 from __future__ import annotations
 
 import json
 import threading
-from collections import Counter
+import time
+from collections import Counter, deque
 from typing import TextIO
 
 from pycsync.app import SyncResult
@@ -22,6 +34,7 @@ from pycsync.model import (
     Replace,
     TrashLocal,
     Upload,
+    folder_of,
 )
 
 # summary column -> the executor's action kinds that count towards it
@@ -33,29 +46,202 @@ SUMMARY = {
     "deleted": ("trashed", "deleted on Flickr", "removed from album"),
     "linked": ("linked",),
 }
+TABLE_COLUMNS = ("uploaded", "downloaded", "replaced", "moved", "deleted", "conflicts", "skipped", "failed")
+PROGRESS_KINDS = frozenset({"transfers", "transfer", "bytes", "transfer done"})
+NO_ALBUM = "(no album)"
+TABLE_ROWS = 25  # albums shown in the summary table unless --verbose
+
+
+def human_bytes(n: float) -> str:
+    for unit in ("B", "kB", "MB", "GB"):
+        if abs(n) < 1000 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1000
+    return f"{n:.1f} TB"  # pragma: no cover
+
+
+def _short(key: str, width: int = 48) -> str:
+    return key if len(key) <= width else key[: width // 2 - 1] + "…" + key[-(width - width // 2):]
+
+
+def _isatty(stream) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+class _Live:
+    """The rich display: an overall task plus one task per transfer in flight (thread-safe)."""
+
+    def __init__(self, out: TextIO):
+        from rich.console import Console
+        from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn
+
+        self.console = Console(file=out, highlight=False)
+        self.progress = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(bar_width=28),
+            TextColumn("{task.fields[info]}"),
+            console=self.console,
+            transient=True,
+            refresh_per_second=8,
+            redirect_stdout=False,
+            redirect_stderr=False,
+        )
+        self._lock = threading.Lock()
+        self.overall = self.progress.add_task("Scanning the folder and listing Flickr", total=None, info="")
+        self.files = self.files_done = 0
+        self.bytes_known = 0  # sizes announced up front (uploads)
+        self.unknown_sizes = 0  # transfers whose size is not known up front (downloads)
+        self.bytes_done = 0
+        self.started = None
+        self._seen: dict[str, int] = {}  # key -> bytes so far
+        self._sizes: dict[str, int] = {}  # key -> size (0: unknown)
+        self._tasks: dict[str, object] = {}
+        self._samples: deque[tuple[float, int]] = deque()
+
+    def start(self) -> None:
+        self.progress.start()
+
+    def stop(self) -> None:
+        self.progress.stop()
+
+    def print(self, text: str, style: str | None = None) -> None:
+        self.console.print(text, markup=False, highlight=False, style=style, soft_wrap=True)
+
+    def event(self, kind: str, key: str, detail: str) -> None:
+        with self._lock:
+            if kind == "transfers":
+                files, known = (int(x) for x in detail.split())
+                self.files += files
+                self.bytes_known += known
+                if self.started is None:
+                    self.started = time.monotonic()
+                self.progress.update(self.overall, description="Syncing", total=self.files)
+            elif kind == "transfer":
+                direction, size = detail.split()
+                size = int(size)
+                if size == 0:
+                    self.unknown_sizes += 1
+                arrow = "↑" if direction == "up" else "↓"
+                self._seen[key] = 0
+                self._sizes[key] = size
+                self._tasks[key] = self.progress.add_task(
+                    f"  {arrow} {_short(key)}", total=size or None, info=human_bytes(size) if size else ""
+                )
+            elif kind == "bytes":
+                done = int(detail)
+                grown = done - self._seen.get(key, 0)
+                if grown > 0:
+                    self._seen[key] = done
+                    self.bytes_done += grown
+                task = self._tasks.get(key)
+                if task is not None:
+                    total = self._sizes.get(key)
+                    info = f"{human_bytes(done)} / {human_bytes(total)}" if total else human_bytes(done)
+                    self.progress.update(task, completed=done, info=info)
+            elif kind == "transfer done":
+                task = self._tasks.pop(key, None)
+                self._seen.pop(key, None)
+                self._sizes.pop(key, None)
+                if task is not None:
+                    self.progress.remove_task(task)
+                self.files_done += 1
+                self.progress.update(self.overall, completed=self.files_done)
+            self.progress.update(self.overall, info=self._overall_info())
+
+    def _rate(self) -> float:
+        now = time.monotonic()
+        self._samples.append((now, self.bytes_done))
+        while len(self._samples) > 2 and now - self._samples[0][0] > 10:
+            self._samples.popleft()
+        t0, b0 = self._samples[0]
+        return (self.bytes_done - b0) / (now - t0) if now - t0 > 0.5 else 0.0
+
+    def _overall_info(self) -> str:
+        if self.started is None:
+            return ""
+        parts = [f"{self.files_done}/{self.files} files"]
+        exact = self.unknown_sizes == 0
+        parts.append(f"{human_bytes(self.bytes_done)}" + (f" / {human_bytes(self.bytes_known)}" if exact and self.bytes_known else ""))
+        rate = self._rate()
+        if rate > 0:
+            parts.append(f"{human_bytes(rate)}/s")
+        eta = None
+        if exact and rate > 0 and self.bytes_known:
+            eta = max(0.0, (self.bytes_known - self.bytes_done) / rate)
+        elif self.files_done:
+            elapsed = time.monotonic() - self.started
+            eta = elapsed / self.files_done * (self.files - self.files_done)
+        if eta is not None and self.files_done < self.files:
+            parts.append(f"ETA {int(eta) // 3600}:{int(eta) % 3600 // 60:02d}:{int(eta) % 60:02d}")
+        return " · ".join(parts)
 
 
 class Reporter:
+    """Prints a run for people (or as JSON). Use as a context manager around the sync so the
+    live display starts and stops with it; call :meth:`sync_result` afterwards."""
+
     def __init__(self, out: TextIO, err: TextIO, *, json_mode: bool = False, quiet: bool = False,
-                 verbose: bool = False):
+                 verbose: bool = False, live: bool | None = None):
         self.out, self.err = out, err
         self.json_mode, self.quiet, self.verbose = json_mode, quiet, verbose
+        if live is None:
+            live = not json_mode and not quiet and _isatty(out)
+        self._live = _Live(out) if live else None
+        self._warn_on_live = self._live is not None and _isatty(err)  # same screen: keep it tidy
         self._lock = threading.Lock()
+
+    @property
+    def is_live(self) -> bool:
+        return self._live is not None
+
+    def __enter__(self) -> "Reporter":
+        if self._live is not None:
+            self._live.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._live is not None:
+            self._live.stop()
 
     def line(self, text: str) -> None:
         if not self.quiet and not self.json_mode:
+            self._print(text)
+
+    def _print(self, text: str) -> None:
+        if self._live is not None:
+            self._live.print(text)
+        else:
             with self._lock:
                 print(text, file=self.out, flush=True)
 
     def warn(self, text: str) -> None:
+        if self._warn_on_live:
+            self._live.print(f"warning: {text}", style="yellow")
+            return
         with self._lock:
             print(f"warning: {text}", file=self.err, flush=True)
 
+    def _error(self, text: str) -> None:
+        if self._warn_on_live:
+            self._live.print(text, style="red")
+            return
+        with self._lock:
+            print(text, file=self.err, flush=True)
+
     def notify(self, kind: str, key: str, detail: str) -> None:
-        if kind == "failed":
+        if kind in PROGRESS_KINDS:
+            if self._live is not None:
+                self._live.event(kind, key, detail)
+        elif kind == "failed":
             self.warn(f"{key}: {detail}")
         elif kind != "added to album" or self.verbose:
             self.line(f"{kind:<16} {key}" + (f"  ({detail})" if detail else ""))
+
+    # ------------------------------------------------------------------ the end of a run
 
     def sync_result(self, result: SyncResult, calls: dict[str, int]) -> None:
         for message in result.messages:
@@ -70,13 +256,58 @@ class Reporter:
             self.line(describe_plan(result.plan))
         for note in result.plan.conflicts:
             self.line(f"conflict         {note.key}: {note.reason}; your version kept as {note.kept_as}")
-        if result.outcome is not None:
-            for key, message in result.outcome.failed + result.outcome.permanent:
-                self.warn(f"failed {key}: {message}")
-        counts = ", ".join(f"{summary[k]} {k}" for k in (*SUMMARY, "conflicts", "skipped", "failed"))
+        failures = (result.outcome.failed + result.outcome.permanent) if result.outcome is not None else []
+        if failures:
+            self._error(f"{len(failures)} {'item' if len(failures) == 1 else 'items'} failed:")
+            for key, message in failures:
+                self._error(f"  {key}: {message}")
+        if not self.quiet:
+            rows = summary["albums"]
+            if rows:
+                self._print("")
+                self._print(render_table(
+                    ["album", *TABLE_COLUMNS],
+                    [[album, *(row[c] for c in TABLE_COLUMNS)] for album, row in _top(rows, self.verbose)]
+                    + ([["(more albums: -v lists all)", *([""] * len(TABLE_COLUMNS))]]
+                       if len(rows) > TABLE_ROWS and not self.verbose else [])
+                    + [["total", *(sum(r[c] for r in rows.values()) for c in TABLE_COLUMNS)]],
+                    total=True,
+                ))
+            if self.verbose and calls:
+                self._print("Flickr API calls: " + ", ".join(f"{m} {n}" for m, n in sorted(calls.items())))
+        counts = ", ".join(f"{summary[k]} {k}" for k in (*SUMMARY, "conflicts", "skipped", "failed") if summary[k])
         total_calls = sum(calls.values())
-        self.line(f"{'planned' if result.outcome is None else 'done'}: {counts}; "
-                  f"{total_calls} Flickr API calls in {result.seconds:.1f}s")
+        self._print(f"{'planned' if result.outcome is None else 'done'}: {counts or 'nothing to do'}; "
+                    f"{total_calls} Flickr API calls in {result.seconds:.1f}s")
+
+
+def _top(rows: dict[str, dict], verbose: bool) -> list[tuple[str, dict]]:
+    items = sorted(rows.items())
+    if verbose or len(items) <= TABLE_ROWS:
+        return items
+    busiest = sorted(items, key=lambda kv: -sum(kv[1].values()))[:TABLE_ROWS]
+    return sorted(busiest)
+
+
+def render_table(header: list[str], rows: list[list], *, total: bool = False) -> str:
+    """A plain-text table: numbers right-aligned with zeros as '·', text left-aligned; with
+    ``total`` the last row is set apart as a total."""
+    def cell(c) -> str:
+        return "·" if isinstance(c, int) and not isinstance(c, bool) and c == 0 else str(c)
+
+    numeric = [i > 0 and all(isinstance(r[i], int) or r[i] == "" for r in rows) for i in range(len(header))]
+    cells = [[str(h) for h in header]] + [[cell(c) for c in row] for row in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
+    rule = "  ".join("-" * w for w in widths)
+    lines = []
+    for n, row in enumerate(cells):
+        text = "  ".join(c.rjust(widths[i]) if numeric[i] else c.ljust(widths[i]) for i, c in enumerate(row))
+        if total and n == len(cells) - 1 and n > 1:
+            lines.append(rule)
+        lines.append(text.rstrip())
+        if n == 0:
+            lines.append(rule)
+    return "\n".join(lines)
 
 
 def summarise(result: SyncResult, calls: dict[str, int]) -> dict:
@@ -107,7 +338,58 @@ def summarise(result: SyncResult, calls: dict[str, int]) -> dict:
         "by_album": {
             album: dict(counter) for album, counter in (result.outcome.by_album.items() if result.outcome else ())
         },
+        "albums": album_rows(result),
     }
+
+
+def album_rows(result: SyncResult) -> dict[str, dict[str, int]]:
+    """Per album (folder; "(no album)" for the root): the summary table's columns."""
+    rows: dict[str, Counter] = {}
+
+    def row(key: str) -> Counter:
+        return rows.setdefault(folder_of(key) or NO_ALBUM, Counter())
+
+    if result.outcome is not None:
+        for album, counter in result.outcome.by_album.items():
+            target = rows.setdefault(album, Counter())
+            for column, kinds in SUMMARY.items():
+                if column in TABLE_COLUMNS:
+                    target[column] += sum(counter.get(kind, 0) for kind in kinds)
+        for key, _ in result.outcome.failed + result.outcome.permanent:
+            row(key)["failed"] += 1
+    else:
+        for column, keys in _planned_keys(result.plan).items():
+            for key in keys:
+                row(key)[column] += 1
+    for note in result.plan.conflicts:
+        row(note.key)["conflicts"] += 1
+    for path, _ in result.skipped:
+        row(path)["skipped"] += 1
+    return {
+        album: {c: counter.get(c, 0) for c in TABLE_COLUMNS}
+        for album, counter in sorted(rows.items())
+        if any(counter.values())
+    }
+
+
+def _planned_keys(plan: Plan) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {c: [] for c in ("uploaded", "downloaded", "replaced", "moved", "deleted")}
+    for a in plan.actions:
+        if isinstance(a, Upload):
+            out["uploaded"].extend(a.keys)
+        elif isinstance(a, Replace):
+            out["replaced"].append(a.key)
+        elif isinstance(a, Download):
+            out["replaced" if a.overwrite else "downloaded"].append(a.key)
+        elif isinstance(a, CopyLocal):
+            out["downloaded"].append(a.key)
+        elif isinstance(a, MoveRemote) or (isinstance(a, MoveLocal) and a.photo_id):
+            out["moved"].append(a.key)
+        elif isinstance(a, TrashLocal):
+            out["deleted"].append(a.key)
+        elif isinstance(a, (DeletePhoto, RemoveFromAlbum)):
+            out["deleted"].extend(a.forget)
+    return out
 
 
 def plan_counts(plan: Plan) -> dict[str, int]:
@@ -150,3 +432,105 @@ def describe_plan(plan: Plan) -> str:
         elif isinstance(a, (Link, Confirm)):
             lines.append(f"would match      {a.key} to photo {a.photo_id}")
     return "\n".join(lines) if lines else "nothing to do"
+
+
+# ---------------------------------------------------------------------- status
+
+STATUS_VERSION = 1
+# status category -> what it means (the keys of the JSON document's "albums" entries)
+STATUS_CATEGORIES = {
+    "only_local": "only in the folder: a sync uploads it",
+    "only_remote": "only on Flickr: a sync downloads it",
+    "changed_local": "edited in the folder: a sync replaces the photo on Flickr",
+    "changed_remote": "replaced on Flickr: a sync downloads the new version",
+    "moved": "moved or renamed on one side: a sync moves it on the other side too",
+    "conflicts": "changed differently on both sides: a sync keeps both versions",
+    "delete_local": "deleted on Flickr: a sync moves the file to .pycsync/trash/",
+    "delete_remote": "deleted in the folder: a sync removes it from Flickr",
+}
+STATUS_HEADINGS = {
+    "only_local": "only here", "only_remote": "only on Flickr", "changed_local": "changed here",
+    "changed_remote": "changed on Flickr", "moved": "moved", "conflicts": "conflicts",
+    "delete_local": "to delete here", "delete_remote": "to delete on Flickr",
+}
+
+
+def status_report(result: SyncResult, root: str, *, direction: str, delete: bool) -> dict:
+    """The documented `pycsync status --json` document (see the README)."""
+    albums: dict[str, dict[str, list[str]]] = {}
+
+    def add(category: str, key: str) -> None:
+        entry = albums.setdefault(folder_of(key) or NO_ALBUM, {c: [] for c in STATUS_CATEGORIES})
+        if key not in entry[category]:
+            entry[category].append(key)
+
+    # a conflict's own actions (keep yours under a new name, fetch theirs) show as the conflict
+    conflict_keys = {n.key for n in result.plan.conflicts} | {n.kept_as for n in result.plan.conflicts}
+    for a in result.plan.actions:
+        if isinstance(a, Upload):
+            for k in a.keys:
+                if k not in conflict_keys:
+                    add("only_local", k)
+        elif isinstance(a, Replace):
+            for k in (a.key, *a.also_keys):
+                if k not in conflict_keys:
+                    add("changed_local", k)
+        elif isinstance(a, (Download, CopyLocal)):
+            if a.key not in conflict_keys:
+                add("changed_remote" if getattr(a, "overwrite", False) else "only_remote", a.key)
+        elif isinstance(a, MoveRemote) or (isinstance(a, MoveLocal) and a.photo_id):
+            add("moved", a.key)
+        elif isinstance(a, TrashLocal):
+            add("delete_local", a.key)
+        elif isinstance(a, (DeletePhoto, RemoveFromAlbum)):
+            for k in a.forget:
+                add("delete_remote", k)
+    for note in result.plan.conflicts:
+        add("conflicts", note.key)
+    for entry in albums.values():
+        for keys in entry.values():
+            keys.sort()
+    totals = {c: sum(len(e[c]) for e in albums.values()) for c in STATUS_CATEGORIES}
+    return {
+        "version": STATUS_VERSION,
+        "root": root,
+        "direction": direction,
+        "delete": delete,
+        "in_sync": not any(totals.values()),
+        "totals": totals,
+        "albums": dict(sorted(albums.items())),
+        "conflicts": [{"path": n.key, "reason": n.reason, "kept_as": n.kept_as} for n in result.plan.conflicts],
+        "skipped": [{"path": p, "reason": r} for p, r in result.skipped],
+    }
+
+
+def render_status(report: dict, verbose: bool = False, limit: int = 10) -> str:
+    lines = [f"{report['root']}: " + ("in sync with Flickr" if report["in_sync"] else "differs from Flickr")]
+    shown = [c for c in STATUS_CATEGORIES if report["totals"][c]]
+    if shown:
+        lines.append("")
+        rows = [[album, *(len(entry[c]) for c in shown)] for album, entry in report["albums"].items()]
+        if len(rows) > 1:
+            rows.append(["total", *(report["totals"][c] for c in shown)])
+        lines.append(render_table(["album", *(STATUS_HEADINGS[c] for c in shown)], rows, total=len(rows) > 2))
+        for c in shown:
+            keys = [k for entry in report["albums"].values() for k in entry[c]]
+            lines.append("")
+            heading = STATUS_HEADINGS[c]
+            lines.append(f"{heading[0].upper()}{heading[1:]} ({STATUS_CATEGORIES[c].split(': ', 1)[1]}):")
+            for k in keys if verbose else keys[:limit]:
+                lines.append(f"  {k}")
+            if not verbose and len(keys) > limit:
+                lines.append(f"  ... and {len(keys) - limit} more (-v lists all)")
+    if report["skipped"]:
+        lines.append("")
+        lines.append(f"Skipped ({len(report['skipped'])}):")
+        for item in report["skipped"] if verbose else report["skipped"][:limit]:
+            lines.append(f"  {item['path']}  ({item['reason']})")
+        if not verbose and len(report["skipped"]) > limit:
+            lines.append(f"  ... and {len(report['skipped']) - limit} more (-v lists all)")
+    if not report["delete"]:
+        lines.append("")
+        lines.append("Deletions are not propagated without --delete; "
+                     "`pycsync status --delete` shows what `pycsync sync --delete` would delete.")
+    return "\n".join(lines)

@@ -95,3 +95,96 @@ def test_flickr_api_auth_upload_sets_download(point_flickr_api, tmp_path, make_j
     assert emu.state()["photos"] == [] and emu.state()["albums"] == []
     calls = emu.calls()
     assert calls["upload"] == 1 and calls["oauth/request_token"] == 1 and calls["flickr.photosets.getList"] == 1
+
+
+def test_flickr_api_objects_browse_and_download_originals(point_flickr_api, tmp_path, make_jpeg, make_png):
+    """A flickr-download style session through flickr_api's object layer: find the user, list albums and
+    photos (pages via Walker), read info / sizes / EXIF / context / tags, download originals byte-identical."""
+    emu = point_flickr_api
+    from flickr_api.objects import License, Walker
+
+    from .helpers import Api
+
+    api = Api(emu)
+    originals = {"Beach": make_jpeg(seed=21, size=(200, 150), exif_datetime="2021:07:01 12:00:00"),
+                 "Łódź <&>": make_png(seed=22, size=(180, 120)),
+                 "Private one": make_jpeg(seed=23, size=(160, 160))}
+    ids = {}
+    for i, (title, data) in enumerate(originals.items()):
+        ids[title] = api.upload_id(data, ["b.jpg", "l.png", "p.jpg"][i], title=title, tags="sea trip:day=1",
+                                   is_public=0 if title == "Private one" else 1)
+    sid = api.create_set("Summer/2021", ids["Beach"], description="folder: /photos/summer")
+    api.ok("flickr.photosets.addPhoto", photoset_id=sid, photo_id=ids["Łódź <&>"])
+    api.ok("flickr.photosets.addPhoto", photoset_id=sid, photo_id=ids["Private one"])
+
+    flickr_api.set_auth_handler(flickr_api.auth.AuthHandler(
+        callback="oob", access_token_key=emu.oauth_token, access_token_secret=emu.oauth_token_secret))
+
+    # --- find the user three ways, then its profile
+    person = flickr_api.Person.findByUserName(emu.username)
+    assert person.id == emu.user_nsid
+    assert flickr_api.Person.findByUrl(f"https://www.flickr.com/photos/{emu.user_nsid}/").id == person.id
+    assert flickr_api.Person.findByEmail(f"{emu.username}@example.com").id == person.id
+    info = person.getInfo()
+    assert info["photos_info"]["count"] == 3 and info["username"] == emu.username
+    assert person.getPhotosUrl().endswith(f"/photos/{emu.user_nsid}/")
+    assert person.getProfileUrl().endswith(f"/people/{emu.user_nsid}/")
+    assert sorted(t.text for t in person.getTags()) == ["sea", "trip:day=1"]
+
+    # --- photostream, paged one by one
+    walked = list(Walker(person.getPhotos, per_page=1, extras="url_o,original_format"))
+    assert sorted(p.id for p in walked) == sorted(ids.values())
+    assert len(Walker(person.getPhotos, per_page=2)) == 3
+
+    # --- albums: the set object loads its info lazily (flickr-download reads pset.title)
+    sets = list(Walker(person.getPhotosets))
+    assert [s.id for s in sets] == [sid] and sets[0].title == "Summer/2021"
+    pset = flickr_api.Photoset(id=sid)
+    assert pset.title == "Summer/2021" and pset.owner.id == emu.user_nsid
+    in_set = pset.getPhotos()
+    assert [p.id for p in in_set] == [ids["Beach"], ids["Łódź <&>"], ids["Private one"]]
+    assert in_set.info.pages == 1 and in_set.info.total == 3
+
+    # --- each photo: info, sizes ("Original" source), download byte-identical (requests and Photo.save)
+    by_id = {v: k for k, v in ids.items()}
+    for photo in in_set:
+        title = by_id[photo.id]
+        pinfo = photo.getInfo()
+        assert pinfo["title"] == title and pinfo["owner"].id == emu.user_nsid
+        assert [u["text"] for u in pinfo["urls"]["url"] if u["type"] == "photopage"]
+        sizes = photo.getSizes()
+        original = sizes["Original"]
+        got = requests.get(original["source"], timeout=10)
+        assert got.status_code == 200 and got.content == originals[title]
+        saved = photo.save(str(tmp_path / photo.id), size_label="Original")
+        with open(saved, "rb") as f:
+            assert f.read() == originals[title]
+        assert saved.endswith(".png" if title.startswith("Łódź") else ".jpg")
+        assert [c.id for c in photo.getAllContexts()[0]] == [sid]
+        assert photo.getComments() == []
+    beach = flickr_api.Photo(id=ids["Beach"])
+    assert beach.save(str(tmp_path / "largest")).endswith(".jpg")  # no size label: the largest size
+    exif = {e.tag: e.raw for e in beach.getExif()}
+    assert exif["DateTimeOriginal"] == "2021:07:01 12:00:00"
+    prev, nxt = flickr_api.Photo(id=ids["Łódź <&>"]).getContext()
+    assert prev.id == ids["Private one"] and nxt.id == ids["Beach"]
+    prev, nxt = pset.getContext(photo=beach)
+    assert prev.id == 0 and nxt.id == ids["Łódź <&>"]
+    assert [t.raw for t in beach.getTags()] == ["sea", "trip:day=1"]
+    assert beach.getPerms()["perms"]["ispublic"] == 1
+    assert len(beach.getFavorites()) == 0
+    assert {lic.id: lic.name for lic in License.getList()}["0"] == "All Rights Reserved"
+    assert flickr_api.Photo.search(user_id="me", tags="sea", per_page=10).info.total == 3
+
+    # --- without authentication (flickr-download's default): public photos only, still downloadable
+    flickr_api.set_auth_handler(None)
+    anon = flickr_api.Person.findByUserName(emu.username)
+    public = list(Walker(anon.getPublicPhotos, per_page=1))
+    assert sorted(p.id for p in public) == sorted([ids["Beach"], ids["Łódź <&>"]])
+    anon_set = flickr_api.Photoset(id=sid).getPhotos()
+    assert [p.id for p in anon_set] == [ids["Beach"], ids["Łódź <&>"]]
+    src = flickr_api.Photo(id=ids["Beach"]).getSizes()["Original"]["source"]
+    assert requests.get(src, timeout=10).content == originals["Beach"]
+    with pytest.raises(flickr_api.flickrerrors.FlickrAPIError) as err:
+        flickr_api.Photo(id=ids["Private one"]).getInfo()
+    assert err.value.code == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import re
 import sys
 import types
@@ -33,6 +34,9 @@ def approve_in_browser(url: str, follow: bool = True) -> requests.Response:
 class _CompatElement(ET.Element):
     def getchildren(self):  # removed from ElementTree in Python 3.9; flickrapi 2.4.0's walkers still call it
         return list(self)
+
+    def getiterator(self, tag=None):  # ditto, used by FlickrAPI.trait_names()
+        return list(self.iter(tag))
 
 
 def _compat_fromstring(text):
@@ -139,3 +143,89 @@ def test_flickrapi_callback_flow(point_flickrapi, tmp_path):
     assert f.test.login().find("user").get("id") == emu.user_nsid
     with pytest.raises(flickrapi.exceptions.FlickrError):
         f.photosets.create(title="x", primary_photo_id="1")  # read token: 99
+
+
+def _token(emu):
+    return flickrapi.auth.FlickrAccessToken(emu.oauth_token, emu.oauth_token_secret, "delete",
+                                            "Emulator User", emu.username, emu.user_nsid)
+
+
+def test_flickrapi_formats_walkers_and_token_cache(point_flickrapi, tmp_path, make_jpeg, make_png):
+    """Every flickrapi response format, its walkers (walk = photos.search, walk_user, walk_set,
+    walk_photosets, walk_contacts), uploads in each upload-capable format, and token-cache validation."""
+    emu = point_flickrapi
+    cache = str(tmp_path / "tokens")
+    f = flickrapi.FlickrAPI(emu.api_key, emu.api_secret, format="etree", token_cache_location=cache)
+    f.token_cache.token = _token(emu)  # what a finished OAuth dance leaves in the SQLite cache
+    f.flickr_oauth.token = f.token_cache.token
+
+    # --- uploads: the answer is XML whatever the client's default format (etree, xmlnode, rest)
+    paths = []
+    for i, make in enumerate((make_jpeg, make_png, make_jpeg)):
+        p = tmp_path / f"IMG_{i}.{'png' if make is make_png else 'jpg'}"
+        p.write_bytes(make(seed=30 + i))
+        paths.append(p)
+    pid_a = f.upload(filename=str(paths[0]), title="Fjord ø", tags="trip checksum:md5=aaa", is_public=1
+                     ).findtext("photoid")
+    node = f.upload(filename=str(paths[1]), tags="trip", format="xmlnode")
+    pid_b = node.photoid[0].text
+    raw = f.upload(filename=str(paths[2]), format="rest")
+    pid_c = ET.fromstring(raw).findtext("photoid")
+    assert raw.startswith(b'<?xml version="1.0" encoding="utf-8" ?>')
+    with pytest.raises(flickrapi.exceptions.FlickrError):
+        f.upload(filename=str(paths[2]), format="json")  # flickrapi refuses: uploads only answer XML
+
+    # --- walk = flickr.photos.search, paged
+    by_tag = list(f.walk(user_id="me", tags="trip", extras="tags,url_o,original_format", per_page=1))
+    assert sorted(p.get("id") for p in by_tag) == sorted([pid_a, pid_b])
+    assert {p.get("id"): p.get("originalformat") for p in by_tag}[pid_b] == "png"
+    mt = list(f.walk(user_id="me", machine_tags="checksum:md5=aaa", extras="machine_tags"))
+    assert [p.get("id") for p in mt] == [pid_a] and mt[0].get("machine_tags") == "checksum:md5=aaa"
+    assert sorted(p.get("id") for p in f.walk_user("me", per_page=2)) == sorted([pid_a, pid_b, pid_c])
+    sid = f.photosets.create(title="Set ø", primary_photo_id=pid_c).find("photoset").get("id")
+    f.photosets.addPhoto(photoset_id=sid, photo_id=pid_a)
+    assert [p.get("id") for p in f.walk_set(sid, per_page=1)] == [pid_c, pid_a]
+    assert [s.findtext("title") for s in f.walk_photosets()] == ["Set ø"]
+    assert list(f.walk_contacts()) == []
+    assert "photos.getExif" in f.trait_names() and "reflection.getMethodInfo" in f.trait_names()
+    ctx = f.photos.getAllContexts(photo_id=pid_a)
+    assert [s.get("id") for s in ctx.findall("set")] == [sid]
+
+    # --- etree
+    sizes = f.photos.getSizes(photo_id=pid_b)
+    original = next(s for s in sizes.iter("size") if s.get("label") == "Original")
+    assert requests.get(original.get("source"), timeout=10).content == paths[1].read_bytes()
+    assert f.people.getInfo(user_id=emu.user_nsid).find("person").findtext("photos/count") == "3"
+
+    # --- parsed-json / json / xmlnode clients sharing the token cache
+    parsed = flickrapi.FlickrAPI(emu.api_key, emu.api_secret, format="parsed-json", token_cache_location=cache)
+    assert parsed.token_valid(perms="delete")  # flickr.auth.oauth.checkToken on load
+    info = parsed.photos.getInfo(photo_id=pid_a)
+    assert info["photo"]["title"]["_content"] == "Fjord ø" and info["photo"]["farm"] == 66
+    found = parsed.people.findByUsername(username=emu.username)
+    assert found["user"]["nsid"] == emu.user_nsid
+    got = parsed.photosets.getPhotos(photoset_id=sid, extras="url_o")
+    assert [p["id"] for p in got["photoset"]["photo"]] == [pid_c, pid_a]
+    assert got["photoset"]["photo"][1]["url_o"].endswith(".jpg")
+    lic = parsed.photos.licenses.getInfo()["licenses"]["license"]
+    assert lic[0] == {"id": "0", "name": "All Rights Reserved", "url": ""}
+    up = parsed.upload(filename=str(paths[0]), format="etree")  # the XML upload answer, parsed as etree
+    assert up.get("stat") == "ok"
+    with pytest.raises(flickrapi.exceptions.FlickrError) as err:
+        parsed.photos.getInfo(photo_id="1")
+    assert str(err.value.code) == "1"
+    text = flickrapi.FlickrAPI(emu.api_key, emu.api_secret, format="json", token_cache_location=cache)
+    assert json.loads(text.test.login())["user"]["id"] == emu.user_nsid
+    xn = flickrapi.FlickrAPI(emu.api_key, emu.api_secret, format="xmlnode", token_cache_location=cache)
+    rsp = xn.photos.search(user_id="me", tags="trip", extras="tags")
+    assert sorted(p["id"] for p in rsp.photos[0].photo) == sorted([pid_a, pid_b])
+    assert xn.photos.getInfo(photo_id=pid_a).photo[0].title[0].text == "Fjord ø"
+    with pytest.raises(flickrapi.exceptions.FlickrError) as err:
+        xn.photos.fakeMethod()
+    assert str(err.value.code) == "112"
+
+    # --- a revoked token is no longer valid, and the cache entry is dropped
+    emu.revoke_token(emu.oauth_token)
+    again = flickrapi.FlickrAPI(emu.api_key, emu.api_secret, format="etree", token_cache_location=cache)
+    assert not again.token_valid(perms="read")
+    assert again.token_cache.token is None

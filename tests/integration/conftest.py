@@ -83,3 +83,11 @@ def tree(root: Path) -> dict[str, bytes]:
 
 def remote_photos(emulator) -> list[dict]:
     return emulator.state()["photos"]
+
+
+@pytest.fixture
+def web(flickr, emulator, tmp_path):
+    """Changes "on Flickr" as the account owner would make them on the website (see helpers.Web)."""
+    from tests.integration.helpers import Web
+
+    return Web(flickr, emulator, tmp_path / "web")

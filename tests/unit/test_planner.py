@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pycsync.model import (
+    Confirm,
     CopyLocal,
     DeletePhoto,
     Direction,
@@ -208,6 +209,64 @@ def test_push_and_pull_only_touch_one_side():
     assert push.count(Upload) == 1 and push.count(Download) == 0
     pull = w.plan(Policy(direction=Direction.PULL))
     assert pull.count(Download) == 1 and pull.count(Upload) == 0
+
+
+def test_mirror_pull_restores_a_locally_deleted_file_and_mirror_push_reuploads_a_remote_deletion():
+    # --pull --delete makes the folder a mirror of Flickr: a file deleted here comes back
+    w = synced({"A/x.jpg": "c1", "A/y.jpg": "c2", "A/z.jpg": "c3"})
+    del w.local["A/x.jpg"]
+    mirror_pull = Policy(direction=Direction.PULL, delete=True, can_delete_photos=True)
+    p = w.sync(mirror_pull)
+    assert p.count(Download) == 1 and w.local["A/x.jpg"] == "c1"
+    assert w.plan(mirror_pull).is_empty() and w.plan(BOTH).is_empty()
+    # --push --delete makes Flickr a mirror of the folder: a photo deleted there is uploaded again
+    w = synced({"A/x.jpg": "c1", "A/y.jpg": "c2", "A/z.jpg": "c3"})
+    w.delete_photo(photo_at(w, "A/x.jpg"))
+    mirror_push = Policy(direction=Direction.PUSH, delete=True, can_delete_photos=True)
+    p = w.sync(mirror_push)
+    assert p.count(Upload) == 1 and p.count(TrashLocal) == 0 and "c1" in w.remote_contents()
+    assert w.plan(mirror_push).is_empty() and w.plan(BOTH).is_empty()
+
+
+def test_album_titles_differing_only_in_case_get_folders_a_case_insensitive_disk_keeps_apart():
+    w = World()
+    w.new_album("Trip", [w.new_photo("c1", "a")])
+    w.new_album("trip", [w.new_photo("c2", "b")])
+    w.new_album("TRIP/day 1", [w.new_photo("c3", "c")])  # a subfolder reuses the parent's spelling
+    w.sync(BOTH)
+    folders = {k.rpartition("/")[0] for k in w.local}
+    assert len({f.casefold() for f in folders}) == 3
+    # one spelling of the shared parent; the clashing album carries its id instead
+    assert len({f.split("/")[0] for f in folders if "(" not in f}) == 1
+    assert w.plan(BOTH).is_empty()
+
+
+def test_untagged_twin_saved_under_another_extension_spelling_is_compared_not_duplicated():
+    # another tool uploaded d.jpeg (Flickr reports format jpg) and titled IMG_1.JPG with its extension
+    w = World()
+    w.touch("A/d.jpeg", "c1")
+    w.touch("A/IMG_1.JPG", "c2")
+    w.new_album("A", [w.new_photo("c1", "d"), w.new_photo("c2", "IMG_1.jpg")])
+    first = w.plan(BOTH)
+    assert first.count(Upload) == 0 and first.count(Download) == 0
+    assert sorted(a.key for a in first.actions if isinstance(a, Confirm)) == ["A/IMG_1.JPG", "A/d.jpeg"]
+    w.sync(BOTH)
+    assert len(w.photos) == 2 and sorted(w.local) == ["A/IMG_1.JPG", "A/d.jpeg"]
+    assert w.plan(BOTH).is_empty()
+
+
+def test_flat_layout_second_copy_matches_files_in_subfolders_instead_of_copying_them():
+    flat = Policy(layout=Layout.FLAT)
+    w = World()
+    w.touch("2019/Paris/a.jpg", "c1")
+    w.touch("2019/b.jpg", "c2")
+    w.sync(flat)
+    w.base.clear()  # the same files in another folder that never synced
+    w.base_albums.clear()
+    p = w.sync(flat)
+    assert p.count(Upload) == p.count(Download) == p.count(CopyLocal) == 0
+    assert sorted(w.local) == ["2019/Paris/a.jpg", "2019/b.jpg"]
+    assert w.plan(flat).is_empty()
 
 
 def test_duplicate_remote_names_get_distinct_stable_names():

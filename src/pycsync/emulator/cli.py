@@ -12,7 +12,22 @@ import click
 from .server import EmulatorServer
 
 
-@click.command("emulator")
+EXAMPLES = """
+\b
+Examples:
+  pycsync emulator                         serve on 127.0.0.1:8765 until Ctrl-C
+  pycsync emulator --port 0 --data ./emu   any free port; keep photos across restarts
+  pycsync emulator --latency-ms 200        feel a slow network
+
+\b
+Then point pycsync at it with the keys it prints:
+  export PYCSYNC_ENDPOINT=http://127.0.0.1:8765 FLICKR_API_KEY=... FLICKR_API_SECRET=...
+  export FLICKR_OAUTH_TOKEN=... FLICKR_OAUTH_TOKEN_SECRET=...
+  pycsync sync ~/some-folder
+"""
+
+
+@click.command("emulator", epilog=EXAMPLES)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8765, show_default=True, type=int, help="Port (0 = pick a free one).")
 @click.option("--data", "data_dir", type=click.Path(file_okay=False), default=None,

@@ -7,7 +7,7 @@
 ``GET  /__emulator__/state``     JSON dump of users, albums and photos
 ``GET  /__emulator__/faults``    current rules with ``matched`` / ``fired`` counts
 ``POST /__emulator__/faults``    ``{"rules": [...]}`` replaces the rules
-``POST /__emulator__/users``     ``{"username": "..."}`` -> new user with its access token
+``POST /__emulator__/users``     ``{"username": ..., "fullname"?, "email"?}`` -> new user + token
 ``POST /__emulator__/tokens``    ``{"user_nsid": ..., "perms": "read"}`` -> extra access token
 ``POST /__emulator__/revoke``    ``{"oauth_token": ...}`` revokes an access token
 =========================  ==============================================================
@@ -105,7 +105,8 @@ def handle_control(app: "EmulatorApp", environ: dict) -> Response:
         if not username:
             return _json({"error": "username required"}, 400)
         try:
-            user = app.store.create_user(str(username), fullname=str(body.get("fullname", "")))
+            user = app.store.create_user(str(username), fullname=str(body.get("fullname", "")),
+                                         email=str(body["email"]) if body.get("email") else None)
         except ValueError as e:
             return _json({"error": str(e)}, 409)
         user.pop("perms", None)

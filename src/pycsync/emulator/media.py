@@ -12,8 +12,8 @@ import struct
 from dataclasses import dataclass
 from typing import BinaryIO
 
-__all__ = ["MediaType", "sniff", "image_dimensions", "exif_datetime_original", "POSTER_JPEG",
-           "mime_for_format", "HEAD_BYTES"]
+__all__ = ["MediaType", "sniff", "image_dimensions", "exif_datetime_original", "exif_entries", "ExifEntry",
+           "POSTER_JPEG", "mime_for_format", "HEAD_BYTES"]
 
 HEAD_BYTES = 512 * 1024  # how much of a file sniffing / dimension parsing looks at
 
@@ -295,6 +295,113 @@ def exif_datetime_original(head: bytes, fmt: str) -> str | None:
     except (struct.error, IndexError, ValueError):
         return None
     return None
+
+
+@dataclass(frozen=True)
+class ExifEntry:
+    """One EXIF field as ``flickr.photos.getExif`` reports it."""
+
+    tagspace: str  # "IFD0" or "ExifIFD"
+    tag: str  # ExifTool-style tag name, e.g. "DateTimeOriginal"
+    label: str
+    raw: str
+    clean: str | None = None
+
+
+# tag id -> (name, label); IFD0 and the Exif sub-IFD are read separately
+_IFD0_TAGS = {
+    0x010F: ("Make", "Make"),
+    0x0110: ("Model", "Model"),
+    0x010E: ("ImageDescription", "Image Description"),
+    0x0112: ("Orientation", "Orientation"),
+    0x0131: ("Software", "Software"),
+    0x0132: ("ModifyDate", "Date and Time (Modified)"),
+    0x013B: ("Artist", "Artist"),
+    0x8298: ("Copyright", "Copyright"),
+}
+_EXIF_TAGS = {
+    0x829A: ("ExposureTime", "Exposure"),
+    0x829D: ("FNumber", "Aperture"),
+    0x8827: ("ISO", "ISO Speed"),
+    0x9003: ("DateTimeOriginal", "Date and Time (Original)"),
+    0x9004: ("CreateDate", "Date and Time (Digitized)"),
+    0x920A: ("FocalLength", "Focal Length"),
+    0xA434: ("LensModel", "Lens Model"),
+}
+_ORIENTATIONS = {1: "Horizontal (normal)", 2: "Mirror horizontal", 3: "Rotate 180", 4: "Mirror vertical",
+                 5: "Mirror horizontal and rotate 270 CW", 6: "Rotate 90 CW",
+                 7: "Mirror horizontal and rotate 90 CW", 8: "Rotate 270 CW"}
+
+
+def _rational(raw: object, endian: str) -> tuple[int, int] | None:
+    if isinstance(raw, (bytes, bytearray)) and len(raw) >= 8:
+        num, den = struct.unpack(endian + "II", bytes(raw[:8]))
+        return num, den
+    return None
+
+
+def _fmt_number(x: float) -> str:
+    return f"{x:.4g}"
+
+
+def _exif_entry(space: str, name: str, label: str, value: object, endian: str) -> ExifEntry | None:
+    if name in ("ExposureTime", "FNumber", "FocalLength"):
+        r = _rational(value, endian)
+        if r is None or r[1] == 0:
+            return None
+        num, den = r
+        x = num / den
+        if name == "ExposureTime":
+            raw = f"{num}/{den}" if num != 1 or den != 1 else "1"
+            if 0 < x < 1 and num:
+                raw = f"1/{round(den / num)}" if den % num == 0 else f"{num}/{den}"
+            return ExifEntry(space, name, label, raw, f"{_fmt_number(x)} sec ({raw})" if x < 1 else None)
+        if name == "FNumber":
+            return ExifEntry(space, name, label, _fmt_number(x), f"f/{_fmt_number(x)}")
+        return ExifEntry(space, name, label, f"{_fmt_number(x)} mm")
+    if isinstance(value, (bytes, bytearray)):
+        return None
+    raw = str(value).strip()
+    if not raw:
+        return None
+    clean = _ORIENTATIONS.get(value) if name == "Orientation" and isinstance(value, int) else None
+    if clean:
+        raw, clean = clean, None
+    return ExifEntry(space, name, label, raw, clean)
+
+
+def exif_entries(head: bytes, fmt: str) -> list[ExifEntry]:
+    """The EXIF fields the emulator can read (camera, dates, exposure) from a file's head.
+
+    JPEG (APP1 ``Exif``) and TIFF only; anything else -- or no EXIF -- gives ``[]``.
+    """
+    try:
+        tiff = b""
+        if fmt == "jpg":
+            for marker, off, length in _jpeg_segments(head):
+                if marker == 0xE1 and head[off:off + 6] == b"Exif\x00\x00":
+                    tiff = head[off + 6:off + length]
+                    break
+        elif fmt == "tiff":
+            tiff = head
+        if len(tiff) < 8 or tiff[:2] not in (b"II", b"MM"):
+            return []
+        endian = "<" if tiff[:2] == b"II" else ">"
+        if struct.unpack(endian + "H", tiff[2:4])[0] != 42:
+            return []
+        ifd0 = _tiff_ifd(tiff, struct.unpack(endian + "I", tiff[4:8])[0], endian)
+        exif_ptr = ifd0.get(0x8769)
+        sub = _tiff_ifd(tiff, exif_ptr, endian) if isinstance(exif_ptr, int) else {}
+        out: list[ExifEntry] = []
+        for space, table, tags in (("IFD0", _IFD0_TAGS, ifd0), ("ExifIFD", _EXIF_TAGS, sub)):
+            for tag_id, (name, label) in table.items():
+                if tag_id in tags:
+                    entry = _exif_entry(space, name, label, tags[tag_id], endian)
+                    if entry is not None:
+                        out.append(entry)
+        return out
+    except (struct.error, IndexError, ValueError):
+        return []
 
 
 def read_head(f: BinaryIO, n: int = HEAD_BYTES) -> bytes:

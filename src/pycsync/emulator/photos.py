@@ -250,22 +250,20 @@ def add_extras(ctx: Ctx, node: Node, row: sqlite3.Row, extras: list[str], tags: 
         for e in wanted_urls:
             suffix = URL_EXTRAS[e]
             key = e[4:]
+            # width_X / height_X always accompany url_X (clients index them unconditionally);
+            # unknown dimensions are null in JSON, "" in XML
             if suffix == "o":
                 if not can_see_original(ctx, row):
                     continue
                 a[f"url_{key}"] = ctx.url_o(row)
-                wh = (row["width"], row["height"]) if row["width"] else None
-                if wh:
-                    a[f"height_{key}"] = int(wh[1])
-                    a[f"width_{key}"] = int(wh[0])
+                wh = (int(row["width"]), int(row["height"])) if row["width"] and row["height"] else None
+            elif suffix in sizes:
+                _, _, wh = sizes[suffix]
+                a[f"url_{key}"] = ctx.size_url(row, suffix)
+            else:
                 continue
-            if suffix not in sizes:
-                continue
-            _, _, wh = sizes[suffix]
-            a[f"url_{key}"] = ctx.size_url(row, suffix)
-            if wh:
-                a[f"height_{key}"] = wh[1]
-                a[f"width_{key}"] = wh[0]
+            a[f"height_{key}"] = wh[1] if wh else None
+            a[f"width_{key}"] = wh[0] if wh else None
     if "description" in ex:
         node.add(text_node("description", row["description"]))
 

@@ -3,14 +3,19 @@
 A response payload is a list of :class:`Node` objects (the children of
 ``<rsp>``).  Each node carries its attributes with their JSON types already
 decided (``int`` -> JSON number, ``str`` -> JSON string, ``None`` -> JSON
-``null`` and omitted from XML), an optional text (``_content`` in JSON) and
-child nodes.  ``lists`` names the child elements that are rendered as JSON
+``null`` and an empty attribute in XML, e.g. ``path_alias=""`` for a user
+without an alias -- clients read ``attrib["path_alias"] or None``), an
+optional text (``_content`` in JSON) and child nodes.  ``lists`` names the child elements that are rendered as JSON
 arrays even when there are zero or one of them (``"photo": []``).
 
 JSON mapping (https://www.flickr.com/services/api/response.json.html):
 attributes become members, element text becomes ``_content``, child elements
 become nested objects, repeated elements become arrays, and the ``<rsp>``
 root disappears (``stat`` is added instead).
+
+``format=php_serial`` serialises the very same tree as the JSON answer with
+PHP's ``serialize()`` encoding (Flickr's PHP clients, e.g. phpFlickr, ask for
+it); string lengths are UTF-8 byte counts.
 """
 
 from __future__ import annotations
@@ -24,6 +29,8 @@ XML_HEADER = '<?xml version="1.0" encoding="utf-8" ?>\n'
 XML_CONTENT_TYPE = "text/xml; charset=utf-8"
 JSON_CONTENT_TYPE = "application/json; charset=utf-8"
 JSONP_CONTENT_TYPE = "text/javascript; charset=utf-8"
+PHP_CONTENT_TYPE = "text/plain; charset=utf-8"  # (inferred) no documented value
+FORMATS = frozenset({"rest", "json", "php_serial"})
 
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _CALLBACK_OK = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$.]*$")
@@ -65,7 +72,7 @@ class Node:
     # ---- XML ----------------------------------------------------------
     def to_xml(self, indent: int = 0) -> str:
         pad = "\t" * indent
-        attrs = "".join(f' {k}="{xml_attr(v)}"' for k, v in self.attrs.items() if v is not None)
+        attrs = "".join(f' {k}="{xml_attr("" if v is None else v)}"' for k, v in self.attrs.items())
         if self.children:
             inner = "".join(c.to_xml(indent + 1) for c in self.children)
             return f"{pad}<{self.name}{attrs}>\n{inner}{pad}</{self.name}>\n"
@@ -128,15 +135,47 @@ def dumps(obj: Any) -> str:
 
 
 def valid_callback(name: str) -> bool:
-    return bool(_CALLBACK_OK.match(name))
+    """A JSONP callback must be a plain (dotted) JavaScript identifier.
+
+    Anything else (quotes, parentheses, ``<script>``...) is not echoed into
+    the response; the default ``jsonFlickrApi`` wrapper is used instead.
+    """
+    return len(name) <= 128 and bool(_CALLBACK_OK.match(name))
+
+
+def php_serialize(value: Any) -> str:
+    """PHP ``serialize()`` of a JSON-like value (dict, list, str, int, bool, None)."""
+    if value is None:
+        return "N;"
+    if isinstance(value, bool):
+        return f"b:{int(value)};"
+    if isinstance(value, int):
+        return f"i:{value};"
+    if isinstance(value, float):
+        return f"d:{value!r};"
+    if isinstance(value, str):
+        return f's:{len(value.encode("utf-8"))}:"{value}";'
+    if isinstance(value, dict):
+        items = value.items()
+    else:
+        items = enumerate(value)
+    inner = "".join(php_serialize(k) + php_serialize(v) for k, v in items)
+    return f"a:{len(value)}:{{{inner}}}"
 
 
 def render(payload: Iterable[Node] | None, fmt: str, callback: str | None, nojsoncallback: bool,
            error: tuple[int, str] | None = None) -> tuple[str, str]:
     """Return ``(body, content_type)`` for a REST response in the asked format."""
+    obj: dict[str, Any]
+    if fmt == "php_serial":
+        if error is not None:
+            obj = {"stat": "fail", "code": error[0], "message": error[1]}
+        else:
+            obj = payload_json(payload or [])
+        return php_serialize(obj), PHP_CONTENT_TYPE
     if fmt == "json":
         if error is not None:
-            obj: dict[str, Any] = {"stat": "fail", "code": error[0], "message": error[1]}
+            obj = {"stat": "fail", "code": error[0], "message": error[1]}
         else:
             obj = payload_json(payload or [])
         text = dumps(obj)

@@ -22,9 +22,18 @@ from .photos import (Ctx, add_extras, available_sizes, can_see_original, int_arg
 from .render import Node, Payload, text_node
 from .tags import MAX_TAGS_PER_PHOTO, parse_machine_tag_query, parse_tag_string, split_tag_query
 
-__all__ = ["REGISTRY", "dispatch", "MethodSpec", "set_tags_from_upload"]
+__all__ = ["REGISTRY", "dispatch", "lookup", "method", "MethodSpec", "Arg", "set_tags_from_upload"]
 
 _LEVEL_NAMES = {v: k for k, v in PERM_LEVELS.items()}
+
+
+@dataclass(frozen=True)
+class Arg:
+    """One documented argument of a method (what ``flickr.reflection.getMethodInfo`` reports)."""
+
+    name: str
+    optional: bool
+    text: str
 
 
 @dataclass(frozen=True)
@@ -33,20 +42,74 @@ class MethodSpec:
     fn: Callable[[Ctx], list[Node]]
     perm: int
     signed: bool = False
+    args: tuple[Arg, ...] = ()
+    errors: tuple[tuple[int, str], ...] = ()
+
+    @property
+    def description(self) -> str:
+        doc = (self.fn.__doc__ or "").strip()
+        return " ".join(doc.split("\n\n", 1)[0].split())
 
 
 REGISTRY: dict[str, MethodSpec] = {}
+_BY_LOWER: dict[str, MethodSpec] = {}
+
+# Descriptions of argument names shared by many methods (reflection output).
+ARG_TEXT = {
+    "photo_id": "The id of the photo.",
+    "photoset_id": "The id of the photoset (album).",
+    "user_id": "The NSID of the user (or 'me' for the calling user when authenticated).",
+    "extras": "A comma-delimited list of extra information to fetch for each returned record.",
+    "per_page": "Number of items to return per page (maximum 500).",
+    "page": "The page of results to return (default 1).",
+    "privacy_filter": "Return only photos matching a privacy level (1 public ... 5 private); owner only.",
+    "media": "Filter results by media type: all (default), photos or videos.",
+    "min_upload_date": "Minimum upload date (unix timestamp or MySQL datetime), inclusive.",
+    "max_upload_date": "Maximum upload date (unix timestamp or MySQL datetime), inclusive.",
+    "min_taken_date": "Minimum taken date (MySQL datetime or unix timestamp), inclusive.",
+    "max_taken_date": "Maximum taken date (MySQL datetime or unix timestamp), inclusive.",
+    "title": "The title.",
+    "description": "The description.",
+    "tags": "Space-separated tags; multi-word tags in double quotes.",
+    "photo_ids": "A comma-delimited list of photo ids.",
+    "primary_photo_id": "The id of the photo to use as the primary (cover) photo.",
+    "secret": "The secret of the photo; when correct, the permission check is skipped.",
+}
 
 
-def method(name: str, perm: str = "none", signed: bool = False):  # noqa: ANN201
+def _parse_args(spec: str) -> tuple[Arg, ...]:
+    """``"photo_id secret?"`` -> required photo_id, optional secret (plus the implicit api_key)."""
+    out = [Arg("api_key", False, "Your API application key (or the OAuth consumer key when signing).")]
+    for word in spec.split():
+        optional = word.endswith("?")
+        name = word.rstrip("?")
+        out.append(Arg(name, optional, ARG_TEXT.get(name, f"The {name.replace('_', ' ')}.")))
+    return tuple(out)
+
+
+def method(name: str, perm: str = "none", signed: bool = False, *, args: str = "",
+           errors: tuple[tuple[int, str], ...] = ()):  # noqa: ANN201
+    """Register a REST method: its permission level, documented arguments and method errors."""
     def deco(fn: Callable[[Ctx], list[Node]]) -> Callable[[Ctx], list[Node]]:
-        REGISTRY[name] = MethodSpec(name, fn, PERM_LEVELS[perm], signed)
+        spec = MethodSpec(name, fn, PERM_LEVELS[perm], signed, _parse_args(args), tuple(errors))
+        REGISTRY[name] = spec
+        _BY_LOWER[name.lower()] = spec
         return fn
     return deco
 
 
+def lookup(name: str) -> MethodSpec | None:
+    """Method names are matched case-insensitively (``flickr.photos.setdates`` works).
+
+    (inferred) Flickr's dispatcher accepts other casings -- e.g. the
+    flickr-uploader tool calls ``flickr.photos.setdates`` -- so the emulator
+    does too; error 112 still quotes the name as sent.
+    """
+    return REGISTRY.get(name) or _BY_LOWER.get(name.lower())
+
+
 def dispatch(ctx: Ctx, name: str) -> list[Node]:
-    spec = REGISTRY.get(name)
+    spec = lookup(name)
     if spec is None:
         raise ApiError(112, f'Method "{name}" not found')
     if spec.signed and not ctx.caller.signed:
@@ -238,7 +301,7 @@ def test_login(ctx: Ctx) -> list[Node]:
     return [node]
 
 
-@method("flickr.auth.oauth.checkToken", signed=True)
+@method("flickr.auth.oauth.checkToken", signed=True, args="oauth_token")
 def check_token(ctx: Ctx) -> list[Node]:
     token = ctx.arg("oauth_token")
     row = ctx.store.token(token) if token else None
@@ -294,8 +357,19 @@ def people_limits(ctx: Ctx) -> list[Node]:
     return [node]
 
 
-@method("flickr.people.getInfo")
+@method("flickr.people.getInfo", args="user_id",
+        errors=((1, 'User not found'),))
 def people_info(ctx: Ctx) -> list[Node]:
+    """Get information about a user.
+
+    Shape as Flickr's current answer: ``person`` with ``id``/``nsid``, ``ispro``,
+    ``is_deleted``, ``iconserver``/``iconfarm`` ("0"/0 = no buddy icon), ``path_alias``
+    (``null`` in JSON, ``""`` in XML when unset), ``has_stats``; ``_content``
+    wrappers for ``username``, ``realname``, ``location``, ``description``,
+    ``photosurl``, ``profileurl``, ``mobileurl``; ``timezone``; and ``photos`` with
+    ``firstdatetaken``, ``firstdate`` (unix seconds), ``count`` (a JSON number) and
+    ``views``.  Counts cover what the caller may see.  URLs point at the emulator.
+    """
     user = ctx.resolve_user(ctx.arg("user_id"))
     if user is None:
         raise ApiError(1, "User not found")
@@ -305,19 +379,35 @@ def people_info(ctx: Ctx) -> list[Node]:
     node.add(text_node("username", user["username"]))
     node.add(text_node("realname", user["fullname"]))
     node.add(text_node("location", ""))
+    node.add(Node("timezone", {"label": "Coordinated Universal Time", "offset": "+00:00",
+                               "timezone_id": "UTC", "timezone": 0}))
     node.add(text_node("description", ""))
-    node.add(text_node("photosurl", f"{ctx.base}/photos/{nsid}/"))
-    node.add(text_node("profileurl", f"{ctx.base}/people/{nsid}/"))
+    node.add(text_node("photosurl", user_photos_url(ctx, user)))
+    node.add(text_node("profileurl", user_profile_url(ctx, user)))
+    node.add(text_node("mobileurl", f"{ctx.base}/photostream.gne?id={user['internal_id']}"))
     photos = node.add(Node("photos"))
-    first = ctx.store.q1("SELECT MIN(datetaken) AS t, MIN(dateupload) AS u FROM photos WHERE owner=?"
+    first = ctx.store.q1("SELECT MIN(datetaken) AS t, MIN(dateupload) AS u, COALESCE(SUM(views), 0) AS v "
+                         "FROM photos WHERE owner=?"
                          + ("" if ctx.caller.nsid == nsid else " AND is_public=1"), (nsid,))
     photos.add(text_node("firstdatetaken", first["t"] or ""))
     photos.add(text_node("firstdate", "" if first["u"] is None else str(first["u"])))
     photos.add(Node("count", text=_count_photos(ctx, nsid)))  # type: ignore[arg-type]
+    photos.add(text_node("views", str(first["v"])))
     return [node]
 
 
-@method("flickr.people.getPhotos")
+def user_photos_url(ctx: Ctx, user: sqlite3.Row) -> str:
+    return f"{ctx.base}/photos/{user['path_alias'] or user['nsid']}/"
+
+
+def user_profile_url(ctx: Ctx, user: sqlite3.Row) -> str:
+    return f"{ctx.base}/people/{user['path_alias'] or user['nsid']}/"
+
+
+@method("flickr.people.getPhotos",
+        args="user_id min_upload_date? max_upload_date? min_taken_date? max_taken_date? "
+             "privacy_filter? media? extras? per_page? page?",
+        errors=((1, 'Required arguments missing'), (2, 'Unknown user')))
 def people_photos(ctx: Ctx) -> list[Node]:
     uid = ctx.arg("user_id")
     if not uid:
@@ -382,7 +472,13 @@ def _tag_filter(ctx: Ctx, rows: list[sqlite3.Row]) -> list[sqlite3.Row]:
     return out
 
 
-@method("flickr.photos.search")
+@method("flickr.photos.search",
+        args="user_id? tags? tag_mode? text? machine_tags? machine_tag_mode? sort? min_upload_date? "
+             "max_upload_date? min_taken_date? max_taken_date? privacy_filter? media? extras? "
+             "per_page? page?",
+        errors=((1, 'Too many tags in ALL query'), (2, 'Unknown user'),
+                (3, 'Parameterless searches have been disabled'), (11, 'No valid machine tags'),
+                (12, 'Exceeded maximum allowable machine tags')))
 def photos_search(ctx: Ctx) -> list[Node]:
     owner = None
     uid = ctx.arg("user_id")
@@ -404,14 +500,17 @@ def photos_search(ctx: Ctx) -> list[Node]:
     return [photos_node(ctx, pg, pg.items, parse_extras(ctx.arg("extras")))]
 
 
-@method("flickr.photos.getNotInSet", perm="read")
+@method("flickr.photos.getNotInSet", perm="read",
+        args="min_upload_date? max_upload_date? min_taken_date? max_taken_date? privacy_filter? media? "
+             "extras? per_page? page?")
 def photos_not_in_set(ctx: Ctx) -> list[Node]:
     rows = select_photos(ctx, owner=ctx.caller.nsid, not_in_set=True, **list_filters(ctx))
     pg = paginate(rows, ctx.arg("page"), ctx.arg("per_page"), 100)
     return [photos_node(ctx, pg, pg.items, parse_extras(ctx.arg("extras")))]
 
 
-@method("flickr.photos.recentlyUpdated", perm="read")
+@method("flickr.photos.recentlyUpdated", perm="read", args="min_date extras? per_page? page?",
+        errors=((1, 'Required argument missing'), (2, 'Not a valid date')))
 def photos_recently_updated(ctx: Ctx) -> list[Node]:
     raw = ctx.arg("min_date")
     if raw is None or not raw.strip():
@@ -434,7 +533,8 @@ def tag_id(ctx: Ctx, t: sqlite3.Row) -> str:
     return f"{internal}-{t['photo_id']}-{t['id']}"
 
 
-@method("flickr.photos.getInfo")
+@method("flickr.photos.getInfo", args="photo_id secret?",
+        errors=((1, 'Photo not found'),))
 def photos_get_info(ctx: Ctx) -> list[Node]:
     row = ctx.visible_photo(ctx.arg("photo_id"), ctx.arg("secret"))
     owner = ctx.user_row(row["owner"])
@@ -481,29 +581,31 @@ def photos_get_info(ctx: Ctx) -> list[Node]:
     return [node]
 
 
-@method("flickr.photos.getSizes")
+@method("flickr.photos.getSizes", args="photo_id",
+        errors=((1, 'Photo not found'),))
 def photos_get_sizes(ctx: Ctx) -> list[Node]:
+    """Returns the available sizes for a photo.
+
+    Unknown dimensions (a format whose header the emulator cannot measure, a
+    video's real size) are ``null`` in JSON and ``""`` in XML, as Flickr sends
+    for some video renditions (contract 3.12).
+    """
     row = ctx.visible_photo(ctx.arg("photo_id"))
     is_owner = ctx.is_owner(row)
     node = Node("sizes", {"canblog": int(is_owner), "canprint": int(is_owner),
                           "candownload": int(can_see_original(ctx, row))}, lists={"size"})
     is_video = row["media"] == "video"
     for label, suffix, wh in available_sizes(row):
-        node.add(Node("size", {"label": label, "width": wh[0] if wh else "", "height": wh[1] if wh else "",
+        node.add(Node("size", {"label": label, "width": wh[0] if wh else None, "height": wh[1] if wh else None,
                                "source": ctx.size_url(row, suffix),
                                "url": f"{ctx.page_url(row)}sizes/{suffix or 'm'}/", "media": "photo"}))
+    w = int(row["width"]) if row["width"] else None
+    h = int(row["height"]) if row["height"] else None
     if can_see_original(ctx, row):
-        w = row["width"] if row["width"] else ""
-        h = row["height"] if row["height"] else ""
-        if is_video:
-            pw, ph = (row["width"] or 640, row["height"] or 360)
-            node.add(Node("size", {"label": "Original", "width": pw, "height": ph,
-                                   "source": ctx.static_original_url(row),
-                                   "url": f"{ctx.page_url(row)}sizes/o/", "media": "photo"}))
-        else:
-            node.add(Node("size", {"label": "Original", "width": w, "height": h,
-                                   "source": ctx.static_original_url(row),
-                                   "url": f"{ctx.page_url(row)}sizes/o/", "media": "photo"}))
+        ow, oh = (w or 640, h or 360) if is_video else (w, h)
+        node.add(Node("size", {"label": "Original", "width": ow, "height": oh,
+                               "source": ctx.static_original_url(row),
+                               "url": f"{ctx.page_url(row)}sizes/o/", "media": "photo"}))
     if is_video:
         site = f"{ctx.base}/photos/{row['owner']}/{row['id']}/play/site/{row['secret']}/"
         node.add(Node("size", {"label": "Site MP4", "width": w or 640, "height": h or 360, "source": site,
@@ -524,7 +626,8 @@ def _set_counts(ctx: Ctx, set_id: str, visible_only: bool) -> tuple[int, int]:
     return int(r["ph"] or 0), int(r["vi"] or 0)
 
 
-@method("flickr.photos.getAllContexts")
+@method("flickr.photos.getAllContexts", args="photo_id",
+        errors=((1, 'Photo not found'),))
 def photos_all_contexts(ctx: Ctx) -> list[Node]:
     row = ctx.visible_photo(ctx.arg("photo_id"))
     out = Payload(lists=("set", "pool"))
@@ -553,7 +656,8 @@ def _delete_photo(ctx: Ctx, row: sqlite3.Row) -> None:
         store.gc_blob(row["sha256"])
 
 
-@method("flickr.photos.delete", perm="delete")
+@method("flickr.photos.delete", perm="delete", args="photo_id",
+        errors=((1, 'Photo not found'),))
 def photos_delete(ctx: Ctx) -> list[Node]:
     with ctx.store.lock:
         row = ctx.own_photo(ctx.arg("photo_id"))
@@ -561,7 +665,8 @@ def photos_delete(ctx: Ctx) -> list[Node]:
     return []
 
 
-@method("flickr.photos.setMeta", perm="write")
+@method("flickr.photos.setMeta", perm="write", args="photo_id title? description?",
+        errors=((1, 'Photo not found'), (2, 'At least one of title or description must be set')))
 def photos_set_meta(ctx: Ctx) -> list[Node]:
     with ctx.store.lock:
         row = ctx.own_photo(ctx.arg("photo_id"))
@@ -580,7 +685,10 @@ def photos_set_meta(ctx: Ctx) -> list[Node]:
 _GRANULARITIES = {0, 4, 6, 8}
 
 
-@method("flickr.photos.setDates", perm="write")
+@method("flickr.photos.setDates", perm="write",
+        args="photo_id date_posted? date_taken? date_taken_granularity?",
+        errors=((1, 'Photo not found'), (2, 'Not enough arguments'), (3, 'Invalid granularity'),
+                (4, 'Invalid date_posted'), (5, 'Invalid Date Taken Format'), (6, 'Invalid Date Taken')))
 def photos_set_dates(ctx: Ctx) -> list[Node]:
     with ctx.store.lock:
         row = ctx.own_photo(ctx.arg("photo_id"))
@@ -637,7 +745,8 @@ def add_tags(ctx: Ctx, photo_id: int, text: str | None, *, bump: bool = True) ->
             store.update_photo(photo_id)
 
 
-@method("flickr.photos.addTags", perm="write")
+@method("flickr.photos.addTags", perm="write", args="photo_id tags",
+        errors=((1, 'Photo not found'), (2, 'Maximum number of tags reached')))
 def photos_add_tags(ctx: Ctx) -> list[Node]:
     with ctx.store.lock:
         row = ctx.own_photo(ctx.arg("photo_id"))
@@ -645,7 +754,8 @@ def photos_add_tags(ctx: Ctx) -> list[Node]:
     return []
 
 
-@method("flickr.photos.setTags", perm="write")
+@method("flickr.photos.setTags", perm="write", args="photo_id tags",
+        errors=((1, 'Photo not found'), (2, 'Maximum number of tags reached')))
 def photos_set_tags(ctx: Ctx) -> list[Node]:
     with ctx.store.tx():
         row = ctx.own_photo(ctx.arg("photo_id"))
@@ -658,7 +768,8 @@ def photos_set_tags(ctx: Ctx) -> list[Node]:
     return []
 
 
-@method("flickr.photos.removeTag", perm="write")
+@method("flickr.photos.removeTag", perm="write", args="tag_id",
+        errors=((1, 'Tag not found'),))
 def photos_remove_tag(ctx: Ctx) -> list[Node]:
     raw = (ctx.arg("tag_id") or "").strip()
     parts = raw.split("-")
@@ -676,7 +787,9 @@ def photos_remove_tag(ctx: Ctx) -> list[Node]:
     return []
 
 
-@method("flickr.photos.setPerms", perm="write")
+@method("flickr.photos.setPerms", perm="write",
+        args="photo_id is_public is_friend is_family perm_comment? perm_addmeta?",
+        errors=((1, 'Photo not found'), (2, 'Required arguments missing')))
 def photos_set_perms(ctx: Ctx) -> list[Node]:
     with ctx.store.lock:
         row = ctx.own_photo(ctx.arg("photo_id"))
@@ -693,7 +806,8 @@ def photos_set_perms(ctx: Ctx) -> list[Node]:
     return [Node("photoid", {"secret": row["secret"], "originalsecret": row["originalsecret"]}, text=str(row["id"]))]
 
 
-@method("flickr.photos.getPerms", perm="read")
+@method("flickr.photos.getPerms", perm="read", args="photo_id",
+        errors=((1, 'Photo not found'),))
 def photos_get_perms(ctx: Ctx) -> list[Node]:
     row = ctx.own_photo(ctx.arg("photo_id"))
     return [Node("perms", {"id": str(row["id"]), "ispublic": int(row["is_public"]),
@@ -701,7 +815,7 @@ def photos_get_perms(ctx: Ctx) -> list[Node]:
                            "permcomment": int(row["perm_comment"]), "permaddmeta": int(row["perm_addmeta"])})]
 
 
-@method("flickr.photos.upload.checkTickets")
+@method("flickr.photos.upload.checkTickets", args="tickets")
 def check_tickets(ctx: Ctx) -> list[Node]:
     node = Node("uploader", lists={"ticket"})
     now = time.time()
@@ -759,7 +873,8 @@ def _primary_for(ctx: Ctx, s: sqlite3.Row, visible_only: bool) -> sqlite3.Row | 
     return None
 
 
-@method("flickr.photosets.getList")
+@method("flickr.photosets.getList", args="user_id? page? per_page? primary_photo_extras? photo_ids?",
+        errors=((1, 'User not found'),))
 def photosets_get_list(ctx: Ctx) -> list[Node]:
     uid = ctx.arg("user_id")
     if uid:
@@ -802,7 +917,8 @@ def photosets_get_list(ctx: Ctx) -> list[Node]:
     return [node]
 
 
-@method("flickr.photosets.getInfo")
+@method("flickr.photosets.getInfo", args="photoset_id user_id?",
+        errors=((1, 'Photoset not found'), (2, 'User not found')))
 def photosets_get_info(ctx: Ctx) -> list[Node]:
     s = _visible_set(ctx, ctx.arg("photoset_id"), ctx.arg("user_id"))
     owner_view = s["owner"] == ctx.caller.nsid
@@ -821,7 +937,9 @@ def photosets_get_info(ctx: Ctx) -> list[Node]:
     return [node]
 
 
-@method("flickr.photosets.getPhotos")
+@method("flickr.photosets.getPhotos",
+        args="photoset_id user_id? extras? privacy_filter? media? per_page? page?",
+        errors=((1, 'Photoset not found'), (2, 'User not found')))
 def photosets_get_photos(ctx: Ctx) -> list[Node]:
     s = _visible_set(ctx, ctx.arg("photoset_id"), ctx.arg("user_id"))
     owner = ctx.user_row(s["owner"])
@@ -862,7 +980,8 @@ def _new_set_id(ctx: Ctx) -> str:
     return str(ctx.store.next_id("next_set_id", step_max=1000))
 
 
-@method("flickr.photosets.create", perm="write")
+@method("flickr.photosets.create", perm="write", args="title description? primary_photo_id",
+        errors=((1, 'No title specified'), (2, 'Photo not found'), (3, "Can't create any more sets")))
 def photosets_create(ctx: Ctx) -> list[Node]:
     title = ctx.arg("title")
     if title is None or not title.strip():
@@ -882,7 +1001,10 @@ def photosets_create(ctx: Ctx) -> list[Node]:
     return [Node("photoset", {"id": set_id, "url": f"{ctx.base}/photos/{ctx.caller.nsid}/sets/{set_id}/"})]
 
 
-@method("flickr.photosets.addPhoto", perm="write")
+@method("flickr.photosets.addPhoto", perm="write",
+        args="photoset_id photo_id",
+        errors=((1, 'Photoset not found'), (2, 'Photo not found'), (3, 'Photo already in set'),
+                (10, 'Maximum number of photos in set')))
 def photosets_add_photo(ctx: Ctx) -> list[Node]:
     store = ctx.store
     with store.tx():
@@ -900,7 +1022,8 @@ def photosets_add_photo(ctx: Ctx) -> list[Node]:
     return []
 
 
-@method("flickr.photosets.removePhoto", perm="write")
+@method("flickr.photosets.removePhoto", perm="write", args="photoset_id photo_id",
+        errors=((1, 'Photoset not found'), (2, 'Photo not found'), (3, 'Photo not in set')))
 def photosets_remove_photo(ctx: Ctx) -> list[Node]:
     store = ctx.store
     with store.tx():
@@ -913,7 +1036,8 @@ def photosets_remove_photo(ctx: Ctx) -> list[Node]:
     return []
 
 
-@method("flickr.photosets.removePhotos", perm="write")
+@method("flickr.photosets.removePhotos", perm="write", args="photoset_id photo_ids",
+        errors=((1, 'Photoset not found'), (2, 'Photo not found')))
 def photosets_remove_photos(ctx: Ctx) -> list[Node]:
     store = ctx.store
     with store.tx():
@@ -926,7 +1050,8 @@ def photosets_remove_photos(ctx: Ctx) -> list[Node]:
     return []
 
 
-@method("flickr.photosets.delete", perm="write")
+@method("flickr.photosets.delete", perm="write", args="photoset_id",
+        errors=((1, 'Photoset not found'),))
 def photosets_delete(ctx: Ctx) -> list[Node]:
     with ctx.store.tx():
         s = _own_set(ctx, ctx.arg("photoset_id"))
@@ -934,7 +1059,8 @@ def photosets_delete(ctx: Ctx) -> list[Node]:
     return []
 
 
-@method("flickr.photosets.editMeta", perm="write")
+@method("flickr.photosets.editMeta", perm="write", args="photoset_id title description?",
+        errors=((1, 'Photoset not found'), (2, 'No title specified')))
 def photosets_edit_meta(ctx: Ctx) -> list[Node]:
     with ctx.store.tx():
         s = _own_set(ctx, ctx.arg("photoset_id"))
@@ -948,7 +1074,10 @@ def photosets_edit_meta(ctx: Ctx) -> list[Node]:
     return []
 
 
-@method("flickr.photosets.editPhotos", perm="write")
+@method("flickr.photosets.editPhotos", perm="write",
+        args="photoset_id primary_photo_id photo_ids",
+        errors=((1, 'Photoset not found'), (2, 'Photo not found'), (3, 'Primary photo not found'),
+                (4, 'Primary photo not in list'), (5, 'Empty photos list'), (10, 'Maximum number of photos in set')))
 def photosets_edit_photos(ctx: Ctx) -> list[Node]:
     with ctx.store.tx():
         s = _own_set(ctx, ctx.arg("photoset_id"))
@@ -966,7 +1095,8 @@ def photosets_edit_photos(ctx: Ctx) -> list[Node]:
     return []
 
 
-@method("flickr.photosets.reorderPhotos", perm="write")
+@method("flickr.photosets.reorderPhotos", perm="write", args="photoset_id photo_ids",
+        errors=((1, 'Photoset not found'), (2, 'Photo not found')))
 def photosets_reorder_photos(ctx: Ctx) -> list[Node]:
     """Listed photos move to the front in the given order; the rest keep their relative order."""
     with ctx.store.tx():
@@ -982,7 +1112,8 @@ def photosets_reorder_photos(ctx: Ctx) -> list[Node]:
     return []
 
 
-@method("flickr.photosets.setPrimaryPhoto", perm="write")
+@method("flickr.photosets.setPrimaryPhoto", perm="write", args="photoset_id photo_id",
+        errors=((1, 'Photoset not found'), (2, 'Photo not found')))
 def photosets_set_primary(ctx: Ctx) -> list[Node]:
     with ctx.store.tx():
         s = _own_set(ctx, ctx.arg("photoset_id"))
@@ -994,7 +1125,8 @@ def photosets_set_primary(ctx: Ctx) -> list[Node]:
     return []
 
 
-@method("flickr.photosets.orderSets", perm="write")
+@method("flickr.photosets.orderSets", perm="write", args="photoset_ids",
+        errors=((1, 'Photoset not found'),))
 def photosets_order_sets(ctx: Ctx) -> list[Node]:
     with ctx.store.tx():
         ids = id_list(ctx.arg("photoset_ids"))
@@ -1013,3 +1145,7 @@ def set_tags_from_upload(ctx: Ctx, photo_id: int, text: str | None) -> None:
     tags = parse_tag_string(text)[:MAX_TAGS_PER_PHOTO]
     _insert_tags(ctx, photo_id, tags)
 
+
+
+# The methods registered by the other method modules (imported for their ``@method`` side effect).
+from . import methods_people, methods_photos, methods_reflection, methods_tags  # noqa: E402,F401

@@ -22,7 +22,7 @@ from .errors import ApiError
 from .faults import Decision, FaultEngine
 from .oauth import OAuthProblem, SignedRequest, base_url_from_environ, parse_authorization_header
 from .photos import Ctx
-from .render import render
+from .render import FORMATS, render
 from .rest import dispatch
 from .static import is_static_path, serve_static
 from .store import Store
@@ -32,7 +32,7 @@ __all__ = ["EmulatorServer", "EmulatorApp", "EmulatorConfig"]
 
 log = logging.getLogger("pycsync.emulator")
 
-_FORMATS = {"rest", "json"}
+_FORMATS = FORMATS  # rest (XML), json / JSONP, php_serial; anything else is error 111
 
 
 @dataclass
@@ -193,7 +193,8 @@ class EmulatorApp:
             name = values.get("method", "") or "rest"
             fmt = values.get("format", "rest") or "rest"
         elif route in ("upload", "replace"):
-            req = UploadRequest(environ, self.store.tmp_dir)
+            req = UploadRequest(environ, self.store.tmp_dir,
+                                max(self.config.max_photo_bytes, self.config.max_video_bytes))
         else:
             req = Request(environ)
 
@@ -355,6 +356,15 @@ class _Handler(WSGIRequestHandler):
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         pass
+
+    def handle_expect_100(self) -> bool:
+        """Send nothing yet: :meth:`run_wsgi` sends the one ``100 Continue``.
+
+        (``http.server`` would send one from ``parse_request`` and werkzeug's
+        ``run_wsgi`` a second; clients such as curl then see two interim
+        responses.)
+        """
+        return True
 
     def run_wsgi(self) -> None:  # noqa: C901 - mirrors werkzeug's, plus keep-alive
         if self.headers.get("Expect", "").lower().strip(" \t") == "100-continue":
@@ -600,8 +610,8 @@ class EmulatorServer:
     def state(self) -> dict:
         return state_dump(self._need())
 
-    def add_user(self, username: str, fullname: str = "") -> dict:
-        user = self._need().store.create_user(username, fullname=fullname)
+    def add_user(self, username: str, fullname: str = "", email: str | None = None) -> dict:
+        user = self._need().store.create_user(username, fullname=fullname, email=email)
         user.pop("perms", None)
         return user
 

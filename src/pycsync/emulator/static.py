@@ -7,7 +7,18 @@
   ``/static/video/{id}/{originalsecret}/orig.{ext}``, which serves the video file with its
   real Content-Type and ``Content-Disposition: attachment; filename={id}.{ext}``.
 
-HEAD and single ``Range: bytes=a-b`` requests are supported.  A wrong secret is a 404.
+The same files answer under the path forms of Flickr's static hosts, so a client
+that only swaps the host of a ``live.staticflickr.com`` / ``farm{n}.staticflickr.com``
+URL for the emulator's still gets the bytes:
+
+* ``/{server}/{id}_{secret}[_{suffix}][_d].{ext}`` (the ``live.staticflickr.com`` path)
+* ``/farm{n}/{server}/...`` and ``/static/farm{n}/{server}/...`` (path-based farm aliases)
+
+HEAD and single-range ``Range: bytes=a-b`` / ``bytes=a-`` / ``bytes=-n`` requests are
+supported (206 with ``Content-Range``; 416 with ``Content-Range: bytes */size`` when the
+range starts past the end); multi-range and malformed ranges get the whole file (200).
+``_d`` before the extension adds ``Content-Disposition: attachment; filename=<name
+without _d>`` (contract 5.1).  A wrong secret is a 404.
 """
 
 from __future__ import annotations
@@ -27,14 +38,14 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["serve_static", "is_static_path"]
 
-_STATIC = re.compile(r"^/static/([^/]+)/(\d+)_([0-9a-f]+)(?:_([a-z0-9]+?))?(_d)?\.([A-Za-z0-9]+)$")
+_STATIC = re.compile(r"^(?:/static)?(?:/farm\d+)?/(\d+)/(\d+)_([0-9a-f]+)(?:_([a-z0-9]+?))?(_d)?\.([A-Za-z0-9]+)$")
 _VIDEO = re.compile(r"^/static/video/(\d+)/([0-9a-f]+)/([A-Za-z0-9_]+)\.([A-Za-z0-9]+)$")
 _PLAY = re.compile(r"^/photos/([^/]+)/(\d+)/play/([A-Za-z0-9_]+)/([0-9a-f]+)/?$")
 CHUNK = 1 << 20
 
 
 def is_static_path(path: str) -> bool:
-    return path.startswith("/static/") or bool(_PLAY.match(path))
+    return path.startswith("/static/") or bool(_PLAY.match(path)) or bool(_STATIC.match(path))
 
 
 class _FileIter:

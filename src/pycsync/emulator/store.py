@@ -31,7 +31,8 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS users (
     nsid TEXT PRIMARY KEY, internal_id INTEGER NOT NULL, username TEXT NOT NULL UNIQUE,
-    fullname TEXT NOT NULL DEFAULT '', path_alias TEXT, created INTEGER NOT NULL, is_default INTEGER NOT NULL DEFAULT 0
+    fullname TEXT NOT NULL DEFAULT '', path_alias TEXT, created INTEGER NOT NULL, is_default INTEGER NOT NULL DEFAULT 0,
+    email TEXT
 );
 CREATE TABLE IF NOT EXISTS tokens (
     token TEXT PRIMARY KEY, secret TEXT NOT NULL, kind TEXT NOT NULL, consumer_key TEXT NOT NULL,
@@ -167,11 +168,18 @@ class Store:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.executescript(SCHEMA)
+            self._migrate()
             with self.tx():
                 self._init_keys(api_key, api_secret)
                 if not self.db.execute("SELECT 1 FROM users WHERE is_default=1").fetchone():
                     self.create_user(default_username, fullname="Emulator User", is_default=True)
                     self.db.execute("INSERT OR IGNORE INTO sqlite_sequence(name, seq) VALUES ('tags', 317354000)")
+
+    def _migrate(self) -> None:
+        """Bring a data directory written by an older emulator up to the current schema."""
+        cols = {r["name"] for r in self.db.execute("PRAGMA table_info(users)")}
+        if "email" not in cols:
+            self.db.execute("ALTER TABLE users ADD COLUMN email TEXT")
 
     # ------------------------------------------------------------------ basics
     def close(self) -> None:
@@ -261,7 +269,8 @@ class Store:
             return value
 
     # ------------------------------------------------------------------ users
-    def create_user(self, username: str, fullname: str = "", is_default: bool = False) -> dict:
+    def create_user(self, username: str, fullname: str = "", is_default: bool = False,
+                    email: str | None = None) -> dict:
         with self.tx():
             if self.q1("SELECT 1 FROM users WHERE username=?", (username,)):
                 raise ValueError(f"username {username!r} already exists")
@@ -270,8 +279,9 @@ class Store:
                 if not self.q1("SELECT 1 FROM users WHERE nsid=?", (nsid,)):
                     break
             internal = 10**7 + secrets.randbelow(9 * 10**7)
-            self.x("INSERT INTO users(nsid, internal_id, username, fullname, path_alias, created, is_default) "
-                   "VALUES (?,?,?,?,?,?,?)", (nsid, internal, username, fullname, None, self.now(), int(is_default)))
+            self.x("INSERT INTO users(nsid, internal_id, username, fullname, path_alias, created, is_default, email) "
+                   "VALUES (?,?,?,?,?,?,?,?)",
+                   (nsid, internal, username, fullname, None, self.now(), int(is_default), email))
             token = self.create_access_token(nsid, "delete")
             if is_default:
                 self.set_meta("default_token", token["oauth_token"])
@@ -279,6 +289,12 @@ class Store:
 
     def user(self, nsid: str) -> sqlite3.Row | None:
         return self.q1("SELECT * FROM users WHERE nsid=?", (nsid,))
+
+    @staticmethod
+    def user_email(row: sqlite3.Row) -> str:
+        """The address ``flickr.people.findByEmail`` matches: the one given at creation,
+        else ``<username>@example.com`` (the emulator's stand-in for a private address)."""
+        return row["email"] or f"{row['username']}@example.com"
 
     def default_user(self) -> sqlite3.Row:
         return self.q1("SELECT * FROM users WHERE is_default=1")  # type: ignore[return-value]

@@ -4,6 +4,15 @@ The multipart body is parsed by werkzeug with a stream factory that spools the
 file part to ``data_dir/tmp`` while hashing it (:class:`HashingSpool`), so an
 upload is never held in memory; the spool is then renamed into the blob store.
 Every field except the file part is covered by the OAuth signature.
+
+Transfer: bodies with a ``Content-Length`` and HTTP/1.1 ``Transfer-Encoding:
+chunked`` bodies are both accepted -- Flickr's own Go client (masci/flickr)
+streams uploads chunked over HTTP/1.1; only HTTP/2 chunked uploads were seen
+answered 411, and the emulator speaks HTTP/1.1 only.  ``Expect: 100-continue``
+is honoured by the server.  A body larger than the biggest allowed media file
+plus 1 MiB of form overhead is cut off and answered with code 8 "Filesize was
+too large" instead of being spooled without bound (the connection is then
+closed).
 """
 
 from __future__ import annotations
@@ -13,6 +22,7 @@ import time
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import TYPE_CHECKING, Any
 
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Request, Response
 
 from .errors import ApiError
@@ -37,10 +47,12 @@ class UploadRequest(Request):
     max_form_parts = 1000
     spool_dir: Path
 
-    def __init__(self, environ: dict, spool_dir: Path) -> None:
+    def __init__(self, environ: dict, spool_dir: Path, max_bytes: int | None = None) -> None:
         super().__init__(environ)
         self.spool_dir = spool_dir
         self.spools: list[HashingSpool] = []
+        if max_bytes is not None:
+            self.max_content_length = max_bytes + 2**20
 
     def _get_file_stream(self, total_content_length: Any, content_type: Any, filename: Any = None,
                          content_length: Any = None) -> HashingSpool:
@@ -101,6 +113,8 @@ def handle_upload(app: "EmulatorApp", req: UploadRequest, *, replace: bool) -> R
         try:
             form = req.form
             files = req.files
+        except RequestEntityTooLarge:
+            return xml_error_response(8, "Filesize was too large")
         except Exception:  # malformed multipart body
             return xml_error_response(3, "General upload failure")
         params = list(req.args.items(multi=True)) + list(form.items(multi=True))

@@ -94,6 +94,11 @@ class FlickrClient:
         """The logged-in user's NSID once known (after :meth:`test_login`)."""
         return self._nsid
 
+    @property
+    def server_time(self) -> int | None:
+        """Flickr's clock (unix seconds) at the last API answer, from its Date header."""
+        return self._transport.server_time
+
     def close(self) -> None:
         self._transport.close()
 
@@ -199,6 +204,17 @@ class FlickrClient:
         if extras:
             params["extras"] = extras
         return list(self.search(**params))
+
+    def photo_count(self, user_id: str | None = None) -> int | None:
+        """How many photos and videos the account holds (people.getInfo), or None if not told.
+
+        Asked as the owner, the count includes private photos.
+        """
+        uid = user_id or self._nsid
+        if not uid:
+            return None
+        person = self.call("flickr.people.getInfo", user_id=uid).get("person") or {}
+        return as_int(content((person.get("photos") or {}).get("count")), None)
 
     def photo_info(self, photo_id: str) -> dict[str, Any]:
         return self.call("flickr.photos.getInfo", photo_id=photo_id).get("photo") or {}

@@ -165,6 +165,18 @@ def _retry_after(headers: Mapping[str, str] | None) -> float | None:
     return min(MAX_RETRY_AFTER, max(0.0, secs))
 
 
+def _server_date(headers: Mapping[str, str] | None) -> int | None:
+    """The HTTP Date header as unix seconds (None when absent or unreadable)."""
+    v = _header(headers, "Date")
+    if not v:
+        return None
+    from email.utils import parsedate_to_datetime
+    try:
+        return int(parsedate_to_datetime(v).timestamp())
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
 def _text(body: bytes | str, limit: int = 2000) -> str:
     if isinstance(body, bytes):
         body = body[:limit].decode("utf-8", "replace")
@@ -410,6 +422,8 @@ class Transport:
         self._random = random
         self.sign_hosts = frozenset(h.lower() for h in sign_hosts)
         self.stats = TransportStats()
+        #: the server's clock (unix seconds, from the Date header) at the last REST answer
+        self.server_time: int | None = None
 
     # -- helpers
 
@@ -497,8 +511,12 @@ class Transport:
             self.stats.add_down(len(body))
             self._debug("POST" if write else "GET", shown, resp, t0,
                         " " + _text(body, 300) if resp.status_code != 200 else "")
-            return parse_rest_response(resp.status_code, resp.headers, body, method,
+            data = parse_rest_response(resp.status_code, resp.headers, body, method,
                                        idempotent=idempotent)
+            stamp = _server_date(resp.headers)
+            if stamp is not None:
+                self.server_time = stamp
+            return data
 
         return self._retrying(attempt, idempotent=idempotent, label=method)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import sys
 import threading
 import time
 from pathlib import Path
@@ -17,7 +18,7 @@ from pathlib import Path
 
 from pycsync.model import Base, BaseItem
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _MIGRATIONS = {
     1: """
@@ -51,7 +52,31 @@ _MIGRATIONS = {
     CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
     CREATE TABLE reported (path TEXT PRIMARY KEY, reason TEXT NOT NULL);
     """,
+    # the last remote listing, so the next run only re-reads what changed on Flickr
+    2: """
+    CREATE TABLE remote_albums (
+        album_id TEXT PRIMARY KEY,
+        count INTEGER NOT NULL,
+        date_update INTEGER NOT NULL,
+        members TEXT NOT NULL
+    );
+    CREATE TABLE remote_photos (
+        photo_id TEXT PRIMARY KEY,
+        title TEXT NOT NULL,
+        media TEXT NOT NULL,
+        original_format TEXT NOT NULL,
+        original_secret TEXT NOT NULL,
+        url_o TEXT NOT NULL,
+        last_update INTEGER NOT NULL,
+        tag_sha256 TEXT,
+        file_name TEXT,
+        date_taken TEXT NOT NULL
+    );
+    """,
 }
+
+# meta names of the remote listing cache
+_REMOTE_META = ("remote.account", "remote.web_base", "remote.since")
 
 
 class StateError(Exception):
@@ -75,6 +100,7 @@ class StateDB:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._migrate()
+            self._ensure_refused_table()
         except sqlite3.DatabaseError as exc:
             text = str(exc)
             if "malformed" in text or "not a database" in text:
@@ -101,6 +127,32 @@ class StateDB:
     def _tx(self):
         return _Transaction(self._db, self._lock)
 
+    def _ensure_refused_table(self) -> None:
+        # outside the numbered migrations: an older state file simply gains the table
+        with self._tx():
+            self._db.execute(
+                "CREATE TABLE IF NOT EXISTS refused (key TEXT PRIMARY KEY, size INTEGER NOT NULL,"
+                " mtime_ns INTEGER NOT NULL, reason TEXT NOT NULL)"
+            )
+
+    # ------------------------------------------------------------------ refused files
+
+    def put_refused(self, key: str, size: int, mtime_ns: int, reason: str) -> None:
+        """Flickr refused this version of the file for good (e.g. upload error 5 or 8)."""
+        with self._tx():
+            self._db.execute(
+                "INSERT OR REPLACE INTO refused VALUES (?, ?, ?, ?)", (key, size, mtime_ns, reason)
+            )
+
+    def refused(self) -> dict[str, tuple[int, int, str]]:
+        """key -> (size, mtime_ns, reason) of files not to offer Flickr again until they change."""
+        with self._lock:
+            return {r[0]: (r[1], r[2], r[3]) for r in self._db.execute("SELECT * FROM refused")}
+
+    def drop_refused(self, keys) -> None:
+        with self._tx():
+            self._db.executemany("DELETE FROM refused WHERE key = ?", [(k,) for k in keys])
+
     # ------------------------------------------------------------------ base
 
     def load_base(self) -> Base:
@@ -113,6 +165,29 @@ class StateDB:
             }
             albums = dict(self._db.execute("SELECT folder, album_id FROM albums"))
         return Base(items=items, albums=albums)
+
+    def get_items(self, keys) -> dict[str, BaseItem]:
+        """The base items of these keys (those it has), without loading the whole base."""
+        out: dict[str, BaseItem] = {}
+        keys = list(dict.fromkeys(keys))
+        with self._lock:
+            for i in range(0, len(keys), 500):
+                chunk = keys[i:i + 500]
+                marks = ",".join("?" * len(chunk))
+                for row in self._db.execute(
+                    "SELECT key, photo_id, sha256, size, mtime_ns, original_secret, placed FROM items"
+                    f" WHERE key IN ({marks})", chunk
+                ):
+                    out[row[0]] = BaseItem(row[0], row[1], row[2], row[3], row[4], row[5], bool(row[6]))
+        return out
+
+    def get_item(self, key: str) -> BaseItem | None:
+        return self.get_items((key,)).get(key)
+
+    def photo_ids(self) -> dict[str, str]:
+        """key -> photo id for every base item (lighter than load_base for 100,000s of them)."""
+        with self._lock:
+            return dict(self._db.execute("SELECT key, photo_id FROM items"))
 
     def put_item(self, item: BaseItem) -> None:
         with self._tx():
@@ -217,6 +292,67 @@ class StateDB:
     def set_meta(self, name: str, value: str) -> None:
         with self._tx():
             self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (name, value))
+
+    # ------------------------------------------------------------------ remote listing cache
+
+    def load_remote_cache(self) -> tuple[dict[str, str], dict, dict] | None:
+        """The last remote listing: (info, albums, photos), or None when there is none.
+
+        info: account, web_base and since (see pycsync.remote); albums: album id -> (count,
+        date_update, member ids in album order); photos: photo id -> the row remote.py keeps.
+        """
+        intern = sys.intern
+        with self._lock:
+            info = {}
+            for name in _REMOTE_META:
+                row = self._db.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
+                if row is None:
+                    return None
+                info[name.partition(".")[2]] = row[0]
+            albums = {
+                r[0]: (r[1], r[2], tuple(r[3].split(",")) if r[3] else ())
+                for r in self._db.execute("SELECT album_id, count, date_update, members FROM remote_albums")
+            }
+            photos = {
+                r[0]: (r[0], r[1], intern(r[2]), intern(r[3]), r[4], r[5], r[6], r[7], r[8], r[9])
+                for r in self._db.execute(
+                    "SELECT photo_id, title, media, original_format, original_secret, url_o, last_update,"
+                    " tag_sha256, file_name, date_taken FROM remote_photos"
+                )
+            }
+        return info, albums, photos
+
+    def save_remote_cache(
+        self,
+        info: dict[str, str],
+        *,
+        albums_put: dict[str, tuple[int, int, tuple[str, ...]]],
+        albums_drop=(),
+        photos_put=(),
+        photos_drop=(),
+        replace: bool = False,
+    ) -> None:
+        """Record a remote listing: all of it (``replace``) or what changed since the last one."""
+        with self._tx():
+            if replace:
+                self._db.execute("DELETE FROM remote_albums")
+                self._db.execute("DELETE FROM remote_photos")
+            self._db.executemany("DELETE FROM remote_albums WHERE album_id = ?", [(a,) for a in albums_drop])
+            self._db.executemany(
+                "INSERT OR REPLACE INTO remote_albums VALUES (?, ?, ?, ?)",
+                [(a, c, d, ",".join(m)) for a, (c, d, m) in albums_put.items()],
+            )
+            self._db.executemany("DELETE FROM remote_photos WHERE photo_id = ?", [(p,) for p in photos_drop])
+            self._db.executemany("INSERT OR REPLACE INTO remote_photos VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", photos_put)
+            self._db.executemany(
+                "INSERT OR REPLACE INTO meta VALUES (?, ?)", [(f"remote.{k}", str(v)) for k, v in info.items()]
+            )
+
+    def clear_remote_cache(self) -> None:
+        with self._tx():
+            self._db.execute("DELETE FROM remote_albums")
+            self._db.execute("DELETE FROM remote_photos")
+            self._db.executemany("DELETE FROM meta WHERE name = ?", [(n,) for n in _REMOTE_META])
 
     def newly_reported(self, skipped: list[tuple[str, str]]) -> list[tuple[str, str]]:
         """Record skipped paths and return those not reported by an earlier run."""

@@ -1,0 +1,67 @@
+"""Licenses (getInfo / setLicense), getPerms, setContentType, setSafetyLevel."""
+
+from __future__ import annotations
+
+from .helpers import Api
+
+
+def test_licenses_get_info_is_flickrs_list(emulator):
+    for api in (Api(emulator), Api(emulator, signed=False)):
+        lic = api.ok("flickr.photos.licenses.getInfo")["licenses"]["license"]
+        by_id = {entry["id"]: entry for entry in lic}
+        assert sorted(by_id, key=int) == [str(i) for i in range(11)]
+        assert by_id["0"] == {"id": "0", "name": "All Rights Reserved", "url": ""}
+        assert by_id["4"]["name"] == "Attribution License"
+        assert by_id["4"]["url"] == "https://creativecommons.org/licenses/by/2.0/"
+        assert by_id["9"]["name"] == "Public Domain Dedication (CC0)"
+        assert by_id["10"]["name"] == "Public Domain Mark"
+    root = Api(emulator).xml("flickr.photos.licenses.getInfo")
+    assert root.find("licenses/license").attrib == {"id": "0", "name": "All Rights Reserved", "url": ""}
+
+
+def test_set_license(emulator, make_jpeg):
+    api = Api(emulator)
+    pid = api.upload_id(make_jpeg(seed=1))
+    assert api.info(pid)["license"] == "0"
+    assert api.call("flickr.photos.licenses.setLicense", photo_id=pid, license_id="4") == {"stat": "ok"}
+    assert api.info(pid)["license"] == "4"
+    p = api.ok("flickr.photos.search", user_id="me", extras="license")["photos"]["photo"][0]
+    assert p["license"] == "4"
+    api.fail("flickr.photos.licenses.setLicense", 2, photo_id=pid, license_id="99")
+    api.fail("flickr.photos.licenses.setLicense", 1, photo_id="1", license_id="4")
+    read = emulator.add_token(perms="read")
+    Api(emulator, read["oauth_token"], read["oauth_token_secret"]).fail(
+        "flickr.photos.licenses.setLicense", 99, photo_id=pid, license_id="1")
+
+
+def test_get_perms(emulator, make_jpeg):
+    api = Api(emulator)
+    pid = api.upload_id(make_jpeg(seed=1), is_public=0, is_friend=1)
+    perms = api.ok("flickr.photos.getPerms", photo_id=pid)["perms"]
+    assert perms["id"] == pid and perms["ispublic"] == 0 and perms["isfriend"] == 1 and perms["isfamily"] == 0
+    assert "permcomment" in perms and "permaddmeta" in perms
+    api.fail("flickr.photos.getPerms", 1, photo_id="1")
+
+
+def test_set_content_type(emulator, make_jpeg):
+    api = Api(emulator)
+    pid = api.upload_id(make_jpeg(seed=1))
+    assert api.ok("flickr.photos.setContentType", photo_id=pid, content_type=3)["photo"] == {
+        "id": pid, "content_type": "3"}
+    assert emulator.store.photo(pid)["content_type"] == 3
+    api.fail("flickr.photos.setContentType", 2, photo_id=pid, content_type=7)
+    api.fail("flickr.photos.setContentType", 2, photo_id=pid)
+
+
+def test_set_safety_level(emulator, make_jpeg):
+    api = Api(emulator)
+    pid = api.upload_id(make_jpeg(seed=1))
+    got = api.ok("flickr.photos.setSafetyLevel", photo_id=pid, safety_level=3)["photo"]
+    assert got == {"id": pid, "safety_level": "2", "hidden": 0}
+    assert api.info(pid)["safety_level"] == "2"
+    got = api.ok("flickr.photos.setSafetyLevel", photo_id=pid, hidden=1)["photo"]
+    assert got["hidden"] == 1 and got["safety_level"] == "2"
+    root = api.xml("flickr.photos.setSafetyLevel", photo_id=pid, safety_level=1, hidden=0)
+    assert root.find("photo").attrib == {"id": pid, "safety_level": "0", "hidden": "0"}
+    api.fail("flickr.photos.setSafetyLevel", 2, photo_id=pid)
+    api.fail("flickr.photos.setSafetyLevel", 2, photo_id=pid, safety_level=9)

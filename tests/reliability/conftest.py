@@ -1,0 +1,241 @@
+"""Shared helpers for the reliability suite: fast retries, whole-account checks, a small library.
+
+Every test here runs the real engine against the emulator over HTTP. The client's retry backoff
+and read timeout are shortened (the policy is the same, only the clock is faster) and the wait
+for an upload whose answer was lost comes from PYCSYNC_UNKNOWN_UPLOAD_WAIT, as a user would set it.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+import pycsync.cli as cli_module
+from click.testing import CliRunner
+
+from pycsync.cli import Environment, main
+from pycsync.flickr import Credentials, Endpoints, FlickrClient
+from tests.conftest import make_jpeg_bytes
+
+# Reads that take longer than this time out (the "timeout" faults add more latency than that).
+READ_TIMEOUT = 1.0
+TIMEOUT_LATENCY_MS = 1500
+UNKNOWN_UPLOAD_WAIT = "2"
+
+META = ".pycsync"
+
+
+def fast_client(*args, **kwargs) -> FlickrClient:
+    kwargs.setdefault("backoff_base", 0.02)
+    kwargs.setdefault("backoff_cap", 0.2)
+    kwargs.setdefault("timeout", (5.0, READ_TIMEOUT))
+    kwargs.setdefault("upload_timeout", (5.0, READ_TIMEOUT))
+    return FlickrClient(*args, **kwargs)
+
+
+@pytest.fixture(autouse=True)
+def _fast_retries(monkeypatch):
+    monkeypatch.setattr(cli_module, "FlickrClient", fast_client)
+
+
+def env_for(emulator, tmp_path) -> dict[str, str]:
+    return {
+        "PYCSYNC_ENDPOINT": emulator.endpoint,
+        "FLICKR_API_KEY": emulator.api_key,
+        "FLICKR_API_SECRET": emulator.api_secret,
+        "FLICKR_OAUTH_TOKEN": emulator.oauth_token,
+        "FLICKR_OAUTH_TOKEN_SECRET": emulator.oauth_token_secret,
+        "PYCSYNC_CONFIG_DIR": str(tmp_path / "config"),
+        "PYCSYNC_UNKNOWN_UPLOAD_WAIT": UNKNOWN_UPLOAD_WAIT,
+    }
+
+
+def runner_for(cli_env: dict[str, str]):
+    """``run(*args, env=None) -> click Result``: the real CLI, in-process."""
+
+    def run(*args: str, input: str | None = None, env: dict | None = None):
+        full_env = {**cli_env, **(env or {})}
+        return CliRunner().invoke(main, list(args), input=input, env=full_env, obj=Environment(env=full_env))
+
+    return run
+
+
+def sync_json_for(cli):
+    """`pycsync sync ROOT --json ...` -> the parsed summary (exit status checked)."""
+
+    def run(root: Path, *args: str, expect: int | None = 0) -> dict:
+        result = cli("sync", str(root), "--json", *args)
+        if expect is not None:
+            assert result.exit_code == expect, (result.exit_code, result.output, result.stderr)
+        summary = summary_of(result)
+        summary["exit_code"] = result.exit_code
+        summary["stderr"] = result.stderr
+        return summary
+
+    return run
+
+
+@pytest.fixture
+def cli_env(emulator, tmp_path) -> dict[str, str]:
+    return env_for(emulator, tmp_path)
+
+
+@pytest.fixture
+def cli(cli_env):
+    return runner_for(cli_env)
+
+
+@pytest.fixture
+def sync_json(cli):
+    return sync_json_for(cli)
+
+
+@pytest.fixture
+def flickr(emulator):
+    client = FlickrClient(Endpoints.for_base(emulator.endpoint),
+                          Credentials(emulator.api_key, emulator.api_secret, emulator.oauth_token,
+                                      emulator.oauth_token_secret), calls_per_hour=None)
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def root(tmp_path) -> Path:
+    path = tmp_path / "photos"
+    path.mkdir()
+    return path
+
+
+def sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def jpeg(seed: int) -> bytes:
+    return make_jpeg_bytes(seed=seed, size=(24, 16))
+
+
+def put(path: Path, seed: int) -> str:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = jpeg(seed)
+    path.write_bytes(data)
+    return sha(data)
+
+
+def local_files(root: Path) -> dict[str, bytes]:
+    out = {}
+    for dirpath, dirnames, filenames in os.walk(root):
+        rel_dir = Path(dirpath).relative_to(root)
+        if rel_dir.parts and rel_dir.parts[0] == META:
+            dirnames[:] = []
+            continue
+        dirnames[:] = [d for d in dirnames if not (not rel_dir.parts and d == META)]
+        for name in filenames:
+            p = Path(dirpath) / name
+            out[(rel_dir / name).as_posix()] = p.read_bytes()
+    return out
+
+
+def local_placements(root: Path) -> Counter:
+    """(folder, sha256) of every local file."""
+    return Counter(
+        (k.rpartition("/")[0], sha(v)) for k, v in local_files(root).items()
+    )
+
+
+def remote_placements(state: dict) -> Counter:
+    """(album title, sha256) of every photo in every album, ('', sha256) for photos in none."""
+    by_id = {p["id"]: p for p in state["photos"]}
+    out: Counter = Counter()
+    for album in state["albums"]:
+        for pid in album["photo_ids"]:
+            out[(album["title"], by_id[pid]["sha256"])] += 1
+    for p in state["photos"]:
+        if not p["album_ids"]:
+            out[("", p["sha256"])] += 1
+    return out
+
+
+def duplicates(state: dict) -> dict[str, int]:
+    counts = Counter(p["sha256"] for p in state["photos"])
+    return {s: n for s, n in counts.items() if n > 1}
+
+
+def partial_files(root: Path) -> list[str]:
+    """Temp files outside .pycsync/tmp (there must never be any under a real name)."""
+    return [k for k in local_files(root) if k.endswith((".part", ".tmp"))]
+
+
+def assert_same_both_sides(root: Path, emulator, expected: set[str] | None = None) -> None:
+    state = emulator.state()
+    assert duplicates(state) == {}, "more than one Flickr photo for one content"
+    local, remote = local_placements(root), remote_placements(state)
+    assert set(local) == set(remote), (sorted(set(local) - set(remote)), sorted(set(remote) - set(local)))
+    if expected is not None:
+        have = {s for _, s in local}
+        assert expected <= have, f"lost: {sorted(expected - have)}"
+    assert partial_files(root) == []
+
+
+WRITE_CALLS = ("upload", "replace", "flickr.photosets.create", "flickr.photosets.addPhoto",
+               "flickr.photosets.editPhotos", "flickr.photosets.removePhotos", "flickr.photos.delete",
+               "flickr.photos.setMeta", "flickr.photos.addTags", "flickr.photos.removeTag",
+               "flickr.photosets.delete", "flickr.photosets.editMeta")
+
+
+def write_calls(emulator) -> dict[str, int]:
+    return {m: n for m, n in emulator.calls().items() if m in WRITE_CALLS}
+
+
+def assert_converged(root: Path, emulator, sync_json) -> None:
+    """Guarantee 3: a run with no concurrent change plans nothing and writes nothing."""
+    emulator.reset_calls()
+    summary = sync_json(root)
+    assert write_calls(emulator) == {}, summary
+    for k in ("uploaded", "downloaded", "replaced", "moved", "deleted", "linked", "failed"):
+        assert summary[k] == 0, (k, summary)
+
+
+def summary_of(result) -> dict:
+    try:
+        return json.loads(result.stdout)
+    except ValueError:
+        return {}
+
+
+def build_library(root, flickr, sync_json) -> set[str]:
+    """A synced library, then changes on both sides; returns every content that must survive."""
+    expected = set()
+    for path, seed in (("A/a1.jpg", 1), ("A/a2.jpg", 2), ("B/b1.jpg", 3), ("r1.jpg", 4)):
+        expected.add(put(root / path, seed))
+    sync_json(root)
+    # local: an edit (replace), two new files in an existing album (editPhotos), one in another
+    # existing album (addPhoto), a new album (photosets.create)
+    expected.discard(sha(jpeg(1)))
+    for path, seed in (("A/a1.jpg", 11), ("A/a3.jpg", 12), ("A/a4.jpg", 13), ("B/b2.jpg", 14),
+                       ("C/c1.jpg", 15)):
+        expected.add(put(root / path, seed))
+    (root / "A/a2.jpg").rename(root / "A/a2 renamed.jpg")  # a retitle on Flickr, no upload
+    # Flickr: a new photo in album B, a new photo in no album, and B/b1 replaced (downloads)
+    albums = {a["title"]["_content"]: a["id"] for a in flickr.list_albums()}
+    staging = root.parent / "staging"
+    staging.mkdir(exist_ok=True)
+    x = staging / "X.jpg"
+    x.write_bytes(jpeg(21))
+    pid = flickr.upload(x, title="X").photo_id
+    flickr.add_to_album(albums["B"], pid)
+    y = staging / "Y.jpg"
+    y.write_bytes(jpeg(22))
+    flickr.upload(y, title="Y")
+    b1 = next(p for p in flickr.search() if p["title"] == "b1")
+    z = staging / "b1.jpg"
+    z.write_bytes(jpeg(23))
+    flickr.replace(z, b1["id"])
+    expected.discard(sha(jpeg(3)))
+    expected |= {sha(jpeg(21)), sha(jpeg(22)), sha(jpeg(23))}
+    return expected

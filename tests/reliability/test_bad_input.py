@@ -1,0 +1,341 @@
+"""Bad input on either side: each gets a clear message, nothing else is disturbed, nothing is lost.
+
+Bad local files: empty, corrupt, not media, too big, unreadable (file and folder), a FIFO, a file
+gone mid-scan, awkward names, symlink loops, a file changed while it uploads, a full disk while
+downloading. Bad remote input: album titles that try to leave the root or are not valid names.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import threading
+import time
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+import pycsync.executor as executor_module
+import pycsync.local as local_module
+from pycsync.emulator import EmulatorServer
+from tests.reliability.conftest import (
+    assert_converged,
+    assert_same_both_sides,
+    env_for,
+    jpeg,
+    local_files,
+    put,
+    runner_for,
+    sha,
+    sync_json_for,
+    write_calls,
+)
+
+
+def _uploads(emulator) -> int:
+    return emulator.calls().get("upload", 0)
+
+
+# --------------------------------------------------------------------------- local files
+
+
+def test_zero_byte_file_is_skipped_with_a_reason(emulator, root, cli):
+    (root / "empty.jpg").write_bytes(b"")
+    put(root / "ok.jpg", 1)
+    result = cli("sync", str(root))
+    assert result.exit_code == 0, result.output
+    assert "empty.jpg" in result.output and "empty file" in result.output
+    assert [p["sha256"] for p in emulator.state()["photos"]] == [sha(jpeg(1))]
+    again = cli("sync", str(root))
+    assert "empty.jpg" not in again.output, "reported once, not every run"
+    assert (root / "empty.jpg").exists()
+
+
+@pytest.mark.parametrize("kind", ["corrupt", "too_big"])
+def test_refused_file_is_reported_once_and_not_retried_until_it_changes(kind, tmp_path, root):
+    with EmulatorServer(host="127.0.0.1", port=0, max_photo_bytes=4000) as emu:
+        cli = runner_for(env_for(emu, tmp_path))
+        put(root / "A/good.jpg", 1)
+        bad = root / "A/bad.jpg"
+        if kind == "corrupt":
+            bad.write_bytes(b"this is not a jpeg at all\n" * 20)
+            expect = "code 5"
+        else:
+            from tests.conftest import make_jpeg_bytes
+
+            bad.write_bytes(make_jpeg_bytes(seed=9, size=(200, 200)))
+            assert bad.stat().st_size > 4000
+            expect = "code 8"
+        first = cli("sync", str(root))
+        assert first.exit_code == 1
+        assert "bad.jpg" in first.stderr and expect in first.stderr and "refuses" in first.stderr
+        assert "good.jpg" in first.output, "the good file is not disturbed"
+        emu.reset_calls()
+        second = cli("sync", str(root))
+        assert second.exit_code == 0, second.output + second.stderr
+        assert emu.calls().get("upload", 0) == 0, "not retried while the file is unchanged"
+        assert "bad.jpg" in second.output and "not retried until the file changes" in second.output
+        third = cli("sync", str(root))
+        assert third.exit_code == 0 and "bad.jpg" not in third.output + third.stderr, "reported once"
+        assert emu.calls().get("upload", 0) == 0
+        # fixed: the next run offers it again
+        put(bad, 2)
+        fixed = cli("sync", str(root))
+        assert fixed.exit_code == 0, fixed.stderr
+        assert sorted(p["sha256"] for p in emu.state()["photos"]) == sorted([sha(jpeg(1)), sha(jpeg(2))])
+
+
+def test_refused_edit_keeps_the_synced_photo(emulator, root, sync_json, cli):
+    put(root / "a.jpg", 1)
+    sync_json(root)
+    (root / "a.jpg").write_bytes(b"garbage, not an image" * 10)
+    first = cli("sync", str(root))
+    assert first.exit_code == 1 and "code 5" in first.stderr
+    again = cli("sync", str(root), "--delete")
+    assert again.exit_code == 0, again.stderr
+    assert [p["sha256"] for p in emulator.state()["photos"]] == [sha(jpeg(1))], "the photo stays"
+    assert (root / "a.jpg").read_bytes().startswith(b"garbage"), "the local edit stays too"
+
+
+def test_non_media_files_are_skipped(emulator, root, cli):
+    (root / "notes.txt").write_text("hello")
+    (root / "A").mkdir()
+    (root / "A" / "photo.jpg.xmp").write_text("<x/>")
+    put(root / "A/p.jpg", 1)
+    result = cli("sync", str(root))
+    assert result.exit_code == 0
+    assert "notes.txt" in result.output and "not a photo or video" in result.output
+    assert len(emulator.state()["photos"]) == 1
+    assert (root / "notes.txt").read_text() == "hello"
+
+
+def test_unreadable_file_is_skipped_and_not_taken_for_a_deletion(emulator, root, sync_json, cli, monkeypatch):
+    put(root / "A/a.jpg", 1)
+    put(root / "A/b.jpg", 2)
+    sync_json(root)
+    os.utime(root / "A/a.jpg", ns=(1, 10**18))  # forces a re-hash, which is refused below
+    real = local_module._hash_stable
+
+    def deny(path):
+        if path.endswith("a.jpg"):
+            raise PermissionError(errno.EACCES, "Permission denied", path)
+        return real(path)
+
+    monkeypatch.setattr(local_module, "_hash_stable", deny)
+    result = cli("sync", str(root), "--delete")
+    assert result.exit_code == 0, result.stderr
+    assert "a.jpg" in result.output and "permission denied" in result.output
+    assert len(emulator.state()["photos"]) == 2, "an unreadable file is not a deleted one"
+
+
+def test_unreadable_folder_is_skipped_and_not_taken_for_a_deletion(emulator, root, sync_json, cli, monkeypatch):
+    put(root / "A/a.jpg", 1)
+    put(root / "B/b.jpg", 2)
+    sync_json(root)
+    real = os.scandir
+
+    def scandir(path="."):
+        if str(path).endswith("/A"):
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(local_module.os, "scandir", scandir)
+    result = cli("sync", str(root), "--delete")
+    assert result.exit_code == 0, result.stderr
+    assert "A" in result.output and "permission denied" in result.output
+    assert len(emulator.state()["photos"]) == 2
+
+
+def test_fifo_does_not_hang_the_scan(emulator, root, cli):
+    os.mkfifo(root / "pipe.jpg")
+    put(root / "p.jpg", 1)
+    result = cli("sync", str(root))
+    assert result.exit_code == 0
+    assert len(emulator.state()["photos"]) == 1
+
+
+def test_file_removed_mid_scan(emulator, root, cli, monkeypatch):
+    put(root / "a.jpg", 1)
+    put(root / "b.jpg", 2)
+    real = local_module._hash_stable
+
+    def vanish(path):
+        if path.endswith("a.jpg"):
+            os.unlink(path)
+        return real(path)
+
+    monkeypatch.setattr(local_module, "_hash_stable", vanish)
+    result = cli("sync", str(root))
+    assert result.exit_code == 0, result.stderr
+    assert [p["sha256"] for p in emulator.state()["photos"]] == [sha(jpeg(2))]
+
+
+AWKWARD = [
+    unicodedata.normalize("NFD", "été.jpg"),  # NFD on disk (as macOS writes it)
+    "émoji 📷🎉.jpg",
+    "colon: and back\\slash.jpg",
+    "what?.jpg",
+    "trailing dots...jpg",
+    "star*pipe|quote\".jpg",
+    "x" * 240 + ".jpg",
+    "tab\tin name.jpg",
+    " leading space.jpg",
+]
+
+
+def test_awkward_names_round_trip(emulator, root, tmp_path, cli, sync_json):
+    for i, name in enumerate(AWKWARD):
+        put(root / "Odd" / name, 100 + i)
+    put(root / "Case" / "photo.jpg", 200)
+    put(root / "Case" / "PHOTO.jpg", 201)  # differs only in case: one is reported, not lost
+    first = cli("sync", str(root))
+    assert first.exit_code == 0, first.stderr
+    assert "PHOTO.jpg" in first.output and "differs only in letter case" in first.output
+    other = tmp_path / "other"
+    other.mkdir()
+    pulled = sync_json(other)
+    assert pulled["failed"] == 0
+    up = {sha(v) for v in local_files(root).values()} - {sha(jpeg(201)), sha(jpeg(200))}
+    down = {sha(v) for v in local_files(other).values()}
+    assert up <= down, "every awkward name came down"
+    for path in local_files(other):
+        assert (other / path).resolve().is_relative_to(other.resolve())
+    assert_converged(root, emulator, sync_json)
+    assert_converged(other, emulator, sync_json)
+    # both case twins are still on disk
+    assert (root / "Case" / "photo.jpg").exists() and (root / "Case" / "PHOTO.jpg").exists()
+
+
+def test_symlink_loops_and_links_are_not_followed(emulator, root, tmp_path, cli):
+    put(root / "A/a.jpg", 1)
+    (root / "A" / "loop").symlink_to(root)
+    (root / "self").symlink_to(root / "self")  # a link to itself
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    put(outside / "secret.jpg", 2)
+    (root / "out").symlink_to(outside)
+    (root / "file-link.jpg").symlink_to(outside / "secret.jpg")
+    result = cli("sync", str(root))
+    assert result.exit_code == 0, result.stderr
+    assert "symbolic link" in result.output
+    assert [p["sha256"] for p in emulator.state()["photos"]] == [sha(jpeg(1))]
+
+
+def _wait_for_call(emulator, name: str) -> None:
+    deadline = time.monotonic() + 10
+    while not emulator.calls().get(name) and time.monotonic() < deadline:
+        time.sleep(0.005)
+    time.sleep(0.1)
+
+
+def test_file_changed_while_uploading_is_not_recorded_as_synced(emulator, root, sync_json, flickr):
+    path = root / "A/a.jpg"
+    put(path, 1)
+    emulator.set_faults([{"match": "upload", "max": 1, "action": {"latency_ms": 600}}])
+
+    def edit():  # once the upload is in flight (the emulator holds it for 600 ms)
+        _wait_for_call(emulator, "upload")
+        put(path, 2)
+
+    t = threading.Thread(target=edit)
+    t.start()
+    sync_json(root)
+    t.join()
+    # whatever arrived, the new content is not marked synced: the next run sends it
+    summary = sync_json(root)
+    assert summary["replaced"] + summary["uploaded"] == 1, summary
+    assert [p["sha256"] for p in emulator.state()["photos"]] == [sha(jpeg(2))]
+    assert_converged(root, emulator, sync_json)
+
+
+def test_file_changed_while_replacing_is_not_recorded_as_synced(emulator, root, sync_json):
+    path = root / "a.jpg"
+    put(path, 1)
+    sync_json(root)
+    put(path, 2)
+    emulator.set_faults([{"match": "replace", "max": 1, "action": {"latency_ms": 600}}])
+
+    def edit():
+        _wait_for_call(emulator, "replace")
+        put(path, 3)
+
+    t = threading.Thread(target=edit)
+    t.start()
+    sync_json(root)
+    t.join()
+    summary = sync_json(root)
+    assert summary["replaced"] == 1, summary
+    assert [p["sha256"] for p in emulator.state()["photos"]] == [sha(jpeg(3))]
+    assert_converged(root, emulator, sync_json)
+
+
+def test_full_disk_while_downloading(emulator, root, sync_json, flickr, tmp_path, monkeypatch):
+    put(root / "keep.jpg", 1)
+    sync_json(root)
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    for i in (2, 3):
+        (staging / f"new{i}.jpg").write_bytes(jpeg(i))
+        flickr.upload(staging / f"new{i}.jpg", title=f"new{i}")
+    real_write = executor_module._HashingWriter.write
+
+    def full(self, data):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(executor_module._HashingWriter, "write", full)
+    summary = sync_json(root, expect=1)
+    assert "No space left on device" in summary["stderr"]
+    assert set(local_files(root)) == {"keep.jpg"}, "no partial file, nothing else disturbed"
+    assert list((root / ".pycsync" / "tmp").glob("*")) == [], "temp files cleaned up"
+    monkeypatch.setattr(executor_module._HashingWriter, "write", real_write)
+    sync_json(root)
+    assert_same_both_sides(root, emulator, {sha(jpeg(i)) for i in (1, 2, 3)})
+
+
+# --------------------------------------------------------------------------- remote input
+
+BAD_TITLES = ["../../x", "/etc", "CON", "a/../../b", "..", ".hidden", "nul.txt", "tab\there"]
+
+
+def test_hostile_album_titles_stay_inside_the_root(emulator, root, tmp_path, flickr, sync_json):
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    titles = BAD_TITLES + ["", "   "]
+    for i, title in enumerate(titles):
+        (staging / f"p{i}.jpg").write_bytes(jpeg(300 + i))
+        pid = flickr.upload(staging / f"p{i}.jpg", title=f"p{i}").photo_id
+        album = flickr.create_album(title if title.strip() else "placeholder", pid)
+        if not title.strip():  # Flickr's website can leave a title empty; the API cannot
+            emulator.store.x("UPDATE sets SET title=? WHERE id=?", (title, int(album)))
+    before = sorted(p.name for p in tmp_path.iterdir())
+    summary = sync_json(root)
+    assert summary["downloaded"] == len(titles) and summary["failed"] == 0, summary
+    assert sorted(p.name for p in tmp_path.iterdir()) == before, "nothing written outside the root"
+    files = local_files(root)
+    assert {sha(v) for v in files.values()} == {sha(jpeg(300 + i)) for i in range(len(titles))}
+    for path in files:
+        parts = path.split("/")
+        assert ".." not in parts and not any(p.startswith(".") for p in parts), path
+        assert not any(p.split(".")[0].upper() in ("CON", "NUL") for p in parts), path
+        assert (root / path).resolve().is_relative_to(root.resolve())
+    assert_converged(root, emulator, sync_json)
+    assert write_calls(emulator) == {}
+
+
+def test_hostile_photo_titles_and_name_tags_stay_inside_the_root(emulator, root, tmp_path, flickr, sync_json):
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    names = ["../../evil", "/etc/passwd", "a/../../b", "..", "CON", "."]
+    for i, title in enumerate(names):
+        (staging / f"q{i}.jpg").write_bytes(jpeg(400 + i))
+        tags = ["pycsync:name=" + f"../../../q{i}.jpg".encode().hex()]
+        flickr.upload(staging / f"q{i}.jpg", title=title, tags=tags)
+    before = sorted(p.name for p in tmp_path.iterdir())
+    summary = sync_json(root)
+    assert summary["downloaded"] == len(names), summary
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+    for path in local_files(root):
+        assert "/" not in path, f"photos in no album land directly in the root: {path}"
+        assert not path.startswith("."), path
+    assert_converged(root, emulator, sync_json)

@@ -1,0 +1,188 @@
+"""Secrets never leak, the token file is private, the emulator checks OAuth like Flickr, and
+nothing Flickr returns can make pycsync write outside the sync folder."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from oauthlib import oauth1
+
+from pycsync.executor import UnsafePathError
+from tests.reliability.conftest import jpeg, local_files, put, sha
+
+SIGNATURE = re.compile(r"oauth_signature(?:=|%3D|%253D|\"\s*:\s*\"|=\")\"?([^&\s\",]+)")
+
+
+def _env(cli_env: dict, **extra) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FLICKR_", "PYCSYNC_"))}
+    return {**env, **cli_env, "PYTHONUNBUFFERED": "1", **extra}
+
+
+def _run(args, env, input: str | None = None) -> str:
+    proc = subprocess.run([sys.executable, "-m", "pycsync", *args], env=env, input=input,
+                          capture_output=True, text=True, timeout=120)
+    return proc.stdout + proc.stderr
+
+
+def _assert_no_secret(output: str, secrets: dict[str, str]) -> None:
+    for name, value in secrets.items():
+        assert value and value not in output, f"the {name} appears in the output"
+    for value in SIGNATURE.findall(output):
+        assert value.startswith("REDACTED"), f"an oauth_signature value appears: {value}"
+
+
+def _secrets(emulator) -> dict[str, str]:
+    return {"api key": emulator.api_key, "api secret": emulator.api_secret,
+            "token": emulator.oauth_token, "token secret": emulator.oauth_token_secret}
+
+
+def test_no_secret_in_any_output_even_with_debug(emulator, root, flickr, cli_env, tmp_path):
+    put(root / "A/a.jpg", 1)
+    put(root / "A/b.jpg", 2)
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    (staging / "remote.jpg").write_bytes(jpeg(3))
+    flickr.upload(staging / "remote.jpg", title="remote")
+    env = _env(cli_env)
+    # failures and retries are logged too: a 500, a reset and a truncated answer
+    emulator.set_faults([
+        {"match": "flickr.photosets.create", "max": 1, "action": {"http": 500}},
+        {"match": "upload", "max": 1, "action": {"reset": True}},
+        {"match": "flickr.photos.getInfo", "max": 1, "action": {"truncate": True}},
+    ])
+    out = _run(["sync", str(root)], env)
+    out += _run(["--debug", "sync", str(root)], env)
+    put(root / "A/c.jpg", 4)
+    out += _run(["--debug", "sync", str(root), "--json"], env)
+    assert "GET" in out or "POST" in out, "--debug logged the HTTP traffic"
+    # an authentication failure with --debug shows a traceback: it must be clean too
+    emulator.revoke_token(emulator.oauth_token)
+    failed = _run(["--debug", "sync", str(root)], env)
+    assert "Traceback" in failed or "authentication" in failed.lower()
+    out += failed
+    _assert_no_secret(out, _secrets(emulator))
+
+
+def _authorize(url: str) -> str:
+    token = re.search(r"oauth_token=([^&\s]+)", url).group(1)
+    perms = re.search(r"perms=(\w+)", url).group(1)
+    page = requests.post(url.split("?")[0], data={"oauth_token": token, "perms": perms, "authorize": "1"},
+                         allow_redirects=False, timeout=10).text
+    return re.search(r'id="verifier">([^<]+)<', page).group(1)
+
+
+def test_auth_token_file_is_private_and_auth_leaks_nothing(emulator, tmp_path):
+    config = tmp_path / "config"
+    config.mkdir(mode=0o755)
+    os.chmod(config, 0o755)  # a loose folder from before is tightened
+    env = _env({"PYCSYNC_ENDPOINT": emulator.endpoint, "PYCSYNC_CONFIG_DIR": str(config)})
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pycsync", "--debug", "auth", "--no-browser",
+         "--api-key", emulator.api_key, "--api-secret", emulator.api_secret],
+        env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    seen = ""
+    url = None
+    while url is None:
+        line = proc.stdout.readline()  # pytest-timeout guards a hang
+        assert line, seen + proc.stderr.read()
+        seen += line
+        match = re.search(r"(http\S+/services/oauth/authorize\S+)", seen)
+        url = match.group(1) if match else None
+    out, err = proc.communicate(_authorize(url) + "\n", timeout=60)
+    assert proc.returncode == 0, out + err
+    tokens = config / "tokens.json"
+    assert stat.S_IMODE(tokens.stat().st_mode) == 0o600
+    assert stat.S_IMODE(config.stat().st_mode) == 0o700
+    saved = json.loads(tokens.read_text())
+    entry = saved["tokens"][f"{emulator.endpoint}|{emulator.api_key}"]
+    secrets = {"api secret": emulator.api_secret, "token": entry["token"],
+               "token secret": entry["token_secret"]}
+    # the sign-in URL shows the request token by necessity; nothing else may appear
+    _assert_no_secret(seen + out + err, secrets)
+    assert not list(config.glob("*.tmp")), "no temporary copy of the tokens is left behind"
+
+
+def _signed(emulator, nonce: str | None = None, secret: str | None = None) -> tuple[str, dict]:
+    client = oauth1.Client(emulator.api_key, client_secret=secret or emulator.api_secret,
+                           resource_owner_key=emulator.oauth_token,
+                           resource_owner_secret=emulator.oauth_token_secret, nonce=nonce)
+    url = f"{emulator.endpoint}/services/rest?method=flickr.test.login&format=json&nojsoncallback=1"
+    uri, headers, _ = client.sign(url, http_method="GET")
+    return uri, headers
+
+
+def test_emulator_rejects_forged_signatures_and_replayed_nonces(emulator):
+    uri, headers = _signed(emulator)
+    ok = requests.get(uri, headers=headers, timeout=10)
+    assert ok.status_code == 200 and ok.json()["stat"] == "ok"
+    replay = requests.get(uri, headers=headers, timeout=10)
+    assert replay.status_code == 401 or replay.json().get("stat") != "ok"
+    assert "nonce" in replay.text.lower()
+    forged_headers = dict(headers)
+    forged_headers["Authorization"] = re.sub(r'oauth_signature="[^"]+"', 'oauth_signature="Zm9yZ2Vk"',
+                                             headers["Authorization"])
+    forged_headers["Authorization"] = re.sub(r'oauth_nonce="[^"]+"', 'oauth_nonce="fresh1234"',
+                                             forged_headers["Authorization"])
+    forged = requests.get(uri, headers=forged_headers, timeout=10)
+    assert forged.status_code == 401 and "signature_invalid" in forged.text
+    uri, headers = _signed(emulator, secret="not-the-secret")
+    wrong = requests.get(uri, headers=headers, timeout=10)
+    assert wrong.status_code == 401 and "signature_invalid" in wrong.text
+
+
+def test_no_write_through_a_symlinked_folder(emulator, root, tmp_path, flickr, sync_json, cli):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (root / "Trip").symlink_to(outside, target_is_directory=True)
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    (staging / "p.jpg").write_bytes(jpeg(7))
+    pid = flickr.upload(staging / "p.jpg", title="p").photo_id
+    flickr.create_album("Trip", pid)
+    result = cli("sync", str(root))
+    assert list(outside.iterdir()) == [], "nothing written through the link"
+    assert "symbolic link" in result.output + result.stderr
+    assert (root / "Trip").is_symlink()
+
+
+@pytest.mark.parametrize("key", ["../escape.jpg", "/etc/x.jpg", "a/../../b.jpg", "A/./b.jpg", ""])
+def test_executor_refuses_paths_outside_the_root(key, root, tmp_path):
+    from pycsync.executor import Executor, Settings
+    from pycsync.model import RemoteListing
+    from pycsync.state import StateDB
+
+    (root / ".pycsync").mkdir()
+    state = StateDB(root / ".pycsync" / "state.db")
+    try:
+        ex = Executor(root, None, state, {}, RemoteListing({}, {}), Settings())
+        with pytest.raises(UnsafePathError):
+            ex.path(key)
+    finally:
+        state.close()
+
+
+def test_hostile_names_end_up_inside_the_root(emulator, root, tmp_path, flickr, sync_json):
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    for i, title in enumerate(["../../../pwned", "/tmp/pwned", "..\\..\\pwned"]):
+        (staging / f"h{i}.jpg").write_bytes(jpeg(50 + i))
+        name_tag = "pycsync:name=" + "../../pwned.jpg".encode().hex()
+        pid = flickr.upload(staging / f"h{i}.jpg", title=title, tags=[name_tag]).photo_id
+        flickr.create_album(f"../../../album{i}", pid)
+    before = {p for p in tmp_path.rglob("*")}
+    sync_json(root)
+    after = {p for p in tmp_path.rglob("*")}
+    new = {p for p in after - before if not p.resolve().is_relative_to(root.resolve())}
+    assert new == set(), f"written outside the root: {new}"
+    assert {sha(v) for v in local_files(root).values()} == {sha(jpeg(50 + i)) for i in range(3)}
+    assert not Path("/tmp/pwned").exists() and not Path("/tmp/pwned.jpg").exists()

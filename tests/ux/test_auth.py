@@ -1,0 +1,121 @@
+"""`pycsync auth` without a browser: the oob flow (a pasted code), fallbacks and failures."""
+
+from __future__ import annotations
+
+import json
+import re
+import stat
+from pathlib import Path
+
+import requests
+from click.testing import CliRunner
+
+from pycsync.cli import Environment, main
+
+
+def pytest_fail(message: str):
+    raise AssertionError(message)
+
+
+def authorize_in_page(url: str) -> str:
+    """What a person does on the authorize page: click the button; returns the page after it."""
+    token = re.search(r"oauth_token=([^&\s]+)", url).group(1)
+    perms = re.search(r"perms=(\w+)", url).group(1)
+    page = requests.get(url, timeout=10)
+    assert page.status_code == 200 and 'name="authorize"' in page.text
+    return requests.post(url.split("?")[0], data={"oauth_token": token, "perms": perms, "authorize": "1"},
+                         allow_redirects=False, timeout=10).text
+
+
+def shown_code(page: str) -> str:
+    match = re.search(r'id="verifier">([^<]+)<', page)
+    assert match, f"the page shows no code (was the request token not 'oob'?):\n{page}"
+    return match.group(1)
+
+
+def sign_in_with_code(run) -> tuple:
+    url = run.out.wait_for(r"(http\S+/services/oauth/authorize\S+)").group(1)
+    run.type(shown_code(authorize_in_page(url)) + "\n")
+    return url, run.join()
+
+
+def test_no_browser_asks_for_the_code_flickr_shows(background_cli, emulator, auth_env):
+    run = background_cli("auth", "--no-browser", "--api-key", emulator.api_key, "--api-secret", emulator.api_secret,
+                         open_browser=lambda url: pytest_fail("no browser may be opened with --no-browser"),
+                         has_display=True)
+    _, result = sign_in_with_code(run)
+    output = run.out.getvalue()
+    assert result.exit_code == 0, (result.output, output)
+    assert "Then paste the code Flickr shows you" in result.output
+    info = emulator.info()
+    assert f"Signed in to Flickr at {emulator.endpoint} as {info['username']} ({info['user_nsid']})" in output
+
+    tokens = Path(auth_env["PYCSYNC_CONFIG_DIR"]) / "tokens.json"
+    assert stat.S_IMODE(tokens.stat().st_mode) == 0o600
+    assert stat.S_IMODE(tokens.parent.stat().st_mode) == 0o700
+    saved = json.loads(tokens.read_text())
+    entry = saved["tokens"][f"{emulator.endpoint}|{emulator.api_key}"]
+    assert entry["user_nsid"] == info["user_nsid"] and entry["perms"] == "write"
+    assert saved["apps"][emulator.endpoint]["api_key"] == emulator.api_key
+
+
+def test_without_a_display_the_code_flow_is_used(background_cli, emulator):
+    run = background_cli("auth", "--perms", "delete", "--api-key", emulator.api_key,
+                         "--api-secret", emulator.api_secret,
+                         open_browser=lambda url: pytest_fail("no display: no browser"), has_display=False)
+    url, result = sign_in_with_code(run)
+    assert "perms=delete" in url
+    assert result.exit_code == 0, result.output
+    assert "with delete permission" in run.out.getvalue()
+
+
+def test_a_browser_that_cannot_open_falls_back_to_the_code(background_cli, emulator):
+    tried = []
+    run = background_cli("auth", "--api-key", emulator.api_key, "--api-secret", emulator.api_secret,
+                         open_browser=lambda url: tried.append(url) or False, has_display=True)
+    url, result = sign_in_with_code(run)
+    assert result.exit_code == 0, result.output
+    assert tried and tried[0] != url, "the code flow asks for a new (oob) request token"
+    assert "Could not open a browser" in result.output
+
+
+def test_the_saved_key_is_reused_and_a_wrong_code_fails_with_status_3(background_cli, emulator):
+    first = background_cli("auth", "--no-browser", "--api-key", emulator.api_key, "--api-secret", emulator.api_secret)
+    assert sign_in_with_code(first)[1].exit_code == 0
+
+    again = background_cli("auth", "--no-browser")  # key and secret come from the saved sign-in
+    again.out.wait_for(r"http\S+/services/oauth/authorize")
+    again.type("123-456-789\n")
+    result = again.join()
+    assert result.exit_code == 3
+    assert "authentication failed" in result.output
+
+
+def test_no_code_entered_is_an_authentication_error(background_cli, emulator):
+    run = background_cli("auth", "--no-browser", "--api-key", emulator.api_key, "--api-secret", emulator.api_secret)
+    run.out.wait_for(r"http\S+/services/oauth/authorize")
+    run.close_stdin()
+    result = run.join()
+    assert result.exit_code == 3
+    assert "no code was entered" in result.output
+
+
+def test_browser_that_never_comes_back_times_out_with_status_3(background_cli, emulator):
+    run = background_cli("auth", "--timeout", "1", "--api-key", emulator.api_key, "--api-secret", emulator.api_secret,
+                         open_browser=lambda url: True, has_display=True)
+    result = run.join()
+    assert result.exit_code == 3
+    assert "no answer from the browser" in result.output and "--no-browser" in result.output
+
+
+def test_missing_api_key_is_a_usage_error(auth_env):
+    result = CliRunner().invoke(main, ["auth", "--no-browser"], env=auth_env, obj=Environment(env=auth_env))
+    assert result.exit_code == 2
+    assert "--api-key" in result.output and "services/apps/create" in result.output
+
+
+def test_commands_that_need_a_token_exit_3_when_signed_out(auth_env, emulator, tmp_path):
+    env = {**auth_env, "FLICKR_API_KEY": emulator.api_key, "FLICKR_API_SECRET": emulator.api_secret}
+    result = CliRunner().invoke(main, ["sync", str(tmp_path)], env=env, obj=Environment(env=env))
+    assert result.exit_code == 3
+    assert "pycsync auth" in result.output
