@@ -5,8 +5,9 @@ A response payload is a list of :class:`Node` objects (the children of
 decided (``int`` -> JSON number, ``str`` -> JSON string, ``None`` -> JSON
 ``null`` and an empty attribute in XML, e.g. ``path_alias=""`` for a user
 without an alias -- clients read ``attrib["path_alias"] or None``), an
-optional text (``_content`` in JSON) and child nodes.  ``lists`` names the child elements that are rendered as JSON
-arrays even when there are zero or one of them (``"photo": []``).
+optional text (``_content`` in JSON) and child nodes.  ``lists`` names the
+child elements that are rendered as JSON arrays even when there are zero or
+one of them (``"photo": []``).
 
 JSON mapping (https://www.flickr.com/services/api/response.json.html):
 attributes become members, element text becomes ``_content``, child elements

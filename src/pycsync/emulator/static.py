@@ -38,7 +38,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["serve_static", "is_static_path"]
 
-_STATIC = re.compile(r"^(?:/static)?(?:/farm\d+)?/(\d+)/(\d+)_([0-9a-f]+)(?:_([a-z0-9]+?))?(_d)?\.([A-Za-z0-9]+)$")
+_STATIC = re.compile(r"^(?:/static)?(?:/farm\d+)?"  # /static/..., /..., /farm66/..., /static/farm66/...
+                     r"/(\d+)/(\d+)_([0-9a-f]+)(?:_([a-z0-9]+?))?(_d)?\.([A-Za-z0-9]+)$")
 _VIDEO = re.compile(r"^/static/video/(\d+)/([0-9a-f]+)/([A-Za-z0-9_]+)\.([A-Za-z0-9]+)$")
 _PLAY = re.compile(r"^/photos/([^/]+)/(\d+)/play/([A-Za-z0-9_]+)/([0-9a-f]+)/?$")
 CHUNK = 1 << 20
@@ -90,7 +91,9 @@ def _parse_range(header: str | None, size: int) -> tuple[int, int] | None | str:
         end = int(last) if last else size - 1
     except ValueError:
         return None
-    if start >= size or end < start:
+    if last and end < start:  # syntactically invalid (RFC 9110 14.1.1): ignore the header
+        return None
+    if start >= size:
         return "invalid"
     return start, min(end, size - 1)
 

@@ -11,8 +11,8 @@ streams uploads chunked over HTTP/1.1; only HTTP/2 chunked uploads were seen
 answered 411, and the emulator speaks HTTP/1.1 only.  ``Expect: 100-continue``
 is honoured by the server.  A body larger than the biggest allowed media file
 plus 1 MiB of form overhead is cut off and answered with code 8 "Filesize was
-too large" instead of being spooled without bound (the connection is then
-closed).
+too large" instead of being spooled without bound (a big unread rest of the
+body makes the server close the connection after answering).
 """
 
 from __future__ import annotations
