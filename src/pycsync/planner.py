@@ -111,7 +111,12 @@ class _Planner:
 
     @property
     def _move_sources(self) -> set[str]:
-        return {m[0] for m in self._local_moves}
+        # rebuilt only when moves were added: it is asked once per kept file
+        cached = self.__dict__.get("_move_sources_cache")
+        if cached is None or cached[0] != len(self._local_moves):
+            cached = (len(self._local_moves), {m[0] for m in self._local_moves})
+            self._move_sources_cache = cached
+        return cached[1]
 
     # ------------------------------------------------------------------ albums and placements
 
@@ -130,7 +135,7 @@ class _Planner:
         # titles differing only in letter case never make two folders that a case-insensitive
         # filesystem (macOS, Windows) would merge
         spelled: dict[str, str] = {}
-        for folder in [*folder_album, *(folder_of(k) for k in self.local)]:
+        for folder in [*folder_album, *sorted({folder_of(k) for k in self.local})]:
             _add_spellings(spelled, folder)
         mapped = {f.casefold() for f in folder_album}
         for album_id, album in self.remote.albums.items():
@@ -205,7 +210,10 @@ class _Planner:
             ext = fmt if naming.is_video(f"x.{fmt}") else "mp4"  # the executor corrects it
         else:
             ext = fmt if naming.is_media(f"x.{fmt}") else "jpg"
-        return naming.file_name_for_photo(photo.title, ext, photo.photo_id)
+        title = photo.title
+        if title.lower().endswith(f".{ext}") and len(title) > len(ext) + 1:
+            title = title[: -len(ext) - 1]  # a title that carries its extension: no IMG_1.jpg.jpg
+        return naming.file_name_for_photo(title, ext, photo.photo_id)
 
     # ------------------------------------------------------------------ classification
 
@@ -257,7 +265,15 @@ class _Planner:
 
         self._emit_local_moves()
         self._plan_removals()
+        landed = self._content_index(remote_st)
+        busy = self._replaced | set(self._removals)
         for sha, group in uploads.items():
+            photo = landed.get(sha)
+            if photo is not None and photo.photo_id not in busy:
+                # Flickr already holds this exact content (an upload whose answer a crash lost, or
+                # the same edit made on both sides): link to it, never a second photo
+                self._link_existing(group, photo, sha)
+                continue
             first = self.local[group[0]]
             self.out.add(
                 UP,
@@ -272,6 +288,15 @@ class _Planner:
             for key in group:
                 self.out.place(key, self.afolder(key))
         return self._finish()
+
+    def _link_existing(self, keys: list[str], photo: RemotePhoto, sha: str) -> None:
+        for key in keys:
+            folder = self.afolder(key)
+            placed = not folder or self.folder_album.get(folder) in photo.album_ids
+            self.out.add(UP, Link(key, photo.photo_id, sha, photo.original_secret, placed))
+            self._linked[photo.photo_id].append(key)
+            if not placed:
+                self.out.place(key, folder)
 
     def _match_local_moves(self, keys, local_st, remote_st, done) -> None:
         """A deleted key whose exact content shows up under a new key was moved or renamed."""
@@ -576,7 +601,9 @@ class _Planner:
         self.out.conflicts.append(ConflictNote(key, reason, kept))
         self.out.add(DOWN, MoveLocal(key, kept, None))
         self.out.add(DOWN, _download(key, photo))
-        self.local = {**self.local, kept: LocalItem(kept, kept, item.size, item.mtime_ns, item.sha256)}
+        if not self.__dict__.get("_local_copied"):  # copied once (never the caller's), not per conflict
+            self.local, self._local_copied = dict(self.local), True
+        self.local[kept] = LocalItem(kept, kept, item.size, item.mtime_ns, item.sha256)
         uploads[item.sha256].append(kept)
 
     # ------------------------------------------------------------------ assembling the plan

@@ -200,6 +200,20 @@ def test_upload_interrupted_before_album_is_adopted_not_reuploaded():
     assert w.plan(BOTH).is_empty()
 
 
+def test_edit_that_already_landed_is_linked_not_uploaded_again():
+    # a root file was edited while its photo moved into an album on Flickr (the edit wins and
+    # becomes a photo of its own); the run that uploaded it died before recording the upload
+    w = synced({"x.jpg": "c1"})
+    aid = w.new_album("A", [photo_at(w, "x.jpg")])
+    w.touch("x.jpg", "c1-edit")
+    w.new_photo("c1-edit", "x", tagged=True, file_name="x.jpg")  # the upload that landed
+    p = w.sync(BOTH)
+    assert p.count(Upload) == 0
+    assert sorted(ph.sha for ph in w.photos.values()) == ["c1", "c1-edit"]
+    assert aid in w.albums
+    assert w.plan(BOTH).is_empty()
+
+
 def test_push_and_pull_only_touch_one_side():
     w = synced({"A/x.jpg": "c1"})
     w.touch("A/new.jpg", "c2")
@@ -404,3 +418,10 @@ def check_sync_round(initial, local_edits, remote_edits, delete) -> None:
     new_contents = {a.sha256 for a in plan.actions if isinstance(a, Upload)}
     assert len(w.photos) - uploads_before <= len(new_contents)
     assert plan.count(Upload) == len(new_contents)
+
+
+def test_a_title_that_carries_its_extension_is_not_doubled():
+    w = World()
+    w.new_album("A", [w.new_photo("c1", "IMG_1.jpg")])
+    w.sync(BOTH)
+    assert list(w.local) == ["A/IMG_1.jpg"]
