@@ -10,6 +10,7 @@ that an unchanged library costs nothing.
 from __future__ import annotations
 
 import shutil
+import sys
 import tempfile
 from importlib import resources
 from pathlib import Path
@@ -43,7 +44,7 @@ def _tree(root: Path) -> None:
 
 
 def _sync(client: FlickrClient, root: Path) -> None:
-    reporter = Reporter(click.get_text_stream("stdout"), click.get_text_stream("stderr"))
+    reporter = Reporter(sys.stdout, sys.stderr)
     before = dict(client.stats.calls_by_method)
     with reporter:
         result = sync(client, SyncOptions(root=root), notify=reporter.notify)
@@ -65,7 +66,7 @@ def demo_command(folder: str | None) -> None:
     data = resources.files("pycsync") / "demo_data"
     root = Path(folder).expanduser() if folder else Path(tempfile.mkdtemp(prefix="pycsync-demo-"))
     if root.exists() and any(root.iterdir()):
-        raise click.ClickException(f"{root} is not empty; pick an empty or new --folder")
+        raise click.BadParameter(f"{root} is not empty; pick an empty or new folder", param_hint="--folder")
     extra = Path(tempfile.mkdtemp(prefix="pycsync-demo-flickr-"))
     with resources.as_file(data) as data_dir:
         shutil.copytree(data_dir / "library", root, dirs_exist_ok=True)

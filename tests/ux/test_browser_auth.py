@@ -1,12 +1,12 @@
 """Sign-in in a real browser: `pycsync auth` opens Flickr's authorize page (here the emulator's)
-in headless Chromium, the test clicks "OK, I'll authorize it" like a person would, the browser
-is sent back to pycsync's loopback address, and `pycsync auth` finishes by itself, signed in."""
+in headless Chromium, which clicks "OK, I'll authorize it" like a person would; the page sends
+the browser back to pycsync's loopback address, and `pycsync auth` finishes by itself, signed in."""
 
 from __future__ import annotations
 
 import json
-import queue
 import stat
+import threading
 import time
 from pathlib import Path
 
@@ -14,45 +14,73 @@ import pytest
 from click.testing import CliRunner
 
 from pycsync.cli import Environment, main
-
 from tests.ux.chromium import Chromium, find_chromium
 
 CHROMIUM = find_chromium()
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None, reason="Chromium is not installed (`.ci/browser` installs Debian's chromium)"
-)
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (`.ci/browser` installs Debian's chromium)"),
+]
+
+
+class HeadlessBrowser:
+    """Stands in for webbrowser.open: starts Chromium on the URL and returns at once; the
+    "user" then reads the page and clicks Authorize, as a person at the browser would."""
+
+    def __init__(self) -> None:
+        self.seen: dict[str, str] = {}
+        self.error: BaseException | None = None
+        self.thread: threading.Thread | None = None
+
+    def open(self, url: str) -> bool:
+        self.seen["url"] = url
+        self.thread = threading.Thread(target=self._use, args=(url,), name="chromium-user", daemon=True)
+        self.thread.start()
+        return True
+
+    def _use(self, url: str) -> None:
+        try:
+            with Chromium(CHROMIUM) as browser:
+                browser.goto(url)
+                self.seen["title"] = browser.title()
+                self.seen["consent"] = browser.text()
+                browser.click('button[name="authorize"]')
+                self.seen["landed"] = browser.url()
+                self.seen["final"] = browser.text()
+        except BaseException as exc:  # noqa: BLE001 - reported by the test
+            self.error = exc
+
+    def join(self, timeout: float) -> None:
+        assert self.thread is not None, "pycsync never opened the browser"
+        self.thread.join(timeout)
+        assert not self.thread.is_alive(), "the browser did not finish"
+        if self.error is not None:
+            raise self.error
 
 
 def test_auth_completes_when_the_user_clicks_authorize_in_the_browser(background_cli, emulator, auth_env, tmp_path):
-    opened: queue.Queue[str] = queue.Queue()
-
-    def open_browser(url: str) -> bool:  # what webbrowser.open does: start a browser, return at once
-        opened.put(url)
-        return True
-
+    browser = HeadlessBrowser()
     started = time.monotonic()
     run = background_cli("auth", "--api-key", emulator.api_key, "--api-secret", emulator.api_secret,
-                         "--timeout", "60", open_browser=open_browser, has_display=True)
-    url = opened.get(timeout=30)
-    assert url.startswith(f"{emulator.endpoint}/services/oauth/authorize?oauth_token=")
-    assert "perms=write" in url
-    run.out.wait_for("Waiting for you to click")
-
-    with Chromium(CHROMIUM) as browser:
-        browser.goto(url)
-        assert "Authorize application" in browser.title()
-        assert "would like write access" in browser.text()
-        browser.click('button[name="authorize"]')
-        # Flickr (the emulator) sends the browser back to pycsync's own loopback listener
-        assert browser.url().startswith("http://127.0.0.1:")
-        assert "Authorisation complete" in browser.text()
-
-    result = run.join(timeout=30)
+                         "--timeout", "60", open_browser=browser.open, has_display=True)
+    result = run.join(timeout=90)
+    browser.join(timeout=30)
     output = run.out.getvalue()
-    assert result.exit_code == 0, (result.output, output)
-    assert "paste" not in result.output.lower(), "the browser flow must not ask for a code"
-    assert f"as {emulator.info()['username']} ({emulator.info()['user_nsid']}) with write permission" in output
     print(f"browser sign-in took {time.monotonic() - started:.1f}s")
+
+    assert browser.seen["url"].startswith(f"{emulator.endpoint}/services/oauth/authorize?oauth_token=")
+    assert "perms=write" in browser.seen["url"]
+    assert "Authorize application" in browser.seen["title"]
+    assert "would like write access" in browser.seen["consent"]
+    # Flickr (the emulator) sent the browser back to pycsync's own loopback listener
+    assert browser.seen["landed"].startswith("http://127.0.0.1:")
+    assert "Authorisation complete" in browser.seen["final"]
+
+    assert result.exit_code == 0, (result.output, output)
+    assert "Waiting for you to click" in output
+    assert "paste" not in result.output.lower(), "the browser flow must not ask for a code"
+    info = emulator.info()
+    assert f"as {info['username']} ({info['user_nsid']}) with write permission" in output
 
     # the token is kept per endpoint and key, readable only by the user
     tokens = Path(auth_env["PYCSYNC_CONFIG_DIR"]) / "tokens.json"

@@ -1,0 +1,48 @@
+"""The README stays true to the program: set-up commands, commands, settings, JSON keys."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from pycsync import __version__
+from pycsync.config import SETTINGS
+from pycsync.report import STATUS_CATEGORIES
+from tests.ux.test_help import COMMANDS
+
+REPO = Path(__file__).resolve().parents[2]
+README = (REPO / "README.md").read_text()
+
+
+def test_the_first_code_block_is_the_two_set_up_commands():
+    first = re.search(r"```\w*\n(.*?)```", README, re.S).group(1)
+    assert first.splitlines() == [
+        "python3 -m venv .venv && . .venv/bin/activate && pip install -e '.[test]' && pycsync demo",
+        "python -m pytest -q",
+    ]
+
+
+def test_every_command_is_in_the_commands_table():
+    table = README[README.index("## Commands"):]
+    for command in COMMANDS:
+        assert f"| `pycsync {command}" in table, command
+
+
+def test_every_setting_and_status_key_is_documented():
+    config = README[README.index("## Configuration"):]
+    for name in SETTINGS:
+        assert f"| `{name}` |" in config and f"\n{name} = " in config, name
+    status = README[README.index("### `pycsync status`"):README.index("## Configuration")]
+    for key in STATUS_CATEGORIES:
+        assert f"| `{key}` |" in status and f'"{key}"' in status, key
+
+
+def test_completion_and_faq_are_there():
+    assert "_PYCSYNC_COMPLETE=bash_source pycsync" in README
+    faq = README[README.index("## FAQ"):]
+    for topic in ("rate limit", "large", "old pycsync"):
+        assert topic in faq
+
+
+def test_the_changelog_names_this_version():
+    assert f"## {__version__}" in (REPO / "CHANGELOG.md").read_text()
