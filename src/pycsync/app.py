@@ -75,6 +75,7 @@ class SyncResult:
     messages: list[str] = field(default_factory=list)
     seconds: float = 0.0
     files_hashed: int = 0
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per part of the run
 
     @property
     def ok(self) -> bool:
@@ -143,6 +144,8 @@ def _run(client, options: SyncOptions, root: Path, state: StateDB | None, messag
                 f"this folder was synced with Flickr account {account}, but you are signed in "
                 f"as {login.user_nsid}; use `--rebuild-state` to sync it with this account"
             )
+    timings: dict[str, float] = {}
+    clock = time.monotonic()
     base = state.load_base() if state else Base()
     ignore = IgnoreRules.load(root, options.excludes)
     scan = local_scan.scan(root, base=base.items, ignore=ignore, full=options.full,
@@ -154,7 +157,8 @@ def _run(client, options: SyncOptions, root: Path, state: StateDB | None, messag
         if key not in local_items and scan.unlisted(key):
             local_items[key] = LocalItem(key, key, b.size, b.mtime_ns, b.sha256)
     refused = _set_aside_refused(state, local_items, base, not options.dry_run) if state else []
-    hashes = state.remote_hashes() if state else {}
+    timings["local"], clock = time.monotonic() - clock, time.monotonic()
+    hashes = state.remote_hash_lookup() if state else {}
     base_url = web_base(client)
     remote = list_remote(
         client,
@@ -164,7 +168,9 @@ def _run(client, options: SyncOptions, root: Path, state: StateDB | None, messag
         # only what changed on Flickr since the last listing is read (a dry run writes nothing)
         cache=_ReadOnlyCache(state) if state is not None and options.dry_run else state,
         full=options.full or options.rebuild_state,
+        base_items=base.items.values(),  # (shares their strings: memory)
     )
+    timings["listing"], clock = time.monotonic() - clock, time.monotonic()
     settings = Settings(
         jobs=options.jobs,
         privacy=options.privacy,
@@ -183,11 +189,12 @@ def _run(client, options: SyncOptions, root: Path, state: StateDB | None, messag
         layout=options.layout,
     )
     plan = make_plan(local_items, remote, base, policy)
+    timings["plan"], clock = time.monotonic() - clock, time.monotonic()
     if plan.abort:
         raise SafetyAbort(plan.abort)
     skipped = [(s.path, s.reason) for s in scan.skipped] + refused + list(plan.skipped)
     if options.dry_run or state is None:
-        return SyncResult(plan, None, skipped, messages, time.monotonic() - started, hashed)
+        return SyncResult(plan, None, skipped, messages, time.monotonic() - started, hashed, timings)
     if perms == "read" and any(isinstance(a, _FLICKR_WRITES) for a in plan.actions):
         raise NotSignedIn(
             "this sign-in may only read from Flickr, and this sync would change it: run "
@@ -206,6 +213,7 @@ def _run(client, options: SyncOptions, root: Path, state: StateDB | None, messag
         if plan.abort:
             raise SafetyAbort(plan.abort)
     outcome = Executor(root, client, state, dict(local_items), remote, settings, notify).run(plan)
+    timings["execute"] = time.monotonic() - clock
     if confirms:
         # what the hashing pass linked and fetched counts too (a failed one was planned again)
         outcome.done.update(hashing.done)
@@ -216,7 +224,7 @@ def _run(client, options: SyncOptions, root: Path, state: StateDB | None, messag
     state.set_meta("account", login.user_nsid)
     state.set_meta("last_sync", str(int(time.time())))
     skipped = state.newly_reported([(s.path, s.reason) for s in scan.skipped] + refused) + list(plan.skipped)
-    return SyncResult(plan, outcome, skipped, messages, time.monotonic() - started, hashed)
+    return SyncResult(plan, outcome, skipped, messages, time.monotonic() - started, hashed, timings)
 
 
 def _set_aside_refused(
@@ -256,8 +264,8 @@ class _ReadOnlyCache:
     def __init__(self, state: StateDB):
         self._state = state
 
-    def load_remote_cache(self):
-        return self._state.load_remote_cache()
+    def load_remote_cache(self, *args, **kwargs):
+        return self._state.load_remote_cache(*args, **kwargs)
 
     def save_remote_cache(self, *args, **kwargs) -> None:
         pass

@@ -132,7 +132,9 @@ class Executor:
                 self._photo_of[action.key] = action.photo_id  # its album placement needs it
         for step in sorted(by_phase):
             actions = by_phase[step]
-            if step in (1, 2) and self.settings.jobs > 1 and len(actions) > 1:
+            # copies and transfers, and then the albums (each PlaceInAlbum is its own album),
+            # run on the pool
+            if step in (1, 2, 3) and self.settings.jobs > 1 and len(actions) > 1:
                 with ThreadPoolExecutor(max_workers=self.settings.jobs) as pool:
                     futures = [pool.submit(self._guarded, a) for a in actions]
                     for f in as_completed(futures):
@@ -376,7 +378,6 @@ class Executor:
             raise
         if not secret:
             secret = self.client.photo_info(photo_id).get("originalsecret", "")
-        self.state.journal_end(entry, f"photo {photo_id}")
         with self._lock:
             self.outcome.bytes_up += a.size
         changed = not self._unchanged_since_scan(key)
@@ -390,6 +391,9 @@ class Executor:
             items.append(_never_matches(item) if changed and k == key else item)
             self._photo_of[k] = photo_id
         self.state.put_items(items)
+        # closed only once the base holds the photo: a crash in between leaves the entry open, and
+        # the next run looks the upload up instead of trusting a (possibly lagging) listing
+        self.state.journal_end(entry, f"photo {photo_id}")
         for k in a.keys:
             self._done("uploaded", k)
 

@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Callable, Mapping
 
 from .ignore import IgnoreRules
-from .model import BaseItem, LocalItem
-from .naming import is_media
+from .model import BaseItem, LocalItem, new_local_item
+from .naming import MEDIA_EXTENSIONS, is_media
 
 # Not worth a warning: OS litter (.DS_Store and friends are hidden, so skipped anyway).
 JUNK_FILES = frozenset({"thumbs.db", "desktop.ini"})  # compared lowercased
@@ -194,7 +194,8 @@ class _Walk:
                 progress(seen)
             if ignore is not None and ignore.matches(key_prefix + nfc, False):
                 continue
-            if not is_media(name):
+            dot = name.rfind(".")  # naming.is_media, inline: this runs for every file
+            if dot <= 0 or name[dot:].lower() not in MEDIA_EXTENSIONS:
                 if name.lower() not in JUNK_FILES:
                     self.skip(rel_prefix + name, NOT_MEDIA)
                 continue
@@ -241,7 +242,9 @@ class _Walk:
                 and known.size == size
                 and known.mtime_ns == mtime_ns
             ):
-                items[key] = LocalItem(key, rel_path, size, mtime_ns, known.sha256, False)
+                if rel_path is key:  # the base's own key string: one string, not two, per file
+                    key = rel_path = known.key
+                items[key] = new_local_item(key, rel_path, size, mtime_ns, known.sha256, False)
             else:
                 self.hash(entry.path, rel_path, key)
 

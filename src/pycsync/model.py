@@ -10,6 +10,7 @@ the root) is what maps to an album.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Mapping
@@ -97,6 +98,28 @@ class Base:
 
     def is_empty(self) -> bool:
         return not self.items
+
+
+def _bulk_constructor(cls):
+    """A positional constructor for a frozen slotted dataclass, for making 100,000s of them.
+
+    The generated ``__init__`` of a frozen dataclass sets each field through
+    ``object.__setattr__`` by name; this sets the slots directly, about twice as fast. It makes
+    exactly the object ``cls(*args)`` would (no defaults: every field is given).
+    """
+    names = [f.name for f in dataclasses.fields(cls)]
+    scope = {"new": object.__new__, "cls": cls, **{f"set_{n}": getattr(cls, n).__set__ for n in names}}
+    body = "".join(f"    set_{n}(o, {n})\n" for n in names)
+    exec(f"def make({', '.join(names)}):\n    o = new(cls)\n{body}    return o\n", scope)
+    make = scope["make"]
+    make.__doc__ = f"{cls.__name__}(...) with every field given, built fast."
+    return make
+
+
+# for the scan, the base and the listing: one of these per photo of a library
+new_local_item = _bulk_constructor(LocalItem)
+new_base_item = _bulk_constructor(BaseItem)
+new_remote_photo = _bulk_constructor(RemotePhoto)
 
 
 # --------------------------------------------------------------------------- policy

@@ -52,7 +52,7 @@ from pycsync.model import (
 UP, DOWN = "up", "down"  # which side an action changes
 
 
-@dataclass
+@dataclass(slots=True)
 class _Remote:
     """The remote side of one key."""
 
@@ -95,9 +95,6 @@ class _Planner:
         self._keys_of: dict[str, list[str]] = defaultdict(list)  # photo id -> base keys
         for b in base.items.values():
             self._keys_of[b.photo_id].append(b.key)
-        self._local_by_sha: dict[str, list[str]] = defaultdict(list)
-        for item in local.values():
-            self._local_by_sha[item.sha256].append(item.key)
         self.remote_new = self._new_placements()
         # filled while deciding
         self._moved_away: set[str] = set()  # keys a move empties in this plan
@@ -108,6 +105,17 @@ class _Planner:
         self._edit: dict[str, tuple] = {}
         self._replaced: set[str] = set()
         self._local_moves: list[tuple[str, str, str, str]] = []
+
+    @property
+    def _local_by_sha(self) -> dict[str, list[str]]:
+        """sha256 -> local keys holding it; built on first use (only downloads ask)."""
+        index = self.__dict__.get("_local_by_sha_index")
+        if index is None:
+            index = defaultdict(list)
+            for item in self.local.values():
+                index[item.sha256].append(item.key)
+            self._local_by_sha_index = index
+        return index
 
     @property
     def _move_sources(self) -> set[str]:
@@ -160,26 +168,41 @@ class _Planner:
         A new placement takes the name of a local file not in the base when the names match
         case-insensitively, so that the two are compared instead of both transferred.
         """
-        known = {(b.photo_id, self.afolder(b.key)) for b in self.base.items.values()}
         # an upload whose album placement did not finish waits unsorted: that is no root file
         unplaced = {b.photo_id for b in self.base.items.values() if not b.placed}
-        known |= {(pid, "") for pid in unplaced}
-        taken: dict[str, set[str]] = defaultdict(set)
-        unbased: dict[str, dict[str, str]] = defaultdict(dict)  # album folder -> casefold name -> key
-        loose: dict[str, dict[tuple[str, str], list[str]]] = defaultdict(lambda: defaultdict(list))
-        for key in self.base.items:
-            taken[folder_of(key)].add(name_of(key).casefold())
-        for key in self.local:
-            taken[folder_of(key)].add(name_of(key).casefold())
-            if key not in self.base.items:  # by album folder: in the flat layout a twin may be deeper
-                unbased[self.afolder(key)].setdefault(name_of(key).casefold(), key)
-                loose[self.afolder(key)][_loose_name(name_of(key))].append(key)
+
+        def known(photo_id: str, folder: str) -> bool:
+            # (not a set of every base item's (photo, folder): 100,000s of tuples for a lookup)
+            keys = self._keys_of.get(photo_id)
+            if not keys:
+                return False
+            return (not folder and photo_id in unplaced) or any(self.afolder(k) == folder for k in keys)
+
+        built: list = []
+
+        def name_indexes():
+            """Names taken per folder and local files not in the base: only for new placements."""
+            if not built:
+                taken: dict[str, set[str]] = defaultdict(set)
+                unbased: dict[str, dict[str, str]] = defaultdict(dict)  # album folder -> casefold name -> key
+                loose: dict[str, dict[tuple[str, str], list[str]]] = defaultdict(lambda: defaultdict(list))
+                for key in self.base.items:
+                    taken[folder_of(key)].add(name_of(key).casefold())
+                for key in self.local:
+                    taken[folder_of(key)].add(name_of(key).casefold())
+                    if key not in self.base.items:  # by album folder: in the flat layout a twin may be deeper
+                        unbased[self.afolder(key)].setdefault(name_of(key).casefold(), key)
+                        loose[self.afolder(key)][_loose_name(name_of(key))].append(key)
+                built.append((taken, unbased, loose))
+            return built[0]
+
         placements: dict[str, RemotePhoto] = {}
         for photo_id in sorted(self.remote.photos, key=_id_order):
             photo = self.remote.photos[photo_id]
             for folder in self._photo_folders(photo):
-                if (photo_id, folder) in known:
+                if known(photo_id, folder):
                     continue
+                taken, unbased, loose = name_indexes()
                 name = self._remote_name(photo)
                 # only a photo the base does not know can be the twin of a new local file; a known
                 # photo showing up in another folder was moved or copied there on Flickr
@@ -265,7 +288,7 @@ class _Planner:
 
         self._emit_local_moves()
         self._plan_removals()
-        landed = self._content_index(remote_st)
+        landed = self._content_index(remote_st) if uploads else {}
         busy = self._replaced | set(self._removals)
         for sha, group in uploads.items():
             photo = landed.get(sha)
@@ -377,6 +400,8 @@ class _Planner:
         """
         if self.policy.direction is Direction.PULL and self.policy.delete:
             return
+        if not any(k not in done and local_st[k] == "new" and remote_st[k].status == "absent" for k in keys):
+            return  # (the index below is one entry per photo: not built for nothing)
         content = {
             sha: p for sha, p in self._content_index(remote_st).items() if p.photo_id not in self._replaced
         }

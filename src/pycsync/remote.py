@@ -30,6 +30,7 @@ everything, and every listing replaces or updates the snapshot.
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 import time
 from dataclasses import dataclass, field
@@ -37,12 +38,12 @@ from typing import Any, Iterable, Mapping, Protocol
 
 from pycsync import naming
 from pycsync.flickr import FlickrClient, as_int, content
-from pycsync.model import RemoteAlbum, RemoteListing, RemotePhoto
+from pycsync.model import BaseItem, RemoteAlbum, RemoteListing, RemotePhoto, new_remote_photo
 
 EXTRAS = "original_format,last_update,machine_tags,media,url_o,date_taken,date_upload"
 
 #: seconds recentlyUpdated re-reads before ``since`` (Flickr's index lag)
-PHOTO_OVERLAP = 300
+PHOTO_OVERLAP = 60
 #: seconds subtracted from Flickr's clock at the first getList answer (its Date header) to get
 #: ``since``: allows for the time between Flickr reading the albums and stamping the answer
 ALBUM_OVERLAP = 2
@@ -65,7 +66,7 @@ def video_original_url(web_base: str, nsid: str, photo_id: str, original_secret:
 class ListingCache(Protocol):
     """Where the snapshot lives (pycsync.state.StateDB)."""
 
-    def load_remote_cache(self) -> tuple[dict[str, str], dict, dict] | None: ...
+    def load_remote_cache(self, build=None) -> tuple[dict[str, str], dict, dict] | None: ...
 
     def save_remote_cache(self, info: dict[str, str], *, albums_put: dict, albums_drop=(),
                           photos_put=(), photos_drop=(), replace: bool = False) -> None: ...
@@ -77,7 +78,7 @@ class Snapshot:
     web_base: str
     since: int
     albums: dict[str, tuple[int, int, tuple[str, ...]]]  # id -> (count, date_update, members)
-    photos: dict[str, Row]
+    photos: dict[str, RemotePhoto]  # as the last listing gave them (album ids, cached hashes)
 
 
 @dataclass
@@ -112,13 +113,18 @@ def list_remote(
     cache: ListingCache | None = None,
     full: bool = False,
     stats: ListingStats | None = None,
+    base_items: Iterable[BaseItem] = (),
 ) -> RemoteListing:
-    """List the account; with a ``cache``, read only what changed since its snapshot."""
+    """List the account; with a ``cache``, read only what changed since its snapshot.
+
+    ``base_items`` (the sync's base) only saves memory: the snapshot's photos take the base's
+    strings for the same photo id, original secret and content hash instead of copies of them.
+    """
     stats = stats if stats is not None else ListingStats()
     lister = _Lister(client, web_base, user_nsid, stats)
     snapshot = None
     if cache is not None and not full:
-        snapshot = _load_snapshot(cache, user_nsid, web_base, stats)
+        snapshot = _load_snapshot(cache, user_nsid, web_base, stats, base_items)
     elif full:
         stats.reason = "asked for a full listing"
     read = lister.incremental(snapshot) if snapshot is not None else None
@@ -243,25 +249,24 @@ def _keep_newer(rows: dict[str, Row], row: Row) -> None:
         rows[row[0]] = row
 
 
-def _assemble(read: _Read, cached: Mapping[str, Row], known_hashes: Mapping[tuple[str, str], str]) -> RemoteListing:
-    """The RemoteListing: photos in album order, then unsorted ones newest first."""
-    photo_albums: dict[str, list[str]] = {}
-    order: list[str] = []
-    for a in read.albums:
-        for pid in read.members[a.album_id]:
-            where = photo_albums.get(pid)
-            if where is None:
-                photo_albums[pid] = [a.album_id]
-                order.append(pid)
-            elif where[-1] != a.album_id:
-                where.append(a.album_id)
-    unsorted = sorted((p for p in set(read.unsorted) if p not in photo_albums), key=_id_order, reverse=True)
+def _assemble(read: _Read, cached: Mapping[str, RemotePhoto], known_hashes: Mapping[tuple[str, str], str]) -> RemoteListing:
+    """The RemoteListing: photos in album order, then unsorted ones newest first.
+
+    A photo the snapshot holds unchanged (not read again, same albums) is reused as it is: a
+    no-change run of a 100,000-photo account makes no new photo objects.
+    """
+    where = _album_ids([a.album_id for a in read.albums], read.members)
+    unsorted = sorted((p for p in set(read.unsorted) if p not in where), key=_id_order, reverse=True)
     fresh = read.rows
     photos: dict[str, RemotePhoto] = {}
-    for pid in (*order, *unsorted):
-        row = fresh.get(pid) or cached[pid]
-        albums = photo_albums.get(pid)
-        photos[pid] = _photo(row, tuple(albums) if albums else (), known_hashes)
+    for pid in (*where, *unsorted):
+        album_ids = where.get(pid, ())
+        row = fresh.get(pid)
+        if row is not None:
+            photos[pid] = _photo(row, album_ids, known_hashes)
+            continue
+        photo = cached[pid]  # its hash is already the remote-hash cache's
+        photos[pid] = photo if photo.album_ids == album_ids else dataclasses.replace(photo, album_ids=album_ids)
     return RemoteListing(
         photos=photos,
         albums={a.album_id: a for a in read.albums},
@@ -269,11 +274,35 @@ def _assemble(read: _Read, cached: Mapping[str, Row], known_hashes: Mapping[tupl
     )
 
 
+def _album_ids(order: Iterable[str], members: Mapping[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+    """photo id -> the albums holding it in album order, for photos in any album, in the order
+    they are first met (albums in order, members in order). Photos in one album share one tuple."""
+    single: dict[str, tuple[str, ...]] = {}
+    where: dict[str, tuple[str, ...]] = {}
+    for album_id in order:
+        one = single.setdefault(album_id, (album_id,))
+        for pid in members.get(album_id, ()):
+            had = where.get(pid)
+            if had is None:
+                where[pid] = one
+            elif had[-1] != album_id:
+                where[pid] = had + one
+    return where
+
+
 def _photo(row: Row, album_ids: tuple[str, ...], known_hashes: Mapping[tuple[str, str], str]) -> RemotePhoto:
     pid, title, media, fmt, secret, url, last_update, tag_sha, file_name, taken = row
     # a cached hash of the downloaded original beats a tag another tool may have left stale
-    return RemotePhoto(pid, title, media, fmt, secret, url, last_update,
-                       known_hashes.get((pid, secret)) or tag_sha, file_name, album_ids, taken)
+    return new_remote_photo(pid, title, media, fmt, secret, url, last_update,
+                            known_hashes.get((pid, secret)) or tag_sha, file_name, album_ids, taken)
+
+
+def _row_of(photo: RemotePhoto) -> Row:
+    return (photo.photo_id, photo.title, photo.media, photo.original_format, photo.original_secret,
+            photo.url_o, photo.last_update, photo.sha256, photo.file_name, photo.date_taken)
+
+
+_NO_HASHES: Mapping = {}
 
 
 def _id_order(photo_id: str) -> tuple[int, str]:
@@ -283,8 +312,12 @@ def _id_order(photo_id: str) -> tuple[int, str]:
 # --------------------------------------------------------------------------- the snapshot
 
 
-def _load_snapshot(cache: ListingCache, account: str, web_base: str, stats: ListingStats) -> Snapshot | None:
-    loaded = cache.load_remote_cache()
+def _load_snapshot(
+    cache: ListingCache, account: str, web_base: str, stats: ListingStats, base_items: Iterable[BaseItem]
+) -> Snapshot | None:
+    by_photo = {b.photo_id: b for b in base_items}
+    loaded = cache.load_remote_cache(lambda info, albums: _cached_photos(info, albums, by_photo))
+    del by_photo
     if loaded is None:
         stats.reason = "no earlier listing"
         return None
@@ -299,8 +332,27 @@ def _load_snapshot(cache: ListingCache, account: str, web_base: str, stats: List
     return Snapshot(account, web_base, since, albums, photos)
 
 
+def _cached_photos(info: Mapping[str, str], albums: Mapping[str, tuple], by_photo: Mapping[str, BaseItem]):
+    """For the cache loader: each stored row becomes the RemotePhoto the last listing gave."""
+    order = [a for a in (info.get("album_order") or "").split(",") if a]
+    where = _album_ids(order, {a: v[2] for a, v in albums.items()})
+
+    def make(row: Row) -> RemotePhoto:
+        pid, title, media, fmt, secret, url, last_update, sha, file_name, taken = row
+        b = by_photo.get(pid)
+        if b is not None:  # share the base's strings
+            pid = b.photo_id
+            secret = b.original_secret if b.original_secret == secret else secret
+            sha = b.sha256 if b.sha256 == sha else sha
+        return new_remote_photo(pid, title, media, fmt, secret, url, last_update, sha, file_name,
+                                where.get(pid, ()), taken)
+
+    return make
+
+
 def _save_snapshot(cache: ListingCache, account: str, web_base: str, read: _Read, old: Snapshot | None) -> None:
-    info = {"account": account, "web_base": web_base, "since": str(read.since)}
+    info = {"account": account, "web_base": web_base, "since": str(read.since),
+            "album_order": ",".join(a.album_id for a in read.albums)}
     current = {pid for ids in read.members.values() for pid in ids}
     current.update(read.unsorted)
     albums_now = {a.album_id: (a.count, a.date_update, read.members[a.album_id]) for a in read.albums}
@@ -316,7 +368,10 @@ def _save_snapshot(cache: ListingCache, account: str, web_base: str, read: _Read
         info,
         albums_put={a: v for a, v in albums_now.items() if old.albums.get(a) != v},
         albums_drop=[a for a in old.albums if a not in albums_now],
-        photos_put=[row for pid, row in read.rows.items() if pid in current and old.photos.get(pid) != row],
+        photos_put=[
+            row for pid, row in read.rows.items()
+            if pid in current and (pid not in old.photos or _row_of(old.photos[pid]) != row)
+        ],
         photos_drop=[p for p in old.photos if p not in current],
     )
 

@@ -125,3 +125,32 @@ def test_crash_at_random_moment(seed, prepared, emulator, root, cli_env, sync_js
     # python start-up takes a few hundred ms; the sync itself about as long again
     _crash_after(emulator, proc, None, rnd.uniform(0.2, 1.6))
     _recover_and_check(root, emulator, sync_json, prepared)
+
+
+def test_crash_while_uploading_with_search_lag(emulator, root, cli_env, sync_json):
+    """Killed while looking for an upload whose answer was lost, and Flickr lists new photos
+    only a second later: the re-run finds the landed upload by its content tag (the journal
+    still holds it) instead of uploading it again."""
+    from tests.reliability.conftest import put
+
+    for i in range(3):
+        put(root / f"A/{i}.jpg", i)
+    # the first upload lands but its answer is cut short; the run looks for it by content tag
+    # (search lags a second) and is killed while it looks
+    emulator.set_faults([{"search_lag_seconds": 1.0},
+                         {"match": "upload", "max": 1, "action": {"truncate": True}}])
+    proc = _spawn(root, cli_env)
+    deadline = time.monotonic() + 30
+    while not emulator.calls().get("flickr.photos.search") and time.monotonic() < deadline:
+        time.sleep(0.001)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    landed = len(emulator.state()["photos"])
+    # the first re-run cannot see what the lagging listing hides; the second one can
+    sync_json(root, expect=None)
+    time.sleep(1.0)
+    sync_json(root)
+    emulator.set_faults([])
+    assert_same_both_sides(root, emulator, {sha(jpeg(i)) for i in range(3)})
+    assert landed >= 1, "the killed upload landed: the case this test is about"
+    assert_converged(root, emulator, sync_json)

@@ -16,6 +16,9 @@ from tests.reliability.conftest import (
     assert_converged,
     assert_same_both_sides,
     build_library,
+    jpeg,
+    put,
+    sha,
 )
 
 # cell name -> (the call to fault, extra sync options for the faulted runs)
@@ -40,6 +43,7 @@ FAULTS = {
     "http502": {"http": 502},
     "http503": {"http": 503},
     "http429": {"http": 429, "retry_after": 1},
+    "api0": {"error": 0},
     "api105": {"error": 105},
     "api106": {"error": 106},
     "api201": {"error": 201},
@@ -67,4 +71,21 @@ def test_fault_cell(target, fault, emulator, root, flickr, sync_json):
     assert codes[-1] == 0, (codes, summary)
     assert fired >= 1, "the fault never fired: the cell tests nothing"
     assert_same_both_sides(root, emulator, expected)
+    assert_converged(root, emulator, sync_json)
+
+
+@pytest.mark.parametrize("fault", ["apply_then_drop", "truncate", "timeout"])
+def test_lost_upload_answer_with_search_lag_makes_no_duplicate(fault, emulator, root, sync_json):
+    """The upload landed, its answer was lost, and Flickr's search only shows it a second later
+    (less than PYCSYNC_UNKNOWN_UPLOAD_WAIT): it is found, not uploaded again."""
+    put(root / "A/a.jpg", 1)
+    put(root / "A/b.jpg", 2)
+    emulator.set_faults([{"search_lag_seconds": 1.0},
+                         {"match": "upload", "max": 1, "action": dict(FAULTS[fault])}])
+    summary = sync_json(root, expect=None)
+    assert emulator.faults()[1]["fired"] == 1
+    if summary["exit_code"] != 0:
+        sync_json(root)
+    emulator.set_faults([])
+    assert_same_both_sides(root, emulator, {sha(jpeg(1)), sha(jpeg(2))})
     assert_converged(root, emulator, sync_json)

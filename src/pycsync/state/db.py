@@ -8,6 +8,8 @@ without an answer and looks for them by their content tag instead of uploading a
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 import sqlite3
 import sys
@@ -16,7 +18,7 @@ import time
 from pathlib import Path
 
 
-from pycsync.model import Base, BaseItem
+from pycsync.model import Base, BaseItem, new_base_item
 
 SCHEMA_VERSION = 2
 
@@ -156,9 +158,9 @@ class StateDB:
     # ------------------------------------------------------------------ base
 
     def load_base(self) -> Base:
-        with self._lock:
+        with self._lock, _gc_paused():  # 100,000s of new objects: collections would only re-walk them
             items = {
-                row[0]: BaseItem(row[0], row[1], row[2], row[3], row[4], row[5], bool(row[6]))
+                row[0]: new_base_item(row[0], row[1], row[2], row[3], row[4], row[5], row[6] == 1)
                 for row in self._db.execute(
                     "SELECT key, photo_id, sha256, size, mtime_ns, original_secret, placed FROM items"
                 )
@@ -270,6 +272,11 @@ class StateDB:
             ).fetchone()
         return row[0] if row else None
 
+    def remote_hash_lookup(self) -> "_RemoteHashLookup":
+        """``.get((photo_id, original_secret))`` against the remote-hash cache, one query each
+        (a 100,000-photo account's cache is 40 MB as a dict)."""
+        return _RemoteHashLookup(self)
+
     def remote_hashes(self) -> dict[tuple[str, str], str]:
         with self._lock:
             return {
@@ -295,29 +302,36 @@ class StateDB:
 
     # ------------------------------------------------------------------ remote listing cache
 
-    def load_remote_cache(self) -> tuple[dict[str, str], dict, dict] | None:
+    def load_remote_cache(self, build=None) -> tuple[dict[str, str], dict, dict] | None:
         """The last remote listing: (info, albums, photos), or None when there is none.
 
-        info: account, web_base and since (see pycsync.remote); albums: album id -> (count,
-        date_update, member ids in album order); photos: photo id -> the row remote.py keeps.
+        info: account, web_base, since and album_order (see pycsync.remote); albums: album id ->
+        (count, date_update, member ids in album order); photos: photo id -> the row remote.py
+        keeps, its content hash already the remote-hash cache's when that knows the original.
+        With ``build``, ``build(info, albums)`` returns a function that turns each row into what
+        is kept instead (no row tuples for 100,000s of photos).
         """
         intern = sys.intern
-        with self._lock:
+        with self._lock, _gc_paused():
             info = {}
             for name in _REMOTE_META:
                 row = self._db.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
                 if row is None:
                     return None
                 info[name.partition(".")[2]] = row[0]
+            row = self._db.execute("SELECT value FROM meta WHERE name = 'remote.album_order'").fetchone()
+            info["album_order"] = row[0] if row else ""
             albums = {
                 r[0]: (r[1], r[2], tuple(r[3].split(",")) if r[3] else ())
                 for r in self._db.execute("SELECT album_id, count, date_update, members FROM remote_albums")
             }
+            make = build(info, albums) if build is not None else tuple
             photos = {
-                r[0]: (r[0], r[1], intern(r[2]), intern(r[3]), r[4], r[5], r[6], r[7], r[8], r[9])
+                r[0]: make((r[0], r[1], intern(r[2]), intern(r[3]), r[4], r[5], r[6], r[10] or r[7], r[8], r[9]))
                 for r in self._db.execute(
-                    "SELECT photo_id, title, media, original_format, original_secret, url_o, last_update,"
-                    " tag_sha256, file_name, date_taken FROM remote_photos"
+                    "SELECT p.photo_id, title, media, original_format, p.original_secret, url_o, last_update,"
+                    " tag_sha256, file_name, date_taken, h.sha256 FROM remote_photos p LEFT JOIN remote_hashes h"
+                    " ON h.photo_id = p.photo_id AND h.original_secret = p.original_secret"
                 )
             }
         return info, albums, photos
@@ -352,7 +366,7 @@ class StateDB:
         with self._tx():
             self._db.execute("DELETE FROM remote_albums")
             self._db.execute("DELETE FROM remote_photos")
-            self._db.executemany("DELETE FROM meta WHERE name = ?", [(n,) for n in _REMOTE_META])
+            self._db.executemany("DELETE FROM meta WHERE name = ?", [(n,) for n in (*_REMOTE_META, "remote.album_order")])
 
     def newly_reported(self, skipped: list[tuple[str, str]]) -> list[tuple[str, str]]:
         """Record skipped paths and return those not reported by an earlier run."""
@@ -364,6 +378,26 @@ class StateDB:
             gone = [(p,) for p in known if p not in current]
             self._db.executemany("DELETE FROM reported WHERE path = ?", gone)
         return fresh
+
+
+@contextlib.contextmanager
+def _gc_paused():
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
+
+
+class _RemoteHashLookup:
+    def __init__(self, state: StateDB):
+        self._state = state
+
+    def get(self, key: tuple[str, str], default: str | None = None) -> str | None:
+        found = self._state.remote_hash(*key)
+        return default if found is None else found
 
 
 class _Transaction:

@@ -1,0 +1,679 @@
+"""pycsync's performance benchmark: API calls, wall time, memory, scan and hashing speed.
+
+    python bench/run.py [--quick] [--only NAME[,NAME...]] [--keep DIR]
+
+Every sync runs the real CLI (``python -m pycsync``-equivalent) in a subprocess against the
+bundled emulator, itself in another subprocess, over HTTP on 127.0.0.1; API calls are counted
+by the emulator. Libraries are real JPEGs: one small image made with Pillow, copied with a
+different JPEG comment segment per file so that every file's content (and SHA-256) differs.
+
+Benchmarks (``--only`` names):
+
+* ``library``  initial upload of N photos in M albums, initial download into an empty folder,
+  the settle run after each, a no-change sync, a sync after k local changes and one after k
+  changes on Flickr (calls and wall time).
+* ``jobs``     an initial upload with 50 ms of emulator latency on every call, --jobs 1 vs 8.
+* ``scan``     a 100,000-file library (seeded straight into the emulator's store and linked by
+  a first sync): the no-change sync's local part against a bare os.scandir+stat walk of the
+  same tree, its API calls and its peak RSS (VmHWM of the pycsync process).
+* ``large``    uploading and downloading one large video: the pycsync process's peak RSS
+  against the same sync of a small file.
+* ``hash``     pycsync's file hashing against hashlib.file_digest on the same (cached) file.
+
+Results go to bench/results.json and bench/RESULTS.md. ``--quick`` makes the libraries smaller
+(see QUICK below) and the large file 200 MB; the 100,000-file scan stays at 100,000.
+"""
+
+from __future__ import annotations
+
+import argparse
+import atexit
+import hashlib
+import io
+import json
+import math
+import os
+import platform
+import shutil
+import signal
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+PY = sys.executable
+
+FULL = {"n": 3000, "albums": 30, "loose": 100, "k": 20, "jobs_n": 480, "scan_n": 100_000,
+        "scan_albums": 200, "large_mb": 1024}
+QUICK = {"n": 600, "albums": 12, "loose": 30, "k": 10, "jobs_n": 240, "scan_n": 100_000,
+         "scan_albums": 200, "large_mb": 200}
+
+
+# --------------------------------------------------------------------------- child modes
+
+
+def serve_emulator(data_dir: str, latency_ms: float, port: int = 0) -> None:
+    """Child: run the emulator until SIGTERM; print its info as one JSON line."""
+    from pycsync.emulator import EmulatorServer
+
+    emu = EmulatorServer(port=port, data_dir=data_dir, latency_ms=latency_ms, max_video_bytes=8 * 2**30,
+                         max_photo_bytes=8 * 2**30)
+    emu.start()
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    print(json.dumps(emu.info()), flush=True)
+    while not stop.wait(0.2):
+        pass
+    emu.stop()
+
+
+def run_pycsync(out: str, argv: list[str]) -> None:
+    """Child: run the pycsync CLI; at exit write its peak RSS and the run's timings to ``out``."""
+    from pycsync import cli
+
+    found: dict = {}
+    real_sync = cli.sync
+
+    def spy(*args, **kwargs):
+        result = real_sync(*args, **kwargs)
+        found["timings"] = dict(result.timings)
+        found["seconds"] = result.seconds
+        return result
+
+    cli.sync = spy
+
+    def report() -> None:
+        status = proc_status("self")
+        Path(out).write_text(json.dumps({**found, "vmhwm": status.get("VmHWM", 0), "vmrss": status.get("VmRSS", 0)}))
+
+    atexit.register(report)
+    cli.main(argv, prog_name="pycsync")
+
+
+def proc_status(pid) -> dict[str, int]:
+    out = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            out[key] = int(value.split()[0]) * 1024
+    return out
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+_LIVE: set = set()  # emulators still running: stopped at exit whatever happens
+
+
+class Emulator:
+    def __init__(self, data_dir: Path, latency_ms: float = 0, port: int = 0):
+        data_dir.mkdir(parents=True, exist_ok=True)
+        self.proc = subprocess.Popen([PY, __file__, "--serve-emulator", str(data_dir), str(latency_ms), str(port)],
+                                     stdout=subprocess.PIPE, text=True)
+        _LIVE.add(self)
+        line = self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError("the emulator did not start")
+        self.info = json.loads(line)
+        self.endpoint = self.info["endpoint"]
+
+    def _control(self, path: str, post: bool = False) -> dict:
+        import requests
+
+        url = f"{self.endpoint}/__emulator__/{path}"
+        r = requests.post(url, timeout=60) if post else requests.get(url, timeout=600)
+        r.raise_for_status()
+        return r.json()
+
+    def calls(self) -> dict[str, int]:
+        return self._control("calls")["counts"]
+
+    def reset(self) -> None:
+        self._control("reset", post=True)
+
+    def client(self):
+        from pycsync.flickr import Credentials, Endpoints, FlickrClient
+
+        i = self.info
+        creds = Credentials(i["api_key"], i["api_secret"], i["oauth_token"], i["oauth_token_secret"])
+        return FlickrClient(Endpoints.for_base(self.endpoint), creds, calls_per_hour=None)
+
+    def stop(self) -> None:
+        _LIVE.discard(self)
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+class Runner:
+    """Runs `pycsync sync` in a subprocess against one emulator; counts calls per run."""
+
+    def __init__(self, emu: Emulator, work: Path, rate_limit: int | None = 10**6):
+        self.emu = emu
+        self.config = work / "config"
+        self.out = work / "child.json"
+        self.rate_limit = rate_limit
+
+    def sync(self, root: Path, *args: str) -> dict:
+        i = self.emu.info
+        env = {**os.environ, "PYCSYNC_ENDPOINT": self.emu.endpoint, "FLICKR_API_KEY": i["api_key"],
+               "FLICKR_API_SECRET": i["api_secret"], "FLICKR_OAUTH_TOKEN": i["oauth_token"],
+               "FLICKR_OAUTH_TOKEN_SECRET": i["oauth_token_secret"], "PYCSYNC_CONFIG_DIR": str(self.config),
+               "PYTHONPATH": str(REPO / "src")}
+        if self.rate_limit:
+            env["PYCSYNC_RATE_LIMIT"] = str(self.rate_limit)
+        self.emu.reset()
+        t0 = time.perf_counter()
+        p = subprocess.run([PY, __file__, "--run-pycsync", str(self.out), "--", "sync", str(root), "--json", *args],
+                           env=env, capture_output=True, text=True)
+        wall = time.perf_counter() - t0
+        if p.returncode != 0:
+            raise RuntimeError(f"pycsync sync failed ({p.returncode}):\n{p.stdout[-3000:]}\n{p.stderr[-3000:]}")
+        child = json.loads(self.out.read_text())
+        calls = self.emu.calls()
+        return {"summary": json.loads(p.stdout), "wall": wall, "calls": calls,
+                "api_calls": sum(v for k, v in calls.items() if k.startswith("flickr.")),
+                "transfers": {k: v for k, v in calls.items() if not k.startswith("flickr.")}, **child}
+
+
+_JPEG: bytes | None = None
+
+
+def jpeg(seed: int) -> bytes:
+    """A real JPEG whose comment segment carries ``seed``: distinct content, no re-encoding."""
+    global _JPEG
+    if _JPEG is None:
+        from PIL import Image
+
+        img = Image.new("RGB", (24, 16))
+        img.putdata([((x * 11) % 256, (y * 17) % 256, (x * y) % 256) for y in range(16) for x in range(24)])
+        buf = io.BytesIO()
+        img.save(buf, "JPEG", quality=85)
+        _JPEG = buf.getvalue()
+    payload = f"pycsync bench {seed:012d}".encode()
+    return _JPEG[:2] + b"\xff\xfe" + struct.pack(">H", len(payload) + 2) + payload + _JPEG[2:]
+
+
+def make_library(root: Path, albums: int, per_album: int, loose: int, seed: int = 0) -> list[tuple[str, bytes]]:
+    """``albums`` folders of ``per_album`` photos and ``loose`` photos in the root."""
+    files = []
+    n = seed
+    for a in range(albums):
+        folder = root / f"album_{a:04d}"
+        folder.mkdir(parents=True, exist_ok=True)
+        for i in range(per_album):
+            n += 1
+            files.append((f"album_{a:04d}/IMG_{i:05d}.jpg", jpeg(n)))
+    for i in range(loose):
+        n += 1
+        files.append((f"loose_{i:05d}.jpg", jpeg(n)))
+    for key, data in files:
+        (root / key).write_bytes(data)
+    return files
+
+
+def ceil500(n: int) -> int:
+    return max(1, math.ceil(n / 500))
+
+
+def mb(n: float) -> float:
+    return round(n / 2**20, 1)
+
+
+def log(msg: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {msg}", flush=True)
+
+
+# --------------------------------------------------------------------------- benchmarks
+
+
+def bench_library(work: Path, p: dict, results: dict, later: list) -> None:
+    n_albums, loose = p["albums"], p["loose"]
+    per_album = (p["n"] - loose) // n_albums
+    n = per_album * n_albums + loose
+    emu = Emulator(work / "emu")
+    try:
+        run = Runner(emu, work)
+        src = work / "library"
+        make_library(src, n_albums, per_album, loose)
+        log(f"library: initial upload of {n} photos in {n_albums} albums (+{loose} loose), --jobs 8")
+        up = run.sync(src, "--jobs", "8")
+        assert up["summary"]["uploaded"] == n, up["summary"]
+        target = n + 2 * n_albums + 6
+        total = sum(up["calls"].values())
+        results["initial_upload"] = {
+            "figure": f"initial upload, N={n} photos, M={n_albums} albums: API calls incl. uploads",
+            "target": f"<= N + 2M + 6 = {target}", "measured": total, "ratio": round(total / target, 3),
+            "ok": total <= target, "calls": up["calls"], "seconds": round(up["wall"], 2),
+        }
+        time.sleep(3)  # past the listing's overlap: the next run's album reads are the last
+        settle = run.sync(src)
+        results["settle_after_upload"] = {
+            "figure": "the run after the initial upload (reads back the albums it created)",
+            "target": f"<= M + 6 = {n_albums + 6}", "measured": settle["api_calls"],
+            "ratio": round(settle["api_calls"] / (n_albums + 6), 3), "ok": settle["api_calls"] <= n_albums + 6,
+            "calls": settle["calls"], "seconds": round(settle["wall"], 2),
+        }
+        dst = work / "download"
+        dst.mkdir()
+        log("library: initial download into an empty folder")
+        down = run.sync(dst, "--jobs", "8")
+        assert down["summary"]["downloaded"] == n, down["summary"]
+        target = ceil500(n_albums) + n_albums * ceil500(per_album) + ceil500(loose) + 2
+        per_photo = {k: v for k, v in down["calls"].items() if k in ("flickr.photos.getInfo", "flickr.photos.getSizes")}
+        results["initial_download"] = {
+            "figure": f"initial download, N={n}: API calls (originals fetched by URL)",
+            "target": f"<= ceil(M/500) + sum ceil(n/500) + ceil(unsorted/500) + 2 = {target}, 0 per photo",
+            "measured": down["api_calls"], "ratio": round(down["api_calls"] / target, 3),
+            "ok": down["api_calls"] <= target and not per_photo, "calls": down["calls"],
+            "seconds": round(down["wall"], 2), "bytes_down": down["summary"]["bytes_down"],
+        }
+        time.sleep(3)
+        run.sync(dst)
+        started = time.monotonic()
+
+        def finish() -> None:
+            from pycsync import remote
+
+            wait = remote.PHOTO_OVERLAP + 3 - (time.monotonic() - started)
+            if wait > 0:
+                log(f"library: waiting {wait:.0f}s for recentlyUpdated's overlap to pass")
+                time.sleep(wait)
+            # the first run after the wait still re-reads what changed within PHOTO_OVERLAP of
+            # the last listing (recentlyUpdated, 500 a page); the one after it is the steady state
+            overlap = [run.sync(src), run.sync(dst)]
+            quiet = run.sync(src)
+            quiet2 = run.sync(dst)
+            results["no_change"] = {
+                "figure": f"no-change sync, N={n} (upload side / download side): API calls",
+                "target": "constant in N (5: login, token, getList, recentlyUpdated, getInfo)",
+                "measured": f"{quiet['api_calls']} / {quiet2['api_calls']}",
+                "ratio": round(max(quiet["api_calls"], quiet2["api_calls"]) / 5, 3),
+                "ok": quiet["api_calls"] <= 5 and quiet2["api_calls"] <= 5 and quiet["summary"]["files_hashed"] == 0,
+                "calls": quiet["calls"], "seconds": round(quiet["wall"], 2),
+                "files_hashed": quiet["summary"]["files_hashed"],
+                "first_run_after_the_overlap_calls": [o["api_calls"] for o in overlap],
+            }
+            k = p["k"]
+            log(f"library: {k} local changes")
+            for i in range(k // 2):  # new photos in the first album
+                (src / "album_0000" / f"NEW_{i:03d}.jpg").write_bytes(jpeg(10**9 + i))
+            for i in range(k - k // 2):  # edits spread over albums
+                (src / f"album_{(i + 1) % n_albums:04d}" / f"IMG_{i:05d}.jpg").write_bytes(jpeg(2 * 10**9 + i))
+            local = run.sync(src)
+            extra = local["api_calls"] - quiet["api_calls"]
+            results["k_change_local"] = {
+                "figure": f"sync after k={k} local changes ({k // 2} new, {k - k // 2} edited): API calls incl. uploads",
+                "target": f"no-change + O(k): <= {quiet['api_calls']} + 6k",
+                "measured": sum(local["calls"].values()),
+                "ratio": round(sum(local["calls"].values()) / (quiet["api_calls"] + 6 * k), 3),
+                "ok": sum(local["calls"].values()) <= quiet["api_calls"] + 6 * k,
+                "calls": local["calls"], "extra_api_calls_per_change": round(extra / k, 2),
+            }
+            client = emu.client()
+            try:
+                state = client.call("flickr.photosets.getList", per_page=500)["photosets"]["photoset"]
+                ids = [a["id"] for a in state]
+                for i in range(k):  # retitles and replaces on the website, spread over albums
+                    members = client.call("flickr.photosets.getPhotos", photoset_id=ids[i % len(ids)],
+                                          per_page=5)["photoset"]["photo"]
+                    pid = members[i // len(ids) % len(members)]["id"]
+                    if i % 2:
+                        client.set_meta(pid, title=f"retitled {i}")
+                    else:
+                        tmp = work / f"replace_{i}.jpg"
+                        tmp.write_bytes(jpeg(3 * 10**9 + i))
+                        client.replace(tmp, pid)
+            finally:
+                client.close()
+            time.sleep(1)
+            remote_run = run.sync(dst)
+            results["k_change_remote"] = {
+                "figure": f"sync after k={k} changes on Flickr ({k // 2} replaced, {k // 2} retitled): API calls",
+                "target": f"no-change + O(k): <= {quiet2['api_calls']} + k",
+                "measured": remote_run["api_calls"],
+                "ratio": round(remote_run["api_calls"] / (quiet2["api_calls"] + k), 3),
+                "ok": remote_run["api_calls"] <= quiet2["api_calls"] + k,
+                "calls": remote_run["calls"],
+            }
+            emu.stop()
+
+        later.append(finish)
+    except BaseException:
+        emu.stop()
+        raise
+
+
+def bench_jobs(work: Path, p: dict, results: dict) -> None:
+    n_albums = 4
+    per_album = p["jobs_n"] // n_albums
+    times, walls, calls = {}, {}, {}
+    for jobs in (1, 8):
+        emu = Emulator(work / f"emu-jobs{jobs}", latency_ms=50)
+        try:
+            run = Runner(emu, work / f"jobs{jobs}", rate_limit=None)  # the default budget (3000/hour)
+            (work / f"jobs{jobs}").mkdir(exist_ok=True)
+            src = work / f"jobs{jobs}" / "library"
+            make_library(src, n_albums, per_album, 0)
+            log(f"jobs: initial upload of {per_album * n_albums} photos at 50 ms latency, --jobs {jobs}")
+            r = run.sync(src, "--jobs", str(jobs))
+            times[jobs] = r["seconds"]  # the sync itself, from listing to the last album edit
+            walls[jobs] = r["wall"]  # plus starting Python and importing pycsync (~0.5 s)
+            calls[jobs] = sum(r["calls"].values())
+        finally:
+            emu.stop()
+    speedup = times[1] / times[8]
+    results["jobs"] = {
+        "figure": f"initial upload of {per_album * n_albums} photos in {n_albums} albums at 50 ms latency: "
+                  "--jobs 8 vs --jobs 1 (sync duration; with process start-up in brackets)",
+        "target": ">= 6x faster, within the 3000 calls/hour budget",
+        "measured": f"{speedup:.2f}x ({times[1]:.1f}s -> {times[8]:.1f}s, {calls[8]} calls) "
+                    f"[{walls[1] / walls[8]:.2f}x]",
+        "ratio": round(speedup / 6, 3), "ok": speedup >= 6 and calls[8] <= 3000,
+        "seconds_jobs1": round(times[1], 2), "seconds_jobs8": round(times[8], 2),
+        "wall_jobs1": round(walls[1], 2), "wall_jobs8": round(walls[8], 2),
+    }
+
+
+def seed_emulator(data_dir: Path, files: list[tuple[str, str, int]], lastupdate: int) -> None:
+    """Put photos straight into the emulator's store, as if uploaded by pycsync long ago.
+
+    ``files``: (key, sha256, size). Folders become albums titled with their path.
+    """
+    from pycsync import naming
+    from pycsync.emulator.store import Store, new_secret
+    from pycsync.emulator.tags import parse_tag_string
+    from pycsync.flickr import format_tags
+
+    store = Store(data_dir)
+    try:
+        owner = store.default_user()["nsid"]
+        base_id = int(store.get_meta("next_photo_id"))
+        photos, tags, albums = [], [], {}
+        for i, (key, sha, size) in enumerate(files):
+            pid = base_id + i
+            folder, _, name = key.rpartition("/")
+            stamp = lastupdate - len(files) + i
+            photos.append((pid, owner, name.rpartition(".")[0], new_secret(10), new_secret(10), sha, size, stamp,
+                           time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(stamp)), stamp, name))
+            for t in parse_tag_string(format_tags([naming.hash_tag(sha), naming.name_tag(name)])):
+                tags.append((pid, owner, t.raw, t.clean, int(t.machine)))
+            if folder:
+                albums.setdefault(folder, []).append(pid)
+        with store.tx():
+            store.db.executemany(
+                "INSERT INTO photos(id, owner, title, secret, originalsecret, server, farm, format, mime, media,"
+                " sha256, size, width, height, dateupload, datetaken, takenunknown, lastupdate, filename, visible_at)"
+                " VALUES (?,?,?,?,?,'65535',66,'jpg','image/jpeg','photo',?,?,24,16,?,?,0,?,?,0)", photos)
+            store.db.executemany("INSERT INTO tags(photo_id, author, raw, clean, machine) VALUES (?,?,?,?,?)", tags)
+            set_id = int(store.get_meta("next_set_id"))
+            for sort, (folder, members) in enumerate(sorted(albums.items())):
+                sid = str(set_id + sort * 7)
+                store.db.execute(
+                    "INSERT INTO sets(id, owner, title, description, primary_id, date_create, date_update, sort)"
+                    " VALUES (?,?,?,'',?,?,?,?)", (sid, owner, folder, members[0], lastupdate, lastupdate, sort))
+                store.db.executemany("INSERT INTO set_photos(set_id, photo_id, pos) VALUES (?,?,?)",
+                                     [(sid, m, pos) for pos, m in enumerate(members)])
+            store.set_meta("next_photo_id", base_id + len(files) + 1)
+            store.set_meta("next_set_id", set_id + len(albums) * 7 + 1)
+    finally:
+        store.close()
+
+
+def bare_walk(root: Path) -> tuple[float, int]:
+    """os.scandir + stat of every file, breadth first: the floor for any scan."""
+    t0 = time.perf_counter()
+    count = 0
+    stack = [str(root)]
+    while stack:
+        with os.scandir(stack.pop()) as it:
+            for entry in it:
+                if entry.name.startswith("."):
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(entry.path)
+                else:
+                    entry.stat()
+                    count += 1
+    return time.perf_counter() - t0, count
+
+
+def bench_scan(work: Path, p: dict, results: dict) -> None:
+    n, n_albums = p["scan_n"], p["scan_albums"]
+    per_album = n // n_albums
+    root = work / "big"
+    log(f"scan: writing {n} files in {n_albums} folders")
+    files = make_library(root, n_albums, per_album, 0, seed=5 * 10**9)
+    meta = [(key, hashlib.sha256(data).hexdigest(), len(data)) for key, data in files]
+    del files
+    log("scan: seeding the emulator's store")
+    seed_emulator(work / "emu-big", meta, int(time.time()) - 3600)
+    del meta
+    emu = Emulator(work / "emu-big")
+    try:
+        run = Runner(emu, work)
+        log("scan: first sync (links every file to its photo; full listing)")
+        first = run.sync(root, "--jobs", "4")
+        assert first["summary"]["linked"] == n and first["summary"]["uploaded"] == 0, first["summary"]
+        time.sleep(3)
+        log("scan: no-change syncs")
+        runs = [run.sync(root) for _ in range(2)]
+        walks = [bare_walk(root) for _ in range(3)]
+        assert walks[0][1] == n
+        walk = min(w[0] for w in walks)
+        local = min(r["timings"]["local"] for r in runs)
+        quiet = runs[-1]
+        results["scan"] = {
+            "figure": f"no-change sync of {n} files: local part vs bare os.scandir+stat walk",
+            "target": "<= 2x", "measured": f"{local:.2f}s vs {walk:.2f}s = {local / walk:.2f}x",
+            "ratio": round(local / walk / 2, 3), "ok": local <= 2 * walk,
+            "timings": quiet["timings"], "bare_walk_seconds": round(walk, 3),
+            "first_sync_seconds": round(first["wall"], 1),
+        }
+        peak = max(r["vmhwm"] for r in runs)
+        results["memory"] = {
+            "figure": f"peak RSS of a no-change sync of {n} photos (pycsync process, VmHWM)",
+            "target": "<= 250 MB", "measured": f"{mb(peak)} MB", "ratio": round(peak / (250 * 2**20), 3),
+            "ok": peak <= 250 * 2**20, "first_sync_vmhwm_mb": mb(first["vmhwm"]),
+        }
+        results["no_change_100k"] = {
+            "figure": f"no-change sync of {n} photos: API calls",
+            "target": "constant in N (5)", "measured": quiet["api_calls"], "ratio": round(quiet["api_calls"] / 5, 3),
+            "ok": quiet["api_calls"] <= 5, "calls": quiet["calls"], "seconds": round(quiet["wall"], 2),
+        }
+    finally:
+        emu.stop()
+
+
+def make_video(path: Path, size: int) -> None:
+    """An MP4-looking file (ftyp + one mdat box) of ``size`` bytes, written in 8 MB chunks."""
+    ftyp_payload = b"isom" + struct.pack(">I", 512) + b"isomiso2avc1mp41"
+    ftyp = struct.pack(">I", 8 + len(ftyp_payload)) + b"ftyp" + ftyp_payload
+    body = size - len(ftyp) - 8
+    chunk = os.urandom(8 * 2**20)
+    with open(path, "wb") as f:
+        f.write(ftyp + struct.pack(">I", 8 + body) + b"mdat")
+        left = body
+        while left:
+            f.write(chunk[: min(left, len(chunk))])
+            left -= min(left, len(chunk))
+
+
+def bench_large(work: Path, p: dict, results: dict) -> Path:
+    size = p["large_mb"] * 2**20
+    emu = Emulator(work / "emu-large")
+    try:
+        run = Runner(emu, work)
+        small_src, big_src = work / "small-up", work / "big-up"
+        (small_src / "v").mkdir(parents=True)
+        (big_src / "v").mkdir(parents=True)
+        make_video(small_src / "v" / "small.mp4", 64 * 1024)
+        log(f"large: writing a {p['large_mb']} MB video")
+        make_video(big_src / "v" / "big.mp4", size)
+        base_up = run.sync(small_src)
+        log("large: uploading it")
+        up = run.sync(big_src)
+        assert up["summary"]["uploaded"] == 1
+        small_dst, big_dst = work / "small-down", work / "big-down"
+        small_dst.mkdir()
+        # the small pull: an account holding only the small video (a second emulator account
+        # would be cleaner; a --exclude keeps the big one out of this folder instead)
+        base_down = run.sync(small_dst, "--exclude", "big.mp4")
+        big_dst.mkdir()
+        log("large: downloading it into an empty folder")
+        down = run.sync(big_dst)
+        assert (big_dst / "v" / "big.mp4").stat().st_size == size
+        grow_up = up["vmhwm"] - base_up["vmhwm"]
+        grow_down = down["vmhwm"] - base_down["vmhwm"]
+        results["large_file"] = {
+            "figure": f"RSS added by a {p['large_mb']} MB upload / download (VmHWM vs the same sync of a 64 KB file)",
+            "target": "< 50 MB each", "measured": f"{mb(grow_up)} MB / {mb(grow_down)} MB",
+            "ratio": round(max(grow_up, grow_down) / (50 * 2**20), 3),
+            "ok": grow_up < 50 * 2**20 and grow_down < 50 * 2**20,
+            "upload_seconds": round(up["wall"], 1), "download_seconds": round(down["wall"], 1),
+            "vmhwm_mb": {"small_up": mb(base_up["vmhwm"]), "big_up": mb(up["vmhwm"]),
+                         "small_down": mb(base_down["vmhwm"]), "big_down": mb(down["vmhwm"])},
+        }
+        return big_src / "v" / "big.mp4"
+    finally:
+        emu.stop()
+
+
+def bench_hash(path: Path, results: dict) -> None:
+    from pycsync import local
+
+    size = path.stat().st_size
+
+    def best(fn) -> float:
+        fn()  # warm the page cache
+        return min(_timed(fn) for _ in range(3))
+
+    def ref() -> None:
+        with open(path, "rb") as f:
+            hashlib.file_digest(f, "sha256")
+
+    t_ref = best(ref)
+    t_ours = best(lambda: local.hash_file(path))
+    ours, theirs = size / t_ours, size / t_ref
+    results["hashing"] = {
+        "figure": f"SHA-256 throughput on a cached {mb(size):.0f} MB file: pycsync vs hashlib.file_digest",
+        "target": ">= 80%", "measured": f"{mb(ours):.0f} vs {mb(theirs):.0f} MB/s = {ours / theirs:.0%}",
+        "ratio": round((ours / theirs) / 0.8, 3), "ok": ours >= 0.8 * theirs,
+    }
+
+
+def _timed(fn) -> float:
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
+
+
+# --------------------------------------------------------------------------- report
+
+ORDER = ["initial_upload", "settle_after_upload", "initial_download", "no_change", "k_change_local",
+         "k_change_remote", "jobs", "scan", "memory", "no_change_100k", "large_file", "hashing"]
+
+
+def machine() -> str:
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return f"{os.cpu_count()} cores, {mem:.0f} GB, {cpu or platform.machine()}, Python {platform.python_version()}"
+
+
+def write_report(results: dict, params: dict, quick: bool, elapsed: float) -> None:
+    m = machine()
+    doc = {"machine": m, "mode": "quick" if quick else "full", "params": params,
+           "seconds": round(elapsed, 1), "date": time.strftime("%Y-%m-%d"), "results": results}
+    (HERE / "results.json").write_text(json.dumps(doc, indent=2) + "\n")
+    lines = [
+        "# pycsync benchmark results",
+        "",
+        f"`python bench/run.py{' --quick' if quick else ''}` on {doc['date']}, {elapsed / 60:.1f} minutes; "
+        f"machine: {m}. Calls are counted by the emulator; a ratio is measured / target (<= 1 meets it, "
+        "except for speed-ups and throughput, where it is measured / target and >= 1 meets it).",
+        "",
+        "| figure | target | measured | ratio | ok | machine |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name in ORDER:
+        r = results.get(name)
+        if r is None:
+            continue
+        lines.append(f"| {r['figure']} | {r['target']} | {r['measured']} | {r['ratio']} | "
+                     f"{'yes' if r['ok'] else '**no**'} | {m.split(',')[0]} |")
+    lines += ["", "Parameters: " + ", ".join(f"{k}={v}" for k, v in params.items()), ""]
+    (HERE / "RESULTS.md").write_text("\n".join(lines))
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--serve-emulator":
+        serve_emulator(sys.argv[2], float(sys.argv[3]), int(sys.argv[4]))
+        return
+    if len(sys.argv) > 1 and sys.argv[1] == "--run-pycsync":
+        run_pycsync(sys.argv[2], sys.argv[4:])
+        return
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--quick", action="store_true", help="smaller libraries and a 200 MB large file")
+    ap.add_argument("--only", default="", help="comma-separated: library,jobs,scan,large,hash")
+    ap.add_argument("--keep", default=None, help="work in this folder and keep it")
+    args = ap.parse_args()
+    params = QUICK if args.quick else FULL
+    only = set(filter(None, args.only.split(","))) or {"library", "jobs", "scan", "large", "hash"}
+    work = Path(args.keep or tempfile.mkdtemp(prefix="pycsync-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    results: dict = {}
+    later: list = []
+    started = time.monotonic()
+    try:
+        if "library" in only:
+            bench_library(work / "lib", params, results, later)
+        if "jobs" in only:
+            bench_jobs(work / "jobs", params, results)
+        big = None
+        if "large" in only:
+            big = bench_large(work / "large", params, results)
+        if "hash" in only:
+            if big is None:
+                big = work / "hash.bin"
+                big.parent.mkdir(parents=True, exist_ok=True)
+                make_video(big, 256 * 2**20)
+            bench_hash(big, results)
+        for finish in later:
+            finish()
+        if "scan" in only:
+            bench_scan(work / "scan", params, results)
+    finally:
+        for emu in list(_LIVE):
+            emu.stop()
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    elapsed = time.monotonic() - started
+    if only == {"library", "jobs", "scan", "large", "hash"}:
+        write_report(results, params, args.quick, elapsed)
+    for name in ORDER:
+        if name in results:
+            r = results[name]
+            print(f"{'ok ' if r['ok'] else 'NO '} {r['figure']}: {r['measured']} (target {r['target']})")
+            if not r["ok"] and "calls" in r:
+                print(f"     calls: {r['calls']}")
+    print(f"{elapsed:.0f}s")
+
+
+if __name__ == "__main__":
+    main()

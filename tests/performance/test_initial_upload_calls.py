@@ -1,0 +1,59 @@
+"""Initial upload: N uploads, and per album one photosets.create (with the first photo as its
+primary) plus ONE photosets.editPhotos holding every member in order (addPhoto when there is only
+one more photo), on top of a constant four calls (login, token check, getList, getNotInSet)."""
+
+from __future__ import annotations
+
+from tests.performance.conftest import LOGIN, make_library
+
+EMPTY_ACCOUNT_LISTING = {"flickr.photosets.getList": 1, "flickr.photos.getNotInSet": 1}
+
+
+def test_initial_upload_makes_one_call_per_photo_and_at_most_two_per_album(emulator, root, counted, flickr_clock):
+    albums = {"2019/Paris": 7, "2019/Alps": 3, "Trips": 2, "Solo": 1}
+    keys = make_library(root, albums, loose=4)
+    n, m = len(keys), len(albums)
+
+    summary, calls = counted(root)
+
+    assert summary["uploaded"] == n and summary["failed"] == 0
+    assert calls == {
+        **LOGIN,
+        **EMPTY_ACCOUNT_LISTING,
+        "upload": n,
+        "flickr.photosets.create": m,
+        "flickr.photosets.editPhotos": 2,  # 2019/Paris and 2019/Alps: all members at once
+        "flickr.photosets.addPhoto": 1,  # Trips: the one photo besides its primary
+        # Solo: created with its only photo as primary, nothing else
+    }
+    assert sum(calls.values()) <= n + 2 * m + 4
+    assert summary["api_calls_total"] == sum(v for k, v in calls.items() if k != "upload") + n
+
+
+def test_members_are_in_file_order_with_the_first_as_primary(emulator, root, counted, flickr_clock):
+    make_library(root, {"Album": 12})
+    counted(root)
+    state = emulator.state()
+    titles = {p["id"]: p["title"] for p in state["photos"]}
+    (album,) = state["albums"]
+    assert [titles[p] for p in album["photo_ids"]] == [f"IMG_{i:04d}" for i in range(12)]
+    assert titles[album["primary"]] == "IMG_0000"
+
+
+def test_new_photos_for_existing_albums_go_in_with_one_edit_per_album(emulator, root, counted, flickr_clock):
+    make_library(root, {"Big": 5, "Small": 2})
+    counted(root)
+    flickr_clock.advance()
+    make_library(root, {"Big": 9, "Small": 3})  # 4 new in Big, 1 new in Small (same names kept)
+    summary, calls = counted(root)
+    assert summary["uploaded"] == 5
+    writes = {k: v for k, v in calls.items() if k not in LOGIN and "get" not in k and "recently" not in k}
+    assert writes == {
+        "upload": 5,
+        "flickr.photosets.editPhotos": 1,  # Big: 5 existing + 4 new, in order
+        "flickr.photosets.addPhoto": 1,  # Small: a single new photo
+    }
+    state = emulator.state()
+    titles = {p["id"]: p["title"] for p in state["photos"]}
+    big = next(a for a in state["albums"] if a["title"] == "Big")
+    assert [titles[p] for p in big["photo_ids"]] == [f"IMG_{i:04d}" for i in range(9)]

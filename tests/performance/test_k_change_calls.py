@@ -1,0 +1,73 @@
+"""A sync after k changes costs O(k) calls on top of the no-change cost: the transfers and album
+edits the changes need, and the re-reading of only the albums they touched."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.performance.conftest import LOGIN, make_library
+from tests.performance.test_no_change_calls import NO_CHANGE
+
+
+@pytest.fixture
+def settled(emulator, root, counted, flickr_clock):
+    """A synced library of 40 photos in 4 albums (+4 loose), with Flickr's clock moved on."""
+    make_library(root, {"A": 10, "B": 10, "C": 10, "D": 6}, loose=4)
+    counted(root)
+    flickr_clock.advance()
+    counted(root)
+    flickr_clock.advance()
+    assert counted(root)[1] == NO_CHANGE
+    flickr_clock.advance()
+    return root
+
+
+def test_local_changes_cost_their_transfers_and_one_edit_per_album(settled, counted, flickr_clock, make_jpeg):
+    root = settled
+    make_library(root, {"A": 13})  # k=3 new photos in A
+    make_jpeg(root / "B" / "new.jpg", seed=99)  # one new photo in B
+    make_jpeg(root / "C" / "IMG_0004.jpg", seed=98)  # one edited photo
+    (root / "D" / "IMG_0002.jpg").rename(root / "D" / "renamed.jpg")  # one rename: no re-upload
+
+    summary, calls = counted(root)
+    assert (summary["uploaded"], summary["replaced"], summary["moved"]) == (4, 1, 1)
+    assert calls == {
+        **NO_CHANGE,
+        "upload": 4,
+        "flickr.photosets.editPhotos": 1,  # A: its 10 members and 3 new ones in one call
+        "flickr.photosets.addPhoto": 1,  # B: one new photo
+        "replace": 1,
+        "flickr.photos.getInfo": 1,  # replace: the new secret and the old content tag's id
+        "flickr.photos.addTags": 1,  # replace: the new content tag
+        "flickr.photos.removeTag": 1,  # replace: the stale one
+        "flickr.photos.setMeta": 1,  # rename: the title follows the file name
+    }
+
+    flickr_clock.advance()
+    summary, calls = counted(root)  # the next run reads back the two albums that changed
+    assert calls == {**NO_CHANGE, "flickr.photosets.getPhotos": 2}
+    flickr_clock.advance()
+    assert counted(root)[1] == NO_CHANGE
+
+
+def test_remote_changes_cost_their_downloads_and_the_albums_they_touched(
+    settled, emulator, counted, flickr_clock, flickr, tmp_path
+):
+    root = settled
+    albums = {a["title"]: a for a in emulator.state()["albums"]}
+    make_library(tmp_path, {"web": 3})
+    for i in range(2):  # k=2 photos added to album A on the website
+        pid = flickr.upload(tmp_path / "web" / f"IMG_{i:04d}.jpg", title=f"web {i}").photo_id
+        flickr.add_to_album(albums["A"]["id"], pid)
+    flickr.replace(tmp_path / "web" / "IMG_0002.jpg", albums["B"]["photo_ids"][3])  # one replaced
+    flickr.set_meta(albums["C"]["photo_ids"][0], title="retitled on Flickr")  # one retitled
+    flickr_clock.advance()
+
+    summary, calls = counted(root)
+    assert (summary["downloaded"], summary["replaced"]) == (2, 1)
+    static = calls.pop("static")
+    assert static == 3  # the three originals, by URL
+    assert calls == {**NO_CHANGE, "flickr.photosets.getPhotos": 1}  # only A changed membership
+
+    flickr_clock.advance()
+    assert counted(root)[1] == NO_CHANGE

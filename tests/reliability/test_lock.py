@@ -1,0 +1,104 @@
+"""One run per root at a time; a lock left by a dead run is taken over."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+from pycsync.state import RootLock
+from tests.reliability.conftest import assert_converged, put
+
+
+def _env(cli_env) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FLICKR_", "PYCSYNC_"))}
+    return {**env, **cli_env}
+
+
+def _dead_pid() -> int:
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+def test_second_concurrent_run_fails_with_a_clear_message(emulator, root, cli, cli_env, sync_json):
+    for i in range(6):
+        put(root / f"A/{i}.jpg", i)
+    emulator.config.latency_ms = 100  # the first run takes a few seconds
+    first = subprocess.Popen([sys.executable, "-m", "pycsync", "sync", str(root), "--jobs", "1"],
+                             env=_env(cli_env), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    lock = root / ".pycsync" / "lock"
+    deadline = time.monotonic() + 20
+    while not lock.exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert lock.exists()
+    second = cli("sync", str(root))
+    assert second.exit_code != 0
+    assert "another pycsync run" in second.stderr and str(first.pid) in second.stderr
+    assert "is syncing this folder" in second.stderr
+    out, err = first.communicate(timeout=60)
+    assert first.returncode == 0, err.decode()
+    assert not lock.exists(), "released at the end"
+    emulator.config.latency_ms = 0
+    assert len(emulator.state()["photos"]) == 6
+    assert_converged(root, emulator, sync_json)
+
+
+def test_lock_held_in_this_process_refuses_a_run(emulator, root, cli):
+    put(root / "a.jpg", 1)
+    (root / ".pycsync").mkdir()
+    with RootLock(root / ".pycsync" / "lock"):
+        result = cli("sync", str(root))
+        assert result.exit_code == 1 and "another pycsync run" in result.stderr
+    assert emulator.calls().get("upload", 0) == 0, "nothing was done"
+
+
+def test_stale_lock_from_a_dead_pid_is_taken_over(emulator, root, cli):
+    put(root / "a.jpg", 1)
+    (root / ".pycsync").mkdir()
+    lock = root / ".pycsync" / "lock"
+    lock.write_text(json.dumps({"pid": _dead_pid(), "host": socket.gethostname()}))
+    result = cli("sync", str(root))
+    assert result.exit_code == 0, result.stderr
+    assert len(emulator.state()["photos"]) == 1
+    assert not lock.exists()
+
+
+def test_half_written_lock_is_taken_over(emulator, root, cli):
+    put(root / "a.jpg", 1)
+    (root / ".pycsync").mkdir()
+    (root / ".pycsync" / "lock").write_text('{"pid": 12')  # a crash while writing it
+    assert cli("sync", str(root)).exit_code == 0
+
+
+def test_lock_of_a_killed_run_is_taken_over(emulator, root, cli_env, cli):
+    put(root / "a.jpg", 1)
+    emulator.config.latency_ms = 200
+    proc = subprocess.Popen([sys.executable, "-m", "pycsync", "sync", str(root)], env=_env(cli_env),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    lock = root / ".pycsync" / "lock"
+    deadline = time.monotonic() + 20
+    while not lock.exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert lock.exists()
+    emulator.config.latency_ms = 0
+    result = cli("sync", str(root))
+    assert result.exit_code == 0, result.stderr
+    assert len(emulator.state()["photos"]) == 1
+
+
+def test_lock_from_another_host_is_respected(emulator, root, cli):
+    put(root / "a.jpg", 1)
+    (root / ".pycsync").mkdir()
+    lock = root / ".pycsync" / "lock"
+    lock.write_text(json.dumps({"pid": 1, "host": "some-other-machine"}))
+    result = cli("sync", str(root))
+    assert result.exit_code == 1
+    assert "some-other-machine" in result.stderr and "delete" in result.stderr
+    assert lock.exists() and emulator.calls().get("upload", 0) == 0
