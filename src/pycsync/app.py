@@ -75,7 +75,9 @@ class SyncResult:
     messages: list[str] = field(default_factory=list)
     seconds: float = 0.0
     files_hashed: int = 0
-    timings: dict[str, float] = field(default_factory=dict)  # seconds per part of the run
+    # seconds per part of the run: base (loading the state), local (scanning the folder),
+    # listing (Flickr), plan, execute
+    timings: dict[str, float] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -147,6 +149,7 @@ def _run(client, options: SyncOptions, root: Path, state: StateDB | None, messag
     timings: dict[str, float] = {}
     clock = time.monotonic()
     base = state.load_base() if state else Base()
+    timings["base"], clock = time.monotonic() - clock, time.monotonic()
     ignore = IgnoreRules.load(root, options.excludes)
     scan = local_scan.scan(root, base=base.items, ignore=ignore, full=options.full,
                            follow_symlinks=options.follow_symlinks)

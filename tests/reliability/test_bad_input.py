@@ -136,7 +136,8 @@ def test_unreadable_folder_is_skipped_and_not_taken_for_a_deletion(emulator, roo
     real = os.scandir
 
     def scandir(path="."):
-        if str(path).endswith("/A"):
+        where = os.readlink(f"/proc/self/fd/{path}") if isinstance(path, int) else str(path)
+        if where.endswith("/A"):
             raise PermissionError(errno.EACCES, "Permission denied", str(path))
         return real(path)
 

@@ -98,13 +98,12 @@ def test_clean_run_request_count(prepared, emulator, root, cli_env, sync_json):
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 0, err.decode()
     _CLEAN["n"] = sum(emulator.calls().values())
-    assert 15 <= _CLEAN["n"] <= MAX_K, "raise MAX_K so that every request of a clean run is a crash point"
+    assert _CLEAN["n"] == MAX_K, "set MAX_K to the clean run's request count: every request is a crash point"
     _recover_and_check(root, emulator, sync_json, prepared)
 
 
-# the clean run of this library makes about 25 requests (the exact number is checked above);
-# K beyond the end of the run is skipped at run time
-MAX_K = int(os.environ.get("PYCSYNC_CRASH_MAX_K", "28"))
+# the clean run of this library makes exactly this many requests (checked above)
+MAX_K = int(os.environ.get("PYCSYNC_CRASH_MAX_K", "22"))
 
 
 @pytest.mark.parametrize("k", range(1, MAX_K + 1))

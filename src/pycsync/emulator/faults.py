@@ -91,7 +91,7 @@ def _normalise(rule: Any, index: int) -> dict:
         rule["action"] = action
     if not isinstance(action, dict):
         raise FaultConfigError(f"rule {index}: action must be an object")
-    kinds = [k for k in TERMINAL if action.get(k) not in (None, False)]
+    kinds = [k for k in TERMINAL if _set(action.get(k))]
     if len(kinds) > 1:
         raise FaultConfigError(f"rule {index}: more than one action kind: {kinds}")
     if not kinds and not action.get("latency_ms"):
@@ -103,6 +103,11 @@ def _normalise(rule: Any, index: int) -> dict:
     if "every" in rule and int(rule["every"]) < 1:
         raise FaultConfigError(f"rule {index}: every must be >= 1")
     return rule
+
+
+def _set(value: Any) -> bool:
+    """Whether an action key is given: ``{"error": 0}`` is (0 == False in Python)."""
+    return value is not None and value is not False
 
 
 def name_matches(pattern: Any, name: str) -> bool:
@@ -178,7 +183,7 @@ class FaultEngine:
                 action = rule["action"]
                 if action.get("latency_ms"):
                     d.latency_ms += float(action["latency_ms"])
-                kind = next((k for k in TERMINAL if action.get(k) not in (None, False)), None)
+                kind = next((k for k in TERMINAL if _set(action.get(k))), None)
                 if kind is not None:
                     d.kind, d.action, d.rule = kind, action, i
                     return d
