@@ -179,16 +179,25 @@ def _is_async(params: dict[str, str]) -> bool:
     return (params.get("async") or "").strip() == "1"
 
 
-def _upload(ctx: Ctx, file: Any, params: dict[str, str]) -> Response:
+def _accept_file(ctx: Ctx, file: Any, params: dict[str, str]):
+    """(spool, media type, None) for an acceptable file; an async upload of a bad file is not an
+    error answer but a ticket that completes as failed (complete=2), as Flickr does."""
     spool = _get_spool(file)
-    is_async = _is_async(params)
     try:
         mt = _validate(ctx, spool)
     except ApiError:
-        if is_async and spool is not None:
-            return _ticket(ctx, None, 2)
+        if _is_async(params) and spool is not None:
+            return None, None, _ticket(ctx, None, 2)
         raise
     assert spool is not None
+    return spool, mt, None
+
+
+def _upload(ctx: Ctx, file: Any, params: dict[str, str]) -> Response:
+    spool, mt, failed = _accept_file(ctx, file, params)
+    if failed is not None:
+        return failed
+    is_async = _is_async(params)
     store = ctx.store
     head = spool.head
     dedup = (params.get("dedup_check") or "").strip()
@@ -241,15 +250,10 @@ def _replace(ctx: Ctx, file: Any, params: dict[str, str]) -> Response:
     row = store.photo(pid) if pid else None
     if row is None or row["owner"] != ctx.caller.nsid:
         raise ApiError(1, f'Photo "{pid}" not found (invalid ID)')
-    spool = _get_spool(file)
+    spool, mt, failed = _accept_file(ctx, file, params)
+    if failed is not None:
+        return failed
     is_async = _is_async(params)
-    try:
-        mt = _validate(ctx, spool)
-    except ApiError:
-        if is_async and spool is not None:
-            return _ticket(ctx, None, 2)
-        raise
-    assert spool is not None
     wh = image_dimensions(spool.head, mt.format) if mt.media == "photo" else None
     with store.tx():
         row = store.photo(pid)
