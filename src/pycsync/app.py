@@ -153,9 +153,9 @@ def _run(client, options: SyncOptions, root: Path, state: StateDB | None, messag
     ignore = IgnoreRules.load(root, options.excludes)
     scan = local_scan.scan(root, base=base.items, ignore=ignore, full=options.full,
                            follow_symlinks=options.follow_symlinks)
-    hashed = sum(1 for item in scan.items.values() if item.hashed)
-    local_items = dict(scan.items)
-    for key, b in base.items.items():
+    hashed = scan.hashed
+    local_items = scan.items  # (not copied: 100,000s of entries)
+    for key, b in base.items.items() if scan.skipped else ():  # nothing skipped: nothing unlisted
         # unreadable or changing files are unknown this run, not deleted
         if key not in local_items and scan.unlisted(key):
             local_items[key] = LocalItem(key, key, b.size, b.mtime_ns, b.sha256)

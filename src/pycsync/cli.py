@@ -188,7 +188,7 @@ def sync_options(f):
         direction_options,
         click.option("--dry-run", is_flag=True, help="Print the plan; change nothing anywhere."),
         settings_options,
-        click.option("--full", is_flag=True, help="Re-hash every file instead of trusting size and mtime."),
+        click.option("--full", is_flag=True, help="Re-hash every file instead of trusting size and mtime, and list all of Flickr instead of what changed."),
         click.option("--rebuild-state", is_flag=True, help="Rebuild the sync state from Flickr's content tags."),
         click.option("--json", "json_mode", is_flag=True, help="Print one machine-readable summary (JSON) and nothing else on stdout."),
         click.option("-q", "--quiet", is_flag=True, help="Only errors and the one-line summary."),

@@ -56,6 +56,7 @@ class ScanResult:
 
     items: dict[str, LocalItem] = field(default_factory=dict)
     skipped: list[Skipped] = field(default_factory=list)
+    hashed: int = 0  # files read in this scan (the others' content came from the base)
 
     def unlisted(self, key: str) -> bool:
         """Whether ``key`` may exist although it is not in ``items``: it, or a folder above it,
@@ -359,6 +360,7 @@ class _Walk:
         if after.st_size == 0:
             self.skip(rel_path, EMPTY)
         else:
+            self.result.hashed += 1
             self.result.items[key] = LocalItem(
                 key, rel_path, after.st_size, after.st_mtime_ns, sha256, True
             )

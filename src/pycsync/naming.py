@@ -126,7 +126,9 @@ def album_title_for_folder(folder: str, layout: str) -> str:
 
 def album_folder_for_key(key: str, layout: str) -> str:
     """The folder whose album the file ``key`` belongs to ('' = the root, which has no album)."""
-    folder = folder_of(key)
+    folder = key.rpartition("/")[0]
+    if layout == "nested":  # (the common case without an Enum lookup: this runs per file)
+        return folder
     if Layout(layout) is Layout.FLAT:
         return folder.split("/", 1)[0]
     return folder

@@ -254,3 +254,33 @@ def test_edits_in_the_very_second_of_the_last_listing_are_seen(world, edit):
                 world.clock += 3
         finally:
             state.close()
+
+
+def test_the_remote_hash_cache_applies_to_cached_and_fresh_photos_alike(world):
+    """A hash of a downloaded original (state.remote_hashes) beats the photo's content tag, both
+    for photos the snapshot holds and for photos read again in this run."""
+    world.wipe()
+    kept, changed = world.upload(), world.upload()
+    with tempfile.TemporaryDirectory() as tmp:
+        state = StateDB(Path(tmp) / "state.db")
+        try:
+            world.clock += 100  # the uploads are older than recentlyUpdated's overlap
+            first = list_remote(world.client, web_base=world.web, user_nsid=world.nsid, cache=state)
+            for pid in (kept, changed):
+                state.put_remote_hash(pid, first.photos[pid].original_secret, "c" * 64)
+            world.client.set_meta(changed, title="read again")
+            world.clock += 10
+
+            def listing(cache):
+                stats = ListingStats()
+                got = list_remote(world.client, web_base=world.web, user_nsid=world.nsid, cache=cache,
+                                  known_hashes=state.remote_hash_lookup(), stats=stats)
+                return got, stats
+
+            incremental, stats = listing(state)
+            assert stats.mode == "incremental" and stats.photos_refreshed == 1
+            full, _ = listing(None)
+            _same(incremental, full)
+            assert {p.sha256 for p in incremental.photos.values()} == {"c" * 64}
+        finally:
+            state.close()
