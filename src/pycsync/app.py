@@ -337,7 +337,11 @@ def _recover_unfinished_uploads(client, state: StateDB, remote: RemoteListing, s
         if sha in listed:
             state.journal_end(entry_id, "found in listing")
             continue
-        found = finder.find_landed_upload(sha, since=detail.get("sent"))
+        if "body_sent" not in detail:
+            # the crash came before the last byte left: Flickr cannot have this upload
+            state.journal_end(entry_id, "not found: body never fully sent")
+            continue
+        found = finder.find_landed_upload(sha, since=detail["body_sent"])
         if found is None:
             state.journal_end(entry_id, "not found: did not land")
             continue

@@ -364,12 +364,28 @@ class Executor:
         path = self.path(key)
         tags = [naming.hash_tag(a.sha256), naming.name_tag(a.file_name)]
         entry = self.state.journal_begin("upload", key, a.sha256, sent=time.time())
+        body_sent: list[float] = []
+
+        def note_progress(done: int, report) -> None:
+            report(done)
+            if done >= a.size and not body_sent:
+                # noted before the last chunk leaves: without this note the upload cannot have
+                # landed, with it the lag allowance counts from here
+                body_sent.append(time.time())
+                self.state.journal_note(entry, body_sent=body_sent[0])
+
         try:
             with self._transfer(key, "up", a.size) as progress:
-                result = self.client.upload(path, title=a.title, tags=tags, progress=progress, **self._privacy())
+                result = self.client.upload(
+                    path, title=a.title, tags=tags, progress=lambda done: note_progress(done, progress),
+                    **self._privacy(),
+                )
             photo_id, secret = result.photo_id, result.original_secret
         except OutcomeUnknown:
-            found = self.find_landed_upload(a.sha256)
+            if not body_sent:
+                self.state.journal_end(entry, "failed: body not fully sent")
+                raise
+            found = self.find_landed_upload(a.sha256)  # Flickr may still be working on it: wait from now
             if found is None:
                 raise  # the entry stays open: the next run looks for this upload again first
             photo_id, secret = found

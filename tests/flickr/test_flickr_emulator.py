@@ -12,6 +12,7 @@ import pytest
 import requests
 from flickr_stub import FakeClock
 
+from pycsync.emulator import EmulatorServer
 from pycsync.flickr import (
     AuthError,
     Credentials,
@@ -24,17 +25,6 @@ from pycsync.flickr import (
     get_access_token,
     get_request_token,
 )
-
-_READY = Path(__file__).resolve().parents[2] / ".emulator-core-ready"
-
-try:
-    from pycsync.emulator import EmulatorServer
-except Exception:  # pragma: no cover - emulator not written yet
-    EmulatorServer = None
-
-pytestmark = pytest.mark.skipif(EmulatorServer is None or not _READY.exists(),
-                                reason="emulator not ready")
-
 
 @pytest.fixture
 def emu(request):

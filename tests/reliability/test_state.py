@@ -152,3 +152,31 @@ def test_local_deletions_go_to_the_trash(emulator, root, sync_json, flickr):
     assert not (root / "A/0.jpg").exists()
     trashed = list((root / ".pycsync" / "trash").rglob("0.jpg"))
     assert len(trashed) == 1 and trashed[0].read_bytes() == jpeg(0)
+
+
+def test_an_upload_whose_body_never_left_is_not_looked_for(emulator, root, sync_json):
+    """A crash before the last byte of an upload left: Flickr cannot have it, so the next run
+    uploads at once instead of waiting for search to show it."""
+    put(root / "a.jpg", 1)
+    (root / ".pycsync").mkdir()
+    state = StateDB(root / ".pycsync" / "state.db")
+    state.journal_begin("upload", "a.jpg", sha(jpeg(1)), sent=0.0)
+    state.close()
+    summary = sync_json(root)
+    assert summary["uploaded"] == 1
+    assert emulator.calls().get("flickr.photos.search", 0) == 0
+    assert len(emulator.state()["photos"]) == 1
+
+
+def test_an_upload_whose_body_left_is_found_not_repeated(emulator, root, sync_json, flickr):
+    """A crash after the whole body left: the upload may have landed, so it is looked up."""
+    put(root / "a.jpg", 1)
+    flickr.upload(root / "a.jpg", title="a", tags=[f"pycsync:sha256={sha(jpeg(1))}"])
+    (root / ".pycsync").mkdir()
+    state = StateDB(root / ".pycsync" / "state.db")
+    entry = state.journal_begin("upload", "a.jpg", sha(jpeg(1)), sent=0.0)
+    state.journal_note(entry, body_sent=0.0)
+    state.close()
+    summary = sync_json(root)
+    assert summary["uploaded"] == 0
+    assert len(emulator.state()["photos"]) == 1

@@ -239,6 +239,13 @@ class StateDB:
             )
             return cur.lastrowid
 
+    def journal_note(self, entry_id: int, **detail) -> None:
+        """Add facts to an open entry (e.g. when an upload's body was fully handed over)."""
+        with self._tx():
+            row = self._db.execute("SELECT detail FROM journal WHERE id = ?", (entry_id,)).fetchone()
+            merged = {**json.loads(row[0]), **detail} if row else detail
+            self._db.execute("UPDATE journal SET detail = ? WHERE id = ?", (json.dumps(merged), entry_id))
+
     def journal_end(self, entry_id: int, outcome: str) -> None:
         with self._tx():
             self._db.execute(
