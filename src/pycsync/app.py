@@ -22,6 +22,7 @@ from pycsync.ignore import IgnoreRules
 from pycsync.model import (
     Base,
     Confirm,
+    Download,
     DeletePhoto,
     Direction,
     Layout,
@@ -110,11 +111,22 @@ def sync(
         return _run(client, options, root, None, messages, started, notify)
     meta.mkdir(mode=0o700, exist_ok=True)
     with RootLock(meta / "lock"):
+        if not options.dry_run:
+            _clear_partial_downloads(meta / "tmp")
         state = _open_state(meta, options.rebuild_state, messages)
         try:
             return _run(client, options, root, state, messages, started, notify)
         finally:
             state.close()
+
+
+def _clear_partial_downloads(tmp: Path) -> None:
+    """Temp files a crashed run left (downloads never renamed into place): safe to drop under
+    the lock, since only a run holding it writes there."""
+    if tmp.is_dir():
+        for leftover in tmp.iterdir():
+            if leftover.is_file() or leftover.is_symlink():
+                leftover.unlink(missing_ok=True)
 
 
 def _open_state(meta: Path, rebuild: bool, messages: list[str]) -> StateDB:
@@ -204,10 +216,14 @@ def _run(client, options: SyncOptions, root: Path, state: StateDB | None, messag
             "`pycsync auth --perms write` (or `--perms delete`), or sync with --pull"
         )
 
-    confirms = [a for a in plan.actions if isinstance(a, Confirm)]
+    fetched: dict = {}
+    confirms = [a for a in plan.actions if isinstance(a, Confirm)] + _unverified_conflicts(
+        plan, remote, hashes, local_items
+    )
     if confirms:
-        # a first sync matched names without content tags: hash those originals, then decide
-        hashing = Executor(root, client, state, dict(local_items), remote, settings, notify).run(
+        # names matched without a content tag, or a conflict rests on a tag nobody checked:
+        # hash those originals, then decide
+        hashing = Executor(root, client, state, dict(local_items), remote, settings, notify, fetched=fetched).run(
             Plan(actions=tuple(confirms))
         )
         remote = _with_cached_hashes(remote, state)
@@ -215,7 +231,9 @@ def _run(client, options: SyncOptions, root: Path, state: StateDB | None, messag
         plan = make_plan(local_items, remote, base, policy)
         if plan.abort:
             raise SafetyAbort(plan.abort)
-    outcome = Executor(root, client, state, dict(local_items), remote, settings, notify).run(plan)
+    outcome = Executor(root, client, state, dict(local_items), remote, settings, notify, fetched=fetched).run(plan)
+    for leftover in fetched.values():  # hashed, then not needed after all
+        leftover[0].unlink(missing_ok=True)
     timings["execute"] = time.monotonic() - clock
     if confirms:
         # what the hashing pass linked and fetched counts too (a failed one was planned again)
@@ -282,6 +300,23 @@ def _remember_albums(state: StateDB, plan: Plan, layout: Layout) -> None:
     """Pin folder <-> album pairs in use, so a later album rename never moves files."""
     in_use = {naming.album_folder_for_key(k, layout.value) for k in state.photo_ids()}
     state.set_albums({f: a for f, a in plan.albums.items() if f in in_use})
+
+
+def _unverified_conflicts(plan: Plan, remote: RemoteListing, hashes, local_items) -> list[Confirm]:
+    """A conflict costs a renamed copy and an upload, so it must not rest on a content tag alone:
+    a photo replaced on Flickr's website keeps the tag of its old content. Those originals are
+    hashed first (a conflict downloads them anyway)."""
+    fetching = {a.key: a for a in plan.actions if isinstance(a, Download)}
+    checks = []
+    for note in plan.conflicts:
+        fetch = fetching.get(note.key)
+        photo = remote.photos.get(fetch.photo_id) if fetch else None
+        if photo is None or hashes.get((photo.photo_id, photo.original_secret)) is not None:
+            continue
+        local = local_items.get(note.key)
+        if local is not None:
+            checks.append(Confirm(note.key, photo.photo_id, photo.url_o, photo.original_secret, local.sha256))
+    return checks
 
 
 def _with_cached_hashes(remote: RemoteListing, state: StateDB) -> RemoteListing:

@@ -100,8 +100,12 @@ class Executor:
         settings: Settings,
         notify: Callable[[str, str, str], None] = lambda kind, key, detail: None,
         sleep: Callable[[float], None] = time.sleep,
+        fetched: dict | None = None,
     ):
         self.root = Path(root)
+        # originals a Confirm already downloaded, (photo id, secret) -> _fetch's result, so the
+        # Download that follows in a later plan does not fetch them again
+        self.fetched: dict = {} if fetched is None else fetched
         self.client = client
         self.state = state
         self.local = local
@@ -313,7 +317,12 @@ class Executor:
             raise OSError(f"{key} changed since the scan; keeping it (the next run compares again)")
         if not a.overwrite and self.path(key).exists() and key not in self.local:
             raise OSError(f"{key} appeared since the scan; left it alone")
-        tmp, sha, size, served = self._fetch(a.url, key)
+        with self._lock:
+            kept = self.fetched.pop((a.photo_id, a.original_secret), None)
+        tmp, sha, size, served = kept or self._fetch(a.url, key)
+        # known before the file lands: a crash right after must not leave only the photo's content
+        # tag (stale after a replace on Flickr's website) to compare the file with
+        self.state.put_remote_hash(a.photo_id, a.original_secret, sha)
         try:
             if a.media == "video" and served and key not in self.local:
                 key = self._video_key(key, served)
@@ -328,7 +337,6 @@ class Executor:
         finally:
             tmp.unlink(missing_ok=True)
         self.local[key] = LocalItem(key, key, size, target.stat().st_mtime_ns, sha)
-        self.state.put_remote_hash(a.photo_id, a.original_secret, sha)
         self.state.put_item(self._base_item(key, a.photo_id, sha, a.original_secret, True))
         self._photo_of[key] = a.photo_id
         self._done("replaced locally" if a.overwrite else "downloaded", key)
@@ -345,9 +353,14 @@ class Executor:
         return candidate
 
     def _do_Confirm(self, a: Confirm) -> None:
-        tmp, sha, _, _ = self._fetch(a.url, a.key)
-        tmp.unlink(missing_ok=True)
+        got = self._fetch(a.url, a.key)
+        sha = got[1]
         self.state.put_remote_hash(a.photo_id, a.original_secret, sha)
+        if sha == a.local_sha256:
+            got[0].unlink(missing_ok=True)
+        else:
+            with self._lock:
+                self.fetched[(a.photo_id, a.original_secret)] = got
         if sha == a.local_sha256:
             self.state.put_item(self._base_item(a.key, a.photo_id, sha, a.original_secret, True))
             self._photo_of[a.key] = a.photo_id

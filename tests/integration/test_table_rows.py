@@ -322,3 +322,24 @@ def test_an_edit_that_keeps_size_and_mtime_is_found_by_full(emulator, root, sync
     assert summary["replaced"] == 1
     assert photo_with_sha(emulator, sha(bytes(data)))["title"] == "x"
     assert_converged(emulator, sync_json, root)
+
+
+def test_a_replace_on_the_website_leaves_a_stale_tag_but_no_false_conflict(emulator, root, sync_json, flickr, tmp_path):
+    """Flickr's website keeps a photo's tags when its file is replaced, so pycsync's content tag
+    then names the old content. A run that finds the same new content on both sides (here: the
+    file was fetched, then the state that says so was lost) hashes the original instead of
+    trusting the tag, and links the two instead of making a conflict copy."""
+    from tests.integration.conftest import write_jpeg
+
+    write_jpeg(root / "A/x.jpg", 1)
+    sync_json(root)
+    photo = emulator.state()["photos"][0]
+    new = tmp_path / "new.jpg"
+    new_bytes = write_jpeg(new, 2)
+    flickr.replace(new, photo["id"])  # as the website does: tags untouched
+    (root / "A/x.jpg").write_bytes(new_bytes)  # the same edit arrived here too
+    summary = sync_json(root)
+    assert summary["conflicts"] == 0 and summary["uploaded"] == 0
+    assert len(emulator.state()["photos"]) == 1
+    again = sync_json(root)
+    assert again["uploaded"] == again["downloaded"] == again["replaced"] == 0

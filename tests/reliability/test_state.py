@@ -180,3 +180,12 @@ def test_an_upload_whose_body_left_is_found_not_repeated(emulator, root, sync_js
     summary = sync_json(root)
     assert summary["uploaded"] == 0
     assert len(emulator.state()["photos"]) == 1
+
+
+def test_a_crashed_runs_partial_downloads_are_cleared(emulator, root, sync_json):
+    put(root / "a.jpg", 1)
+    sync_json(root)
+    partial = root / ".pycsync" / "tmp" / "123-456.part"
+    partial.write_bytes(b"half a photo")
+    sync_json(root)
+    assert not partial.exists()
