@@ -1,4 +1,5 @@
-"""Shared fixtures: a running Flickr emulator and small real media files."""
+"""Shared fixtures: a running Flickr emulator, a client acting on it, a folder to sync and small
+real media files."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Callable, Iterator
 import pytest
 
 from pycsync.emulator import EmulatorServer
+from pycsync.flickr import Credentials, Endpoints, FlickrClient
 
 
 @pytest.fixture
@@ -93,3 +95,20 @@ def make_png() -> Callable[..., bytes]:
 def make_mp4() -> Callable[..., bytes]:
     """``make_mp4(seed=0, size=4096, brand=b"isom") -> bytes`` (sniffs as video/mp4)."""
     return make_mp4_bytes
+
+
+@pytest.fixture
+def flickr(emulator) -> Iterator[FlickrClient]:
+    """A client acting on Flickr as the account's owner would on the website."""
+    creds = Credentials(emulator.api_key, emulator.api_secret, emulator.oauth_token, emulator.oauth_token_secret)
+    client = FlickrClient(Endpoints.for_base(emulator.endpoint), creds, calls_per_hour=None)
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def root(tmp_path) -> Path:
+    """An empty folder to sync."""
+    path = tmp_path / "photos"
+    path.mkdir()
+    return path

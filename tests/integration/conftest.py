@@ -15,7 +15,6 @@ import pytest
 from click.testing import CliRunner, Result
 
 from pycsync.cli import Environment, main
-from pycsync.flickr import Credentials, Endpoints, FlickrClient
 from tests.conftest import make_jpeg_bytes
 
 
@@ -52,19 +51,8 @@ def sync_json(cli) -> Callable[..., dict]:
     return run
 
 
-@pytest.fixture
-def flickr(emulator) -> FlickrClient:
-    creds = Credentials(emulator.api_key, emulator.api_secret, emulator.oauth_token, emulator.oauth_token_secret)
-    client = FlickrClient(Endpoints.for_base(emulator.endpoint), creds, calls_per_hour=None)
-    yield client
-    client.close()
 
 
-@pytest.fixture
-def root(tmp_path) -> Path:
-    path = tmp_path / "photos"
-    path.mkdir()
-    return path
 
 
 def write_jpeg(path: Path, seed: int) -> bytes:

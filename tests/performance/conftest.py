@@ -16,7 +16,7 @@ import pytest
 
 import pycsync.flickr.transport as transport
 from tests.conftest import make_jpeg_bytes
-from tests.integration.conftest import cli, cli_env, flickr, root, sync_json  # noqa: F401  (fixtures)
+from tests.integration.conftest import cli, cli_env, sync_json  # noqa: F401  (fixtures)
 
 #: the calls every sync makes before listing: who am I, and what may this token do
 LOGIN = {"flickr.test.login": 1, "flickr.auth.oauth.checkToken": 1}

@@ -7,7 +7,6 @@ for an upload whose answer was lost comes from PYCSYNC_UNKNOWN_UPLOAD_WAIT, as a
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import os
@@ -20,7 +19,7 @@ import pycsync.cli as cli_module
 from click.testing import CliRunner
 
 from pycsync.cli import Environment, main
-from pycsync.flickr import Credentials, Endpoints, FlickrClient
+from pycsync.flickr import FlickrClient
 from tests.conftest import make_jpeg_bytes
 
 # Reads that take longer than this time out (the "timeout" faults add more latency than that).
@@ -96,20 +95,8 @@ def sync_json(cli):
     return sync_json_for(cli)
 
 
-@pytest.fixture
-def flickr(emulator):
-    client = FlickrClient(Endpoints.for_base(emulator.endpoint),
-                          Credentials(emulator.api_key, emulator.api_secret, emulator.oauth_token,
-                                      emulator.oauth_token_secret), calls_per_hour=None)
-    yield client
-    client.close()
 
 
-@pytest.fixture
-def root(tmp_path) -> Path:
-    path = tmp_path / "photos"
-    path.mkdir()
-    return path
 
 
 def sha(data: bytes) -> str:

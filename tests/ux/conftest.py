@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from pycsync.cli import Environment, main
-from tests.integration.conftest import cli, cli_env, flickr, root, sync_json, web  # noqa: F401  (shared fixtures)
+from tests.integration.conftest import cli, cli_env, sync_json, web  # noqa: F401  (shared fixtures)
 
 
 class LiveOutput(io.StringIO):
