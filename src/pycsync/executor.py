@@ -23,7 +23,7 @@ from typing import Callable
 
 from pycsync import naming
 from pycsync.flickr import FlickrClient
-from pycsync.flickr.errors import FlickrError, OutcomeUnknown, PermanentUploadError, TransientError
+from pycsync.flickr.errors import ApiError, FlickrError, OutcomeUnknown, PermanentUploadError, TransientError
 from pycsync.model import (
     Action,
     BaseItem,
@@ -237,12 +237,30 @@ class Executor:
     def _do_TrashLocal(self, a: TrashLocal) -> None:
         if not self._unchanged_since_scan(a.key):
             raise OSError(f"{a.key} changed since the scan; not moved to the trash")
+        if a.photo_id and self._still_on_flickr(a.photo_id, a.album_id):
+            raise OSError(
+                f"{a.key}: Flickr's listing left it out, but Flickr still has it there (the listing "
+                "lags); left in place, the next run looks again"
+            )
         src = self.path(a.key)
         dst = self.trash_dir / (self.local[a.key].path if a.key in self.local else a.key)
         dst.parent.mkdir(parents=True, exist_ok=True)
         os.replace(src, dst)
         self.state.delete_item(a.key)
         self._done("trashed", a.key, str(dst.relative_to(self.root)))
+
+    def _still_on_flickr(self, photo_id: str, album_id: str) -> bool:
+        """One direct look: is the photo there (in that album, when one is named)?"""
+        try:
+            if not album_id:
+                self.client.photo_info(photo_id)
+                return True
+            sets = self.client.all_contexts(photo_id).get("set") or []
+        except ApiError as exc:
+            if exc.code == 1:  # "Photo not found": really gone
+                return False
+            raise
+        return any(str(s.get("id")) == album_id for s in sets)
 
     def _do_CopyLocal(self, a: CopyLocal) -> None:
         src_key = self._renamed.get(a.src_key, a.src_key)  # a conflict copy may have moved it

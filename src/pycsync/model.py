@@ -205,7 +205,13 @@ class MoveLocal:
 
 @dataclass(frozen=True, slots=True)
 class TrashLocal:
+    """Move a file to .pycsync/trash/. When Flickr's listing said its photo was deleted
+    (``photo_id``) or left its album (``album_id``), the executor asks Flickr once more first:
+    a listing that lags behind a fresh upload must not cost the file its place."""
+
     key: str
+    photo_id: str = ""
+    album_id: str = ""
 
 
 @dataclass(frozen=True, slots=True)

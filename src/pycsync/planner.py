@@ -507,7 +507,13 @@ class _Planner:
             if mirror_push:  # Flickr mirrors the folder: what it lost is uploaded again
                 uploads[item.sha256].append(key)
             elif self.policy.delete and self.policy.direction is not Direction.PUSH:
-                self._trash(key)
+                album_id = self.folder_album.get(folder, "") if folder else ""
+                if photo is None:
+                    self._trash(key, b.photo_id)
+                elif album_id:
+                    self._trash(key, b.photo_id, album_id)
+                else:
+                    self._trash(key)
         elif ls == "changed" and rs == "deleted":
             if mirror_pull:
                 self._trash(key)
@@ -572,8 +578,8 @@ class _Planner:
             if folder and not stays and album_id in photo.album_ids:
                 self.out.add(UP, RemoveFromAlbum(album_id, (photo.photo_id,)))
 
-    def _trash(self, key: str) -> None:
-        self.out.add(DOWN, TrashLocal(key))
+    def _trash(self, key: str, photo_id: str = "", album_id: str = "") -> None:
+        self.out.add(DOWN, TrashLocal(key, photo_id, album_id))
         self._trashed.add(key)
 
     def _plan_removals(self) -> None:

@@ -189,3 +189,31 @@ def test_a_crashed_runs_partial_downloads_are_cleared(emulator, root, sync_json)
     partial.write_bytes(b"half a photo")
     sync_json(root)
     assert not partial.exists()
+
+
+def test_a_lagging_listing_never_costs_a_file_its_place(emulator, root, sync_json, flickr):
+    """--delete trashes a file whose photo Flickr's listing left out, but only once Flickr,
+    asked directly, agrees: a listing that lags behind a fresh upload is not a deletion."""
+    from pycsync.executor import Executor, Settings
+    from pycsync.model import LocalItem, Plan, RemoteListing, TrashLocal
+
+    put(root / "A/x.jpg", 1)
+    put(root / "A/y.jpg", 2)
+    sync_json(root)
+    state = StateDB(root / ".pycsync" / "state.db")
+    base = state.load_base()
+    photo_id, album_id = base.items["A/x.jpg"].photo_id, base.albums["A"]
+    st = (root / "A/x.jpg").stat()
+    local = {"A/x.jpg": LocalItem("A/x.jpg", "A/x.jpg", st.st_size, st.st_mtime_ns, sha(jpeg(1)))}
+
+    def trash():
+        plan = Plan(actions=(TrashLocal("A/x.jpg", photo_id, album_id),))
+        return Executor(root, flickr, state, dict(local), RemoteListing({}, {}), Settings()).run(plan)
+
+    outcome = trash()
+    assert (root / "A/x.jpg").exists() and "lags" in outcome.failed[0][1]
+    flickr.remove_from_album(album_id, [photo_id])
+    outcome = trash()
+    assert not (root / "A/x.jpg").exists() and not outcome.failed
+    assert list((root / ".pycsync" / "trash").rglob("x.jpg"))
+    state.close()
