@@ -383,8 +383,9 @@ class _Planner:
         """sha256 -> a live remote photo holding exactly that content."""
         index: dict[str, RemotePhoto] = {}
         for photo in self.remote.photos.values():
-            if photo.sha256:
-                index.setdefault(photo.sha256, photo)
+            sha = self._known_sha(photo)
+            if sha:
+                index.setdefault(sha, photo)
         for key, b in self.base.items.items():
             r = remote_st[key]
             if r.photo is not None and r.photo.original_secret == b.original_secret:
@@ -429,6 +430,17 @@ class _Planner:
             if photo.photo_id in adopted_unsorted and not self.afolder(k) and k not in self.local:
                 done.add(k)
 
+    def _known_sha(self, photo: RemotePhoto) -> str | None:
+        """The photo's content hash, unless it may be stale: a photo replaced since the base last
+        saw it (on Flickr's website, say) keeps the content tag pycsync last wrote, which is the
+        base's hash. A hash that differs from the base's came from hashing the new original."""
+        keys = self._keys_of.get(photo.photo_id)
+        if keys and all(self.base.items[k].original_secret != photo.original_secret for k in keys) and any(
+            self.base.items[k].sha256 == photo.sha256 for k in keys
+        ):
+            return None
+        return photo.sha256
+
     def _local_source(self, photo: RemotePhoto) -> str | None:
         """A local key that already holds this photo's current content, if any."""
         for key in self._keys_of.get(photo.photo_id, ()):
@@ -437,8 +449,11 @@ class _Planner:
                 continue
             if b.original_secret == photo.original_secret and item is not None and item.sha256 == b.sha256:
                 return key
-        if photo.sha256:
-            for key in self._local_by_sha.get(photo.sha256, ()):
+        if photo.photo_id not in self._keys_of:
+            return None  # a photo never synced: only its tag speaks for its content; download it
+        sha = self._known_sha(photo)
+        if sha:
+            for key in self._local_by_sha.get(sha, ()):
                 if key not in self._moved_away:
                     return key
         return None
@@ -488,7 +503,7 @@ class _Planner:
             else:
                 out.add(DOWN, _download(key, photo, overwrite=True))
         elif ls == "changed" and rs == "changed":
-            if photo.sha256 == item.sha256:
+            if self._known_sha(photo) == item.sha256:
                 out.add(UP, Link(key, photo.photo_id, item.sha256, photo.original_secret, True))
             else:
                 self._conflict(key, item, photo, "changed on both sides", uploads)

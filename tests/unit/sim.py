@@ -34,6 +34,7 @@ from pycsync.model import (
     TrashLocal,
     Upload,
 )
+from pycsync.app import _unverified_conflicts
 from pycsync.planner import plan as make_plan
 
 _ids = itertools.count(50_000_000_000)
@@ -45,7 +46,7 @@ class Photo:
     secret: str
     title: str
     file_name: str | None  # set when pycsync uploaded it (its machine tags)
-    tagged: bool
+    tag: str | None  # the content its pycsync:sha256 tag names (stale after a website replace)
 
 
 @dataclass
@@ -69,7 +70,7 @@ class World:
 
     def new_photo(self, content: str, title: str, tagged: bool = False, file_name=None) -> str:
         pid = str(next(_ids))
-        self.photos[pid] = Photo(content, f"s{next(_ids)}", title, file_name, tagged)
+        self.photos[pid] = Photo(content, f"s{next(_ids)}", title, file_name, content if tagged else None)
         return pid
 
     def new_album(self, title: str, members: list[str]) -> str:
@@ -109,7 +110,7 @@ class World:
             photos[pid] = RemotePhoto(
                 photo_id=pid, title=p.title, media="photo", original_format="jpg",
                 original_secret=p.secret, url_o=f"url/{pid}", last_update=0,
-                sha256=known or (p.sha if p.tagged else None), file_name=p.file_name,
+                sha256=known or p.tag, file_name=p.file_name,
                 album_ids=tuple(album_of.get(pid, ())),
             )
         albums = {
@@ -148,7 +149,7 @@ class World:
 
     def _Replace(self, a: Replace, layout):
         self.replace_photo(a.photo_id, self.local[a.key])
-        self.photos[a.photo_id].tagged = True
+        self.photos[a.photo_id].tag = self.local[a.key]  # pycsync re-tags what it replaces
         for k in (a.key, *a.also_keys):
             placed = self.base[k].placed if k in self.base else True
             self._put(k, a.photo_id, a.sha256, placed)
@@ -234,7 +235,9 @@ class World:
     def sync(self, policy: Policy) -> Plan:
         """Plan, run the first-sync confirmations and re-plan (as the app does), then apply."""
         first = self.plan(policy)
-        confirms = tuple(a for a in first.actions if isinstance(a, Confirm))
+        confirms = tuple(a for a in first.actions if isinstance(a, Confirm)) + tuple(
+            _unverified_conflicts(first, self.listing(), self.hash_cache, self.local_items())
+        )
         if confirms:
             self.apply(Plan(actions=confirms), policy.layout.value)
             first = self.plan(policy)

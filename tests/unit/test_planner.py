@@ -354,7 +354,14 @@ def _apply_remote(w: World, edits) -> None:
             elif tagged:
                 w.new_album(folder, [pid])
         elif op == "replace" and pids:
-            w.replace_photo(pids[n % len(pids)], content + "~")
+            # A website replace leaves pycsync's content tag naming the old content. For a photo
+            # the base knows, the planner notices (its secret changed); for a tagged photo never
+            # synced here it cannot, and a first match by that tag is trusted: a documented limit
+            # (README, Safety), so the model does not generate it.
+            known = {b.photo_id for b in w.base.values()}
+            candidates = [p for p in pids if p in known or w.photos[p].tag is None]
+            if candidates:
+                w.replace_photo(candidates[n % len(candidates)], content + "~")
         elif op == "delete" and pids:
             w.delete_photo(pids[n % len(pids)])
         elif op == "to_album" and pids:
