@@ -18,8 +18,8 @@ from pycsync.cli import Environment, main
 from tests.conftest import make_jpeg_bytes
 
 
-@pytest.fixture
-def cli_env(emulator, tmp_path) -> dict[str, str]:
+def emulator_env(emulator, tmp_path) -> dict[str, str]:
+    """The environment that points pycsync at this emulator with its ready access token."""
     return {
         "PYCSYNC_ENDPOINT": emulator.endpoint,
         "FLICKR_API_KEY": emulator.api_key,
@@ -30,13 +30,24 @@ def cli_env(emulator, tmp_path) -> dict[str, str]:
     }
 
 
-@pytest.fixture
-def cli(cli_env) -> Callable[..., Result]:
+def runner_for(cli_env: dict[str, str]) -> Callable[..., Result]:
+    """``run(*args, input=None, env=None) -> click Result``: the real CLI, in-process."""
+
     def run(*args: str, input: str | None = None, env: dict | None = None) -> Result:
         full_env = {**cli_env, **(env or {})}
         return CliRunner().invoke(main, list(args), input=input, env=full_env, obj=Environment(env=full_env))
 
     return run
+
+
+@pytest.fixture
+def cli_env(emulator, tmp_path) -> dict[str, str]:
+    return emulator_env(emulator, tmp_path)
+
+
+@pytest.fixture
+def cli(cli_env) -> Callable[..., Result]:
+    return runner_for(cli_env)
 
 
 @pytest.fixture

@@ -16,11 +16,10 @@ from pathlib import Path
 import pytest
 
 import pycsync.cli as cli_module
-from click.testing import CliRunner
 
-from pycsync.cli import Environment, main
 from pycsync.flickr import FlickrClient
 from tests.conftest import make_jpeg_bytes
+from tests.integration.conftest import emulator_env, runner_for
 
 # Reads that take longer than this time out (the "timeout" faults add more latency than that).
 READ_TIMEOUT = 1.0
@@ -44,25 +43,7 @@ def _fast_retries(monkeypatch):
 
 
 def env_for(emulator, tmp_path) -> dict[str, str]:
-    return {
-        "PYCSYNC_ENDPOINT": emulator.endpoint,
-        "FLICKR_API_KEY": emulator.api_key,
-        "FLICKR_API_SECRET": emulator.api_secret,
-        "FLICKR_OAUTH_TOKEN": emulator.oauth_token,
-        "FLICKR_OAUTH_TOKEN_SECRET": emulator.oauth_token_secret,
-        "PYCSYNC_CONFIG_DIR": str(tmp_path / "config"),
-        "PYCSYNC_UNKNOWN_UPLOAD_WAIT": UNKNOWN_UPLOAD_WAIT,
-    }
-
-
-def runner_for(cli_env: dict[str, str]):
-    """``run(*args, env=None) -> click Result``: the real CLI, in-process."""
-
-    def run(*args: str, input: str | None = None, env: dict | None = None):
-        full_env = {**cli_env, **(env or {})}
-        return CliRunner().invoke(main, list(args), input=input, env=full_env, obj=Environment(env=full_env))
-
-    return run
+    return {**emulator_env(emulator, tmp_path), "PYCSYNC_UNKNOWN_UPLOAD_WAIT": UNKNOWN_UPLOAD_WAIT}
 
 
 def sync_json_for(cli):

@@ -26,14 +26,6 @@ def _user_node(user: sqlite3.Row) -> Node:
     return node
 
 
-def _user_or_caller(ctx: Ctx) -> sqlite3.Row:
-    uid = ctx.arg("user_id")
-    user = ctx.resolve_user(uid) if uid else (ctx.user_row(ctx.caller.nsid) if ctx.caller.nsid else None)
-    if user is None:
-        raise ApiError(1, "User not found")
-    return user
-
-
 @method("flickr.people.findByUsername", args="username", errors=((1, "User not found"),))
 def people_find_by_username(ctx: Ctx) -> list[Node]:
     """Return a user's NSID, given their username.
@@ -130,14 +122,14 @@ def urls_user_photos(ctx: Ctx) -> list[Node]:
     Without ``user_id`` the calling user's URL is returned.  The URL is on the
     emulator's host.
     """
-    user = _user_or_caller(ctx)
+    user = ctx.user_or_caller()
     return [Node("user", {"nsid": user["nsid"], "url": user_photos_url(ctx, user)})]
 
 
 @method("flickr.urls.getUserProfile", args="user_id?", errors=((1, "User not found"),))
 def urls_user_profile(ctx: Ctx) -> list[Node]:
     """Return the URL of a user's profile (``<user nsid="..." url="..."/>``)."""
-    user = _user_or_caller(ctx)
+    user = ctx.user_or_caller()
     return [Node("user", {"nsid": user["nsid"], "url": user_profile_url(ctx, user)})]
 
 
@@ -182,7 +174,7 @@ def favorites_get_list(ctx: Ctx) -> list[Node]:
 
     Without ``user_id`` the calling user's favourites are listed.
     """
-    _user_or_caller(ctx)
+    ctx.user_or_caller()
     return _no_favorites(ctx)
 
 

@@ -35,14 +35,6 @@ def _visible_tags(ctx: Ctx, owner: str | None = None, machine: bool | None = Non
     return ctx.store.q(sql + " ORDER BY t.id", args)
 
 
-def _who(ctx: Ctx) -> sqlite3.Row:
-    uid = ctx.arg("user_id")
-    user = ctx.resolve_user(uid) if uid else (ctx.user_row(ctx.caller.nsid) if ctx.caller.nsid else None)
-    if user is None:
-        raise ApiError(1, "User not found")
-    return user
-
-
 @method("flickr.tags.getListPhoto", args="photo_id", errors=((1, "Photo not found"),))
 def tags_list_photo(ctx: Ctx) -> list[Node]:
     """Get the tag list for a given photo.
@@ -67,7 +59,7 @@ def tags_list_user(ctx: Ctx) -> list[Node]:
 
     ``<who id="..."><tags><tag>clean</tag>...</tags></who>``, alphabetical.
     """
-    user = _who(ctx)
+    user = ctx.user_or_caller()
     cleans = sorted({t["clean"] for t in _visible_tags(ctx, owner=user["nsid"])})
     node = Node("who", {"id": user["nsid"]})
     tags = node.add(Node("tags", lists={"tag"}))
@@ -83,7 +75,7 @@ def tags_list_user_popular(ctx: Ctx) -> list[Node]:
     ``<who id><tags><tag count="N">clean</tag>...</tags></who>``, most used
     first; ``count`` (default 10) limits the list.
     """
-    user = _who(ctx)
+    user = ctx.user_or_caller()
     try:
         limit = max(1, int(ctx.arg("count") or 10))
     except ValueError:

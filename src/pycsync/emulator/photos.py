@@ -84,6 +84,14 @@ class Ctx:
             row = self.store.q1("SELECT * FROM users WHERE username=? OR path_alias=?", (value, value))
         return row
 
+    def user_or_caller(self) -> sqlite3.Row:
+        """The user named by the ``user_id`` argument, else the caller (error 1 if neither)."""
+        uid = self.arg("user_id")
+        user = self.resolve_user(uid) if uid else (self.user_row(self.caller.nsid) if self.caller.nsid else None)
+        if user is None:
+            raise ApiError(1, "User not found")
+        return user
+
     # ---- visibility ---------------------------------------------------------
     def is_owner(self, row: sqlite3.Row) -> bool:
         return self.caller.nsid is not None and row["owner"] == self.caller.nsid
