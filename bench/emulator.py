@@ -45,8 +45,9 @@ def proc_status(pid: int) -> dict[str, int]:
 
 
 def start_emulator(data_dir: str) -> tuple[subprocess.Popen, dict]:
-    proc = subprocess.Popen([sys.executable, "-m", "pycsync.emulator", "--port", "0", "--data", data_dir],
-                            stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pycsync.emulator", "--port", "0", "--data", data_dir], stdout=subprocess.PIPE, text=True
+    )
     line = proc.stdout.readline()  # type: ignore[union-attr]
     if not line:
         raise RuntimeError("emulator did not start")
@@ -65,12 +66,20 @@ def upload_small(info: dict) -> str:
 
 
 def _signed_multipart(info: dict, url: str, fields: dict, file: tuple) -> str:
-    client = Client(info["api_key"], client_secret=info["api_secret"], resource_owner_key=info["oauth_token"],
-                    resource_owner_secret=info["oauth_token_secret"])
+    client = Client(
+        info["api_key"],
+        client_secret=info["api_secret"],
+        resource_owner_key=info["oauth_token"],
+        resource_owner_secret=info["oauth_token_secret"],
+    )
     _, headers, _ = client.sign(url, "POST", urlencode(fields), {"Content-Type": "application/x-www-form-urlencoded"})
     enc = MultipartEncoder(fields={**fields, file[0]: (file[1], file[2], "application/octet-stream")})
-    r = requests.post(url, data=enc, headers={"Authorization": headers["Authorization"],
-                                              "Content-Type": enc.content_type}, timeout=600)
+    r = requests.post(
+        url,
+        data=enc,
+        headers={"Authorization": headers["Authorization"], "Content-Type": enc.content_type},
+        timeout=600,
+    )
     r.raise_for_status()
     root = ET.fromstring(r.content)
     if root.get("stat") != "ok":
@@ -102,9 +111,15 @@ def bench_rest(info: dict, method: str, total: int, threads: int, extra: dict | 
     for t in ts:
         t.join()
     elapsed = time.perf_counter() - t0
-    return {"method": method, "calls": total, "threads": threads, "seconds": round(elapsed, 3),
-            "calls_per_second": round(total / elapsed, 1), "errors": len(errors),
-            "first_error": errors[0] if errors else None}
+    return {
+        "method": method,
+        "calls": total,
+        "threads": threads,
+        "seconds": round(elapsed, 3),
+        "calls_per_second": round(total / elapsed, 1),
+        "errors": len(errors),
+        "first_error": errors[0] if errors else None,
+    }
 
 
 def bench_upload(info: dict, pid: int, size_mb: int, tmp: Path) -> dict:
@@ -119,20 +134,27 @@ def bench_upload(info: dict, pid: int, size_mb: int, tmp: Path) -> dict:
     before = proc_status(pid)
     t0 = time.perf_counter()
     with open(path, "rb") as fh:
-        photo_id = _signed_multipart(info, info["endpoint"] + "/services/upload/", {"title": "big", "is_public": "0"},
-                                     ("photo", "big.mp4", fh))
+        photo_id = _signed_multipart(
+            info, info["endpoint"] + "/services/upload/", {"title": "big", "is_public": "0"}, ("photo", "big.mp4", fh)
+        )
     elapsed = time.perf_counter() - t0
     after = proc_status(pid)
     # verify the bytes landed intact (size via the state dump; a HEAD on the video URL)
     state = requests.get(info["endpoint"] + "/__emulator__/state", timeout=60).json()
     stored = next(p for p in state["photos"] if p["id"] == photo_id)
     path.unlink()
-    return {"upload_bytes": size, "seconds": round(elapsed, 2), "mb_per_second": round(size / 2**20 / elapsed, 1),
-            "rss_before_mb": round(before["VmRSS"] / 2**20, 1), "hwm_before_mb": round(before["VmHWM"] / 2**20, 1),
-            "hwm_after_mb": round(after["VmHWM"] / 2**20, 1),
-            "peak_rss_growth_mb": round((after["VmHWM"] - before["VmHWM"]) / 2**20, 1),
-            "peak_over_baseline_rss_mb": round((after["VmHWM"] - before["VmRSS"]) / 2**20, 1),
-            "stored_size_ok": stored["size"] == size, "media": stored["media"]}
+    return {
+        "upload_bytes": size,
+        "seconds": round(elapsed, 2),
+        "mb_per_second": round(size / 2**20 / elapsed, 1),
+        "rss_before_mb": round(before["VmRSS"] / 2**20, 1),
+        "hwm_before_mb": round(before["VmHWM"] / 2**20, 1),
+        "hwm_after_mb": round(after["VmHWM"] / 2**20, 1),
+        "peak_rss_growth_mb": round((after["VmHWM"] - before["VmHWM"]) / 2**20, 1),
+        "peak_over_baseline_rss_mb": round((after["VmHWM"] - before["VmRSS"]) / 2**20, 1),
+        "stored_size_ok": stored["size"] == size,
+        "media": stored["media"],
+    }
 
 
 def main() -> int:
@@ -170,12 +192,16 @@ def main() -> int:
     }
     Path(args.out).write_text(json.dumps(results, indent=2) + "\n")
     for r in results["rest"]:
-        print(f"REST {r['method']}: {r['calls']} calls, {r['threads']} threads, {r['seconds']} s "
-              f"-> {r['calls_per_second']} calls/s, errors={r['errors']}")
+        print(
+            f"REST {r['method']}: {r['calls']} calls, {r['threads']} threads, {r['seconds']} s "
+            f"-> {r['calls_per_second']} calls/s, errors={r['errors']}"
+        )
     u = results["upload"]
-    print(f"upload {u['upload_bytes'] / 2**20:.0f} MB in {u['seconds']} s ({u['mb_per_second']} MB/s); "
-          f"emulator peak RSS growth {u['peak_rss_growth_mb']} MB (VmHWM {u['hwm_before_mb']} -> "
-          f"{u['hwm_after_mb']} MB); stored intact: {u['stored_size_ok']}")
+    print(
+        f"upload {u['upload_bytes'] / 2**20:.0f} MB in {u['seconds']} s ({u['mb_per_second']} MB/s); "
+        f"emulator peak RSS growth {u['peak_rss_growth_mb']} MB (VmHWM {u['hwm_before_mb']} -> "
+        f"{u['hwm_after_mb']} MB); stored intact: {u['stored_size_ok']}"
+    )
     print("targets:", results["targets"])
     print(f"written to {args.out}")
     return 0 if all(results["targets"].values()) else 1

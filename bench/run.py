@@ -48,10 +48,26 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 PY = sys.executable
 
-FULL = {"n": 3000, "albums": 30, "loose": 100, "k": 20, "jobs_n": 480, "scan_n": 100_000,
-        "scan_albums": 200, "large_mb": 1024}
-QUICK = {"n": 600, "albums": 12, "loose": 30, "k": 10, "jobs_n": 240, "scan_n": 100_000,
-         "scan_albums": 200, "large_mb": 200}
+FULL = {
+    "n": 3000,
+    "albums": 30,
+    "loose": 100,
+    "k": 20,
+    "jobs_n": 480,
+    "scan_n": 100_000,
+    "scan_albums": 200,
+    "large_mb": 1024,
+}
+QUICK = {
+    "n": 600,
+    "albums": 12,
+    "loose": 30,
+    "k": 10,
+    "jobs_n": 240,
+    "scan_n": 100_000,
+    "scan_albums": 200,
+    "large_mb": 200,
+}
 
 
 # --------------------------------------------------------------------------- child modes
@@ -61,8 +77,9 @@ def serve_emulator(data_dir: str, latency_ms: float, port: int = 0) -> None:
     """Child: run the emulator until SIGTERM; print its info as one JSON line."""
     from pycsync.emulator import EmulatorServer
 
-    emu = EmulatorServer(port=port, data_dir=data_dir, latency_ms=latency_ms, max_video_bytes=8 * 2**30,
-                         max_photo_bytes=8 * 2**30)
+    emu = EmulatorServer(
+        port=port, data_dir=data_dir, latency_ms=latency_ms, max_video_bytes=8 * 2**30, max_photo_bytes=8 * 2**30
+    )
     emu.start()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -113,8 +130,11 @@ _LIVE: set = set()  # emulators still running: stopped at exit whatever happens
 class Emulator:
     def __init__(self, data_dir: Path, latency_ms: float = 0, port: int = 0):
         data_dir.mkdir(parents=True, exist_ok=True)
-        self.proc = subprocess.Popen([PY, __file__, "--serve-emulator", str(data_dir), str(latency_ms), str(port)],
-                                     stdout=subprocess.PIPE, text=True)
+        self.proc = subprocess.Popen(
+            [PY, __file__, "--serve-emulator", str(data_dir), str(latency_ms), str(port)],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         _LIVE.add(self)
         line = self.proc.stdout.readline()
         if not line:
@@ -165,24 +185,39 @@ class Runner:
 
     def sync(self, root: Path, *args: str) -> dict:
         i = self.emu.info
-        env = {**os.environ, "PYCSYNC_ENDPOINT": self.emu.endpoint, "FLICKR_API_KEY": i["api_key"],
-               "FLICKR_API_SECRET": i["api_secret"], "FLICKR_OAUTH_TOKEN": i["oauth_token"],
-               "FLICKR_OAUTH_TOKEN_SECRET": i["oauth_token_secret"], "PYCSYNC_CONFIG_DIR": str(self.config),
-               "PYTHONPATH": str(REPO / "src")}
+        env = {
+            **os.environ,
+            "PYCSYNC_ENDPOINT": self.emu.endpoint,
+            "FLICKR_API_KEY": i["api_key"],
+            "FLICKR_API_SECRET": i["api_secret"],
+            "FLICKR_OAUTH_TOKEN": i["oauth_token"],
+            "FLICKR_OAUTH_TOKEN_SECRET": i["oauth_token_secret"],
+            "PYCSYNC_CONFIG_DIR": str(self.config),
+            "PYTHONPATH": str(REPO / "src"),
+        }
         if self.rate_limit:
             env["PYCSYNC_RATE_LIMIT"] = str(self.rate_limit)
         self.emu.reset()
         t0 = time.perf_counter()
-        p = subprocess.run([PY, __file__, "--run-pycsync", str(self.out), "--", "sync", str(root), "--json", *args],
-                           env=env, capture_output=True, text=True)
+        p = subprocess.run(
+            [PY, __file__, "--run-pycsync", str(self.out), "--", "sync", str(root), "--json", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
         wall = time.perf_counter() - t0
         if p.returncode != 0:
             raise RuntimeError(f"pycsync sync failed ({p.returncode}):\n{p.stdout[-3000:]}\n{p.stderr[-3000:]}")
         child = json.loads(self.out.read_text())
         calls = self.emu.calls()
-        return {"summary": json.loads(p.stdout), "wall": wall, "calls": calls,
-                "api_calls": sum(v for k, v in calls.items() if k.startswith("flickr.")),
-                "transfers": {k: v for k, v in calls.items() if not k.startswith("flickr.")}, **child}
+        return {
+            "summary": json.loads(p.stdout),
+            "wall": wall,
+            "calls": calls,
+            "api_calls": sum(v for k, v in calls.items() if k.startswith("flickr.")),
+            "transfers": {k: v for k, v in calls.items() if not k.startswith("flickr.")},
+            **child,
+        }
 
 
 _JPEG: bytes | None = None
@@ -252,17 +287,24 @@ def bench_library(work: Path, p: dict, results: dict, later: list) -> None:
         total = sum(up["calls"].values())
         results["initial_upload"] = {
             "figure": f"initial upload, N={n} photos, M={n_albums} albums: API calls incl. uploads",
-            "target": f"<= N + 2M + 6 = {target}", "measured": total, "ratio": round(total / target, 3),
-            "ok": total <= target, "calls": up["calls"], "seconds": round(up["wall"], 2),
+            "target": f"<= N + 2M + 6 = {target}",
+            "measured": total,
+            "ratio": round(total / target, 3),
+            "ok": total <= target,
+            "calls": up["calls"],
+            "seconds": round(up["wall"], 2),
         }
         time.sleep(3)  # past the listing's overlap: the next run's album reads are the last
         settle = run.sync(src)
         target = n_albums + ceil500(n) + 4
         results["settle_after_upload"] = {
             "figure": "the run after the initial upload: reads back the albums and photos it made",
-            "target": f"<= M getPhotos + ceil(N/500) recentlyUpdated + 4 = {target}", "measured": settle["api_calls"],
-            "ratio": round(settle["api_calls"] / target, 3), "ok": settle["api_calls"] <= target,
-            "calls": settle["calls"], "seconds": round(settle["wall"], 2),
+            "target": f"<= M getPhotos + ceil(N/500) recentlyUpdated + 4 = {target}",
+            "measured": settle["api_calls"],
+            "ratio": round(settle["api_calls"] / target, 3),
+            "ok": settle["api_calls"] <= target,
+            "calls": settle["calls"],
+            "seconds": round(settle["wall"], 2),
         }
         dst = work / "download"
         dst.mkdir()
@@ -274,9 +316,12 @@ def bench_library(work: Path, p: dict, results: dict, later: list) -> None:
         results["initial_download"] = {
             "figure": f"initial download, N={n}: API calls (originals fetched by URL)",
             "target": f"<= ceil(M/500) + sum ceil(n/500) + ceil(unsorted/500) + 2 = {target}, 0 per photo",
-            "measured": down["api_calls"], "ratio": round(down["api_calls"] / target, 3),
-            "ok": down["api_calls"] <= target and not per_photo, "calls": down["calls"],
-            "seconds": round(down["wall"], 2), "bytes_down": down["summary"]["bytes_down"],
+            "measured": down["api_calls"],
+            "ratio": round(down["api_calls"] / target, 3),
+            "ok": down["api_calls"] <= target and not per_photo,
+            "calls": down["calls"],
+            "seconds": round(down["wall"], 2),
+            "bytes_down": down["summary"]["bytes_down"],
         }
         time.sleep(3)
         run.sync(dst)
@@ -300,7 +345,8 @@ def bench_library(work: Path, p: dict, results: dict, later: list) -> None:
                 "measured": f"{quiet['api_calls']} / {quiet2['api_calls']}",
                 "ratio": round(max(quiet["api_calls"], quiet2["api_calls"]) / 5, 3),
                 "ok": quiet["api_calls"] <= 5 and quiet2["api_calls"] <= 5 and quiet["summary"]["files_hashed"] == 0,
-                "calls": quiet["calls"], "seconds": round(quiet["wall"], 2),
+                "calls": quiet["calls"],
+                "seconds": round(quiet["wall"], 2),
                 "files_hashed": quiet["summary"]["files_hashed"],
                 "first_run_after_the_overlap_calls": [o["api_calls"] for o in overlap],
             }
@@ -313,12 +359,14 @@ def bench_library(work: Path, p: dict, results: dict, later: list) -> None:
             local = run.sync(src)
             extra = local["api_calls"] - quiet["api_calls"]
             results["k_change_local"] = {
-                "figure": f"sync after k={k} local changes ({k // 2} new, {k - k // 2} edited): API calls incl. uploads",
+                "figure": f"sync after k={k} local changes ({k // 2} new, {k - k // 2} edited): "
+                "API calls incl. uploads",
                 "target": f"no-change + O(k): <= {quiet['api_calls']} + 6k",
                 "measured": sum(local["calls"].values()),
                 "ratio": round(sum(local["calls"].values()) / (quiet["api_calls"] + 6 * k), 3),
                 "ok": sum(local["calls"].values()) <= quiet["api_calls"] + 6 * k,
-                "calls": local["calls"], "extra_api_calls_per_change": round(extra / k, 2),
+                "calls": local["calls"],
+                "extra_api_calls_per_change": round(extra / k, 2),
             }
             run.sync(dst)  # the download side takes those in first
             client = emu.client()
@@ -326,8 +374,9 @@ def bench_library(work: Path, p: dict, results: dict, later: list) -> None:
                 state = client.call("flickr.photosets.getList", per_page=500)["photosets"]["photoset"]
                 ids = [a["id"] for a in state]
                 for i in range(k):  # retitles and replaces on the website, spread over albums
-                    members = client.call("flickr.photosets.getPhotos", photoset_id=ids[i % len(ids)],
-                                          per_page=5)["photoset"]["photo"]
+                    members = client.call("flickr.photosets.getPhotos", photoset_id=ids[i % len(ids)], per_page=5)[
+                        "photoset"
+                    ]["photo"]
                     pid = members[i // len(ids) % len(members)]["id"]
                     if i % 2:
                         client.set_meta(pid, title=f"retitled {i}")
@@ -341,7 +390,7 @@ def bench_library(work: Path, p: dict, results: dict, later: list) -> None:
             remote_run = run.sync(dst)
             results["k_change_remote"] = {
                 "figure": f"sync after k={k} changes on Flickr ({k // 2} replaced, {k // 2} retitled): API calls "
-                          f"({remote_run['transfers'].get('static', 0)} originals fetched by URL)",
+                f"({remote_run['transfers'].get('static', 0)} originals fetched by URL)",
                 "target": f"no-change + O(k): <= {quiet2['api_calls']} + k",
                 "measured": remote_run["api_calls"],
                 "ratio": round(remote_run["api_calls"] / (quiet2["api_calls"] + k), 3),
@@ -377,13 +426,16 @@ def bench_jobs(work: Path, p: dict, results: dict) -> None:
     speedup = times[1] / times[8]
     results["jobs"] = {
         "figure": f"initial upload of {per_album * n_albums} photos in {n_albums} albums at 50 ms latency: "
-                  "--jobs 8 vs --jobs 1 (sync duration; with process start-up in brackets)",
+        "--jobs 8 vs --jobs 1 (sync duration; with process start-up in brackets)",
         "target": ">= 6x faster, within the 3000 calls/hour budget",
         "measured": f"{speedup:.2f}x ({times[1]:.1f}s -> {times[8]:.1f}s, {calls[8]} calls) "
-                    f"[{walls[1] / walls[8]:.2f}x]",
-        "ratio": round(speedup / 6, 3), "ok": speedup >= 6 and calls[8] <= 3000,
-        "seconds_jobs1": round(times[1], 2), "seconds_jobs8": round(times[8], 2),
-        "wall_jobs1": round(walls[1], 2), "wall_jobs8": round(walls[8], 2),
+        f"[{walls[1] / walls[8]:.2f}x]",
+        "ratio": round(speedup / 6, 3),
+        "ok": speedup >= 6 and calls[8] <= 3000,
+        "seconds_jobs1": round(times[1], 2),
+        "seconds_jobs8": round(times[8], 2),
+        "wall_jobs1": round(walls[1], 2),
+        "wall_jobs8": round(walls[8], 2),
     }
 
 
@@ -406,8 +458,21 @@ def seed_emulator(data_dir: Path, files: list[tuple[str, str, int]], lastupdate:
             pid = base_id + i
             folder, _, name = key.rpartition("/")
             stamp = lastupdate - len(files) + i
-            photos.append((pid, owner, name.rpartition(".")[0], new_secret(10), new_secret(10), sha, size, stamp,
-                           time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(stamp)), stamp, name))
+            photos.append(
+                (
+                    pid,
+                    owner,
+                    name.rpartition(".")[0],
+                    new_secret(10),
+                    new_secret(10),
+                    sha,
+                    size,
+                    stamp,
+                    time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(stamp)),
+                    stamp,
+                    name,
+                )
+            )
             for t in parse_tag_string(format_tags([naming.hash_tag(sha), naming.name_tag(name)])):
                 tags.append((pid, owner, t.raw, t.clean, int(t.machine)))
             if folder:
@@ -416,16 +481,22 @@ def seed_emulator(data_dir: Path, files: list[tuple[str, str, int]], lastupdate:
             store.db.executemany(
                 "INSERT INTO photos(id, owner, title, secret, originalsecret, server, farm, format, mime, media,"
                 " sha256, size, width, height, dateupload, datetaken, takenunknown, lastupdate, filename, visible_at)"
-                " VALUES (?,?,?,?,?,'65535',66,'jpg','image/jpeg','photo',?,?,24,16,?,?,0,?,?,0)", photos)
+                " VALUES (?,?,?,?,?,'65535',66,'jpg','image/jpeg','photo',?,?,24,16,?,?,0,?,?,0)",
+                photos,
+            )
             store.db.executemany("INSERT INTO tags(photo_id, author, raw, clean, machine) VALUES (?,?,?,?,?)", tags)
             set_id = int(store.get_meta("next_set_id"))
             for sort, (folder, members) in enumerate(sorted(albums.items())):
                 sid = str(set_id + sort * 7)
                 store.db.execute(
                     "INSERT INTO sets(id, owner, title, description, primary_id, date_create, date_update, sort)"
-                    " VALUES (?,?,?,'',?,?,?,?)", (sid, owner, folder, members[0], lastupdate, lastupdate, sort))
-                store.db.executemany("INSERT INTO set_photos(set_id, photo_id, pos) VALUES (?,?,?)",
-                                     [(sid, m, pos) for pos, m in enumerate(members)])
+                    " VALUES (?,?,?,'',?,?,?,?)",
+                    (sid, owner, folder, members[0], lastupdate, lastupdate, sort),
+                )
+                store.db.executemany(
+                    "INSERT INTO set_photos(set_id, photo_id, pos) VALUES (?,?,?)",
+                    [(sid, m, pos) for pos, m in enumerate(members)],
+                )
             store.set_meta("next_photo_id", base_id + len(files) + 1)
             store.set_meta("next_set_id", set_id + len(albums) * 7 + 1)
     finally:
@@ -481,23 +552,33 @@ def bench_scan(work: Path, p: dict, results: dict) -> None:
         quiet = runs[-1]
         results["scan"] = {
             "figure": f"no-change sync of {n} files: its local part (the folder scan as the sync runs it) "
-                      "vs a bare os.scandir+stat walk; in brackets: with loading the base from the state DB",
+            "vs a bare os.scandir+stat walk; in brackets: with loading the base from the state DB",
             "target": "<= 2x",
             "measured": f"{local:.2f}s vs {walk:.2f}s = {local / walk:.2f}x [{(local + base) / walk:.2f}x]",
-            "ratio": round(local / walk / 2, 3), "ok": local <= 2 * walk,
-            "timings": quiet["timings"], "bare_walk_seconds": round(walk, 3),
-            "base_load_seconds": round(base, 3), "first_sync_seconds": round(first["wall"], 1),
+            "ratio": round(local / walk / 2, 3),
+            "ok": local <= 2 * walk,
+            "timings": quiet["timings"],
+            "bare_walk_seconds": round(walk, 3),
+            "base_load_seconds": round(base, 3),
+            "first_sync_seconds": round(first["wall"], 1),
         }
         peak = max(r["vmhwm"] for r in runs)
         results["memory"] = {
             "figure": f"peak RSS of a no-change sync of {n} photos (pycsync process, VmHWM)",
-            "target": "<= 250 MB", "measured": f"{mb(peak)} MB", "ratio": round(peak / (250 * 2**20), 3),
-            "ok": peak <= 250 * 2**20, "first_sync_vmhwm_mb": mb(first["vmhwm"]),
+            "target": "<= 250 MB",
+            "measured": f"{mb(peak)} MB",
+            "ratio": round(peak / (250 * 2**20), 3),
+            "ok": peak <= 250 * 2**20,
+            "first_sync_vmhwm_mb": mb(first["vmhwm"]),
         }
         results["no_change_100k"] = {
             "figure": f"no-change sync of {n} photos: API calls",
-            "target": "constant in N (5)", "measured": quiet["api_calls"], "ratio": round(quiet["api_calls"] / 5, 3),
-            "ok": quiet["api_calls"] <= 5, "calls": quiet["calls"], "seconds": round(quiet["wall"], 2),
+            "target": "constant in N (5)",
+            "measured": quiet["api_calls"],
+            "ratio": round(quiet["api_calls"] / 5, 3),
+            "ok": quiet["api_calls"] <= 5,
+            "calls": quiet["calls"],
+            "seconds": round(quiet["wall"], 2),
         }
     finally:
         emu.stop()
@@ -545,12 +626,18 @@ def bench_large(work: Path, p: dict, results: dict) -> Path:
     grow_down = down["vmhwm"] - small_down["vmhwm"]
     results["large_file"] = {
         "figure": f"RSS added by a {p['large_mb']} MB upload / download (VmHWM vs the same sync of a 64 KB file)",
-        "target": "< 50 MB each", "measured": f"{mb(grow_up)} MB / {mb(grow_down)} MB",
+        "target": "< 50 MB each",
+        "measured": f"{mb(grow_up)} MB / {mb(grow_down)} MB",
         "ratio": round(max(grow_up, grow_down) / (50 * 2**20), 3),
         "ok": grow_up < 50 * 2**20 and grow_down < 50 * 2**20,
-        "upload_seconds": round(up["wall"], 1), "download_seconds": round(down["wall"], 1),
-        "vmhwm_mb": {"small_up": mb(small_up["vmhwm"]), "big_up": mb(up["vmhwm"]),
-                     "small_down": mb(small_down["vmhwm"]), "big_down": mb(down["vmhwm"])},
+        "upload_seconds": round(up["wall"], 1),
+        "download_seconds": round(down["wall"], 1),
+        "vmhwm_mb": {
+            "small_up": mb(small_up["vmhwm"]),
+            "big_up": mb(up["vmhwm"]),
+            "small_down": mb(small_down["vmhwm"]),
+            "big_down": mb(down["vmhwm"]),
+        },
     }
     return work / "big" / "up" / "v" / "big.mp4"
 
@@ -573,8 +660,10 @@ def bench_hash(path: Path, results: dict) -> None:
     ours, theirs = size / t_ours, size / t_ref
     results["hashing"] = {
         "figure": f"SHA-256 throughput on a cached {mb(size):.0f} MB file: pycsync vs hashlib.file_digest",
-        "target": ">= 80%", "measured": f"{mb(ours):.0f} vs {mb(theirs):.0f} MB/s = {ours / theirs:.0%}",
-        "ratio": round((ours / theirs) / 0.8, 3), "ok": ours >= 0.8 * theirs,
+        "target": ">= 80%",
+        "measured": f"{mb(ours):.0f} vs {mb(theirs):.0f} MB/s = {ours / theirs:.0%}",
+        "ratio": round((ours / theirs) / 0.8, 3),
+        "ok": ours >= 0.8 * theirs,
     }
 
 
@@ -588,29 +677,41 @@ def _timed(fn) -> float:
 
 LIMITS = {
     "initial_upload": "one upload call per file (Flickr has no batch upload); per album one create (the first "
-                      "photo as primary) and one editPhotos with every member in order (addPhoto for a second photo)",
+    "photo as primary) and one editPhotos with every member in order (addPhoto for a second photo)",
     "settle_after_upload": "Flickr has no change feed for albums: each album the upload touched is read again, "
-                           "and recentlyUpdated returns the new photos, 500 a call",
+    "and recentlyUpdated returns the new photos, 500 a call",
     "initial_download": "listing pages of 500; originals come by URL (not API calls), videos by their "
-                        "owner-only play/orig URL built without a call",
+    "owner-only play/orig URL built without a call",
     "no_change": "getList (1 per 500 albums), recentlyUpdated (1 per 500 photos changed around the last "
-                 "listing), people.getInfo (photo count check), test.login and checkToken",
+    "listing), people.getInfo (photo count check), test.login and checkToken",
     "k_change_local": "the transfers and album edits themselves (a replace also reads the photo's tags to "
-                      "retag it: 4 calls); the next run re-reads the albums touched",
+    "retag it: 4 calls); the next run re-reads the albums touched",
     "k_change_remote": "downloads go by URL; an album changed within 2 s of the last listing is read again",
     "jobs": "CPU per upload on 2 cores shared with the emulator (OAuth signing, multipart encoding, and the "
-            "emulator's own parsing), each process under one GIL; listing and start-up are serial",
+    "emulator's own parsing), each process under one GIL; listing and start-up are serial",
     "scan": "Python work per file beyond the stat (name checks, the size+mtime check against the base, one "
-            "object per file); loading 100,000 base items from SQLite is another ~0.2 s",
+    "object per file); loading 100,000 base items from SQLite is another ~0.2 s",
     "memory": "about 2 KB per photo: the base, the local and remote listings (~600 B of strings per photo) "
-              "and the planner's per-file indexes",
+    "and the planner's per-file indexes",
     "no_change_100k": "as for no-change: nothing in it grows with the number of photos",
     "large_file": "transfers stream in 1 MB chunks and downloads are hashed while written",
     "hashing": "hashlib.file_digest itself (pycsync uses it)",
 }
 
-ORDER = ["initial_upload", "settle_after_upload", "initial_download", "no_change", "k_change_local",
-         "k_change_remote", "jobs", "scan", "memory", "no_change_100k", "large_file", "hashing"]
+ORDER = [
+    "initial_upload",
+    "settle_after_upload",
+    "initial_download",
+    "no_change",
+    "k_change_local",
+    "k_change_remote",
+    "jobs",
+    "scan",
+    "memory",
+    "no_change_100k",
+    "large_file",
+    "hashing",
+]
 
 
 def machine() -> str:
@@ -628,8 +729,14 @@ def machine() -> str:
 
 def write_report(results: dict, params: dict, quick: bool, elapsed: float) -> None:
     m = machine()
-    doc = {"machine": m, "mode": "quick" if quick else "full", "params": params,
-           "seconds": round(elapsed, 1), "date": time.strftime("%Y-%m-%d"), "results": results}
+    doc = {
+        "machine": m,
+        "mode": "quick" if quick else "full",
+        "params": params,
+        "seconds": round(elapsed, 1),
+        "date": time.strftime("%Y-%m-%d"),
+        "results": results,
+    }
     (HERE / "results.json").write_text(json.dumps(doc, indent=2) + "\n")
     lines = [
         "# pycsync benchmark results",
@@ -645,10 +752,17 @@ def write_report(results: dict, params: dict, quick: bool, elapsed: float) -> No
         r = results.get(name)
         if r is None:
             continue
-        lines.append(f"| {r['figure']} | {r['target']} | {r['measured']} | {r['ratio']} | "
-                     f"{'yes' if r['ok'] else '**no**'} | {', '.join(m.split(', ')[:2])} |")
-    lines += ["", "Parameters: " + ", ".join(f"{k}={v}" for k, v in params.items()), "",
-              "## What limits each figure", ""]
+        lines.append(
+            f"| {r['figure']} | {r['target']} | {r['measured']} | {r['ratio']} | "
+            f"{'yes' if r['ok'] else '**no**'} | {', '.join(m.split(', ')[:2])} |"
+        )
+    lines += [
+        "",
+        "Parameters: " + ", ".join(f"{k}={v}" for k, v in params.items()),
+        "",
+        "## What limits each figure",
+        "",
+    ]
     lines += [f"- **{results[name]['figure'].split(':')[0]}**: {LIMITS[name]}" for name in ORDER if name in results]
     lines += [""]
     (HERE / "RESULTS.md").write_text("\n".join(lines))

@@ -6,8 +6,8 @@ from __future__ import annotations
 import io
 import random
 import struct
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator
 
 import pytest
 
@@ -42,8 +42,9 @@ def _noise_image(seed: int, size: tuple[int, int]):
     return img
 
 
-def make_jpeg_bytes(path: str | Path | None = None, *, seed: int = 0, size: tuple[int, int] = (64, 48),
-                    exif_datetime: str | None = None) -> bytes:
+def make_jpeg_bytes(
+    path: str | Path | None = None, *, seed: int = 0, size: tuple[int, int] = (64, 48), exif_datetime: str | None = None
+) -> bytes:
     img = _noise_image(seed, size)
     out = io.BytesIO()
     kwargs = {"quality": 90}

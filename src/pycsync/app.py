@@ -8,9 +8,9 @@ from __future__ import annotations
 import dataclasses
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from pycsync import local as local_scan
 from pycsync import naming
@@ -22,9 +22,9 @@ from pycsync.ignore import IgnoreRules
 from pycsync.model import (
     Base,
     Confirm,
-    Download,
     DeletePhoto,
     Direction,
+    Download,
     Layout,
     LocalItem,
     MoveRemote,
@@ -163,8 +163,9 @@ def _run(client, options: SyncOptions, root: Path, state: StateDB | None, messag
     base = state.load_base() if state else Base()
     timings["base"], clock = time.monotonic() - clock, time.monotonic()
     ignore = IgnoreRules.load(root, options.excludes)
-    scan = local_scan.scan(root, base=base.items, ignore=ignore, full=options.full,
-                           follow_symlinks=options.follow_symlinks)
+    scan = local_scan.scan(
+        root, base=base.items, ignore=ignore, full=options.full, follow_symlinks=options.follow_symlinks
+    )
     hashed = scan.hashed
     local_items = scan.items  # (not copied: 100,000s of entries)
     for key, b in base.items.items() if scan.skipped else ():  # nothing skipped: nothing unlisted
@@ -345,7 +346,9 @@ def _recover_unfinished_replaces(client, state: StateDB, remote: RemoteListing, 
         if (photo.photo_id, photo.original_secret) in known or (
             b is not None and b.photo_id == photo.photo_id and b.original_secret == photo.original_secret
         ):
-            state.journal_end(entry_id, "did not land" if (photo.photo_id, photo.original_secret) not in known else "known")
+            state.journal_end(
+                entry_id, "did not land" if (photo.photo_id, photo.original_secret) not in known else "known"
+            )
             continue
         try:
             checker.tmp_dir.mkdir(parents=True, exist_ok=True)
@@ -368,7 +371,7 @@ def _recover_unfinished_uploads(client, state: StateDB, remote: RemoteListing, s
     listed = {p.sha256 for p in remote.photos.values() if p.sha256}
     finder = Executor(Path("."), client, state, {}, remote, settings)
     photos = dict(remote.photos)
-    for entry_id, key, sha, detail in pending:
+    for entry_id, _key, sha, detail in pending:
         if sha in listed:
             state.journal_end(entry_id, "found in listing")
             continue
@@ -397,4 +400,3 @@ def _recover_unfinished_uploads(client, state: StateDB, remote: RemoteListing, s
         photos[photo.photo_id] = photo
         state.journal_end(entry_id, f"found photo {photo.photo_id}")
     return RemoteListing(photos=photos, albums=remote.albums, members=remote.members)
-

@@ -8,10 +8,10 @@ import logging
 import os
 import sys
 import webbrowser
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import IntEnum
 from pathlib import Path
-from typing import Callable, Mapping
 
 import click
 
@@ -66,7 +66,7 @@ class Environment:
     open_browser: Callable[[str], bool] = webbrowser.open
     has_display: bool | None = None  # None: guess from the platform and DISPLAY/WAYLAND_DISPLAY
 
-    def bound(self) -> "Environment":
+    def bound(self) -> Environment:
         return dataclasses.replace(self, stdout=self.stdout or sys.stdout, stderr=self.stderr or sys.stderr)
 
 
@@ -151,26 +151,51 @@ def _run_guarded(ctx: Context, fn):
 
 # ---------------------------------------------------------------------- options
 
+
 def settings_options(f):
     """The settings a config.toml can also hold; None means "not given" (the files decide)."""
     options = [
-        click.option("--privacy", type=click.Choice(PRIVACY_CHOICES), default=None,
-                     help="Who may see new uploads (default: private)."),
-        click.option("--layout", type=click.Choice(LAYOUT_CHOICES), default=None,
-                     help="nested (default): every folder is an album; flat: only top-level folders."),
-        click.option("--jobs", "-j", type=click.IntRange(1, 32), default=None,
-                     help="Parallel transfers (default: 4)."),
-        click.option("--exclude", multiple=True, metavar="GLOB",
-                     help="Skip matching files (gitignore syntax); repeatable, adds to the config files'."),
-        click.option("--delete/--no-delete", "delete", default=None,
-                     help="Propagate deletions (local ones to Flickr, Flickr's to .pycsync/trash/). "
-                          "Off by default."),
-        click.option("--max-delete", type=float, default=None, metavar="PCT",
-                     help="Refuse --delete above this percentage of a side (default: 50)."),
-        click.option("--rate-limit", type=click.IntRange(0), default=None, metavar="N",
-                     envvar="PYCSYNC_RATE_LIMIT",
-                     help="At most N Flickr API calls per hour, retries included (default: 3000; 0: no "
-                          "limit; or PYCSYNC_RATE_LIMIT)."),
+        click.option(
+            "--privacy",
+            type=click.Choice(PRIVACY_CHOICES),
+            default=None,
+            help="Who may see new uploads (default: private).",
+        ),
+        click.option(
+            "--layout",
+            type=click.Choice(LAYOUT_CHOICES),
+            default=None,
+            help="nested (default): every folder is an album; flat: only top-level folders.",
+        ),
+        click.option("--jobs", "-j", type=click.IntRange(1, 32), default=None, help="Parallel transfers (default: 4)."),
+        click.option(
+            "--exclude",
+            multiple=True,
+            metavar="GLOB",
+            help="Skip matching files (gitignore syntax); repeatable, adds to the config files'.",
+        ),
+        click.option(
+            "--delete/--no-delete",
+            "delete",
+            default=None,
+            help="Propagate deletions (local ones to Flickr, Flickr's to .pycsync/trash/). Off by default.",
+        ),
+        click.option(
+            "--max-delete",
+            type=float,
+            default=None,
+            metavar="PCT",
+            help="Refuse --delete above this percentage of a side (default: 50).",
+        ),
+        click.option(
+            "--rate-limit",
+            type=click.IntRange(0),
+            default=None,
+            metavar="N",
+            envvar="PYCSYNC_RATE_LIMIT",
+            help="At most N Flickr API calls per hour, retries included (default: 3000; 0: no "
+            "limit; or PYCSYNC_RATE_LIMIT).",
+        ),
     ]
     for option in reversed(options):
         f = option(f)
@@ -179,20 +204,36 @@ def settings_options(f):
 
 def direction_options(f):
     f = click.option("--pull", "direction", flag_value="pull", help="Only apply changes from Flickr to the folder.")(f)
-    return click.option("--push", "direction", flag_value="push", help="Only apply changes from the folder to Flickr.")(f)
+    return click.option("--push", "direction", flag_value="push", help="Only apply changes from the folder to Flickr.")(
+        f
+    )
 
 
 def sync_options(f):
     options = [
-        click.option("-p", "--path", "path_opt", type=click.Path(file_okay=False), help="The folder to sync (same as PATH)."),
+        click.option(
+            "-p", "--path", "path_opt", type=click.Path(file_okay=False), help="The folder to sync (same as PATH)."
+        ),
         direction_options,
         click.option("--dry-run", is_flag=True, help="Print the plan; change nothing anywhere."),
         settings_options,
-        click.option("--full", is_flag=True, help="Re-hash every file instead of trusting size and mtime, and list all of Flickr instead of what changed."),
+        click.option(
+            "--full",
+            is_flag=True,
+            help="Re-hash every file instead of trusting size and mtime, and list all of Flickr instead of "
+            "what changed.",
+        ),
         click.option("--rebuild-state", is_flag=True, help="Rebuild the sync state from Flickr's content tags."),
-        click.option("--json", "json_mode", is_flag=True, help="Print one machine-readable summary (JSON) and nothing else on stdout."),
+        click.option(
+            "--json",
+            "json_mode",
+            is_flag=True,
+            help="Print one machine-readable summary (JSON) and nothing else on stdout.",
+        ),
         click.option("-q", "--quiet", is_flag=True, help="Only errors and the one-line summary."),
-        click.option("-v", "--verbose", is_flag=True, help="Also print album edits, every album and the API calls by method."),
+        click.option(
+            "-v", "--verbose", is_flag=True, help="Also print album edits, every album and the API calls by method."
+        ),
     ]
     for option in reversed(options):
         f = option(f)
@@ -237,16 +278,32 @@ def _unknown_upload_wait(env: Mapping[str, str]) -> float:
     return value
 
 
-def _do_sync(ctx: Context, path=None, path_opt=None, direction=None, dry_run=False, full=False,
-             rebuild_state=False, json_mode=False, quiet=False, verbose=False, **settings) -> None:
+def _do_sync(
+    ctx: Context,
+    path=None,
+    path_opt=None,
+    direction=None,
+    dry_run=False,
+    full=False,
+    rebuild_state=False,
+    json_mode=False,
+    quiet=False,
+    verbose=False,
+    **settings,
+) -> None:
     env = ctx.environment
     root = Path(path_opt or path or os.getcwd())
 
     def run():
         cfg = _settings(ctx, root, settings)
         options = _sync_options(
-            root, cfg, direction=Direction(direction or "both"), dry_run=dry_run, full=full,
-            rebuild_state=rebuild_state, unknown_upload_wait=_unknown_upload_wait(env.env),
+            root,
+            cfg,
+            direction=Direction(direction or "both"),
+            dry_run=dry_run,
+            full=full,
+            rebuild_state=rebuild_state,
+            unknown_upload_wait=_unknown_upload_wait(env.env),
         )
         reporter = Reporter(env.stdout, env.stderr, json_mode=json_mode, quiet=quiet, verbose=verbose)
         client = ctx.client(calls_per_hour=cfg["rate_limit"] or None)
@@ -283,12 +340,22 @@ Exit status: 0 done, 1 some items failed, 2 usage or configuration error,
 """
 
 
-@click.group(invoke_without_command=True, help=MAIN_HELP,
-             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.option("--endpoint", envvar="PYCSYNC_ENDPOINT", metavar="URL", help="Root of every Flickr URL (for the bundled emulator). Default: real Flickr.")
+@click.group(
+    invoke_without_command=True,
+    help=MAIN_HELP,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+@click.option(
+    "--endpoint",
+    envvar="PYCSYNC_ENDPOINT",
+    metavar="URL",
+    help="Root of every Flickr URL (for the bundled emulator). Default: real Flickr.",
+)
 @click.option("--debug", is_flag=True, help="Log HTTP traffic (secrets redacted) and show tracebacks.")
 @click.option("-a", "auth_flag", is_flag=True, help="Sign in to Flickr (same as `pycsync auth`).")
-@click.option("-p", "--path", "path_opt", type=click.Path(file_okay=False), help="Folder to sync when no command is given.")
+@click.option(
+    "-p", "--path", "path_opt", type=click.Path(file_okay=False), help="Folder to sync when no command is given."
+)
 @click.version_option(__version__, "-V", "--version", prog_name="pycsync")
 @click.pass_context
 def main(click_ctx: click.Context, endpoint, debug, auth_flag, path_opt) -> None:
@@ -343,11 +410,14 @@ Examples:
 @main.command("status", epilog=STATUS_EXAMPLES)
 @click.argument("path", required=False, type=click.Path(file_okay=False))
 @direction_options
-@click.option("--layout", type=click.Choice(LAYOUT_CHOICES), default=None,
-              help="nested (default): every folder is an album; flat: only top-level folders.")
+@click.option(
+    "--layout",
+    type=click.Choice(LAYOUT_CHOICES),
+    default=None,
+    help="nested (default): every folder is an album; flat: only top-level folders.",
+)
 @click.option("--exclude", multiple=True, metavar="GLOB", help="Skip matching files (gitignore syntax); repeatable.")
-@click.option("--delete/--no-delete", "delete", default=None,
-              help="Show what a sync with --delete would delete.")
+@click.option("--delete/--no-delete", "delete", default=None, help="Show what a sync with --delete would delete.")
 @click.option("--max-delete", type=float, default=None, metavar="PCT", help="As for sync --delete.")
 @click.option("--json", "json_mode", is_flag=True, help="Machine-readable output (a stable, documented shape).")
 @click.option("-v", "--verbose", is_flag=True, help="List every file in each category.")
@@ -451,8 +521,12 @@ def config_command(ctx: Context, path, json_mode, **settings) -> None:
     ctx.echo(f"  user file:   {found(doc['files']['user'])}")
     ctx.echo(f"  folder file: {found(doc['files']['folder'])}")
     ctx.echo()
-    ctx.echo(render_table(["setting", "value", "source"],
-                          [[name, show(v["value"]), source(v["source"])] for name, v in doc["settings"].items()]))
+    ctx.echo(
+        render_table(
+            ["setting", "value", "source"],
+            [[name, show(v["value"]), source(v["source"])] for name, v in doc["settings"].items()],
+        )
+    )
     ctx.echo()
     rows = [["endpoint", account["endpoint"]["value"], account["endpoint"]["source"]]]
     for name in ("api_key", "api_secret", "token", "token_secret"):
@@ -462,8 +536,10 @@ def config_command(ctx: Context, path, json_mode, **settings) -> None:
     user = account["user"]
     ctx.echo()
     if user:
-        ctx.echo(f"Signed in as {user['username']} ({user['user_nsid']}) with {user['perms']} permission "
-                 f"(saved in {account['token_file']}).")
+        ctx.echo(
+            f"Signed in as {user['username']} ({user['user_nsid']}) with {user['perms']} permission "
+            f"(saved in {account['token_file']})."
+        )
     elif account["token"]["value"]:
         ctx.echo("An access token is set in the environment.")
     else:
@@ -498,9 +574,7 @@ def _account(ctx: Context) -> dict:
     env_token = bool(env.get("FLICKR_OAUTH_TOKEN") and env.get("FLICKR_OAUTH_TOKEN_SECRET"))
     out["token"] = entry("FLICKR_OAUTH_TOKEN", token and not env_token)
     out["token_secret"] = entry("FLICKR_OAUTH_TOKEN_SECRET", token and not env_token)
-    out["user"] = (
-        {k: token.get(k) for k in ("username", "user_nsid", "perms")} if token and not env_token else None
-    )
+    out["user"] = {k: token.get(k) for k in ("username", "user_nsid", "perms")} if token and not env_token else None
     return out
 
 
@@ -520,14 +594,24 @@ are saved for this endpoint in tokens.json (readable only by you) in the config 
 @main.command("auth", epilog=AUTH_EXAMPLES)
 @click.option("--api-key", envvar="FLICKR_API_KEY", help="Your app's key (default: the one saved last time).")
 @click.option("--api-secret", envvar="FLICKR_API_SECRET", help="Your app's secret.")
-@click.option("--perms", type=click.Choice(["read", "write", "delete"]), default="write", show_default=True,
-              help="write is enough to sync; delete lets `sync --delete` remove photos.")
+@click.option(
+    "--perms",
+    type=click.Choice(["read", "write", "delete"]),
+    default="write",
+    show_default=True,
+    help="write is enough to sync; delete lets `sync --delete` remove photos.",
+)
 @click.option("--no-browser", is_flag=True, help="Print the sign-in page's address and ask for the code Flickr shows.")
-@click.option("--timeout", type=click.FloatRange(1), default=300.0, show_default=True, metavar="SECONDS",
-              help="How long to wait for you to click in the browser.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(1),
+    default=300.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="How long to wait for you to click in the browser.",
+)
 @click.pass_obj
-def auth_command(ctx: Context, api_key=None, api_secret=None, perms="write", no_browser=False,
-                 timeout=300.0) -> None:
+def auth_command(ctx: Context, api_key=None, api_secret=None, perms="write", no_browser=False, timeout=300.0) -> None:
     """Sign in to Flickr (OAuth) and remember the access token.
 
     Opens the sign-in page in your browser and finishes by itself when you click "OK, I'll
@@ -554,21 +638,30 @@ def auth_command(ctx: Context, api_key=None, api_secret=None, perms="write", no_
         if verifier is None:
             token, token_secret = get_request_token(endpoints, key, secret, callback="oob")
             url = authorize_url(endpoints, token, perms)
-            ctx.echo("Open this page in a browser, sign in to Flickr and click \"OK, I'll authorize it\":")
+            ctx.echo('Open this page in a browser, sign in to Flickr and click "OK, I\'ll authorize it":')
             ctx.echo(f"  {url}")
             try:
                 verifier = click.prompt("Then paste the code Flickr shows you", err=True).strip()
             except click.Abort:
                 raise NotSignedIn("sign-in cancelled: no code was entered") from None
         access = get_access_token(endpoints, key, secret, token, token_secret, verifier)
-        with FlickrClient(endpoints, Credentials(key, secret, access.token, access.token_secret),
-                          calls_per_hour=None) as client:
+        with FlickrClient(
+            endpoints, Credentials(key, secret, access.token, access.token_secret), calls_per_hour=None
+        ) as client:
             login = client.test_login()  # proves the token works before it is kept
             granted = client.check_token() or perms
-        store.save(ctx.endpoint_key, key, secret, {
-            "token": access.token, "token_secret": access.token_secret,
-            "user_nsid": login.user_nsid, "username": login.username, "perms": granted,
-        })
+        store.save(
+            ctx.endpoint_key,
+            key,
+            secret,
+            {
+                "token": access.token,
+                "token_secret": access.token_secret,
+                "user_nsid": login.user_nsid,
+                "username": login.username,
+                "perms": granted,
+            },
+        )
         where = "" if ctx.endpoint is None else f" at {ctx.endpoint_key}"
         ctx.echo(f"Signed in to Flickr{where} as {login.username} ({login.user_nsid}) with {granted} permission.")
         ctx.echo(f"The access token is saved in {store.path}; next: pycsync sync PATH")
@@ -588,7 +681,7 @@ def _browser_sign_in(ctx: Context, endpoints: Endpoints, key: str, secret: str, 
         ctx.echo("Your browser shows Flickr's sign-in page. If it did not open, visit:")
         ctx.echo(f"  {url}")
         minutes = f"{timeout / 60:.0f} minutes" if timeout >= 120 else f"{timeout:.0f} seconds"
-        ctx.echo(f"Waiting for you to click \"OK, I'll authorize it\" (up to {minutes}; Ctrl-C to stop)...")
+        ctx.echo(f'Waiting for you to click "OK, I\'ll authorize it" (up to {minutes}; Ctrl-C to stop)...')
         got = receiver.wait(timeout)
     if got is None:
         raise NotSignedIn(

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
 
 import platformdirs
 
@@ -158,16 +158,22 @@ SETTINGS: dict[str, Setting] = {
     s.name: s
     for s in (
         Setting("privacy", "private", _choice(PRIVACY_CHOICES), "who may see new uploads", "--privacy"),
-        Setting("layout", "nested", _choice(LAYOUT_CHOICES),
-                "nested: every folder is an album; flat: only top-level folders", "--layout"),
+        Setting(
+            "layout",
+            "nested",
+            _choice(LAYOUT_CHOICES),
+            "nested: every folder is an album; flat: only top-level folders",
+            "--layout",
+        ),
         Setting("jobs", 4, _int_range(1, 32), "parallel transfers", "--jobs"),
-        Setting("exclude", (), _globs, "extra files to skip (gitignore syntax); adds up across files and flags",
-                "--exclude"),
+        Setting(
+            "exclude", (), _globs, "extra files to skip (gitignore syntax); adds up across files and flags", "--exclude"
+        ),
         Setting("delete", False, _bool, "propagate deletions both ways", "--delete/--no-delete"),
-        Setting("max_delete", 50.0, _percent, "refuse to delete more than this percentage of a side",
-                "--max-delete"),
-        Setting("rate_limit", 3000, _int_range(0, None), "Flickr API calls per hour at most (0: no limit)",
-                "--rate-limit"),
+        Setting("max_delete", 50.0, _percent, "refuse to delete more than this percentage of a side", "--max-delete"),
+        Setting(
+            "rate_limit", 3000, _int_range(0, None), "Flickr API calls per hour at most (0: no limit)", "--rate-limit"
+        ),
     )
 }
 
@@ -211,8 +217,10 @@ def _unknown(name: str) -> str:
     import difflib
 
     if any(word in name.lower() for word in SECRET_WORDS):
-        return (f"unknown setting {name!r}: keys and tokens never go in config files; "
-                "use `pycsync auth` or the FLICKR_* environment variables")
+        return (
+            f"unknown setting {name!r}: keys and tokens never go in config files; "
+            "use `pycsync auth` or the FLICKR_* environment variables"
+        )
     close = difflib.get_close_matches(name, SETTINGS, n=1)
     hint = f" (did you mean {close[0]!r}?)" if close else ""
     return f"unknown setting {name!r}{hint}; known settings: {', '.join(SETTINGS)}"
@@ -237,8 +245,12 @@ class EffectiveConfig:
         return self.values[name].source
 
 
-def effective_config(env: Mapping[str, str], root: Path | None, flags: Mapping[str, object] | None = None,
-                     flag_sources: Mapping[str, str] | None = None) -> EffectiveConfig:
+def effective_config(
+    env: Mapping[str, str],
+    root: Path | None,
+    flags: Mapping[str, object] | None = None,
+    flag_sources: Mapping[str, str] | None = None,
+) -> EffectiveConfig:
     """Defaults < user config.toml < the folder's .pycsync/config.toml < flags (None: not given).
 
     ``flag_sources`` names a flag's value's real origin (an environment variable read by the

@@ -53,8 +53,11 @@ def _sync(client: FlickrClient, root: Path) -> None:
 
 
 @click.command("demo", epilog=DEMO_EXAMPLES)
-@click.option("--folder", type=click.Path(file_okay=False),
-              help="Where to put the demo library (default: a new temporary folder).")
+@click.option(
+    "--folder",
+    type=click.Path(file_okay=False),
+    help="Where to put the demo library (default: a new temporary folder).",
+)
 def demo_command(folder: str | None) -> None:
     """Try pycsync offline: a sample library synced with the bundled Flickr emulator.
 

@@ -15,11 +15,11 @@ import shutil
 import threading
 import time
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from pycsync import naming
 from pycsync.flickr import FlickrClient
@@ -228,9 +228,7 @@ class Executor:
         if a.photo_id:
             old = self.state.get_item(a.src_key)
             if old is not None:
-                self.state.rekey(
-                    a.src_key, self._base_item(a.key, old.photo_id, old.sha256, old.original_secret, True)
-                )
+                self.state.rekey(a.src_key, self._base_item(a.key, old.photo_id, old.sha256, old.original_secret, True))
             self._photo_of[a.key] = a.photo_id
         self._done("moved", a.key, f"from {a.src_key}")
 
@@ -408,7 +406,10 @@ class Executor:
         try:
             with self._transfer(key, "up", a.size) as progress:
                 result = self.client.upload(
-                    path, title=a.title, tags=tags, progress=lambda done: note_progress(done, progress),
+                    path,
+                    title=a.title,
+                    tags=tags,
+                    progress=lambda done: note_progress(done, progress),
                     **self._privacy(),
                 )
             photo_id, secret = result.photo_id, result.original_secret
@@ -544,7 +545,9 @@ class Executor:
             raise
         self.state.set_album(a.folder, album_id)
         base = self.state.get_items(keys)
-        self.state.put_items([dataclasses.replace(base[k], placed=True) for k in keys if k in base and not base[k].placed])
+        self.state.put_items(
+            [dataclasses.replace(base[k], placed=True) for k in keys if k in base and not base[k].placed]
+        )
         for k in keys:
             self._done("added to album", k, a.title)
 

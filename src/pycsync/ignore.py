@@ -11,8 +11,8 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 IGNORE_FILE = ".pycsyncignore"
 

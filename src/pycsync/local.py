@@ -13,11 +13,11 @@ import os
 import stat as st
 import unicodedata
 from collections import deque
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from operator import attrgetter
 from pathlib import Path
-from typing import Callable, Mapping
 
 from .ignore import IgnoreRules
 from .model import BaseItem, LocalItem, new_local_item
@@ -258,12 +258,7 @@ class _Walk:
             known = base_get(key)
             if size == 0:
                 self.skip(rel_path, EMPTY)
-            elif (
-                known is not None
-                and not full
-                and known.size == size
-                and known.mtime_ns == mtime_ns
-            ):
+            elif known is not None and not full and known.size == size and known.mtime_ns == mtime_ns:
                 if rel_path is key:  # the base's own key string: one string, not two, per file
                     key = rel_path = known.key
                 items[key] = new_local_item(key, rel_path, size, mtime_ns, known.sha256, False)
@@ -361,9 +356,7 @@ class _Walk:
             self.skip(rel_path, EMPTY)
         else:
             self.result.hashed += 1
-            self.result.items[key] = LocalItem(
-                key, rel_path, after.st_size, after.st_mtime_ns, sha256, True
-            )
+            self.result.items[key] = LocalItem(key, rel_path, after.st_size, after.st_mtime_ns, sha256, True)
 
 
 def scan(

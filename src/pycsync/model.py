@@ -11,9 +11,9 @@ the root) is what maps to an album.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import Enum
-from typing import Mapping
+from enum import StrEnum
 
 
 def folder_of(key: str) -> str:
@@ -125,13 +125,13 @@ new_remote_photo = _bulk_constructor(RemotePhoto)
 # --------------------------------------------------------------------------- policy
 
 
-class Direction(str, Enum):
+class Direction(StrEnum):
     BOTH = "both"
     PUSH = "push"
     PULL = "pull"
 
 
-class Layout(str, Enum):
+class Layout(StrEnum):
     NESTED = "nested"
     FLAT = "flat"
 

@@ -35,8 +35,7 @@ _INVALID_IN_PART = re.compile(r'[<>:"|?*\x00-\x1f\x7f\ud800-\udfff]')
 _INVALID_IN_NAME = re.compile(r'[<>:"|?*\x00-\x1f\x7f\ud800-\udfff/\\]')
 _SEPARATORS = re.compile(r"[/\\]")
 _RESERVED = frozenset(
-    {"CON", "PRN", "AUX", "NUL"}
-    | {f"{dev}{n}" for dev in ("COM", "LPT") for n in "123456789\u00b9\u00b2\u00b3"}
+    {"CON", "PRN", "AUX", "NUL"} | {f"{dev}{n}" for dev in ("COM", "LPT") for n in "123456789\u00b9\u00b2\u00b3"}
 )
 _HEX = re.compile(r"(?:[0-9a-fA-F]{2})+")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -149,11 +148,7 @@ def file_name_for_photo(title: str, ext: str, photo_id: str) -> str:
         raise ValueError(f"not a photo or video extension: {ext!r}")
     limit = NAME_MAX_BYTES - len(ext.encode("utf-8"))
     title = unicodedata.normalize("NFC", title)
-    stem = (
-        _safe_part(title, _INVALID_IN_NAME, limit)
-        or _safe_part(photo_id, _INVALID_IN_NAME, limit)
-        or UNTITLED
-    )
+    stem = _safe_part(title, _INVALID_IN_NAME, limit) or _safe_part(photo_id, _INVALID_IN_NAME, limit) or UNTITLED
     return stem + ext
 
 

@@ -17,15 +17,15 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 from pycsync import naming
 from pycsync.model import (
     Action,
     Base,
-    ConflictNote,
     Confirm,
+    ConflictNote,
     CopyLocal,
     DeletePhoto,
     Direction,
@@ -77,9 +77,7 @@ class _Builder:
             self.placements[album_folder].append(key)
 
 
-def plan(
-    local: Mapping[str, LocalItem], remote: RemoteListing, base: Base, policy: Policy
-) -> Plan:
+def plan(local: Mapping[str, LocalItem], remote: RemoteListing, base: Base, policy: Policy) -> Plan:
     return _Planner(local, remote, base, policy).run()
 
 
@@ -350,8 +348,7 @@ class _Planner:
             remove_from = None
             if old_folder != new_folder and old_folder and status == "same":
                 stays = any(
-                    o != k and self.afolder(o) == old_folder and self._still_shows(o)
-                    for o in self._keys_of[photo_id]
+                    o != k and self.afolder(o) == old_folder and self._still_shows(o) for o in self._keys_of[photo_id]
                 ) or any(self.afolder(o) == old_folder for o in self._linked[photo_id])
                 remove_from = None if stays else self.folder_album.get(old_folder)
             new_title = naming.title_for_file(name_of(dst)) if name_of(k) != name_of(dst) else None
@@ -403,9 +400,7 @@ class _Planner:
             return
         if not any(k not in done and local_st[k] == "new" and remote_st[k].status == "absent" for k in keys):
             return  # (the index below is one entry per photo: not built for nothing)
-        content = {
-            sha: p for sha, p in self._content_index(remote_st).items() if p.photo_id not in self._replaced
-        }
+        content = {sha: p for sha, p in self._content_index(remote_st).items() if p.photo_id not in self._replaced}
         adopted_unsorted: set[str] = set()
         for k in keys:
             if k in done or local_st[k] != "new" or remote_st[k].status != "absent":
@@ -415,10 +410,7 @@ class _Planner:
             if photo is None:
                 continue
             folder = self.afolder(k)
-            if folder:
-                placed = self.folder_album.get(folder) in photo.album_ids
-            else:
-                placed = not photo.album_ids
+            placed = self.folder_album.get(folder) in photo.album_ids if folder else not photo.album_ids
             self.out.add(UP, Link(k, photo.photo_id, item.sha256, photo.original_secret, placed))
             self._linked[photo.photo_id].append(k)
             if not placed:
@@ -435,8 +427,10 @@ class _Planner:
         saw it (on Flickr's website, say) keeps the content tag pycsync last wrote, which is the
         base's hash. A hash that differs from the base's came from hashing the new original."""
         keys = self._keys_of.get(photo.photo_id)
-        if keys and all(self.base.items[k].original_secret != photo.original_secret for k in keys) and any(
-            self.base.items[k].sha256 == photo.sha256 for k in keys
+        if (
+            keys
+            and all(self.base.items[k].original_secret != photo.original_secret for k in keys)
+            and any(self.base.items[k].sha256 == photo.sha256 for k in keys)
         ):
             return None
         return photo.sha256
@@ -510,7 +504,9 @@ class _Planner:
         elif ls == "deleted" and rs in ("same", "unplaced"):
             if mirror_pull:  # the folder mirrors Flickr: what it lost comes back
                 src = self._local_source(photo)
-                out.add(DOWN, CopyLocal(src, key, photo.photo_id, photo.original_secret) if src else _download(key, photo))
+                out.add(
+                    DOWN, CopyLocal(src, key, photo.photo_id, photo.original_secret) if src else _download(key, photo)
+                )
             elif self.policy.delete and self.policy.direction is not Direction.PULL:
                 self._removals[photo.photo_id].append(key)
         elif ls == "deleted" and rs == "changed":
@@ -586,8 +582,7 @@ class _Planner:
             uploads[item.sha256].append(key)
             folder = self.afolder(key)
             stays = any(
-                k != key and self.afolder(k) == folder and self._still_shows(k)
-                for k in self._keys_of[photo.photo_id]
+                k != key and self.afolder(k) == folder and self._still_shows(k) for k in self._keys_of[photo.photo_id]
             ) or any(self.afolder(k) == folder for k in self._linked[photo.photo_id])
             album_id = self.folder_album.get(folder)
             if folder and not stays and album_id in photo.album_ids:
@@ -610,8 +605,11 @@ class _Planner:
         for photo_id, gone in self._removals.items():
             photo = self.remote.photos[photo_id]
             remaining = [
-                k for k in self._keys_of.get(photo_id, ())
-                if k not in self._trashed and k not in gone and k not in self._moved_away
+                k
+                for k in self._keys_of.get(photo_id, ())
+                if k not in self._trashed
+                and k not in gone
+                and k not in self._moved_away
                 and (k in self._replacing or (k in self.local and self.local[k].sha256 == self.base.items[k].sha256))
             ]
             remaining += self._linked[photo_id]
@@ -788,7 +786,8 @@ def _merge_removals(actions: list[Action]) -> list[Action]:
         if isinstance(a, RemoveFromAlbum):
             prev = merged.get(a.album_id)
             merged[a.album_id] = (
-                a if prev is None
+                a
+                if prev is None
                 else RemoveFromAlbum(
                     a.album_id, tuple(dict.fromkeys(prev.photo_ids + a.photo_ids)), prev.forget + a.forget
                 )
@@ -813,4 +812,3 @@ def _action_key(action: Action) -> str:
 
 def _id_order(photo_id: str) -> tuple[int, str]:
     return (len(photo_id), photo_id)
-

@@ -31,10 +31,12 @@ everything, and every listing replaces or updates the snapshot.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import sys
 import time
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping, Protocol
+from typing import Any, Protocol
 
 from pycsync import naming
 from pycsync.flickr import FlickrClient, as_int, content
@@ -68,8 +70,16 @@ class ListingCache(Protocol):
 
     def load_remote_cache(self, build=None) -> tuple[dict[str, str], dict, dict] | None: ...
 
-    def save_remote_cache(self, info: dict[str, str], *, albums_put: dict, albums_drop=(),
-                          photos_put=(), photos_drop=(), replace: bool = False) -> None: ...
+    def save_remote_cache(
+        self,
+        info: dict[str, str],
+        *,
+        albums_put: dict,
+        albums_drop=(),
+        photos_put=(),
+        photos_drop=(),
+        replace: bool = False,
+    ) -> None: ...
 
 
 @dataclass
@@ -208,12 +218,7 @@ class _Lister:
         members: dict[str, tuple[str, ...]] = {}
         for a in albums:
             cached = snap.albums.get(a.album_id)
-            if (
-                cached is None
-                or cached[0] != a.count
-                or cached[1] != a.date_update
-                or a.date_update >= snap.since
-            ):
+            if cached is None or cached[0] != a.count or cached[1] != a.date_update or a.date_update >= snap.since:
                 members[a.album_id] = self._members(a.album_id, rows)
             else:
                 members[a.album_id] = cached[2]
@@ -249,7 +254,9 @@ def _keep_newer(rows: dict[str, Row], row: Row) -> None:
         rows[row[0]] = row
 
 
-def _assemble(read: _Read, cached: Mapping[str, RemotePhoto], known_hashes: Mapping[tuple[str, str], str]) -> RemoteListing:
+def _assemble(
+    read: _Read, cached: Mapping[str, RemotePhoto], known_hashes: Mapping[tuple[str, str], str]
+) -> RemoteListing:
     """The RemoteListing: photos in album order, then unsorted ones newest first.
 
     A photo the snapshot holds unchanged (not read again, same albums) is reused as it is: a
@@ -293,13 +300,34 @@ def _album_ids(order: Iterable[str], members: Mapping[str, tuple[str, ...]]) -> 
 def _photo(row: Row, album_ids: tuple[str, ...], known_hashes: Mapping[tuple[str, str], str]) -> RemotePhoto:
     pid, title, media, fmt, secret, url, last_update, tag_sha, file_name, taken = row
     # a cached hash of the downloaded original beats a tag another tool may have left stale
-    return new_remote_photo(pid, title, media, fmt, secret, url, last_update,
-                            known_hashes.get((pid, secret)) or tag_sha, file_name, album_ids, taken)
+    return new_remote_photo(
+        pid,
+        title,
+        media,
+        fmt,
+        secret,
+        url,
+        last_update,
+        known_hashes.get((pid, secret)) or tag_sha,
+        file_name,
+        album_ids,
+        taken,
+    )
 
 
 def _row_of(photo: RemotePhoto) -> Row:
-    return (photo.photo_id, photo.title, photo.media, photo.original_format, photo.original_secret,
-            photo.url_o, photo.last_update, photo.sha256, photo.file_name, photo.date_taken)
+    return (
+        photo.photo_id,
+        photo.title,
+        photo.media,
+        photo.original_format,
+        photo.original_secret,
+        photo.url_o,
+        photo.last_update,
+        photo.sha256,
+        photo.file_name,
+        photo.date_taken,
+    )
 
 
 _NO_HASHES: Mapping = {}
@@ -315,9 +343,7 @@ def _id_order(photo_id: str) -> tuple[int, str]:
 def _load_snapshot(
     cache: ListingCache, account: str, web_base: str, stats: ListingStats, base_items: Iterable[BaseItem]
 ) -> Snapshot | None:
-    by_photo = {b.photo_id: b for b in base_items}
-    loaded = cache.load_remote_cache(lambda info, albums: _cached_photos(info, albums, by_photo))
-    del by_photo
+    loaded = cache.load_remote_cache(functools.partial(_cached_photos, by_photo={b.photo_id: b for b in base_items}))
     if loaded is None:
         stats.reason = "no earlier listing"
         return None
@@ -344,15 +370,20 @@ def _cached_photos(info: Mapping[str, str], albums: Mapping[str, tuple], by_phot
             pid = b.photo_id
             secret = b.original_secret if b.original_secret == secret else secret
             sha = b.sha256 if b.sha256 == sha else sha
-        return new_remote_photo(pid, title, media, fmt, secret, url, last_update, sha, file_name,
-                                where.get(pid, ()), taken)
+        return new_remote_photo(
+            pid, title, media, fmt, secret, url, last_update, sha, file_name, where.get(pid, ()), taken
+        )
 
     return make
 
 
 def _save_snapshot(cache: ListingCache, account: str, web_base: str, read: _Read, old: Snapshot | None) -> None:
-    info = {"account": account, "web_base": web_base, "since": str(read.since),
-            "album_order": ",".join(a.album_id for a in read.albums)}
+    info = {
+        "account": account,
+        "web_base": web_base,
+        "since": str(read.since),
+        "album_order": ",".join(a.album_id for a in read.albums),
+    }
     current = {pid for ids in read.members.values() for pid in ids}
     current.update(read.unsorted)
     albums_now = {a.album_id: (a.count, a.date_update, read.members[a.album_id]) for a in read.albums}
@@ -369,7 +400,8 @@ def _save_snapshot(cache: ListingCache, account: str, web_base: str, read: _Read
         albums_put={a: v for a, v in albums_now.items() if old.albums.get(a) != v},
         albums_drop=[a for a in old.albums if a not in albums_now],
         photos_put=[
-            row for pid, row in read.rows.items()
+            row
+            for pid, row in read.rows.items()
             if pid in current and (pid not in old.photos or _row_of(old.photos[pid]) != row)
         ],
         photos_drop=[p for p in old.photos if p not in current],

@@ -61,7 +61,7 @@ def human_bytes(n: float) -> str:
 
 
 def _short(key: str, width: int = 48) -> str:
-    return key if len(key) <= width else key[: width // 2 - 1] + "…" + key[-(width - width // 2):]
+    return key if len(key) <= width else key[: width // 2 - 1] + "…" + key[-(width - width // 2) :]
 
 
 def _isatty(stream) -> bool:
@@ -165,7 +165,10 @@ class _Live:
             return ""
         parts = [f"{self.files_done}/{self.files} files"]
         exact = self.unknown_sizes == 0
-        parts.append(f"{human_bytes(self.bytes_done)}" + (f" / {human_bytes(self.bytes_known)}" if exact and self.bytes_known else ""))
+        parts.append(
+            f"{human_bytes(self.bytes_done)}"
+            + (f" / {human_bytes(self.bytes_known)}" if exact and self.bytes_known else "")
+        )
         rate = self._rate()
         if rate > 0:
             parts.append(f"{human_bytes(rate)}/s")
@@ -184,8 +187,16 @@ class Reporter:
     """Prints a run for people (or as JSON). Use as a context manager around the sync so the
     live display starts and stops with it; call :meth:`sync_result` afterwards."""
 
-    def __init__(self, out: TextIO, err: TextIO, *, json_mode: bool = False, quiet: bool = False,
-                 verbose: bool = False, live: bool | None = None):
+    def __init__(
+        self,
+        out: TextIO,
+        err: TextIO,
+        *,
+        json_mode: bool = False,
+        quiet: bool = False,
+        verbose: bool = False,
+        live: bool | None = None,
+    ):
         self.out, self.err = out, err
         self.json_mode, self.quiet, self.verbose = json_mode, quiet, verbose
         if live is None:
@@ -198,7 +209,7 @@ class Reporter:
     def is_live(self) -> bool:
         return self._live is not None
 
-    def __enter__(self) -> "Reporter":
+    def __enter__(self) -> Reporter:
         if self._live is not None:
             self._live.start()
         return self
@@ -265,20 +276,27 @@ class Reporter:
             rows = summary["albums"]
             if rows:
                 self._print("")
-                self._print(render_table(
-                    ["album", *TABLE_COLUMNS],
-                    [[album, *(row[c] for c in TABLE_COLUMNS)] for album, row in _top(rows, self.verbose)]
-                    + ([["(more albums: -v lists all)", *([""] * len(TABLE_COLUMNS))]]
-                       if len(rows) > TABLE_ROWS and not self.verbose else [])
-                    + [["total", *(sum(r[c] for r in rows.values()) for c in TABLE_COLUMNS)]],
-                    total=True,
-                ))
+                self._print(
+                    render_table(
+                        ["album", *TABLE_COLUMNS],
+                        [[album, *(row[c] for c in TABLE_COLUMNS)] for album, row in _top(rows, self.verbose)]
+                        + (
+                            [["(more albums: -v lists all)", *([""] * len(TABLE_COLUMNS))]]
+                            if len(rows) > TABLE_ROWS and not self.verbose
+                            else []
+                        )
+                        + [["total", *(sum(r[c] for r in rows.values()) for c in TABLE_COLUMNS)]],
+                        total=True,
+                    )
+                )
             if self.verbose and calls:
                 self._print("Flickr API calls: " + ", ".join(f"{m} {n}" for m, n in sorted(calls.items())))
         counts = ", ".join(f"{summary[k]} {k}" for k in (*SUMMARY, "conflicts", "skipped", "failed") if summary[k])
         total_calls = sum(calls.values())
-        self._print(f"{'planned' if result.outcome is None else 'done'}: {counts or 'nothing to do'}; "
-                    f"{total_calls} Flickr API calls in {result.seconds:.1f}s")
+        self._print(
+            f"{'planned' if result.outcome is None else 'done'}: {counts or 'nothing to do'}; "
+            f"{total_calls} Flickr API calls in {result.seconds:.1f}s"
+        )
 
 
 def _top(rows: dict[str, dict], verbose: bool) -> list[tuple[str, dict]]:
@@ -292,6 +310,7 @@ def _top(rows: dict[str, dict], verbose: bool) -> list[tuple[str, dict]]:
 def render_table(header: list[str], rows: list[list], *, total: bool = False) -> str:
     """A plain-text table: numbers right-aligned with zeros as '·', text left-aligned; with
     ``total`` the last row is set apart as a total."""
+
     def cell(c) -> str:
         return "·" if isinstance(c, int) and not isinstance(c, bool) and c == 0 else str(c)
 
@@ -313,9 +332,9 @@ def render_table(header: list[str], rows: list[list], *, total: bool = False) ->
 def summarise(result: SyncResult, calls: dict[str, int]) -> dict:
     done: Counter = result.outcome.done if result.outcome else Counter()
     planned = plan_counts(result.plan)
-    source = planned if result.outcome is None else {
-        k: sum(done[kind] for kind in kinds) for k, kinds in SUMMARY.items()
-    }
+    source = (
+        planned if result.outcome is None else {k: sum(done[kind] for kind in kinds) for k, kinds in SUMMARY.items()}
+    )
     failed = len(result.outcome.failed) + len(result.outcome.permanent) if result.outcome else 0
     return {
         "dry_run": result.outcome is None,
@@ -325,8 +344,10 @@ def summarise(result: SyncResult, calls: dict[str, int]) -> dict:
         "failed": failed,
         "failures": [
             {"path": k, "error": m, "permanent": p}
-            for p, items in ((False, result.outcome.failed if result.outcome else []),
-                             (True, result.outcome.permanent if result.outcome else []))
+            for p, items in (
+                (False, result.outcome.failed if result.outcome else []),
+                (True, result.outcome.permanent if result.outcome else []),
+            )
             for k, m in items
         ],
         "api_calls": dict(sorted(calls.items())),
@@ -395,11 +416,13 @@ def _planned_keys(plan: Plan) -> dict[str, list[str]]:
 def plan_counts(plan: Plan) -> dict[str, int]:
     return {
         "uploaded": sum(len(a.keys) for a in plan.actions if isinstance(a, Upload)),
-        "downloaded": plan.count(Download) - sum(1 for a in plan.actions if isinstance(a, Download) and a.overwrite)
+        "downloaded": plan.count(Download)
+        - sum(1 for a in plan.actions if isinstance(a, Download) and a.overwrite)
         + plan.count(CopyLocal),
         "replaced": plan.count(Replace) + sum(1 for a in plan.actions if isinstance(a, Download) and a.overwrite),
         "moved": plan.count(MoveLocal) + plan.count(MoveRemote),
-        "deleted": plan.count(TrashLocal) + plan.count(DeletePhoto)
+        "deleted": plan.count(TrashLocal)
+        + plan.count(DeletePhoto)
         + sum(len(a.forget) for a in plan.actions if isinstance(a, RemoveFromAlbum)),
         "linked": plan.count(Link) + plan.count(Confirm),
     }
@@ -449,9 +472,14 @@ STATUS_CATEGORIES = {
     "delete_remote": "deleted in the folder: a sync removes it from Flickr",
 }
 STATUS_HEADINGS = {
-    "only_local": "only here", "only_remote": "only on Flickr", "changed_local": "changed here",
-    "changed_remote": "changed on Flickr", "moved": "moved", "conflicts": "conflicts",
-    "delete_local": "to delete here", "delete_remote": "to delete on Flickr",
+    "only_local": "only here",
+    "only_remote": "only on Flickr",
+    "changed_local": "changed here",
+    "changed_remote": "changed on Flickr",
+    "moved": "moved",
+    "conflicts": "conflicts",
+    "delete_local": "to delete here",
+    "delete_remote": "to delete on Flickr",
 }
 
 
@@ -531,6 +559,8 @@ def render_status(report: dict, verbose: bool = False, limit: int = 10) -> str:
             lines.append(f"  ... and {len(report['skipped']) - limit} more (-v lists all)")
     if not report["delete"]:
         lines.append("")
-        lines.append("Deletions are not propagated without --delete; "
-                     "`pycsync status --delete` shows what `pycsync sync --delete` would delete.")
+        lines.append(
+            "Deletions are not propagated without --delete; "
+            "`pycsync status --delete` shows what `pycsync sync --delete` would delete."
+        )
     return "\n".join(lines)

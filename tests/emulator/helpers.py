@@ -21,9 +21,17 @@ SIG_TYPES = {"auth_header": SIGNATURE_TYPE_AUTH_HEADER, "query": SIGNATURE_TYPE_
 class Api:
     """Calls one emulator as one token holder."""
 
-    def __init__(self, emu: Any, token: str | None = None, token_secret: str | None = None, *,
-                 api_key: str | None = None, api_secret: str | None = None, signed: bool = True,
-                 rest_path: str = "/services/rest/") -> None:
+    def __init__(
+        self,
+        emu: Any,
+        token: str | None = None,
+        token_secret: str | None = None,
+        *,
+        api_key: str | None = None,
+        api_secret: str | None = None,
+        signed: bool = True,
+        rest_path: str = "/services/rest/",
+    ) -> None:
         self.emu = emu
         self.endpoint = emu.endpoint
         self.api_key = api_key or emu.api_key
@@ -35,12 +43,19 @@ class Api:
         self.session = requests.Session()
 
     def oauth(self, sig: str = "auth_header") -> OAuth1:
-        return OAuth1(self.api_key, self.api_secret, self.token, self.token_secret,
-                      signature_type=SIG_TYPES[sig])
+        return OAuth1(self.api_key, self.api_secret, self.token, self.token_secret, signature_type=SIG_TYPES[sig])
 
     # ------------------------------------------------------------------ REST
-    def raw(self, method: str | None, *, http: str = "POST", fmt: str | None = "json", sig: str = "auth_header",
-            nojsoncallback: bool = True, **params: Any) -> requests.Response:
+    def raw(
+        self,
+        method: str | None,
+        *,
+        http: str = "POST",
+        fmt: str | None = "json",
+        sig: str = "auth_header",
+        nojsoncallback: bool = True,
+        **params: Any,
+    ) -> requests.Response:
         p: dict[str, Any] = {}
         if method is not None:
             p["method"] = method
@@ -82,23 +97,39 @@ class Api:
         return ET.fromstring(r.content)
 
     # ------------------------------------------------------------------ upload
-    def upload_raw(self, data: bytes | None, filename: str = "photo.jpg", *, path: str = "/services/upload/",
-                   file_field: str = "photo", **fields: Any) -> requests.Response:
+    def upload_raw(
+        self,
+        data: bytes | None,
+        filename: str = "photo.jpg",
+        *,
+        path: str = "/services/upload/",
+        file_field: str = "photo",
+        **fields: Any,
+    ) -> requests.Response:
         """Multipart upload signed the way Flickr wants: every field but the file."""
         url = self.endpoint + path
         fields = {k: str(v) for k, v in fields.items() if v is not None}
-        client = Client(self.api_key, client_secret=self.api_secret, resource_owner_key=self.token,
-                        resource_owner_secret=self.token_secret)
+        client = Client(
+            self.api_key,
+            client_secret=self.api_secret,
+            resource_owner_key=self.token,
+            resource_owner_secret=self.token_secret,
+        )
         if fields:
-            _, headers, _ = client.sign(url, http_method="POST", body=urlencode(fields),
-                                        headers={"Content-Type": "application/x-www-form-urlencoded"})
+            _, headers, _ = client.sign(
+                url,
+                http_method="POST",
+                body=urlencode(fields),
+                headers={"Content-Type": "application/x-www-form-urlencoded"},
+            )
         else:
             _, headers, _ = client.sign(url, http_method="POST")
         auth_header = {"Authorization": headers["Authorization"]}
         if data is None:  # no file part at all
             return self.session.post(url, data=fields, headers=auth_header, timeout=60)
-        return self.session.post(url, data=fields, files={file_field: (filename, data)}, headers=auth_header,
-                                 timeout=60)
+        return self.session.post(
+            url, data=fields, files={file_field: (filename, data)}, headers=auth_header, timeout=60
+        )
 
     def upload(self, data: bytes, filename: str = "photo.jpg", **fields: Any) -> ET.Element:
         r = self.upload_raw(data, filename, **fields)

@@ -12,15 +12,29 @@ def test_calls_counts_recent_and_reset(emulator, make_jpeg):
     pid = api.upload_id(make_jpeg(seed=1))
     api.raw("flickr.nope")
     import requests
+
     requests.get(api.original_url(pid), timeout=10)
     requests.get(f"{emulator.endpoint}/services/oauth/authorize", timeout=10)
     control(emulator, "state")  # control calls are not counted
     body = control(emulator, "calls").json()
-    assert body["counts"] == {"flickr.test.login": 2, "upload": 1, "flickr.nope": 1, "flickr.photos.getSizes": 1,
-                              "static": 1, "oauth/authorize": 1}
+    assert body["counts"] == {
+        "flickr.test.login": 2,
+        "upload": 1,
+        "flickr.nope": 1,
+        "flickr.photos.getSizes": 1,
+        "static": 1,
+        "oauth/authorize": 1,
+    }
     assert body["counts"] == emulator.calls()
-    assert [c["name"] for c in body["recent"]] == ["flickr.test.login", "flickr.test.login", "upload", "flickr.nope",
-                                                   "flickr.photos.getSizes", "static", "oauth/authorize"]
+    assert [c["name"] for c in body["recent"]] == [
+        "flickr.test.login",
+        "flickr.test.login",
+        "upload",
+        "flickr.nope",
+        "flickr.photos.getSizes",
+        "static",
+        "oauth/authorize",
+    ]
     assert body["recent"][3]["status"] == 200 and body["recent"][3]["code"] == 112
     assert body["recent"][-1]["status"] == 400 and body["recent"][0]["fault"] is None
     assert control(emulator, "reset", "POST").status_code == 200
@@ -40,6 +54,7 @@ def test_recent_keeps_the_last_200(emulator):
 
 def test_state_dump(emulator, make_jpeg):
     import hashlib
+
     api = Api(emulator)
     data = make_jpeg(seed=1, exif_datetime="2011:11:11 11:11:11")
     pid = api.upload_id(data, "a.jpg", tags='x "y z" checksum:md5=AB', is_public=1)
@@ -47,9 +62,18 @@ def test_state_dump(emulator, make_jpeg):
     state = control(emulator, "state").json()
     assert state == emulator.state()
     assert state["users"][0]["nsid"] == emulator.user_nsid and state["users"][0]["username"] == emulator.username
-    assert state["albums"] == [{"id": sid, "owner": emulator.user_nsid, "title": "Album", "description": "desc",
-                                "primary": pid, "photo_ids": [pid], "date_create": state["albums"][0]["date_create"],
-                                "date_update": state["albums"][0]["date_update"]}]
+    assert state["albums"] == [
+        {
+            "id": sid,
+            "owner": emulator.user_nsid,
+            "title": "Album",
+            "description": "desc",
+            "primary": pid,
+            "photo_ids": [pid],
+            "date_create": state["albums"][0]["date_create"],
+            "date_update": state["albums"][0]["date_update"],
+        }
+    ]
     p = state["photos"][0]
     assert p["id"] == pid and p["owner"] == emulator.user_nsid and p["title"] == "a"
     assert p["tags"] == ["x", "y z", "checksum:md5=AB"] and p["machine_tags"] == ["checksum:md5=ab"]
@@ -81,12 +105,20 @@ def test_info(emulator):
     info = control(emulator, "info").json()
     assert info == emulator.info()
     assert info["endpoint"] == emulator.endpoint
-    assert set(info) == {"endpoint", "api_key", "api_secret", "user_nsid", "username", "oauth_token",
-                         "oauth_token_secret"}
+    assert set(info) == {
+        "endpoint",
+        "api_key",
+        "api_secret",
+        "user_nsid",
+        "username",
+        "oauth_token",
+        "oauth_token_secret",
+    }
 
 
 def test_unknown_paths(emulator):
     import requests
+
     assert requests.get(f"{emulator.endpoint}/nothing/here", timeout=10).status_code == 404
     assert control(emulator, "nope").status_code == 404
     assert emulator.calls() == {}

@@ -12,11 +12,14 @@ def test_get_counts_by_upload_and_taken_dates(emulator, make_jpeg):
     api.ok("flickr.photos.setDates", photo_id=a, date_posted="1000000000")
     api.ok("flickr.photos.setDates", photo_id=b, date_posted="1500000000")
     counts = api.ok("flickr.photos.getCounts", dates="900000000,1200000000,2000000000")["photocounts"]["photocount"]
-    assert counts == [{"count": 1, "fromdate": "900000000", "todate": "1200000000"},
-                      {"count": 1, "fromdate": "1200000000", "todate": "2000000000"}]
+    assert counts == [
+        {"count": 1, "fromdate": "900000000", "todate": "1200000000"},
+        {"count": 1, "fromdate": "1200000000", "todate": "2000000000"},
+    ]
     taken = api.ok("flickr.photos.getCounts", taken_dates="2000-01-01 00:00:00,2012-01-01 00:00:00")
     assert taken["photocounts"]["photocount"] == [
-        {"count": 1, "fromdate": "2000-01-01 00:00:00", "todate": "2012-01-01 00:00:00"}]
+        {"count": 1, "fromdate": "2000-01-01 00:00:00", "todate": "2012-01-01 00:00:00"}
+    ]
     root = api.xml("flickr.photos.getCounts", dates="0,2000000000")
     assert root.find("photocounts/photocount").get("count") == "2"
     api.fail("flickr.photos.getCounts", 1)

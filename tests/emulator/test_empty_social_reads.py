@@ -23,7 +23,9 @@ def test_photoset_comments_and_collections(emulator, make_jpeg):
     api = Api(emulator)
     sid = api.create_set("S", api.upload_id(make_jpeg(seed=1)))
     assert api.ok("flickr.photosets.comments.getList", photoset_id=sid) == {
-        "comments": {"photoset_id": sid}, "stat": "ok"}
+        "comments": {"photoset_id": sid},
+        "stat": "ok",
+    }
     api.fail("flickr.photosets.comments.getList", 1, photoset_id="72157000000000000")
     assert api.ok("flickr.collections.getTree")["collections"] == {"collection": []}
     assert api.ok("flickr.collections.getTree", user_id=emulator.user_nsid)["collections"] == {"collection": []}

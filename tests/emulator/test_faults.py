@@ -17,8 +17,15 @@ from .helpers import Api, control
 def test_error_action_rest_json_and_nothing_applied(emulator, make_jpeg):
     api = Api(emulator)
     pid = api.upload_id(make_jpeg(seed=1))
-    emulator.set_faults([{"match": "flickr.photosets.create", "every": 1,
-                          "action": {"error": 105, "message": "Service currently unavailable"}}])
+    emulator.set_faults(
+        [
+            {
+                "match": "flickr.photosets.create",
+                "every": 1,
+                "action": {"error": 105, "message": "Service currently unavailable"},
+            }
+        ]
+    )
     body = api.call("flickr.photosets.create", title="x", primary_photo_id=pid)
     assert body == {"stat": "fail", "code": 105, "message": "Service currently unavailable"}
     root = api.xml("flickr.photosets.create", title="x", primary_photo_id=pid)
@@ -108,6 +115,7 @@ def test_truncate_sends_half_the_body(emulator, make_jpeg):
     # at the socket level: the full Content-Length is announced, half the body arrives
     import socket
     from urllib.parse import urlsplit
+
     u = urlsplit(url)
     with socket.create_connection((u.hostname, u.port), timeout=10) as s:
         s.sendall(f"GET {u.path} HTTP/1.1\r\nHost: {u.netloc}\r\n\r\n".encode())
@@ -173,9 +181,13 @@ def test_probability_is_seeded_and_every_after_max():
 
 
 def test_match_forms():
-    eng = FaultEngine([{"match": "flickr.photosets.*", "action": {"error": 1}},
-                       {"match": ["static", "oauth"], "action": {"http": 500}},
-                       {"match": "rest", "action": {"http": 502}}])
+    eng = FaultEngine(
+        [
+            {"match": "flickr.photosets.*", "action": {"error": 1}},
+            {"match": ["static", "oauth"], "action": {"http": 500}},
+            {"match": "rest", "action": {"http": 502}},
+        ]
+    )
     assert eng.decide("flickr.photosets.create").kind == "error"
     assert eng.decide("oauth/access_token").kind == "http"
     assert eng.decide("static").action["http"] == 500

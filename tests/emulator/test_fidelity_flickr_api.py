@@ -18,6 +18,7 @@ def point_flickr_api(monkeypatch, emulator):
     import importlib
 
     from flickr_api import auth, keys, method_call
+
     upload = importlib.import_module("flickr_api.upload")  # the package re-exports a function of that name
 
     ep = emulator.endpoint
@@ -28,8 +29,10 @@ def point_flickr_api(monkeypatch, emulator):
     monkeypatch.setattr(upload, "REPLACE_URL", f"{ep}/services/replace/")
     monkeypatch.setattr(method_call, "REST_URL", f"{ep}/services/rest/")
     # call_api binds REST_URL as a default argument at import time
-    defaults = tuple(f"{ep}/services/rest/" if d == "https://api.flickr.com/services/rest/" else d
-                     for d in method_call.call_api.__defaults__)
+    defaults = tuple(
+        f"{ep}/services/rest/" if d == "https://api.flickr.com/services/rest/" else d
+        for d in method_call.call_api.__defaults__
+    )
     monkeypatch.setattr(method_call.call_api, "__defaults__", defaults)
     monkeypatch.setattr(keys, "API_KEY", emulator.api_key)
     monkeypatch.setattr(keys, "API_SECRET", emulator.api_secret)
@@ -106,19 +109,29 @@ def test_flickr_api_objects_browse_and_download_originals(point_flickr_api, tmp_
     from .helpers import Api
 
     api = Api(emu)
-    originals = {"Beach": make_jpeg(seed=21, size=(200, 150), exif_datetime="2021:07:01 12:00:00"),
-                 "Łódź <&>": make_png(seed=22, size=(180, 120)),
-                 "Private one": make_jpeg(seed=23, size=(160, 160))}
+    originals = {
+        "Beach": make_jpeg(seed=21, size=(200, 150), exif_datetime="2021:07:01 12:00:00"),
+        "Łódź <&>": make_png(seed=22, size=(180, 120)),
+        "Private one": make_jpeg(seed=23, size=(160, 160)),
+    }
     ids = {}
     for i, (title, data) in enumerate(originals.items()):
-        ids[title] = api.upload_id(data, ["b.jpg", "l.png", "p.jpg"][i], title=title, tags="sea trip:day=1",
-                                   is_public=0 if title == "Private one" else 1)
+        ids[title] = api.upload_id(
+            data,
+            ["b.jpg", "l.png", "p.jpg"][i],
+            title=title,
+            tags="sea trip:day=1",
+            is_public=0 if title == "Private one" else 1,
+        )
     sid = api.create_set("Summer/2021", ids["Beach"], description="folder: /photos/summer")
     api.ok("flickr.photosets.addPhoto", photoset_id=sid, photo_id=ids["Łódź <&>"])
     api.ok("flickr.photosets.addPhoto", photoset_id=sid, photo_id=ids["Private one"])
 
-    flickr_api.set_auth_handler(flickr_api.auth.AuthHandler(
-        callback="oob", access_token_key=emu.oauth_token, access_token_secret=emu.oauth_token_secret))
+    flickr_api.set_auth_handler(
+        flickr_api.auth.AuthHandler(
+            callback="oob", access_token_key=emu.oauth_token, access_token_secret=emu.oauth_token_secret
+        )
+    )
 
     # --- find the user three ways, then its profile
     person = flickr_api.Person.findByUserName(emu.username)

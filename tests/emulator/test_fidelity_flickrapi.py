@@ -23,8 +23,10 @@ def approve_in_browser(url: str, follow: bool = True) -> requests.Response:
     form = re.search(r'<form method="post"(?: action="([^"]*)")?>(.*?)</form>', page.text, re.S)
     assert form, page.text
     action = requests.compat.urljoin(url, html.unescape(form.group(1) or "")) if form.group(1) else url
-    fields = {html.unescape(n): html.unescape(v)
-              for n, v in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form.group(2))}
+    fields = {
+        html.unescape(n): html.unescape(v)
+        for n, v in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form.group(2))
+    }
     button = re.search(r'<button type="submit" name="(authorize)"', form.group(2))
     assert button
     fields[button.group(1)] = "1"
@@ -64,11 +66,9 @@ def point_flickrapi(monkeypatch, emulator):
     return emulator
 
 
-def test_flickrapi_oob_auth_upload_replace_album_walk_download_delete(point_flickrapi, tmp_path, make_jpeg,
-                                                                      make_png):
+def test_flickrapi_oob_auth_upload_replace_album_walk_download_delete(point_flickrapi, tmp_path, make_jpeg, make_png):
     emu = point_flickrapi
-    f = flickrapi.FlickrAPI(emu.api_key, emu.api_secret, format="etree",
-                            token_cache_location=str(tmp_path / "tokens"))
+    f = flickrapi.FlickrAPI(emu.api_key, emu.api_secret, format="etree", token_cache_location=str(tmp_path / "tokens"))
     assert not f.token_valid(perms="delete")
 
     # --- OAuth, out of band: the user reads the verifier off the page
@@ -112,13 +112,14 @@ def test_flickrapi_oob_auth_upload_replace_album_walk_download_delete(point_flic
     assert sorted(p.get("id") for p in f.walk_user("me")) == sorted([pid1, pid2])
 
     # --- download url_o byte-identical
-    for p, path in zip(walked, (one, new)):
+    for p, path in zip(walked, (one, new), strict=False):
         got = requests.get(p.get("url_o"), timeout=10)
         assert got.status_code == 200 and got.content == path.read_bytes()
 
     # --- JSON format through flickrapi too
-    parsed = flickrapi.FlickrAPI(emu.api_key, emu.api_secret, format="parsed-json",
-                                 token_cache_location=str(tmp_path / "tokens"))
+    parsed = flickrapi.FlickrAPI(
+        emu.api_key, emu.api_secret, format="parsed-json", token_cache_location=str(tmp_path / "tokens")
+    )
     sets = parsed.photosets.getList()
     assert sets["photosets"]["photoset"][0]["id"] == sid
 
@@ -146,8 +147,9 @@ def test_flickrapi_callback_flow(point_flickrapi, tmp_path):
 
 
 def _token(emu):
-    return flickrapi.auth.FlickrAccessToken(emu.oauth_token, emu.oauth_token_secret, "delete",
-                                            "Emulator User", emu.username, emu.user_nsid)
+    return flickrapi.auth.FlickrAccessToken(
+        emu.oauth_token, emu.oauth_token_secret, "delete", "Emulator User", emu.username, emu.user_nsid
+    )
 
 
 def test_flickrapi_formats_walkers_and_token_cache(point_flickrapi, tmp_path, make_jpeg, make_png):
@@ -165,8 +167,9 @@ def test_flickrapi_formats_walkers_and_token_cache(point_flickrapi, tmp_path, ma
         p = tmp_path / f"IMG_{i}.{'png' if make is make_png else 'jpg'}"
         p.write_bytes(make(seed=30 + i))
         paths.append(p)
-    pid_a = f.upload(filename=str(paths[0]), title="Fjord ø", tags="trip checksum:md5=aaa", is_public=1
-                     ).findtext("photoid")
+    pid_a = f.upload(filename=str(paths[0]), title="Fjord ø", tags="trip checksum:md5=aaa", is_public=1).findtext(
+        "photoid"
+    )
     node = f.upload(filename=str(paths[1]), tags="trip", format="xmlnode")
     pid_b = node.photoid[0].text
     raw = f.upload(filename=str(paths[2]), format="rest")

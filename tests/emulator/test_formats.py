@@ -29,7 +29,7 @@ def test_json_and_jsonp(emulator):
     assert body["method"] == {"_content": "flickr.test.echo"}
     r = api.raw("flickr.test.echo", nojsoncallback=False, foo="bar")
     assert r.text.startswith("jsonFlickrApi({") and r.text.endswith("})")
-    assert json.loads(r.text[len("jsonFlickrApi("):-1])["foo"]["_content"] == "bar"
+    assert json.loads(r.text[len("jsonFlickrApi(") : -1])["foo"]["_content"] == "bar"
     r = api.raw("flickr.test.echo", nojsoncallback=False, jsoncallback="myCb")
     assert r.text.startswith("myCb({")
 
@@ -41,8 +41,10 @@ def test_errors_are_http_200_in_the_requested_format(emulator):
     assert r.json() == {"stat": "fail", "code": 112, "message": 'Method "flickr.fakeMethod" not found'}
     r = api.raw("flickr.fakeMethod", fmt=None)
     assert r.status_code == 200 and r.headers["Content-Type"] == "text/xml; charset=utf-8"
-    assert r.text == ('<?xml version="1.0" encoding="utf-8" ?>\n<rsp stat="fail">\n'
-                      '\t<err code="112" msg="Method &quot;flickr.fakeMethod&quot; not found" />\n</rsp>\n')
+    assert r.text == (
+        '<?xml version="1.0" encoding="utf-8" ?>\n<rsp stat="fail">\n'
+        '\t<err code="112" msg="Method &quot;flickr.fakeMethod&quot; not found" />\n</rsp>\n'
+    )
     r = api.raw("flickr.fakeMethod", nojsoncallback=False)
     assert r.text.startswith("jsonFlickrApi(") and '"code":112' in r.text
 

@@ -31,7 +31,8 @@ def test_set_license(emulator, make_jpeg):
     api.fail("flickr.photos.licenses.setLicense", 1, photo_id="1", license_id="4")
     read = emulator.add_token(perms="read")
     Api(emulator, read["oauth_token"], read["oauth_token_secret"]).fail(
-        "flickr.photos.licenses.setLicense", 99, photo_id=pid, license_id="1")
+        "flickr.photos.licenses.setLicense", 99, photo_id=pid, license_id="1"
+    )
 
 
 def test_get_perms(emulator, make_jpeg):
@@ -47,7 +48,9 @@ def test_set_content_type(emulator, make_jpeg):
     api = Api(emulator)
     pid = api.upload_id(make_jpeg(seed=1))
     assert api.ok("flickr.photos.setContentType", photo_id=pid, content_type=3)["photo"] == {
-        "id": pid, "content_type": "3"}
+        "id": pid,
+        "content_type": "3",
+    }
     assert emulator.store.photo(pid)["content_type"] == 3
     api.fail("flickr.photos.setContentType", 2, photo_id=pid, content_type=7)
     api.fail("flickr.photos.setContentType", 2, photo_id=pid)

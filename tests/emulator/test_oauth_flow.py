@@ -57,8 +57,9 @@ def test_request_token_shape_and_key_formats(emulator):
     assert re.fullmatch(r"\d{17}-[0-9a-f]{16}", emulator.oauth_token)
 
 
-@pytest.mark.parametrize("http,sig", [("GET", "query"), ("GET", "auth_header"), ("POST", "body"),
-                                      ("POST", "auth_header")])
+@pytest.mark.parametrize(
+    "http,sig", [("GET", "query"), ("GET", "auth_header"), ("POST", "body"), ("POST", "auth_header")]
+)
 def test_full_oob_flow_any_transport(emulator, http, sig):
     r = request_token(emulator, http=http, sig=sig)
     assert r.status_code == 200, r.text
@@ -95,8 +96,12 @@ def test_callback_redirect_keeps_existing_query(emulator):
     assert re.fullmatch(r"[0-9a-f]{16}", verifier)
     at = access_token(emulator, d["oauth_token"], d["oauth_token_secret"], verifier)
     got = dict(parse_qsl(at.text))
-    assert Api(emulator, got["oauth_token"], got["oauth_token_secret"]).ok(
-        "flickr.auth.oauth.checkToken")["oauth"]["perms"]["_content"] == "delete"
+    assert (
+        Api(emulator, got["oauth_token"], got["oauth_token_secret"]).ok("flickr.auth.oauth.checkToken")["oauth"][
+            "perms"
+        ]["_content"]
+        == "delete"
+    )
 
 
 def test_missing_callback_is_parameter_absent(emulator):
@@ -157,8 +162,10 @@ def test_authorize_as_second_user(emulator):
     other = emulator.add_user("second")
     d = dict(parse_qsl(request_token(emulator).text))
     s = requests.Session()
-    url = (f"{emulator.endpoint}/services/oauth/authorize?oauth_token={d['oauth_token']}&perms=write"
-           f"&as_user={other['user_nsid']}")
+    url = (
+        f"{emulator.endpoint}/services/oauth/authorize?oauth_token={d['oauth_token']}&perms=write"
+        f"&as_user={other['user_nsid']}"
+    )
     page = s.post(url, data={"authorize": "1"}, timeout=10)
     verifier = re.search(r'id="verifier">([^<]+)<', page.text).group(1)
     got = dict(parse_qsl(access_token(emulator, d["oauth_token"], d["oauth_token_secret"], verifier).text))

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-from pycsync.emulator.oauth import (base_string, base_url_from_environ, normalize_params,
-                                    parse_authorization_header, rfc3986, sign)
+from pycsync.emulator.oauth import (
+    base_string,
+    base_url_from_environ,
+    normalize_params,
+    parse_authorization_header,
+    rfc3986,
+    sign,
+)
 
 
 def test_vector_without_token_secret():
@@ -18,11 +24,16 @@ def test_vector_with_token_secret():
 
 
 def test_vector_flickr_rest_call():
-    params = [("method", "flickr.test.echo"), ("foo", "bar"),
-              ("oauth_nonce", "p2m2bnHdXVIsQH0FUv0oN9XrJU57ak7dSSpHU36mn4k="),
-              ("oauth_consumer_key", "consumer key"), ("oauth_token", "oauth token"),
-              ("oauth_version", "1.0"), ("oauth_timestamp", "499166400"),
-              ("oauth_signature_method", "HMAC-SHA1")]
+    params = [
+        ("method", "flickr.test.echo"),
+        ("foo", "bar"),
+        ("oauth_nonce", "p2m2bnHdXVIsQH0FUv0oN9XrJU57ak7dSSpHU36mn4k="),
+        ("oauth_consumer_key", "consumer key"),
+        ("oauth_token", "oauth token"),
+        ("oauth_version", "1.0"),
+        ("oauth_timestamp", "499166400"),
+        ("oauth_signature_method", "HMAC-SHA1"),
+    ]
     base = base_string("GET", "https://api.flickr.com/services/rest", params)
     assert sign(base, "consumer secret", "oauth token secret") == "Dz9rJCs/jKRPMeLztpj7T9Ur9m0="
 

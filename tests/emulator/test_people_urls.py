@@ -66,13 +66,24 @@ def test_people_get_public_photos(emulator, make_jpeg):
     api.fail("flickr.people.getPublicPhotos", 1, user_id="nobody")
 
 
-@pytest.mark.parametrize("form", ["https://www.flickr.com/photos/{nsid_enc}/", "https://www.flickr.com/people/{nsid}",
-                                  "flickr.com/photos/{username}/123/", "{endpoint}/photos/{nsid}/",
-                                  "/people/{nsid}/"])
+@pytest.mark.parametrize(
+    "form",
+    [
+        "https://www.flickr.com/photos/{nsid_enc}/",
+        "https://www.flickr.com/people/{nsid}",
+        "flickr.com/photos/{username}/123/",
+        "{endpoint}/photos/{nsid}/",
+        "/people/{nsid}/",
+    ],
+)
 def test_urls_lookup_user(emulator, form):
     api = Api(emulator)
-    url = form.format(nsid=emulator.user_nsid, nsid_enc=emulator.user_nsid.replace("@", "%40"),
-                      username=emulator.username, endpoint=emulator.endpoint)
+    url = form.format(
+        nsid=emulator.user_nsid,
+        nsid_enc=emulator.user_nsid.replace("@", "%40"),
+        username=emulator.username,
+        endpoint=emulator.endpoint,
+    )
     user = api.ok("flickr.urls.lookupUser", url=url)["user"]
     assert user == {"id": emulator.user_nsid, "username": {"_content": emulator.username}}
 

@@ -28,8 +28,9 @@ def test_restart_keeps_everything(tmp_path, make_jpeg):
     assert (tmp_path / "d" / "emulator.db").exists()
     with EmulatorServer(data_dir=tmp_path / "d") as emu:
         info2 = emu.info()
-        assert {k: v for k, v in info2.items() if k != "endpoint"} == \
-               {k: v for k, v in info1.items() if k != "endpoint"}
+        assert {k: v for k, v in info2.items() if k != "endpoint"} == {
+            k: v for k, v in info1.items() if k != "endpoint"
+        }
         api = Api(emu)
         assert api.info(pid)["tags"]["tag"][0]["raw"] == "keep"
         assert [p["id"] for p in api.ok("flickr.photosets.getPhotos", photoset_id=sid)["photoset"]["photo"]] == [pid]
@@ -57,14 +58,37 @@ def test_temporary_dir_is_removed(make_jpeg):
 
 def test_cli_prints_one_json_line_and_stops_on_sigterm(tmp_path):
     env = dict(os.environ, PYTHONUNBUFFERED="1")
-    proc = subprocess.Popen([sys.executable, "-m", "pycsync.emulator", "--port", "0", "--data", str(tmp_path),
-                             "--api-key", "a" * 32, "--api-secret", "b" * 16],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "pycsync.emulator",
+            "--port",
+            "0",
+            "--data",
+            str(tmp_path),
+            "--api-key",
+            "a" * 32,
+            "--api-secret",
+            "b" * 16,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        text=True,
+    )
     try:
         line = proc.stdout.readline()
         info = json.loads(line)
-        assert set(info) == {"endpoint", "api_key", "api_secret", "user_nsid", "username", "oauth_token",
-                             "oauth_token_secret"}
+        assert set(info) == {
+            "endpoint",
+            "api_key",
+            "api_secret",
+            "user_nsid",
+            "username",
+            "oauth_token",
+            "oauth_token_secret",
+        }
         assert info["api_key"] == "a" * 32 and info["endpoint"].startswith("http://127.0.0.1:")
 
         class E:  # enough of the EmulatorServer interface for Api
@@ -78,12 +102,18 @@ def test_cli_prints_one_json_line_and_stops_on_sigterm(tmp_path):
         if proc.poll() is None:
             proc.kill()
     # restarting on the same data dir gives the same identity
-    proc = subprocess.Popen([sys.executable, "-m", "pycsync.emulator", "--port", "0", "--data", str(tmp_path)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pycsync.emulator", "--port", "0", "--data", str(tmp_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        text=True,
+    )
     try:
         again = json.loads(proc.stdout.readline())
-        assert {k: again[k] for k in ("api_key", "user_nsid", "oauth_token")} == \
-               {k: info[k] for k in ("api_key", "user_nsid", "oauth_token")}
+        assert {k: again[k] for k in ("api_key", "user_nsid", "oauth_token")} == {
+            k: info[k] for k in ("api_key", "user_nsid", "oauth_token")
+        }
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=10) == 0
     finally:

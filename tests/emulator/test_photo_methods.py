@@ -16,8 +16,12 @@ def api(emulator):
 
 
 def test_get_info_json_shape(emulator, api, make_jpeg):
-    pid = api.upload_id(make_jpeg(seed=1, exif_datetime="2019:07:04 10:11:12"), "IMG_0001.JPG",
-                        description="desc", tags='Holiday "New York" uploaded:by=flickr_mobile')
+    pid = api.upload_id(
+        make_jpeg(seed=1, exif_datetime="2019:07:04 10:11:12"),
+        "IMG_0001.JPG",
+        description="desc",
+        tags='Holiday "New York" uploaded:by=flickr_mobile',
+    )
     p = api.info(pid)
     assert p["id"] == pid and re.fullmatch(r"[0-9a-f]{10}", p["secret"])
     assert re.fullmatch(r"[0-9a-f]{10}", p["originalsecret"]) and p["originalsecret"] != p["secret"]
@@ -32,8 +36,10 @@ def test_get_info_json_shape(emulator, api, make_jpeg):
     assert p["comments"] == {"_content": "0"} and p["notes"] == {"note": []}
     tags = p["tags"]["tag"]
     assert [(t["raw"], t["_content"], t["machine_tag"]) for t in tags] == [
-        ("Holiday", "holiday", 0), ("New York", "newyork", 0),
-        ("uploaded:by=flickr_mobile", "uploaded:by=flickrmobile", 1)]
+        ("Holiday", "holiday", 0),
+        ("New York", "newyork", 0),
+        ("uploaded:by=flickr_mobile", "uploaded:by=flickrmobile", 1),
+    ]
     internal = tags[0]["id"].split("-")[0]
     assert all(re.fullmatch(rf"{internal}-{pid}-\d+", t["id"]) for t in tags)
     assert p["urls"]["url"][0]["type"] == "photopage"
@@ -151,9 +157,12 @@ def test_lastupdate_never_goes_backwards_and_bumps(api, make_jpeg):
     pid = api.upload_id(make_jpeg(seed=1))
     seen = [int(api.info(pid)["dates"]["lastupdate"])]
     time.sleep(1.05)
-    for method, kw in [("flickr.photos.setMeta", {"title": "t"}), ("flickr.photos.addTags", {"tags": "a"}),
-                       ("flickr.photos.setPerms", {"is_public": 1, "is_friend": 0, "is_family": 0}),
-                       ("flickr.photos.setDates", {"date_taken": "2000-01-01 00:00:00"})]:
+    for method, kw in [
+        ("flickr.photos.setMeta", {"title": "t"}),
+        ("flickr.photos.addTags", {"tags": "a"}),
+        ("flickr.photos.setPerms", {"is_public": 1, "is_friend": 0, "is_family": 0}),
+        ("flickr.photos.setDates", {"date_taken": "2000-01-01 00:00:00"}),
+    ]:
         api.ok(method, photo_id=pid, **kw)
         seen.append(int(api.info(pid)["dates"]["lastupdate"]))
     assert seen == sorted(seen) and seen[1] > seen[0]
@@ -201,8 +210,7 @@ def test_people_methods(emulator, api, make_jpeg, make_mp4):
     assert person["nsid"] == emulator.user_nsid and person["username"]["_content"] == emulator.username
     assert person["photos"]["count"]["_content"] == 3
     anon = Api(emulator, signed=False)
-    assert anon.ok("flickr.people.getInfo", user_id=emulator.user_nsid)["person"]["photos"]["count"][
-        "_content"] == 1
+    assert anon.ok("flickr.people.getInfo", user_id=emulator.user_nsid)["person"]["photos"]["count"]["_content"] == 1
     api.fail("flickr.people.getInfo", 1, user_id="1@N00")
     status = api.ok("flickr.people.getUploadStatus")["user"]
     assert status["id"] == emulator.user_nsid and status["sets"]["remaining"] == "lots"

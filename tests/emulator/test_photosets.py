@@ -27,8 +27,7 @@ def test_create_requires_title_and_own_primary(emulator, five, make_jpeg):
     api.fail("flickr.photosets.create", 2, title="x")
     api.fail("flickr.photosets.create", 2, title="x", primary_photo_id="123")
     other = emulator.add_user("other")
-    theirs = Api(emulator, other["oauth_token"], other["oauth_token_secret"]).upload_id(make_jpeg(seed=9),
-                                                                                        is_public=1)
+    theirs = Api(emulator, other["oauth_token"], other["oauth_token_secret"]).upload_id(make_jpeg(seed=9), is_public=1)
     api.fail("flickr.photosets.create", 2, title="x", primary_photo_id=theirs)
     body = api.ok("flickr.photosets.create", title="Holiday", description="d", primary_photo_id=p[0])
     sid = body["photoset"]["id"]
@@ -62,8 +61,9 @@ def test_edit_photos_reorder_and_primary(five):
     api.fail("flickr.photosets.editPhotos", 4, photoset_id=sid, primary_photo_id=p[0], photo_ids=p[1])
     api.fail("flickr.photosets.editPhotos", 2, photoset_id=sid, primary_photo_id=p[0], photo_ids=f"{p[0]},1")
     api.fail("flickr.photosets.editPhotos", 3, photoset_id=sid, primary_photo_id="1", photo_ids=p[0])
-    api.ok("flickr.photosets.editPhotos", photoset_id=sid, primary_photo_id=p[3],
-           photo_ids=",".join([p[4], p[3], p[1]]))
+    api.ok(
+        "flickr.photosets.editPhotos", photoset_id=sid, primary_photo_id=p[3], photo_ids=",".join([p[4], p[3], p[1]])
+    )
     assert members(api, sid) == [p[4], p[3], p[1]]
     photos = api.ok("flickr.photosets.getPhotos", photoset_id=sid)["photoset"]
     assert photos["primary"] == p[3]
@@ -101,8 +101,9 @@ def test_get_list_order_counts_and_shape(emulator, five, make_mp4):
     info = api.ok("flickr.photosets.getInfo", photoset_id=s1)["photoset"]
     assert info["photos"] == 2 and info["count_photos"] == 1 and info["count_videos"] == 1
     assert info["owner"] == emulator.user_nsid and info["title"] == {"_content": "first"}
-    extras = api.ok("flickr.photosets.getList", primary_photo_extras="url_o,original_format",
-                    photo_ids=p[0])["photosets"]["photoset"]
+    extras = api.ok("flickr.photosets.getList", primary_photo_extras="url_o,original_format", photo_ids=p[0])[
+        "photosets"
+    ]["photoset"]
     by = {s["id"]: s for s in extras}
     assert by[s1]["primary_photo_extras"]["originalformat"] == "jpg"
     assert by[s1]["has_requested_photos"] == 1 and by[s2]["has_requested_photos"] == 0
@@ -130,8 +131,9 @@ def test_get_photos_paging_extras_media_and_privacy(emulator, five, make_mp4):
         api.ok("flickr.photosets.addPhoto", photoset_id=sid, photo_id=x)
     vid = api.upload_id(make_mp4(seed=2), "v.mp4", is_public=1)
     api.ok("flickr.photosets.addPhoto", photoset_id=sid, photo_id=vid)
-    body = api.ok("flickr.photosets.getPhotos", photoset_id=sid, per_page=2, page=3,
-                  extras="url_o,original_format,media")["photoset"]
+    body = api.ok(
+        "flickr.photosets.getPhotos", photoset_id=sid, per_page=2, page=3, extras="url_o,original_format,media"
+    )["photoset"]
     assert body["pages"] == 3 and body["total"] == "6" and body["page"] == 3
     assert [x["id"] for x in body["photo"]] == [p[4], vid]
     v = body["photo"][1]

@@ -14,9 +14,15 @@ from .helpers import Api
 
 # what the shared helpers read on a method's behalf
 _HELPER_ARGS = {
-    "list_filters(": {"min_upload_date", "max_upload_date", "min_taken_date", "max_taken_date", "media",
-                      "privacy_filter"},
-    "_visible_set(ctx, ctx.arg(\"photoset_id\"), ctx.arg(\"user_id\"))": {"photoset_id", "user_id"},
+    "list_filters(": {
+        "min_upload_date",
+        "max_upload_date",
+        "min_taken_date",
+        "max_taken_date",
+        "media",
+        "privacy_filter",
+    },
+    '_visible_set(ctx, ctx.arg("photoset_id"), ctx.arg("user_id"))': {"photoset_id", "user_id"},
     "user_or_caller(": {"user_id"},
     "_paged(": {"page", "per_page"},
     "_empty_list(": {"page", "per_page"},
@@ -43,14 +49,31 @@ def test_get_methods_lists_exactly_the_registry(emulator):
     api = Api(emulator)
     names = [m["_content"] for m in api.ok("flickr.reflection.getMethods")["methods"]["method"]]
     assert names == sorted(REGISTRY)
-    for must in ("flickr.people.findByUsername", "flickr.people.findByEmail", "flickr.people.getInfo",
-                 "flickr.urls.lookupUser", "flickr.urls.getUserPhotos", "flickr.urls.getUserProfile",
-                 "flickr.photos.getContext", "flickr.photosets.getContext", "flickr.photos.getExif",
-                 "flickr.photos.getFavorites", "flickr.photos.comments.getList", "flickr.photos.licenses.getInfo",
-                 "flickr.photos.getPerms", "flickr.photos.setContentType", "flickr.photos.setSafetyLevel",
-                 "flickr.tags.getListUser", "flickr.tags.getListPhoto", "flickr.machinetags.getNamespaces",
-                 "flickr.machinetags.getValues", "flickr.reflection.getMethods", "flickr.reflection.getMethodInfo",
-                 "flickr.photos.getCounts", "flickr.photosets.comments.getList"):
+    for must in (
+        "flickr.people.findByUsername",
+        "flickr.people.findByEmail",
+        "flickr.people.getInfo",
+        "flickr.urls.lookupUser",
+        "flickr.urls.getUserPhotos",
+        "flickr.urls.getUserProfile",
+        "flickr.photos.getContext",
+        "flickr.photosets.getContext",
+        "flickr.photos.getExif",
+        "flickr.photos.getFavorites",
+        "flickr.photos.comments.getList",
+        "flickr.photos.licenses.getInfo",
+        "flickr.photos.getPerms",
+        "flickr.photos.setContentType",
+        "flickr.photos.setSafetyLevel",
+        "flickr.tags.getListUser",
+        "flickr.tags.getListPhoto",
+        "flickr.machinetags.getNamespaces",
+        "flickr.machinetags.getValues",
+        "flickr.reflection.getMethods",
+        "flickr.reflection.getMethodInfo",
+        "flickr.photos.getCounts",
+        "flickr.photosets.comments.getList",
+    ):
         assert must in names, must
     # flickrapi's trait_names() reads <method> texts
     root = Api(emulator, signed=False).xml("flickr.reflection.getMethods")
@@ -71,7 +94,10 @@ def test_get_method_info_shape(emulator):
     info = api.ok("flickr.reflection.getMethodInfo", method_name="flickr.photos.getInfo")
     assert info["method"]["needslogin"] == 0 and info["method"]["requiredperms"] == 0
     assert [(a["name"], a["optional"]) for a in info["arguments"]["argument"]] == [
-        ("api_key", 0), ("photo_id", 0), ("secret", 1)]
+        ("api_key", 0),
+        ("photo_id", 0),
+        ("secret", 1),
+    ]
     assert 99 not in [e["code"] for e in info["errors"]["error"]]
     root = api.xml("flickr.reflection.getMethodInfo", method_name="flickr.photosets.addPhoto")
     assert root.find("method").get("requiredperms") == "2"

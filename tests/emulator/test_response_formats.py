@@ -25,26 +25,26 @@ def php_unserialize(text: str):
             return None
         if kind in "ib":
             end = data.index(b";", pos)
-            value = int(data[pos + 2:end])
+            value = int(data[pos + 2 : end])
             pos = end + 1
             return bool(value) if kind == "b" else value
         if kind == "s":
             colon = data.index(b":", pos + 2)
-            n = int(data[pos + 2:colon])
+            n = int(data[pos + 2 : colon])
             start = colon + 2
-            value = data[start:start + n].decode("utf-8")
-            assert data[start + n:start + n + 2] == b'";'
+            value = data[start : start + n].decode("utf-8")
+            assert data[start + n : start + n + 2] == b'";'
             pos = start + n + 2
             return value
         if kind == "a":
             colon = data.index(b":", pos + 2)
-            n = int(data[pos + 2:colon])
+            n = int(data[pos + 2 : colon])
             pos = colon + 2
             out = {}
             for _ in range(n):
                 k = read()
                 out[k] = read()
-            assert data[pos:pos + 1] == b"}"
+            assert data[pos : pos + 1] == b"}"
             pos += 1
             return out
         raise AssertionError(f"unexpected {kind!r} at {pos}")
@@ -100,11 +100,21 @@ def test_nojsoncallback_without_format_json_is_xml(emulator):
     assert r.headers["Content-Type"] == "text/xml; charset=utf-8" and r.text.startswith("<?xml")
 
 
-@pytest.mark.parametrize("callback,expected", [
-    ("myCallback", "myCallback"), ("jQuery1234_5678", "jQuery1234_5678"), ("ns.sub.fn", "ns.sub.fn"),
-    ("$cb", "$cb"), ("alert(1)//", "jsonFlickrApi"), ("<script>", "jsonFlickrApi"), ("a b", "jsonFlickrApi"),
-    ("1abc", "jsonFlickrApi"), ("x" * 200, "jsonFlickrApi"), ("", "jsonFlickrApi"),
-])
+@pytest.mark.parametrize(
+    "callback,expected",
+    [
+        ("myCallback", "myCallback"),
+        ("jQuery1234_5678", "jQuery1234_5678"),
+        ("ns.sub.fn", "ns.sub.fn"),
+        ("$cb", "$cb"),
+        ("alert(1)//", "jsonFlickrApi"),
+        ("<script>", "jsonFlickrApi"),
+        ("a b", "jsonFlickrApi"),
+        ("1abc", "jsonFlickrApi"),
+        ("x" * 200, "jsonFlickrApi"),
+        ("", "jsonFlickrApi"),
+    ],
+)
 def test_jsonp_callback_names_are_validated(emulator, callback, expected):
     r = Api(emulator).raw("flickr.test.echo", nojsoncallback=False, jsoncallback=callback, foo="bar")
     assert r.headers["Content-Type"] == "text/javascript; charset=utf-8"

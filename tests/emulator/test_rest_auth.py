@@ -13,8 +13,9 @@ from requests_oauthlib import OAuth1
 from .helpers import Api
 
 
-@pytest.mark.parametrize("http,sig", [("GET", "auth_header"), ("GET", "query"), ("POST", "auth_header"),
-                                      ("POST", "query"), ("POST", "body")])
+@pytest.mark.parametrize(
+    "http,sig", [("GET", "auth_header"), ("GET", "query"), ("POST", "auth_header"), ("POST", "query"), ("POST", "body")]
+)
 def test_signed_calls_every_transport(emulator, http, sig):
     api = Api(emulator)
     body = api.call("flickr.test.login", http=http, sig=sig)
@@ -30,9 +31,12 @@ def test_trailing_slash_or_not_both_verify(emulator, path):
 def test_signature_covers_query_plus_body_plus_header(emulator):
     # params split over query string and form body, oauth params in the header
     url = f"{emulator.endpoint}/services/rest/?method=flickr.test.echo&format=json"
-    r = requests.post(url, data={"nojsoncallback": "1", "foo": "a b+c/é"},
-                      auth=OAuth1(emulator.api_key, emulator.api_secret, emulator.oauth_token,
-                                  emulator.oauth_token_secret), timeout=10)
+    r = requests.post(
+        url,
+        data={"nojsoncallback": "1", "foo": "a b+c/é"},
+        auth=OAuth1(emulator.api_key, emulator.api_secret, emulator.oauth_token, emulator.oauth_token_secret),
+        timeout=10,
+    )
     assert r.status_code == 200, r.text
     assert r.json()["foo"]["_content"] == "a b+c/é"
 
@@ -40,11 +44,15 @@ def test_signature_covers_query_plus_body_plus_header(emulator):
 def test_multipart_rest_post_signs_non_file_fields(emulator):
     fields = {"method": "flickr.test.echo", "format": "json", "nojsoncallback": "1", "x": "y"}
     url = f"{emulator.endpoint}/services/rest/"
-    client = Client(emulator.api_key, client_secret=emulator.api_secret,
-                    resource_owner_key=emulator.oauth_token, resource_owner_secret=emulator.oauth_token_secret)
+    client = Client(
+        emulator.api_key,
+        client_secret=emulator.api_secret,
+        resource_owner_key=emulator.oauth_token,
+        resource_owner_secret=emulator.oauth_token_secret,
+    )
     from urllib.parse import urlencode
-    _, headers, _ = client.sign(url, "POST", urlencode(fields),
-                                {"Content-Type": "application/x-www-form-urlencoded"})
+
+    _, headers, _ = client.sign(url, "POST", urlencode(fields), {"Content-Type": "application/x-www-form-urlencoded"})
     multipart = {k: (None, v) for k, v in fields.items()}
     r = requests.post(url, files=multipart, headers={"Authorization": headers["Authorization"]}, timeout=10)
     assert r.status_code == 200, r.text
@@ -63,18 +71,28 @@ def test_bad_signature_is_401_with_debug_sbs(emulator):
 
 
 def test_tampered_parameter_fails(emulator):
-    client = Client(emulator.api_key, client_secret=emulator.api_secret,
-                    resource_owner_key=emulator.oauth_token, resource_owner_secret=emulator.oauth_token_secret,
-                    signature_type="QUERY")
+    client = Client(
+        emulator.api_key,
+        client_secret=emulator.api_secret,
+        resource_owner_key=emulator.oauth_token,
+        resource_owner_secret=emulator.oauth_token_secret,
+        signature_type="QUERY",
+    )
     url, _, _ = client.sign(f"{emulator.endpoint}/services/rest/?method=flickr.test.echo&a=1")
     r = requests.get(url.replace("a=1", "a=2"), timeout=10)
     assert r.status_code == 401 and "signature_invalid" in r.text
 
 
 def _signed_url(emu, nonce=None, timestamp=None, method="flickr.test.login"):
-    client = Client(emu.api_key, client_secret=emu.api_secret, resource_owner_key=emu.oauth_token,
-                    resource_owner_secret=emu.oauth_token_secret, signature_type="QUERY",
-                    nonce=nonce, timestamp=timestamp)
+    client = Client(
+        emu.api_key,
+        client_secret=emu.api_secret,
+        resource_owner_key=emu.oauth_token,
+        resource_owner_secret=emu.oauth_token_secret,
+        signature_type="QUERY",
+        nonce=nonce,
+        timestamp=timestamp,
+    )
     url, _, _ = client.sign(f"{emu.endpoint}/services/rest/?method={method}&format=json&nojsoncallback=1")
     return url
 
@@ -93,6 +111,7 @@ def test_timestamp_outside_window_is_refused(emulator):
 
 def test_timestamp_window_is_configurable():
     from pycsync.emulator import EmulatorServer
+
     with EmulatorServer(timestamp_window=10_000) as emu:
         r = requests.get(_signed_url(emu, timestamp=str(int(time.time()) - 3600)), timeout=10)
         assert r.status_code == 200
@@ -103,9 +122,17 @@ def test_unknown_consumer_and_missing_params(emulator):
     r = api.raw("flickr.test.login")
     assert r.status_code == 401 and r.text == "oauth_problem=consumer_key_unknown"
     # oauth params without a signature
-    r = requests.get(f"{emulator.endpoint}/services/rest/", params={
-        "method": "flickr.test.login", "oauth_consumer_key": emulator.api_key, "oauth_nonce": "x",
-        "oauth_timestamp": str(int(time.time())), "oauth_signature_method": "HMAC-SHA1"}, timeout=10)
+    r = requests.get(
+        f"{emulator.endpoint}/services/rest/",
+        params={
+            "method": "flickr.test.login",
+            "oauth_consumer_key": emulator.api_key,
+            "oauth_nonce": "x",
+            "oauth_timestamp": str(int(time.time())),
+            "oauth_signature_method": "HMAC-SHA1",
+        },
+        timeout=10,
+    )
     assert r.status_code == 401
     assert r.text == "oauth_problem=parameter_absent&oauth_parameters_absent=oauth_signature"
 
@@ -151,11 +178,17 @@ def test_unsigned_api_key_calls_see_public_data_only(emulator, make_jpeg):
 
 
 def test_bad_api_key_is_code_100(emulator):
-    r = requests.get(f"{emulator.endpoint}/services/rest/", params={
-        "method": "flickr.test.echo", "api_key": "nope", "format": "json", "nojsoncallback": 1}, timeout=10)
+    r = requests.get(
+        f"{emulator.endpoint}/services/rest/",
+        params={"method": "flickr.test.echo", "api_key": "nope", "format": "json", "nojsoncallback": 1},
+        timeout=10,
+    )
     assert r.json() == {"stat": "fail", "code": 100, "message": "Invalid API Key (Key has invalid format)"}
-    r = requests.get(f"{emulator.endpoint}/services/rest/", params={
-        "method": "flickr.test.echo", "api_key": "a" * 32, "format": "json", "nojsoncallback": 1}, timeout=10)
+    r = requests.get(
+        f"{emulator.endpoint}/services/rest/",
+        params={"method": "flickr.test.echo", "api_key": "a" * 32, "format": "json", "nojsoncallback": 1},
+        timeout=10,
+    )
     assert r.json()["code"] == 100 and r.json()["message"] == "Invalid API Key (Key not found)"
 
 
@@ -165,5 +198,8 @@ def test_check_token_needs_a_signature(emulator):
     body = Api(emulator).ok("flickr.auth.oauth.checkToken")
     assert body["oauth"]["token"]["_content"] == emulator.oauth_token
     assert body["oauth"]["perms"]["_content"] == "delete"
-    assert body["oauth"]["user"] == {"nsid": emulator.user_nsid, "username": emulator.username,
-                                     "fullname": "Emulator User"}
+    assert body["oauth"]["user"] == {
+        "nsid": emulator.user_nsid,
+        "username": emulator.username,
+        "fullname": "Emulator User",
+    }

@@ -20,12 +20,27 @@ def lib(emulator, make_jpeg, make_mp4):
     """Four photos + one video with distinct posted/taken dates, tags and privacy."""
     api = Api(emulator)
     specs = [
-        dict(title="alpha beach", tags='beach "New York" checksum:md5=aaa', is_public=1,
-             posted=1_000_000_100, taken="2010-01-01 00:00:00"),
-        dict(title="bravo", tags="beach sunset geo:country=france", is_public=0,
-             posted=1_000_000_200, taken="2012-01-01 00:00:00"),
-        dict(title="charlie", tags="sunset checksum:md5=ccc", is_public=0,
-             posted=1_000_000_300, taken="2011-01-01 00:00:00"),
+        dict(
+            title="alpha beach",
+            tags='beach "New York" checksum:md5=aaa',
+            is_public=1,
+            posted=1_000_000_100,
+            taken="2010-01-01 00:00:00",
+        ),
+        dict(
+            title="bravo",
+            tags="beach sunset geo:country=france",
+            is_public=0,
+            posted=1_000_000_200,
+            taken="2012-01-01 00:00:00",
+        ),
+        dict(
+            title="charlie",
+            tags="sunset checksum:md5=ccc",
+            is_public=0,
+            posted=1_000_000_300,
+            taken="2011-01-01 00:00:00",
+        ),
         dict(title="delta", tags="city", is_public=1, posted=1_000_000_400, taken="2013-01-01 00:00:00"),
     ]
     out = []
@@ -49,13 +64,18 @@ def test_user_me_default_sort_and_shape(lib):
     assert set(first) == {"id", "owner", "secret", "server", "farm", "title", "ispublic", "isfriend", "isfamily"}
 
 
-@pytest.mark.parametrize("sort,order", [
-    ("date-posted-asc", "abcdv"), ("date-posted-desc", "vdcba"),
-    ("date-taken-asc", "vacbd"), ("date-taken-desc", "dbcav"),
-])
+@pytest.mark.parametrize(
+    "sort,order",
+    [
+        ("date-posted-asc", "abcdv"),
+        ("date-posted-desc", "vdcba"),
+        ("date-taken-asc", "vacbd"),
+        ("date-taken-desc", "dbcav"),
+    ],
+)
 def test_sorts(lib, sort, order):
     api, pids = lib
-    by = dict(zip("abcdv", pids))
+    by = dict(zip("abcdv", pids, strict=False))
     assert ids(api.ok("flickr.photos.search", user_id="me", sort=sort)) == [by[x] for x in order]
 
 
@@ -101,11 +121,12 @@ def test_text_dates_media_privacy(lib):
 
 def test_extras(emulator, lib):
     api, (a, *_rest) = lib
-    extras = ("description,license,date_upload,date_taken,owner_name,icon_server,original_format,last_update,"
-              "geo,tags,machine_tags,o_dims,views,media,path_alias,url_sq,url_t,url_s,url_q,url_m,url_n,url_z,"
-              "url_c,url_l,url_o")
-    p = next(x for x in api.ok("flickr.photos.search", user_id="me", extras=extras)["photos"]["photo"]
-             if x["id"] == a)
+    extras = (
+        "description,license,date_upload,date_taken,owner_name,icon_server,original_format,last_update,"
+        "geo,tags,machine_tags,o_dims,views,media,path_alias,url_sq,url_t,url_s,url_q,url_m,url_n,url_z,"
+        "url_c,url_l,url_o"
+    )
+    p = next(x for x in api.ok("flickr.photos.search", user_id="me", extras=extras)["photos"]["photo"] if x["id"] == a)
     info = api.info(a)
     assert p["description"] == {"_content": ""} and p["license"] == "0"
     assert p["dateupload"] == "1000000100" and p["datetaken"] == "2010-01-01 00:00:00"
@@ -143,8 +164,11 @@ def test_search_result_cap(make_jpeg):
         pids = [api.upload_id(make_jpeg(seed=i)) for i in range(5)]
         body = api.ok("flickr.photos.search", user_id="me", per_page=2)["photos"]
         assert body["total"] == "5" and body["pages"] == 3
-        seen = [p["id"] for page in (1, 2, 3)
-                for p in api.ok("flickr.photos.search", user_id="me", per_page=2, page=page)["photos"]["photo"]]
+        seen = [
+            p["id"]
+            for page in (1, 2, 3)
+            for p in api.ok("flickr.photos.search", user_id="me", per_page=2, page=page)["photos"]["photo"]
+        ]
         # only the first 3 results are ever served; the page past the cap repeats the last one
         assert len(seen) == 4 and len(set(seen)) == 3
         # people.getPhotos is not capped

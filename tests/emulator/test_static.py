@@ -72,7 +72,9 @@ def test_video_original_redirect_and_real_type(emulator, make_mp4, brand, mime, 
     assert info["originalformat"] == "jpg" and info["media"] == "video"
     assert "video" in info
     orig = sizes["Video Original"]
-    assert orig["source"] == f"{emulator.endpoint}/photos/{emulator.user_nsid}/{pid}/play/orig/{info['originalsecret']}/"
+    assert (
+        orig["source"] == f"{emulator.endpoint}/photos/{emulator.user_nsid}/{pid}/play/orig/{info['originalsecret']}/"
+    )
     assert orig["media"] == "video"
     r = requests.get(orig["source"], allow_redirects=False, timeout=10)
     assert r.status_code == 302

@@ -18,7 +18,10 @@ def test_tags_get_list_photo(emulator, make_jpeg):
     assert photo["id"] == a
     tags = photo["tags"]["tag"]
     assert [(t["raw"], t["_content"], t["machine_tag"]) for t in tags] == [
-        ("Beach", "beach", 0), ("New York", "newyork", 0), ("checksum:md5=abc", "checksum:md5=abc", 1)]
+        ("Beach", "beach", 0),
+        ("New York", "newyork", 0),
+        ("checksum:md5=abc", "checksum:md5=abc", 1),
+    ]
     info_ids = [t["id"] for t in api.info(a)["tags"]["tag"]]
     assert [t["id"] for t in tags] == info_ids and tags[0]["authorname"] == emulator.username
     root = api.xml("flickr.tags.getListPhoto", photo_id=a)
@@ -31,7 +34,12 @@ def test_tags_get_list_user_and_popular(emulator, make_jpeg):
     who = api.ok("flickr.tags.getListUser")["who"]
     assert who["id"] == emulator.user_nsid
     assert [t["_content"] for t in who["tags"]["tag"]] == [
-        "beach", "checksum:md5=abc", "checksum:md5=def", "newyork", "upload:by=pycsync"]
+        "beach",
+        "checksum:md5=abc",
+        "checksum:md5=def",
+        "newyork",
+        "upload:by=pycsync",
+    ]
     # others see the tags of public photos only
     anon = Api(emulator, signed=False).ok("flickr.tags.getListUser", user_id=emulator.user_nsid)["who"]
     assert [t["_content"] for t in anon["tags"]["tag"]] == ["beach", "checksum:md5=abc", "newyork"]
@@ -46,7 +54,9 @@ def test_machinetags(emulator, make_jpeg):
     api, _, _ = _setup(emulator, make_jpeg)
     ns = api.ok("flickr.machinetags.getNamespaces")["namespaces"]
     assert [(n["_content"], n["usage"], n["predicates"]) for n in ns["namespace"]] == [
-        ("checksum", 2, 1), ("upload", 1, 1)]
+        ("checksum", 2, 1),
+        ("upload", 1, 1),
+    ]
     assert ns["total"] == 2 and ns["page"] == 1
     preds = api.ok("flickr.machinetags.getPredicates", namespace="checksum")["predicates"]["predicate"]
     assert preds == [{"usage": 2, "namespaces": 1, "_content": "md5"}]

@@ -26,7 +26,12 @@ def test_clean_forms():
 def test_machine_tag_query_forms():
     qs = parse_machine_tag_query('a:b=c, a:, a:b=, *:b="C D", a:*=c, bogus')
     assert [(q.namespace, q.predicate, q.value) for q in qs] == [
-        ("a", "b", "c"), ("a", None, None), ("a", "b", None), (None, "b", "cd"), ("a", None, "c")]
+        ("a", "b", "c"),
+        ("a", None, None),
+        ("a", "b", None),
+        (None, "b", "cd"),
+        ("a", None, "c"),
+    ]
 
 
 def test_tag_query():

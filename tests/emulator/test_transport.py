@@ -24,10 +24,15 @@ def _oauth(emu) -> OAuth1:
 
 
 def _upload_auth(emu, url: str, fields: dict) -> str:
-    client = Client(emu.api_key, client_secret=emu.api_secret, resource_owner_key=emu.oauth_token,
-                    resource_owner_secret=emu.oauth_token_secret)
-    _, headers, _ = client.sign(url, http_method="POST", body=urlencode(fields),
-                                headers={"Content-Type": "application/x-www-form-urlencoded"})
+    client = Client(
+        emu.api_key,
+        client_secret=emu.api_secret,
+        resource_owner_key=emu.oauth_token,
+        resource_owner_secret=emu.oauth_token_secret,
+    )
+    _, headers, _ = client.sign(
+        url, http_method="POST", body=urlencode(fields), headers={"Content-Type": "application/x-www-form-urlencoded"}
+    )
     return headers["Authorization"]
 
 
@@ -35,27 +40,44 @@ def _multipart(fields: dict, data: bytes, boundary: str) -> bytes:
     out = b""
     for k, v in fields.items():
         out += f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
-    out += (f'--{boundary}\r\nContent-Disposition: form-data; name="photo"; filename="p.jpg"\r\n'
-            f"Content-Type: image/jpeg\r\n\r\n").encode() + data + f"\r\n--{boundary}--\r\n".encode()
+    out += (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="photo"; filename="p.jpg"\r\n'
+            f"Content-Type: image/jpeg\r\n\r\n"
+        ).encode()
+        + data
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
     return out
 
 
 def _chunks(body: bytes, size: int = 4096):
     for i in range(0, len(body), size):
-        yield body[i:i + size]
+        yield body[i : i + size]
 
 
 def test_post_form_with_charset_and_get_query(emulator, make_jpeg):
     api = Api(emulator)
     pid = api.upload_id(make_jpeg(seed=1))
     url = f"{emulator.endpoint}/services/rest/"
-    body = urlencode({"method": "flickr.photos.setMeta", "photo_id": pid, "title": "Café ☕ & more",
-                      "format": "json", "nojsoncallback": "1"})
+    body = urlencode(
+        {
+            "method": "flickr.photos.setMeta",
+            "photo_id": pid,
+            "title": "Café ☕ & more",
+            "format": "json",
+            "nojsoncallback": "1",
+        }
+    )
     r = requests.post(url, data=body.encode(), headers={"Content-Type": FORM_UTF8}, auth=_oauth(emulator), timeout=10)
     assert r.status_code == 200 and r.json() == {"stat": "ok"}, r.text
     # the same over GET (parameters and signature in the query string)
-    r = requests.get(url, params={"method": "flickr.photos.getInfo", "photo_id": pid, "format": "json",
-                                  "nojsoncallback": "1"}, auth=_oauth(emulator), timeout=10)
+    r = requests.get(
+        url,
+        params={"method": "flickr.photos.getInfo", "photo_id": pid, "format": "json", "nojsoncallback": "1"},
+        auth=_oauth(emulator),
+        timeout=10,
+    )
     assert r.json()["photo"]["title"]["_content"] == "Café ☕ & more"
     # unsigned GET with api_key
     r = requests.get(url, params={"method": "flickr.test.echo", "api_key": emulator.api_key, "x": "ü"}, timeout=10)
@@ -65,12 +87,21 @@ def test_post_form_with_charset_and_get_query(emulator, make_jpeg):
 def test_chunked_rest_post(emulator):
     url = f"{emulator.endpoint}/services/rest/"
     body = urlencode({"method": "flickr.test.echo", "format": "json", "nojsoncallback": "1", "foo": "bär"}).encode()
-    client = Client(emulator.api_key, client_secret=emulator.api_secret, resource_owner_key=emulator.oauth_token,
-                    resource_owner_secret=emulator.oauth_token_secret)
-    _, signed, _ = client.sign(url, http_method="POST", body=body.decode(),
-                               headers={"Content-Type": "application/x-www-form-urlencoded"})
-    r = requests.post(url, data=_chunks(body, 7), timeout=10,
-                      headers={"Content-Type": FORM_UTF8, "Authorization": signed["Authorization"]})
+    client = Client(
+        emulator.api_key,
+        client_secret=emulator.api_secret,
+        resource_owner_key=emulator.oauth_token,
+        resource_owner_secret=emulator.oauth_token_secret,
+    )
+    _, signed, _ = client.sign(
+        url, http_method="POST", body=body.decode(), headers={"Content-Type": "application/x-www-form-urlencoded"}
+    )
+    r = requests.post(
+        url,
+        data=_chunks(body, 7),
+        timeout=10,
+        headers={"Content-Type": FORM_UTF8, "Authorization": signed["Authorization"]},
+    )
     assert r.request.headers.get("Transfer-Encoding") == "chunked"
     assert r.status_code == 200 and r.json()["foo"] == {"_content": "bär"}
 
@@ -80,9 +111,15 @@ def test_chunked_upload_is_accepted(emulator, make_jpeg):
     data = make_jpeg(seed=3)
     boundary = uuid.uuid4().hex
     body = _multipart({"title": "streamed"}, data, boundary)
-    r = requests.post(url, data=_chunks(body), timeout=10, headers={
-        "Authorization": _upload_auth(emulator, url, {"title": "streamed"}),
-        "Content-Type": f"multipart/form-data; boundary={boundary}"})
+    r = requests.post(
+        url,
+        data=_chunks(body),
+        timeout=10,
+        headers={
+            "Authorization": _upload_auth(emulator, url, {"title": "streamed"}),
+            "Content-Type": f"multipart/form-data; boundary={boundary}",
+        },
+    )
     assert r.request.headers.get("Transfer-Encoding") == "chunked"
     root = ET.fromstring(r.content)
     assert root.get("stat") == "ok", r.text
@@ -118,10 +155,12 @@ def test_expect_100_continue(emulator, make_jpeg):
     url = f"{emulator.endpoint}/services/upload/"
     boundary = uuid.uuid4().hex
     body = _multipart({"title": "waited"}, make_jpeg(seed=4), boundary)
-    head = (f"POST /services/upload/ HTTP/1.1\r\nHost: 127.0.0.1:{emulator.port}\r\n"
-            f"Authorization: {_upload_auth(emulator, url, {'title': 'waited'})}\r\n"
-            f"Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {len(body)}\r\n"
-            f"Expect: 100-continue\r\n\r\n").encode()
+    head = (
+        f"POST /services/upload/ HTTP/1.1\r\nHost: 127.0.0.1:{emulator.port}\r\n"
+        f"Authorization: {_upload_auth(emulator, url, {'title': 'waited'})}\r\n"
+        f"Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {len(body)}\r\n"
+        f"Expect: 100-continue\r\n\r\n"
+    ).encode()
     with socket.create_connection(("127.0.0.1", emulator.port), timeout=10) as sock:
         sock.sendall(head)
         interim = sock.recv(1024)  # before any body byte is sent

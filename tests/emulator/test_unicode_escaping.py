@@ -18,7 +18,10 @@ def test_non_ascii_round_trip(emulator, make_jpeg):
     info = api.info(pid)
     assert info["title"]["_content"] == TITLE and info["description"]["_content"] == "Ünïcödé ✓"
     assert [(t["raw"], t["_content"]) for t in info["tags"]["tag"]] == [
-        ("łódź", "łódź"), ("São Paulo", "sãopaulo"), ("東京", "東京")]
+        ("łódź", "łódź"),
+        ("São Paulo", "sãopaulo"),
+        ("東京", "東京"),
+    ]
     r = api.raw("flickr.photos.getInfo", photo_id=pid)
     assert r.headers["Content-Type"] == "application/json; charset=utf-8"
     assert json.loads(r.content.decode("utf-8"))["photo"]["title"]["_content"] == TITLE

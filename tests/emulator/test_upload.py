@@ -23,8 +23,11 @@ def api(emulator):
 def test_sync_upload_response_is_xml_with_secrets(emulator, api, make_jpeg):
     r = api.upload_raw(make_jpeg(seed=1), "IMG_0042.jpg", format="json")  # format is ignored
     assert r.status_code == 200 and r.headers["Content-Type"] == "text/xml; charset=utf-8"
-    m = re.fullmatch(r'<\?xml version="1.0" encoding="utf-8" \?>\n<rsp stat="ok">\n\t?<photoid secret="([0-9a-f]{10})" '
-                     r'originalsecret="([0-9a-f]{10})">(\d+)</photoid>\n</rsp>\n', r.text)
+    m = re.fullmatch(
+        r'<\?xml version="1.0" encoding="utf-8" \?>\n<rsp stat="ok">\n\t?<photoid secret="([0-9a-f]{10})" '
+        r'originalsecret="([0-9a-f]{10})">(\d+)</photoid>\n</rsp>\n',
+        r.text,
+    )
     assert m, r.text
     info = api.info(m.group(3))
     assert (info["secret"], info["originalsecret"]) == (m.group(1), m.group(2))
@@ -34,8 +37,16 @@ def test_sync_upload_response_is_xml_with_secrets(emulator, api, make_jpeg):
 
 
 def test_fields_title_description_tags_privacy(api, make_jpeg):
-    pid = api.upload_id(make_jpeg(seed=1), "x.jpg", title="", description="d é", tags='a "b c" ns:p=V',
-                        is_public=1, is_friend=0, is_family=1)
+    pid = api.upload_id(
+        make_jpeg(seed=1),
+        "x.jpg",
+        title="",
+        description="d é",
+        tags='a "b c" ns:p=V',
+        is_public=1,
+        is_friend=0,
+        is_family=1,
+    )
     info = api.info(pid)
     assert info["title"]["_content"] == ""  # explicitly empty stays empty
     assert info["description"]["_content"] == "d é"
@@ -63,24 +74,31 @@ def _tiff(seed: int) -> bytes:
     return b"II*\x00\x08\x00\x00\x00" + bytes([seed]) * 64
 
 
-@pytest.mark.parametrize("name,data,media,fmt", [
-    ("a.png", None, "photo", "png"),
-    ("a.gif", b"GIF89a\x02\x00\x02\x00" + b"\x00" * 40, "photo", "gif"),
-    ("a.tif", b"MM\x00*\x00\x00\x00\x08" + b"\x01" * 40, "photo", "tiff"),
-    ("a.webp", b"RIFF\x24\x00\x00\x00WEBPVP8 " + b"\x00" * 40, "photo", "webp"),
-    ("a.heic", b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 40, "photo", "heic"),
-    ("a.bmp", b"BM" + b"\x00" * 12 + b"\x28\x00\x00\x00" + b"\x02\x00\x00\x00\x02\x00\x00\x00" + b"\x00" * 40,
-     "photo", "bmp"),
-    ("a.mov", b"\x00\x00\x00\x14ftypqt  \x00\x00\x02\x00qt  " + b"\x00" * 40, "video", "mov"),
-    ("a.3gp", b"\x00\x00\x00\x14ftyp3gp5\x00\x00\x02\x003gp5" + b"\x00" * 40, "video", "3gp"),
-    ("a.avi", b"RIFF\x24\x00\x00\x00AVI LIST" + b"\x00" * 40, "video", "avi"),
-    ("a.mpg", b"\x00\x00\x01\xba" + b"\x44" * 60, "video", "mpg"),
-    ("a.mts", (b"\x47" + b"\x00" * 187) * 3, "video", "mts"),
-    ("a.wmv", b"\x30\x26\xb2\x75\x8e\x66\xcf\x11" + b"\x00" * 40, "video", "wmv"),
-    ("a.mkv", b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81\x01\x42\x82\x88matroska" + b"\x00" * 40, "video", "mkv"),
-    ("a.webm", b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81\x01\x42\x82\x84webm" + b"\x00" * 40, "video", "webm"),
-    ("a.ogv", b"OggS\x00\x02" + b"\x00" * 40, "video", "ogv"),
-])
+@pytest.mark.parametrize(
+    "name,data,media,fmt",
+    [
+        ("a.png", None, "photo", "png"),
+        ("a.gif", b"GIF89a\x02\x00\x02\x00" + b"\x00" * 40, "photo", "gif"),
+        ("a.tif", b"MM\x00*\x00\x00\x00\x08" + b"\x01" * 40, "photo", "tiff"),
+        ("a.webp", b"RIFF\x24\x00\x00\x00WEBPVP8 " + b"\x00" * 40, "photo", "webp"),
+        ("a.heic", b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 40, "photo", "heic"),
+        (
+            "a.bmp",
+            b"BM" + b"\x00" * 12 + b"\x28\x00\x00\x00" + b"\x02\x00\x00\x00\x02\x00\x00\x00" + b"\x00" * 40,
+            "photo",
+            "bmp",
+        ),
+        ("a.mov", b"\x00\x00\x00\x14ftypqt  \x00\x00\x02\x00qt  " + b"\x00" * 40, "video", "mov"),
+        ("a.3gp", b"\x00\x00\x00\x14ftyp3gp5\x00\x00\x02\x003gp5" + b"\x00" * 40, "video", "3gp"),
+        ("a.avi", b"RIFF\x24\x00\x00\x00AVI LIST" + b"\x00" * 40, "video", "avi"),
+        ("a.mpg", b"\x00\x00\x01\xba" + b"\x44" * 60, "video", "mpg"),
+        ("a.mts", (b"\x47" + b"\x00" * 187) * 3, "video", "mts"),
+        ("a.wmv", b"\x30\x26\xb2\x75\x8e\x66\xcf\x11" + b"\x00" * 40, "video", "wmv"),
+        ("a.mkv", b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81\x01\x42\x82\x88matroska" + b"\x00" * 40, "video", "mkv"),
+        ("a.webm", b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81\x01\x42\x82\x84webm" + b"\x00" * 40, "video", "webm"),
+        ("a.ogv", b"OggS\x00\x02" + b"\x00" * 40, "video", "ogv"),
+    ],
+)
 def test_types_sniffed_from_bytes_and_stored_verbatim(emulator, api, make_png, name, data, media, fmt):
     data = data or make_png(seed=3)
     pid = api.upload_id(data, name)
@@ -116,8 +134,12 @@ def test_size_limits(make_jpeg, make_mp4):
 
 def test_upload_oauth_and_permissions(emulator, api, make_jpeg):
     data = make_jpeg(seed=1)
-    r = requests.post(f"{emulator.endpoint}/services/upload/", files={"photo": ("a.jpg", data)},
-                      data={"api_key": emulator.api_key}, timeout=10)
+    r = requests.post(
+        f"{emulator.endpoint}/services/upload/",
+        files={"photo": ("a.jpg", data)},
+        data={"api_key": emulator.api_key},
+        timeout=10,
+    )
     assert r.status_code == 401 and r.text.startswith("oauth_problem=parameter_absent")
     bad = Api(emulator, emulator.oauth_token, "0000000000000000")
     r = bad.upload_raw(data, title="t")
@@ -135,12 +157,21 @@ def test_photo_sent_as_a_text_field_breaks_the_signature(emulator):
     # the client signs only `title` but sends `photo` as a plain (non-file) field: Flickr puts it
     # in its base string and the signature fails (DPZFlickr issue 11)
     from oauthlib.oauth1 import Client
+
     url = f"{emulator.endpoint}/services/upload/"
-    client = Client(emulator.api_key, client_secret=emulator.api_secret, resource_owner_key=emulator.oauth_token,
-                    resource_owner_secret=emulator.oauth_token_secret)
+    client = Client(
+        emulator.api_key,
+        client_secret=emulator.api_secret,
+        resource_owner_key=emulator.oauth_token,
+        resource_owner_secret=emulator.oauth_token_secret,
+    )
     _, headers, _ = client.sign(url, "POST", "title=t", {"Content-Type": "application/x-www-form-urlencoded"})
-    r = requests.post(url, files={"title": (None, "t"), "photo": (None, "@/tmp/x.jpg")},
-                      headers={"Authorization": headers["Authorization"]}, timeout=10)
+    r = requests.post(
+        url,
+        files={"title": (None, "t"), "photo": (None, "@/tmp/x.jpg")},
+        headers={"Authorization": headers["Authorization"]},
+        timeout=10,
+    )
     assert r.status_code == 401
     assert "%2526photo%253D" in r.text  # photo=... is in the base string
 

@@ -7,8 +7,9 @@ import json
 import socket
 import threading
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 
 class FakeClock:
@@ -106,12 +107,11 @@ class StubServer:
                 if self.command != "HEAD":
                     self.wfile.write(data)
 
-            do_GET = do_POST = do_HEAD = _handle
+            do_GET = do_POST = do_HEAD = _handle  # noqa: N815  (http.server's names)
 
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.02,),
-                                       daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.02,), daemon=True)
         self.thread.start()
 
     @property
@@ -132,13 +132,17 @@ def json_ok(payload: dict | None = None) -> Reply:
 
 
 def json_fail(code: int, message: str) -> Reply:
-    return Reply(200, json.dumps({"stat": "fail", "code": code, "message": message}),
-                 {"Content-Type": "application/json"})
+    return Reply(
+        200, json.dumps({"stat": "fail", "code": code, "message": message}), {"Content-Type": "application/json"}
+    )
 
 
 def xml_reply(inner: str, stat: str = "ok") -> Reply:
-    return Reply(200, f'<?xml version="1.0" encoding="utf-8" ?>\n<rsp stat="{stat}">\n'
-                      f'{inner}\n</rsp>\n', {"Content-Type": "text/xml; charset=utf-8"})
+    return Reply(
+        200,
+        f'<?xml version="1.0" encoding="utf-8" ?>\n<rsp stat="{stat}">\n{inner}\n</rsp>\n',
+        {"Content-Type": "text/xml; charset=utf-8"},
+    )
 
 
 def free_port() -> int:

@@ -26,6 +26,7 @@ from pycsync.flickr import (
     get_request_token,
 )
 
+
 @pytest.fixture
 def emu(request):
     try:
@@ -39,10 +40,10 @@ def emu(request):
 
 def jpeg_bytes(seed: int, size=(64, 48)) -> bytes:
     from PIL import Image
+
     rnd = random.Random(seed)
     img = Image.new("RGB", size)
-    img.putdata([(rnd.randrange(256), rnd.randrange(256), rnd.randrange(256))
-                 for _ in range(size[0] * size[1])])
+    img.putdata([(rnd.randrange(256), rnd.randrange(256), rnd.randrange(256)) for _ in range(size[0] * size[1])])
     out = io.BytesIO()
     img.save(out, "JPEG", quality=90)
     return out.getvalue()
@@ -58,8 +59,7 @@ def client_for(emu, clock: FakeClock | None = None, **kw) -> FlickrClient:
     clock = clock or FakeClock()
     creds = Credentials(emu.api_key, emu.api_secret, emu.oauth_token, emu.oauth_token_secret)
     kw.setdefault("calls_per_hour", None)
-    return FlickrClient(Endpoints.for_base(emu.endpoint), creds, sleep=clock.sleep,
-                        clock=clock, **kw)
+    return FlickrClient(Endpoints.for_base(emu.endpoint), creds, sleep=clock.sleep, clock=clock, **kw)
 
 
 def original_url(client: FlickrClient, photo_id: str) -> str:
@@ -84,8 +84,13 @@ def test_upload_replace_download_byte_identical(emu, tmp_path):
     first = write_jpeg(tmp_path, "IMG 0001.jpg", 1)
     md5 = hashlib.md5(first.read_bytes()).hexdigest()
     progress: list[int] = []
-    r = c.upload(first, title="IMG 0001", description="first version",
-                 tags=["holiday", "two words", f"checksum:md5={md5}"], progress=progress.append)
+    r = c.upload(
+        first,
+        title="IMG 0001",
+        description="first version",
+        tags=["holiday", "two words", f"checksum:md5={md5}"],
+        progress=progress.append,
+    )
     assert r.photo_id and progress[-1] == first.stat().st_size
 
     info = c.photo_info(r.photo_id)
@@ -142,8 +147,7 @@ def test_machine_tag_search_and_metadata(emu, tmp_path):
 def test_albums_create_edit_list_paginate(emu, tmp_path):
     c = client_for(emu)
     c.test_login()
-    ids = [c.upload(write_jpeg(tmp_path, f"p{i}.jpg", 10 + i), title=f"p{i}").photo_id
-           for i in range(5)]
+    ids = [c.upload(write_jpeg(tmp_path, f"p{i}.jpg", 10 + i), title=f"p{i}").photo_id for i in range(5)]
     album = c.create_album("Holiday", ids[0], "folder/path")
     assert album
     for pid in ids[1:]:
@@ -180,15 +184,13 @@ def test_albums_create_edit_list_paginate(emu, tmp_path):
 def test_retries_on_injected_503_and_429(emu):
     clock = FakeClock()
     c = client_for(emu, clock, calls_per_hour=3000)
-    emu.set_faults([{"match": "flickr.test.login", "every": 1, "max": 2,
-                     "action": {"http": 503}}])
+    emu.set_faults([{"match": "flickr.test.login", "every": 1, "max": 2, "action": {"http": 503}}])
     assert c.test_login().user_nsid == emu.user_nsid
     assert c.stats.retries == 2
     assert c.stats.calls_by_method["flickr.test.login"] == 3
     assert len(clock.sleeps) == 2
 
-    emu.set_faults([{"match": "flickr.test.login", "every": 1, "max": 1,
-                     "action": {"http": 429}}])
+    emu.set_faults([{"match": "flickr.test.login", "every": 1, "max": 1, "action": {"http": 429}}])
     assert c.test_login().user_nsid == emu.user_nsid
     assert c.stats.retries == 3
 
@@ -197,8 +199,7 @@ def test_upload_apply_then_drop_is_outcome_unknown(emu, tmp_path):
     c = client_for(emu)
     f = write_jpeg(tmp_path, "dropped.jpg", 42)
     md5 = hashlib.md5(f.read_bytes()).hexdigest()
-    emu.set_faults([{"match": "upload", "every": 1, "max": 1,
-                     "action": {"apply_then_drop": True}}])
+    emu.set_faults([{"match": "upload", "every": 1, "max": 1, "action": {"apply_then_drop": True}}])
     with pytest.raises(OutcomeUnknown):
         c.upload(f, title="dropped", tags=[f"checksum:md5={md5}"])
     assert c.stats.calls_by_method["upload"] == 1  # not retried
@@ -208,21 +209,19 @@ def test_upload_apply_then_drop_is_outcome_unknown(emu, tmp_path):
 
 
 def test_bad_token_is_auth_error(emu):
-    creds = Credentials(emu.api_key, emu.api_secret, "72157000000000000-0123456789abcdef",
-                        "0123456789abcdef")
+    creds = Credentials(emu.api_key, emu.api_secret, "72157000000000000-0123456789abcdef", "0123456789abcdef")
     c = FlickrClient(Endpoints.for_base(emu.endpoint), creds, calls_per_hour=None)
     with pytest.raises(AuthError) as ei:
         c.test_login()
     assert "0123456789abcdef" not in str(ei.value)
     bad_secret = Credentials(emu.api_key, emu.api_secret, emu.oauth_token, "wrong")
     with pytest.raises(AuthError) as ei:
-        FlickrClient(Endpoints.for_base(emu.endpoint), bad_secret,
-                     calls_per_hour=None).test_login()
+        FlickrClient(Endpoints.for_base(emu.endpoint), bad_secret, calls_per_hour=None).test_login()
     assert ei.value.problem.startswith("signature_invalid")
     assert emu.oauth_token not in str(ei.value)
 
 
-class _Form(object):
+class _Form:
     """Minimal HTML form scraping for the emulator's authorize page."""
 
     @staticmethod
@@ -244,6 +243,7 @@ class _Form(object):
 
 def _approve(session: requests.Session, url: str, **kw) -> requests.Response:
     import html as _html
+
     page = session.get(url, timeout=10)
     assert page.status_code == 200
     fields = {k: _html.unescape(v) for k, v in _Form.hidden_fields(page.text).items()}
@@ -262,8 +262,7 @@ def test_full_oob_flow(emu):
     assert m, resp.text[:500]
     at = get_access_token(ep, emu.api_key, emu.api_secret, tok, sec, m.group(1))
     assert at.user_nsid == emu.user_nsid and at.username == emu.username
-    c = FlickrClient(ep, Credentials(emu.api_key, emu.api_secret, at.token, at.token_secret),
-                     calls_per_hour=None)
+    c = FlickrClient(ep, Credentials(emu.api_key, emu.api_secret, at.token, at.token_secret), calls_per_hour=None)
     assert c.test_login().user_nsid == emu.user_nsid
     assert c.check_token() == "write"
 
@@ -278,18 +277,19 @@ def test_full_loopback_flow(emu):
         got = rx.wait(5)
     assert got is not None and got[0] == tok
     at = get_access_token(ep, emu.api_key, emu.api_secret, tok, sec, got[1])
-    c = FlickrClient(ep, Credentials(emu.api_key, emu.api_secret, at.token, at.token_secret),
-                     calls_per_hour=None)
+    c = FlickrClient(ep, Credentials(emu.api_key, emu.api_secret, at.token, at.token_secret), calls_per_hour=None)
     assert c.check_token() == "delete"
 
 
 def test_truncated_and_reset_reads_are_retried(emu):
     clock = FakeClock()
     c = client_for(emu, clock)
-    emu.set_faults([{"match": "flickr.test.login", "every": 1, "max": 1,
-                     "action": {"truncate": True}},
-                    {"match": "flickr.auth.oauth.checkToken", "every": 1, "max": 1,
-                     "action": {"reset": True}}])
+    emu.set_faults(
+        [
+            {"match": "flickr.test.login", "every": 1, "max": 1, "action": {"truncate": True}},
+            {"match": "flickr.auth.oauth.checkToken", "every": 1, "max": 1, "action": {"reset": True}},
+        ]
+    )
     assert c.test_login().user_nsid == emu.user_nsid
     assert c.check_token() in ("write", "delete")
     assert c.stats.retries == 2

@@ -1,3 +1,5 @@
+import dataclasses
+
 import pytest
 
 from pycsync.flickr import Endpoints
@@ -30,7 +32,7 @@ def test_base_url(base):
 def test_base_with_prefix_and_frozen():
     ep = Endpoints.for_base("https://example.org/flickr/")
     assert ep.rest == "https://example.org/flickr/services/rest/"
-    with pytest.raises(Exception):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         ep.rest = "x"  # type: ignore[misc]
 
 

@@ -24,22 +24,31 @@ def hdr(rec):
 
 def test_request_token_access_token_roundtrip(stub):
     ep = Endpoints.for_base(stub.base)
-    stub.push(Reply(200, "oauth_callback_confirmed=true&oauth_token=72157626737672178-022bbd2f4c2f"
-                         "3432&oauth_token_secret=fccb68c4e6103197"))
+    stub.push(
+        Reply(
+            200,
+            "oauth_callback_confirmed=true&oauth_token=72157626737672178-022bbd2f4c2f"
+            "3432&oauth_token_secret=fccb68c4e6103197",
+        )
+    )
     tok, sec = get_request_token(ep, "ck", "cs")
     assert (tok, sec) == ("72157626737672178-022bbd2f4c2f3432", "fccb68c4e6103197")
     h = hdr(stub.requests[0])
     assert stub.requests[0].path == "/services/oauth/request_token"
     assert h["oauth_callback"] == "oob" and "oauth_token" not in h
 
-    stub.push(Reply(200, "fullname=Jamal%20Fanaian&oauth_token=72157626318069415-087bfc7b5816092c"
-                         "&oauth_token_secret=a202d1f853ec69de&user_nsid=21207597%40N07"
-                         "&username=jamalfanaian"))
+    stub.push(
+        Reply(
+            200,
+            "fullname=Jamal%20Fanaian&oauth_token=72157626318069415-087bfc7b5816092c"
+            "&oauth_token_secret=a202d1f853ec69de&user_nsid=21207597%40N07"
+            "&username=jamalfanaian",
+        )
+    )
     at = get_access_token(ep, "ck", "cs", tok, sec, " 123-456-789 ")
     assert at.token == "72157626318069415-087bfc7b5816092c"
     assert at.token_secret == "a202d1f853ec69de"
-    assert (at.user_nsid, at.username, at.fullname) == ("21207597@N07", "jamalfanaian",
-                                                        "Jamal Fanaian")
+    assert (at.user_nsid, at.username, at.fullname) == ("21207597@N07", "jamalfanaian", "Jamal Fanaian")
     assert "a202d1f853ec69de" not in repr(at)
     h = hdr(stub.requests[1])
     assert h["oauth_verifier"] == "123-456-789" and h["oauth_token"] == tok
@@ -47,8 +56,10 @@ def test_request_token_access_token_roundtrip(stub):
 
 def test_authorize_url():
     ep = Endpoints.for_base(None)
-    assert authorize_url(ep, "72157-ab", "delete") == \
-        "https://www.flickr.com/services/oauth/authorize?oauth_token=72157-ab&perms=delete"
+    assert (
+        authorize_url(ep, "72157-ab", "delete")
+        == "https://www.flickr.com/services/oauth/authorize?oauth_token=72157-ab&perms=delete"
+    )
     with pytest.raises(ValueError):
         authorize_url(ep, "t", "admin")
 

@@ -10,8 +10,9 @@ from pycsync.flickr.client import format_tags
 
 class Scripted(FlickrClient):
     def __init__(self, pages: list[dict[str, Any]]):
-        super().__init__(Endpoints.for_base("http://127.0.0.1:9"), Credentials("k", "s", "t", "ts"),
-                         calls_per_hour=None)
+        super().__init__(
+            Endpoints.for_base("http://127.0.0.1:9"), Credentials("k", "s", "t", "ts"), calls_per_hour=None
+        )
         self.pages = pages
         self.calls: list[tuple[str, dict]] = []
 
@@ -29,22 +30,22 @@ def page(n, pages, items, total=None, per=2, key="photos", item="photo"):
 
 @pytest.mark.parametrize("pages_value", [3, "3"])
 def test_loops_until_pages(pages_value):
-    c = Scripted([
-        page(1, pages_value, [{"id": "1"}, {"id": "2"}], total="5"),
-        page("2", pages_value, [{"id": "3"}, {"id": "4"}], total=5),
-        page(3, pages_value, [{"id": "5"}], total="5"),
-        page(4, pages_value, [{"id": "1"}]),  # must never be requested
-    ])
-    ids = [p["id"] for p in c.paginate("flickr.photos.search", "photos", "photo", per_page=2,
-                                       user_id="me")]
+    c = Scripted(
+        [
+            page(1, pages_value, [{"id": "1"}, {"id": "2"}], total="5"),
+            page("2", pages_value, [{"id": "3"}, {"id": "4"}], total=5),
+            page(3, pages_value, [{"id": "5"}], total="5"),
+            page(4, pages_value, [{"id": "1"}]),  # must never be requested
+        ]
+    )
+    ids = [p["id"] for p in c.paginate("flickr.photos.search", "photos", "photo", per_page=2, user_id="me")]
     assert ids == ["1", "2", "3", "4", "5"]
     assert [p["page"] for _, p in c.calls] == [1, 2, 3]
     assert all(p["per_page"] == 2 and p["user_id"] == "me" for _, p in c.calls)
 
 
 def test_empty_result_and_empty_total():
-    c = Scripted([{"photos": {"page": 1, "pages": 0, "perpage": 500, "total": "", "photo": []},
-                   "stat": "ok"}])
+    c = Scripted([{"photos": {"page": 1, "pages": 0, "perpage": 500, "total": "", "photo": []}, "stat": "ok"}])
     assert list(c.paginate("flickr.photos.search", "photos", "photo")) == []
     assert len(c.calls) == 1
 
@@ -57,15 +58,19 @@ def test_missing_container_and_single_dict_item():
 
 
 def test_pages_missing_uses_total_then_short_page():
-    c = Scripted([
-        {"photos": {"page": 1, "total": "3", "photo": [{"id": "a"}, {"id": "b"}]}},
-        {"photos": {"page": 2, "total": "3", "photo": [{"id": "c"}]}},
-    ])
+    c = Scripted(
+        [
+            {"photos": {"page": 1, "total": "3", "photo": [{"id": "a"}, {"id": "b"}]}},
+            {"photos": {"page": 2, "total": "3", "photo": [{"id": "c"}]}},
+        ]
+    )
     assert [p["id"] for p in c.paginate("m", "photos", "photo", per_page=2)] == ["a", "b", "c"]
-    c = Scripted([
-        {"photos": {"photo": [{"id": "a"}, {"id": "b"}]}},
-        {"photos": {"photo": [{"id": "c"}]}},
-    ])
+    c = Scripted(
+        [
+            {"photos": {"photo": [{"id": "a"}, {"id": "b"}]}},
+            {"photos": {"photo": [{"id": "c"}]}},
+        ]
+    )
     assert [p["id"] for p in c.paginate("m", "photos", "photo", per_page=2)] == ["a", "b", "c"]
 
 
@@ -76,28 +81,40 @@ def test_per_page_clamped():
 
 
 def test_album_helpers_pass_expected_params():
-    c = Scripted([
-        {"photosets": {"page": 1, "pages": "2", "photoset": [{"id": "s1"}]}},
-        {"photosets": {"page": 2, "pages": "2", "photoset": [{"id": "s2"}]}},
-        {"photoset": {"page": 1, "pages": 1, "photo": [{"id": "p"}], "total": "1"}},
-    ])
+    c = Scripted(
+        [
+            {"photosets": {"page": 1, "pages": "2", "photoset": [{"id": "s1"}]}},
+            {"photosets": {"page": 2, "pages": "2", "photoset": [{"id": "s2"}]}},
+            {"photoset": {"page": 1, "pages": 1, "photo": [{"id": "p"}], "total": "1"}},
+        ]
+    )
     assert [s["id"] for s in c.list_albums()] == ["s1", "s2"]
     assert c.calls[0] == ("flickr.photosets.getList", {"page": 1, "per_page": 500})
     c._nsid = "1@N01"
     assert [p["id"] for p in c.album_photos("s1", "tags,machine_tags")] == ["p"]
-    assert c.calls[2] == ("flickr.photosets.getPhotos",
-                          {"page": 1, "per_page": 500, "photoset_id": "s1", "media": "all",
-                           "extras": "tags,machine_tags", "user_id": "1@N01"})
+    assert c.calls[2] == (
+        "flickr.photosets.getPhotos",
+        {
+            "page": 1,
+            "per_page": 500,
+            "photoset_id": "s1",
+            "media": "all",
+            "extras": "tags,machine_tags",
+            "user_id": "1@N01",
+        },
+    )
 
 
 def test_search_and_machine_tag():
     c = Scripted([page(1, 1, [{"id": "1"}])])
     assert c.find_by_machine_tag("checksum:md5=abc", "machine_tags") == [{"id": "1"}]
-    assert c.calls[0] == ("flickr.photos.search",
-                          {"page": 1, "per_page": 500, "machine_tags": "checksum:md5=abc",
-                           "extras": "machine_tags", "user_id": "me"})
+    assert c.calls[0] == (
+        "flickr.photos.search",
+        {"page": 1, "per_page": 500, "machine_tags": "checksum:md5=abc", "extras": "machine_tags", "user_id": "me"},
+    )
 
 
 def test_format_tags():
-    assert format_tags(["a", "central station", 'x"y', "", "checksum:md5=ab"]) == \
-        'a "central station" xy checksum:md5=ab'
+    assert (
+        format_tags(["a", "central station", 'x"y', "", "checksum:md5=ab"]) == 'a "central station" xy checksum:md5=ab'
+    )

@@ -42,10 +42,8 @@ def test_upload_without_secrets():
 
 
 def test_replace_answer_and_ticket():
-    r = up('<photoid secret="ca957348bc" originalsecret="cd55de71dc">35467821184</photoid>',
-           kind="replace")
-    assert (r.photo_id, r.secret, r.original_secret) == ("35467821184", "ca957348bc",
-                                                          "cd55de71dc")
+    r = up('<photoid secret="ca957348bc" originalsecret="cd55de71dc">35467821184</photoid>', kind="replace")
+    assert (r.photo_id, r.secret, r.original_secret) == ("35467821184", "ca957348bc", "cd55de71dc")
     t = up("<ticketid>161192644-72157718911685379</ticketid>")
     assert t.ticket_id == "161192644-72157718911685379" and t.photo_id == ""
 
@@ -80,15 +78,19 @@ def test_upload_other_codes_are_api_errors():
     assert not isinstance(ei.value, PermanentUploadError)
     # code 9 carries a sibling element; still parsed
     with pytest.raises(ApiError) as ei:
-        up('<err code="9" msg="Duplicate" /><duplicate_photo_id>5</duplicate_photo_id>',
-           stat="fail")
+        up('<err code="9" msg="Duplicate" /><duplicate_photo_id>5</duplicate_photo_id>', stat="fail")
     assert ei.value.code == 9
 
 
-@pytest.mark.parametrize("body", [
-    b'<?xml version="1.0" encoding="utf-8" ?>\n<rsp stat="ok">\n<photoid secr',
-    b"", b"<html><body>Bad Gateway</body></html>", b'<rsp stat="ok"></rsp>',
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'<?xml version="1.0" encoding="utf-8" ?>\n<rsp stat="ok">\n<photoid secr',
+        b"",
+        b"<html><body>Bad Gateway</body></html>",
+        b'<rsp stat="ok"></rsp>',
+    ],
+)
 def test_upload_truncated_or_invalid_is_outcome_unknown(body):
     with pytest.raises(OutcomeUnknown):
         parse_upload_response(200, {}, body)
@@ -103,8 +105,9 @@ def test_upload_http_failures():
     assert ei.value.retry_after == 7
     assert not isinstance(ei.value, OutcomeUnknown)
     with pytest.raises(AuthError) as ei:
-        parse_upload_response(401, {"Content-Type": "text/plain"},
-                              b"oauth_problem=parameter_absent&oauth_parameters_absent=oauth_token")
+        parse_upload_response(
+            401, {"Content-Type": "text/plain"}, b"oauth_problem=parameter_absent&oauth_parameters_absent=oauth_token"
+        )
     assert ei.value.problem.startswith("parameter_absent")
     assert "oauth_token" in ei.value.problem
 
@@ -132,14 +135,15 @@ def test_rest_fail_codes():
         assert ei.value.code == code and ei.value.problem == "Invalid auth token"
     for code in (0, 105, 106, 201):
         with pytest.raises(TransientError) as ei:
-            rest({"stat": "fail", "code": code,
-                  "message": "Sorry, the Flickr API service is not currently available."})
+            rest({"stat": "fail", "code": code, "message": "Sorry, the Flickr API service is not currently available."})
         assert ei.value.code == code
 
 
 def test_rest_oauth_401_never_leaks_secrets():
-    body = ("oauth_problem=signature_invalid&debug_sbs=GET&http%3A%2F%2Fh%2Fservices%2Frest%2F"
-            "&oauth_consumer_key%3DCONSUMERKEY%26oauth_token%3DTOKENVALUE")
+    body = (
+        "oauth_problem=signature_invalid&debug_sbs=GET&http%3A%2F%2Fh%2Fservices%2Frest%2F"
+        "&oauth_consumer_key%3DCONSUMERKEY%26oauth_token%3DTOKENVALUE"
+    )
     with pytest.raises(AuthError) as ei:
         rest(body, status=401, headers={"Content-Type": "text/plain;charset=UTF-8"})
     assert ei.value.problem == "signature_invalid"
@@ -172,18 +176,29 @@ def test_rest_http_and_body_failures():
 
 
 def test_retry_after_http_date():
-    from email.utils import format_datetime
     import datetime as dt
-    when = dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=120)
+    from email.utils import format_datetime
+
+    when = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=120)
     with pytest.raises(RateLimited) as ei:
         rest("x", status=429, headers={"Retry-After": format_datetime(when, usegmt=True)})
     assert 100 < ei.value.retry_after <= 120
 
 
-@pytest.mark.parametrize("value,expected", [
-    (1, 1), ("334", 334), ("", None), (None, None), ("12.0", 12), ({"_content": "7"}, 7),
-    ("abc", None), (True, None), (3.9, 3),
-])
+@pytest.mark.parametrize(
+    "value,expected",
+    [
+        (1, 1),
+        ("334", 334),
+        ("", None),
+        (None, None),
+        ("12.0", 12),
+        ({"_content": "7"}, 7),
+        ("abc", None),
+        (True, None),
+        (3.9, 3),
+    ],
+)
 def test_as_int(value, expected):
     assert as_int(value) == expected
 
@@ -195,23 +210,33 @@ def test_content_unwrap():
     assert content({}) == ""
 
 
-@pytest.mark.parametrize("header,expected", [
-    ("attachment; filename=53637883806_c1b3784192_c.jpg", "53637883806_c1b3784192_c.jpg"),
-    ('attachment; filename="my file.mp4"', "my file.mp4"),
-    ("attachment; filename*=UTF-8''Z%C3%BCrich.jpg; filename=\"x.jpg\"", "Zürich.jpg"),
-    ('attachment; filename="../../etc/passwd"', "passwd"),
-    ("inline", None), (None, None),
-])
+@pytest.mark.parametrize(
+    "header,expected",
+    [
+        ("attachment; filename=53637883806_c1b3784192_c.jpg", "53637883806_c1b3784192_c.jpg"),
+        ('attachment; filename="my file.mp4"', "my file.mp4"),
+        ("attachment; filename*=UTF-8''Z%C3%BCrich.jpg; filename=\"x.jpg\"", "Zürich.jpg"),
+        ('attachment; filename="../../etc/passwd"', "passwd"),
+        ("inline", None),
+        (None, None),
+    ],
+)
 def test_content_disposition(header, expected):
     assert parse_content_disposition(header) == expected
 
 
 def test_errors_pickle_roundtrip():
     import pickle
-    errs = [ApiError(1, "m", "x"), PermanentUploadError(5, "bad", "upload"),
-            AuthError("token_rejected", status=401), TransientError("t", retry_after=2.0),
-            OutcomeUnknown("o", method="upload"), RateLimited("r", retry_after=1),
-            HttpError(404, "nf")]
+
+    errs = [
+        ApiError(1, "m", "x"),
+        PermanentUploadError(5, "bad", "upload"),
+        AuthError("token_rejected", status=401),
+        TransientError("t", retry_after=2.0),
+        OutcomeUnknown("o", method="upload"),
+        RateLimited("r", retry_after=1),
+        HttpError(404, "nf"),
+    ]
     for e in errs:
         e2 = pickle.loads(pickle.dumps(e))
         assert type(e2) is type(e) and str(e2) == str(e)

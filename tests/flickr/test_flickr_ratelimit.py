@@ -55,7 +55,8 @@ def test_pause_until_blocks_everyone(fake_clock):
 def test_pause_and_window_combined(fake_clock):
     rl = RateLimiter(2, clock=fake_clock, sleep=fake_clock.sleep)
     t0 = fake_clock.now
-    rl.acquire(); rl.acquire()
+    rl.acquire()
+    rl.acquire()
     rl.pause_for(10)
     rl.acquire()
     assert fake_clock.now == pytest.approx(t0 + 3600)

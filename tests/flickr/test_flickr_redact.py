@@ -4,16 +4,20 @@ from pycsync.flickr import redact
 
 
 def test_query_string():
-    out = redact("GET http://h/services/rest/?method=flickr.test.login&oauth_token=7215-abc"
-                 "&api_key=KEY123&oauth_signature=ab%2Bc%3D&format=json")
+    out = redact(
+        "GET http://h/services/rest/?method=flickr.test.login&oauth_token=7215-abc"
+        "&api_key=KEY123&oauth_signature=ab%2Bc%3D&format=json"
+    )
     assert "7215-abc" not in out and "KEY123" not in out and "ab%2Bc" not in out
     assert "method=flickr.test.login" in out and "format=json" in out
 
 
 def test_authorization_header():
-    h = ('OAuth oauth_nonce="123", oauth_timestamp="1", oauth_version="1.0", '
-         'oauth_signature_method="HMAC-SHA1", oauth_consumer_key="ck-value", '
-         'oauth_token="tok-value", oauth_signature="sig%3D"')
+    h = (
+        'OAuth oauth_nonce="123", oauth_timestamp="1", oauth_version="1.0", '
+        'oauth_signature_method="HMAC-SHA1", oauth_consumer_key="ck-value", '
+        'oauth_token="tok-value", oauth_signature="sig%3D"'
+    )
     out = redact("Authorization: " + h)
     for s in ("ck-value", "tok-value", "sig%3D"):
         assert s not in out
@@ -21,9 +25,11 @@ def test_authorization_header():
 
 
 def test_debug_sbs_percent_encoded():
-    body = ("oauth_problem=signature_invalid&debug_sbs=POST&https%3A%2F%2Fapi.flickr.com%2F"
-            "services%2Frest%2F&comment_text%3Dx%26method%3Dm%26oauth_consumer_key%3Dabcdef"
-            "%26oauth_token%3D7215-ff%26oauth_version%3D1.0")
+    body = (
+        "oauth_problem=signature_invalid&debug_sbs=POST&https%3A%2F%2Fapi.flickr.com%2F"
+        "services%2Frest%2F&comment_text%3Dx%26method%3Dm%26oauth_consumer_key%3Dabcdef"
+        "%26oauth_token%3D7215-ff%26oauth_version%3D1.0"
+    )
     out = redact(body)
     assert "abcdef" not in out and "7215-ff" not in out
     assert "oauth_problem=signature_invalid" in out
@@ -33,8 +39,7 @@ def test_debug_sbs_percent_encoded():
 
 
 def test_token_exchange_body_and_json_and_repr():
-    out = redact("fullname=J&oauth_token=721-087&oauth_token_secret=a202d1f853ec69de"
-                 "&user_nsid=2%40N07")
+    out = redact("fullname=J&oauth_token=721-087&oauth_token_secret=a202d1f853ec69de&user_nsid=2%40N07")
     assert "721-087" not in out and "a202d1f853ec69de" not in out and "user_nsid=2%40N07" in out
     out = redact('{"api_key": {"_content": "KEY"}, "oauth_token":"TOK", "stat": "ok"}')
     assert "KEY" not in out and "TOK" not in out and '"stat": "ok"' in out
@@ -57,10 +62,10 @@ def test_debug_logging_is_redacted(stub, caplog):
     import json
 
     from flickr_stub import Reply
+
     from pycsync.flickr import Credentials, Endpoints, FlickrClient
 
-    stub.push(Reply(200, json.dumps({"stat": "ok", "user": {"id": "1@N01",
-                                                             "username": {"_content": "u"}}})))
+    stub.push(Reply(200, json.dumps({"stat": "ok", "user": {"id": "1@N01", "username": {"_content": "u"}}})))
     creds = Credentials("APIKEYVALUE", "APISECRETVALUE", "TOKENVALUE-1", "TOKENSECRETVALUE")
     with caplog.at_level(logging.DEBUG, logger="pycsync.flickr"):
         FlickrClient(Endpoints.for_base(stub.base), creds).test_login()

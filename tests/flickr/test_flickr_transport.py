@@ -34,25 +34,25 @@ CREDS = Credentials("ck-123", "cs-456", "72157-tok", "ts-789")
 
 
 def ok(payload=None):
-    return Reply(200, json.dumps({**(payload or {}), "stat": "ok"}),
-                 {"Content-Type": "application/json"})
+    return Reply(200, json.dumps({**(payload or {}), "stat": "ok"}), {"Content-Type": "application/json"})
 
 
 def fail(code, msg="x"):
-    return Reply(200, json.dumps({"stat": "fail", "code": code, "message": msg}),
-                 {"Content-Type": "application/json"})
+    return Reply(200, json.dumps({"stat": "fail", "code": code, "message": msg}), {"Content-Type": "application/json"})
 
 
 def xml(inner, stat="ok"):
-    return Reply(200, f'<?xml version="1.0" encoding="utf-8" ?>\n<rsp stat="{stat}">\n{inner}\n'
-                      f"</rsp>\n", {"Content-Type": "text/xml; charset=utf-8"})
+    return Reply(
+        200,
+        f'<?xml version="1.0" encoding="utf-8" ?>\n<rsp stat="{stat}">\n{inner}\n</rsp>\n',
+        {"Content-Type": "text/xml; charset=utf-8"},
+    )
 
 
 def make_client(stub, clock: FakeClock | None = None, **kw) -> FlickrClient:
     clock = clock or FakeClock()
     kw.setdefault("calls_per_hour", None)
-    return FlickrClient(Endpoints.for_base(stub.base), CREDS, sleep=clock.sleep, clock=clock,
-                        random=lambda: 0.5, **kw)
+    return FlickrClient(Endpoints.for_base(stub.base), CREDS, sleep=clock.sleep, clock=clock, random=lambda: 0.5, **kw)
 
 
 def verify_signature(rec, base_url, extra_params):
@@ -66,6 +66,7 @@ def verify_signature(rec, base_url, extra_params):
 
     def enc(s):
         return quote(str(s), safe="-._~")
+
     norm = "&".join(f"{k}={v}" for k, v in sorted((enc(k), enc(v)) for k, v in params))
     base = "&".join([rec.method, enc(base_url), enc(norm)])
     key = f"{enc(CREDS.api_secret)}&{enc(CREDS.token_secret)}"
@@ -97,17 +98,25 @@ def test_write_is_signed_post_form(stub):
     assert rec.method == "POST"
     assert rec.headers["Content-Type"] == "application/x-www-form-urlencoded"
     form = parse_qsl(rec.body.decode(), keep_blank_values=True)
-    assert dict(form) == {"method": "flickr.photos.setMeta", "photo_id": "123",
-                          "title": "Zürich & co", "description": "", "format": "json",
-                          "nojsoncallback": "1"}
+    assert dict(form) == {
+        "method": "flickr.photos.setMeta",
+        "photo_id": "123",
+        "title": "Zürich & co",
+        "description": "",
+        "format": "json",
+        "nojsoncallback": "1",
+    }
     verify_signature(rec, stub.base + "/services/rest/", form)
     assert c.stats.bytes_up == len(rec.body)
 
 
 def test_retries_5xx_with_full_jitter_backoff(stub):
     clock = FakeClock()
-    stub.push(Reply(503, "<html>busy</html>"), Reply(502, "<html>bad gw</html>"),
-              ok({"user": {"id": "1@N01", "username": {"_content": "u"}}}))
+    stub.push(
+        Reply(503, "<html>busy</html>"),
+        Reply(502, "<html>bad gw</html>"),
+        ok({"user": {"id": "1@N01", "username": {"_content": "u"}}}),
+    )
     c = make_client(stub, clock)
     assert c.test_login().user_nsid == "1@N01"
     # random() = 0.5 -> 0.5 * min(60, 1 * 2**attempt)
@@ -129,8 +138,11 @@ def test_backoff_is_capped_and_gives_up_after_max_retries(stub):
 
 def test_transient_api_codes_retried(stub):
     clock = FakeClock()
-    stub.push(fail(201, "Sorry, the Flickr API service is not currently available."),
-              fail(105, "Service currently unavailable"), ok({"photo": {"id": "1"}}))
+    stub.push(
+        fail(201, "Sorry, the Flickr API service is not currently available."),
+        fail(105, "Service currently unavailable"),
+        ok({"photo": {"id": "1"}}),
+    )
     c = make_client(stub, clock)
     assert c.photo_info("1") == {"id": "1"}
     assert len(clock.sleeps) == 2
@@ -138,8 +150,7 @@ def test_transient_api_codes_retried(stub):
 
 def test_429_retry_after_pauses_the_shared_limiter(stub):
     clock = FakeClock()
-    stub.push(Reply(429, "<html>Too Many Requests</html>", {"Retry-After": "30"}),
-              ok({"photo": {"id": "1"}}))
+    stub.push(Reply(429, "<html>Too Many Requests</html>", {"Retry-After": "30"}), ok({"photo": {"id": "1"}}))
     c = make_client(stub, clock, calls_per_hour=3000)
     t0 = clock.now
     c.photo_info("1")
@@ -159,8 +170,11 @@ def test_non_idempotent_write_not_retried_on_5xx(stub):
 
 def test_non_idempotent_write_retried_when_surely_not_applied(stub):
     clock = FakeClock()
-    stub.push(Reply(429, "slow down"), fail(106, "Write operation failed"),
-              ok({"photoset": {"id": "72157000000000001", "url": "u"}}))
+    stub.push(
+        Reply(429, "slow down"),
+        fail(106, "Write operation failed"),
+        ok({"photoset": {"id": "72157000000000001", "url": "u"}}),
+    )
     c = make_client(stub, clock)
     assert c.create_album("t", "1", "d") == "72157000000000001"
     assert len(stub.requests) == 3
@@ -175,9 +189,11 @@ def test_non_idempotent_dropped_connection_is_outcome_unknown(stub):
 
 
 def test_idempotent_dropped_and_truncated_are_retried(stub):
-    stub.push(Reply(action="drop"),
-              Reply(200, json.dumps({"stat": "ok", "photo": {"id": "1"}}), action="truncate"),
-              ok({"photo": {"id": "1"}}))
+    stub.push(
+        Reply(action="drop"),
+        Reply(200, json.dumps({"stat": "ok", "photo": {"id": "1"}}), action="truncate"),
+        ok({"photo": {"id": "1"}}),
+    )
     c = make_client(stub)
     assert c.photo_info("1") == {"id": "1"}
     assert len(stub.requests) == 3
@@ -187,8 +203,7 @@ def test_idempotent_dropped_and_truncated_are_retried(stub):
 def test_connect_error_is_transient_and_retried():
     clock = FakeClock()
     ep = Endpoints.for_base(f"http://127.0.0.1:{free_port()}")
-    c = FlickrClient(ep, CREDS, calls_per_hour=None, sleep=clock.sleep, clock=clock,
-                     max_retries=2, random=lambda: 1.0)
+    c = FlickrClient(ep, CREDS, calls_per_hour=None, sleep=clock.sleep, clock=clock, max_retries=2, random=lambda: 1.0)
     with pytest.raises(TransientError) as ei:
         c.create_album("t", "1")  # non-idempotent, but surely not sent: retried
     assert not isinstance(ei.value, OutcomeUnknown)
@@ -197,9 +212,11 @@ def test_connect_error_is_transient_and_retried():
 
 
 def test_auth_errors(stub):
-    stub.push(Reply(401, "oauth_problem=token_rejected", {"Content-Type": "text/plain"}),
-              fail(98, "Invalid auth token"),
-              fail(99, "Insufficient permissions. Method requires write privileges; read granted."))
+    stub.push(
+        Reply(401, "oauth_problem=token_rejected", {"Content-Type": "text/plain"}),
+        fail(98, "Invalid auth token"),
+        fail(99, "Insufficient permissions. Method requires write privileges; read granted."),
+    )
     c = make_client(stub)
     with pytest.raises(AuthError) as ei:
         c.test_login()
@@ -214,8 +231,13 @@ def test_auth_errors(stub):
 
 
 def test_benign_error_codes_treated_as_success(stub):
-    stub.push(fail(3, "Photo already in set"), fail(1, "Photo not found"),
-              fail(3, "Photo not in set"), fail(1, "Photoset not found"), fail(1, "Tag not found"))
+    stub.push(
+        fail(3, "Photo already in set"),
+        fail(1, "Photo not found"),
+        fail(3, "Photo not in set"),
+        fail(1, "Photoset not found"),
+        fail(1, "Tag not found"),
+    )
     c = make_client(stub)
     c.add_to_album("s", "p")
     c.delete_photo("p")
@@ -232,7 +254,8 @@ def test_benign_error_codes_treated_as_success(stub):
 
 def parse_multipart(rec):
     msg = BytesParser(policy=HTTP).parsebytes(
-        b"Content-Type: " + rec.headers["Content-Type"].encode() + b"\r\n\r\n" + rec.body)
+        b"Content-Type: " + rec.headers["Content-Type"].encode() + b"\r\n\r\n" + rec.body
+    )
     fields, files = {}, {}
     for part in msg.iter_parts():
         name = part.get_param("name", header="content-disposition")
@@ -251,17 +274,29 @@ def test_upload_multipart_streaming_signed_without_photo(stub, tmp_path):
     stub.push(xml('<photoid secret="abc" originalsecret="def">53637883806</photoid>'))
     c = make_client(stub)
     seen = []
-    r = c.upload(f, title="IMG 0001", description="déjà vu", tags=["a", "central station",
-                                                                    "checksum:md5=ff"],
-                 is_public=1, hidden=2, progress=seen.append)
+    r = c.upload(
+        f,
+        title="IMG 0001",
+        description="déjà vu",
+        tags=["a", "central station", "checksum:md5=ff"],
+        is_public=1,
+        hidden=2,
+        progress=seen.append,
+    )
     assert (r.photo_id, r.secret, r.original_secret) == ("53637883806", "abc", "def")
     rec = stub.requests[0]
     assert rec.path == "/services/upload/"
     assert int(rec.headers["Content-Length"]) == len(rec.body)
     fields, files = parse_multipart(rec)
-    assert fields == {"title": "IMG 0001", "description": "déjà vu",
-                      "tags": 'a "central station" checksum:md5=ff', "is_public": "1",
-                      "is_friend": "0", "is_family": "0", "hidden": "2"}
+    assert fields == {
+        "title": "IMG 0001",
+        "description": "déjà vu",
+        "tags": 'a "central station" checksum:md5=ff',
+        "is_public": "1",
+        "is_friend": "0",
+        "is_family": "0",
+        "hidden": "2",
+    }
     assert files["photo"][0] == "IMG 0001.jpg" and files["photo"][1] == "image/jpeg"
     assert files["photo"][2] == data
     verify_signature(rec, stub.base + "/services/upload/", fields.items())
@@ -309,9 +344,11 @@ def test_upload_retried_when_server_says_it_failed_or_429(stub, tmp_path):
     f = tmp_path / "a.jpg"
     f.write_bytes(b"abc")
     clock = FakeClock()
-    stub.push(xml('<err code="3" msg="General upload failure" />', stat="fail"),
-              Reply(429, "slow", {"Retry-After": "2"}),
-              xml('<photoid secret="s" originalsecret="o">5</photoid>'))
+    stub.push(
+        xml('<err code="3" msg="General upload failure" />', stat="fail"),
+        Reply(429, "slow", {"Retry-After": "2"}),
+        xml('<photoid secret="s" originalsecret="o">5</photoid>'),
+    )
     c = make_client(stub, clock)
     assert c.upload(f, title="a").photo_id == "5"
     assert len(stub.requests) == 3
@@ -332,8 +369,14 @@ def test_upload_connect_error_is_transient(tmp_path):
     f = tmp_path / "a.jpg"
     f.write_bytes(b"abc")
     clock = FakeClock()
-    c = FlickrClient(Endpoints.for_base(f"http://127.0.0.1:{free_port()}"), CREDS,
-                     calls_per_hour=None, sleep=clock.sleep, clock=clock, max_retries=1)
+    c = FlickrClient(
+        Endpoints.for_base(f"http://127.0.0.1:{free_port()}"),
+        CREDS,
+        calls_per_hour=None,
+        sleep=clock.sleep,
+        clock=clock,
+        max_retries=1,
+    )
     with pytest.raises(TransientError) as ei:
         c.upload(f, title="a")
     assert not isinstance(ei.value, OutcomeUnknown)
@@ -347,16 +390,18 @@ def test_download_streams_follows_redirect_and_signs_own_host(stub):
     payload = b"\x89PNG" + bytes(range(256)) * 1000
     stub.routes["/photos/u/1/play/orig/s/"] = Reply(302, b"", {"Location": "/video/1/s/orig.mp4?s=x"})
     stub.routes["/video/1/s/orig.mp4"] = Reply(
-        200, payload, {"Content-Type": "video/mp4",
-                       "Content-Disposition": 'attachment; filename="1_orig.mp4"'})
+        200, payload, {"Content-Type": "video/mp4", "Content-Disposition": 'attachment; filename="1_orig.mp4"'}
+    )
     c = make_client(stub)
     out = io.BytesIO()
     prog = []
-    r = c.download(stub.base + "/photos/u/1/play/orig/s/", out, progress=prog.append,
-                   chunk=4096)
+    r = c.download(stub.base + "/photos/u/1/play/orig/s/", out, progress=prog.append, chunk=4096)
     assert out.getvalue() == payload
-    assert (r.bytes_written, r.content_type, r.content_disposition_filename) == \
-        (len(payload), "video/mp4", "1_orig.mp4")
+    assert (r.bytes_written, r.content_type, r.content_disposition_filename) == (
+        len(payload),
+        "video/mp4",
+        "1_orig.mp4",
+    )
     assert prog[-1] == len(payload) and len(prog) > 10
     assert all("Authorization" in rec.headers for rec in stub.requests)
     verify_signature(stub.requests[0], stub.base + "/photos/u/1/play/orig/s/", [])
@@ -411,9 +456,8 @@ def test_concurrent_calls_share_pool_limiter_and_stats(stub, caplog):
     stub.default = ok({"photo": {"id": "1"}})
     clock = FakeClock()
     c = make_client(stub, clock, calls_per_hour=1000)
-    with caplog.at_level("WARNING"):
-        with ThreadPoolExecutor(16) as pool:
-            results = list(pool.map(lambda i: c.photo_info(str(i)), range(200)))
+    with caplog.at_level("WARNING"), ThreadPoolExecutor(16) as pool:
+        results = list(pool.map(lambda i: c.photo_info(str(i)), range(200)))
     assert len(results) == 200
     assert c.stats.calls_by_method == {"flickr.photos.getInfo": 200}
     assert c.limiter.total_acquired == 200

@@ -8,8 +8,8 @@ reads a folder back as {relative path: bytes} for whole-tree assertions.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
 from click.testing import CliRunner, Result
@@ -60,10 +60,6 @@ def sync_json(cli) -> Callable[..., dict]:
         return json.loads(result.stdout)
 
     return run
-
-
-
-
 
 
 def write_jpeg(path: Path, seed: int) -> bytes:

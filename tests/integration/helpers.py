@@ -134,8 +134,16 @@ class Web:
         path.write_bytes(data)
         return path
 
-    def upload(self, data: bytes, title: str, album: str | None = None, *, ext: str = "jpg",
-               tagged: bool = False, file_name: str | None = None) -> str:
+    def upload(
+        self,
+        data: bytes,
+        title: str,
+        album: str | None = None,
+        *,
+        ext: str = "jpg",
+        tagged: bool = False,
+        file_name: str | None = None,
+    ) -> str:
         tags = []
         if tagged:  # what pycsync itself would have written
             tags = [naming.hash_tag(sha(data)), naming.name_tag(file_name or f"{title}.{ext}")]

@@ -139,7 +139,10 @@ def test_editing_a_hard_linked_photo_in_place_replaces_it_once(emulator, root, s
     writes = write_calls(emulator)
     assert writes.get("replace") == 1 and "upload" not in writes
     assert photo_with_sha(emulator, sha(jpeg(9)))["id"] == pid
-    assert albums_by_sha(emulator) == {"A": sorted([sha(jpeg(9)), sha(jpeg(2))]), "B": sorted([sha(jpeg(9)), sha(jpeg(3))])}
+    assert albums_by_sha(emulator) == {
+        "A": sorted([sha(jpeg(9)), sha(jpeg(2))]),
+        "B": sorted([sha(jpeg(9)), sha(jpeg(3))]),
+    }
     assert_converged(emulator, sync_json, root)
 
 
@@ -150,7 +153,10 @@ def test_editing_one_copy_of_a_shared_photo_makes_it_a_photo_of_its_own(emulator
     sync_json(root)
     assert tree(root) == {"A/x.jpg": jpeg(1), "A/y.jpg": jpeg(2), "B/x.jpg": jpeg(9), "B/z.jpg": jpeg(3)}
     assert photo_with_sha(emulator, sha(jpeg(1)))["id"] == pid
-    assert albums_by_sha(emulator) == {"A": sorted([sha(jpeg(1)), sha(jpeg(2))]), "B": sorted([sha(jpeg(9)), sha(jpeg(3))])}
+    assert albums_by_sha(emulator) == {
+        "A": sorted([sha(jpeg(1)), sha(jpeg(2))]),
+        "B": sorted([sha(jpeg(9)), sha(jpeg(3))]),
+    }
     assert_converged(emulator, sync_json, root)
 
 

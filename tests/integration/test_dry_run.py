@@ -7,7 +7,15 @@ import json
 from pathlib import Path
 
 from tests.integration.conftest import tree, write_jpeg
-from tests.integration.helpers import SUMMARY_COUNTS, assert_converged, jpeg, photo_with_sha, sha, static_calls, write_calls
+from tests.integration.helpers import (
+    SUMMARY_COUNTS,
+    assert_converged,
+    jpeg,
+    photo_with_sha,
+    sha,
+    static_calls,
+    write_calls,
+)
 
 
 def meta_snapshot(root: Path) -> dict[str, bytes]:
@@ -42,8 +50,16 @@ def test_dry_run_changes_nothing_and_announces_what_a_real_run_does(emulator, ro
 
     text = cli("sync", str(root), "--delete", "--dry-run")
     assert text.exit_code == 0, text.output
-    for phrase in ("would upload", "would replace", "would download", "would move", "would trash",
-                   "would delete on Flickr", "A/new.jpg", "A/p3.jpg -> B/p3 moved.jpg"):
+    for phrase in (
+        "would upload",
+        "would replace",
+        "would download",
+        "would move",
+        "would trash",
+        "would delete on Flickr",
+        "A/new.jpg",
+        "A/p3.jpg -> B/p3 moved.jpg",
+    ):
         assert phrase in text.stdout, (phrase, text.stdout)
     planned = sync_json(root, "--delete", "--dry-run")
     status = cli("status", str(root), "--json")
@@ -58,8 +74,16 @@ def test_dry_run_changes_nothing_and_announces_what_a_real_run_does(emulator, ro
     assert planned["dry_run"] is True
     counts = {k: planned[k] for k in SUMMARY_COUNTS}
     # (a conflict counts its rename as a move and Flickr's version as a download)
-    assert counts == {"uploaded": 2, "downloaded": 2, "replaced": 2, "moved": 3, "deleted": 2,
-                      "linked": 0, "conflicts": 1, "failed": 0}
+    assert counts == {
+        "uploaded": 2,
+        "downloaded": 2,
+        "replaced": 2,
+        "moved": 3,
+        "deleted": 2,
+        "linked": 0,
+        "conflicts": 1,
+        "failed": 0,
+    }
     # `status` is a dry run of a plain two-way sync (no --delete)
     plain = json.loads(status.stdout)
     assert plain["delete"] is False and plain["in_sync"] is False
@@ -69,9 +93,16 @@ def test_dry_run_changes_nothing_and_announces_what_a_real_run_does(emulator, ro
     done = sync_json(root, "--delete")
     assert {k: done[k] for k in SUMMARY_COUNTS} == counts, "a real run does what the dry run announced"
     assert tree(root) == {
-        "A/new.jpg": jpeg(20), "A/p1.jpg": jpeg(21), "B/p3 moved.jpg": jpeg(3), "A/p4.jpg": jpeg(23),
-        f"A/p4 (conflict {sha(jpeg(22))[:8]}).jpg": jpeg(22), "A/from phone.jpg": jpeg(30),
-        "A/p5.jpg": jpeg(31), "C/p7.jpg": jpeg(7), "A/p8.jpg": jpeg(8), "B/b.jpg": jpeg(9),
+        "A/new.jpg": jpeg(20),
+        "A/p1.jpg": jpeg(21),
+        "B/p3 moved.jpg": jpeg(3),
+        "A/p4.jpg": jpeg(23),
+        f"A/p4 (conflict {sha(jpeg(22))[:8]}).jpg": jpeg(22),
+        "A/from phone.jpg": jpeg(30),
+        "A/p5.jpg": jpeg(31),
+        "C/p7.jpg": jpeg(7),
+        "A/p8.jpg": jpeg(8),
+        "B/b.jpg": jpeg(9),
     }
     assert sorted(p["sha256"] for p in emulator.state()["photos"]) == sorted(sha(v) for v in tree(root).values())
     assert_converged(emulator, sync_json, root, "--delete")

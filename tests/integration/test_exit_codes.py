@@ -57,15 +57,19 @@ def test_one_when_a_download_fails_and_a_rerun_finishes_it(emulator, root, sync_
     assert_converged(emulator, sync_json, root)
 
 
-@pytest.mark.parametrize("args", [
-    ["sync", "{missing}"],
-    ["sync", "{root}", "--max-delete", "200"],
-    ["sync", "{root}", "--jobs", "0"],
-    ["sync", "{root}", "--layout", "diagonal"],
-    ["sync", "{root}", "--privacy", "everyone"],
-    ["sync", "{root}", "--no-such-option"],
-    ["no-such-command"],
-], ids=["missing-folder", "max-delete", "jobs", "layout", "privacy", "option", "command"])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["sync", "{missing}"],
+        ["sync", "{root}", "--max-delete", "200"],
+        ["sync", "{root}", "--jobs", "0"],
+        ["sync", "{root}", "--layout", "diagonal"],
+        ["sync", "{root}", "--privacy", "everyone"],
+        ["sync", "{root}", "--no-such-option"],
+        ["no-such-command"],
+    ],
+    ids=["missing-folder", "max-delete", "jobs", "layout", "privacy", "option", "command"],
+)
 def test_two_for_usage_errors(emulator, root, tmp_path, cli, args):
     write_jpeg(root / "A" / "x.jpg", 1)
     args = [a.format(root=root, missing=tmp_path / "missing") for a in args]

@@ -33,6 +33,14 @@ def test_second_run_makes_no_write_calls(emulator, root, sync_json):
     sync_json(root)
     emulator.reset_calls()
     summary = sync_json(root)
-    writes = {m: n for m, n in emulator.calls().items() if m in ("upload", "replace") or "photosets.create" in m
-              or "addPhoto" in m or "editPhotos" in m or "delete" in m or "setMeta" in m}
+    writes = {
+        m: n
+        for m, n in emulator.calls().items()
+        if m in ("upload", "replace")
+        or "photosets.create" in m
+        or "addPhoto" in m
+        or "editPhotos" in m
+        or "delete" in m
+        or "setMeta" in m
+    }
     assert writes == {} and summary["uploaded"] == summary["downloaded"] == 0

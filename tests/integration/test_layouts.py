@@ -8,14 +8,20 @@ from tests.integration.helpers import albums_by_sha, albums_by_title, assert_con
 
 def test_nested_layout_every_folder_is_an_album_titled_with_its_path(emulator, root, tmp_path, sync_json):
     files = {
-        "2019/Paris/a.jpg": 1, "2019/Paris/b.jpg": 2, "2019/c.jpg": 3, "2019/Alps/Day 1/d.jpg": 4,
+        "2019/Paris/a.jpg": 1,
+        "2019/Paris/b.jpg": 2,
+        "2019/c.jpg": 3,
+        "2019/Alps/Day 1/d.jpg": 4,
         "top.jpg": 5,
     }
     for key, seed in files.items():
         write_jpeg(root / key, seed)
     sync_json(root)
     assert albums_by_title(emulator) == {
-        "2019/Paris": ["a", "b"], "2019": ["c"], "2019/Alps/Day 1": ["d"], "": ["top"],
+        "2019/Paris": ["a", "b"],
+        "2019": ["c"],
+        "2019/Alps/Day 1": ["d"],
+        "": ["top"],
     }
     assert_converged(emulator, sync_json, root)
     other = tmp_path / "copy"
@@ -57,7 +63,11 @@ def test_flat_layout_only_top_level_folders_are_albums(emulator, root, tmp_path,
     other.mkdir()
     sync_json(other, "--layout", "flat")
     assert tree(other) == {
-        "2019/a.jpg": jpeg(1), "2019/b.jpg": jpeg(2), "2019/c.jpg": jpeg(3), "Trips/d.jpg": jpeg(4), "top.jpg": jpeg(5),
+        "2019/a.jpg": jpeg(1),
+        "2019/b.jpg": jpeg(2),
+        "2019/c.jpg": jpeg(3),
+        "Trips/d.jpg": jpeg(4),
+        "top.jpg": jpeg(5),
     }
     assert_converged(emulator, sync_json, other, "--layout", "flat")
 

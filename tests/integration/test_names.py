@@ -91,6 +91,7 @@ def test_unsafe_titles_stay_inside_the_root(emulator, root, tmp_path, sync_json,
     for i, title in enumerate(["", "   ", "\t"], start=100):
         web.upload(jpeg(i), f"odd album {i}", f"placeholder {i}")
         emulator.store.x("UPDATE sets SET title=? WHERE id=?", (title, album_ids(emulator)[f"placeholder {i}"]))
+
     def around():  # what sits next to the root and in the folders above it
         return {d: sorted(p.name for p in d.iterdir()) for d in (tmp_path.parent, tmp_path.parent.parent)}
 
@@ -114,7 +115,7 @@ def test_unsafe_titles_stay_inside_the_root(emulator, root, tmp_path, sync_json,
     assert_converged(emulator, sync_json, root)
 
     # a file added to a folder made from an unsafe title joins that album, not a new one
-    folder = (root / photo_folder(files, jpeg(2)))  # the album "CON"
+    folder = root / photo_folder(files, jpeg(2))  # the album "CON"
     write_jpeg(folder / "added.jpg", 200)
     emulator.reset_calls()
     sync_json(root)

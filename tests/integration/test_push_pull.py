@@ -50,8 +50,13 @@ def test_push_only_changes_flickr(emulator, root, sync_json, web):
     sync_json(root)
     assert "upload" not in write_calls(emulator)
     assert tree(root) == {
-        "A/local-new.jpg": jpeg(20), "A/p1.jpg": jpeg(21), "A/p3.jpg": jpeg(31), "A/p4.jpg": jpeg(4),
-        "A/p5.jpg": jpeg(5), "A/p6.jpg": jpeg(6), "A/flickr-new.jpg": jpeg(30),
+        "A/local-new.jpg": jpeg(20),
+        "A/p1.jpg": jpeg(21),
+        "A/p3.jpg": jpeg(31),
+        "A/p4.jpg": jpeg(4),
+        "A/p5.jpg": jpeg(5),
+        "A/p6.jpg": jpeg(6),
+        "A/flickr-new.jpg": jpeg(30),
     }
     assert_converged(emulator, sync_json, root)
 
@@ -68,7 +73,8 @@ def test_pull_only_changes_the_folder(emulator, root, sync_json, web):
         "A/p1.jpg": jpeg(21),  # the local edit is kept (not overwritten, not uploaded)
         "A/p3.jpg": jpeg(31),  # Flickr's replacement comes down
         "A/p4.jpg": jpeg(4),  # deleted on Flickr: kept without --delete
-        "A/p5.jpg": jpeg(5), "A/p6.jpg": jpeg(6),
+        "A/p5.jpg": jpeg(5),
+        "A/p6.jpg": jpeg(6),
         "A/flickr-new.jpg": jpeg(30),
     }
     assert summary["skipped"] >= 2
@@ -99,8 +105,12 @@ def test_pull_with_delete_mirrors_flickr_into_the_folder(emulator, root, sync_js
     photos = {p["id"]: p for p in flickr_before["photos"]}
     assert sorted(sha(v) for v in tree(root).values()) == sorted(p["sha256"] for p in photos.values())
     assert tree(root) == {
-        "A/p1.jpg": jpeg(1), "A/p2.jpg": jpeg(2), "A/p3.jpg": jpeg(31), "A/p5.jpg": jpeg(5),
-        "A/p6.jpg": jpeg(6), "A/flickr-new.jpg": jpeg(30),
+        "A/p1.jpg": jpeg(1),
+        "A/p2.jpg": jpeg(2),
+        "A/p3.jpg": jpeg(31),
+        "A/p5.jpg": jpeg(5),
+        "A/p6.jpg": jpeg(6),
+        "A/flickr-new.jpg": jpeg(30),
     }
     # what the folder had that Flickr has not is kept in the trash, never lost
     assert trash(root) == {"A/local-new.jpg": jpeg(20), "A/p1.jpg": jpeg(21), "A/p4.jpg": jpeg(4)}

@@ -66,18 +66,18 @@ class _Watched(io.StringIO):
             return found
 
 
-def test_dash_a_signs_in_with_a_pasted_code_and_the_token_is_used_by_sync(emulator, cli_env, root, sync_json,
-                                                                           cli):
+def test_dash_a_signs_in_with_a_pasted_code_and_the_token_is_used_by_sync(emulator, cli_env, root, sync_json, cli):
     # no token in the environment, no display: `pycsync -a` prints the URL and asks for the code
     env = {k: v for k, v in cli_env.items() if not k.startswith("FLICKR_OAUTH")}
     out = _Watched()
     read_fd, write_fd = os.pipe()
-    stdin = open(read_fd, "rb")
+    stdin = open(read_fd, "rb")  # noqa: SIM115  (closed in the finally below, after the worker)
     result_box = {}
 
     def run():
-        result_box["result"] = CliRunner().invoke(main, ["-a"], input=stdin, env=env,
-                                                  obj=Environment(env=env, stdout=out))
+        result_box["result"] = CliRunner().invoke(
+            main, ["-a"], input=stdin, env=env, obj=Environment(env=env, stdout=out)
+        )
 
     worker = threading.Thread(target=run, daemon=True)
     worker.start()

@@ -199,8 +199,7 @@ def test_photo_added_to_a_second_album_appears_in_both_folders(emulator, root, s
 # --------------------------------------------------------------------------- deletions
 
 
-def test_local_delete_without_delete_leaves_flickr_alone_and_is_not_downloaded_again(
-        emulator, root, sync_json):
+def test_local_delete_without_delete_leaves_flickr_alone_and_is_not_downloaded_again(emulator, root, sync_json):
     synced(root, sync_json, {"A/x.jpg": 1, "A/y.jpg": 2})
     before = emulator.state()
     (root / "A" / "x.jpg").unlink()
@@ -304,7 +303,6 @@ def test_deleted_on_both_sides_is_forgotten(emulator, root, sync_json, web):
     assert sync_json(root)["uploaded"] == 1
     assert albums_by_sha(emulator) == {"A": sorted([sha(jpeg(1)), sha(jpeg(2))])}
     assert_converged(emulator, sync_json, root)
-
 
 
 def test_an_edit_that_keeps_size_and_mtime_is_found_by_full(emulator, root, sync_json):

@@ -39,7 +39,7 @@ def flickr_clock(emulator, monkeypatch) -> FlickrClock:
 
 
 @pytest.fixture
-def counted(emulator, sync_json):
+def counted(emulator, sync_json):  # noqa: F811  (the fixture imported above)
     """``counted(root, *args)`` -> (summary, the emulator's per-call counts for that one run)."""
 
     def run(path: Path, *args: str, expect: int = 0) -> tuple[dict, dict[str, int]]:

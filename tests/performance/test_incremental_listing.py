@@ -82,7 +82,7 @@ class World:
 
     def upload(self) -> str:
         path = self.jpeg()
-        sha = naming.hash_tag("%064x" % next(self.seeds))
+        sha = naming.hash_tag(f"{next(self.seeds):064x}")
         return self.client.upload(path, title=path.stem, tags=[sha, naming.name_tag(path.name)]).photo_id
 
     def apply(self, op: str, a: int, b: int) -> None:
@@ -118,8 +118,9 @@ class World:
             c.edit_album_meta(album, f"renamed {a}")
         elif op == "reorder" and album:
             members = next(x["photo_ids"] for x in self.emu.state()["albums"] if x["id"] == album)
-            c.call("flickr.photosets.reorderPhotos", write=True, photoset_id=album,
-                   photo_ids=",".join(reversed(members)))
+            c.call(
+                "flickr.photosets.reorderPhotos", write=True, photoset_id=album, photo_ids=",".join(reversed(members))
+            )
         elif op == "delete_album" and album:
             c.delete_album(album)
 
@@ -155,7 +156,9 @@ tick = st.sampled_from([0, 0, 1, 2, 3, 10])
 rounds = st.lists(st.tuples(tick, st.lists(op, max_size=6), tick), min_size=1, max_size=4)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(setup=st.lists(op, max_size=8), pause=tick, rounds=rounds)
 def test_incremental_listing_equals_full_listing(world, setup, pause, rounds):
     world.wipe()
@@ -228,8 +231,12 @@ def test_edits_in_the_very_second_of_the_last_listing_are_seen(world, edit):
             c = world.client
             for step in edit:
                 if step == "reorder":
-                    c.call("flickr.photosets.reorderPhotos", write=True, photoset_id=album,
-                           photo_ids=",".join(reversed(album_photos)))
+                    c.call(
+                        "flickr.photosets.reorderPhotos",
+                        write=True,
+                        photoset_id=album,
+                        photo_ids=",".join(reversed(album_photos)),
+                    )
                 elif step == "remove":
                     c.remove_from_album(album, [album_photos[1]])
                 elif step == "add_other":
@@ -273,8 +280,14 @@ def test_the_remote_hash_cache_applies_to_cached_and_fresh_photos_alike(world):
 
             def listing(cache):
                 stats = ListingStats()
-                got = list_remote(world.client, web_base=world.web, user_nsid=world.nsid, cache=cache,
-                                  known_hashes=state.remote_hash_lookup(), stats=stats)
+                got = list_remote(
+                    world.client,
+                    web_base=world.web,
+                    user_nsid=world.nsid,
+                    cache=cache,
+                    known_hashes=state.remote_hash_lookup(),
+                    stats=stats,
+                )
                 return got, stats
 
             incremental, stats = listing(state)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.performance.conftest import LOGIN, make_library
+from tests.performance.conftest import make_library
 from tests.performance.test_no_change_calls import NO_CHANGE
 
 

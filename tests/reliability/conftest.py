@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 
 import pycsync.cli as cli_module
-
 from pycsync.flickr import FlickrClient
 from tests.conftest import make_jpeg_bytes
 from tests.integration.conftest import emulator_env, runner_for
@@ -76,10 +75,6 @@ def sync_json(cli):
     return sync_json_for(cli)
 
 
-
-
-
-
 def sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -111,9 +106,7 @@ def local_files(root: Path) -> dict[str, bytes]:
 
 def local_placements(root: Path) -> Counter:
     """(folder, sha256) of every local file."""
-    return Counter(
-        (k.rpartition("/")[0], sha(v)) for k, v in local_files(root).items()
-    )
+    return Counter((k.rpartition("/")[0], sha(v)) for k, v in local_files(root).items())
 
 
 def remote_placements(state: dict) -> Counter:
@@ -150,10 +143,20 @@ def assert_same_both_sides(root: Path, emulator, expected: set[str] | None = Non
     assert partial_files(root) == []
 
 
-WRITE_CALLS = ("upload", "replace", "flickr.photosets.create", "flickr.photosets.addPhoto",
-               "flickr.photosets.editPhotos", "flickr.photosets.removePhotos", "flickr.photos.delete",
-               "flickr.photos.setMeta", "flickr.photos.addTags", "flickr.photos.removeTag",
-               "flickr.photosets.delete", "flickr.photosets.editMeta")
+WRITE_CALLS = (
+    "upload",
+    "replace",
+    "flickr.photosets.create",
+    "flickr.photosets.addPhoto",
+    "flickr.photosets.editPhotos",
+    "flickr.photosets.removePhotos",
+    "flickr.photos.delete",
+    "flickr.photos.setMeta",
+    "flickr.photos.addTags",
+    "flickr.photos.removeTag",
+    "flickr.photosets.delete",
+    "flickr.photosets.editMeta",
+)
 
 
 def write_calls(emulator) -> dict[str, int]:
@@ -185,8 +188,7 @@ def build_library(root, flickr, sync_json) -> set[str]:
     # local: an edit (replace), two new files in an existing album (editPhotos), one in another
     # existing album (addPhoto), a new album (photosets.create)
     expected.discard(sha(jpeg(1)))
-    for path, seed in (("A/a1.jpg", 11), ("A/a3.jpg", 12), ("A/a4.jpg", 13), ("B/b2.jpg", 14),
-                       ("C/c1.jpg", 15)):
+    for path, seed in (("A/a1.jpg", 11), ("A/a3.jpg", 12), ("A/a4.jpg", 13), ("B/b2.jpg", 14), ("C/c1.jpg", 15)):
         expected.add(put(root / path, seed))
     (root / "A/a2.jpg").rename(root / "A/a2 renamed.jpg")  # a retitle on Flickr, no upload
     # Flickr: a new photo in album B, a new photo in no album, and B/b1 replaced (downloads)

@@ -12,7 +12,6 @@ import os
 import threading
 import time
 import unicodedata
-from pathlib import Path
 
 import pytest
 
@@ -28,7 +27,6 @@ from tests.reliability.conftest import (
     put,
     runner_for,
     sha,
-    sync_json_for,
     write_calls,
 )
 
@@ -178,7 +176,7 @@ AWKWARD = [
     "colon: and back\\slash.jpg",
     "what?.jpg",
     "trailing dots...jpg",
-    "star*pipe|quote\".jpg",
+    'star*pipe|quote".jpg',
     "x" * 240 + ".jpg",
     "tab\tin name.jpg",
     " leading space.jpg",

@@ -44,7 +44,9 @@ def _all_contents() -> set[str]:
 def _spawn(root, cli_env):
     return subprocess.Popen(
         [sys.executable, "-m", "pycsync", "sync", str(root), "--jobs", "2"],
-        env=_env(cli_env), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        env=_env(cli_env),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
 
 
@@ -72,7 +74,7 @@ def _recover_and_check(root, emulator, sync_json, expected) -> int:
     assert strays == set(), f"partial or foreign files under real names: {strays}"
     emulator.config.latency_ms = 0
     runs = 0
-    for runs in (1, 2):
+    for runs in (1, 2):  # noqa: B007  (returned below)
         summary = sync_json(root, expect=None)
         if summary["exit_code"] == 0:
             break
@@ -136,8 +138,7 @@ def test_crash_while_uploading_with_search_lag(emulator, root, cli_env, sync_jso
         put(root / f"A/{i}.jpg", i)
     # the first upload lands but its answer is cut short; the run looks for it by content tag
     # (search lags a second) and is killed while it looks
-    emulator.set_faults([{"search_lag_seconds": 1.0},
-                         {"match": "upload", "max": 1, "action": {"truncate": True}}])
+    emulator.set_faults([{"search_lag_seconds": 1.0}, {"match": "upload", "max": 1, "action": {"truncate": True}}])
     proc = _spawn(root, cli_env)
     deadline = time.monotonic() + 30
     while not emulator.calls().get("flickr.photos.search") and time.monotonic() < deadline:

@@ -80,8 +80,7 @@ def test_lost_upload_answer_with_search_lag_makes_no_duplicate(fault, emulator, 
     (less than PYCSYNC_UNKNOWN_UPLOAD_WAIT): it is found, not uploaded again."""
     put(root / "A/a.jpg", 1)
     put(root / "A/b.jpg", 2)
-    emulator.set_faults([{"search_lag_seconds": 1.0},
-                         {"match": "upload", "max": 1, "action": dict(FAULTS[fault])}])
+    emulator.set_faults([{"search_lag_seconds": 1.0}, {"match": "upload", "max": 1, "action": dict(FAULTS[fault])}])
     summary = sync_json(root, expect=None)
     assert emulator.faults()[1]["fired"] == 1
     if summary["exit_code"] != 0:

@@ -29,8 +29,12 @@ def test_second_concurrent_run_fails_with_a_clear_message(emulator, root, cli, c
     for i in range(6):
         put(root / f"A/{i}.jpg", i)
     emulator.config.latency_ms = 100  # the first run takes a few seconds
-    first = subprocess.Popen([sys.executable, "-m", "pycsync", "sync", str(root), "--jobs", "1"],
-                             env=_env(cli_env), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    first = subprocess.Popen(
+        [sys.executable, "-m", "pycsync", "sync", str(root), "--jobs", "1"],
+        env=_env(cli_env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     lock = root / ".pycsync" / "lock"
     deadline = time.monotonic() + 20
     while not lock.exists() and time.monotonic() < deadline:
@@ -78,8 +82,12 @@ def test_half_written_lock_is_taken_over(emulator, root, cli):
 def test_lock_of_a_killed_run_is_taken_over(emulator, root, cli_env, cli):
     put(root / "a.jpg", 1)
     emulator.config.latency_ms = 200
-    proc = subprocess.Popen([sys.executable, "-m", "pycsync", "sync", str(root)], env=_env(cli_env),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pycsync", "sync", str(root)],
+        env=_env(cli_env),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     lock = root / ".pycsync" / "lock"
     deadline = time.monotonic() + 20
     while not lock.exists() and time.monotonic() < deadline:

@@ -71,8 +71,7 @@ class SyncModel(RuleBasedStateMachine):
         self.staging = self.tmp / "staging"
         self.staging.mkdir()
         self.emu = EmulatorServer(host="127.0.0.1", port=0).start()
-        creds = Credentials(self.emu.api_key, self.emu.api_secret, self.emu.oauth_token,
-                            self.emu.oauth_token_secret)
+        creds = Credentials(self.emu.api_key, self.emu.api_secret, self.emu.oauth_token, self.emu.oauth_token_secret)
         self.endpoints = Endpoints.for_base(self.emu.endpoint)
         self.flickr = FlickrClient(self.endpoints, creds, calls_per_hour=None)
         self.creds = creds

@@ -18,8 +18,9 @@ WINDOW = 1.5
 def _scaled_client(made: list):
     def factory(*args, calls_per_hour=None, **kwargs):
         limiter = RateLimiter(calls_per_hour, window=WINDOW) if calls_per_hour else None
-        client = FlickrClient(*args, calls_per_hour=calls_per_hour, limiter=limiter,
-                              backoff_base=0.02, backoff_cap=0.2, **kwargs)
+        client = FlickrClient(
+            *args, calls_per_hour=calls_per_hour, limiter=limiter, backoff_base=0.02, backoff_cap=0.2, **kwargs
+        )
         made.append(client)
         return client
 
@@ -47,11 +48,13 @@ def test_never_more_calls_than_the_budget_retries_included(emulator, root, cli, 
     made: list = []
     monkeypatch.setattr(cli_module, "FlickrClient", _scaled_client(made))
     _library(root)
-    emulator.set_faults([
-        {"match": "flickr.photosets.getList", "max": 2, "action": {"http": 500}},
-        {"match": "flickr.photosets.editPhotos", "max": 2, "action": {"error": 105}},
-        {"match": "upload", "max": 1, "action": {"error": 201}},
-    ])
+    emulator.set_faults(
+        [
+            {"match": "flickr.photosets.getList", "max": 2, "action": {"http": 500}},
+            {"match": "flickr.photosets.editPhotos", "max": 2, "action": {"error": 105}},
+            {"match": "upload", "max": 1, "action": {"error": 201}},
+        ]
+    )
     budget = 6
     result = cli("sync", str(root), "--rate-limit", str(budget), "--jobs", "4")
     assert result.exit_code == 0, result.stderr
@@ -59,8 +62,10 @@ def test_never_more_calls_than_the_budget_retries_included(emulator, root, cli, 
     times = sorted(c["time"] for c in calls)
     peak = _max_in_window(times, WINDOW - 0.02)
     retries = made[-1].stats.retries
-    print(f"rate limit: {len(calls)} calls ({retries} retries) against {budget} per {WINDOW}s window; "
-          f"busiest window {peak}")
+    print(
+        f"rate limit: {len(calls)} calls ({retries} retries) against {budget} per {WINDOW}s window; "
+        f"busiest window {peak}"
+    )
     assert retries >= 4
     assert len(calls) > budget, "the run needed more than one window's budget"
     assert peak <= budget, f"{peak} calls in one window, budget {budget}"
@@ -90,7 +95,7 @@ def test_retry_after_pauses_every_caller(emulator, root, cli, monkeypatch):
     calls = _api_calls(emulator)
     limited = next(i for i, c in enumerate(calls) if c.get("fault") == "http")
     t429 = calls[limited]["time"]
-    soon = [c["time"] - t429 for c in calls[limited + 1:] if c["time"] - t429 < 0.9]
+    soon = [c["time"] - t429 for c in calls[limited + 1 :] if c["time"] - t429 < 0.9]
     # only the other workers' requests already on their way when the 429 came back
     assert len(soon) <= 3 and all(d < 0.05 for d in soon), soon
-    assert any(c["time"] - t429 >= 0.9 for c in calls[limited + 1:])
+    assert any(c["time"] - t429 >= 0.9 for c in calls[limited + 1 :])

@@ -9,7 +9,6 @@ import re
 import stat
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -28,8 +27,9 @@ def _env(cli_env: dict, **extra) -> dict:
 
 
 def _run(args, env, input: str | None = None) -> str:
-    proc = subprocess.run([sys.executable, "-m", "pycsync", *args], env=env, input=input,
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pycsync", *args], env=env, input=input, capture_output=True, text=True, timeout=120
+    )
     return proc.stdout + proc.stderr
 
 
@@ -41,8 +41,12 @@ def _assert_no_secret(output: str, secrets: dict[str, str]) -> None:
 
 
 def _secrets(emulator) -> dict[str, str]:
-    return {"api key": emulator.api_key, "api secret": emulator.api_secret,
-            "token": emulator.oauth_token, "token secret": emulator.oauth_token_secret}
+    return {
+        "api key": emulator.api_key,
+        "api secret": emulator.api_secret,
+        "token": emulator.oauth_token,
+        "token secret": emulator.oauth_token_secret,
+    }
 
 
 def test_no_secret_in_any_output_even_with_debug(emulator, root, flickr, cli_env, tmp_path):
@@ -54,11 +58,13 @@ def test_no_secret_in_any_output_even_with_debug(emulator, root, flickr, cli_env
     flickr.upload(staging / "remote.jpg", title="remote")
     env = _env(cli_env)
     # failures and retries are logged too: a 500, a reset and a truncated answer
-    emulator.set_faults([
-        {"match": "flickr.photosets.create", "max": 1, "action": {"http": 500}},
-        {"match": "upload", "max": 1, "action": {"reset": True}},
-        {"match": "flickr.photos.getInfo", "max": 1, "action": {"truncate": True}},
-    ])
+    emulator.set_faults(
+        [
+            {"match": "flickr.photosets.create", "max": 1, "action": {"http": 500}},
+            {"match": "upload", "max": 1, "action": {"reset": True}},
+            {"match": "flickr.photos.getInfo", "max": 1, "action": {"truncate": True}},
+        ]
+    )
     out = _run(["sync", str(root)], env)
     out += _run(["--debug", "sync", str(root)], env)
     put(root / "A/c.jpg", 4)
@@ -75,8 +81,12 @@ def test_no_secret_in_any_output_even_with_debug(emulator, root, flickr, cli_env
 def _authorize(url: str) -> str:
     token = re.search(r"oauth_token=([^&\s]+)", url).group(1)
     perms = re.search(r"perms=(\w+)", url).group(1)
-    page = requests.post(url.split("?")[0], data={"oauth_token": token, "perms": perms, "authorize": "1"},
-                         allow_redirects=False, timeout=10).text
+    page = requests.post(
+        url.split("?")[0],
+        data={"oauth_token": token, "perms": perms, "authorize": "1"},
+        allow_redirects=False,
+        timeout=10,
+    ).text
     return re.search(r'id="verifier">([^<]+)<', page).group(1)
 
 
@@ -86,9 +96,23 @@ def test_auth_token_file_is_private_and_auth_leaks_nothing(emulator, tmp_path):
     os.chmod(config, 0o755)  # a loose folder from before is tightened
     env = _env({"PYCSYNC_ENDPOINT": emulator.endpoint, "PYCSYNC_CONFIG_DIR": str(config)})
     proc = subprocess.Popen(
-        [sys.executable, "-m", "pycsync", "--debug", "auth", "--no-browser",
-         "--api-key", emulator.api_key, "--api-secret", emulator.api_secret],
-        env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "pycsync",
+            "--debug",
+            "auth",
+            "--no-browser",
+            "--api-key",
+            emulator.api_key,
+            "--api-secret",
+            emulator.api_secret,
+        ],
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     seen = ""
     url = None
@@ -105,17 +129,20 @@ def test_auth_token_file_is_private_and_auth_leaks_nothing(emulator, tmp_path):
     assert stat.S_IMODE(config.stat().st_mode) == 0o700
     saved = json.loads(tokens.read_text())
     entry = saved["tokens"][f"{emulator.endpoint}|{emulator.api_key}"]
-    secrets = {"api secret": emulator.api_secret, "token": entry["token"],
-               "token secret": entry["token_secret"]}
+    secrets = {"api secret": emulator.api_secret, "token": entry["token"], "token secret": entry["token_secret"]}
     # the sign-in URL shows the request token by necessity; nothing else may appear
     _assert_no_secret(seen + out + err, secrets)
     assert not list(config.glob("*.tmp")), "no temporary copy of the tokens is left behind"
 
 
 def _signed(emulator, nonce: str | None = None, secret: str | None = None) -> tuple[str, dict]:
-    client = oauth1.Client(emulator.api_key, client_secret=secret or emulator.api_secret,
-                           resource_owner_key=emulator.oauth_token,
-                           resource_owner_secret=emulator.oauth_token_secret, nonce=nonce)
+    client = oauth1.Client(
+        emulator.api_key,
+        client_secret=secret or emulator.api_secret,
+        resource_owner_key=emulator.oauth_token,
+        resource_owner_secret=emulator.oauth_token_secret,
+        nonce=nonce,
+    )
     url = f"{emulator.endpoint}/services/rest?method=flickr.test.login&format=json&nojsoncallback=1"
     uri, headers, _ = client.sign(url, http_method="GET")
     return uri, headers
@@ -129,10 +156,12 @@ def test_emulator_rejects_forged_signatures_and_replayed_nonces(emulator):
     assert replay.status_code == 401 or replay.json().get("stat") != "ok"
     assert "nonce" in replay.text.lower()
     forged_headers = dict(headers)
-    forged_headers["Authorization"] = re.sub(r'oauth_signature="[^"]+"', 'oauth_signature="Zm9yZ2Vk"',
-                                             headers["Authorization"])
-    forged_headers["Authorization"] = re.sub(r'oauth_nonce="[^"]+"', 'oauth_nonce="fresh1234"',
-                                             forged_headers["Authorization"])
+    forged_headers["Authorization"] = re.sub(
+        r'oauth_signature="[^"]+"', 'oauth_signature="Zm9yZ2Vk"', headers["Authorization"]
+    )
+    forged_headers["Authorization"] = re.sub(
+        r'oauth_nonce="[^"]+"', 'oauth_nonce="fresh1234"', forged_headers["Authorization"]
+    )
     forged = requests.get(uri, headers=forged_headers, timeout=10)
     assert forged.status_code == 401 and "signature_invalid" in forged.text
     uri, headers = _signed(emulator, secret="not-the-secret")
@@ -176,7 +205,7 @@ def test_hostile_names_end_up_inside_the_root(emulator, root, tmp_path, flickr, 
     staging.mkdir()
     for i, title in enumerate(["../../../pwned", "/tmp/pwned", "..\\..\\pwned"]):
         (staging / f"h{i}.jpg").write_bytes(jpeg(50 + i))
-        name_tag = "pycsync:name=" + "../../pwned.jpg".encode().hex()
+        name_tag = "pycsync:name=" + b"../../pwned.jpg".hex()
         pid = flickr.upload(staging / f"h{i}.jpg", title=title, tags=[name_tag]).photo_id
         flickr.create_album(f"../../../album{i}", pid)
     before = {p for p in tmp_path.rglob("*")}

@@ -44,8 +44,7 @@ def _files_and_meta(root: Path) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("damage", ["garbage", "deleted", "truncated", "rebuild-flag"])
-def test_lost_or_corrupt_state_is_rebuilt_without_reuploading(damage, emulator, root, flickr, tmp_path,
-                                                              sync_json, cli):
+def test_lost_or_corrupt_state_is_rebuilt_without_reuploading(damage, emulator, root, flickr, tmp_path, sync_json, cli):
     before = _library(root, flickr, tmp_path, sync_json)
     db = root / ".pycsync" / "state.db"
     args = []
@@ -103,8 +102,7 @@ def test_dry_run_has_no_side_effect(emulator, root, flickr, tmp_path, sync_json,
     files = _files_and_meta(root)
     remote = emulator.state()
     emulator.reset_calls()
-    for args in (["sync", str(root), "--dry-run"], ["sync", str(root), "--dry-run", "--delete"],
-                 ["status", str(root)]):
+    for args in (["sync", str(root), "--dry-run"], ["sync", str(root), "--dry-run", "--delete"], ["status", str(root)]):
         result = cli(*args)
         assert result.exit_code == 0, result.stderr
     assert "would upload" in cli("sync", str(root), "--dry-run").output

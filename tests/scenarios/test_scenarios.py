@@ -143,8 +143,14 @@ def upload(web: Web, spec: dict) -> str:
     seed = spec["seed"]
     video = isinstance(seed, str) and seed.startswith("v")
     ext = spec.get("ext", "mp4" if video else "jpg")
-    return web.upload(content(seed), spec["title"], spec.get("album"), ext=ext,
-                      tagged=spec.get("tagged", False), file_name=spec.get("file_name"))
+    return web.upload(
+        content(seed),
+        spec["title"],
+        spec.get("album"),
+        ext=ext,
+        tagged=spec.get("tagged", False),
+        file_name=spec.get("file_name"),
+    )
 
 
 def change_flickr(web: Web, emulator, op: dict) -> None:

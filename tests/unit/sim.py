@@ -11,6 +11,7 @@ import itertools
 from dataclasses import dataclass, field
 
 from pycsync import naming
+from pycsync.app import _unverified_conflicts
 from pycsync.model import (
     Base,
     BaseItem,
@@ -34,7 +35,6 @@ from pycsync.model import (
     TrashLocal,
     Upload,
 )
-from pycsync.app import _unverified_conflicts
 from pycsync.planner import plan as make_plan
 
 _ids = itertools.count(50_000_000_000)
@@ -108,14 +108,19 @@ class World:
         for pid, p in self.photos.items():
             known = self.hash_cache.get((pid, p.secret))
             photos[pid] = RemotePhoto(
-                photo_id=pid, title=p.title, media="photo", original_format="jpg",
-                original_secret=p.secret, url_o=f"url/{pid}", last_update=0,
-                sha256=known or p.tag, file_name=p.file_name,
+                photo_id=pid,
+                title=p.title,
+                media="photo",
+                original_format="jpg",
+                original_secret=p.secret,
+                url_o=f"url/{pid}",
+                last_update=0,
+                sha256=known or p.tag,
+                file_name=p.file_name,
                 album_ids=tuple(album_of.get(pid, ())),
             )
         albums = {
-            aid: RemoteAlbum(aid, title, members[0], len(members), 0)
-            for aid, (title, members) in self.albums.items()
+            aid: RemoteAlbum(aid, title, members[0], len(members), 0) for aid, (title, members) in self.albums.items()
         }
         members = {aid: tuple(m) for aid, (_, m) in self.albums.items()}
         return RemoteListing(photos, albums, members)
@@ -129,8 +134,9 @@ class World:
     # ------------------------------------------------------------------ applying a plan
 
     def _put(self, key: str, pid: str, sha: str, placed: bool = True) -> None:
-        self.base[key] = BaseItem(key, pid, sha, len(self.local[key]), self.mtimes[key],
-                                  self.photos[pid].secret, placed)
+        self.base[key] = BaseItem(
+            key, pid, sha, len(self.local[key]), self.mtimes[key], self.photos[pid].secret, placed
+        )
 
     def apply(self, plan: Plan, layout: str = "nested") -> None:
         assert plan.abort is None, plan.abort
@@ -155,7 +161,9 @@ class World:
             self._put(k, a.photo_id, a.sha256, placed)
         for k in a.deleted_keys:
             b = self.base[k]
-            self.base[k] = BaseItem(k, b.photo_id, a.sha256, b.size, b.mtime_ns, self.photos[a.photo_id].secret, b.placed)
+            self.base[k] = BaseItem(
+                k, b.photo_id, a.sha256, b.size, b.mtime_ns, self.photos[a.photo_id].secret, b.placed
+            )
 
     def _Download(self, a: Download, layout):
         self.touch(a.key, self.photos[a.photo_id].sha)

@@ -125,9 +125,7 @@ def test_invalid_range_raises():
 
 def test_load_reads_the_file_and_appends_excludes(tmp_path):
     assert not IgnoreRules.load(tmp_path)
-    (tmp_path / ".pycsyncignore").write_text(
-        "\ufeff# comment\r\n*.mov\r\n!keep.mov\r\n", encoding="utf-8"
-    )
+    (tmp_path / ".pycsyncignore").write_text("\ufeff# comment\r\n*.mov\r\n!keep.mov\r\n", encoding="utf-8")
     r = IgnoreRules.load(tmp_path)
     assert r.ignored("a.mov", False) and not r.ignored("keep.mov", False)
     r = IgnoreRules.load(tmp_path, extra=["keep.mov", "raw/"])

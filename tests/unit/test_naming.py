@@ -259,9 +259,7 @@ def test_conflict_name():
 # --------------------------------------------------------------------------- machine tags
 
 
-@pytest.mark.parametrize(
-    "name", ["IMG_0001.JPG", "Été à Noël 🌴.heic", "MiXeD CaSe.Mp4", "a b.jpg", "ÅNGSTRÖM.jpg"]
-)
+@pytest.mark.parametrize("name", ["IMG_0001.JPG", "Été à Noël 🌴.heic", "MiXeD CaSe.Mp4", "a b.jpg", "ÅNGSTRÖM.jpg"])
 def test_name_tag_round_trip(name):
     value = encode_name_tag(name)
     assert re.fullmatch(r"[0-9a-f]+", value)

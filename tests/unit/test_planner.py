@@ -289,7 +289,7 @@ def test_duplicate_remote_names_get_distinct_stable_names():
     b = w.new_photo("c2", "same")
     w.new_album("A", [a, b])
     w.sync(BOTH)
-    assert sorted(w.local) == ["A/same (%s).jpg" % b, "A/same.jpg"]
+    assert sorted(w.local) == [f"A/same ({b}).jpg", "A/same.jpg"]
     assert w.plan(BOTH).is_empty()
 
 
@@ -323,7 +323,10 @@ keys = st.builds(lambda f, n: f"{f}/{n}" if f else n, st.sampled_from(FOLDERS), 
 local_edit = st.tuples(st.sampled_from(["add", "change", "delete", "move"]), keys, keys, st.sampled_from(CONTENTS))
 remote_edit = st.tuples(
     st.sampled_from(["upload", "replace", "delete", "to_album", "from_album"]),
-    st.integers(0, 20), st.sampled_from(FOLDERS[1:]), st.sampled_from(CONTENTS), st.booleans(),
+    st.integers(0, 20),
+    st.sampled_from(FOLDERS[1:]),
+    st.sampled_from(CONTENTS),
+    st.booleans(),
 )
 
 
@@ -377,7 +380,11 @@ def _apply_remote(w: World, edits) -> None:
             w.remove_from_album(aid, members[n % len(members)])
 
 
-@settings(max_examples=int(os.environ.get("PYCSYNC_EXAMPLES", "300")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=int(os.environ.get("PYCSYNC_EXAMPLES", "300")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(
     initial=st.dictionaries(keys, st.sampled_from(CONTENTS), max_size=8),
     local_edits=st.lists(local_edit, max_size=6),

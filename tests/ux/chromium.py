@@ -67,13 +67,18 @@ class Chromium:
         self._to_browser, self._from_browser = to_browser_w, from_browser_r
         argv = [executable, *FLAGS, f"--user-data-dir={self._profile}", "about:blank"]
         try:
-            self.pid = os.posix_spawn(executable, argv, os.environ, file_actions=[
-                (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
-                (os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0),
-                (os.POSIX_SPAWN_OPEN, 2, self._log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600),
-                (os.POSIX_SPAWN_DUP2, to_browser_r, 3),
-                (os.POSIX_SPAWN_DUP2, from_browser_w, 4),
-            ])
+            self.pid = os.posix_spawn(
+                executable,
+                argv,
+                os.environ,
+                file_actions=[
+                    (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
+                    (os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0),
+                    (os.POSIX_SPAWN_OPEN, 2, self._log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600),
+                    (os.POSIX_SPAWN_DUP2, to_browser_r, 3),
+                    (os.POSIX_SPAWN_DUP2, from_browser_w, 4),
+                ],
+            )
         finally:
             os.close(to_browser_r)
             os.close(from_browser_w)
@@ -151,9 +156,9 @@ class Chromium:
     def click(self, selector: str, wait_for_navigation: bool = True) -> None:
         """A real mouse click in the middle of the element that ``selector`` finds."""
         box = self.evaluate(
-            "(() => { const e = document.querySelector(%s); if (!e) return null;"
+            f"(() => {{ const e = document.querySelector({json.dumps(selector)}); if (!e) return null;"
             " e.scrollIntoView({block: 'center'}); const r = e.getBoundingClientRect();"
-            " return {x: r.left + r.width / 2, y: r.top + r.height / 2}; })()" % json.dumps(selector)
+            " return {x: r.left + r.width / 2, y: r.top + r.height / 2}; })()"
         )
         if box is None:
             raise BrowserError(f"no element matches {selector!r} on {self.url()}")
@@ -211,7 +216,7 @@ class Chromium:
                 pass
         shutil.rmtree(self._profile, ignore_errors=True)
 
-    def __enter__(self) -> "Chromium":
+    def __enter__(self) -> Chromium:
         return self
 
     def __exit__(self, *exc: Any) -> None:

@@ -7,7 +7,7 @@ import io
 import os
 import re
 import threading
-from typing import Callable
+from collections.abc import Callable
 
 import pytest
 from click.testing import CliRunner

@@ -23,8 +23,12 @@ def authorize_in_page(url: str) -> str:
     perms = re.search(r"perms=(\w+)", url).group(1)
     page = requests.get(url, timeout=10)
     assert page.status_code == 200 and 'name="authorize"' in page.text
-    return requests.post(url.split("?")[0], data={"oauth_token": token, "perms": perms, "authorize": "1"},
-                         allow_redirects=False, timeout=10).text
+    return requests.post(
+        url.split("?")[0],
+        data={"oauth_token": token, "perms": perms, "authorize": "1"},
+        allow_redirects=False,
+        timeout=10,
+    ).text
 
 
 def shown_code(page: str) -> str:
@@ -40,9 +44,16 @@ def sign_in_with_code(run) -> tuple:
 
 
 def test_no_browser_asks_for_the_code_flickr_shows(background_cli, emulator, auth_env):
-    run = background_cli("auth", "--no-browser", "--api-key", emulator.api_key, "--api-secret", emulator.api_secret,
-                         open_browser=lambda url: pytest_fail("no browser may be opened with --no-browser"),
-                         has_display=True)
+    run = background_cli(
+        "auth",
+        "--no-browser",
+        "--api-key",
+        emulator.api_key,
+        "--api-secret",
+        emulator.api_secret,
+        open_browser=lambda url: pytest_fail("no browser may be opened with --no-browser"),
+        has_display=True,
+    )
     _, result = sign_in_with_code(run)
     output = run.out.getvalue()
     assert result.exit_code == 0, (result.output, output)
@@ -60,9 +71,17 @@ def test_no_browser_asks_for_the_code_flickr_shows(background_cli, emulator, aut
 
 
 def test_without_a_display_the_code_flow_is_used(background_cli, emulator):
-    run = background_cli("auth", "--perms", "delete", "--api-key", emulator.api_key,
-                         "--api-secret", emulator.api_secret,
-                         open_browser=lambda url: pytest_fail("no display: no browser"), has_display=False)
+    run = background_cli(
+        "auth",
+        "--perms",
+        "delete",
+        "--api-key",
+        emulator.api_key,
+        "--api-secret",
+        emulator.api_secret,
+        open_browser=lambda url: pytest_fail("no display: no browser"),
+        has_display=False,
+    )
     url, result = sign_in_with_code(run)
     assert "perms=delete" in url
     assert result.exit_code == 0, result.output
@@ -71,8 +90,15 @@ def test_without_a_display_the_code_flow_is_used(background_cli, emulator):
 
 def test_a_browser_that_cannot_open_falls_back_to_the_code(background_cli, emulator):
     tried = []
-    run = background_cli("auth", "--api-key", emulator.api_key, "--api-secret", emulator.api_secret,
-                         open_browser=lambda url: tried.append(url) or False, has_display=True)
+    run = background_cli(
+        "auth",
+        "--api-key",
+        emulator.api_key,
+        "--api-secret",
+        emulator.api_secret,
+        open_browser=lambda url: tried.append(url) or False,
+        has_display=True,
+    )
     url, result = sign_in_with_code(run)
     assert result.exit_code == 0, result.output
     assert tried and tried[0] != url, "the code flow asks for a new (oob) request token"
@@ -101,8 +127,17 @@ def test_no_code_entered_is_an_authentication_error(background_cli, emulator):
 
 
 def test_browser_that_never_comes_back_times_out_with_status_3(background_cli, emulator):
-    run = background_cli("auth", "--timeout", "1", "--api-key", emulator.api_key, "--api-secret", emulator.api_secret,
-                         open_browser=lambda url: True, has_display=True)
+    run = background_cli(
+        "auth",
+        "--timeout",
+        "1",
+        "--api-key",
+        emulator.api_key,
+        "--api-secret",
+        emulator.api_secret,
+        open_browser=lambda url: True,
+        has_display=True,
+    )
     result = run.join()
     assert result.exit_code == 3
     assert "no answer from the browser" in result.output and "--no-browser" in result.output

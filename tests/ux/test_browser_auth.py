@@ -61,8 +61,17 @@ class HeadlessBrowser:
 def test_auth_completes_when_the_user_clicks_authorize_in_the_browser(background_cli, emulator, auth_env, tmp_path):
     browser = HeadlessBrowser()
     started = time.monotonic()
-    run = background_cli("auth", "--api-key", emulator.api_key, "--api-secret", emulator.api_secret,
-                         "--timeout", "60", open_browser=browser.open, has_display=True)
+    run = background_cli(
+        "auth",
+        "--api-key",
+        emulator.api_key,
+        "--api-secret",
+        emulator.api_secret,
+        "--timeout",
+        "60",
+        open_browser=browser.open,
+        has_display=True,
+    )
     result = run.join(timeout=90)
     browser.join(timeout=30)
     output = run.out.getvalue()

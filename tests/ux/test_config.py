@@ -37,8 +37,13 @@ def test_defaults_when_no_file_exists(cli, root):
     assert set(doc) == CONFIG_KEYS
     assert list(doc["settings"]) == SETTING_NAMES
     assert {k: v["value"] for k, v in doc["settings"].items()} == {
-        "privacy": "private", "layout": "nested", "jobs": 4, "exclude": [], "delete": False,
-        "max_delete": 50.0, "rate_limit": 3000,
+        "privacy": "private",
+        "layout": "nested",
+        "jobs": 4,
+        "exclude": [],
+        "delete": False,
+        "max_delete": 50.0,
+        "rate_limit": 3000,
     }
     assert {v["source"] for v in doc["settings"].values()} == {"default"}
     assert doc["files"]["folder"] == {"path": str(root / ".pycsync" / "config.toml"), "exists": False}
@@ -76,8 +81,10 @@ def test_secrets_are_never_printed(cli, cli_env, root):
             assert cli_env[name] not in output
     assert doc["account"]["api_secret"] == {"value": "<redacted>", "source": "environment (FLICKR_API_SECRET)"}
     assert doc["account"]["token"]["value"] == "<redacted>"
-    assert doc["account"]["endpoint"] == {"value": cli_env["PYCSYNC_ENDPOINT"],
-                                          "source": "environment (PYCSYNC_ENDPOINT)"}
+    assert doc["account"]["endpoint"] == {
+        "value": cli_env["PYCSYNC_ENDPOINT"],
+        "source": "environment (PYCSYNC_ENDPOINT)",
+    }
     assert "<redacted>" in result.stdout
 
 
@@ -89,17 +96,20 @@ def test_not_signed_in_is_shown_without_failing(cli, root):
     assert "(not set)" in result.stdout
 
 
-@pytest.mark.parametrize("content, message", [
-    ('privay = "public"\n', "unknown setting 'privay' (did you mean 'privacy'?)"),
-    ('privacy = "everyone"\n', "privacy must be one of private, friends, family, friends+family, public"),
-    ("jobs = 0\n", "jobs must be between 1 and 32"),
-    ('jobs = "4"\n', "jobs must be a whole number"),
-    ('exclude = "*.tmp"\n', "exclude must be a list of patterns"),
-    ("max_delete = 150\n", "max_delete must be a percentage between 0 and 100"),
-    ('delete = "yes"\n', "delete must be true or false"),
-    ("rate_limit = -1\n", "rate_limit must be 0 or more"),
-    ("privacy = \n", "not valid TOML"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ('privay = "public"\n', "unknown setting 'privay' (did you mean 'privacy'?)"),
+        ('privacy = "everyone"\n', "privacy must be one of private, friends, family, friends+family, public"),
+        ("jobs = 0\n", "jobs must be between 1 and 32"),
+        ('jobs = "4"\n', "jobs must be a whole number"),
+        ('exclude = "*.tmp"\n', "exclude must be a list of patterns"),
+        ("max_delete = 150\n", "max_delete must be a percentage between 0 and 100"),
+        ('delete = "yes"\n', "delete must be true or false"),
+        ("rate_limit = -1\n", "rate_limit must be 0 or more"),
+        ("privacy = \n", "not valid TOML"),
+    ],
+)
 def test_a_bad_folder_file_is_a_clear_usage_error_and_nothing_syncs(cli, root, emulator, content, message):
     write_jpeg(root / "A" / "1.jpg", 1)
     path = folder_file(root)
@@ -128,7 +138,7 @@ def test_bad_flag_values_are_usage_errors(cli, root):
 
 def test_sync_uses_the_folder_configuration(cli, cli_env, root, emulator, sync_json):
     folder_file(root).write_text('privacy = "friends"\nlayout = "flat"\nexclude = ["*.skip.jpg"]\n')
-    user_file(cli_env).write_text('jobs = 1\n')
+    user_file(cli_env).write_text("jobs = 1\n")
     write_jpeg(root / "Trips" / "2019" / "a.jpg", 1)
     write_jpeg(root / "Trips" / "b.skip.jpg", 2)
     summary = sync_json(root)

@@ -19,12 +19,17 @@ def test_demo_runs_offline_and_explains_itself(tmp_path):
     assert "Only on Flickr (a sync downloads it):" in out and "Paris/IMG_2041.jpg" in out
     assert "moved on Flickr  Pets/cat.jpg  (from cat.jpg)" in out
     assert "0 actions planned" in out
-    tail = out[out.index("Try next:"):]
+    tail = out[out.index("Try next:") :]
     for command in ("pycsync emulator", "pycsync auth", "pycsync status", "pycsync sync", "pycsync --help"):
         assert command in tail
     assert sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.*") if ".pycsync" not in p.parts) == [
-        "2019/Alps/glacier.png", "2019/Alps/lake.jpg", "2019/Alps/summit.jpg",
-        "Paris/IMG_2041.jpg", "Paris/eiffel.jpg", "Paris/louvre.jpg", "Pets/cat.jpg",
+        "2019/Alps/glacier.png",
+        "2019/Alps/lake.jpg",
+        "2019/Alps/summit.jpg",
+        "Paris/IMG_2041.jpg",
+        "Paris/eiffel.jpg",
+        "Paris/louvre.jpg",
+        "Pets/cat.jpg",
     ]
 
 

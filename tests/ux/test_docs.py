@@ -23,23 +23,23 @@ def test_the_first_code_block_is_the_two_set_up_commands():
 
 
 def test_every_command_is_in_the_commands_table():
-    table = README[README.index("## Commands"):]
+    table = README[README.index("## Commands") :]
     for command in COMMANDS:
         assert f"| `pycsync {command}" in table, command
 
 
 def test_every_setting_and_status_key_is_documented():
-    config = README[README.index("## Configuration"):]
+    config = README[README.index("## Configuration") :]
     for name in SETTINGS:
         assert f"| `{name}` |" in config and f"\n{name} = " in config, name
-    status = README[README.index("### `pycsync status`"):README.index("## Configuration")]
+    status = README[README.index("### `pycsync status`") : README.index("## Configuration")]
     for key in STATUS_CATEGORIES:
         assert f"| `{key}` |" in status and f'"{key}"' in status, key
 
 
 def test_completion_and_faq_are_there():
     assert "_PYCSYNC_COMPLETE=bash_source pycsync" in README
-    faq = README[README.index("## FAQ"):]
+    faq = README[README.index("## FAQ") :]
     for topic in ("rate limit", "large", "old pycsync"):
         assert topic in faq
 

@@ -30,12 +30,13 @@ def wheel(tmp_path_factory) -> Path:
     for name in ("pyproject.toml", "README.md", "CHANGELOG.md", "LICENSE"):
         if (REPO / name).exists():
             shutil.copy2(REPO / name, source / name)
-    shutil.copytree(REPO / "src", source / "src",
-                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info"))
+    shutil.copytree(REPO / "src", source / "src", ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info"))
     out = work / "dist"
     result = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", str(source), "--no-deps", "--quiet", "-w", str(out)],
-        capture_output=True, text=True, timeout=600,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     [built] = out.glob("pycsync-*.whl")
@@ -69,7 +70,9 @@ def test_the_installed_wheel_runs(wheel, tmp_path):
     target = tmp_path / "site"
     result = subprocess.run(
         [sys.executable, "-m", "pip", "install", "--no-deps", "--quiet", "--target", str(target), str(wheel)],
-        capture_output=True, text=True, timeout=300,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     env = {**os.environ, "PYTHONPATH": str(target)}
@@ -77,12 +80,18 @@ def test_the_installed_wheel_runs(wheel, tmp_path):
     version = subprocess.run([str(script), "--version"], capture_output=True, text=True, env=env, timeout=60)
     assert version.returncode == 0, version.stderr
     assert version.stdout.strip() == f"pycsync, version {__version__}"
-    where = subprocess.run([sys.executable, "-c", "import pycsync; print(pycsync.__file__)"],
-                           capture_output=True, text=True, env=env, timeout=60)
+    where = subprocess.run(
+        [sys.executable, "-c", "import pycsync; print(pycsync.__file__)"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
     assert where.stdout.strip().startswith(str(target)), "the installed copy, not the work tree, was tested"
     helped = subprocess.run([str(script), "--help"], capture_output=True, text=True, env=env, timeout=60)
     assert helped.returncode == 0 and "demo" in helped.stdout
-    demo = subprocess.run([str(script), "demo", "--folder", str(tmp_path / "demo")], capture_output=True,
-                          text=True, env=env, timeout=120)
+    demo = subprocess.run(
+        [str(script), "demo", "--folder", str(tmp_path / "demo")], capture_output=True, text=True, env=env, timeout=120
+    )
     assert demo.returncode == 0, demo.stdout + demo.stderr
     assert (tmp_path / "demo" / "Paris" / "IMG_2041.jpg").is_file(), "the demo data shipped in the wheel"

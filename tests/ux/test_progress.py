@@ -49,15 +49,14 @@ def test_a_sync_on_a_terminal_shows_a_live_display_and_the_table(root, cli_env):
         write_jpeg(root / "Trip" / f"{i}.jpg", i)
     write_jpeg(root / "loose.jpg", 9)
     terminal = Terminal()
-    result = CliRunner().invoke(main, ["sync", str(root)], env=cli_env,
-                                obj=Environment(env=cli_env, stdout=terminal))
+    result = CliRunner().invoke(main, ["sync", str(root)], env=cli_env, obj=Environment(env=cli_env, stdout=terminal))
     assert result.exit_code == 0, (result.output, terminal.getvalue())
     shown = terminal.getvalue()
     assert ANSI.search(shown), "a terminal gets the live display"
     assert "Scanning the folder and listing Flickr" in shown
     assert "4/4 files" in shown
     assert "uploaded         Trip/0.jpg" in shown
-    table = shown[shown.index("album "):]
+    table = shown[shown.index("album ") :]
     assert re.search(r"^Trip\s+3\b", table, re.M) and re.search(r"^\(no album\)\s+1\b", table, re.M)
     assert "done: 4 uploaded; " in shown
 
@@ -71,8 +70,17 @@ def test_plain_output_when_not_a_terminal(root, cli):
     lines = result.stdout.splitlines()
     assert "uploaded         Trip/0.jpg" in lines and "uploaded         Trip/1.jpg" in lines
     header = next(i for i, line in enumerate(lines) if line.startswith("album"))
-    assert lines[header].split() == ["album", "uploaded", "downloaded", "replaced", "moved", "deleted",
-                                     "conflicts", "skipped", "failed"]
+    assert lines[header].split() == [
+        "album",
+        "uploaded",
+        "downloaded",
+        "replaced",
+        "moved",
+        "deleted",
+        "conflicts",
+        "skipped",
+        "failed",
+    ]
     assert lines[header + 2].split()[:2] == ["Trip", "2"]
     assert re.fullmatch(r"done: 2 uploaded; \d+ Flickr API calls in [\d.]+s", lines[-1])
 
@@ -112,12 +120,36 @@ def test_json_summary_shape(root, sync_json):
     write_jpeg(root / "2.jpg", 2)
     summary = sync_json(root)
     assert {
-        "dry_run", "uploaded", "downloaded", "replaced", "moved", "deleted", "linked", "conflicts",
-        "skipped", "failed", "failures", "api_calls", "api_calls_total", "bytes_up", "bytes_down",
-        "files_hashed", "seconds", "by_album", "albums",
+        "dry_run",
+        "uploaded",
+        "downloaded",
+        "replaced",
+        "moved",
+        "deleted",
+        "linked",
+        "conflicts",
+        "skipped",
+        "failed",
+        "failures",
+        "api_calls",
+        "api_calls_total",
+        "bytes_up",
+        "bytes_down",
+        "files_hashed",
+        "seconds",
+        "by_album",
+        "albums",
     } <= set(summary)
-    assert summary["albums"]["A"] == {"uploaded": 1, "downloaded": 0, "replaced": 0, "moved": 0, "deleted": 0,
-                                      "conflicts": 0, "skipped": 0, "failed": 0}
+    assert summary["albums"]["A"] == {
+        "uploaded": 1,
+        "downloaded": 0,
+        "replaced": 0,
+        "moved": 0,
+        "deleted": 0,
+        "conflicts": 0,
+        "skipped": 0,
+        "failed": 0,
+    }
     assert summary["albums"]["(no album)"]["uploaded"] == 1
     assert summary["api_calls_total"] == sum(summary["api_calls"].values()) and summary["api_calls"]["upload"] == 2
     json.dumps(summary)

@@ -20,8 +20,11 @@ def status(cli, root: Path, *args: str) -> dict:
 
 def snapshot(root: Path, emulator):
     meta = root / ".pycsync"
-    files = {p.relative_to(meta).as_posix(): p.read_bytes() for p in sorted(meta.rglob("*"))
-             if p.is_file() and p.name not in ("lock",) and not p.name.startswith("state.db-")}
+    files = {
+        p.relative_to(meta).as_posix(): p.read_bytes()
+        for p in sorted(meta.rglob("*"))
+        if p.is_file() and p.name not in ("lock",) and not p.name.startswith("state.db-")
+    }
     return tree(root), files, emulator.state()
 
 

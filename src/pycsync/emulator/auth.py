@@ -64,8 +64,7 @@ class Authenticator:
         except ValueError:
             ts = None
         if ts is None or (w is not None and abs(now - ts) > w):
-            raise OAuthProblem("timestamp_refused",
-                               oauth_acceptable_timestamps=f"{int(now - w)}-{int(now + w)}")
+            raise OAuthProblem("timestamp_refused", oauth_acceptable_timestamps=f"{int(now - w)}-{int(now + w)}")
         return o
 
     def _verify(self, req: SignedRequest, token_secret: str | None) -> None:
@@ -94,8 +93,7 @@ class Authenticator:
         """
         if not req.is_oauth:
             if upload:
-                raise OAuthProblem("parameter_absent",
-                                   oauth_parameters_absent="&".join(_REQUIRED + ("oauth_token",)))
+                raise OAuthProblem("parameter_absent", oauth_parameters_absent="&".join(_REQUIRED + ("oauth_token",)))
             api_key = params.get("api_key", "")
             if not _HEX32.match(api_key):
                 raise ApiError(100, "Invalid API Key (Key has invalid format)")
@@ -148,6 +146,10 @@ class Authenticator:
             self.store.update_token(row["token"], state="used")
             access = self.store.create_access_token(row["nsid"], row["perms"], row["consumer_key"])
             user = self.store.user(row["nsid"])
-        return {"fullname": user["fullname"], "oauth_token": access["oauth_token"],
-                "oauth_token_secret": access["oauth_token_secret"], "user_nsid": user["nsid"],
-                "username": user["username"]}
+        return {
+            "fullname": user["fullname"],
+            "oauth_token": access["oauth_token"],
+            "oauth_token_secret": access["oauth_token_secret"],
+            "user_nsid": user["nsid"],
+            "username": user["username"],
+        }

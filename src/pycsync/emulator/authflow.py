@@ -37,17 +37,22 @@ def _problem(p: OAuthProblem) -> Response:
     return resp
 
 
-def request_token(app: "EmulatorApp", req: Request) -> Response:
+def request_token(app: EmulatorApp, req: Request) -> Response:
     try:
         tok = app.auth.request_token(_signed(req))
     except OAuthProblem as p:
         return _problem(p)
-    body = _form_encode([("oauth_callback_confirmed", "true"), ("oauth_token", tok["oauth_token"]),
-                         ("oauth_token_secret", tok["oauth_token_secret"])])
+    body = _form_encode(
+        [
+            ("oauth_callback_confirmed", "true"),
+            ("oauth_token", tok["oauth_token"]),
+            ("oauth_token_secret", tok["oauth_token_secret"]),
+        ]
+    )
     return Response(body, status=200, content_type=TEXT)
 
 
-def access_token(app: "EmulatorApp", req: Request) -> Response:
+def access_token(app: EmulatorApp, req: Request) -> Response:
     try:
         data = app.auth.access_token(_signed(req))
     except OAuthProblem as p:
@@ -65,8 +70,9 @@ _PAGE = """<!DOCTYPE html>
 
 
 def _page(title: str, body: str, status: int = 200) -> Response:
-    return Response(_PAGE.format(title=html.escape(title), body=body), status=status,
-                    content_type="text/html; charset=utf-8")
+    return Response(
+        _PAGE.format(title=html.escape(title), body=body), status=status, content_type="text/html; charset=utf-8"
+    )
 
 
 def _verifier(oob: bool) -> str:
@@ -83,7 +89,7 @@ def _redirect_target(callback: str, token: str, verifier: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))
 
 
-def authorize(app: "EmulatorApp", req: Request) -> Response:
+def authorize(app: EmulatorApp, req: Request) -> Response:
     """``GET`` renders the consent form, ``POST`` (authorize / deny) completes it.
 
     The emulated browser is always logged in as the default user (``as_user``
@@ -108,26 +114,35 @@ def authorize(app: "EmulatorApp", req: Request) -> Response:
         user = store.default_user()
     if req.method == "POST" and "deny" in req.form:
         store.update_token(token, state="denied")
-        return _page("Access denied", "<p id=\"denied\">You did not authorize the application. "
-                                      "You can close this window.</p>")
+        return _page(
+            "Access denied", '<p id="denied">You did not authorize the application. You can close this window.</p>'
+        )
     if req.method == "POST" and "authorize" in req.form:
         oob = row["callback"] == "oob"
         verifier = _verifier(oob)
         store.update_token(token, state="authorized", nsid=user["nsid"], perms=perms, verifier=verifier)
         if oob:
-            return _page("Authorization complete",
-                         "<p>You have successfully authorized the application. Type this code into it:</p>\n"
-                         f'<p><span id="verifier">{html.escape(verifier)}</span></p>')
-        return Response("", status=302, headers={"Location": _redirect_target(row["callback"], token, verifier)},
-                        content_type="text/html")
+            return _page(
+                "Authorization complete",
+                "<p>You have successfully authorized the application. Type this code into it:</p>\n"
+                f'<p><span id="verifier">{html.escape(verifier)}</span></p>',
+            )
+        return Response(
+            "",
+            status=302,
+            headers={"Location": _redirect_target(row["callback"], token, verifier)},
+            content_type="text/html",
+        )
     esc = html.escape
-    body = (f"<p>An application (key <code>{esc(row['consumer_key'])}</code>) would like <strong>{esc(perms)}"
-            f"</strong> access to the account of <strong id=\"username\">{esc(user['username'])}</strong>.</p>\n"
-            '<form method="post">\n'
-            f'<input type="hidden" name="oauth_token" value="{esc(token)}">\n'
-            f'<input type="hidden" name="perms" value="{esc(perms)}">\n'
-            + (f'<input type="hidden" name="as_user" value="{esc(as_user)}">\n' if as_user else "")
-            + '<button type="submit" name="authorize" value="1">OK, I\'ll authorize it</button>\n'
-            '<button type="submit" name="deny" value="1">No thanks</button>\n'
-            "</form>")
+    body = (
+        f"<p>An application (key <code>{esc(row['consumer_key'])}</code>) would like <strong>{esc(perms)}"
+        f'</strong> access to the account of <strong id="username">{esc(user["username"])}</strong>.</p>\n'
+        '<form method="post">\n'
+        f'<input type="hidden" name="oauth_token" value="{esc(token)}">\n'
+        f'<input type="hidden" name="perms" value="{esc(perms)}">\n'
+        + (f'<input type="hidden" name="as_user" value="{esc(as_user)}">\n' if as_user else "")
+        + '<button type="submit" name="authorize" value="1">OK, I\'ll authorize it</button>\n'
+        '<button type="submit" name="deny" value="1">No thanks</button>\n'
+        "</form>"
+    )
     return _page("Authorize application", body)

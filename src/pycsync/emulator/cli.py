@@ -11,7 +11,6 @@ import click
 
 from .server import EmulatorServer
 
-
 EXAMPLES = """
 \b
 Examples:
@@ -30,23 +29,49 @@ Then point pycsync at it with the keys it prints:
 @click.command("emulator", epilog=EXAMPLES)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8765, show_default=True, type=int, help="Port (0 = pick a free one).")
-@click.option("--data", "data_dir", type=click.Path(file_okay=False), default=None,
-              help="Keep state (keys, users, photos) in this directory across restarts.")
+@click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Keep state (keys, users, photos) in this directory across restarts.",
+)
 @click.option("--api-key", default=None, help="Consumer key to accept (default: generated/persisted).")
 @click.option("--api-secret", default=None, help="Consumer secret (default: generated/persisted).")
 @click.option("--latency-ms", default=0.0, type=float, show_default=True, help="Delay added to every request.")
-@click.option("--faults", "faults_file", type=click.Path(exists=True, dir_okay=False), default=None,
-              help="JSON file with fault-injection rules.")
+@click.option(
+    "--faults",
+    "faults_file",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="JSON file with fault-injection rules.",
+)
 @click.option("--seed", default=0, type=int, show_default=True, help="Seed for probabilistic faults.")
-def emulator_command(host: str, port: int, data_dir: str | None, api_key: str | None, api_secret: str | None,
-                     latency_ms: float, faults_file: str | None, seed: int) -> None:
+def emulator_command(
+    host: str,
+    port: int,
+    data_dir: str | None,
+    api_key: str | None,
+    api_secret: str | None,
+    latency_ms: float,
+    faults_file: str | None,
+    seed: int,
+) -> None:
     """Run a Flickr-compatible API server.
 
     Prints one line of JSON (endpoint, keys, default user and its access token)
     and serves until interrupted (SIGINT / SIGTERM).
     """
-    emu = EmulatorServer(host=host, port=port, data_dir=data_dir, api_key=api_key, api_secret=api_secret,
-                         latency_ms=latency_ms, faults=faults_file, seed=seed)
+    emu = EmulatorServer(
+        host=host,
+        port=port,
+        data_dir=data_dir,
+        api_key=api_key,
+        api_secret=api_secret,
+        latency_ms=latency_ms,
+        faults=faults_file,
+        seed=seed,
+    )
     try:
         emu.start()
     except OSError as e:

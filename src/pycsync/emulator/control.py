@@ -42,44 +42,79 @@ def _body(req: Request) -> dict:
     return data if isinstance(data, dict) else {"rules": data}
 
 
-def state_dump(app: "EmulatorApp") -> dict:
+def state_dump(app: EmulatorApp) -> dict:
     store = app.store
     with store.lock:
-        users = [{"nsid": u["nsid"], "username": u["username"], "fullname": u["fullname"],
-                  "is_default": bool(u["is_default"])} for u in store.users()]
+        users = [
+            {
+                "nsid": u["nsid"],
+                "username": u["username"],
+                "fullname": u["fullname"],
+                "is_default": bool(u["is_default"]),
+            }
+            for u in store.users()
+        ]
         albums = []
         memberships: dict[int, list[str]] = {}
         for s in store.q("SELECT * FROM sets ORDER BY owner, sort, id"):
             members = store.set_members(s["id"])
             for m in members:
                 memberships.setdefault(m, []).append(s["id"])
-            albums.append({"id": s["id"], "owner": s["owner"], "title": s["title"], "description": s["description"],
-                           "primary": str(s["primary_id"]), "photo_ids": [str(m) for m in members],
-                           "date_create": s["date_create"], "date_update": s["date_update"]})
+            albums.append(
+                {
+                    "id": s["id"],
+                    "owner": s["owner"],
+                    "title": s["title"],
+                    "description": s["description"],
+                    "primary": str(s["primary_id"]),
+                    "photo_ids": [str(m) for m in members],
+                    "date_create": s["date_create"],
+                    "date_update": s["date_update"],
+                }
+            )
         rows = store.q("SELECT * FROM photos ORDER BY dateupload, id")
         tags = store.tags_for([r["id"] for r in rows])
         photos = []
         for r in rows:
             t = tags.get(r["id"], [])
-            photos.append({
-                "id": str(r["id"]), "owner": r["owner"], "title": r["title"], "description": r["description"],
-                "tags": [x["raw"] for x in t], "clean_tags": [x["clean"] for x in t],
-                "machine_tags": [x["clean"] for x in t if x["machine"]],
-                "sha256": r["sha256"], "size": r["size"], "media": r["media"], "format": r["format"],
-                "original_format": r["format"], "mime": r["mime"], "width": r["width"], "height": r["height"],
-                "is_public": r["is_public"], "is_friend": r["is_friend"], "is_family": r["is_family"],
-                "secret": r["secret"], "originalsecret": r["originalsecret"],
-                "dateupload": r["dateupload"], "lastupdate": r["lastupdate"], "datetaken": r["datetaken"],
-                "takenunknown": r["takenunknown"], "takengranularity": r["takengranularity"],
-                "filename": r["filename"], "album_ids": memberships.get(r["id"], []),
-            })
+            photos.append(
+                {
+                    "id": str(r["id"]),
+                    "owner": r["owner"],
+                    "title": r["title"],
+                    "description": r["description"],
+                    "tags": [x["raw"] for x in t],
+                    "clean_tags": [x["clean"] for x in t],
+                    "machine_tags": [x["clean"] for x in t if x["machine"]],
+                    "sha256": r["sha256"],
+                    "size": r["size"],
+                    "media": r["media"],
+                    "format": r["format"],
+                    "original_format": r["format"],
+                    "mime": r["mime"],
+                    "width": r["width"],
+                    "height": r["height"],
+                    "is_public": r["is_public"],
+                    "is_friend": r["is_friend"],
+                    "is_family": r["is_family"],
+                    "secret": r["secret"],
+                    "originalsecret": r["originalsecret"],
+                    "dateupload": r["dateupload"],
+                    "lastupdate": r["lastupdate"],
+                    "datetaken": r["datetaken"],
+                    "takenunknown": r["takenunknown"],
+                    "takengranularity": r["takengranularity"],
+                    "filename": r["filename"],
+                    "album_ids": memberships.get(r["id"], []),
+                }
+            )
     return {"users": users, "albums": albums, "photos": photos}
 
 
-def handle_control(app: "EmulatorApp", environ: dict) -> Response:
+def handle_control(app: EmulatorApp, environ: dict) -> Response:
     req = Request(environ)
     path = environ.get("PATH_INFO", "").rstrip("/")
-    action = path[len("/__emulator__"):].lstrip("/")
+    action = path[len("/__emulator__") :].lstrip("/")
     method = req.method
     if action == "info" and method == "GET":
         return _json(app.server_info(environ))
@@ -105,8 +140,11 @@ def handle_control(app: "EmulatorApp", environ: dict) -> Response:
         if not username:
             return _json({"error": "username required"}, 400)
         try:
-            user = app.store.create_user(str(username), fullname=str(body.get("fullname", "")),
-                                         email=str(body["email"]) if body.get("email") else None)
+            user = app.store.create_user(
+                str(username),
+                fullname=str(body.get("fullname", "")),
+                email=str(body["email"]) if body.get("email") else None,
+            )
         except ValueError as e:
             return _json({"error": str(e)}, 409)
         user.pop("perms", None)

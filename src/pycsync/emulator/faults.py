@@ -141,8 +141,10 @@ class FaultEngine:
 
     def rules_info(self) -> list[dict]:
         with self._lock:
-            return [{**copy.deepcopy(r), "matched": s["matched"], "fired": s["fired"]}
-                    for r, s in zip(self._rules, self._state)]
+            return [
+                {**copy.deepcopy(r), "matched": s["matched"], "fired": s["fired"]}
+                for r, s in zip(self._rules, self._state, strict=False)
+            ]
 
     @property
     def search_lag_seconds(self) -> float:
@@ -156,7 +158,7 @@ class FaultEngine:
         d = Decision()
         now = time.monotonic()
         with self._lock:
-            for i, (rule, st) in enumerate(zip(self._rules, self._state)):
+            for i, (rule, st) in enumerate(zip(self._rules, self._state, strict=False)):
                 if "search_lag_seconds" in rule:
                     continue
                 if not name_matches(rule.get("match", "*"), name):
@@ -197,6 +199,4 @@ class FaultEngine:
             return False
         if "every" in rule and n % int(rule["every"]) != 0:
             return False
-        if "probability" in rule and not self._rng.random() < float(rule["probability"]):
-            return False
-        return True
+        return not ("probability" in rule and not self._rng.random() < float(rule["probability"]))

@@ -12,8 +12,17 @@ import struct
 from dataclasses import dataclass
 from typing import BinaryIO
 
-__all__ = ["MediaType", "sniff", "image_dimensions", "exif_datetime_original", "exif_entries", "ExifEntry",
-           "POSTER_JPEG", "mime_for_format", "HEAD_BYTES"]
+__all__ = [
+    "MediaType",
+    "sniff",
+    "image_dimensions",
+    "exif_datetime_original",
+    "exif_entries",
+    "ExifEntry",
+    "POSTER_JPEG",
+    "mime_for_format",
+    "HEAD_BYTES",
+]
 
 HEAD_BYTES = 512 * 1024  # how much of a file sniffing / dimension parsing looks at
 
@@ -26,12 +35,27 @@ class MediaType:
 
 
 _MIME = {
-    "jpg": "image/jpeg", "png": "image/png", "gif": "image/gif", "tiff": "image/tiff",
-    "webp": "image/webp", "heic": "image/heic", "heif": "image/heif", "avif": "image/avif",
+    "jpg": "image/jpeg",
+    "png": "image/png",
+    "gif": "image/gif",
+    "tiff": "image/tiff",
+    "webp": "image/webp",
+    "heic": "image/heic",
+    "heif": "image/heif",
+    "avif": "image/avif",
     "bmp": "image/bmp",
-    "mp4": "video/mp4", "m4v": "video/x-m4v", "mov": "video/quicktime", "3gp": "video/3gpp",
-    "3g2": "video/3gpp2", "avi": "video/x-msvideo", "mpg": "video/mpeg", "mts": "video/mp2t",
-    "wmv": "video/x-ms-wmv", "mkv": "video/x-matroska", "webm": "video/webm", "ogv": "video/ogg",
+    "mp4": "video/mp4",
+    "m4v": "video/x-m4v",
+    "mov": "video/quicktime",
+    "3gp": "video/3gpp",
+    "3g2": "video/3gpp2",
+    "avi": "video/x-msvideo",
+    "mpg": "video/mpeg",
+    "mts": "video/mp2t",
+    "wmv": "video/x-ms-wmv",
+    "mkv": "video/x-matroska",
+    "webm": "video/webm",
+    "ogv": "video/ogg",
     "flv": "video/x-flv",
 }
 
@@ -59,7 +83,7 @@ def _ftyp(head: bytes) -> MediaType | None:
         return None
     size = struct.unpack(">I", head[:4])[0]
     major = head[8:12]
-    compat = [head[i:i + 4] for i in range(16, min(size, len(head)) - 3, 4)] if size >= 16 else []
+    compat = [head[i : i + 4] for i in range(16, min(size, len(head)) - 3, 4)] if size >= 16 else []
     brands = [major] + compat
     if major in _HEIC_BRANDS:
         return _t("photo", "heic")
@@ -151,7 +175,7 @@ def _jpeg_segments(data: bytes):
         if marker == 0xD9 or marker == 0xDA:  # EOI / start of scan
             yield marker, i + 4, 0
             return
-        length = struct.unpack(">H", data[i + 2:i + 4])[0]
+        length = struct.unpack(">H", data[i + 2 : i + 4])[0]
         yield marker, i + 4, length - 2
         i += 2 + length
 
@@ -162,7 +186,7 @@ def image_dimensions(head: bytes, fmt: str) -> tuple[int, int] | None:
         if fmt == "jpg":
             for marker, off, length in _jpeg_segments(head):
                 if marker in _SOF and length >= 5:
-                    h, w = struct.unpack(">HH", head[off + 1:off + 5])
+                    h, w = struct.unpack(">HH", head[off + 1 : off + 5])
                     return w, h
             return None
         if fmt == "png" and len(head) >= 24 and head[12:16] == b"IHDR":
@@ -211,18 +235,18 @@ def _tiff_ifd(tiff: bytes, offset: int, endian: str) -> dict[int, object]:
     out: dict[int, object] = {}
     if offset <= 0 or offset + 2 > len(tiff):
         return out
-    count = struct.unpack(endian + "H", tiff[offset:offset + 2])[0]
+    count = struct.unpack(endian + "H", tiff[offset : offset + 2])[0]
     for k in range(min(count, 1000)):
         e = offset + 2 + 12 * k
         if e + 12 > len(tiff):
             break
-        tag, typ, n = struct.unpack(endian + "HHI", tiff[e:e + 8])
+        tag, typ, n = struct.unpack(endian + "HHI", tiff[e : e + 8])
         size = _TYPE_SIZES.get(typ, 1) * n
         if size <= 4:
-            raw = tiff[e + 8:e + 8 + size]
+            raw = tiff[e + 8 : e + 8 + size]
         else:
-            voff = struct.unpack(endian + "I", tiff[e + 8:e + 12])[0]
-            raw = tiff[voff:voff + size]
+            voff = struct.unpack(endian + "I", tiff[e + 8 : e + 12])[0]
+            raw = tiff[voff : voff + size]
         if typ == 2:
             out[tag] = raw.split(b"\x00", 1)[0].decode("ascii", "replace")
         elif typ == 3 and n >= 1 and len(raw) >= 2:
@@ -281,8 +305,8 @@ def exif_datetime_original(head: bytes, fmt: str) -> str | None:
         tags: dict[int, object] = {}
         if fmt == "jpg":
             for marker, off, length in _jpeg_segments(head):
-                if marker == 0xE1 and head[off:off + 6] == b"Exif\x00\x00":
-                    tags = _tiff_tags(head[off + 6:off + length], 0)
+                if marker == 0xE1 and head[off : off + 6] == b"Exif\x00\x00":
+                    tags = _tiff_tags(head[off + 6 : off + length], 0)
                     break
         elif fmt == "tiff":
             tags = _tiff_tags(head, 0)
@@ -328,9 +352,16 @@ _EXIF_TAGS = {
     0x920A: ("FocalLength", "Focal Length"),
     0xA434: ("LensModel", "Lens Model"),
 }
-_ORIENTATIONS = {1: "Horizontal (normal)", 2: "Mirror horizontal", 3: "Rotate 180", 4: "Mirror vertical",
-                 5: "Mirror horizontal and rotate 270 CW", 6: "Rotate 90 CW",
-                 7: "Mirror horizontal and rotate 90 CW", 8: "Rotate 270 CW"}
+_ORIENTATIONS = {
+    1: "Horizontal (normal)",
+    2: "Mirror horizontal",
+    3: "Rotate 180",
+    4: "Mirror vertical",
+    5: "Mirror horizontal and rotate 270 CW",
+    6: "Rotate 90 CW",
+    7: "Mirror horizontal and rotate 90 CW",
+    8: "Rotate 270 CW",
+}
 
 
 def _rational(raw: object, endian: str) -> tuple[int, int] | None:
@@ -379,8 +410,8 @@ def exif_entries(head: bytes, fmt: str) -> list[ExifEntry]:
         tiff = b""
         if fmt == "jpg":
             for marker, off, length in _jpeg_segments(head):
-                if marker == 0xE1 and head[off:off + 6] == b"Exif\x00\x00":
-                    tiff = head[off + 6:off + length]
+                if marker == 0xE1 and head[off : off + 6] == b"Exif\x00\x00":
+                    tiff = head[off + 6 : off + length]
                     break
         elif fmt == "tiff":
             tiff = head

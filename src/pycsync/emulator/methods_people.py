@@ -56,8 +56,7 @@ def people_find_by_email(ctx: Ctx) -> list[Node]:
     raise ApiError(1, "User not found")
 
 
-@method("flickr.people.getPublicPhotos", args="user_id extras? per_page? page?",
-        errors=((1, "User not found"),))
+@method("flickr.people.getPublicPhotos", args="user_id extras? per_page? page?", errors=((1, "User not found"),))
 def people_public_photos(ctx: Ctx) -> list[Node]:
     """Get a list of public photos for the given user (standard photos response).
 
@@ -85,10 +84,7 @@ def user_from_url(ctx: Ctx, url: str) -> sqlite3.Row | None:
     ``https://www.flickr.com/photos/alias/`` and the emulator's own URLs work.
     """
     url = url.strip()
-    if url.startswith("/"):
-        path = url
-    else:
-        path = urlsplit(url if "://" in url else "https://" + url).path
+    path = url if url.startswith("/") else urlsplit(url if "://" in url else "https://" + url).path
     m = _USER_PATH.search(path)
     if not m:
         return None
@@ -139,8 +135,11 @@ def urls_user_profile(ctx: Ctx) -> list[Node]:
 
 def _empty_list(ctx: Ctx, name: str, item: str, default_pp: int) -> Node:
     pg = paginate([], ctx.arg("page"), ctx.arg("per_page"), default_pp)
-    return Node(name, {"page": pg.page, "pages": pg.pages, "per_page": pg.per_page, "perpage": pg.per_page,
-                       "total": str(pg.total)}, lists={item})
+    return Node(
+        name,
+        {"page": pg.page, "pages": pg.pages, "per_page": pg.per_page, "perpage": pg.per_page, "total": str(pg.total)},
+        lists={item},
+    )
 
 
 @method("flickr.contacts.getList", perm="read", args="page? per_page?")
@@ -178,8 +177,7 @@ def favorites_get_list(ctx: Ctx) -> list[Node]:
     return _no_favorites(ctx)
 
 
-@method("flickr.favorites.getPublicList", args="user_id extras? per_page? page?",
-        errors=((1, "User not found"),))
+@method("flickr.favorites.getPublicList", args="user_id extras? per_page? page?", errors=((1, "User not found"),))
 def favorites_get_public_list(ctx: Ctx) -> list[Node]:
     """Return a list of favorite public photos for the given user (always empty)."""
     if ctx.resolve_user(ctx.arg("user_id")) is None:

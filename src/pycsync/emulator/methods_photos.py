@@ -45,10 +45,22 @@ def _neighbour(ctx: Ctx, name: str, row: sqlite3.Row | None) -> Node:
         return Node(name, {"id": 0})  # "the element is still returned, but contains id="0"" (R22)
     owner = ctx.user_row(row["owner"])
     alias = (owner["path_alias"] if owner else None) or row["owner"]
-    return Node(name, {"id": str(row["id"]), "owner": row["owner"], "secret": row["secret"],
-                       "server": row["server"], "farm": int(row["farm"]), "title": row["title"],
-                       "url": f"/photos/{alias}/{row['id']}/", "thumb": ctx.size_url(row, "s"),
-                       "license": row["license"], "media": row["media"], "is_faved": 0})
+    return Node(
+        name,
+        {
+            "id": str(row["id"]),
+            "owner": row["owner"],
+            "secret": row["secret"],
+            "server": row["server"],
+            "farm": int(row["farm"]),
+            "title": row["title"],
+            "url": f"/photos/{alias}/{row['id']}/",
+            "thumb": ctx.size_url(row, "s"),
+            "license": row["license"],
+            "media": row["media"],
+            "is_faved": 0,
+        },
+    )
 
 
 def _context(ctx: Ctx, rows: list[sqlite3.Row], photo_id: int) -> list[Node]:
@@ -56,8 +68,11 @@ def _context(ctx: Ctx, rows: list[sqlite3.Row], photo_id: int) -> list[Node]:
     i = ids.index(photo_id)
     prev = rows[i - 1] if i > 0 else None
     nxt = rows[i + 1] if i + 1 < len(rows) else None
-    return [Node("count", text=len(rows)),  # type: ignore[arg-type]
-            _neighbour(ctx, "prevphoto", prev), _neighbour(ctx, "nextphoto", nxt)]
+    return [
+        Node("count", text=len(rows)),  # type: ignore[arg-type]
+        _neighbour(ctx, "prevphoto", prev),
+        _neighbour(ctx, "nextphoto", nxt),
+    ]
 
 
 @method("flickr.photos.getContext", args="photo_id", errors=((1, "Photo not found"),))
@@ -75,8 +90,9 @@ def photos_get_context(ctx: Ctx) -> list[Node]:
     return _context(ctx, rows, row["id"])
 
 
-@method("flickr.photosets.getContext", args="photo_id photoset_id",
-        errors=((1, "Photo not found"), (2, "Photo not in set")))
+@method(
+    "flickr.photosets.getContext", args="photo_id photoset_id", errors=((1, "Photo not found"), (2, "Photo not in set"))
+)
 def photosets_get_context(ctx: Ctx) -> list[Node]:
     """Returns next and previous photos for a photo in a set (in set order).
 
@@ -88,8 +104,9 @@ def photosets_get_context(ctx: Ctx) -> list[Node]:
         s = _visible_set(ctx, ctx.arg("photoset_id"))
     except ApiError:
         raise ApiError(2, "Photo not in set") from None
-    rows = ctx.store.q("SELECT p.* FROM set_photos sp JOIN photos p ON p.id=sp.photo_id WHERE sp.set_id=? "
-                       "ORDER BY sp.pos", (s["id"],))
+    rows = ctx.store.q(
+        "SELECT p.* FROM set_photos sp JOIN photos p ON p.id=sp.photo_id WHERE sp.set_id=? ORDER BY sp.pos", (s["id"],)
+    )
     rows = [r for r in rows if ctx.can_see(r)]
     if row["id"] not in {r["id"] for r in rows}:
         raise ApiError(2, "Photo not in set")
@@ -123,8 +140,17 @@ def photos_get_exif(ctx: Ctx) -> list[Node]:
     found = {e.tag: e.raw for e in entries}
     make, model = found.get("Make", ""), found.get("Model", "")
     camera = model if make and model.lower().startswith(make.lower()) else " ".join(p for p in (make, model) if p)
-    node = Node("photo", {"id": str(row["id"]), "secret": row["secret"], "server": row["server"],
-                          "farm": int(row["farm"]), "camera": camera}, lists={"exif"})
+    node = Node(
+        "photo",
+        {
+            "id": str(row["id"]),
+            "secret": row["secret"],
+            "server": row["server"],
+            "farm": int(row["farm"]),
+            "camera": camera,
+        },
+        lists={"exif"},
+    )
     for e in entries:
         ex = node.add(Node("exif", {"tagspace": e.tagspace, "tagspaceid": 0, "tag": e.tag, "label": e.label}))
         ex.add(text_node("raw", e.raw))
@@ -143,9 +169,22 @@ def photos_get_favorites(ctx: Ctx) -> list[Node]:
     row = ctx.visible_photo(ctx.arg("photo_id"))
     pg = paginate([], ctx.arg("page"), ctx.arg("per_page"), 10)
     per_page = min(pg.per_page, 50)
-    return [Node("photo", {"id": str(row["id"]), "secret": row["secret"], "server": row["server"],
-                           "farm": int(row["farm"]), "page": pg.page, "pages": pg.pages, "perpage": per_page,
-                           "total": str(pg.total)}, lists={"person"})]
+    return [
+        Node(
+            "photo",
+            {
+                "id": str(row["id"]),
+                "secret": row["secret"],
+                "server": row["server"],
+                "farm": int(row["farm"]),
+                "page": pg.page,
+                "pages": pg.pages,
+                "perpage": per_page,
+                "total": str(pg.total),
+            },
+            lists={"person"},
+        )
+    ]
 
 
 @method("flickr.photos.comments.getList", args="photo_id", errors=((1, "Photo not found"),))
@@ -181,8 +220,12 @@ def licenses_get_info(ctx: Ctx) -> list[Node]:
     return [node]
 
 
-@method("flickr.photos.licenses.setLicense", perm="write", args="photo_id license_id",
-        errors=((1, "Photo not found"), (2, "License not found")))
+@method(
+    "flickr.photos.licenses.setLicense",
+    perm="write",
+    args="photo_id license_id",
+    errors=((1, "Photo not found"), (2, "License not found")),
+)
 def licenses_set(ctx: Ctx) -> list[Node]:
     """Sets the license for a photo (empty answer)."""
     with ctx.store.lock:
@@ -194,8 +237,12 @@ def licenses_set(ctx: Ctx) -> list[Node]:
     return []
 
 
-@method("flickr.photos.setContentType", perm="write", args="photo_id content_type",
-        errors=((1, "Photo not found"), (2, "Required arguments missing")))
+@method(
+    "flickr.photos.setContentType",
+    perm="write",
+    args="photo_id content_type",
+    errors=((1, "Photo not found"), (2, "Required arguments missing")),
+)
 def photos_set_content_type(ctx: Ctx) -> list[Node]:
     """Set the content type of a photo (1 photo, 2 screenshot, 3 other).
 
@@ -210,8 +257,12 @@ def photos_set_content_type(ctx: Ctx) -> list[Node]:
     return [Node("photo", {"id": str(row["id"]), "content_type": value})]
 
 
-@method("flickr.photos.setSafetyLevel", perm="write", args="photo_id safety_level? hidden?",
-        errors=((1, "Photo not found"), (2, "Invalid or missing arguments")))
+@method(
+    "flickr.photos.setSafetyLevel",
+    perm="write",
+    args="photo_id safety_level? hidden?",
+    errors=((1, "Photo not found"), (2, "Invalid or missing arguments")),
+)
 def photos_set_safety_level(ctx: Ctx) -> list[Node]:
     """Set the safety level of a photo (1 safe, 2 moderate, 3 restricted) and/or hide it from search.
 
@@ -232,8 +283,12 @@ def photos_set_safety_level(ctx: Ctx) -> list[Node]:
             raise ApiError(2, "Invalid or missing arguments")
         ctx.store.update_photo(row["id"], **fields)
         row = ctx.store.photo(row["id"])
-    return [Node("photo", {"id": str(row["id"]), "safety_level": str(row["safety_level"]),
-                           "hidden": 1 if row["hidden"] == 2 else 0})]
+    return [
+        Node(
+            "photo",
+            {"id": str(row["id"]), "safety_level": str(row["safety_level"]), "hidden": 1 if row["hidden"] == 2 else 0},
+        )
+    ]
 
 
 # =============================================================================
@@ -253,15 +308,17 @@ def photos_get_counts(ctx: Ctx) -> list[Node]:
     node = Node("photocounts", lists={"photocount"})
     if ctx.arg("dates"):
         points = sorted({t for t in (parse_ts(d) for d in (ctx.arg("dates") or "").split(",")) if t is not None})
-        for lo, hi in zip(points, points[1:]):
-            n = ctx.store.q1("SELECT COUNT(*) AS n FROM photos WHERE owner=? AND dateupload>=? AND dateupload<?",
-                             (owner, lo, hi))["n"]
+        for lo, hi in zip(points, points[1:], strict=False):
+            n = ctx.store.q1(
+                "SELECT COUNT(*) AS n FROM photos WHERE owner=? AND dateupload>=? AND dateupload<?", (owner, lo, hi)
+            )["n"]
             node.add(Node("photocount", {"count": n, "fromdate": str(lo), "todate": str(hi)}))
     elif ctx.arg("taken_dates"):
         taken = sorted({t for t in (parse_taken(d) for d in (ctx.arg("taken_dates") or "").split(",")) if t})
-        for lo, hi in zip(taken, taken[1:]):
-            n = ctx.store.q1("SELECT COUNT(*) AS n FROM photos WHERE owner=? AND datetaken>=? AND datetaken<?",
-                             (owner, lo, hi))["n"]
+        for lo, hi in zip(taken, taken[1:], strict=False):
+            n = ctx.store.q1(
+                "SELECT COUNT(*) AS n FROM photos WHERE owner=? AND datetaken>=? AND datetaken<?", (owner, lo, hi)
+            )["n"]
             node.add(Node("photocount", {"count": n, "fromdate": lo, "todate": hi}))
     else:
         raise ApiError(1, "No dates specified")
@@ -276,9 +333,12 @@ def photos_get_recent(ctx: Ctx) -> list[Node]:
     return [photos_node(ctx, pg, pg.items, parse_extras(ctx.arg("extras")))]
 
 
-@method("flickr.photos.getUntagged", perm="read",
-        args="min_upload_date? max_upload_date? min_taken_date? max_taken_date? privacy_filter? media? "
-             "extras? per_page? page?")
+@method(
+    "flickr.photos.getUntagged",
+    perm="read",
+    args="min_upload_date? max_upload_date? min_taken_date? max_taken_date? privacy_filter? media? "
+    "extras? per_page? page?",
+)
 def photos_get_untagged(ctx: Ctx) -> list[Node]:
     """Returns a list of your photos with no tags (standard photos response)."""
     rows = select_photos(ctx, owner=ctx.caller.nsid, **list_filters(ctx))
@@ -295,9 +355,12 @@ def photos_with_geo(ctx: Ctx) -> list[Node]:
     return [photos_node(ctx, pg, [], parse_extras(ctx.arg("extras")))]
 
 
-@method("flickr.photos.getWithoutGeoData", perm="read",
-        args="min_upload_date? max_upload_date? min_taken_date? max_taken_date? privacy_filter? media? "
-             "extras? per_page? page?")
+@method(
+    "flickr.photos.getWithoutGeoData",
+    perm="read",
+    args="min_upload_date? max_upload_date? min_taken_date? max_taken_date? privacy_filter? media? "
+    "extras? per_page? page?",
+)
 def photos_without_geo(ctx: Ctx) -> list[Node]:
     """Returns a list of your photos which haven't been geo-tagged (all of them here)."""
     rows = select_photos(ctx, owner=ctx.caller.nsid, **list_filters(ctx))
@@ -305,8 +368,11 @@ def photos_without_geo(ctx: Ctx) -> list[Node]:
     return [photos_node(ctx, pg, pg.items, parse_extras(ctx.arg("extras")))]
 
 
-@method("flickr.photos.geo.getLocation", args="photo_id",
-        errors=((1, "Photo not found"), (2, "Photo has no location information.")))
+@method(
+    "flickr.photos.geo.getLocation",
+    args="photo_id",
+    errors=((1, "Photo not found"), (2, "Photo has no location information.")),
+)
 def photos_geo_location(ctx: Ctx) -> list[Node]:
     """Get the geo data for a photo (the emulator has none: error 2 for any visible photo)."""
     ctx.visible_photo(ctx.arg("photo_id"))
@@ -326,4 +392,3 @@ def collections_get_tree(ctx: Ctx) -> list[Node]:
     if uid and ctx.resolve_user(uid) is None:
         raise ApiError(1, "User not found")
     return [Node("collections", lists={"collection"})]
-

@@ -31,7 +31,7 @@ _DESCRIPTIONS = {
     "flickr.photos.search": "Return a list of photos matching some criteria.",
     "flickr.photos.getNotInSet": "Returns a list of your photos that are not part of any sets.",
     "flickr.photos.recentlyUpdated": "Return a list of your photos that have been recently created or recently "
-                                     "modified.",
+    "modified.",
     "flickr.photos.getInfo": "Get information about a photo.",
     "flickr.photos.getSizes": "Returns the available sizes for a photo.",
     "flickr.photos.getAllContexts": "Returns all visible sets and pools the photo belongs to.",
@@ -62,9 +62,12 @@ _DESCRIPTIONS = {
 # The common errors, each listed only where the emulator can actually answer it.
 _SIGNATURE = (97, "Missing signature", "The call required signing but no signature was sent.")
 _TOKEN = (98, "Login failed / Invalid auth token", "The login details or auth token passed were invalid.")
-_PERMS = (99, "User not logged in / Insufficient permissions",
-          "The method requires user authentication but the user was not logged in, or the authenticated "
-          "method call did not have the required permissions.")
+_PERMS = (
+    99,
+    "User not logged in / Insufficient permissions",
+    "The method requires user authentication but the user was not logged in, or the authenticated "
+    "method call did not have the required permissions.",
+)
 _ALWAYS = [
     (100, "Invalid API Key", "The API key passed was not valid or has expired."),
     (105, "Service currently unavailable", "The requested service is temporarily unavailable."),
@@ -80,8 +83,15 @@ def description(spec: MethodSpec) -> str:
 
 def method_info(spec: MethodSpec) -> list[Node]:
     needslogin = int(spec.perm > 0)
-    head = Node("method", {"name": spec.name, "needslogin": needslogin,
-                           "needssigning": int(spec.signed or spec.perm > 0), "requiredperms": spec.perm})
+    head = Node(
+        "method",
+        {
+            "name": spec.name,
+            "needslogin": needslogin,
+            "needssigning": int(spec.signed or spec.perm > 0),
+            "requiredperms": spec.perm,
+        },
+    )
     head.add(text_node("description", description(spec)))
     args = Node("arguments", lists={"argument"})
     for a in spec.args:

@@ -47,9 +47,19 @@ def tags_list_photo(ctx: Ctx) -> list[Node]:
     tags = node.add(Node("tags", lists={"tag"}))
     for t in ctx.store.tags_for([row["id"]])[row["id"]]:
         author = ctx.user_row(t["author"])
-        tags.add(Node("tag", {"id": tag_id(ctx, t), "author": t["author"],
-                              "authorname": author["username"] if author else "", "raw": t["raw"],
-                              "machine_tag": int(t["machine"])}, text=t["clean"]))
+        tags.add(
+            Node(
+                "tag",
+                {
+                    "id": tag_id(ctx, t),
+                    "author": t["author"],
+                    "authorname": author["username"] if author else "",
+                    "raw": t["raw"],
+                    "machine_tag": int(t["machine"]),
+                },
+                text=t["clean"],
+            )
+        )
     return [node]
 
 
@@ -127,8 +137,11 @@ def _machine_triples(ctx: Ctx) -> list[tuple[str, str, str]]:
 
 def _paged(ctx: Ctx, name: str, item: str, entries: list[tuple[dict, str]], extra: dict | None = None) -> Node:
     pg = paginate(entries, ctx.arg("page"), ctx.arg("per_page"), 100)
-    node = Node(name, {**(extra or {}), "page": pg.page, "total": pg.total, "perpage": pg.per_page,
-                       "pages": pg.pages}, lists={item})
+    node = Node(
+        name,
+        {**(extra or {}), "page": pg.page, "total": pg.total, "perpage": pg.per_page, "pages": pg.pages},
+        lists={item},
+    )
     for attrs, text in pg.items:
         node.add(Node(item, attrs, text=text))
     return node
@@ -183,13 +196,17 @@ def machinetags_pairs(ctx: Ctx) -> list[Node]:
         if (want_ns and ns != want_ns) or (want_pred and pred != want_pred):
             continue
         usage[(ns, pred)] += 1
-    entries = [({"namespace": ns, "predicate": pred, "usage": usage[(ns, pred)]}, f"{ns}:{pred}")
-               for ns, pred in sorted(usage)]
+    entries = [
+        ({"namespace": ns, "predicate": pred, "usage": usage[(ns, pred)]}, f"{ns}:{pred}") for ns, pred in sorted(usage)
+    ]
     return [_paged(ctx, "pairs", "pair", entries)]
 
 
-@method("flickr.machinetags.getValues", args="namespace predicate per_page? page?",
-        errors=((1, "Not a valid namespace"), (2, "Not a valid predicate")))
+@method(
+    "flickr.machinetags.getValues",
+    args="namespace predicate per_page? page?",
+    errors=((1, "Not a valid namespace"), (2, "Not a valid predicate")),
+)
 def machinetags_values(ctx: Ctx) -> list[Node]:
     """Return a list of unique values for a namespace and predicate.
 
@@ -202,6 +219,7 @@ def machinetags_values(ctx: Ctx) -> list[Node]:
     if not pred_want:
         raise ApiError(2, "Not a valid predicate")
     usage: collections.Counter[str] = collections.Counter(
-        v for ns, pred, v in _machine_triples(ctx) if ns == ns_want and pred == pred_want)
+        v for ns, pred, v in _machine_triples(ctx) if ns == ns_want and pred == pred_want
+    )
     entries = [({"usage": usage[v]}, v) for v in sorted(usage)]
     return [_paged(ctx, "values", "value", entries, {"namespace": ns_want, "predicate": pred_want})]

@@ -76,8 +76,7 @@ def parse_authorization_header(value: str | None) -> list[tuple[str, str]] | Non
     return out
 
 
-_SIGNING_KEYS = {"oauth_consumer_key", "oauth_signature", "oauth_signature_method", "oauth_nonce",
-                 "oauth_timestamp"}
+_SIGNING_KEYS = {"oauth_consumer_key", "oauth_signature", "oauth_signature_method", "oauth_nonce", "oauth_timestamp"}
 
 _DEFAULT_PORTS = {"http": "80", "https": "443"}
 

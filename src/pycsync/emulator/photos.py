@@ -36,12 +36,45 @@ SIZES: list[tuple[str, str, int, bool]] = [
     ("X-Large 6K", "6k", 6144, False),
 ]
 _SIZE_BY_SUFFIX = {s[1]: s for s in SIZES}
-URL_EXTRAS = {"url_sq": "s", "url_q": "q", "url_t": "t", "url_s": "m", "url_n": "n", "url_w": "w",
-              "url_m": "", "url_z": "z", "url_c": "c", "url_l": "b", "url_h": "h", "url_k": "k",
-              "url_3k": "3k", "url_4k": "4k", "url_5k": "5k", "url_6k": "6k", "url_o": "o"}
-KNOWN_EXTRAS = {"description", "license", "date_upload", "date_taken", "owner_name", "icon_server",
-                "original_format", "last_update", "geo", "tags", "machine_tags", "o_dims", "views", "media",
-                "path_alias", "realname", "safety_level", *URL_EXTRAS}
+URL_EXTRAS = {
+    "url_sq": "s",
+    "url_q": "q",
+    "url_t": "t",
+    "url_s": "m",
+    "url_n": "n",
+    "url_w": "w",
+    "url_m": "",
+    "url_z": "z",
+    "url_c": "c",
+    "url_l": "b",
+    "url_h": "h",
+    "url_k": "k",
+    "url_3k": "3k",
+    "url_4k": "4k",
+    "url_5k": "5k",
+    "url_6k": "6k",
+    "url_o": "o",
+}
+KNOWN_EXTRAS = {
+    "description",
+    "license",
+    "date_upload",
+    "date_taken",
+    "owner_name",
+    "icon_server",
+    "original_format",
+    "last_update",
+    "geo",
+    "tags",
+    "machine_tags",
+    "o_dims",
+    "views",
+    "media",
+    "path_alias",
+    "realname",
+    "safety_level",
+    *URL_EXTRAS,
+}
 VIDEO_FALLBACK_DIMS = (640, 360)
 
 
@@ -49,14 +82,14 @@ VIDEO_FALLBACK_DIMS = (640, 360)
 class Ctx:
     """Everything a REST method implementation needs."""
 
-    app: "EmulatorApp"
+    app: EmulatorApp
     caller: Caller
     params: dict[str, str]
     base: str
     _users: dict[str, Any] = field(default_factory=dict)
 
     @property
-    def store(self) -> "Store":
+    def store(self) -> Store:
         return self.app.store
 
     @property
@@ -238,8 +271,7 @@ def add_extras(ctx: Ctx, node: Node, row: sqlite3.Row, extras: list[str], tags: 
     if "machine_tags" in ex:
         a["machine_tags"] = " ".join(t["clean"] for t in tags if t["machine"])
     if "o_dims" in ex:
-        wh = dims(row) if row["media"] == "photo" else (
-            (row["width"], row["height"]) if row["width"] else None)
+        wh = dims(row) if row["media"] == "photo" else ((row["width"], row["height"]) if row["width"] else None)
         if wh:
             a["o_width"] = str(wh[0])
             a["o_height"] = str(wh[1])
@@ -276,8 +308,15 @@ def add_extras(ctx: Ctx, node: Node, row: sqlite3.Row, extras: list[str], tags: 
         node.add(text_node("description", row["description"]))
 
 
-def photo_record(ctx: Ctx, row: sqlite3.Row, extras: list[str], tags: list[sqlite3.Row], *,
-                 with_owner: bool = True, isprimary: str | None = None) -> Node:
+def photo_record(
+    ctx: Ctx,
+    row: sqlite3.Row,
+    extras: list[str],
+    tags: list[sqlite3.Row],
+    *,
+    with_owner: bool = True,
+    isprimary: str | None = None,
+) -> Node:
     attrs: dict[str, Any] = {"id": str(row["id"])}
     if with_owner:
         attrs["owner"] = row["owner"]
@@ -306,8 +345,15 @@ def int_arg(value: str | None, default: int) -> int:
         return default
 
 
-def paginate(items: list, page_arg: str | None, per_page_arg: str | None, default_pp: int, *,
-             cap: int | None = None, max_page: int | None = None) -> Page:
+def paginate(
+    items: list,
+    page_arg: str | None,
+    per_page_arg: str | None,
+    default_pp: int,
+    *,
+    cap: int | None = None,
+    max_page: int | None = None,
+) -> Page:
     per_page = int_arg(per_page_arg, default_pp)
     if per_page < 1:
         per_page = default_pp
@@ -322,15 +368,23 @@ def paginate(items: list, page_arg: str | None, per_page_arg: str | None, defaul
     # like Flickr, paging past the end (or past the search cap) serves the last page again
     p = min(page, last)
     start = (p - 1) * per_page
-    return Page(page, pages, per_page, total, servable[start:start + per_page])
+    return Page(page, pages, per_page, total, servable[start : start + per_page])
 
 
-def photos_node(ctx: Ctx, pg: Page, rows: list[sqlite3.Row], extras: list[str], *,
-                name: str = "photos", always: tuple[str, ...] = ()) -> Node:
+def photos_node(
+    ctx: Ctx,
+    pg: Page,
+    rows: list[sqlite3.Row],
+    extras: list[str],
+    *,
+    name: str = "photos",
+    always: tuple[str, ...] = (),
+) -> Node:
     tags = ctx.store.tags_for([r["id"] for r in rows]) if ({"tags", "machine_tags"} & set(extras)) else {}
     ex = list(extras) + [a for a in always if a not in extras]
-    node = Node(name, {"page": pg.page, "pages": pg.pages, "perpage": pg.per_page, "total": str(pg.total)},
-                lists={"photo"})
+    node = Node(
+        name, {"page": pg.page, "pages": pg.pages, "perpage": pg.per_page, "total": str(pg.total)}, lists={"photo"}
+    )
     for r in rows:
         node.add(photo_record(ctx, r, ex, tags.get(r["id"], [])))
     return node

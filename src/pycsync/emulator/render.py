@@ -23,8 +23,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 XML_HEADER = '<?xml version="1.0" encoding="utf-8" ?>\n'
 XML_CONTENT_TYPE = "text/xml; charset=utf-8"
@@ -44,10 +45,10 @@ class Node:
     name: str
     attrs: dict[str, Scalar] = field(default_factory=dict)
     text: str | None = None
-    children: list["Node"] = field(default_factory=list)
+    children: list[Node] = field(default_factory=list)
     lists: frozenset[str] | set[str] = frozenset()
 
-    def add(self, child: "Node") -> "Node":
+    def add(self, child: Node) -> Node:
         self.children.append(child)
         return child
 
@@ -156,16 +157,18 @@ def php_serialize(value: Any) -> str:
         return f"d:{value!r};"
     if isinstance(value, str):
         return f's:{len(value.encode("utf-8"))}:"{value}";'
-    if isinstance(value, dict):
-        items = value.items()
-    else:
-        items = enumerate(value)
+    items = value.items() if isinstance(value, dict) else enumerate(value)
     inner = "".join(php_serialize(k) + php_serialize(v) for k, v in items)
     return f"a:{len(value)}:{{{inner}}}"
 
 
-def render(payload: Iterable[Node] | None, fmt: str, callback: str | None, nojsoncallback: bool,
-           error: tuple[int, str] | None = None) -> tuple[str, str]:
+def render(
+    payload: Iterable[Node] | None,
+    fmt: str,
+    callback: str | None,
+    nojsoncallback: bool,
+    error: tuple[int, str] | None = None,
+) -> tuple[str, str]:
     """Return ``(body, content_type)`` for a REST response in the asked format."""
     obj: dict[str, Any]
     if fmt == "php_serial":

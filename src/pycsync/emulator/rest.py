@@ -12,13 +12,22 @@ import calendar
 import re
 import sqlite3
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from .auth import PERM_LEVELS
 from .errors import ApiError
-from .photos import (Ctx, add_extras, available_sizes, can_see_original, int_arg, paginate, parse_extras,
-                     photo_record, photos_node)
+from .photos import (
+    Ctx,
+    add_extras,
+    available_sizes,
+    can_see_original,
+    int_arg,
+    paginate,
+    parse_extras,
+    photo_record,
+    photos_node,
+)
 from .render import Node, Payload, text_node
 from .tags import MAX_TAGS_PER_PHOTO, parse_machine_tag_query, parse_tag_string, split_tag_query
 
@@ -87,14 +96,17 @@ def _parse_args(spec: str) -> tuple[Arg, ...]:
     return tuple(out)
 
 
-def method(name: str, perm: str = "none", signed: bool = False, *, args: str = "",
-           errors: tuple[tuple[int, str], ...] = ()):  # noqa: ANN201
+def method(
+    name: str, perm: str = "none", signed: bool = False, *, args: str = "", errors: tuple[tuple[int, str], ...] = ()
+):  # noqa: ANN201
     """Register a REST method: its permission level, documented arguments and method errors."""
+
     def deco(fn: Callable[[Ctx], list[Node]]) -> Callable[[Ctx], list[Node]]:
         spec = MethodSpec(name, fn, PERM_LEVELS[perm], signed, _parse_args(args), tuple(errors))
         REGISTRY[name] = spec
         _BY_LOWER[name.lower()] = spec
         return fn
+
     return deco
 
 
@@ -115,8 +127,11 @@ def dispatch(ctx: Ctx, name: str) -> list[Node]:
     if spec.signed and not ctx.caller.signed:
         raise ApiError(97, "Missing signature")
     if ctx.caller.level < spec.perm:
-        raise ApiError(99, f"Insufficient permissions. Method requires {_LEVEL_NAMES[spec.perm]} privileges; "
-                           f"{ctx.caller.perms} granted.")
+        raise ApiError(
+            99,
+            f"Insufficient permissions. Method requires {_LEVEL_NAMES[spec.perm]} privileges; "
+            f"{ctx.caller.perms} granted.",
+        )
     return spec.fn(ctx)
 
 
@@ -142,7 +157,7 @@ def valid_parts(p: tuple[int, int, int, int, int, int]) -> bool:
 
 
 def fmt_parts(p: tuple[int, int, int, int, int, int]) -> str:
-    return "%04d-%02d-%02d %02d:%02d:%02d" % p
+    return "{:04d}-{:02d}-{:02d} {:02d}:{:02d}:{:02d}".format(*p)
 
 
 def parse_ts(value: str | None) -> int | None:
@@ -219,11 +234,21 @@ _SORTS = {
 }
 
 
-def select_photos(ctx: Ctx, *, owner: str | None = None, min_upload: int | None = None,
-                  max_upload: int | None = None, min_taken: str | None = None, max_taken: str | None = None,
-                  media: str | None = None, privacy_filter: int | None = None, not_in_set: bool = False,
-                  min_lastupdate: int | None = None, lag: bool = True,
-                  sort: str = "date-posted-desc") -> list[sqlite3.Row]:
+def select_photos(
+    ctx: Ctx,
+    *,
+    owner: str | None = None,
+    min_upload: int | None = None,
+    max_upload: int | None = None,
+    min_taken: str | None = None,
+    max_taken: str | None = None,
+    media: str | None = None,
+    privacy_filter: int | None = None,
+    not_in_set: bool = False,
+    min_lastupdate: int | None = None,
+    lag: bool = True,
+    sort: str = "date-posted-desc",
+) -> list[sqlite3.Row]:
     where: list[str] = []
     args: list = []
     if owner is not None:
@@ -336,13 +361,40 @@ def people_upload_status(ctx: Ctx) -> list[Node]:
     node = Node("user", {"id": user["nsid"], "ispro": 1})
     node.add(text_node("username", user["username"]))
     maxbytes = 2**40
-    node.add(Node("bandwidth", {"maxbytes": maxbytes, "maxkb": maxbytes // 1024, "usedbytes": used,
-                                "usedkb": used // 1024, "remainingbytes": maxbytes - used,
-                                "remainingkb": (maxbytes - used) // 1024, "unlimited": 1}))
-    node.add(Node("filesize", {"maxbytes": cfg.max_photo_bytes, "maxkb": cfg.max_photo_bytes // 1024,
-                               "maxgb": round(cfg.max_photo_bytes / 2**30, 2)}))
-    node.add(Node("videosize", {"maxbytes": cfg.max_video_bytes, "maxkb": cfg.max_video_bytes // 1024,
-                                "maxgb": round(cfg.max_video_bytes / 2**30, 2)}))
+    node.add(
+        Node(
+            "bandwidth",
+            {
+                "maxbytes": maxbytes,
+                "maxkb": maxbytes // 1024,
+                "usedbytes": used,
+                "usedkb": used // 1024,
+                "remainingbytes": maxbytes - used,
+                "remainingkb": (maxbytes - used) // 1024,
+                "unlimited": 1,
+            },
+        )
+    )
+    node.add(
+        Node(
+            "filesize",
+            {
+                "maxbytes": cfg.max_photo_bytes,
+                "maxkb": cfg.max_photo_bytes // 1024,
+                "maxgb": round(cfg.max_photo_bytes / 2**30, 2),
+            },
+        )
+    )
+    node.add(
+        Node(
+            "videosize",
+            {
+                "maxbytes": cfg.max_video_bytes,
+                "maxkb": cfg.max_video_bytes // 1024,
+                "maxgb": round(cfg.max_video_bytes / 2**30, 2),
+            },
+        )
+    )
     node.add(Node("sets", {"created": sets, "remaining": "lots"}))
     node.add(Node("videos", {"uploaded": videos, "remaining": "lots"}))
     return [node]
@@ -357,8 +409,7 @@ def people_limits(ctx: Ctx) -> list[Node]:
     return [node]
 
 
-@method("flickr.people.getInfo", args="user_id",
-        errors=((1, 'User not found'),))
+@method("flickr.people.getInfo", args="user_id", errors=((1, "User not found"),))
 def people_info(ctx: Ctx) -> list[Node]:
     """Get information about a user.
 
@@ -374,21 +425,37 @@ def people_info(ctx: Ctx) -> list[Node]:
     if user is None:
         raise ApiError(1, "User not found")
     nsid = user["nsid"]
-    node = Node("person", {"id": nsid, "nsid": nsid, "ispro": 1, "is_deleted": 0, "iconserver": "0",
-                           "iconfarm": 0, "path_alias": user["path_alias"], "has_stats": 0})
+    node = Node(
+        "person",
+        {
+            "id": nsid,
+            "nsid": nsid,
+            "ispro": 1,
+            "is_deleted": 0,
+            "iconserver": "0",
+            "iconfarm": 0,
+            "path_alias": user["path_alias"],
+            "has_stats": 0,
+        },
+    )
     node.add(text_node("username", user["username"]))
     node.add(text_node("realname", user["fullname"]))
     node.add(text_node("location", ""))
-    node.add(Node("timezone", {"label": "Coordinated Universal Time", "offset": "+00:00",
-                               "timezone_id": "UTC", "timezone": 0}))
+    node.add(
+        Node(
+            "timezone", {"label": "Coordinated Universal Time", "offset": "+00:00", "timezone_id": "UTC", "timezone": 0}
+        )
+    )
     node.add(text_node("description", ""))
     node.add(text_node("photosurl", user_photos_url(ctx, user)))
     node.add(text_node("profileurl", user_profile_url(ctx, user)))
     node.add(text_node("mobileurl", f"{ctx.base}/photostream.gne?id={user['internal_id']}"))
     photos = node.add(Node("photos"))
-    first = ctx.store.q1("SELECT MIN(datetaken) AS t, MIN(dateupload) AS u, COALESCE(SUM(views), 0) AS v "
-                         "FROM photos WHERE owner=?"
-                         + ("" if ctx.caller.nsid == nsid else " AND is_public=1"), (nsid,))
+    first = ctx.store.q1(
+        "SELECT MIN(datetaken) AS t, MIN(dateupload) AS u, COALESCE(SUM(views), 0) AS v "
+        "FROM photos WHERE owner=?" + ("" if ctx.caller.nsid == nsid else " AND is_public=1"),
+        (nsid,),
+    )
     photos.add(text_node("firstdatetaken", first["t"] or ""))
     photos.add(text_node("firstdate", "" if first["u"] is None else str(first["u"])))
     photos.add(Node("count", text=_count_photos(ctx, nsid)))  # type: ignore[arg-type]
@@ -404,10 +471,12 @@ def user_profile_url(ctx: Ctx, user: sqlite3.Row) -> str:
     return f"{ctx.base}/people/{user['path_alias'] or user['nsid']}/"
 
 
-@method("flickr.people.getPhotos",
-        args="user_id min_upload_date? max_upload_date? min_taken_date? max_taken_date? "
-             "privacy_filter? media? extras? per_page? page?",
-        errors=((1, 'Required arguments missing'), (2, 'Unknown user')))
+@method(
+    "flickr.people.getPhotos",
+    args="user_id min_upload_date? max_upload_date? min_taken_date? max_taken_date? "
+    "privacy_filter? media? extras? per_page? page?",
+    errors=((1, "Required arguments missing"), (2, "Unknown user")),
+)
 def people_photos(ctx: Ctx) -> list[Node]:
     uid = ctx.arg("user_id")
     if not uid:
@@ -472,13 +541,19 @@ def _tag_filter(ctx: Ctx, rows: list[sqlite3.Row]) -> list[sqlite3.Row]:
     return out
 
 
-@method("flickr.photos.search",
-        args="user_id? tags? tag_mode? text? machine_tags? machine_tag_mode? sort? min_upload_date? "
-             "max_upload_date? min_taken_date? max_taken_date? privacy_filter? media? extras? "
-             "per_page? page?",
-        errors=((1, 'Too many tags in ALL query'), (2, 'Unknown user'),
-                (3, 'Parameterless searches have been disabled'), (11, 'No valid machine tags'),
-                (12, 'Exceeded maximum allowable machine tags')))
+@method(
+    "flickr.photos.search",
+    args="user_id? tags? tag_mode? text? machine_tags? machine_tag_mode? sort? min_upload_date? "
+    "max_upload_date? min_taken_date? max_taken_date? privacy_filter? media? extras? "
+    "per_page? page?",
+    errors=(
+        (1, "Too many tags in ALL query"),
+        (2, "Unknown user"),
+        (3, "Parameterless searches have been disabled"),
+        (11, "No valid machine tags"),
+        (12, "Exceeded maximum allowable machine tags"),
+    ),
+)
 def photos_search(ctx: Ctx) -> list[Node]:
     owner = None
     uid = ctx.arg("user_id")
@@ -488,9 +563,23 @@ def photos_search(ctx: Ctx) -> list[Node]:
             raise ApiError(2, "Unknown user")
         owner = user["nsid"]
     filters = list_filters(ctx)
-    has_filter = owner or any(ctx.arg(k) for k in (
-        "tags", "machine_tags", "text", "min_upload_date", "max_upload_date", "min_taken_date",
-        "max_taken_date", "bbox", "group_id", "place_id", "woe_id", "has_geo"))
+    has_filter = owner or any(
+        ctx.arg(k)
+        for k in (
+            "tags",
+            "machine_tags",
+            "text",
+            "min_upload_date",
+            "max_upload_date",
+            "min_taken_date",
+            "max_taken_date",
+            "bbox",
+            "group_id",
+            "place_id",
+            "woe_id",
+            "has_geo",
+        )
+    )
     if not has_filter:
         raise ApiError(3, "Parameterless searches have been disabled. Please use flickr.photos.getRecent instead.")
     sort = (ctx.arg("sort") or "date-posted-desc").strip().lower()
@@ -500,17 +589,24 @@ def photos_search(ctx: Ctx) -> list[Node]:
     return [photos_node(ctx, pg, pg.items, parse_extras(ctx.arg("extras")))]
 
 
-@method("flickr.photos.getNotInSet", perm="read",
-        args="min_upload_date? max_upload_date? min_taken_date? max_taken_date? privacy_filter? media? "
-             "extras? per_page? page?")
+@method(
+    "flickr.photos.getNotInSet",
+    perm="read",
+    args="min_upload_date? max_upload_date? min_taken_date? max_taken_date? privacy_filter? media? "
+    "extras? per_page? page?",
+)
 def photos_not_in_set(ctx: Ctx) -> list[Node]:
     rows = select_photos(ctx, owner=ctx.caller.nsid, not_in_set=True, **list_filters(ctx))
     pg = paginate(rows, ctx.arg("page"), ctx.arg("per_page"), 100)
     return [photos_node(ctx, pg, pg.items, parse_extras(ctx.arg("extras")))]
 
 
-@method("flickr.photos.recentlyUpdated", perm="read", args="min_date extras? per_page? page?",
-        errors=((1, 'Required argument missing'), (2, 'Not a valid date')))
+@method(
+    "flickr.photos.recentlyUpdated",
+    perm="read",
+    args="min_date extras? per_page? page?",
+    errors=((1, "Required argument missing"), (2, "Not a valid date")),
+)
 def photos_recently_updated(ctx: Ctx) -> list[Node]:
     raw = ctx.arg("min_date")
     if raw is None or not raw.strip():
@@ -533,46 +629,98 @@ def tag_id(ctx: Ctx, t: sqlite3.Row) -> str:
     return f"{internal}-{t['photo_id']}-{t['id']}"
 
 
-@method("flickr.photos.getInfo", args="photo_id secret?",
-        errors=((1, 'Photo not found'),))
+@method("flickr.photos.getInfo", args="photo_id secret?", errors=((1, "Photo not found"),))
 def photos_get_info(ctx: Ctx) -> list[Node]:
     row = ctx.visible_photo(ctx.arg("photo_id"), ctx.arg("secret"))
     owner = ctx.user_row(row["owner"])
     is_owner = ctx.is_owner(row)
-    a: dict = {"id": str(row["id"]), "secret": row["secret"], "server": row["server"], "farm": int(row["farm"]),
-               "dateuploaded": str(row["dateupload"]), "isfavorite": 0, "license": row["license"],
-               "safety_level": str(row["safety_level"]), "rotation": 0}
+    a: dict = {
+        "id": str(row["id"]),
+        "secret": row["secret"],
+        "server": row["server"],
+        "farm": int(row["farm"]),
+        "dateuploaded": str(row["dateupload"]),
+        "isfavorite": 0,
+        "license": row["license"],
+        "safety_level": str(row["safety_level"]),
+        "rotation": 0,
+    }
     if can_see_original(ctx, row):
         a["originalsecret"] = row["originalsecret"]
         a["originalformat"] = ctx.original_format(row)
     a["views"] = str(row["views"])
     a["media"] = row["media"]
     node = Node("photo", a)
-    node.add(Node("owner", {"nsid": owner["nsid"], "username": owner["username"], "realname": owner["fullname"],
-                            "location": "", "iconserver": "0", "iconfarm": 0, "path_alias": owner["path_alias"]}))
+    node.add(
+        Node(
+            "owner",
+            {
+                "nsid": owner["nsid"],
+                "username": owner["username"],
+                "realname": owner["fullname"],
+                "location": "",
+                "iconserver": "0",
+                "iconfarm": 0,
+                "path_alias": owner["path_alias"],
+            },
+        )
+    )
     node.add(text_node("title", row["title"]))
     node.add(text_node("description", row["description"]))
-    node.add(Node("visibility", {"ispublic": int(row["is_public"]), "isfriend": int(row["is_friend"]),
-                                 "isfamily": int(row["is_family"])}))
-    node.add(Node("dates", {"posted": str(row["dateupload"]), "taken": row["datetaken"],
-                            "takengranularity": str(row["takengranularity"]),
-                            "takenunknown": str(row["takenunknown"]), "lastupdate": str(row["lastupdate"])}))
+    node.add(
+        Node(
+            "visibility",
+            {"ispublic": int(row["is_public"]), "isfriend": int(row["is_friend"]), "isfamily": int(row["is_family"])},
+        )
+    )
+    node.add(
+        Node(
+            "dates",
+            {
+                "posted": str(row["dateupload"]),
+                "taken": row["datetaken"],
+                "takengranularity": str(row["takengranularity"]),
+                "takenunknown": str(row["takenunknown"]),
+                "lastupdate": str(row["lastupdate"]),
+            },
+        )
+    )
     if is_owner:
-        node.add(Node("permissions", {"permcomment": int(row["perm_comment"]),
-                                      "permaddmeta": int(row["perm_addmeta"])}))
+        node.add(
+            Node("permissions", {"permcomment": int(row["perm_comment"]), "permaddmeta": int(row["perm_addmeta"])})
+        )
     node.add(Node("editability", {"cancomment": int(is_owner), "canaddmeta": int(is_owner)}))
     node.add(Node("publiceditability", {"cancomment": 1, "canaddmeta": 0}))
-    node.add(Node("usage", {"candownload": int(can_see_original(ctx, row)), "canblog": int(is_owner),
-                            "canprint": int(is_owner), "canshare": 1}))
+    node.add(
+        Node(
+            "usage",
+            {
+                "candownload": int(can_see_original(ctx, row)),
+                "canblog": int(is_owner),
+                "canprint": int(is_owner),
+                "canshare": 1,
+            },
+        )
+    )
     node.add(text_node("comments", "0"))
     node.add(Node("notes", lists={"note"}))
     node.add(Node("people", {"haspeople": 0}))
     tags_node = node.add(Node("tags", lists={"tag"}))
     for t in ctx.store.tags_for([row["id"]])[row["id"]]:
         author = ctx.user_row(t["author"])
-        tags_node.add(Node("tag", {"id": tag_id(ctx, t), "author": t["author"],
-                                   "authorname": author["username"] if author else "",
-                                   "raw": t["raw"], "machine_tag": int(t["machine"])}, text=t["clean"]))
+        tags_node.add(
+            Node(
+                "tag",
+                {
+                    "id": tag_id(ctx, t),
+                    "author": t["author"],
+                    "authorname": author["username"] if author else "",
+                    "raw": t["raw"],
+                    "machine_tag": int(t["machine"]),
+                },
+                text=t["clean"],
+            )
+        )
     urls = node.add(Node("urls", lists={"url"}))
     urls.add(text_node("url", ctx.page_url(row), type="photopage"))
     if row["media"] == "video":
@@ -581,8 +729,7 @@ def photos_get_info(ctx: Ctx) -> list[Node]:
     return [node]
 
 
-@method("flickr.photos.getSizes", args="photo_id",
-        errors=((1, 'Photo not found'),))
+@method("flickr.photos.getSizes", args="photo_id", errors=((1, "Photo not found"),))
 def photos_get_sizes(ctx: Ctx) -> list[Node]:
     """Returns the available sizes for a photo.
 
@@ -592,52 +739,110 @@ def photos_get_sizes(ctx: Ctx) -> list[Node]:
     """
     row = ctx.visible_photo(ctx.arg("photo_id"))
     is_owner = ctx.is_owner(row)
-    node = Node("sizes", {"canblog": int(is_owner), "canprint": int(is_owner),
-                          "candownload": int(can_see_original(ctx, row))}, lists={"size"})
+    node = Node(
+        "sizes",
+        {"canblog": int(is_owner), "canprint": int(is_owner), "candownload": int(can_see_original(ctx, row))},
+        lists={"size"},
+    )
     is_video = row["media"] == "video"
     for label, suffix, wh in available_sizes(row):
-        node.add(Node("size", {"label": label, "width": wh[0] if wh else None, "height": wh[1] if wh else None,
-                               "source": ctx.size_url(row, suffix),
-                               "url": f"{ctx.page_url(row)}sizes/{suffix or 'm'}/", "media": "photo"}))
+        node.add(
+            Node(
+                "size",
+                {
+                    "label": label,
+                    "width": wh[0] if wh else None,
+                    "height": wh[1] if wh else None,
+                    "source": ctx.size_url(row, suffix),
+                    "url": f"{ctx.page_url(row)}sizes/{suffix or 'm'}/",
+                    "media": "photo",
+                },
+            )
+        )
     w = int(row["width"]) if row["width"] else None
     h = int(row["height"]) if row["height"] else None
     if can_see_original(ctx, row):
         ow, oh = (w or 640, h or 360) if is_video else (w, h)
-        node.add(Node("size", {"label": "Original", "width": ow, "height": oh,
-                               "source": ctx.static_original_url(row),
-                               "url": f"{ctx.page_url(row)}sizes/o/", "media": "photo"}))
+        node.add(
+            Node(
+                "size",
+                {
+                    "label": "Original",
+                    "width": ow,
+                    "height": oh,
+                    "source": ctx.static_original_url(row),
+                    "url": f"{ctx.page_url(row)}sizes/o/",
+                    "media": "photo",
+                },
+            )
+        )
     if is_video:
         site = f"{ctx.base}/photos/{row['owner']}/{row['id']}/play/site/{row['secret']}/"
-        node.add(Node("size", {"label": "Site MP4", "width": w or 640, "height": h or 360, "source": site,
-                               "url": site, "media": "video"}))
+        node.add(
+            Node(
+                "size",
+                {
+                    "label": "Site MP4",
+                    "width": w or 640,
+                    "height": h or 360,
+                    "source": site,
+                    "url": site,
+                    "media": "video",
+                },
+            )
+        )
         if is_owner:
-            node.add(Node("size", {"label": "Video Original", "width": w, "height": h,
-                                   "source": ctx.play_orig_url(row), "url": ctx.play_orig_url(row),
-                                   "media": "video"}))
+            node.add(
+                Node(
+                    "size",
+                    {
+                        "label": "Video Original",
+                        "width": w,
+                        "height": h,
+                        "source": ctx.play_orig_url(row),
+                        "url": ctx.play_orig_url(row),
+                        "media": "video",
+                    },
+                )
+            )
     return [node]
 
 
 def _set_counts(ctx: Ctx, set_id: str, visible_only: bool) -> tuple[int, int]:
-    sql = ("SELECT SUM(p.media='photo') AS ph, SUM(p.media='video') AS vi FROM set_photos sp "
-           "JOIN photos p ON p.id=sp.photo_id WHERE sp.set_id=?")
+    sql = (
+        "SELECT SUM(p.media='photo') AS ph, SUM(p.media='video') AS vi FROM set_photos sp "
+        "JOIN photos p ON p.id=sp.photo_id WHERE sp.set_id=?"
+    )
     if visible_only:
         sql += " AND p.is_public=1"
     r = ctx.store.q1(sql, (set_id,))
     return int(r["ph"] or 0), int(r["vi"] or 0)
 
 
-@method("flickr.photos.getAllContexts", args="photo_id",
-        errors=((1, 'Photo not found'),))
+@method("flickr.photos.getAllContexts", args="photo_id", errors=((1, "Photo not found"),))
 def photos_all_contexts(ctx: Ctx) -> list[Node]:
     row = ctx.visible_photo(ctx.arg("photo_id"))
     out = Payload(lists=("set", "pool"))
     for s in ctx.store.sets_of_photo(row["id"]):
         prim = ctx.store.photo(s["primary_id"])
         ph, vi = _set_counts(ctx, s["id"], s["owner"] != ctx.caller.nsid)
-        out.append(Node("set", {"title": s["title"], "id": s["id"], "primary": str(s["primary_id"]),
-                                "secret": prim["secret"] if prim else "", "server": prim["server"] if prim else "",
-                                "farm": int(prim["farm"]) if prim else 0, "view_count": str(s["views"]),
-                                "comment_count": "0", "count_photo": str(ph), "count_video": str(vi)}))
+        out.append(
+            Node(
+                "set",
+                {
+                    "title": s["title"],
+                    "id": s["id"],
+                    "primary": str(s["primary_id"]),
+                    "secret": prim["secret"] if prim else "",
+                    "server": prim["server"] if prim else "",
+                    "farm": int(prim["farm"]) if prim else 0,
+                    "view_count": str(s["views"]),
+                    "comment_count": "0",
+                    "count_photo": str(ph),
+                    "count_video": str(vi),
+                },
+            )
+        )
     return out
 
 
@@ -656,8 +861,7 @@ def _delete_photo(ctx: Ctx, row: sqlite3.Row) -> None:
         store.gc_blob(row["sha256"])
 
 
-@method("flickr.photos.delete", perm="delete", args="photo_id",
-        errors=((1, 'Photo not found'),))
+@method("flickr.photos.delete", perm="delete", args="photo_id", errors=((1, "Photo not found"),))
 def photos_delete(ctx: Ctx) -> list[Node]:
     with ctx.store.lock:
         row = ctx.own_photo(ctx.arg("photo_id"))
@@ -665,8 +869,12 @@ def photos_delete(ctx: Ctx) -> list[Node]:
     return []
 
 
-@method("flickr.photos.setMeta", perm="write", args="photo_id title? description?",
-        errors=((1, 'Photo not found'), (2, 'At least one of title or description must be set')))
+@method(
+    "flickr.photos.setMeta",
+    perm="write",
+    args="photo_id title? description?",
+    errors=((1, "Photo not found"), (2, "At least one of title or description must be set")),
+)
 def photos_set_meta(ctx: Ctx) -> list[Node]:
     with ctx.store.lock:
         row = ctx.own_photo(ctx.arg("photo_id"))
@@ -685,10 +893,19 @@ def photos_set_meta(ctx: Ctx) -> list[Node]:
 _GRANULARITIES = {0, 4, 6, 8}
 
 
-@method("flickr.photos.setDates", perm="write",
-        args="photo_id date_posted? date_taken? date_taken_granularity?",
-        errors=((1, 'Photo not found'), (2, 'Not enough arguments'), (3, 'Invalid granularity'),
-                (4, 'Invalid date_posted'), (5, 'Invalid Date Taken Format'), (6, 'Invalid Date Taken')))
+@method(
+    "flickr.photos.setDates",
+    perm="write",
+    args="photo_id date_posted? date_taken? date_taken_granularity?",
+    errors=(
+        (1, "Photo not found"),
+        (2, "Not enough arguments"),
+        (3, "Invalid granularity"),
+        (4, "Invalid date_posted"),
+        (5, "Invalid Date Taken Format"),
+        (6, "Invalid Date Taken"),
+    ),
+)
 def photos_set_dates(ctx: Ctx) -> list[Node]:
     with ctx.store.lock:
         row = ctx.own_photo(ctx.arg("photo_id"))
@@ -718,7 +935,14 @@ def photos_set_dates(ctx: Ctx) -> list[Node]:
             fields["datetaken"] = fmt_parts(p)
             fields["takenunknown"] = 0
         if "takengranularity" in fields or "datetaken" in fields:
-            y, mo, d, hh, mm, ss = parse_datetime_parts(fields.get("datetaken", row["datetaken"])) or (1970, 1, 1, 0, 0, 0)
+            y, mo, d, hh, mm, ss = parse_datetime_parts(fields.get("datetaken", row["datetaken"])) or (
+                1970,
+                1,
+                1,
+                0,
+                0,
+                0,
+            )
             if g == 4:
                 d, hh, mm, ss = 1, 0, 0, 0
             elif g in (6, 8):
@@ -729,8 +953,10 @@ def photos_set_dates(ctx: Ctx) -> list[Node]:
 
 
 def _insert_tags(ctx: Ctx, photo_id: int, tags: list) -> None:
-    ctx.store.db.executemany("INSERT INTO tags(photo_id, author, raw, clean, machine) VALUES (?,?,?,?,?)",
-                             [(photo_id, ctx.caller.nsid, t.raw, t.clean, int(t.machine)) for t in tags])
+    ctx.store.db.executemany(
+        "INSERT INTO tags(photo_id, author, raw, clean, machine) VALUES (?,?,?,?,?)",
+        [(photo_id, ctx.caller.nsid, t.raw, t.clean, int(t.machine)) for t in tags],
+    )
 
 
 def add_tags(ctx: Ctx, photo_id: int, text: str | None, *, bump: bool = True) -> None:
@@ -745,8 +971,12 @@ def add_tags(ctx: Ctx, photo_id: int, text: str | None, *, bump: bool = True) ->
             store.update_photo(photo_id)
 
 
-@method("flickr.photos.addTags", perm="write", args="photo_id tags",
-        errors=((1, 'Photo not found'), (2, 'Maximum number of tags reached')))
+@method(
+    "flickr.photos.addTags",
+    perm="write",
+    args="photo_id tags",
+    errors=((1, "Photo not found"), (2, "Maximum number of tags reached")),
+)
 def photos_add_tags(ctx: Ctx) -> list[Node]:
     with ctx.store.lock:
         row = ctx.own_photo(ctx.arg("photo_id"))
@@ -754,8 +984,12 @@ def photos_add_tags(ctx: Ctx) -> list[Node]:
     return []
 
 
-@method("flickr.photos.setTags", perm="write", args="photo_id tags",
-        errors=((1, 'Photo not found'), (2, 'Maximum number of tags reached')))
+@method(
+    "flickr.photos.setTags",
+    perm="write",
+    args="photo_id tags",
+    errors=((1, "Photo not found"), (2, "Maximum number of tags reached")),
+)
 def photos_set_tags(ctx: Ctx) -> list[Node]:
     with ctx.store.tx():
         row = ctx.own_photo(ctx.arg("photo_id"))
@@ -768,8 +1002,7 @@ def photos_set_tags(ctx: Ctx) -> list[Node]:
     return []
 
 
-@method("flickr.photos.removeTag", perm="write", args="tag_id",
-        errors=((1, 'Tag not found'),))
+@method("flickr.photos.removeTag", perm="write", args="tag_id", errors=((1, "Tag not found"),))
 def photos_remove_tag(ctx: Ctx) -> list[Node]:
     raw = (ctx.arg("tag_id") or "").strip()
     parts = raw.split("-")
@@ -787,16 +1020,19 @@ def photos_remove_tag(ctx: Ctx) -> list[Node]:
     return []
 
 
-@method("flickr.photos.setPerms", perm="write",
-        args="photo_id is_public is_friend is_family perm_comment? perm_addmeta?",
-        errors=((1, 'Photo not found'), (2, 'Required arguments missing')))
+@method(
+    "flickr.photos.setPerms",
+    perm="write",
+    args="photo_id is_public is_friend is_family perm_comment? perm_addmeta?",
+    errors=((1, "Photo not found"), (2, "Required arguments missing")),
+)
 def photos_set_perms(ctx: Ctx) -> list[Node]:
     with ctx.store.lock:
         row = ctx.own_photo(ctx.arg("photo_id"))
         vals = [bool01(ctx.arg(k)) for k in ("is_public", "is_friend", "is_family")]
         if any(v is None for v in vals):
             raise ApiError(2, "Required arguments missing")
-        fields = dict(zip(("is_public", "is_friend", "is_family"), vals))
+        fields = dict(zip(("is_public", "is_friend", "is_family"), vals, strict=False))
         for k in ("perm_comment", "perm_addmeta"):
             v = ctx.arg(k)
             if v not in (None, "") and v.strip().isdigit() and 0 <= int(v) <= 3:
@@ -806,13 +1042,22 @@ def photos_set_perms(ctx: Ctx) -> list[Node]:
     return [Node("photoid", {"secret": row["secret"], "originalsecret": row["originalsecret"]}, text=str(row["id"]))]
 
 
-@method("flickr.photos.getPerms", perm="read", args="photo_id",
-        errors=((1, 'Photo not found'),))
+@method("flickr.photos.getPerms", perm="read", args="photo_id", errors=((1, "Photo not found"),))
 def photos_get_perms(ctx: Ctx) -> list[Node]:
     row = ctx.own_photo(ctx.arg("photo_id"))
-    return [Node("perms", {"id": str(row["id"]), "ispublic": int(row["is_public"]),
-                           "isfriend": int(row["is_friend"]), "isfamily": int(row["is_family"]),
-                           "permcomment": int(row["perm_comment"]), "permaddmeta": int(row["perm_addmeta"])})]
+    return [
+        Node(
+            "perms",
+            {
+                "id": str(row["id"]),
+                "ispublic": int(row["is_public"]),
+                "isfriend": int(row["is_friend"]),
+                "isfamily": int(row["is_family"]),
+                "permcomment": int(row["perm_comment"]),
+                "permaddmeta": int(row["perm_addmeta"]),
+            },
+        )
+    ]
 
 
 @method("flickr.photos.upload.checkTickets", args="tickets")
@@ -827,8 +1072,17 @@ def check_tickets(ctx: Ctx) -> list[Node]:
         if now < t["ready_at"]:
             node.add(Node("ticket", {"id": tid, "complete": 0}))
         elif t["status"] == 1 and t["photo_id"] is not None:
-            node.add(Node("ticket", {"id": tid, "complete": 1, "photoid": str(t["photo_id"]),
-                                     "imported": str(t["imported"] or int(t["ready_at"]))}))
+            node.add(
+                Node(
+                    "ticket",
+                    {
+                        "id": tid,
+                        "complete": 1,
+                        "photoid": str(t["photo_id"]),
+                        "imported": str(t["imported"] or int(t["ready_at"])),
+                    },
+                )
+            )
         else:
             node.add(Node("ticket", {"id": tid, "complete": 2}))
     return [node]
@@ -873,14 +1127,14 @@ def _primary_for(ctx: Ctx, s: sqlite3.Row, visible_only: bool) -> sqlite3.Row | 
     return None
 
 
-@method("flickr.photosets.getList", args="user_id? page? per_page? primary_photo_extras? photo_ids?",
-        errors=((1, 'User not found'),))
+@method(
+    "flickr.photosets.getList",
+    args="user_id? page? per_page? primary_photo_extras? photo_ids?",
+    errors=((1, "User not found"),),
+)
 def photosets_get_list(ctx: Ctx) -> list[Node]:
     uid = ctx.arg("user_id")
-    if uid:
-        user = ctx.resolve_user(uid)
-    else:
-        user = ctx.user_row(ctx.caller.nsid) if ctx.caller.nsid else None
+    user = ctx.resolve_user(uid) if uid else ctx.user_row(ctx.caller.nsid) if ctx.caller.nsid else None
     if user is None:
         raise ApiError(1, "User not found")
     owner_view = user["nsid"] == ctx.caller.nsid
@@ -892,18 +1146,31 @@ def photosets_get_list(ctx: Ctx) -> list[Node]:
             continue
         entries.append((s, ph, vi))
     pg = paginate(entries, ctx.arg("page"), ctx.arg("per_page"), 500)
-    node = Node("photosets", {"page": pg.page, "pages": pg.pages, "perpage": pg.per_page, "total": str(pg.total),
-                              "cancreate": 1}, lists={"photoset"})
+    node = Node(
+        "photosets",
+        {"page": pg.page, "pages": pg.pages, "perpage": pg.per_page, "total": str(pg.total), "cancreate": 1},
+        lists={"photoset"},
+    )
     extras = parse_extras(ctx.arg("primary_photo_extras"))
     requested = {int(p) for p in id_list(ctx.arg("photo_ids")) if p.isdigit()}
     for s, ph, vi in pg.items:
         prim = _primary_for(ctx, s, not owner_view)
-        a: dict = {"id": s["id"], "primary": str(prim["id"] if prim else s["primary_id"]),
-                   "secret": prim["secret"] if prim else "", "server": prim["server"] if prim else "",
-                   "farm": int(prim["farm"]) if prim else 0, "photos": ph, "videos": vi,
-                   "needs_interstitial": 0, "visibility_can_see_set": 1, "count_views": str(s["views"]),
-                   "count_comments": "0", "can_comment": int(owner_view), "date_create": str(s["date_create"]),
-                   "date_update": str(s["date_update"])}
+        a: dict = {
+            "id": s["id"],
+            "primary": str(prim["id"] if prim else s["primary_id"]),
+            "secret": prim["secret"] if prim else "",
+            "server": prim["server"] if prim else "",
+            "farm": int(prim["farm"]) if prim else 0,
+            "photos": ph,
+            "videos": vi,
+            "needs_interstitial": 0,
+            "visibility_can_see_set": 1,
+            "count_views": str(s["views"]),
+            "count_comments": "0",
+            "can_comment": int(owner_view),
+            "date_create": str(s["date_create"]),
+            "date_update": str(s["date_update"]),
+        }
         if requested:
             members = set(ctx.store.set_members(s["id"]))
             a["has_requested_photos"] = len(members & requested)
@@ -917,37 +1184,54 @@ def photosets_get_list(ctx: Ctx) -> list[Node]:
     return [node]
 
 
-@method("flickr.photosets.getInfo", args="photoset_id user_id?",
-        errors=((1, 'Photoset not found'), (2, 'User not found')))
+@method(
+    "flickr.photosets.getInfo", args="photoset_id user_id?", errors=((1, "Photoset not found"), (2, "User not found"))
+)
 def photosets_get_info(ctx: Ctx) -> list[Node]:
     s = _visible_set(ctx, ctx.arg("photoset_id"), ctx.arg("user_id"))
     owner_view = s["owner"] == ctx.caller.nsid
     ph, vi = _set_counts(ctx, s["id"], not owner_view)
     prim = _primary_for(ctx, s, not owner_view)
     owner = ctx.user_row(s["owner"])
-    node = Node("photoset", {"id": s["id"], "owner": s["owner"], "username": owner["username"],
-                             "primary": str(prim["id"] if prim else s["primary_id"]),
-                             "secret": prim["secret"] if prim else "", "server": prim["server"] if prim else "",
-                             "farm": int(prim["farm"]) if prim else 0, "photos": ph + vi,
-                             "count_views": str(s["views"]), "count_comments": "0", "count_photos": ph,
-                             "count_videos": vi, "can_comment": int(owner_view),
-                             "date_create": str(s["date_create"]), "date_update": str(s["date_update"])})
+    node = Node(
+        "photoset",
+        {
+            "id": s["id"],
+            "owner": s["owner"],
+            "username": owner["username"],
+            "primary": str(prim["id"] if prim else s["primary_id"]),
+            "secret": prim["secret"] if prim else "",
+            "server": prim["server"] if prim else "",
+            "farm": int(prim["farm"]) if prim else 0,
+            "photos": ph + vi,
+            "count_views": str(s["views"]),
+            "count_comments": "0",
+            "count_photos": ph,
+            "count_videos": vi,
+            "can_comment": int(owner_view),
+            "date_create": str(s["date_create"]),
+            "date_update": str(s["date_update"]),
+        },
+    )
     node.add(text_node("title", s["title"]))
     node.add(text_node("description", s["description"]))
     return [node]
 
 
-@method("flickr.photosets.getPhotos",
-        args="photoset_id user_id? extras? privacy_filter? media? per_page? page?",
-        errors=((1, 'Photoset not found'), (2, 'User not found')))
+@method(
+    "flickr.photosets.getPhotos",
+    args="photoset_id user_id? extras? privacy_filter? media? per_page? page?",
+    errors=((1, "Photoset not found"), (2, "User not found")),
+)
 def photosets_get_photos(ctx: Ctx) -> list[Node]:
     s = _visible_set(ctx, ctx.arg("photoset_id"), ctx.arg("user_id"))
     owner = ctx.user_row(s["owner"])
     owner_view = s["owner"] == ctx.caller.nsid
     media = (ctx.arg("media") or "all").strip().lower()
     pf = int_arg(ctx.arg("privacy_filter"), 0)
-    rows = ctx.store.q("SELECT p.* FROM set_photos sp JOIN photos p ON p.id=sp.photo_id WHERE sp.set_id=? "
-                       "ORDER BY sp.pos", (s["id"],))
+    rows = ctx.store.q(
+        "SELECT p.* FROM set_photos sp JOIN photos p ON p.id=sp.photo_id WHERE sp.set_id=? ORDER BY sp.pos", (s["id"],)
+    )
     out = []
     for r in rows:
         if not owner_view and not r["is_public"]:
@@ -958,21 +1242,46 @@ def photosets_get_photos(ctx: Ctx) -> list[Node]:
             continue
         if pf and owner_view:
             flags = (r["is_public"], r["is_friend"], r["is_family"])
-            ok = {1: flags[0] == 1, 2: flags == (0, 1, 0), 3: flags == (0, 0, 1), 4: flags == (0, 1, 1),
-                  5: flags == (0, 0, 0)}.get(pf, True)
+            ok = {
+                1: flags[0] == 1,
+                2: flags == (0, 1, 0),
+                3: flags == (0, 0, 1),
+                4: flags == (0, 1, 1),
+                5: flags == (0, 0, 0),
+            }.get(pf, True)
             if not ok:
                 continue
         out.append(r)
     pg = paginate(out, ctx.arg("page"), ctx.arg("per_page"), 500)
     extras = parse_extras(ctx.arg("extras"))
     tags = ctx.store.tags_for([r["id"] for r in pg.items]) if ({"tags", "machine_tags"} & set(extras)) else {}
-    node = Node("photoset", {"id": s["id"], "primary": str(s["primary_id"]), "owner": s["owner"],
-                             "ownername": owner["username"], "page": pg.page, "per_page": pg.per_page,
-                             "perpage": pg.per_page, "pages": pg.pages, "total": str(pg.total),
-                             "title": s["title"]}, lists={"photo"})
+    node = Node(
+        "photoset",
+        {
+            "id": s["id"],
+            "primary": str(s["primary_id"]),
+            "owner": s["owner"],
+            "ownername": owner["username"],
+            "page": pg.page,
+            "per_page": pg.per_page,
+            "perpage": pg.per_page,
+            "pages": pg.pages,
+            "total": str(pg.total),
+            "title": s["title"],
+        },
+        lists={"photo"},
+    )
     for r in pg.items:
-        node.add(photo_record(ctx, r, extras, tags.get(r["id"], []), with_owner=False,
-                              isprimary="1" if r["id"] == s["primary_id"] else "0"))
+        node.add(
+            photo_record(
+                ctx,
+                r,
+                extras,
+                tags.get(r["id"], []),
+                with_owner=False,
+                isprimary="1" if r["id"] == s["primary_id"] else "0",
+            )
+        )
     return [node]
 
 
@@ -980,8 +1289,12 @@ def _new_set_id(ctx: Ctx) -> str:
     return str(ctx.store.next_id("next_set_id", step_max=1000))
 
 
-@method("flickr.photosets.create", perm="write", args="title description? primary_photo_id",
-        errors=((1, 'No title specified'), (2, 'Photo not found'), (3, "Can't create any more sets")))
+@method(
+    "flickr.photosets.create",
+    perm="write",
+    args="title description? primary_photo_id",
+    errors=((1, "No title specified"), (2, "Photo not found"), (3, "Can't create any more sets")),
+)
 def photosets_create(ctx: Ctx) -> list[Node]:
     title = ctx.arg("title")
     if title is None or not title.strip():
@@ -994,17 +1307,35 @@ def photosets_create(ctx: Ctx) -> list[Node]:
             raise ApiError(3, "Can't create any more sets")
         set_id = _new_set_id(ctx)
         now = store.now()
-        store.x("INSERT INTO sets(id, owner, title, description, primary_id, date_create, date_update, sort) "
-                "VALUES (?,?,?,?,?,?,?,?)", (set_id, ctx.caller.nsid, title, ctx.arg("description") or "",
-                                             prim["id"], now, now, (n["lo"] if n["lo"] is not None else 0) - 1))
+        store.x(
+            "INSERT INTO sets(id, owner, title, description, primary_id, date_create, date_update, sort) "
+            "VALUES (?,?,?,?,?,?,?,?)",
+            (
+                set_id,
+                ctx.caller.nsid,
+                title,
+                ctx.arg("description") or "",
+                prim["id"],
+                now,
+                now,
+                (n["lo"] if n["lo"] is not None else 0) - 1,
+            ),
+        )
         store.x("INSERT INTO set_photos(set_id, photo_id, pos) VALUES (?,?,0)", (set_id, prim["id"]))
     return [Node("photoset", {"id": set_id, "url": f"{ctx.base}/photos/{ctx.caller.nsid}/sets/{set_id}/"})]
 
 
-@method("flickr.photosets.addPhoto", perm="write",
-        args="photoset_id photo_id",
-        errors=((1, 'Photoset not found'), (2, 'Photo not found'), (3, 'Photo already in set'),
-                (10, 'Maximum number of photos in set')))
+@method(
+    "flickr.photosets.addPhoto",
+    perm="write",
+    args="photoset_id photo_id",
+    errors=(
+        (1, "Photoset not found"),
+        (2, "Photo not found"),
+        (3, "Photo already in set"),
+        (10, "Maximum number of photos in set"),
+    ),
+)
 def photosets_add_photo(ctx: Ctx) -> list[Node]:
     store = ctx.store
     with store.tx():
@@ -1015,15 +1346,24 @@ def photosets_add_photo(ctx: Ctx) -> list[Node]:
             raise ApiError(3, "Photo already in set")
         if ctx.config.max_set_photos is not None and len(members) >= ctx.config.max_set_photos:
             raise ApiError(10, "Maximum number of photos in set")
-        store.x("INSERT INTO set_photos(set_id, photo_id, pos) VALUES (?,?,?)",
-                (s["id"], p["id"], (store.q1("SELECT MAX(pos) AS m FROM set_photos WHERE set_id=?",
-                                             (s["id"],))["m"] or 0) + 1))
+        store.x(
+            "INSERT INTO set_photos(set_id, photo_id, pos) VALUES (?,?,?)",
+            (
+                s["id"],
+                p["id"],
+                (store.q1("SELECT MAX(pos) AS m FROM set_photos WHERE set_id=?", (s["id"],))["m"] or 0) + 1,
+            ),
+        )
         store.touch_set(s["id"])
     return []
 
 
-@method("flickr.photosets.removePhoto", perm="write", args="photoset_id photo_id",
-        errors=((1, 'Photoset not found'), (2, 'Photo not found'), (3, 'Photo not in set')))
+@method(
+    "flickr.photosets.removePhoto",
+    perm="write",
+    args="photoset_id photo_id",
+    errors=((1, "Photoset not found"), (2, "Photo not found"), (3, "Photo not in set")),
+)
 def photosets_remove_photo(ctx: Ctx) -> list[Node]:
     store = ctx.store
     with store.tx():
@@ -1036,8 +1376,12 @@ def photosets_remove_photo(ctx: Ctx) -> list[Node]:
     return []
 
 
-@method("flickr.photosets.removePhotos", perm="write", args="photoset_id photo_ids",
-        errors=((1, 'Photoset not found'), (2, 'Photo not found')))
+@method(
+    "flickr.photosets.removePhotos",
+    perm="write",
+    args="photoset_id photo_ids",
+    errors=((1, "Photoset not found"), (2, "Photo not found")),
+)
 def photosets_remove_photos(ctx: Ctx) -> list[Node]:
     store = ctx.store
     with store.tx():
@@ -1050,8 +1394,7 @@ def photosets_remove_photos(ctx: Ctx) -> list[Node]:
     return []
 
 
-@method("flickr.photosets.delete", perm="write", args="photoset_id",
-        errors=((1, 'Photoset not found'),))
+@method("flickr.photosets.delete", perm="write", args="photoset_id", errors=((1, "Photoset not found"),))
 def photosets_delete(ctx: Ctx) -> list[Node]:
     with ctx.store.tx():
         s = _own_set(ctx, ctx.arg("photoset_id"))
@@ -1059,8 +1402,12 @@ def photosets_delete(ctx: Ctx) -> list[Node]:
     return []
 
 
-@method("flickr.photosets.editMeta", perm="write", args="photoset_id title description?",
-        errors=((1, 'Photoset not found'), (2, 'No title specified')))
+@method(
+    "flickr.photosets.editMeta",
+    perm="write",
+    args="photoset_id title description?",
+    errors=((1, "Photoset not found"), (2, "No title specified")),
+)
 def photosets_edit_meta(ctx: Ctx) -> list[Node]:
     with ctx.store.tx():
         s = _own_set(ctx, ctx.arg("photoset_id"))
@@ -1068,16 +1415,27 @@ def photosets_edit_meta(ctx: Ctx) -> list[Node]:
         if title is None or not title.strip():
             raise ApiError(2, "No title specified")
         desc = ctx.arg("description")
-        ctx.store.x("UPDATE sets SET title=?, description=? WHERE id=?",
-                    (title, s["description"] if desc is None else desc, s["id"]))
+        ctx.store.x(
+            "UPDATE sets SET title=?, description=? WHERE id=?",
+            (title, s["description"] if desc is None else desc, s["id"]),
+        )
         ctx.store.touch_set(s["id"])
     return []
 
 
-@method("flickr.photosets.editPhotos", perm="write",
-        args="photoset_id primary_photo_id photo_ids",
-        errors=((1, 'Photoset not found'), (2, 'Photo not found'), (3, 'Primary photo not found'),
-                (4, 'Primary photo not in list'), (5, 'Empty photos list'), (10, 'Maximum number of photos in set')))
+@method(
+    "flickr.photosets.editPhotos",
+    perm="write",
+    args="photoset_id primary_photo_id photo_ids",
+    errors=(
+        (1, "Photoset not found"),
+        (2, "Photo not found"),
+        (3, "Primary photo not found"),
+        (4, "Primary photo not in list"),
+        (5, "Empty photos list"),
+        (10, "Maximum number of photos in set"),
+    ),
+)
 def photosets_edit_photos(ctx: Ctx) -> list[Node]:
     with ctx.store.tx():
         s = _own_set(ctx, ctx.arg("photoset_id"))
@@ -1095,8 +1453,12 @@ def photosets_edit_photos(ctx: Ctx) -> list[Node]:
     return []
 
 
-@method("flickr.photosets.reorderPhotos", perm="write", args="photoset_id photo_ids",
-        errors=((1, 'Photoset not found'), (2, 'Photo not found')))
+@method(
+    "flickr.photosets.reorderPhotos",
+    perm="write",
+    args="photoset_id photo_ids",
+    errors=((1, "Photoset not found"), (2, "Photo not found")),
+)
 def photosets_reorder_photos(ctx: Ctx) -> list[Node]:
     """Listed photos move to the front in the given order; the rest keep their relative order."""
     with ctx.store.tx():
@@ -1112,8 +1474,12 @@ def photosets_reorder_photos(ctx: Ctx) -> list[Node]:
     return []
 
 
-@method("flickr.photosets.setPrimaryPhoto", perm="write", args="photoset_id photo_id",
-        errors=((1, 'Photoset not found'), (2, 'Photo not found')))
+@method(
+    "flickr.photosets.setPrimaryPhoto",
+    perm="write",
+    args="photoset_id photo_id",
+    errors=((1, "Photoset not found"), (2, "Photo not found")),
+)
 def photosets_set_primary(ctx: Ctx) -> list[Node]:
     with ctx.store.tx():
         s = _own_set(ctx, ctx.arg("photoset_id"))
@@ -1125,16 +1491,18 @@ def photosets_set_primary(ctx: Ctx) -> list[Node]:
     return []
 
 
-@method("flickr.photosets.orderSets", perm="write", args="photoset_ids",
-        errors=((1, 'Photoset not found'),))
+@method("flickr.photosets.orderSets", perm="write", args="photoset_ids", errors=((1, "Photoset not found"),))
 def photosets_order_sets(ctx: Ctx) -> list[Node]:
     with ctx.store.tx():
         ids = id_list(ctx.arg("photoset_ids"))
         for i in ids:
             _own_set(ctx, i)
         ids_set = set(ids)
-        others = [r["id"] for r in ctx.store.q("SELECT id FROM sets WHERE owner=? ORDER BY id",
-                                               (ctx.caller.nsid,)) if r["id"] not in ids_set]
+        others = [
+            r["id"]
+            for r in ctx.store.q("SELECT id FROM sets WHERE owner=? ORDER BY id", (ctx.caller.nsid,))
+            if r["id"] not in ids_set
+        ]
         for pos, sid in enumerate(ids + others):
             ctx.store.x("UPDATE sets SET sort=? WHERE id=?", (pos, sid))
     return []
@@ -1144,7 +1512,6 @@ def set_tags_from_upload(ctx: Ctx, photo_id: int, text: str | None) -> None:
     """Tags given with an upload, parsed exactly like flickr.photos.addTags."""
     tags = parse_tag_string(text)[:MAX_TAGS_PER_PHOTO]
     _insert_tags(ctx, photo_id, tags)
-
 
 
 # The methods registered by the other method modules (imported for their ``@method`` side effect).

@@ -8,12 +8,13 @@ import socket
 import struct
 import threading
 import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
-from werkzeug.wsgi import LimitedStream
 from werkzeug.wrappers import Request, Response
+from werkzeug.wsgi import LimitedStream
 
 from . import authflow
 from .auth import Authenticator
@@ -122,11 +123,18 @@ class _Truncated:
 
 
 def _html_error(status: int, retry_after: Any = None) -> Response:
-    titles = {429: "Too Many Requests", 500: "Internal Server Error", 502: "Bad Gateway",
-              503: "Service Unavailable", 504: "Gateway Timeout"}
+    titles = {
+        429: "Too Many Requests",
+        500: "Internal Server Error",
+        502: "Bad Gateway",
+        503: "Service Unavailable",
+        504: "Gateway Timeout",
+    }
     title = titles.get(status, "Error")
-    body = (f"<!DOCTYPE html>\n<html><head><title>{status} {title}</title></head>"
-            f"<body><center><h1>{status} {title}</h1></center><hr><center>flickr-emulator</center></body></html>\n")
+    body = (
+        f"<!DOCTYPE html>\n<html><head><title>{status} {title}</title></head>"
+        f"<body><center><h1>{status} {title}</h1></center><hr><center>flickr-emulator</center></body></html>\n"
+    )
     resp = Response(body, status=status, content_type="text/html; charset=utf-8")
     if retry_after is not None:
         resp.headers["Retry-After"] = str(retry_after)
@@ -166,9 +174,15 @@ class EmulatorApp:
         user = self.store.default_user()
         tok = self.store.default_token()
         endpoint = self.public_endpoint or (self.base_url(environ) if environ else "")
-        return {"endpoint": endpoint, "api_key": self.store.api_key, "api_secret": self.store.api_secret,
-                "user_nsid": user["nsid"], "username": user["username"], "oauth_token": tok["token"],
-                "oauth_token_secret": tok["secret"]}
+        return {
+            "endpoint": endpoint,
+            "api_key": self.store.api_key,
+            "api_secret": self.store.api_secret,
+            "user_nsid": user["nsid"],
+            "username": user["username"],
+            "oauth_token": tok["token"],
+            "oauth_token_secret": tok["secret"],
+        }
 
     # ------------------------------------------------------------------ WSGI
     def __call__(self, environ: dict, start_response: Any) -> Iterable[bytes]:
@@ -179,8 +193,7 @@ class EmulatorApp:
         if route is None and is_static_path(path):
             route = "static"
         if route is None:
-            resp = Response("<html><body><h1>404 Not Found</h1></body></html>", status=404,
-                            content_type="text/html")
+            resp = Response("<html><body><h1>404 Not Found</h1></body></html>", status=404, content_type="text/html")
             return resp(environ, start_response)
 
         req: Request
@@ -193,8 +206,9 @@ class EmulatorApp:
             name = values.get("method", "") or "rest"
             fmt = values.get("format", "rest") or "rest"
         elif route in ("upload", "replace"):
-            req = UploadRequest(environ, self.store.tmp_dir,
-                                max(self.config.max_photo_bytes, self.config.max_video_bytes))
+            req = UploadRequest(
+                environ, self.store.tmp_dir, max(self.config.max_photo_bytes, self.config.max_video_bytes)
+            )
         else:
             req = Request(environ)
 
@@ -207,8 +221,11 @@ class EmulatorApp:
         if decision.kind == "reset":
             entry["status"] = "reset"
             drop_connection(environ)
-        resp = self._faulted_response(decision, route, fmt, req) if decision.kind in (
-            "error", "http", "rate_limit") else None
+        resp = (
+            self._faulted_response(decision, route, fmt, req)
+            if decision.kind in ("error", "http", "rate_limit")
+            else None
+        )
         if resp is None:
             try:
                 resp = self._handle(route, req, environ)
@@ -273,8 +290,9 @@ class EmulatorApp:
         values = req.values
         if fmt not in _FORMATS:
             fmt = "rest"
-        body, ctype = render(None, fmt, values.get("jsoncallback"), values.get("nojsoncallback") == "1",
-                             error=(e.code, e.message))
+        body, ctype = render(
+            None, fmt, values.get("jsoncallback"), values.get("nojsoncallback") == "1", error=(e.code, e.message)
+        )
         resp = Response(body, status=200, content_type=ctype)
         resp.api_code = e.code  # type: ignore[attr-defined]
         return resp
@@ -398,8 +416,12 @@ class _Handler(WSGIRequestHandler):
                 for key, value in headers_set:
                     self.send_header(key, value)
                     keys.add(key.lower())
-                delimited = ("content-length" in keys or environ["REQUEST_METHOD"] == "HEAD"
-                             or 100 <= code < 200 or code in (204, 304))
+                delimited = (
+                    "content-length" in keys
+                    or environ["REQUEST_METHOD"] == "HEAD"
+                    or 100 <= code < 200
+                    or code in (204, 304)
+                )
                 if not delimited or self.close_connection:
                     self.send_header("Connection", "close")  # also sets self.close_connection
                     self.close_connection = True
@@ -429,7 +451,7 @@ class _Handler(WSGIRequestHandler):
                 close = getattr(app_iter, "close", None)
                 if close:
                     close()
-        except (ConnectionError, socket.timeout):
+        except (TimeoutError, ConnectionError):
             self.close_connection = True
             return
         except Exception:  # pragma: no cover - a bug in the app
@@ -437,8 +459,10 @@ class _Handler(WSGIRequestHandler):
             self.close_connection = True
             if not sent:
                 try:
-                    status_set, headers_set = "500 INTERNAL SERVER ERROR", [
-                        ("Content-Type", "text/plain"), ("Content-Length", "21")]
+                    status_set, headers_set = (
+                        "500 INTERNAL SERVER ERROR",
+                        [("Content-Type", "text/plain"), ("Content-Length", "21")],
+                    )
                     write(b"Internal Server Error")
                 except OSError:
                     pass
@@ -462,23 +486,46 @@ class EmulatorServer:
     Without ``data_dir`` all state lives in a temporary directory removed on stop.
     """
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, data_dir: Any = None, api_key: str | None = None,
-                 api_secret: str | None = None, latency_ms: float = 0, faults: Any = None, seed: int = 0, *,
-                 timestamp_window: float = 600, default_title: str = "stem", max_photo_bytes: int = 200 * 2**20,
-                 max_video_bytes: int = 2**30, video_original_format: str = "jpg", async_delay: float = 0.0,
-                 max_sets: int | None = None, max_set_photos: int | None = None,
-                 search_result_cap: int = 4000, username: str = "emulator") -> None:
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        data_dir: Any = None,
+        api_key: str | None = None,
+        api_secret: str | None = None,
+        latency_ms: float = 0,
+        faults: Any = None,
+        seed: int = 0,
+        *,
+        timestamp_window: float = 600,
+        default_title: str = "stem",
+        max_photo_bytes: int = 200 * 2**20,
+        max_video_bytes: int = 2**30,
+        video_original_format: str = "jpg",
+        async_delay: float = 0.0,
+        max_sets: int | None = None,
+        max_set_photos: int | None = None,
+        search_result_cap: int = 4000,
+        username: str = "emulator",
+    ) -> None:
         self.host = host
         self.port = port
         self.data_dir = data_dir
         self._api_key = api_key
         self._api_secret = api_secret
         self._username = username
-        self.config = EmulatorConfig(default_title=default_title, max_photo_bytes=max_photo_bytes,
-                                     max_video_bytes=max_video_bytes, video_original_format=video_original_format,
-                                     timestamp_window=timestamp_window, latency_ms=latency_ms,
-                                     async_delay=async_delay, max_sets=max_sets, max_set_photos=max_set_photos,
-                                     search_result_cap=search_result_cap)
+        self.config = EmulatorConfig(
+            default_title=default_title,
+            max_photo_bytes=max_photo_bytes,
+            max_video_bytes=max_video_bytes,
+            video_original_format=video_original_format,
+            timestamp_window=timestamp_window,
+            latency_ms=latency_ms,
+            async_delay=async_delay,
+            max_sets=max_sets,
+            max_set_photos=max_set_photos,
+            search_result_cap=search_result_cap,
+        )
         self.fault_engine = FaultEngine(faults, seed=seed)
         self.store: Store | None = None
         self.app: EmulatorApp | None = None
@@ -486,11 +533,12 @@ class EmulatorServer:
         self._thread: threading.Thread | None = None
 
     # ------------------------------------------------------------------ lifecycle
-    def start(self) -> "EmulatorServer":
+    def start(self) -> EmulatorServer:
         if self._server is not None:
             return self
-        self.store = Store(self.data_dir, api_key=self._api_key, api_secret=self._api_secret,
-                           default_username=self._username)
+        self.store = Store(
+            self.data_dir, api_key=self._api_key, api_secret=self._api_secret, default_username=self._username
+        )
         self.app = EmulatorApp(self.store, self.config, self.fault_engine)
         try:
             self._server = make_server(self.host, self.port, self.app, threaded=True, request_handler=_Handler)
@@ -514,8 +562,12 @@ class EmulatorServer:
         self._conn_lock = conn_lock
         self.port = self._server.server_port
         self.app.public_endpoint = self.endpoint
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02},
-                                        name=f"flickr-emulator:{self.port}", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.02},
+            name=f"flickr-emulator:{self.port}",
+            daemon=True,
+        )
         self._thread.start()
         return self
 
@@ -544,7 +596,7 @@ class EmulatorServer:
         while self._thread is not None and self._thread.is_alive():
             self._thread.join(0.2)
 
-    def __enter__(self) -> "EmulatorServer":
+    def __enter__(self) -> EmulatorServer:
         return self.start()
 
     def __exit__(self, *exc: Any) -> None:

@@ -26,8 +26,9 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING
 
 from werkzeug.wrappers import Response
 
@@ -38,8 +39,10 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["serve_static", "is_static_path"]
 
-_STATIC = re.compile(r"^(?:/static)?(?:/farm\d+)?"  # /static/..., /..., /farm66/..., /static/farm66/...
-                     r"/(\d+)/(\d+)_([0-9a-f]+)(?:_([a-z0-9]+?))?(_d)?\.([A-Za-z0-9]+)$")
+_STATIC = re.compile(
+    r"^(?:/static)?(?:/farm\d+)?"  # /static/..., /..., /farm66/..., /static/farm66/...
+    r"/(\d+)/(\d+)_([0-9a-f]+)(?:_([a-z0-9]+?))?(_d)?\.([A-Za-z0-9]+)$"
+)
 _VIDEO = re.compile(r"^/static/video/(\d+)/([0-9a-f]+)/([A-Za-z0-9_]+)\.([A-Za-z0-9]+)$")
 _PLAY = re.compile(r"^/photos/([^/]+)/(\d+)/play/([A-Za-z0-9_]+)/([0-9a-f]+)/?$")
 CHUNK = 1 << 20
@@ -98,8 +101,15 @@ def _parse_range(header: str | None, size: int) -> tuple[int, int] | None | str:
     return start, min(end, size - 1)
 
 
-def file_response(environ: dict, *, path: Path | None = None, data: bytes | None = None, mime: str,
-                  etag: str, disposition: str | None = None) -> Response:
+def file_response(
+    environ: dict,
+    *,
+    path: Path | None = None,
+    data: bytes | None = None,
+    mime: str,
+    etag: str,
+    disposition: str | None = None,
+) -> Response:
     size = len(data) if data is not None else os.path.getsize(path)  # type: ignore[arg-type]
     rng = _parse_range(environ.get("HTTP_RANGE"), size)
     headers = {"Accept-Ranges": "bytes", "ETag": f'"{etag}"', "Cache-Control": "max-age=315360000"}
@@ -116,7 +126,7 @@ def file_response(environ: dict, *, path: Path | None = None, data: bytes | None
         status = 206
         headers["Content-Range"] = f"bytes {start}-{end}/{size}"
     if data is not None:
-        body: object = [data[start:start + length]]
+        body: object = [data[start : start + length]]
     elif environ.get("REQUEST_METHOD") == "HEAD":
         body = []
     else:
@@ -126,11 +136,11 @@ def file_response(environ: dict, *, path: Path | None = None, data: bytes | None
     return resp
 
 
-def _photo(app: "EmulatorApp", photo_id: str) -> sqlite3.Row | None:
+def _photo(app: EmulatorApp, photo_id: str) -> sqlite3.Row | None:
     return app.store.photo(photo_id)
 
 
-def serve_static(app: "EmulatorApp", environ: dict) -> Response:
+def serve_static(app: EmulatorApp, environ: dict) -> Response:
     if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
         return Response("Method Not Allowed", status=405, content_type="text/plain")
     path = environ.get("PATH_INFO", "")
@@ -155,8 +165,13 @@ def serve_static(app: "EmulatorApp", environ: dict) -> Response:
             return _not_found()
         if secret != row["originalsecret"] and not (label != "orig" and secret == row["secret"]):
             return _not_found()
-        return file_response(environ, path=app.store.blob_path(row["sha256"]), mime=row["mime"], etag=row["sha256"],
-                             disposition=f'attachment; filename="{row["id"]}.{row["format"]}"')
+        return file_response(
+            environ,
+            path=app.store.blob_path(row["sha256"]),
+            mime=row["mime"],
+            etag=row["sha256"],
+            disposition=f'attachment; filename="{row["id"]}.{row["format"]}"',
+        )
     m = _STATIC.match(path)
     if not m:
         return _not_found()
@@ -175,14 +190,26 @@ def serve_static(app: "EmulatorApp", environ: dict) -> Response:
         if secret != row["originalsecret"] or ext.lower() != reported:
             return _not_found()
         if is_video and reported == "jpg":
-            return file_response(environ, data=POSTER_JPEG, mime="image/jpeg", etag=f"poster-{row['id']}",
-                                 disposition=disposition)
-        return file_response(environ, path=app.store.blob_path(row["sha256"]), mime=mime_for_format(row["format"]),
-                             etag=row["sha256"], disposition=disposition)
+            return file_response(
+                environ, data=POSTER_JPEG, mime="image/jpeg", etag=f"poster-{row['id']}", disposition=disposition
+            )
+        return file_response(
+            environ,
+            path=app.store.blob_path(row["sha256"]),
+            mime=mime_for_format(row["format"]),
+            etag=row["sha256"],
+            disposition=disposition,
+        )
     if secret != row["secret"]:
         return _not_found()
     if is_video:
-        return file_response(environ, data=POSTER_JPEG, mime="image/jpeg", etag=f"poster-{row['id']}",
-                             disposition=disposition)
-    return file_response(environ, path=app.store.blob_path(row["sha256"]), mime=mime_for_format(row["format"]),
-                         etag=row["sha256"], disposition=disposition)
+        return file_response(
+            environ, data=POSTER_JPEG, mime="image/jpeg", etag=f"poster-{row['id']}", disposition=disposition
+        )
+    return file_response(
+        environ,
+        path=app.store.blob_path(row["sha256"]),
+        mime=mime_for_format(row["format"]),
+        etag=row["sha256"],
+        disposition=disposition,
+    )

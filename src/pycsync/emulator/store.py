@@ -22,8 +22,9 @@ import sqlite3
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 __all__ = ["Store", "new_secret", "new_token", "HashingSpool"]
 
@@ -142,8 +143,14 @@ class HashingSpool:
 
 
 class Store:
-    def __init__(self, data_dir: str | os.PathLike | None, *, api_key: str | None = None,
-                 api_secret: str | None = None, default_username: str = "emulator") -> None:
+    def __init__(
+        self,
+        data_dir: str | os.PathLike | None,
+        *,
+        api_key: str | None = None,
+        api_secret: str | None = None,
+        default_username: str = "emulator",
+    ) -> None:
         self._tmp_root: str | None = None
         if data_dir is None:
             self._tmp_root = tempfile.mkdtemp(prefix="pycsync-emulator-")
@@ -161,8 +168,7 @@ class Store:
         self._depth = 0
         self._last_now = 0
         self._keys: tuple[str, str] | None = None  # (api_key, api_secret), fixed after start-up
-        self.db = sqlite3.connect(str(self.dir / "emulator.db"), check_same_thread=False,
-                                  isolation_level=None)
+        self.db = sqlite3.connect(str(self.dir / "emulator.db"), check_same_thread=False, isolation_level=None)
         self.db.row_factory = sqlite3.Row
         with self.lock:
             self.db.execute("PRAGMA journal_mode=WAL")
@@ -183,9 +189,8 @@ class Store:
 
     # ------------------------------------------------------------------ basics
     def close(self) -> None:
-        with self.lock:
-            with contextlib.suppress(sqlite3.Error):
-                self.db.close()
+        with self.lock, contextlib.suppress(sqlite3.Error):
+            self.db.close()
         if self._tmp_root:
             shutil.rmtree(self._tmp_root, ignore_errors=True)
 
@@ -232,8 +237,10 @@ class Store:
         return row["value"] if row else default
 
     def set_meta(self, key: str, value: Any) -> None:
-        self.x("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
-               (key, str(value)))
+        self.x(
+            "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+            (key, str(value)),
+        )
 
     def _init_keys(self, api_key: str | None, api_secret: str | None) -> None:
         if api_key:
@@ -269,8 +276,9 @@ class Store:
             return value
 
     # ------------------------------------------------------------------ users
-    def create_user(self, username: str, fullname: str = "", is_default: bool = False,
-                    email: str | None = None) -> dict:
+    def create_user(
+        self, username: str, fullname: str = "", is_default: bool = False, email: str | None = None
+    ) -> dict:
         with self.tx():
             if self.q1("SELECT 1 FROM users WHERE username=?", (username,)):
                 raise ValueError(f"username {username!r} already exists")
@@ -279,9 +287,11 @@ class Store:
                 if not self.q1("SELECT 1 FROM users WHERE nsid=?", (nsid,)):
                     break
             internal = 10**7 + secrets.randbelow(9 * 10**7)
-            self.x("INSERT INTO users(nsid, internal_id, username, fullname, path_alias, created, is_default, email) "
-                   "VALUES (?,?,?,?,?,?,?,?)",
-                   (nsid, internal, username, fullname, None, self.now(), int(is_default), email))
+            self.x(
+                "INSERT INTO users(nsid, internal_id, username, fullname, path_alias, created, is_default, email) "
+                "VALUES (?,?,?,?,?,?,?,?)",
+                (nsid, internal, username, fullname, None, self.now(), int(is_default), email),
+            )
             token = self.create_access_token(nsid, "delete")
             if is_default:
                 self.set_meta("default_token", token["oauth_token"])
@@ -308,15 +318,19 @@ class Store:
     # ------------------------------------------------------------------ tokens
     def create_access_token(self, nsid: str, perms: str, consumer_key: str | None = None) -> dict:
         token, secret = new_token(), new_secret(16)
-        self.x("INSERT INTO tokens(token, secret, kind, consumer_key, nsid, perms, state, created) "
-               "VALUES (?,?,?,?,?,?,?,?)",
-               (token, secret, "access", consumer_key or self.api_key, nsid, perms, "active", self.now()))
+        self.x(
+            "INSERT INTO tokens(token, secret, kind, consumer_key, nsid, perms, state, created) "
+            "VALUES (?,?,?,?,?,?,?,?)",
+            (token, secret, "access", consumer_key or self.api_key, nsid, perms, "active", self.now()),
+        )
         return {"oauth_token": token, "oauth_token_secret": secret, "perms": perms}
 
     def create_request_token(self, consumer_key: str, callback: str) -> dict:
         token, secret = new_token(), new_secret(16)
-        self.x("INSERT INTO tokens(token, secret, kind, consumer_key, callback, state, created) "
-               "VALUES (?,?,?,?,?,?,?)", (token, secret, "request", consumer_key, callback, "pending", self.now()))
+        self.x(
+            "INSERT INTO tokens(token, secret, kind, consumer_key, callback, state, created) VALUES (?,?,?,?,?,?,?)",
+            (token, secret, "request", consumer_key, callback, "pending", self.now()),
+        )
         return {"oauth_token": token, "oauth_token_secret": secret}
 
     def token(self, token: str) -> sqlite3.Row | None:
@@ -379,23 +393,24 @@ class Store:
             return out
         with self.lock:
             for i in range(0, len(photo_ids), 500):
-                chunk = photo_ids[i:i + 500]
+                chunk = photo_ids[i : i + 500]
                 marks = ",".join("?" * len(chunk))
                 for row in self.db.execute(f"SELECT * FROM tags WHERE photo_id IN ({marks}) ORDER BY id", chunk):
                     out[row["photo_id"]].append(row)
         return out
 
     def sets_of_photo(self, photo_id: int) -> list[sqlite3.Row]:
-        return self.q("SELECT s.* FROM sets s JOIN set_photos sp ON sp.set_id=s.id WHERE sp.photo_id=? "
-                      "ORDER BY s.sort, s.id", (photo_id,))
+        return self.q(
+            "SELECT s.* FROM sets s JOIN set_photos sp ON sp.set_id=s.id WHERE sp.photo_id=? ORDER BY s.sort, s.id",
+            (photo_id,),
+        )
 
     # ------------------------------------------------------------------ sets
     def photoset(self, set_id: Any) -> sqlite3.Row | None:
         return self.q1("SELECT * FROM sets WHERE id=?", (str(set_id).strip(),))
 
     def set_members(self, set_id: str) -> list[int]:
-        return [r["photo_id"] for r in self.q("SELECT photo_id FROM set_photos WHERE set_id=? ORDER BY pos",
-                                              (set_id,))]
+        return [r["photo_id"] for r in self.q("SELECT photo_id FROM set_photos WHERE set_id=? ORDER BY pos", (set_id,))]
 
     def touch_set(self, set_id: str) -> None:
         with self.tx():
@@ -410,8 +425,10 @@ class Store:
             if not members:
                 self.x("DELETE FROM sets WHERE id=?", (set_id,))
                 return
-            self.db.executemany("INSERT INTO set_photos(set_id, photo_id, pos) VALUES (?,?,?)",
-                                [(set_id, pid, i) for i, pid in enumerate(members)])
+            self.db.executemany(
+                "INSERT INTO set_photos(set_id, photo_id, pos) VALUES (?,?,?)",
+                [(set_id, pid, i) for i, pid in enumerate(members)],
+            )
             row = self.q1("SELECT primary_id FROM sets WHERE id=?", (set_id,))
             if row is not None and row["primary_id"] not in members:
                 self.x("UPDATE sets SET primary_id=? WHERE id=?", (members[0], set_id))

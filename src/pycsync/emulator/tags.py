@@ -5,8 +5,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["Tag", "parse_tag_string", "clean_tag", "split_machine_tag", "MachineTagQuery",
-           "parse_machine_tag_query", "MAX_TAGS_PER_PHOTO"]
+__all__ = [
+    "Tag",
+    "parse_tag_string",
+    "clean_tag",
+    "split_machine_tag",
+    "MachineTagQuery",
+    "parse_machine_tag_query",
+    "MAX_TAGS_PER_PHOTO",
+]
 
 MAX_TAGS_PER_PHOTO = 75
 
@@ -75,7 +82,7 @@ def parse_tag_string(text: str | None) -> list[Tag]:
             j = text.find('"', i + 1)
             if j < 0:
                 j = n
-            token = text[i + 1:j]
+            token = text[i + 1 : j]
             i = j + 1
         else:
             j = i
@@ -87,7 +94,7 @@ def parse_tag_string(text: str | None) -> list[Tag]:
                     k = text.find('"', j + 1)
                     if k < 0:
                         k = n
-                    buf.append(text[j:k + 1])
+                    buf.append(text[j : k + 1])
                     j = k + 1
                 else:
                     buf.append(text[j])
@@ -112,9 +119,7 @@ class MachineTagQuery:
             return False
         if self.predicate is not None and self.predicate != pred:
             return False
-        if self.value is not None and self.value != value_clean:
-            return False
-        return True
+        return not (self.value is not None and self.value != value_clean)
 
 
 _MTQ = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*|\*)?:([A-Za-z_][A-Za-z0-9_]*|\*)?(?:=(.*))?$", re.S)
@@ -146,11 +151,13 @@ def parse_machine_tag_query(text: str | None) -> list[MachineTagQuery]:
             value = value.strip()
             if len(value) >= 2 and value[0] == value[-1] == '"':
                 value = value[1:-1]
-        out.append(MachineTagQuery(
-            None if ns in (None, "*") else ns.lower(),
-            None if pred in (None, "*") else pred.lower(),
-            _clean_plain(value) if value else None,
-        ))
+        out.append(
+            MachineTagQuery(
+                None if ns in (None, "*") else ns.lower(),
+                None if pred in (None, "*") else pred.lower(),
+                _clean_plain(value) if value else None,
+            )
+        )
     return out
 
 

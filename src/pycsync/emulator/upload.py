@@ -36,8 +36,14 @@ from .store import HashingSpool, new_secret
 if TYPE_CHECKING:  # pragma: no cover
     from .server import EmulatorApp
 
-__all__ = ["UploadRequest", "handle_upload", "xml_error_response", "xml_response", "oauth_problem_response",
-           "first_wins"]
+__all__ = [
+    "UploadRequest",
+    "handle_upload",
+    "xml_error_response",
+    "xml_response",
+    "oauth_problem_response",
+    "first_wins",
+]
 
 
 class UploadRequest(Request):
@@ -54,8 +60,9 @@ class UploadRequest(Request):
         if max_bytes is not None:
             self.max_content_length = max_bytes + 2**20
 
-    def _get_file_stream(self, total_content_length: Any, content_type: Any, filename: Any = None,
-                         content_length: Any = None) -> HashingSpool:
+    def _get_file_stream(
+        self, total_content_length: Any, content_type: Any, filename: Any = None, content_length: Any = None
+    ) -> HashingSpool:
         spool = HashingSpool(self.spool_dir)
         self.spools.append(spool)
         return spool
@@ -108,7 +115,7 @@ def default_title(mode: str, filename: str | None) -> str:
     return stem
 
 
-def handle_upload(app: "EmulatorApp", req: UploadRequest, *, replace: bool) -> Response:
+def handle_upload(app: EmulatorApp, req: UploadRequest, *, replace: bool) -> Response:
     try:
         try:
             form = req.form
@@ -128,8 +135,9 @@ def handle_upload(app: "EmulatorApp", req: UploadRequest, *, replace: bool) -> R
         except ApiError as e:
             return xml_error_response(e.code, e.message)
         if caller.level < 2:
-            return xml_error_response(99, "Insufficient permissions. Method requires write privileges; "
-                                          f"{caller.perms} granted.")
+            return xml_error_response(
+                99, f"Insufficient permissions. Method requires write privileges; {caller.perms} granted."
+            )
         ctx = Ctx(app, caller, pdict, app.base_url(req.environ))
         try:
             if replace:
@@ -170,8 +178,10 @@ def _ticket(ctx: Ctx, photo_id: int | None, status: int) -> Response:
     tid = f"{store.next_id('next_ticket', step_max=7)}-72157{secrets.randbelow(10**12):012d}"
     now = time.time()
     ready = now + float(ctx.config.async_delay or 0)
-    store.x("INSERT INTO tickets(id, owner, photo_id, status, created, ready_at, imported) VALUES (?,?,?,?,?,?,?)",
-            (tid, ctx.caller.nsid, photo_id, status, now, ready, int(ready)))
+    store.x(
+        "INSERT INTO tickets(id, owner, photo_id, status, created, ready_at, imported) VALUES (?,?,?,?,?,?,?)",
+        (tid, ctx.caller.nsid, photo_id, status, now, ready, int(ready)),
+    )
     return xml_response([Node("ticketid", text=tid)])
 
 
@@ -204,8 +214,7 @@ def _upload(ctx: Ctx, file: Any, params: dict[str, str]) -> Response:
     if dedup in ("1", "2"):
         dup = store.q1("SELECT id FROM photos WHERE owner=? AND sha256=? LIMIT 1", (ctx.caller.nsid, spool.sha256))
         if dup is not None:
-            raise ApiError(9, "Duplicate photo/video detected",
-                           [Node("duplicate_photo_id", text=str(dup["id"]))])
+            raise ApiError(9, "Duplicate photo/video detected", [Node("duplicate_photo_id", text=str(dup["id"]))])
     wh = image_dimensions(head, mt.format) if mt.media == "photo" else None
     exif_taken = exif_datetime_original(head, mt.format) if mt.media == "photo" else None
     if "title" in params:
@@ -221,19 +230,44 @@ def _upload(ctx: Ctx, file: Any, params: dict[str, str]) -> Response:
             "originalsecret, server, farm, format, mime, media, sha256, size, width, height, dateupload, datetaken, "
             "takengranularity, takenunknown, lastupdate, safety_level, content_type, hidden, filename, visible_at) "
             "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (pid, ctx.caller.nsid, title, params.get("description", ""),
-             _flag(params.get("is_public"), 0), _flag(params.get("is_friend"), 0), _flag(params.get("is_family"), 0),
-             new_secret(10), new_secret(10), "65535", 66, mt.format, mt.mime, mt.media, sha, size,
-             wh[0] if wh else None, wh[1] if wh else None, now, exif_taken or now_local_string(now), 0,
-             0 if exif_taken else 1, now, _int_in(params.get("safety_level"), (1, 2, 3), 1) - 1,
-             _int_in(params.get("content_type"), (1, 2, 3), 1), _int_in(params.get("hidden"), (1, 2), 1),
-             getattr(file, "filename", "") or "", time.time() + ctx.app.faults.search_lag_seconds))
+            (
+                pid,
+                ctx.caller.nsid,
+                title,
+                params.get("description", ""),
+                _flag(params.get("is_public"), 0),
+                _flag(params.get("is_friend"), 0),
+                _flag(params.get("is_family"), 0),
+                new_secret(10),
+                new_secret(10),
+                "65535",
+                66,
+                mt.format,
+                mt.mime,
+                mt.media,
+                sha,
+                size,
+                wh[0] if wh else None,
+                wh[1] if wh else None,
+                now,
+                exif_taken or now_local_string(now),
+                0,
+                0 if exif_taken else 1,
+                now,
+                _int_in(params.get("safety_level"), (1, 2, 3), 1) - 1,
+                _int_in(params.get("content_type"), (1, 2, 3), 1),
+                _int_in(params.get("hidden"), (1, 2), 1),
+                getattr(file, "filename", "") or "",
+                time.time() + ctx.app.faults.search_lag_seconds,
+            ),
+        )
         set_tags_from_upload(ctx, pid, params.get("tags"))
         row = store.photo(pid)
     if is_async:
         return _ticket(ctx, pid, 1)
-    return xml_response([Node("photoid", {"secret": row["secret"], "originalsecret": row["originalsecret"]},
-                              text=str(pid))])
+    return xml_response(
+        [Node("photoid", {"secret": row["secret"], "originalsecret": row["originalsecret"]}, text=str(pid))]
+    )
 
 
 def _int_in(value: str | None, allowed: tuple[int, ...], default: int) -> int:
@@ -261,15 +295,24 @@ def _replace(ctx: Ctx, file: Any, params: dict[str, str]) -> Response:
             raise ApiError(1, f'Photo "{pid}" not found (invalid ID)')
         old_sha = row["sha256"]
         sha, size = store.adopt_spool(spool)
-        store.update_photo(row["id"], format=mt.format, mime=mt.mime, media=mt.media, sha256=sha, size=size,
-                           width=wh[0] if wh else None, height=wh[1] if wh else None,
-                           secret=new_secret(10), originalsecret=new_secret(10),
-                           filename=getattr(file, "filename", "") or row["filename"])
+        store.update_photo(
+            row["id"],
+            format=mt.format,
+            mime=mt.mime,
+            media=mt.media,
+            sha256=sha,
+            size=size,
+            width=wh[0] if wh else None,
+            height=wh[1] if wh else None,
+            secret=new_secret(10),
+            originalsecret=new_secret(10),
+            filename=getattr(file, "filename", "") or row["filename"],
+        )
         if old_sha != sha:
             store.gc_blob(old_sha)
         row = store.photo(row["id"])
     if is_async:
         return _ticket(ctx, row["id"], 1)
-    return xml_response([Node("photoid", {"secret": row["secret"], "originalsecret": row["originalsecret"]},
-                              text=str(row["id"]))])
-
+    return xml_response(
+        [Node("photoid", {"secret": row["secret"], "originalsecret": row["originalsecret"]}, text=str(row["id"]))]
+    )

@@ -52,28 +52,40 @@ class FlickrClient:
     session pool is sized for that, stats and the rate limiter are locked).
     """
 
-    def __init__(self, endpoints: Endpoints, credentials: Credentials, *,
-                 calls_per_hour: int | None = 3000,
-                 timeout: tuple[float, float] | float = DEFAULT_TIMEOUT,
-                 upload_timeout: tuple[float, float] | float = DEFAULT_UPLOAD_TIMEOUT,
-                 max_retries: int = 5,
-                 sleep: Callable[[float], None] = time.sleep,
-                 session: requests.Session | None = None,
-                 clock: Callable[[], float] = time.monotonic,
-                 random: Callable[[], float] = _random.random,
-                 limiter: RateLimiter | None = None,
-                 backoff_base: float = 1.0,
-                 backoff_cap: float = 60.0,
-                 user_nsid: str | None = None) -> None:
+    def __init__(
+        self,
+        endpoints: Endpoints,
+        credentials: Credentials,
+        *,
+        calls_per_hour: int | None = 3000,
+        timeout: tuple[float, float] | float = DEFAULT_TIMEOUT,
+        upload_timeout: tuple[float, float] | float = DEFAULT_UPLOAD_TIMEOUT,
+        max_retries: int = 5,
+        sleep: Callable[[float], None] = time.sleep,
+        session: requests.Session | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        random: Callable[[], float] = _random.random,
+        limiter: RateLimiter | None = None,
+        backoff_base: float = 1.0,
+        backoff_cap: float = 60.0,
+        user_nsid: str | None = None,
+    ) -> None:
         self.endpoints = endpoints
         self.credentials = credentials
         if limiter is None and calls_per_hour:
             limiter = RateLimiter(calls_per_hour, clock=clock, sleep=sleep)
         self.limiter = limiter
         self._transport = Transport(
-            credentials, session=session, limiter=limiter, timeout=timeout,
-            upload_timeout=upload_timeout, max_retries=max_retries,
-            backoff_base=backoff_base, backoff_cap=backoff_cap, sleep=sleep, random=random,
+            credentials,
+            session=session,
+            limiter=limiter,
+            timeout=timeout,
+            upload_timeout=upload_timeout,
+            max_retries=max_retries,
+            backoff_base=backoff_base,
+            backoff_cap=backoff_cap,
+            sleep=sleep,
+            random=random,
             sign_hosts=endpoints.hosts(),
         )
         self._nsid = user_nsid
@@ -102,20 +114,19 @@ class FlickrClient:
     def close(self) -> None:
         self._transport.close()
 
-    def __enter__(self) -> "FlickrClient":
+    def __enter__(self) -> FlickrClient:
         return self
 
     def __exit__(self, *exc: Any) -> None:
         self.close()
 
-    def call(self, method: str, *, write: bool = False, idempotent: bool = True,
-             **params: Any) -> dict[str, Any]:
+    def call(self, method: str, *, write: bool = False, idempotent: bool = True, **params: Any) -> dict[str, Any]:
         """Raw REST call; returns the decoded JSON (``stat == "ok"``). Writes use POST."""
-        return self._transport.rest(self.endpoints.rest, method, params, write=write,
-                                    idempotent=idempotent)
+        return self._transport.rest(self.endpoints.rest, method, params, write=write, idempotent=idempotent)
 
-    def paginate(self, method: str, list_key: str, item_key: str, per_page: int = MAX_PER_PAGE,
-                 **params: Any) -> Iterator[dict[str, Any]]:
+    def paginate(
+        self, method: str, list_key: str, item_key: str, per_page: int = MAX_PER_PAGE, **params: Any
+    ) -> Iterator[dict[str, Any]]:
         """Yield every item of a paged list method, looping while ``page < pages``."""
         page = as_int(params.pop("page", None), 1) or 1
         per_page = max(1, min(MAX_PER_PAGE, int(per_page)))
@@ -163,41 +174,35 @@ class FlickrClient:
     # ------------------------------------------------------------------ listing
 
     def list_albums(self) -> list[dict[str, Any]]:
-        return list(self.paginate("flickr.photosets.getList", "photosets", "photoset",
-                                  per_page=MAX_PER_PAGE))
+        return list(self.paginate("flickr.photosets.getList", "photosets", "photoset", per_page=MAX_PER_PAGE))
 
-    def album_photos(self, album_id: str, extras: str = "",
-                     per_page: int = MAX_PER_PAGE) -> Iterator[dict[str, Any]]:
+    def album_photos(self, album_id: str, extras: str = "", per_page: int = MAX_PER_PAGE) -> Iterator[dict[str, Any]]:
         params: dict[str, Any] = {"photoset_id": album_id, "media": "all"}
         if extras:
             params["extras"] = extras
         if self._nsid:
             params["user_id"] = self._nsid
-        return self.paginate("flickr.photosets.getPhotos", "photoset", "photo",
-                             per_page=per_page, **params)
+        return self.paginate("flickr.photosets.getPhotos", "photoset", "photo", per_page=per_page, **params)
 
-    def photos_not_in_set(self, extras: str = "",
-                          per_page: int = MAX_PER_PAGE) -> Iterator[dict[str, Any]]:
+    def photos_not_in_set(self, extras: str = "", per_page: int = MAX_PER_PAGE) -> Iterator[dict[str, Any]]:
         params: dict[str, Any] = {"media": "all"}
         if extras:
             params["extras"] = extras
-        return self.paginate("flickr.photos.getNotInSet", "photos", "photo",
-                             per_page=per_page, **params)
+        return self.paginate("flickr.photos.getNotInSet", "photos", "photo", per_page=per_page, **params)
 
-    def recently_updated(self, min_date: int, extras: str = "",
-                         per_page: int = MAX_PER_PAGE) -> Iterator[dict[str, Any]]:
+    def recently_updated(
+        self, min_date: int, extras: str = "", per_page: int = MAX_PER_PAGE
+    ) -> Iterator[dict[str, Any]]:
         params: dict[str, Any] = {"min_date": int(min_date)}
         if extras:
             params["extras"] = extras
-        return self.paginate("flickr.photos.recentlyUpdated", "photos", "photo",
-                             per_page=per_page, **params)
+        return self.paginate("flickr.photos.recentlyUpdated", "photos", "photo", per_page=per_page, **params)
 
     def search(self, **params: Any) -> Iterator[dict[str, Any]]:
         """photos.search with ``user_id=me`` and ``per_page=500`` unless overridden."""
         params.setdefault("user_id", "me")
         per_page = params.pop("per_page", MAX_PER_PAGE)
-        return self.paginate("flickr.photos.search", "photos", "photo", per_page=per_page,
-                             **params)
+        return self.paginate("flickr.photos.search", "photos", "photo", per_page=per_page, **params)
 
     def find_by_machine_tag(self, tag: str, extras: str = "") -> list[dict[str, Any]]:
         params: dict[str, Any] = {"machine_tags": tag}
@@ -231,27 +236,36 @@ class FlickrClient:
 
     # ------------------------------------------------------------------ upload
 
-    def upload(self, path: str | os.PathLike, *, title: str, description: str = "",
-               tags: Iterable[str] = (), is_public: int = 0, is_friend: int = 0,
-               is_family: int = 0, hidden: int | None = None,
-               progress: Callable[[int], None] | None = None) -> UploadResult:
+    def upload(
+        self,
+        path: str | os.PathLike,
+        *,
+        title: str,
+        description: str = "",
+        tags: Iterable[str] = (),
+        is_public: int = 0,
+        is_friend: int = 0,
+        is_family: int = 0,
+        hidden: int | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> UploadResult:
         fields: list[tuple[str, Any]] = [("title", title)]
         if description:
             fields.append(("description", description))
         tag_text = format_tags(tags)
         if tag_text:
             fields.append(("tags", tag_text))
-        fields += [("is_public", int(is_public)), ("is_friend", int(is_friend)),
-                   ("is_family", int(is_family))]
+        fields += [("is_public", int(is_public)), ("is_friend", int(is_friend)), ("is_family", int(is_family))]
         if hidden is not None:
             fields.append(("hidden", int(hidden)))
-        return self._transport.upload(self.endpoints.upload, fields, path, kind="upload",
-                                      progress=progress)
+        return self._transport.upload(self.endpoints.upload, fields, path, kind="upload", progress=progress)
 
-    def replace(self, path: str | os.PathLike, photo_id: str,
-                progress: Callable[[int], None] | None = None) -> UploadResult:
-        return self._transport.upload(self.endpoints.replace, [("photo_id", photo_id)], path,
-                                      kind="replace", progress=progress)
+    def replace(
+        self, path: str | os.PathLike, photo_id: str, progress: Callable[[int], None] | None = None
+    ) -> UploadResult:
+        return self._transport.upload(
+            self.endpoints.replace, [("photo_id", photo_id)], path, kind="replace", progress=progress
+        )
 
     # ------------------------------------------------------------------ albums
 
@@ -262,20 +276,22 @@ class FlickrClient:
         data = self.call("flickr.photosets.create", write=True, idempotent=False, **params)
         return str((data.get("photoset") or {}).get("id") or "")
 
-    def edit_album_photos(self, album_id: str, primary_photo_id: str,
-                          photo_ids: list[str]) -> None:
-        self.call("flickr.photosets.editPhotos", write=True, photoset_id=album_id,
-                  primary_photo_id=primary_photo_id, photo_ids=",".join(photo_ids))
+    def edit_album_photos(self, album_id: str, primary_photo_id: str, photo_ids: list[str]) -> None:
+        self.call(
+            "flickr.photosets.editPhotos",
+            write=True,
+            photoset_id=album_id,
+            primary_photo_id=primary_photo_id,
+            photo_ids=",".join(photo_ids),
+        )
 
     def edit_album_meta(self, album_id: str, title: str, description: str | None = None) -> None:
-        self.call("flickr.photosets.editMeta", write=True, photoset_id=album_id, title=title,
-                  description=description)
+        self.call("flickr.photosets.editMeta", write=True, photoset_id=album_id, title=title, description=description)
 
     def add_to_album(self, album_id: str, photo_id: str) -> None:
         """Append a photo; "already in set" (code 3) counts as success."""
         try:
-            self.call("flickr.photosets.addPhoto", write=True, photoset_id=album_id,
-                      photo_id=photo_id)
+            self.call("flickr.photosets.addPhoto", write=True, photoset_id=album_id, photo_id=photo_id)
         except ApiError as exc:
             if exc.code != 3:
                 raise
@@ -286,8 +302,7 @@ class FlickrClient:
         if not photo_ids:
             return
         try:
-            self.call("flickr.photosets.removePhotos", write=True, photoset_id=album_id,
-                      photo_ids=",".join(photo_ids))
+            self.call("flickr.photosets.removePhotos", write=True, photoset_id=album_id, photo_ids=",".join(photo_ids))
         except ApiError as exc:
             if exc.code not in (1, 3):
                 raise
@@ -301,20 +316,17 @@ class FlickrClient:
                 raise
 
     def set_album_primary(self, album_id: str, photo_id: str) -> None:
-        self.call("flickr.photosets.setPrimaryPhoto", write=True, photoset_id=album_id,
-                  photo_id=photo_id)
+        self.call("flickr.photosets.setPrimaryPhoto", write=True, photoset_id=album_id, photo_id=photo_id)
 
     def reorder_albums(self, album_ids: list[str]) -> None:
         self.call("flickr.photosets.orderSets", write=True, photoset_ids=",".join(album_ids))
 
     # ------------------------------------------------------------------ photos
 
-    def set_meta(self, photo_id: str, title: str | None = None,
-                 description: str | None = None) -> None:
+    def set_meta(self, photo_id: str, title: str | None = None, description: str | None = None) -> None:
         if title is None and description is None:
             return
-        self.call("flickr.photos.setMeta", write=True, photo_id=photo_id, title=title,
-                  description=description)
+        self.call("flickr.photos.setMeta", write=True, photo_id=photo_id, title=title, description=description)
 
     def add_tags(self, photo_id: str, tags: list[str]) -> None:
         text = format_tags(tags)
@@ -329,17 +341,32 @@ class FlickrClient:
             if exc.code != 1:
                 raise
 
-    def set_dates(self, photo_id: str, *, date_taken: str | None = None,
-                  date_taken_granularity: int | None = None,
-                  date_posted: int | None = None) -> None:
-        self.call("flickr.photos.setDates", write=True, photo_id=photo_id,
-                  date_taken=date_taken, date_taken_granularity=date_taken_granularity,
-                  date_posted=date_posted)
+    def set_dates(
+        self,
+        photo_id: str,
+        *,
+        date_taken: str | None = None,
+        date_taken_granularity: int | None = None,
+        date_posted: int | None = None,
+    ) -> None:
+        self.call(
+            "flickr.photos.setDates",
+            write=True,
+            photo_id=photo_id,
+            date_taken=date_taken,
+            date_taken_granularity=date_taken_granularity,
+            date_posted=date_posted,
+        )
 
-    def set_perms(self, photo_id: str, *, is_public: int, is_friend: int,
-                  is_family: int) -> None:
-        self.call("flickr.photos.setPerms", write=True, photo_id=photo_id,
-                  is_public=int(is_public), is_friend=int(is_friend), is_family=int(is_family))
+    def set_perms(self, photo_id: str, *, is_public: int, is_friend: int, is_family: int) -> None:
+        self.call(
+            "flickr.photos.setPerms",
+            write=True,
+            photo_id=photo_id,
+            is_public=int(is_public),
+            is_friend=int(is_friend),
+            is_family=int(is_family),
+        )
 
     def delete_photo(self, photo_id: str) -> None:
         """Delete a photo; "not found" (code 1) means it is already gone: success."""
@@ -351,9 +378,9 @@ class FlickrClient:
 
     # ------------------------------------------------------------------ download
 
-    def download(self, url: str, dest: BinaryIO,
-                 progress: Callable[[int], None] | None = None,
-                 chunk: int = 1 << 20) -> DownloadResult:
+    def download(
+        self, url: str, dest: BinaryIO, progress: Callable[[int], None] | None = None, chunk: int = 1 << 20
+    ) -> DownloadResult:
         """Stream ``url`` (following redirects) into ``dest`` in constant memory.
 
         Requests to Flickr's own hosts (and the configured endpoint hosts, e.g. the

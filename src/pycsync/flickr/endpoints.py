@@ -29,7 +29,7 @@ class Endpoints:
     access_token: str
 
     @classmethod
-    def for_base(cls, base: str | None) -> "Endpoints":
+    def for_base(cls, base: str | None) -> Endpoints:
         if base is None:
             return cls(
                 rest=_REAL_REST,
@@ -61,6 +61,5 @@ class Endpoints:
         """Network locations (host[:port]) of all endpoints (lower-cased)."""
         return frozenset(
             urlsplit(u).netloc.lower()
-            for u in (self.rest, self.upload, self.replace, self.request_token,
-                      self.authorize, self.access_token)
+            for u in (self.rest, self.upload, self.replace, self.request_token, self.authorize, self.access_token)
         )

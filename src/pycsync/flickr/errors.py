@@ -59,8 +59,7 @@ class AuthError(FlickrError):
     (98/99) or ``None`` for an OAuth 401.
     """
 
-    def __init__(self, problem: str, *, code: int | None = None, method: str = "",
-                 status: int | None = None) -> None:
+    def __init__(self, problem: str, *, code: int | None = None, method: str = "", status: int | None = None) -> None:
         self.problem = problem
         self.code = code
         self.method = method
@@ -76,8 +75,10 @@ class AuthError(FlickrError):
         super().__init__(" ".join(bits) + f": {problem}")
 
     def __reduce__(self):
-        return (_rebuild, (self.__class__, (self.problem,),
-                           {"code": self.code, "method": self.method, "status": self.status}))
+        return (
+            _rebuild,
+            (self.__class__, (self.problem,), {"code": self.code, "method": self.method, "status": self.status}),
+        )
 
 
 class HttpError(FlickrError):
@@ -96,9 +97,15 @@ class HttpError(FlickrError):
 class TransientError(FlickrError):
     """A failure worth retrying later. ``retry_after`` (seconds) if the server said so."""
 
-    def __init__(self, message: str, *, retry_after: float | None = None,
-                 code: int | None = None, method: str = "",
-                 status: int | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        retry_after: float | None = None,
+        code: int | None = None,
+        method: str = "",
+        status: int | None = None,
+    ) -> None:
         self.message = message
         self.retry_after = retry_after
         self.code = code
@@ -108,9 +115,14 @@ class TransientError(FlickrError):
         super().__init__(where + message)
 
     def __reduce__(self):
-        return (_rebuild, (self.__class__, (self.message,),
-                           {"retry_after": self.retry_after, "code": self.code,
-                            "method": self.method, "status": self.status}))
+        return (
+            _rebuild,
+            (
+                self.__class__,
+                (self.message,),
+                {"retry_after": self.retry_after, "code": self.code, "method": self.method, "status": self.status},
+            ),
+        )
 
 
 class RateLimited(TransientError):

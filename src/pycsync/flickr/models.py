@@ -30,8 +30,10 @@ class AccessToken:
     fullname: str = ""
 
     def __repr__(self) -> str:  # never show the secret
-        return (f"AccessToken(token='***', token_secret='***', user_nsid={self.user_nsid!r}, "
-                f"username={self.username!r}, fullname={self.fullname!r})")
+        return (
+            f"AccessToken(token='***', token_secret='***', user_nsid={self.user_nsid!r}, "
+            f"username={self.username!r}, fullname={self.fullname!r})"
+        )
 
 
 @dataclass(frozen=True)

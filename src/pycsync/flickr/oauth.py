@@ -57,9 +57,11 @@ class Credentials:
     token_secret: str | None = None
 
     def __repr__(self) -> str:  # never show secrets
-        return (f"Credentials(api_key='***', api_secret='***', "
-                f"token={'***' if self.token else None}, "
-                f"token_secret={'***' if self.token_secret else None})")
+        return (
+            f"Credentials(api_key='***', api_secret='***', "
+            f"token={'***' if self.token else None}, "
+            f"token_secret={'***' if self.token_secret else None})"
+        )
 
     def secret_values(self) -> tuple[str, ...]:
         return tuple(v for v in (self.api_key, self.api_secret, self.token, self.token_secret) if v)
@@ -81,9 +83,14 @@ def _to_str(v: Any) -> str:
     return str(v)
 
 
-def oauth_client(credentials: Credentials, *, callback: str | None = None,
-                 verifier: str | None = None, nonce: str | None = None,
-                 timestamp: str | int | None = None) -> Client:
+def oauth_client(
+    credentials: Credentials,
+    *,
+    callback: str | None = None,
+    verifier: str | None = None,
+    nonce: str | None = None,
+    timestamp: str | int | None = None,
+) -> Client:
     """A fresh oauthlib HMAC-SHA1 auth-header client (one per request: fresh nonce)."""
     return Client(
         credentials.api_key,
@@ -99,38 +106,41 @@ def oauth_client(credentials: Credentials, *, callback: str | None = None,
     )
 
 
-def sign_request(credentials: Credentials, http_method: str, url: str, *,
-                 body: str | None = None, callback: str | None = None,
-                 verifier: str | None = None, nonce: str | None = None,
-                 timestamp: str | int | None = None) -> dict[str, str]:
+def sign_request(
+    credentials: Credentials,
+    http_method: str,
+    url: str,
+    *,
+    body: str | None = None,
+    callback: str | None = None,
+    verifier: str | None = None,
+    nonce: str | None = None,
+    timestamp: str | int | None = None,
+) -> dict[str, str]:
     """Sign a request; returns the headers to send (``Authorization`` and, for a form
     body, ``Content-Type``). ``url`` may carry an already RFC 3986-encoded query string;
     ``body`` must be an urlencoded form string (see :func:`encode_params`)."""
     headers: dict[str, str] = {}
     if body is not None:
         headers["Content-Type"] = FORM_CONTENT_TYPE
-    client = oauth_client(credentials, callback=callback, verifier=verifier,
-                          nonce=nonce, timestamp=timestamp)
-    _, signed, _ = client.sign(url, http_method=http_method.upper(),
-                               body=body if body else None,
-                               headers=headers)
+    client = oauth_client(credentials, callback=callback, verifier=verifier, nonce=nonce, timestamp=timestamp)
+    _, signed, _ = client.sign(url, http_method=http_method.upper(), body=body if body else None, headers=headers)
     out = {"Authorization": signed["Authorization"]}
     if body is not None:
         out["Content-Type"] = FORM_CONTENT_TYPE
     return out
 
 
-def upload_auth_header(credentials: Credentials, url: str, fields: Any, *,
-                       nonce: str | None = None, timestamp: str | int | None = None) -> str:
+def upload_auth_header(
+    credentials: Credentials, url: str, fields: Any, *, nonce: str | None = None, timestamp: str | int | None = None
+) -> str:
     """Authorization header for a multipart upload: sign the text ``fields`` (never the
     ``photo`` part) as if they were an urlencoded POST body."""
     body = encode_params(fields)
-    return sign_request(credentials, "POST", url, body=body or None,
-                        nonce=nonce, timestamp=timestamp)["Authorization"]
+    return sign_request(credentials, "POST", url, body=body or None, nonce=nonce, timestamp=timestamp)["Authorization"]
 
 
-def signature_base_string(http_method: str, url: str, params: Any, *,
-                          normalize_url: bool = True) -> str:
+def signature_base_string(http_method: str, url: str, params: Any, *, normalize_url: bool = True) -> str:
     """OAuth signature base string (RFC 5849 3.4.1) via oauthlib.
 
     ``normalize_url=True`` applies oauthlib's base-string-URI rules (as :func:`sign_request`
@@ -142,11 +152,9 @@ def signature_base_string(http_method: str, url: str, params: Any, *,
     return _sig.signature_base_string(http_method.upper(), uri, norm)
 
 
-def hmac_sha1_signature(base_string: str, consumer_secret: str,
-                        token_secret: str | None = "") -> str:
+def hmac_sha1_signature(base_string: str, consumer_secret: str, token_secret: str | None = "") -> str:
     """base64(HMAC-SHA1(enc(consumer_secret)&enc(token_secret), base_string))."""
-    keys = SimpleNamespace(client_secret=consumer_secret,
-                           resource_owner_secret=token_secret or "")
+    keys = SimpleNamespace(client_secret=consumer_secret, resource_owner_secret=token_secret or "")
     return _sig.sign_hmac_sha1_with_client(base_string, keys)
 
 
@@ -154,9 +162,16 @@ def hmac_sha1_signature(base_string: str, consumer_secret: str,
 # three-legged flow
 
 
-def _oauth_exchange(session: requests.Session | None, url: str, credentials: Credentials,
-                    *, callback: str | None = None, verifier: str | None = None,
-                    what: str, timeout: tuple[float, float] = (10.0, 60.0)) -> dict[str, str]:
+def _oauth_exchange(
+    session: requests.Session | None,
+    url: str,
+    credentials: Credentials,
+    *,
+    callback: str | None = None,
+    verifier: str | None = None,
+    what: str,
+    timeout: tuple[float, float] = (10.0, 60.0),
+) -> dict[str, str]:
     own = session is None
     sess = session or requests.Session()
     headers = sign_request(credentials, "GET", url, callback=callback, verifier=verifier)
@@ -166,11 +181,9 @@ def _oauth_exchange(session: requests.Session | None, url: str, credentials: Cre
             resp = sess.get(url, headers=headers, timeout=timeout, allow_redirects=False)
             text = resp.text
         except requests.RequestException as exc:
-            raise TransientError(f"{what}: network error: {redact(str(exc), secrets_)}",
-                                 method=what) from None
+            raise TransientError(f"{what}: network error: {redact(str(exc), secrets_)}", method=what) from None
         if log.isEnabledFor(logging.DEBUG):
-            log.debug("GET %s -> %s %s", redact(url, secrets_), resp.status_code,
-                      redact(text[:500], secrets_))
+            log.debug("GET %s -> %s %s", redact(url, secrets_), resp.status_code, redact(text[:500], secrets_))
         data = dict(parse_qsl(text.strip(), keep_blank_values=True))
         if resp.status_code == 401 or "oauth_problem" in data:
             problem = data.get("oauth_problem") or f"HTTP {resp.status_code}"
@@ -179,11 +192,9 @@ def _oauth_exchange(session: requests.Session | None, url: str, credentials: Cre
                 problem += f" (absent: {absent})"
             raise AuthError(redact(problem, secrets_), method=what, status=resp.status_code)
         if resp.status_code == 429:
-            raise RateLimited(f"{what}: HTTP 429", retry_after=_retry_after(resp),
-                              method=what, status=429)
+            raise RateLimited(f"{what}: HTTP 429", retry_after=_retry_after(resp), method=what, status=429)
         if resp.status_code >= 500:
-            raise TransientError(f"{what}: HTTP {resp.status_code}", method=what,
-                                 status=resp.status_code)
+            raise TransientError(f"{what}: HTTP {resp.status_code}", method=what, status=resp.status_code)
         if resp.status_code != 200:
             raise HttpError(resp.status_code, f"{what} failed", redact(url, secrets_))
         if not data.get("oauth_token") or "oauth_token_secret" not in data:
@@ -201,22 +212,27 @@ def _retry_after(resp: requests.Response) -> float | None:
     try:
         return max(0.0, float(v))
     except ValueError:
-        from email.utils import parsedate_to_datetime
         import datetime as _dt
+        from email.utils import parsedate_to_datetime
+
         try:
             when = parsedate_to_datetime(v)
-            return max(0.0, (when - _dt.datetime.now(_dt.timezone.utc)).total_seconds())
+            return max(0.0, (when - _dt.datetime.now(_dt.UTC)).total_seconds())
         except (TypeError, ValueError):
             return None
 
 
-def get_request_token(endpoints: Endpoints, api_key: str, api_secret: str,
-                      callback: str = "oob",
-                      session: requests.Session | None = None) -> tuple[str, str]:
+def get_request_token(
+    endpoints: Endpoints, api_key: str, api_secret: str, callback: str = "oob", session: requests.Session | None = None
+) -> tuple[str, str]:
     """Step 1: returns ``(request_token, request_token_secret)``."""
-    data = _oauth_exchange(session, endpoints.request_token,
-                           Credentials(api_key, api_secret),
-                           callback=callback or "oob", what="oauth/request_token")
+    data = _oauth_exchange(
+        session,
+        endpoints.request_token,
+        Credentials(api_key, api_secret),
+        callback=callback or "oob",
+        what="oauth/request_token",
+    )
     return data["oauth_token"], data["oauth_token_secret"]
 
 
@@ -225,19 +241,27 @@ def authorize_url(endpoints: Endpoints, request_token: str, perms: str = "write"
     if perms not in ("read", "write", "delete"):
         raise ValueError("perms must be 'read', 'write' or 'delete'")
     sep = "&" if "?" in endpoints.authorize else "?"
-    return endpoints.authorize + sep + encode_params(
-        [("oauth_token", request_token), ("perms", perms)])
+    return endpoints.authorize + sep + encode_params([("oauth_token", request_token), ("perms", perms)])
 
 
-def get_access_token(endpoints: Endpoints, api_key: str, api_secret: str,
-                     request_token: str, request_token_secret: str, verifier: str,
-                     session: requests.Session | None = None) -> AccessToken:
+def get_access_token(
+    endpoints: Endpoints,
+    api_key: str,
+    api_secret: str,
+    request_token: str,
+    request_token_secret: str,
+    verifier: str,
+    session: requests.Session | None = None,
+) -> AccessToken:
     """Step 3: exchange the verifier for the access token."""
     verifier = verifier.strip()
-    data = _oauth_exchange(session, endpoints.access_token,
-                           Credentials(api_key, api_secret, request_token,
-                                       request_token_secret),
-                           verifier=verifier, what="oauth/access_token")
+    data = _oauth_exchange(
+        session,
+        endpoints.access_token,
+        Credentials(api_key, api_secret, request_token, request_token_secret),
+        verifier=verifier,
+        what="oauth/access_token",
+    )
     return AccessToken(
         token=data["oauth_token"],
         token_secret=data["oauth_token_secret"],
@@ -283,8 +307,7 @@ class LoopbackReceiver:
                     log.debug("loopback: %s", redact(format % args))
 
             def _send(self, status: int, title: str, text: str) -> None:
-                body = _DONE_PAGE.format(title=html.escape(title),
-                                         text=html.escape(text)).encode("utf-8")
+                body = _DONE_PAGE.format(title=html.escape(title), text=html.escape(text)).encode("utf-8")
                 self.send_response(status)
                 self.send_header("Content-Type", "text/html; charset=utf-8")
                 self.send_header("Content-Length", str(len(body)))
@@ -310,17 +333,19 @@ class LoopbackReceiver:
                     if receiver._result is None:
                         receiver._result = (token, verifier)
                     receiver._event.set()
-                    self._send(200, "Authorisation complete",
-                               "You can close this window and return to pycsync.")
+                    self._send(200, "Authorisation complete", "You can close this window and return to pycsync.")
                 else:
-                    self._send(400, "Authorisation not completed",
-                               "Flickr did not send a verifier. You can close this window "
-                               "and try again.")
+                    self._send(
+                        400,
+                        "Authorisation not completed",
+                        "Flickr did not send a verifier. You can close this window and try again.",
+                    )
 
         self._server = http.server.ThreadingHTTPServer((host, port), Handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
-                                        name="pycsync-oauth-loopback", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), name="pycsync-oauth-loopback", daemon=True
+        )
         self._thread.start()
         self._closed = False
 
@@ -347,7 +372,7 @@ class LoopbackReceiver:
         self._server.server_close()
         self._thread.join(timeout=5)
 
-    def __enter__(self) -> "LoopbackReceiver":
+    def __enter__(self) -> LoopbackReceiver:
         return self
 
     def __exit__(self, *exc: Any) -> None:

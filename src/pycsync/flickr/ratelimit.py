@@ -21,10 +21,13 @@ class RateLimiter:
     run on a fake clock without sleeping.
     """
 
-    def __init__(self, calls_per_hour: int | None,
-                 clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], None] = time.sleep,
-                 window: float = WINDOW) -> None:
+    def __init__(
+        self,
+        calls_per_hour: int | None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+        window: float = WINDOW,
+    ) -> None:
         if calls_per_hour is not None and calls_per_hour < 0:
             raise ValueError("calls_per_hour must be >= 0 or None")
         self.calls_per_hour = calls_per_hour or None

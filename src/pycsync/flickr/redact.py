@@ -19,14 +19,16 @@ __all__ = ["redact", "REDACTED"]
 
 REDACTED = "REDACTED"
 
-_KEEP = frozenset({
-    "oauth_problem",
-    "oauth_signature_method",
-    "oauth_version",
-    "oauth_callback_confirmed",
-    "oauth_parameters_absent",
-    "oauth_acceptable_timestamps",
-})
+_KEEP = frozenset(
+    {
+        "oauth_problem",
+        "oauth_signature_method",
+        "oauth_version",
+        "oauth_callback_confirmed",
+        "oauth_parameters_absent",
+        "oauth_acceptable_timestamps",
+    }
+)
 
 # Names whose values are sensitive (anything oauth_* not in _KEEP, plus these).
 _NAMES = (

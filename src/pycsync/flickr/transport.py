@@ -155,11 +155,12 @@ def _retry_after(headers: Mapping[str, str] | None) -> float | None:
     try:
         secs = float(v.strip())
     except ValueError:
-        from email.utils import parsedate_to_datetime
         import datetime as _dt
+        from email.utils import parsedate_to_datetime
+
         try:
             when = parsedate_to_datetime(v)
-            secs = (when - _dt.datetime.now(_dt.timezone.utc)).total_seconds()
+            secs = (when - _dt.datetime.now(_dt.UTC)).total_seconds()
         except (TypeError, ValueError):
             return None
     return min(MAX_RETRY_AFTER, max(0.0, secs))
@@ -171,6 +172,7 @@ def _server_date(headers: Mapping[str, str] | None) -> int | None:
     if not v:
         return None
     from email.utils import parsedate_to_datetime
+
     try:
         return int(parsedate_to_datetime(v).timestamp())
     except (TypeError, ValueError, OverflowError):
@@ -183,12 +185,14 @@ def _text(body: bytes | str, limit: int = 2000) -> str:
     return body[:limit]
 
 
-def _http_failure(status: int, headers: Mapping[str, str] | None, body: bytes | str,
-                  label: str, ambiguous_cls: type[TransientError]) -> FlickrError:
+def _http_failure(
+    status: int, headers: Mapping[str, str] | None, body: bytes | str, label: str, ambiguous_cls: type[TransientError]
+) -> FlickrError:
     """Map a non-200 HTTP status to an exception (not raised)."""
     text = _text(body)
     if status == 401 or (status in (400, 403) and "oauth_problem=" in text):
         from urllib.parse import parse_qsl
+
         data = dict(parse_qsl(text.strip(), keep_blank_values=True))
         problem = data.get("oauth_problem") or f"HTTP {status}"
         absent = data.get("oauth_parameters_absent")
@@ -197,19 +201,19 @@ def _http_failure(status: int, headers: Mapping[str, str] | None, body: bytes | 
         return AuthError(redact(problem), method=label, status=status)
     retry_after = _retry_after(headers)
     if status == 429:
-        return RateLimited("HTTP 429 Too Many Requests", retry_after=retry_after,
-                           method=label, status=429)
+        return RateLimited("HTTP 429 Too Many Requests", retry_after=retry_after, method=label, status=429)
     if status >= 500:
-        return ambiguous_cls(f"HTTP {status}", retry_after=retry_after, method=label,
-                             status=status)
+        return ambiguous_cls(f"HTTP {status}", retry_after=retry_after, method=label, status=status)
     if status == 400 and "not currently available" in text.lower():
-        return TransientError("HTTP 400: service not currently available",
-                              retry_after=retry_after, method=label, status=400)
+        return TransientError(
+            "HTTP 400: service not currently available", retry_after=retry_after, method=label, status=400
+        )
     return HttpError(status, label)
 
 
-def parse_rest_response(status: int, headers: Mapping[str, str] | None, body: bytes | str,
-                        method: str, *, idempotent: bool = True) -> dict[str, Any]:
+def parse_rest_response(
+    status: int, headers: Mapping[str, str] | None, body: bytes | str, method: str, *, idempotent: bool = True
+) -> dict[str, Any]:
     """Decode a REST JSON answer (``format=json&nojsoncallback=1``) or raise.
 
     ``idempotent=False`` turns ambiguous failures (5xx, undecodable body) into
@@ -221,14 +225,13 @@ def parse_rest_response(status: int, headers: Mapping[str, str] | None, body: by
     text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
     s = text.strip()
     if s.startswith("jsonFlickrApi(") and s.endswith(")"):
-        s = s[len("jsonFlickrApi("):-1]
+        s = s[len("jsonFlickrApi(") : -1]
     try:
         data = json.loads(s)
     except ValueError:
         if "oauth_problem=" in s:
             raise _http_failure(401, headers, s, method, ambiguous) from None
-        raise ambiguous("invalid or truncated JSON response", method=method,
-                        status=status) from None
+        raise ambiguous("invalid or truncated JSON response", method=method, status=status) from None
     if not isinstance(data, dict) or "stat" not in data:
         raise ambiguous("unexpected JSON response (no stat)", method=method, status=status)
     stat = data.get("stat")
@@ -259,8 +262,9 @@ def api_error(code: int, message: str, method: str, *, upload: bool = False) -> 
     return ApiError(code, message, method)
 
 
-def parse_upload_response(status: int, headers: Mapping[str, str] | None, body: bytes | str,
-                          kind: str = "upload", *, idempotent: bool = False) -> UploadResult:
+def parse_upload_response(
+    status: int, headers: Mapping[str, str] | None, body: bytes | str, kind: str = "upload", *, idempotent: bool = False
+) -> UploadResult:
     """Decode an upload/replace XML answer or raise.
 
     Accepts ``<photoid>1</photoid>``, ``<photoid secret=".." originalsecret="..">1</photoid>``
@@ -277,8 +281,7 @@ def parse_upload_response(status: int, headers: Mapping[str, str] | None, body: 
     except ET.ParseError:
         if b"oauth_problem=" in raw:
             raise _http_failure(401, headers, raw, kind, ambiguous) from None
-        raise ambiguous("invalid or truncated XML response", method=kind,
-                        status=status) from None
+        raise ambiguous("invalid or truncated XML response", method=kind, status=status) from None
     if root.tag != "rsp":
         raise ambiguous(f"unexpected XML root <{root.tag}>", method=kind, status=status)
     stat = root.get("stat")
@@ -351,24 +354,30 @@ def _never_sent(exc: requests.RequestException) -> bool:
     if isinstance(exc, requests.exceptions.ConnectTimeout):
         return True
     from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
+
+    unreachable: tuple[type[BaseException], ...] = (NewConnectionError, ConnectTimeoutError, ConnectionRefusedError)
     try:
         from urllib3.exceptions import NameResolutionError
+
+        unreachable += (NameResolutionError,)
     except ImportError:  # pragma: no cover
-        NameResolutionError = NewConnectionError  # type: ignore[misc,assignment]
-    for e in _exc_chain(exc):
-        if isinstance(e, (NewConnectionError, ConnectTimeoutError, NameResolutionError,
-                          ConnectionRefusedError)):
-            return True
-    return False
+        pass
+    return any(isinstance(e, unreachable) for e in _exc_chain(exc))
 
 
-def _network_error(exc: requests.RequestException, label: str,
-                   idempotent: bool, secrets: Iterable[str]) -> FlickrError:
+def _network_error(exc: requests.RequestException, label: str, idempotent: bool, secrets: Iterable[str]) -> FlickrError:
     detail = redact(f"{type(exc).__name__}: {exc}", secrets)
     if len(detail) > 300:
         detail = detail[:300] + "..."
-    if isinstance(exc, (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
-                        requests.exceptions.InvalidSchema, requests.exceptions.InvalidHeader)):
+    if isinstance(
+        exc,
+        (
+            requests.exceptions.InvalidURL,
+            requests.exceptions.MissingSchema,
+            requests.exceptions.InvalidSchema,
+            requests.exceptions.InvalidHeader,
+        ),
+    ):
         return FlickrError(f"{label}: {detail}")
     if _never_sent(exc):
         return TransientError(f"could not connect ({detail})", method=label)
@@ -390,24 +399,27 @@ class Transport:
     retried here: the caller checks the remote state first.
     """
 
-    def __init__(self, credentials: Credentials, *,
-                 session: requests.Session | None = None,
-                 limiter: RateLimiter | None = None,
-                 timeout: tuple[float, float] | float = DEFAULT_TIMEOUT,
-                 upload_timeout: tuple[float, float] | float = DEFAULT_UPLOAD_TIMEOUT,
-                 max_retries: int = 5,
-                 backoff_base: float = 1.0,
-                 backoff_cap: float = 60.0,
-                 sleep: Callable[[float], None] = time.sleep,
-                 random: Callable[[], float] = _random.random,
-                 sign_hosts: Iterable[str] = (),
-                 pool_maxsize: int = 32) -> None:
+    def __init__(
+        self,
+        credentials: Credentials,
+        *,
+        session: requests.Session | None = None,
+        limiter: RateLimiter | None = None,
+        timeout: tuple[float, float] | float = DEFAULT_TIMEOUT,
+        upload_timeout: tuple[float, float] | float = DEFAULT_UPLOAD_TIMEOUT,
+        max_retries: int = 5,
+        backoff_base: float = 1.0,
+        backoff_cap: float = 60.0,
+        sleep: Callable[[float], None] = time.sleep,
+        random: Callable[[], float] = _random.random,
+        sign_hosts: Iterable[str] = (),
+        pool_maxsize: int = 32,
+    ) -> None:
         self.credentials = credentials
         self._own_session = session is None
         if session is None:
             session = requests.Session()
-            adapter = HTTPAdapter(pool_connections=8, pool_maxsize=max(16, pool_maxsize),
-                                  max_retries=0)
+            adapter = HTTPAdapter(pool_connections=8, pool_maxsize=max(16, pool_maxsize), max_retries=0)
             session.mount("https://", adapter)
             session.mount("http://", adapter)
             session.headers["User-Agent"] = "pycsync (+https://github.com/) python-requests"
@@ -440,10 +452,9 @@ class Transport:
         full jitter ``random() * min(cap, base * 2**attempt)``."""
         if retry_after is not None:
             return min(MAX_RETRY_AFTER, max(0.0, retry_after))
-        return self._random() * min(self.backoff_cap, self.backoff_base * (2 ** attempt))
+        return self._random() * min(self.backoff_cap, self.backoff_base * (2**attempt))
 
-    def _retrying(self, fn: Callable[[], T], *, idempotent: bool, label: str,
-                  api: bool = True) -> T:
+    def _retrying(self, fn: Callable[[], T], *, idempotent: bool, label: str, api: bool = True) -> T:
         attempt = 0
         while True:
             try:
@@ -458,23 +469,34 @@ class Transport:
                     # every API caller waits, not just this thread
                     self.limiter.pause_for(delay)
                 self.stats.add_retry()
-                log.info("flickr %s: %s; retry %d/%d in %.1fs", label, exc, attempt + 1,
-                         self.max_retries, delay)
+                log.info("flickr %s: %s; retry %d/%d in %.1fs", label, exc, attempt + 1, self.max_retries, delay)
                 self._sleep(delay)
                 attempt += 1
 
-    def _debug(self, what: str, url: str, resp: requests.Response | None, t0: float,
-               extra: str = "") -> None:
+    def _debug(self, what: str, url: str, resp: requests.Response | None, t0: float, extra: str = "") -> None:
         if not log.isEnabledFor(logging.DEBUG):
             return
         status = resp.status_code if resp is not None else "-"
-        log.debug("%s %s -> %s in %.2fs%s", what, redact(url, self._secrets), status,
-                  time.monotonic() - t0, redact(extra, self._secrets) if extra else "")
+        log.debug(
+            "%s %s -> %s in %.2fs%s",
+            what,
+            redact(url, self._secrets),
+            status,
+            time.monotonic() - t0,
+            redact(extra, self._secrets) if extra else "",
+        )
 
     # -- REST
 
-    def rest(self, url: str, method: str, params: Mapping[str, Any] | None = None, *,
-             write: bool = False, idempotent: bool = True) -> dict[str, Any]:
+    def rest(
+        self,
+        url: str,
+        method: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        write: bool = False,
+        idempotent: bool = True,
+    ) -> dict[str, Any]:
         """Signed REST call; GET for reads, POST (form body) for writes."""
         items: list[tuple[str, str]] = [("method", method)]
         for k, v in (params or {}).items():
@@ -494,25 +516,24 @@ class Transport:
                 if write:
                     headers = sign_request(self.credentials, "POST", url, body=encoded)
                     self.stats.add_up(len(encoded))
-                    resp = self.session.post(url, data=encoded.encode("ascii"),
-                                             headers=headers, timeout=self.timeout,
-                                             allow_redirects=False)
+                    resp = self.session.post(
+                        url, data=encoded.encode("ascii"), headers=headers, timeout=self.timeout, allow_redirects=False
+                    )
                     shown = url + " [" + encoded + "]"
                 else:
                     full = url + ("&" if "?" in url else "?") + encoded
                     headers = sign_request(self.credentials, "GET", full)
-                    resp = self.session.get(full, headers=headers, timeout=self.timeout,
-                                            allow_redirects=False)
+                    resp = self.session.get(full, headers=headers, timeout=self.timeout, allow_redirects=False)
                     shown = full
                 body = resp.content
             except requests.RequestException as exc:
                 self._debug("POST" if write else "GET", url, None, t0, f" {exc!r}")
                 raise _network_error(exc, method, idempotent, self._secrets) from None
             self.stats.add_down(len(body))
-            self._debug("POST" if write else "GET", shown, resp, t0,
-                        " " + _text(body, 300) if resp.status_code != 200 else "")
-            data = parse_rest_response(resp.status_code, resp.headers, body, method,
-                                       idempotent=idempotent)
+            self._debug(
+                "POST" if write else "GET", shown, resp, t0, " " + _text(body, 300) if resp.status_code != 200 else ""
+            )
+            data = parse_rest_response(resp.status_code, resp.headers, body, method, idempotent=idempotent)
             stamp = _server_date(resp.headers)
             if stamp is not None:
                 self.server_time = stamp
@@ -522,15 +543,22 @@ class Transport:
 
     # -- upload / replace
 
-    def upload(self, url: str, fields: Iterable[tuple[str, Any]], path: str | os.PathLike,
-               *, kind: str = "upload",
-               progress: Callable[[int], None] | None = None) -> UploadResult:
+    def upload(
+        self,
+        url: str,
+        fields: Iterable[tuple[str, Any]],
+        path: str | os.PathLike,
+        *,
+        kind: str = "upload",
+        progress: Callable[[int], None] | None = None,
+    ) -> UploadResult:
         """Streaming multipart POST of ``fields`` + the file at ``path`` as ``photo``.
 
         Never retried once the body may have reached the server (:class:`OutcomeUnknown`).
         """
-        text_fields = [(str(k), "1" if v is True else "0" if v is False else str(v))
-                       for k, v in fields if v is not None]
+        text_fields = [
+            (str(k), "1" if v is True else "0" if v is False else str(v)) for k, v in fields if v is not None
+        ]
         path = os.fspath(path)
         filename = os.path.basename(path)
         ctype = mimetypes.guess_type(filename)[0] or "application/octet-stream"
@@ -552,9 +580,9 @@ class Transport:
                 mon = MultipartEncoderMonitor(enc, cb)
                 headers = {"Authorization": auth, "Content-Type": mon.content_type}
                 try:
-                    resp = self.session.post(url, data=mon, headers=headers,
-                                             timeout=self.upload_timeout,
-                                             allow_redirects=False)
+                    resp = self.session.post(
+                        url, data=mon, headers=headers, timeout=self.upload_timeout, allow_redirects=False
+                    )
                     body = resp.content
                 except requests.RequestException as exc:
                     self.stats.add_up(mon.bytes_read)
@@ -563,8 +591,7 @@ class Transport:
                 self.stats.add_up(mon.bytes_read)
             self.stats.add_down(len(body))
             self._debug("POST", url, resp, t0, f" ({total} bytes) " + _text(body, 300))
-            return parse_upload_response(resp.status_code, resp.headers, body, kind,
-                                         idempotent=False)
+            return parse_upload_response(resp.status_code, resp.headers, body, kind, idempotent=False)
 
         return self._retrying(attempt, idempotent=False, label=kind)
 
@@ -573,8 +600,7 @@ class Transport:
     def _should_sign(self, url: str) -> bool:
         host = urlsplit(url).netloc.lower()
         hostname = host.rsplit("@", 1)[-1].split(":", 1)[0]
-        return host in self.sign_hosts or hostname == "flickr.com" or \
-            hostname.endswith(".flickr.com")
+        return host in self.sign_hosts or hostname == "flickr.com" or hostname.endswith(".flickr.com")
 
     def _download_headers(self, url: str) -> dict[str, str]:
         if not self._should_sign(url) or not self.credentials.token:
@@ -584,9 +610,9 @@ class Transport:
         except ValueError:  # URL with characters oauthlib refuses: send unsigned
             return {}
 
-    def download(self, url: str, dest: BinaryIO,
-                 progress: Callable[[int], None] | None = None,
-                 chunk: int = 1 << 20) -> DownloadResult:
+    def download(
+        self, url: str, dest: BinaryIO, progress: Callable[[int], None] | None = None, chunk: int = 1 << 20
+    ) -> DownloadResult:
         """Stream ``url`` into ``dest``; see :meth:`FlickrClient.download`."""
         state = {"written": 0}
 
@@ -596,10 +622,14 @@ class Transport:
             except TransientError as exc:
                 if state["written"]:
                     # partial data is in dest: the caller must restart into a fresh file
-                    raise _NoRetry(TransientError(
-                        f"download interrupted after {state['written']} bytes: {exc.message}",
-                        retry_after=exc.retry_after, method="download",
-                        status=exc.status)) from None
+                    raise _NoRetry(
+                        TransientError(
+                            f"download interrupted after {state['written']} bytes: {exc.message}",
+                            retry_after=exc.retry_after,
+                            method="download",
+                            status=exc.status,
+                        )
+                    ) from None
                 raise
 
         try:
@@ -607,17 +637,21 @@ class Transport:
         except _NoRetry as wrapped:
             raise wrapped.error from None
 
-    def _download_once(self, url: str, dest: BinaryIO,
-                       progress: Callable[[int], None] | None, chunk: int,
-                       state: dict[str, int]) -> DownloadResult:
+    def _download_once(
+        self, url: str, dest: BinaryIO, progress: Callable[[int], None] | None, chunk: int, state: dict[str, int]
+    ) -> DownloadResult:
         current = url
         for _hop in range(MAX_REDIRECTS + 1):
             self.stats.count_call("download")
             t0 = time.monotonic()
             try:
-                resp = self.session.get(current, headers=self._download_headers(current),
-                                        stream=True, timeout=self.timeout,
-                                        allow_redirects=False)
+                resp = self.session.get(
+                    current,
+                    headers=self._download_headers(current),
+                    stream=True,
+                    timeout=self.timeout,
+                    allow_redirects=False,
+                )
             except requests.RequestException as exc:
                 raise _network_error(exc, "download", True, self._secrets) from None
             self._debug("GET", current, resp, t0)
@@ -629,11 +663,9 @@ class Transport:
             try:
                 if resp.status_code != 200:
                     body = resp.raw.read(2000, decode_content=True) if resp.raw else b""
-                    err = _http_failure(resp.status_code, resp.headers, body or b"",
-                                        "download", TransientError)
+                    err = _http_failure(resp.status_code, resp.headers, body or b"", "download", TransientError)
                     if isinstance(err, HttpError):
-                        err = HttpError(resp.status_code, "download failed",
-                                        redact(current, self._secrets))
+                        err = HttpError(resp.status_code, "download failed", redact(current, self._secrets))
                     raise err
                 expected = resp.headers.get("Content-Length")
                 encoded = resp.headers.get("Content-Encoding", "identity").lower()
@@ -655,9 +687,7 @@ class Transport:
                     except ValueError:
                         exp = None
                     if exp is not None and exp != written:
-                        raise TransientError(
-                            f"truncated download: got {written} of {exp} bytes",
-                            method="download")
+                        raise TransientError(f"truncated download: got {written} of {exp} bytes", method="download")
                 ctype = resp.headers.get("Content-Type")
                 fname = parse_content_disposition(resp.headers.get("Content-Disposition"))
                 return DownloadResult(written, ctype, fname)

@@ -17,7 +17,6 @@ import threading
 import time
 from pathlib import Path
 
-
 from pycsync.model import Base, BaseItem, new_base_item
 
 SCHEMA_VERSION = 2
@@ -116,9 +115,7 @@ class StateDB:
     def _migrate(self) -> None:
         version = self._db.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
-            raise StateError(
-                f"state database {self.path} was written by a newer pycsync (schema {version})"
-            )
+            raise StateError(f"state database {self.path} was written by a newer pycsync (schema {version})")
         for target in range(version + 1, SCHEMA_VERSION + 1):
             with self._tx():
                 for statement in _MIGRATIONS[target].split(";"):
@@ -142,9 +139,7 @@ class StateDB:
     def put_refused(self, key: str, size: int, mtime_ns: int, reason: str) -> None:
         """Flickr refused this version of the file for good (e.g. upload error 5 or 8)."""
         with self._tx():
-            self._db.execute(
-                "INSERT OR REPLACE INTO refused VALUES (?, ?, ?, ?)", (key, size, mtime_ns, reason)
-            )
+            self._db.execute("INSERT OR REPLACE INTO refused VALUES (?, ?, ?, ?)", (key, size, mtime_ns, reason))
 
     def refused(self) -> dict[str, tuple[int, int, str]]:
         """key -> (size, mtime_ns, reason) of files not to offer Flickr again until they change."""
@@ -174,11 +169,12 @@ class StateDB:
         keys = list(dict.fromkeys(keys))
         with self._lock:
             for i in range(0, len(keys), 500):
-                chunk = keys[i:i + 500]
+                chunk = keys[i : i + 500]
                 marks = ",".join("?" * len(chunk))
                 for row in self._db.execute(
                     "SELECT key, photo_id, sha256, size, mtime_ns, original_secret, placed FROM items"
-                    f" WHERE key IN ({marks})", chunk
+                    f" WHERE key IN ({marks})",
+                    chunk,
                 ):
                     out[row[0]] = BaseItem(row[0], row[1], row[2], row[3], row[4], row[5], bool(row[6]))
         return out
@@ -198,8 +194,7 @@ class StateDB:
     def _put(self, item: BaseItem) -> None:
         self._db.execute(
             "INSERT OR REPLACE INTO items VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (item.key, item.photo_id, item.sha256, item.size, item.mtime_ns,
-             item.original_secret, int(item.placed)),
+            (item.key, item.photo_id, item.sha256, item.size, item.mtime_ns, item.original_secret, int(item.placed)),
         )
 
     def put_items(self, items: list[BaseItem]) -> None:
@@ -279,7 +274,7 @@ class StateDB:
             ).fetchone()
         return row[0] if row else None
 
-    def remote_hash_lookup(self) -> "_RemoteHashLookup":
+    def remote_hash_lookup(self) -> _RemoteHashLookup:
         """``.get((photo_id, original_secret))`` against the remote-hash cache, one query each
         (a 100,000-photo account's cache is 40 MB as a dict)."""
         return _RemoteHashLookup(self)
@@ -364,7 +359,9 @@ class StateDB:
                 [(a, c, d, ",".join(m)) for a, (c, d, m) in albums_put.items()],
             )
             self._db.executemany("DELETE FROM remote_photos WHERE photo_id = ?", [(p,) for p in photos_drop])
-            self._db.executemany("INSERT OR REPLACE INTO remote_photos VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", photos_put)
+            self._db.executemany(
+                "INSERT OR REPLACE INTO remote_photos VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", photos_put
+            )
             self._db.executemany(
                 "INSERT OR REPLACE INTO meta VALUES (?, ?)", [(f"remote.{k}", str(v)) for k, v in info.items()]
             )
@@ -373,7 +370,9 @@ class StateDB:
         with self._tx():
             self._db.execute("DELETE FROM remote_albums")
             self._db.execute("DELETE FROM remote_photos")
-            self._db.executemany("DELETE FROM meta WHERE name = ?", [(n,) for n in (*_REMOTE_META, "remote.album_order")])
+            self._db.executemany(
+                "DELETE FROM meta WHERE name = ?", [(n,) for n in (*_REMOTE_META, "remote.album_order")]
+            )
 
     def newly_reported(self, skipped: list[tuple[str, str]]) -> list[tuple[str, str]]:
         """Record skipped paths and return those not reported by an earlier run."""
@@ -428,5 +427,3 @@ class _Transaction:
         finally:
             self._lock.release()
         return False
-
-

@@ -86,7 +86,7 @@ class RootLock:
                     raise
             self._held = False
 
-    def __enter__(self) -> "RootLock":
+    def __enter__(self) -> RootLock:
         self.acquire()
         return self
 
