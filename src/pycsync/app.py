@@ -6,7 +6,7 @@ Library first: the CLI only parses options and calls `sync`; tests and the demo 
 from __future__ import annotations
 
 import dataclasses
-import shutil
+import stat
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -38,9 +38,8 @@ from pycsync.model import (
 )
 from pycsync.planner import plan as make_plan
 from pycsync.remote import list_remote, to_remote_photo
+from pycsync.safefs import SafeDir, UnsafeFolderError, open_meta
 from pycsync.state import RootLock, StateCorrupt, StateDB
-
-META_DIR = ".pycsync"
 
 
 class SafetyAbort(Exception):
@@ -104,44 +103,64 @@ def sync(
         raise UsageError(f"unknown privacy {options.privacy!r}; use one of {', '.join(PRIVACY)}")
     if not 0 <= options.max_delete <= 100:
         raise UsageError("--max-delete is a percentage between 0 and 100")
-    meta = root / META_DIR
     messages: list[str] = []
-
-    if options.dry_run and not (meta / "state.db").exists():
-        return _run(client, options, root, None, messages, started, notify)
-    meta.mkdir(mode=0o700, exist_ok=True)
-    with RootLock(meta / "lock"):
-        if not options.dry_run:
-            _clear_partial_downloads(meta / "tmp")
-        state = _open_state(meta, options.rebuild_state, messages)
-        try:
-            return _run(client, options, root, state, messages, started, notify)
-        finally:
-            state.close()
-
-
-def _clear_partial_downloads(tmp: Path) -> None:
-    """Temp files a crashed run left (downloads never renamed into place): safe to drop under
-    the lock, since only a run holding it writes there."""
-    if tmp.is_dir():
-        for leftover in tmp.iterdir():
-            if leftover.is_file() or leftover.is_symlink():
-                leftover.unlink(missing_ok=True)
-
-
-def _open_state(meta: Path, rebuild: bool, messages: list[str]) -> StateDB:
-    """Open the state DB; a corrupt one is set aside and rebuilt from Flickr's content tags."""
-    path = meta / "state.db"
     try:
-        state = StateDB(path)
+        meta = open_meta(root, create=not options.dry_run)
+    except FileNotFoundError:  # a dry run before the first sync
+        return _run(client, options, root, None, messages, started, notify)
+    except UnsafeFolderError as exc:
+        raise SafetyAbort(str(exc)) from None
+    with meta:
+        if options.dry_run and meta.lstat("state.db") is None:
+            return _run(client, options, root, None, messages, started, notify)
+        try:
+            with RootLock(meta.path / "lock", meta):
+                _check_trash(meta)
+                if not options.dry_run:
+                    _clear_partial_downloads(meta)
+                state = _open_state(meta, options.rebuild_state, messages)
+                try:
+                    return _run(client, options, root, state, messages, started, notify)
+                finally:
+                    state.close()
+        except UnsafeFolderError as exc:
+            raise SafetyAbort(str(exc)) from None
+
+
+def _check_trash(meta: SafeDir) -> None:
+    """A trash that is a link (or someone else's) is refused before anything changes."""
+    try:
+        meta.subdir("trash").close()
+    except FileNotFoundError:
+        pass
+
+
+def _clear_partial_downloads(meta: SafeDir) -> None:
+    """Temp files a crashed run left (downloads never renamed into place): safe to drop under
+    the lock, since only a run holding it writes there. Removed by name inside the checked
+    folder: a link there is removed itself, never what it points to."""
+    with meta.subdir("tmp", create=True) as tmp:
+        for name in tmp.names():
+            st = tmp.lstat(name)
+            if st is not None and not stat.S_ISDIR(st.st_mode):
+                tmp.unlink(name)
+
+
+def _open_state(meta: SafeDir, rebuild: bool, messages: list[str]) -> StateDB:
+    """Open the state DB; a corrupt one is set aside and rebuilt from Flickr's content tags."""
+    name, suffixes = "state.db", ("", "-wal", "-shm", "-journal")
+    for suffix in suffixes:  # SQLite opens them by path: none may be a link or someone else's
+        meta.check_file(name + suffix)
+    shown = meta.path / name
+    try:
+        state = StateDB(meta.file_path(name), shown=shown)
     except StateCorrupt as exc:
-        aside = path.with_name(f"state.db.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
-        for suffix in ("", "-wal", "-shm"):
-            src = Path(str(path) + suffix)
-            if src.exists():
-                shutil.move(src, Path(str(aside) + suffix))
-        messages.append(f"{exc}; moved it to {aside.name} and rebuilding the state from Flickr")
-        return StateDB(path)
+        aside = f"state.db.corrupt-{time.strftime('%Y%m%d-%H%M%S')}"
+        for suffix in suffixes:
+            if meta.lstat(name + suffix) is not None:
+                meta.rename(name + suffix, meta, aside + suffix)
+        messages.append(f"{exc}; moved it to {aside} and rebuilding the state from Flickr")
+        return StateDB(meta.file_path(name), shown=shown)
     if rebuild:
         state.clear_base()
         messages.append("rebuilding the state from Flickr's content tags (nothing is re-uploaded)")
@@ -351,7 +370,6 @@ def _recover_unfinished_replaces(client, state: StateDB, remote: RemoteListing, 
             )
             continue
         try:
-            checker.tmp_dir.mkdir(parents=True, exist_ok=True)
             tmp, digest, _, _ = checker._fetch(photo.url_o)
             tmp.unlink(missing_ok=True)
             state.put_remote_hash(photo.photo_id, photo.original_secret, digest)

@@ -12,6 +12,7 @@ import dataclasses
 import hashlib
 import os
 import shutil
+import stat
 import threading
 import time
 from collections import Counter, defaultdict
@@ -49,6 +50,7 @@ from pycsync.model import (
     name_of,
 )
 from pycsync.planner import phase
+from pycsync.safefs import SafeDir, TempFile, UnsafeFolderError, open_meta
 from pycsync.state import StateDB
 
 PRIVACY = {
@@ -118,13 +120,14 @@ class Executor:
         self._photo_of: dict[str, str] = state.photo_ids()
         self._failed_keys: set[str] = set()
         self._renamed: dict[str, str] = {}
-        self.tmp_dir = self.root / ".pycsync" / "tmp"
-        self.trash_dir = self.root / ".pycsync" / "trash" / time.strftime("%Y%m%d-%H%M%S")
+        # folders opened (and checked) on first use, reached by descriptor from then on
+        self._folders: dict[str, SafeDir] = {}
+        self._folders_lock = threading.Lock()
 
     # ------------------------------------------------------------------ driver
 
     def run(self, plan: Plan) -> Outcome:
-        self.tmp_dir.mkdir(parents=True, exist_ok=True)
+        self._folder("tmp")
         transfers = [a for a in plan.actions if isinstance(a, (Upload, Replace, Download, Confirm))]
         if transfers:  # for progress displays: how many files, and the bytes known up front
             up = sum(a.size for a in transfers if isinstance(a, (Upload, Replace)))
@@ -154,7 +157,7 @@ class Executor:
             getattr(self, f"_do_{type(action).__name__}")(action)
         except PermanentUploadError as exc:
             self._fail(action, key, f"Flickr refuses this file: {exc.message} (code {exc.code})", permanent=True)
-        except (FlickrError, OSError, UnsafePathError) as exc:
+        except (FlickrError, OSError, UnsafePathError, UnsafeFolderError) as exc:
             self._fail(action, key, _describe(exc))
 
     def _fail(self, action: Action, key: str, message: str, permanent: bool = False) -> None:
@@ -197,6 +200,34 @@ class Executor:
         target.parent.mkdir(parents=True, exist_ok=True)
         if not target.parent.resolve().is_relative_to(self.root.resolve()):
             raise UnsafePathError(f"refusing to write outside the sync folder: {target}")
+
+    def _folder(self, which: str) -> SafeDir:
+        """An open folder: "root" (the sync folder), "tmp" (.pycsync/tmp) or "trash" (this
+        run's own new folder in .pycsync/trash, named after the time it was made)."""
+        with self._folders_lock:
+            if which not in self._folders:
+                if which == "root":
+                    self._folders[which] = SafeDir.open(self.root)
+                else:
+                    if "meta" not in self._folders:
+                        self._folders["meta"] = open_meta(self.root, create=True)
+                    meta = self._folders["meta"]
+                    if which == "tmp":
+                        self._folders[which] = meta.subdir("tmp", create=True)
+                    else:
+                        with meta.subdir("trash", create=True) as trash:
+                            self._folders[which] = trash.fresh_subdir(time.strftime("%Y%m%d-%H%M%S"))
+            return self._folders[which]
+
+    def _user_folder(self, target: Path, create: bool = False) -> SafeDir:
+        """The folder holding ``target`` (a path from :meth:`path`), each step from the root
+        opened without following a link, so a folder swapped for one after the check is
+        refused rather than written through (the caller closes it)."""
+        return self._folder("root").walk(target.relative_to(self.root).parts[:-1], create=create)
+
+    def _trash_folder(self, rel: Path) -> SafeDir:
+        """The folder in this run's trash that keeps the file at ``rel`` (made as needed)."""
+        return self._folder("trash").walk(rel.parts[:-1], create=True)
 
     def _base_item(self, key: str, photo_id: str, sha256: str, secret: str, placed: bool) -> BaseItem:
         st = self.path(key).stat()
@@ -241,11 +272,12 @@ class Executor:
                 "lags); left in place, the next run looks again"
             )
         src = self.path(a.key)
-        dst = self.trash_dir / (self.local[a.key].path if a.key in self.local else a.key)
-        dst.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(src, dst)
+        rel = src.relative_to(self.root)
+        with self._user_folder(src) as folder, self._trash_folder(rel) as bin_:
+            folder.rename(src.name, bin_, src.name)
+            kept = bin_.path / src.name
         self.state.delete_item(a.key)
-        self._done("trashed", a.key, str(dst.relative_to(self.root)))
+        self._done("trashed", a.key, str(kept.relative_to(self.root)))
 
     def _still_on_flickr(self, photo_id: str, album_id: str) -> bool:
         """One direct look: is the photo there (in that album, when one is named)?"""
@@ -265,13 +297,20 @@ class Executor:
         src, dst = self.path(src_key), self.path(a.key)
         if dst.exists():
             raise OSError(f"{a.key} appeared since the scan; left it alone")
-        self._ensure_parent(dst)
-        tmp = self._tmp_name()
+        tmp = TempFile(self._folder("tmp"), self._tmp_name())
         try:
-            os.link(src, tmp)
-        except OSError:
-            shutil.copy2(src, tmp)
-        os.replace(tmp, dst)
+            with self._user_folder(src) as origin:
+                try:
+                    origin.link(src.name, tmp.folder, tmp.name)
+                except OSError:  # no hard links here (another filesystem, FAT, ...): a copy
+                    _copy(origin, src.name, tmp)
+            linked = tmp.folder.lstat(tmp.name)
+            if linked is None or not stat.S_ISREG(linked.st_mode):  # swapped for a link meanwhile
+                raise UnsafePathError(f"refusing to copy {src}: it is no longer a regular file")
+            with self._user_folder(dst, create=True) as folder:
+                tmp.move_to(folder, dst.name)
+        finally:
+            tmp.unlink(missing_ok=True)
         sha = self.local[src_key].sha256
         st = dst.stat()
         self.local[a.key] = LocalItem(a.key, a.key, st.st_size, st.st_mtime_ns, sha)
@@ -291,8 +330,8 @@ class Executor:
 
     # ------------------------------------------------------------------ transfers
 
-    def _tmp_name(self) -> Path:
-        return self.tmp_dir / f"{os.getpid()}-{threading.get_ident()}-{time.monotonic_ns()}.part"
+    def _tmp_name(self) -> str:
+        return f"{os.getpid()}-{threading.get_ident()}-{time.monotonic_ns()}.part"
 
     @contextmanager
     def _transfer(self, key: str, direction: str, size: int):
@@ -304,12 +343,13 @@ class Executor:
         finally:
             self.notify("transfer done", key, "")
 
-    def _fetch(self, url: str, key: str = "") -> tuple[Path, str, int, str | None]:
-        """Download into a temp file: (path, sha256, size, served file name)."""
-        tmp = self._tmp_name()
+    def _fetch(self, url: str, key: str = "") -> tuple[TempFile, str, int, str | None]:
+        """Download into a temp file: (temp file, sha256, size, served file name)."""
+        folder = self._folder("tmp")
+        tmp = TempFile(folder, self._tmp_name())
         digest = hashlib.sha256()
         try:
-            with open(tmp, "wb") as raw, self._transfer(key or url, "down", 0) as progress:
+            with open(folder.create(tmp.name), "wb") as raw, self._transfer(key or url, "down", 0) as progress:
                 sink = _HashingWriter(raw, digest)
                 result = self.client.download(url, sink, progress=progress)
                 raw.flush()
@@ -343,13 +383,12 @@ class Executor:
             if a.media == "video" and served and key not in self.local:
                 key = self._video_key(key, served)
             target = self.path(key)
-            self._ensure_parent(target)
-            if a.trash_old and target.exists():
-                keep = self.trash_dir / key
-                keep.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(target, keep)
             _set_mtime(tmp, a.date_taken)
-            os.replace(tmp, target)
+            with self._user_folder(target, create=True) as folder:
+                if a.trash_old and folder.lstat(target.name) is not None:
+                    with self._trash_folder(target.relative_to(self.root)) as bin_:
+                        _copy(folder, target.name, TempFile(bin_, target.name))
+                tmp.move_to(folder, target.name)
         finally:
             tmp.unlink(missing_ok=True)
         self.local[key] = LocalItem(key, key, size, target.stat().st_mtime_ns, sha)
@@ -589,13 +628,29 @@ class Executor:
         self._done("deleted on Flickr", a.forget[0] if a.forget else a.photo_id)
 
 
-def _set_mtime(path: Path, date_taken: str) -> None:
+def _set_mtime(tmp: TempFile, date_taken: str) -> None:
     """A downloaded photo's file time is when it was taken (Flickr keeps it in local time)."""
     try:
         stamp = time.mktime(time.strptime(date_taken, "%Y-%m-%d %H:%M:%S"))
     except (ValueError, OverflowError):
         return
-    os.utime(path, (stamp, stamp))
+    tmp.set_times(stamp)
+
+
+def _copy(folder: SafeDir, name: str, dest: TempFile) -> None:
+    """Copy the file ``name`` (never through a link) to a new file ``dest``, with its mtime."""
+    source = folder.open_file(name)
+    try:
+        mtime = os.fstat(source).st_mtime
+        try:
+            with open(source, "rb", closefd=False) as src, open(dest.folder.create(dest.name), "wb") as out:
+                shutil.copyfileobj(src, out, 1 << 20)
+            dest.set_times(mtime)
+        except BaseException:
+            dest.unlink(missing_ok=True)
+            raise
+    finally:
+        os.close(source)
 
 
 class _HashingWriter:

@@ -110,3 +110,47 @@ def test_lock_from_another_host_is_respected(emulator, root, cli):
     assert result.exit_code == 1
     assert "some-other-machine" in result.stderr and "delete" in result.stderr
     assert lock.exists() and emulator.calls().get("upload", 0) == 0
+
+
+def test_two_runs_never_both_take_over_one_stale_lock(root, monkeypatch):
+    """Both runs find the same stale lock; each decides it is stale only once the other has
+    looked too (the worst interleaving). At most one may end up holding the root."""
+    import threading
+
+    import pycsync.state.lock as lock_module
+
+    (root / ".pycsync").mkdir()
+    lock = root / ".pycsync" / "lock"
+    lock.write_text(json.dumps({"pid": _dead_pid(), "host": socket.gethostname()}))
+    both_looked = threading.Barrier(2)
+
+    def alive_once_both_looked(pid: int) -> bool:
+        try:
+            both_looked.wait(timeout=1)
+        except threading.BrokenBarrierError:
+            pass  # the other run never got this far
+        return False
+
+    monkeypatch.setattr(lock_module, "_alive", alive_once_both_looked)
+    holders, refused = [], []
+    locks = [RootLock(lock), RootLock(lock)]
+
+    def take(one: RootLock) -> None:
+        try:
+            one.acquire()
+            holders.append(one)
+        except lock_module.LockedError as exc:
+            refused.append(str(exc))
+
+    runs = [threading.Thread(target=take, args=(one,)) for one in locks]
+    for run in runs:
+        run.start()
+    for run in runs:
+        run.join(timeout=10)
+    try:
+        assert len(holders) == 1, f"{len(holders)} runs hold the root at once"
+        assert len(refused) == 1 and "another pycsync run" in refused[0]
+    finally:
+        for one in holders:
+            one.release()
+    assert not lock.exists()

@@ -89,11 +89,13 @@ class StateCorrupt(StateError):
 
 
 class StateDB:
-    def __init__(self, path: Path):
-        self.path = Path(path)
+    def __init__(self, path: Path | str, shown: Path | None = None):
+        """``shown``: the path for messages when ``path`` is one only SQLite should use (a path
+        through an open folder, /proc/self/fd/N/state.db)."""
+        self.path = Path(shown or path)
         self._lock = threading.RLock()
         try:
-            self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
             self._db.execute("PRAGMA busy_timeout=5000")
             check = self._db.execute("PRAGMA quick_check").fetchone()[0]
             if check != "ok":
