@@ -21,6 +21,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from pycsync import naming
 from pycsync.flickr import FlickrClient
@@ -233,6 +234,19 @@ class Executor:
         st = self.path(key).stat()
         return BaseItem(key, photo_id, sha256, st.st_size, st.st_mtime_ns, secret, placed)
 
+    def _open_as_scanned(self, key: str) -> BinaryIO:
+        """The file to send, opened without following a link anywhere below the root and checked
+        to be the one the scan saw: what is sent is this file, whatever its path becomes."""
+        target = self.path(key)
+        with self._user_folder(target) as folder:
+            fd = folder.open_file(target.name)
+        item = self.local.get(key)
+        st = os.fstat(fd)
+        if item is not None and (st.st_size, st.st_mtime_ns) != (item.size, item.mtime_ns):
+            os.close(fd)
+            raise OSError(f"{key} changed since the scan; it will be sent by the next run")
+        return open(fd, "rb")
+
     def _unchanged_since_scan(self, key: str) -> bool:
         item = self.local.get(key)
         if item is None:
@@ -429,7 +443,7 @@ class Executor:
         key = a.keys[0]
         if not self._unchanged_since_scan(key):
             raise OSError(f"{key} changed since the scan; it will be uploaded by the next run")
-        path = self.path(key)
+        source = self._open_as_scanned(key)
         tags = [naming.hash_tag(a.sha256), naming.name_tag(a.file_name)]
         entry = self.state.journal_begin("upload", key, a.sha256, sent=time.time())
         body_sent: list[float] = []
@@ -443,9 +457,10 @@ class Executor:
                 self.state.journal_note(entry, body_sent=body_sent[0])
 
         try:
-            with self._transfer(key, "up", a.size) as progress:
+            with source, self._transfer(key, "up", a.size) as progress:
                 result = self.client.upload(
-                    path,
+                    source,
+                    name=a.file_name,
                     title=a.title,
                     tags=tags,
                     progress=lambda done: note_progress(done, progress),
@@ -507,13 +522,13 @@ class Executor:
     def _do_Replace(self, a: Replace) -> None:
         if not self._unchanged_since_scan(a.key):
             raise OSError(f"{a.key} changed since the scan; it will be replaced by the next run")
-        path = self.path(a.key)
+        source = self._open_as_scanned(a.key)
         # journaled like an upload: a replace whose answer was lost (or a crash before the tag is
         # updated) is checked by the next run before it could look like a conflict
         entry = self.state.journal_begin("replace", a.key, a.sha256, photo_id=a.photo_id)
         try:
-            with self._transfer(a.key, "up", a.size) as progress:
-                result = self.client.replace(path, a.photo_id, progress=progress)
+            with source, self._transfer(a.key, "up", a.size) as progress:
+                result = self.client.replace(source, a.photo_id, progress=progress, name=name_of(a.key))
         except OutcomeUnknown:
             raise  # the entry stays open
         except (FlickrError, OSError) as exc:

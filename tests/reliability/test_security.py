@@ -215,3 +215,32 @@ def test_hostile_names_end_up_inside_the_root(emulator, root, tmp_path, flickr, 
     assert new == set(), f"written outside the root: {new}"
     assert {sha(v) for v in local_files(root).values()} == {sha(jpeg(50 + i)) for i in range(3)}
     assert not Path("/tmp/pwned").exists() and not Path("/tmp/pwned.jpg").exists()
+
+
+@pytest.mark.parametrize("change", ["new file", "edited file"])
+def test_a_file_swapped_for_a_link_after_its_check_never_sends_the_link_target(
+    change, emulator, root, flickr, tmp_path
+):
+    """The last moment before the upload starts, the file becomes a link to a private photo
+    outside the sync folder: the photo must never reach Flickr."""
+    from pycsync.app import SyncOptions, sync
+
+    private = tmp_path / "private" / "not-for-flickr.jpg"
+    private.parent.mkdir()
+    private.write_bytes(jpeg(90))
+    put(root / "A/a.jpg", 1)
+    if change == "edited file":
+        sync(flickr, SyncOptions(root=root))
+        put(root / "A/a.jpg", 2)
+    swapped = []
+
+    def notify(kind, key, detail):
+        if kind == "transfer" and detail.startswith("up") and not swapped:
+            (root / key).unlink()
+            (root / key).symlink_to(private)
+            swapped.append(key)
+
+    sync(flickr, SyncOptions(root=root), notify=notify)
+    assert swapped == ["A/a.jpg"]
+    sent = {p["sha256"] for p in emulator.state()["photos"]}
+    assert sha(jpeg(90)) not in sent, "the link's target was uploaded"

@@ -238,7 +238,7 @@ class FlickrClient:
 
     def upload(
         self,
-        path: str | os.PathLike,
+        path: str | os.PathLike | BinaryIO,
         *,
         title: str,
         description: str = "",
@@ -248,7 +248,9 @@ class FlickrClient:
         is_family: int = 0,
         hidden: int | None = None,
         progress: Callable[[int], None] | None = None,
+        name: str | None = None,
     ) -> UploadResult:
+        """Upload the file at ``path``, or a file open for reading (``name`` names it then)."""
         fields: list[tuple[str, Any]] = [("title", title)]
         if description:
             fields.append(("description", description))
@@ -258,13 +260,17 @@ class FlickrClient:
         fields += [("is_public", int(is_public)), ("is_friend", int(is_friend)), ("is_family", int(is_family))]
         if hidden is not None:
             fields.append(("hidden", int(hidden)))
-        return self._transport.upload(self.endpoints.upload, fields, path, kind="upload", progress=progress)
+        return self._transport.upload(self.endpoints.upload, fields, path, kind="upload", progress=progress, name=name)
 
     def replace(
-        self, path: str | os.PathLike, photo_id: str, progress: Callable[[int], None] | None = None
+        self,
+        path: str | os.PathLike | BinaryIO,
+        photo_id: str,
+        progress: Callable[[int], None] | None = None,
+        name: str | None = None,
     ) -> UploadResult:
         return self._transport.upload(
-            self.endpoints.replace, [("photo_id", photo_id)], path, kind="replace", progress=progress
+            self.endpoints.replace, [("photo_id", photo_id)], path, kind="replace", progress=progress, name=name
         )
 
     # ------------------------------------------------------------------ albums

@@ -11,7 +11,7 @@ import threading
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, BinaryIO, TypeVar
+from typing import IO, Any, BinaryIO, TypeVar
 from urllib.parse import unquote, urljoin, urlsplit
 
 import requests
@@ -547,48 +547,60 @@ class Transport:
         self,
         url: str,
         fields: Iterable[tuple[str, Any]],
-        path: str | os.PathLike,
+        path: str | os.PathLike | BinaryIO,
         *,
         kind: str = "upload",
         progress: Callable[[int], None] | None = None,
+        name: str | None = None,
     ) -> UploadResult:
         """Streaming multipart POST of ``fields`` + the file at ``path`` as ``photo``.
 
-        Never retried once the body may have reached the server (:class:`OutcomeUnknown`).
+        ``path`` may be a file already open for reading (``name`` then names it): the caller
+        opened it safely and checked it, and exactly that file is sent, however its path
+        changes meanwhile. Never retried once the body may have reached the server
+        (:class:`OutcomeUnknown`).
         """
         text_fields = [
             (str(k), "1" if v is True else "0" if v is False else str(v)) for k, v in fields if v is not None
         ]
-        path = os.fspath(path)
-        filename = os.path.basename(path)
+        if isinstance(path, (str, os.PathLike)):
+            opened, filename = None, name or os.path.basename(os.fspath(path))
+        else:
+            opened, filename = path, name or "photo"
         ctype = mimetypes.guess_type(filename)[0] or "application/octet-stream"
 
         def attempt() -> UploadResult:
+            if opened is not None:
+                opened.seek(0)  # a retry sends it from the start again
+                return send(opened)
+            with open(path, "rb") as fh:  # type: ignore[arg-type]
+                return send(fh)
+
+        def send(fh: BinaryIO | IO[bytes]) -> UploadResult:
             self._acquire()
             self.stats.count_call(kind)
             auth = upload_auth_header(self.credentials, url, text_fields)
             t0 = time.monotonic()
-            with open(path, "rb") as fh:
-                size = os.fstat(fh.fileno()).st_size
-                enc = MultipartEncoder(fields=[*text_fields, ("photo", (filename, fh, ctype))])
-                total = enc.len
+            size = os.fstat(fh.fileno()).st_size
+            enc = MultipartEncoder(fields=[*text_fields, ("photo", (filename, fh, ctype))])
+            total = enc.len
 
-                def cb(mon: MultipartEncoderMonitor) -> None:
-                    if progress is not None and total:
-                        progress(min(size, mon.bytes_read * size // total))
+            def cb(mon: MultipartEncoderMonitor) -> None:
+                if progress is not None and total:
+                    progress(min(size, mon.bytes_read * size // total))
 
-                mon = MultipartEncoderMonitor(enc, cb)
-                headers = {"Authorization": auth, "Content-Type": mon.content_type}
-                try:
-                    resp = self.session.post(
-                        url, data=mon, headers=headers, timeout=self.upload_timeout, allow_redirects=False
-                    )
-                    body = resp.content
-                except requests.RequestException as exc:
-                    self.stats.add_up(mon.bytes_read)
-                    self._debug("POST", url, None, t0, f" {exc!r}")
-                    raise _network_error(exc, kind, False, self._secrets) from None
+            mon = MultipartEncoderMonitor(enc, cb)
+            headers = {"Authorization": auth, "Content-Type": mon.content_type}
+            try:
+                resp = self.session.post(
+                    url, data=mon, headers=headers, timeout=self.upload_timeout, allow_redirects=False
+                )
+                body = resp.content
+            except requests.RequestException as exc:
                 self.stats.add_up(mon.bytes_read)
+                self._debug("POST", url, None, t0, f" {exc!r}")
+                raise _network_error(exc, kind, False, self._secrets) from None
+            self.stats.add_up(mon.bytes_read)
             self.stats.add_down(len(body))
             self._debug("POST", url, resp, t0, f" ({total} bytes) " + _text(body, 300))
             return parse_upload_response(resp.status_code, resp.headers, body, kind, idempotent=False)
