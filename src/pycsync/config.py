@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,7 @@ from pathlib import Path
 import platformdirs
 
 from pycsync.flickr import Credentials
+from pycsync.safefs import SafeDir, UnsafeFolderError, make_private
 
 
 class ConfigError(Exception):
@@ -51,14 +53,25 @@ class TokenStore:
             raise ConfigError(f"cannot read {self.path}: {exc}") from exc
 
     def _write(self, data: dict) -> None:
-        self.directory.mkdir(parents=True, exist_ok=True)
-        os.chmod(self.directory, 0o700)
-        tmp = self.path.with_suffix(".tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as f:
-            json.dump(data, f, indent=2)
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, self.path)
+        """Write a new file under a random name, created exclusively without following a link,
+        in the folder once it is checked to be the user's own and private, then rename it."""
+        self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        try:
+            with SafeDir.open(self.directory) as folder:
+                make_private(folder)
+                tmp = f".{self.path.name}.{secrets.token_hex(8)}.tmp"
+                fd = folder.create(tmp, 0o600)
+                try:
+                    with os.fdopen(fd, "w") as f:
+                        json.dump(data, f, indent=2)
+                        f.flush()
+                        os.fsync(f.fileno())
+                    folder.rename(tmp, folder, self.path.name)
+                except BaseException:
+                    folder.unlink(tmp)
+                    raise
+        except UnsafeFolderError as exc:
+            raise ConfigError(f"not saving your Flickr token: {exc}") from None
 
     def save(self, endpoint: str, api_key: str, api_secret: str, token: dict) -> None:
         data = self._read()

@@ -98,7 +98,7 @@ class SafeDir:
                 raise
         if mine:
             try:
-                _check_mine(child)
+                make_private(child)
             except BaseException:
                 child.close()
                 raise
@@ -251,16 +251,16 @@ class TempFile:
         self.folder.set_times(self.name, stamp)
 
 
-def _check_mine(folder: SafeDir) -> None:
-    """The user's own folder, which nobody else may write to (tightened to 0700 if it was looser)."""
+def make_private(folder: SafeDir) -> None:
+    """Check the folder is the user's own, and tighten it to 0700 (refused when it cannot be)."""
     if not hasattr(os, "geteuid"):
         return
     st = os.fstat(folder.fd) if folder.fd is not None else os.lstat(folder.path)
     if st.st_uid != os.geteuid():
         raise UnsafeFolderError(
             f"refusing to use {folder.path}: it belongs to another user (uid {st.st_uid}), who could "
-            f"make pycsync delete or overwrite files through it; pycsync only works in a {META_DIR} "
-            "folder of your own"
+            "make pycsync delete, overwrite or reveal files through it; pycsync only keeps its files "
+            "in folders of your own"
         )
     if stat.S_IMODE(st.st_mode) & 0o077:
         if folder.fd is not None:

@@ -244,3 +244,56 @@ def test_a_file_swapped_for_a_link_after_its_check_never_sends_the_link_target(
     assert swapped == ["A/a.jpg"]
     sent = {p["sha256"] for p in emulator.state()["photos"]}
     assert sha(jpeg(90)) not in sent, "the link's target was uploaded"
+
+
+def _save_tokens(config: Path) -> None:
+    from pycsync.config import TokenStore
+
+    TokenStore(config).save(
+        "https://www.flickr.com",
+        "the-key",
+        "the-api-secret",
+        {"token": "the-token", "token_secret": "the-token-secret"},
+    )
+
+
+def test_the_token_file_is_never_written_through_a_planted_link(tmp_path):
+    config = tmp_path / "config"
+    config.mkdir(mode=0o700)
+    stolen = tmp_path / "attacker.txt"
+    stolen.write_text("")
+    for name in ("tokens.tmp", "tokens.json.tmp", ".tokens.json.tmp"):
+        (config / name).symlink_to(stolen)
+    _save_tokens(config)
+    assert stolen.read_text() == "", "the token secret went through the link"
+    saved = json.loads((config / "tokens.json").read_text())
+    assert saved["tokens"]["https://www.flickr.com|the-key"]["token_secret"] == "the-token-secret"
+    assert stat.S_IMODE((config / "tokens.json").stat().st_mode) == 0o600
+    assert sorted(p.name for p in config.iterdir()) == [
+        ".tokens.json.tmp",
+        "tokens.json",
+        "tokens.json.tmp",
+        "tokens.tmp",
+    ]
+
+
+def test_the_token_folder_is_made_private(tmp_path):
+    config = tmp_path / "config"
+    config.mkdir()
+    os.chmod(config, 0o777)
+    _save_tokens(config)
+    assert stat.S_IMODE(config.stat().st_mode) == 0o700
+
+
+@pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root to hand a folder to another user"
+)
+def test_the_token_file_is_not_written_in_another_users_folder(tmp_path):
+    from pycsync.config import ConfigError
+
+    config = tmp_path / "config"
+    config.mkdir(mode=0o700)
+    os.chown(config, 65534, 65534)
+    with pytest.raises(ConfigError, match="another user"):
+        _save_tokens(config)
+    assert list(config.iterdir()) == []
