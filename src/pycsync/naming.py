@@ -34,8 +34,11 @@ NAME_TAG_PREFIX = "pycsync:name="
 _INVALID_IN_PART = re.compile(r'[<>:"|?*\x00-\x1f\x7f\ud800-\udfff]')
 _INVALID_IN_NAME = re.compile(r'[<>:"|?*\x00-\x1f\x7f\ud800-\udfff/\\]')
 _SEPARATORS = re.compile(r"[/\\]")
+# Windows device names (any case, with any extension): CONIN$ and CONOUT$ are the console;
+# COM0 and LPT0 are in Microsoft's list too, and a name reserved on some Windows is unsafe.
 _RESERVED = frozenset(
-    {"CON", "PRN", "AUX", "NUL"} | {f"{dev}{n}" for dev in ("COM", "LPT") for n in "123456789\u00b9\u00b2\u00b3"}
+    {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"}
+    | {f"{dev}{n}" for dev in ("COM", "LPT") for n in "0123456789\u00b9\u00b2\u00b3"}
 )
 _HEX = re.compile(r"(?:[0-9a-fA-F]{2})+")
 _SHA256 = re.compile(r"[0-9a-f]{64}")

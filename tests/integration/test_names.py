@@ -79,6 +79,9 @@ def test_local_names_differing_only_in_case_keep_one_and_report_the_other(emulat
 
 UNSAFE_ALBUMS = ["../../x", "/etc", "CON", "a/../../b", "..", ".hidden", "C:\\Windows\\x", "nul.txt", "trailing. "]
 UNSAFE_PHOTOS = ["../../escape", "/etc/passwd", "CON", "", "   ", "..", ".bashrc", "a\\b", "x:y?z*"]
+UNSAFE_ALBUMS += ["CONIN$"]  # Windows' console devices, and COM0 from its newer list
+UNSAFE_PHOTOS += ["conout$.log", "COM0"]
+WINDOWS_DEVICES = ("CON", "NUL", "CONIN$", "CONOUT$", "COM0")
 
 
 def test_unsafe_titles_stay_inside_the_root(emulator, root, tmp_path, sync_json, web):
@@ -109,7 +112,7 @@ def test_unsafe_titles_stay_inside_the_root(emulator, root, tmp_path, sync_json,
     for key in files:
         parts = key.split("/")
         assert all(p not in ("", ".", "..") and not p.startswith(".") for p in parts), key
-        assert all(p.split(".")[0].upper() not in ("CON", "NUL") for p in parts), key
+        assert all(p.split(".")[0].rstrip().upper() not in WINDOWS_DEVICES for p in parts), key
         assert not any(c in key for c in '\\:*?"<>|'), key
         assert os.path.realpath(root / key).startswith(str(root.resolve()) + os.sep)
     assert_converged(emulator, sync_json, root)

@@ -27,7 +27,9 @@ from pycsync.naming import (
 )
 
 INVALID = re.compile(r'[<>:"|?*\\\x00-\x1f\x7f]')
-RESERVED = re.compile(r"(CON|PRN|AUX|NUL|COM[1-9¹²³]|LPT[1-9¹²³]) *(\..*)?", re.IGNORECASE)
+# Windows device names, in any case, with or without an extension (CONIN$/CONOUT$ are the
+# console; COM0/LPT0 are listed in Microsoft's naming rules since 2022)
+RESERVED = re.compile(r"(CON|PRN|AUX|NUL|CONIN\$|CONOUT\$|COM[0-9¹²³]|LPT[0-9¹²³]) *(\..*)?", re.IGNORECASE)
 SHA = "0123456789abcdef" * 4
 
 
@@ -69,6 +71,12 @@ def test_media_extensions():
         ("con.txt", "con_.txt"),
         ("LPT9", "LPT9_"),
         ("COM10", "COM10"),
+        ("CONIN$", "CONIN$_"),
+        ("conout$.txt", "conout$_.txt"),
+        ("CoNoUt$ .log.gz", "CoNoUt$_ .log.gz"),
+        ("COM0", "COM0_"),
+        ("lpt0.x", "lpt0_.x"),
+        ("COM²", "COM²_"),
         ("", "_untitled"),
         ("   ", "_untitled"),
         ("..", "_untitled"),
@@ -179,6 +187,8 @@ def test_file_name_for_photo():
     assert file_name_for_photo("", "png", "42") == "42.png"
     assert file_name_for_photo("  \t ", "png", "42") == "42.png"
     assert file_name_for_photo("CON", "jpg", "42") == "CON_.jpg"
+    assert file_name_for_photo("CONOUT$", "jpg", "42") == "CONOUT$_.jpg"
+    assert file_name_for_photo("conin$.tar", "jpg", "42") == "conin$_.tar.jpg"
     assert file_name_for_photo(".secret", "jpg", "42") == "_.secret.jpg"
     assert file_name_for_photo("dots...", "jpg", "42") == "dots.jpg"
     assert file_name_for_photo("../..", "jpg", "42") == "_.._.jpg"
