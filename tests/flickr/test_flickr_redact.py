@@ -1,5 +1,7 @@
 import logging
 
+import pytest
+
 from pycsync.flickr import redact
 
 
@@ -53,9 +55,60 @@ def test_explicit_secrets_plain_and_encoded():
 
 
 def test_harmless_text_untouched():
-    text = "photo_id=123&title=hello world&secret=abc"
+    text = "photo_id=123&title=hello world&per_page=500"
     assert redact(text) == text
     assert redact("") == ""
+    # file names that look like a photo URL's last part are no URL
+    for name in ("A/2021/20210101_123456.jpg: changed since the scan", "2021/20210101_1234567890.jpg uploaded"):
+        assert redact(name) == name
+
+
+@pytest.mark.parametrize(
+    "text, shown",
+    [
+        (
+            'http://127.0.0.1:43347 "GET /static/65535/52283704142_f5a4199a2d_o.jpg HTTP/1.1" 200 3374',
+            'http://127.0.0.1:43347 "GET /static/65535/52283704142_REDACTED_o.jpg HTTP/1.1" 200 3374',
+        ),
+        (
+            "GET https://live.staticflickr.com/65535/52283704142_f5a4199a2d_o.jpg -> 200",
+            "GET https://live.staticflickr.com/65535/52283704142_REDACTED_o.jpg -> 200",
+        ),
+        (
+            "https://farm66.staticflickr.com/65535/52283704142_f5a4199a2d_b_d.jpg",
+            "https://farm66.staticflickr.com/65535/52283704142_REDACTED_b_d.jpg",
+        ),
+        (
+            "https://live.staticflickr.com/65535/52283704142_f5a4199a2d.jpg",
+            "https://live.staticflickr.com/65535/52283704142_REDACTED.jpg",
+        ),
+        (
+            "https://www.flickr.com/photos/12345678@N00/52283704142/play/orig/f5a4199a2d/",
+            "https://www.flickr.com/photos/12345678@N00/52283704142/play/orig/REDACTED/",
+        ),
+        (
+            "https://live.staticflickr.com/video/52283704142/f5a4199a2d/orig.mp4?s=eyJpIjo1MjI4&x=1",
+            "https://live.staticflickr.com/video/52283704142/REDACTED/orig.mp4?s=REDACTED&x=1",
+        ),
+        (
+            "Max retries exceeded with url: /static/65535/52573881249_fdde82902e_o.jpg (Caused by",
+            "Max retries exceeded with url: /static/65535/52573881249_REDACTED_o.jpg (Caused by",
+        ),
+        (
+            '{"url_o":"https:\\/\\/live.staticflickr.com\\/65535\\/52283704142_f5a4199a2d_o.jpg"}',
+            '{"url_o":"https:\\/\\/live.staticflickr.com\\/65535\\/52283704142_REDACTED_o.jpg"}',
+        ),
+    ],
+)
+def test_photo_urls_lose_their_secret_but_keep_the_photo_id(text, shown):
+    assert redact(text) == shown
+
+
+def test_photo_secret_fields_are_redacted():
+    out = redact('{"originalsecret":"f5a4199a2d","secret":"0123456789"} secret=abcdef0123&photo_id=1')
+    assert "f5a4199a2d" not in out and "0123456789" not in out and "abcdef0123" not in out and "photo_id=1" in out
+    out = redact('<photoid secret="ca957348bc" originalsecret="cd55de71dc">35467821184</photoid>')
+    assert "ca957348bc" not in out and "cd55de71dc" not in out and "35467821184" in out
 
 
 def test_debug_logging_is_redacted(stub, caplog):

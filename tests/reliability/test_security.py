@@ -297,3 +297,66 @@ def test_the_token_file_is_not_written_in_another_users_folder(tmp_path):
     with pytest.raises(ConfigError, match="another user"):
         _save_tokens(config)
     assert list(config.iterdir()) == []
+
+
+@pytest.fixture
+def debug_logging_restored():
+    """In-process --debug leaves a handler on the root logger: put things back afterwards."""
+    import logging
+
+    root_logger = logging.getLogger()
+    handlers, level = list(root_logger.handlers), root_logger.level
+    yield
+    root_logger.handlers[:] = handlers
+    root_logger.setLevel(level)
+
+
+def _photo_secrets(emulator) -> set[str]:
+    """Every photo's secret and original secret: whoever has them can fetch the photo."""
+    return {p[k] for p in emulator.state()["photos"] for k in ("secret", "originalsecret") if p.get(k)}
+
+
+def test_no_photo_secret_in_debug_or_failure_output(emulator, root, flickr, cli, tmp_path, debug_logging_restored):
+    from tests.reliability.hostile import HostileProxy, dead_port
+
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    for i in range(3):
+        (staging / f"{i}.jpg").write_bytes(jpeg(60 + i))
+        flickr.upload(staging / f"{i}.jpg", title=f"private {i}")
+    debug = cli("--debug", "sync", str(root))
+    assert debug.exit_code == 0 and "GET" in debug.stderr, debug.stderr
+    output = debug.output + debug.stderr
+    # two more, whose originals cannot be fetched: the static host is down, or says 403
+    ids = {}
+    for name in ("down", "forbidden"):
+        (staging / f"{name}.jpg").write_bytes(jpeg(70 + len(ids)))
+        ids[name] = flickr.upload(staging / f"{name}.jpg", title=name).photo_id
+    nowhere = dead_port()
+
+    def intercept(handler) -> bool:
+        if ids["down"] in handler.path and "/static/" in handler.path:
+            handler.send_response(302)
+            handler.send_header("Location", f"http://127.0.0.1:{nowhere}{handler.path}")
+        elif ids["forbidden"] in handler.path and "/static/" in handler.path:
+            handler.send_response(403)
+        else:
+            return False
+        handler.send_header("Content-Length", "0")
+        handler.end_headers()
+        return True
+
+    with HostileProxy(emulator.endpoint, intercept) as proxy:
+        env = {"PYCSYNC_ENDPOINT": proxy.endpoint}
+        runs = [
+            cli(*args, "sync", str(root), *more, env=env)
+            for args, more in (((), ()), ((), ("--json",)), (("--debug",), ("--json",)))
+        ]
+    for run in runs:
+        assert run.exit_code == 1, run.output + run.stderr
+        shown = run.output + run.stderr
+        for photo_id in ids.values():
+            assert photo_id in shown, f"the failure does not say which photo: {shown}"
+        output += shown
+    leaked = {s for s in _photo_secrets(emulator) if s in output}
+    assert not leaked, f"photo secrets in the output: {leaked}"

@@ -7,6 +7,14 @@ JSON (``"oauth_token": "..."``, ``"api_key": {"_content": "..."}``) and Python r
 Harmless protocol values (``oauth_problem``, ``oauth_signature_method``, ``oauth_version``,
 ``oauth_callback_confirmed``, ``oauth_parameters_absent``) are kept because they help
 debugging.  Extra literal secrets can be passed in ``secrets`` and are always scrubbed.
+
+Photo URLs are capabilities: whoever has an original's static URL can fetch it, private or
+not. So the secrets in them are removed too, keeping the photo id that says which photo it was:
+``/65535/123_abcdef0123_o.jpg`` -> ``/65535/123_REDACTED_o.jpg``, ``/play/orig/<secret>/``,
+``/video/<id>/<secret>/``, a signed ``?s=`` query, and ``secret``/``originalsecret`` fields in
+JSON or XML answers. They are recognised inside URLs (``scheme://host/...``, also with the
+escaped slashes of JSON), HTTP request lines (``"GET /path``) and ``url: /path`` (requests' errors),
+never in other text, where a file name such as ``2021/20210101_123456.jpg`` must stay as it is.
 """
 
 from __future__ import annotations
@@ -33,7 +41,7 @@ _KEEP = frozenset(
 # Names whose values are sensitive (anything oauth_* not in _KEEP, plus these).
 _NAMES = (
     r"oauth_[A-Za-z_]+|api_key|api_secret|api_sig|auth_token|consumer_key|consumer_secret"
-    r"|token_secret|access_token|client_secret|frob"
+    r"|token_secret|access_token|client_secret|frob|originalsecret|secret"
 )
 
 # left boundary: not inside another word, but allow a preceding %XX / %25XX escape
@@ -57,6 +65,29 @@ _JSON = re.compile(
     r"(?P<pre>\{\s*[\"']_content[\"']\s*:\s*)?(?P<vq>[\"'])(?P<value>(?:\\.|(?!(?P=vq)).)*)(?P=vq)",
     re.IGNORECASE,
 )
+
+
+# a path in a URL, a request line or a requests error; '\/' is JSON's escaped slash
+_SLASH = r"(?:/|\\/)"
+_URL_PATH = re.compile(
+    r"(?P<lead>[A-Za-z][A-Za-z0-9+.-]*:" + _SLASH + _SLASH + r"[^\s/\\\"'<>]+"
+    r"|\burl: |\"(?:GET|POST|PUT|HEAD|DELETE) )"
+    r"(?P<path>" + _SLASH + r"[^\s\"'<>]*)"
+)
+# secrets inside such a path: {id}_{secret}[_size].ext, play/{label}/{secret}, video/{id}/{secret}
+_PATH_SECRETS = (
+    re.compile(r"(?P<keep>" + _SLASH + r"\d+_)[0-9a-f]{6,}(?=[_.?#\\]|$)"),
+    re.compile(r"(?P<keep>" + _SLASH + r"play" + _SLASH + r"[^/\\]+" + _SLASH + r")[0-9a-f]{6,}"),
+    re.compile(r"(?P<keep>" + _SLASH + r"video" + _SLASH + r"\d+" + _SLASH + r")[0-9a-f]{6,}"),
+    re.compile(r"(?P<keep>[?&;](?:s|secret|originalsecret)=)[^&#;]+"),
+)
+
+
+def _redact_path(m: re.Match) -> str:
+    path = m.group("path")
+    for pattern in _PATH_SECRETS:
+        path = pattern.sub(lambda p: p.group("keep") + REDACTED, path)
+    return m.group("lead") + path
 
 
 def _keep(name: str) -> bool:
@@ -89,6 +120,7 @@ def redact(text: str, secrets: Iterable[str | None] = ()) -> str:
     text = _HDR.sub(hdr, text)
     text = _JSON.sub(js, text)
     text = _KV.sub(kv, text)
+    text = _URL_PATH.sub(_redact_path, text)
     for s in sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True):
         text = text.replace(s, REDACTED)
         # also the percent-encoded forms that show up in URLs / base strings

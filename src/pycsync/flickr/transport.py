@@ -677,7 +677,8 @@ class Transport:
                     body = resp.raw.read(2000, decode_content=True) if resp.raw else b""
                     err = _http_failure(resp.status_code, resp.headers, body or b"", "download", TransientError)
                     if isinstance(err, HttpError):
-                        err = HttpError(resp.status_code, "download failed", redact(current, self._secrets))
+                        shown = redact(current, self._secrets)  # the photo id stays, its secret goes
+                        err = HttpError(resp.status_code, f"download of {shown} failed", shown)
                     raise err
                 expected = resp.headers.get("Content-Length")
                 encoded = resp.headers.get("Content-Encoding", "identity").lower()
@@ -705,7 +706,8 @@ class Transport:
                 return DownloadResult(written, ctype, fname)
             finally:
                 resp.close()
-        raise HttpError(310, "too many redirects", redact(url, self._secrets))
+        shown = redact(url, self._secrets)
+        raise HttpError(310, f"too many redirects from {shown}", shown)
 
     def close(self) -> None:
         if self._own_session:
