@@ -25,7 +25,7 @@ def test_base_url(base):
     assert ep.request_token == "http://127.0.0.1:8080/services/oauth/request_token"
     assert ep.authorize == "http://127.0.0.1:8080/services/oauth/authorize"
     assert ep.access_token == "http://127.0.0.1:8080/services/oauth/access_token"
-    assert ep.hosts() == {"127.0.0.1:8080"}
+    assert ep.origins() == {"http://127.0.0.1:8080"}
     assert not ep.is_real_flickr
 
 

@@ -86,7 +86,7 @@ class FlickrClient:
             backoff_cap=backoff_cap,
             sleep=sleep,
             random=random,
-            sign_hosts=endpoints.hosts(),
+            sign_origins=endpoints.origins(),
         )
         self._nsid = user_nsid
         self._lock = threading.Lock()

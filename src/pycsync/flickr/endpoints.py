@@ -57,9 +57,12 @@ class Endpoints:
     def is_real_flickr(self) -> bool:
         return self.rest == _REAL_REST
 
-    def hosts(self) -> frozenset[str]:
-        """Network locations (host[:port]) of all endpoints (lower-cased)."""
+    def origins(self) -> frozenset[str]:
+        """scheme://host[:port] of all endpoints (lower-cased)."""
         return frozenset(
-            urlsplit(u).netloc.lower()
-            for u in (self.rest, self.upload, self.replace, self.request_token, self.authorize, self.access_token)
+            f"{p.scheme}://{p.netloc}".lower()
+            for p in map(
+                urlsplit,
+                (self.rest, self.upload, self.replace, self.request_token, self.authorize, self.access_token),
+            )
         )

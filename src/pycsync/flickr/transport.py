@@ -412,7 +412,7 @@ class Transport:
         backoff_cap: float = 60.0,
         sleep: Callable[[float], None] = time.sleep,
         random: Callable[[], float] = _random.random,
-        sign_hosts: Iterable[str] = (),
+        sign_origins: Iterable[str] = (),
         pool_maxsize: int = 32,
     ) -> None:
         self.credentials = credentials
@@ -432,7 +432,8 @@ class Transport:
         self.backoff_cap = backoff_cap
         self._sleep = sleep
         self._random = random
-        self.sign_hosts = frozenset(h.lower() for h in sign_hosts)
+        #: scheme://host[:port] of the endpoints, whose requests are signed (and Flickr's, over https)
+        self.sign_origins = frozenset(o.lower() for o in sign_origins)
         self.stats = TransportStats()
         #: the server's clock (unix seconds, from the Date header) at the last REST answer
         self.server_time: int | None = None
@@ -610,9 +611,13 @@ class Transport:
     # -- download
 
     def _should_sign(self, url: str) -> bool:
-        host = urlsplit(url).netloc.lower()
-        hostname = host.rsplit("@", 1)[-1].split(":", 1)[0]
-        return host in self.sign_hosts or hostname == "flickr.com" or hostname.endswith(".flickr.com")
+        """An endpoint's own origin (the same scheme too: a request signed for https never goes
+        out in the clear), or Flickr's hosts over https."""
+        parts = urlsplit(url)
+        if f"{parts.scheme}://{parts.netloc}".lower() in self.sign_origins:
+            return True
+        hostname = (parts.hostname or "").lower()
+        return parts.scheme == "https" and (hostname == "flickr.com" or hostname.endswith(".flickr.com"))
 
     def _download_headers(self, url: str) -> dict[str, str]:
         if not self._should_sign(url) or not self.credentials.token:
@@ -670,6 +675,14 @@ class Transport:
             if resp.is_redirect and "Location" in resp.headers:
                 nxt = urljoin(current, resp.headers["Location"])
                 resp.close()
+                if urlsplit(current).scheme == "https" and urlsplit(nxt).scheme != "https":
+                    # the photo would come in the clear, open to reading and tampering
+                    raise HttpError(
+                        resp.status_code,
+                        f"refusing the redirect from {redact(current, self._secrets)} to plain http "
+                        f"({redact(nxt, self._secrets)})",
+                        redact(nxt, self._secrets),
+                    )
                 current = nxt
                 continue
             try:

@@ -1,0 +1,103 @@
+"""Where a download's redirects may lead: never from https down to plain http, and a signed
+request never goes out in the clear.
+
+The server here speaks TLS and plain HTTP on one loopback port (it looks at the first byte), as
+a host answering on both 443 and 80 does, so a redirect can keep the host and lose the TLS.
+"""
+
+from __future__ import annotations
+
+import http.server
+import io
+import socket
+import ssl
+import threading
+from pathlib import Path
+
+import pytest
+
+from pycsync.flickr import Credentials, Endpoints, FlickrClient, FlickrError
+
+TLS = Path(__file__).resolve().parents[1] / "data" / "tls"
+CREDS = Credentials("ck-123", "cs-456", "72157-tok", "ts-789")
+PHOTO = b"\xff\xd8\xff" + bytes(range(256)) * 64
+
+
+class TlsOrPlainServer(http.server.ThreadingHTTPServer):
+    """One port, both protocols: a TLS handshake starts with byte 0x16."""
+
+    daemon_threads = True
+
+    def __init__(self, handler):
+        super().__init__(("127.0.0.1", 0), handler)
+        self.tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        self.tls.load_cert_chain(TLS / "loopback.crt", TLS / "loopback.key")
+        self.seen: list[tuple[str, str, bool]] = []  # (scheme, path, signed)
+
+    def get_request(self):
+        sock, addr = super().get_request()
+        sock.settimeout(10)
+        if sock.recv(1, socket.MSG_PEEK) == b"\x16":
+            sock = self.tls.wrap_socket(sock, server_side=True)
+        return sock, addr
+
+
+@pytest.fixture
+def server():
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args) -> None:
+            pass
+
+        def do_GET(self) -> None:  # noqa: N802  (http.server's name)
+            scheme = "https" if isinstance(self.connection, ssl.SSLSocket) else "http"
+            self.server.seen.append((scheme, self.path, "Authorization" in self.headers))
+            port = self.server.server_address[1]
+            if self.path.startswith("/photos/"):
+                self.send_response(302)
+                self.send_header("Location", f"http://127.0.0.1:{port}/video/1/s/orig.mp4")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "video/mp4")
+            self.send_header("Content-Length", str(len(PHOTO)))
+            self.end_headers()
+            self.wfile.write(PHOTO)
+
+    srv = TlsOrPlainServer(Handler)
+    thread = threading.Thread(target=srv.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    yield srv
+    srv.shutdown()
+    srv.server_close()
+
+
+def _client(server) -> FlickrClient:
+    import requests
+
+    session = requests.Session()
+    session.trust_env = False  # REQUESTS_CA_BUNDLE and proxies from the environment would win
+    session.verify = str(TLS / "loopback.crt")
+    base = f"https://127.0.0.1:{server.server_address[1]}"
+    return FlickrClient(Endpoints.for_base(base), CREDS, calls_per_hour=None, session=session, max_retries=0)
+
+
+def test_a_redirect_from_https_to_plain_http_is_refused_and_never_signed(server):
+    client = _client(server)
+    out = io.BytesIO()
+    with pytest.raises(FlickrError, match="plain http"):
+        client.download(f"https://127.0.0.1:{server.server_address[1]}/photos/u/1/play/orig/s/", out)
+    assert ("http", "/video/1/s/orig.mp4", True) not in server.seen, "a signed request went out in the clear"
+    assert [s for s in server.seen if s[0] == "http"] == [], "the photo came over plain http"
+    assert server.seen == [("https", "/photos/u/1/play/orig/s/", True)]
+    assert out.getvalue() == b""
+
+
+def test_an_https_download_is_signed_over_tls(server):
+    client = _client(server)
+    out = io.BytesIO()
+    client.download(f"https://127.0.0.1:{server.server_address[1]}/video/1/s/orig.mp4", out)
+    assert out.getvalue() == PHOTO
+    assert server.seen == [("https", "/video/1/s/orig.mp4", True)]
