@@ -15,7 +15,7 @@ from pathlib import Path
 from pycsync import local as local_scan
 from pycsync import naming
 from pycsync.config import NotSignedIn
-from pycsync.executor import PRIVACY, Executor, Outcome, Settings
+from pycsync.executor import MIN_FREE_SPACE, PRIVACY, Executor, Outcome, Settings
 from pycsync.flickr import FlickrClient
 from pycsync.flickr.errors import FlickrError
 from pycsync.ignore import IgnoreRules
@@ -65,6 +65,7 @@ class SyncOptions:
     rebuild_state: bool = False
     follow_symlinks: bool = False
     unknown_upload_wait: float = 60.0
+    min_free_space: int = MIN_FREE_SPACE  # bytes of disk space downloads leave free
 
 
 @dataclass
@@ -212,6 +213,7 @@ def _run(client, options: SyncOptions, root: Path, state: StateDB | None, messag
         layout=options.layout,
         unknown_upload_wait=options.unknown_upload_wait,
         user_nsid=login.user_nsid,
+        min_free_space=options.min_free_space,
     )
     if state is not None and not options.dry_run:
         remote = _recover_unfinished_uploads(client, state, remote, settings, base_url, login.user_nsid)
@@ -370,7 +372,7 @@ def _recover_unfinished_replaces(client, state: StateDB, remote: RemoteListing, 
             )
             continue
         try:
-            tmp, digest, _, _ = checker._fetch(photo.url_o)
+            tmp, digest, _, _ = checker._fetch(photo.url_o, media=photo.media)
             tmp.unlink(missing_ok=True)
             state.put_remote_hash(photo.photo_id, photo.original_secret, digest)
             if digest == sha:

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from pycsync import naming
-from pycsync.flickr import FlickrClient
+from pycsync.flickr import DownloadLimits, FlickrClient
 from pycsync.flickr.errors import ApiError, FlickrError, OutcomeUnknown, PermanentUploadError, TransientError
 from pycsync.model import (
     Action,
@@ -63,6 +63,14 @@ PRIVACY = {
 }
 
 
+# Flickr accepts photos up to 200 MB and videos up to 1 GB: no original can be bigger
+MAX_PHOTO_BYTES = 200 << 20
+MAX_VIDEO_BYTES = 1 << 30
+#: free disk space downloads never eat into (the system, SQLite's journal and other programs
+#: need room too)
+MIN_FREE_SPACE = 256 << 20
+
+
 class UnsafePathError(Exception):
     """A path would leave the sync root or pass through a symbolic link."""
 
@@ -90,6 +98,7 @@ class Settings:
     layout: Layout = Layout.NESTED
     unknown_upload_wait: float = 60.0  # how long to look for an upload whose answer was lost
     user_nsid: str = ""
+    min_free_space: int = MIN_FREE_SPACE  # bytes of disk space downloads leave free
 
 
 class Executor:
@@ -357,15 +366,17 @@ class Executor:
         finally:
             self.notify("transfer done", key, "")
 
-    def _fetch(self, url: str, key: str = "") -> tuple[TempFile, str, int, str | None]:
-        """Download into a temp file: (temp file, sha256, size, served file name)."""
+    def _fetch(self, url: str, key: str = "", media: str = "") -> tuple[TempFile, str, int, str | None]:
+        """Download into a temp file: (temp file, sha256, size, served file name). The download
+        is bounded by what Flickr accepts for its kind of media (a video when not known), the
+        free disk space and its progress; nothing is kept of one that breaks a limit."""
         folder = self._folder("tmp")
         tmp = TempFile(folder, self._tmp_name())
         digest = hashlib.sha256()
         try:
             with open(folder.create(tmp.name), "wb") as raw, self._transfer(key or url, "down", 0) as progress:
                 sink = _HashingWriter(raw, digest)
-                result = self.client.download(url, sink, progress=progress)
+                result = self.client.download(url, sink, progress=progress, limits=self._download_limits(media))
                 raw.flush()
                 os.fsync(raw.fileno())
             if _error_page(result.content_type):
@@ -381,6 +392,16 @@ class Executor:
             self.outcome.bytes_down += result.bytes_written
         return tmp, digest.hexdigest(), result.bytes_written, result.content_disposition_filename
 
+    def _download_limits(self, media: str) -> DownloadLimits:
+        photo = media == "photo"
+        return DownloadLimits(
+            max_bytes=MAX_PHOTO_BYTES if photo else MAX_VIDEO_BYTES, kind="photo" if photo else "video", room=self._room
+        )
+
+    def _room(self) -> int:
+        """Bytes a download may still write: the free disk space less the margin kept free."""
+        return shutil.disk_usage(self._folder("tmp").path).free - self.settings.min_free_space
+
     def _do_Download(self, a: Download) -> None:
         key = a.key
         if a.overwrite and not self._unchanged_since_scan(key):
@@ -389,7 +410,7 @@ class Executor:
             raise OSError(f"{key} appeared since the scan; left it alone")
         with self._lock:
             kept = self.fetched.pop((a.photo_id, a.original_secret), None)
-        tmp, sha, size, served = kept or self._fetch(a.url, key)
+        tmp, sha, size, served = kept or self._fetch(a.url, key, a.media)
         # known before the file lands: a crash right after must not leave only the photo's content
         # tag (stale after a replace on Flickr's website) to compare the file with
         self.state.put_remote_hash(a.photo_id, a.original_secret, sha)
@@ -422,7 +443,8 @@ class Executor:
         return candidate
 
     def _do_Confirm(self, a: Confirm) -> None:
-        got = self._fetch(a.url, a.key)
+        photo = self.remote.photos.get(a.photo_id)
+        got = self._fetch(a.url, a.key, photo.media if photo is not None else "")
         sha = got[1]
         self.state.put_remote_hash(a.photo_id, a.original_secret, sha)
         if sha == a.local_sha256:

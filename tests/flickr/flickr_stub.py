@@ -151,3 +151,54 @@ def free_port() -> int:
     port = s.getsockname()[1]
     s.close()
     return port
+
+
+class Hostile:
+    """A hostile server: answers every request with ``serve(handler)`` (which decides what to
+    send, how fast and how much) and counts the bytes it managed to send."""
+
+    def __init__(self) -> None:
+        self.serve: Callable[[http.server.BaseHTTPRequestHandler], None] = lambda h: None
+        self.sent = 0
+        hostile = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+            timeout = 10
+
+            def log_message(self, *args) -> None:
+                pass
+
+            def do_GET(self) -> None:  # noqa: N802  (http.server's names)
+                hostile.serve(self)
+                self.close_connection = True
+
+            do_POST = do_GET  # noqa: N815
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def send(self, handler, data: bytes) -> bool:
+        try:
+            handler.wfile.write(data)
+            handler.wfile.flush()
+        except OSError:
+            return False  # the client hung up
+        self.sent += len(data)
+        return True
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def send_headers(handler, headers: dict[str, str], status: int = 200) -> None:
+    handler.send_response(status)
+    for k, v in headers.items():
+        handler.send_header(k, v)
+    handler.end_headers()

@@ -89,16 +89,23 @@ def dead_port() -> int:
     return port
 
 
-def stream_forever(handler, headers: dict[str, str], seconds: float = 20.0, chunk: bytes = b"\0" * 65536) -> None:
-    """Answer 200 with ``headers`` and send ``chunk`` after ``chunk`` until the client hangs up
-    (or ``seconds`` pass): what a server announcing a 64 GiB photo does."""
+def stream_forever(
+    handler, headers: dict[str, str], *, seconds: float = 20.0, limit: int = 256 << 20, chunk: int = 1 << 16
+) -> int:
+    """Answer 200 with ``headers`` and send zeros until the client hangs up, ``seconds`` pass or
+    ``limit`` bytes are out (what a server announcing a 64 GiB photo does, bounded so that a
+    client that never stops cannot fill the disk); returns how many bytes went out."""
     handler.send_response(200)
     for k, v in headers.items():
         handler.send_header(k, v)
     handler.end_headers()
+    block = b"\0" * chunk
+    sent = 0
     deadline = time.monotonic() + seconds
     try:
-        while time.monotonic() < deadline:
-            handler.wfile.write(chunk)
+        while time.monotonic() < deadline and sent < limit:
+            handler.wfile.write(block)
+            sent += len(block)
     except OSError:
         pass  # the client gave up: what it should do
+    return sent

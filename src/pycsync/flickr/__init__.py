@@ -14,12 +14,13 @@ from .errors import (
     AuthError,
     FlickrError,
     HttpError,
+    LimitExceeded,
     OutcomeUnknown,
     PermanentUploadError,
     RateLimited,
     TransientError,
 )
-from .models import AccessToken, DownloadResult, Login, UploadResult, as_int, content
+from .models import AccessToken, DownloadLimits, DownloadResult, Login, UploadResult, as_int, content
 from .oauth import (
     Credentials,
     LoopbackReceiver,
@@ -37,12 +38,14 @@ __all__ = [
     "FlickrClient",
     "UploadResult",
     "DownloadResult",
+    "DownloadLimits",
     "Login",
     "AccessToken",
     "FlickrError",
     "ApiError",
     "AuthError",
     "HttpError",
+    "LimitExceeded",
     "TransientError",
     "RateLimited",
     "OutcomeUnknown",

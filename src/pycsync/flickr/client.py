@@ -13,7 +13,7 @@ import requests
 
 from .endpoints import Endpoints
 from .errors import ApiError
-from .models import DownloadResult, Login, UploadResult, as_int, content
+from .models import DownloadLimits, DownloadResult, Login, UploadResult, as_int, content
 from .oauth import Credentials
 from .ratelimit import RateLimiter
 from .transport import DEFAULT_TIMEOUT, DEFAULT_UPLOAD_TIMEOUT, Transport, TransportStats
@@ -385,9 +385,15 @@ class FlickrClient:
     # ------------------------------------------------------------------ download
 
     def download(
-        self, url: str, dest: BinaryIO, progress: Callable[[int], None] | None = None, chunk: int = 1 << 20
+        self,
+        url: str,
+        dest: BinaryIO,
+        progress: Callable[[int], None] | None = None,
+        chunk: int = 1 << 20,
+        limits: DownloadLimits | None = None,
     ) -> DownloadResult:
-        """Stream ``url`` (following redirects) into ``dest`` in constant memory.
+        """Stream ``url`` (following redirects, never from https to plain http) into ``dest`` in
+        constant memory, within ``limits`` (size, free space, stalls, overall time).
 
         Requests to Flickr's own hosts (and the configured endpoint hosts, e.g. the
         emulator) are OAuth-signed so owner-only video originals work; static CDN URLs are
@@ -396,4 +402,4 @@ class FlickrClient:
         :class:`TransientError` is raised and the caller restarts into a fresh file.
         Downloads do not consume API rate-limit slots.
         """
-        return self._transport.download(url, dest, progress=progress, chunk=chunk)
+        return self._transport.download(url, dest, progress=progress, chunk=chunk, limits=limits)

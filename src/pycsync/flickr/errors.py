@@ -7,6 +7,8 @@
      │    └── PermanentUploadError   upload/replace codes for files that will never upload
      ├── AuthError                OAuth 401 problems, API codes 98/99
      ├── HttpError                unexpected HTTP status (e.g. 404 on a download)
+     ├── LimitExceeded            an answer or a download broke a limit (size, nesting, free
+     │                            space, time): refused, not retried
      └── TransientError           5xx, 429, codes 0/105/106/201, network trouble, bad bodies
           ├── RateLimited         HTTP 429
           └── OutcomeUnknown      a non-idempotent write may or may not have been applied
@@ -25,6 +27,7 @@ __all__ = [
     "RateLimited",
     "OutcomeUnknown",
     "PermanentUploadError",
+    "LimitExceeded",
 ]
 
 
@@ -92,6 +95,20 @@ class HttpError(FlickrError):
 
     def __reduce__(self):
         return (self.__class__, (self.status, self.message, self.url))
+
+
+class LimitExceeded(FlickrError):
+    """An answer too large or too deeply nested to read, or a download too large for what it is,
+    for the free disk space, or too slow: refused, and not retried (a server that sends it once
+    sends it again). Nothing of a refused download is kept."""
+
+    def __init__(self, message: str, *, method: str = "") -> None:
+        self.message = message
+        self.method = method
+        super().__init__((f"{method}: " if method else "") + message)
+
+    def __reduce__(self):
+        return (_rebuild, (self.__class__, (self.message,), {"method": self.method}))
 
 
 class TransientError(FlickrError):

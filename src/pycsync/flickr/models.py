@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,6 +11,7 @@ __all__ = [
     "AccessToken",
     "UploadResult",
     "DownloadResult",
+    "DownloadLimits",
     "as_int",
     "content",
 ]
@@ -53,6 +55,31 @@ class DownloadResult:
     bytes_written: int
     content_type: str | None
     content_disposition_filename: str | None
+
+
+@dataclass(frozen=True)
+class DownloadLimits:
+    """What one download may take; breaking a limit raises :class:`LimitExceeded` (a stall is a
+    :class:`TransientError`).
+
+    ``max_bytes``: the most the file can be (Flickr's upload limit for its kind, ``kind`` names
+    it in messages). ``room``: how many bytes may still be written (the free disk space less a
+    margin), asked before the first byte and every few MiB. ``stall_seconds``: the longest wait
+    for the next byte (None: the client's read timeout). The whole download may take
+    ``base_seconds`` plus its size (declared, else ``max_bytes``) at ``min_rate`` bytes/s.
+    """
+
+    max_bytes: int | None = None
+    kind: str = "file"
+    room: Callable[[], int] | None = None
+    stall_seconds: float | None = None
+    base_seconds: float = 300.0
+    min_rate: float = 16 * 1024
+
+    def deadline(self, started: float, size: int | None) -> float | None:
+        """When the download must be done (monotonic clock), or None when its size is unknown."""
+        size = size if size is not None else self.max_bytes
+        return None if size is None else started + self.base_seconds + size / self.min_rate
 
 
 def as_int(value: Any, default: int | None = None) -> int | None:

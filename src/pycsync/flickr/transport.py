@@ -10,7 +10,7 @@ import random as _random
 import threading
 import time
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import IO, Any, BinaryIO, TypeVar
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -23,12 +23,13 @@ from .errors import (
     AuthError,
     FlickrError,
     HttpError,
+    LimitExceeded,
     OutcomeUnknown,
     PermanentUploadError,
     RateLimited,
     TransientError,
 )
-from .models import DownloadResult, UploadResult
+from .models import DownloadLimits, DownloadResult, UploadResult
 from .oauth import Credentials, encode_params, sign_request, upload_auth_header
 from .ratelimit import RateLimiter
 from .redact import redact
@@ -61,6 +62,17 @@ DEFAULT_TIMEOUT = (10.0, 60.0)
 DEFAULT_UPLOAD_TIMEOUT = (10.0, 600.0)
 MAX_REDIRECTS = 10
 MAX_RETRY_AFTER = 3600.0
+
+#: the most an API answer may decode to: a page of 500 photos with every extra pycsync asks for
+#: is well under 2 MiB; a larger answer is refused, not read (gzip can expand 1000-fold)
+MAX_ANSWER_BYTES = 16 << 20
+#: JSON objects and arrays in one answer (a page of 500 photos has a few thousand); each costs
+#: memory far beyond its two bytes of text
+MAX_ANSWER_CONTAINERS = 200_000
+#: element nesting in an XML answer (Flickr's upload answers are two deep)
+MAX_XML_DEPTH = 32
+#: how often (bytes written) a download asks again how much room is left on the disk
+ROOM_CHECK_EVERY = 8 << 20
 
 
 # ------------------------------------------------------------------------------ stats
@@ -211,13 +223,17 @@ def _http_failure(
     return HttpError(status, label)
 
 
+def _size(n: float) -> str:
+    return f"{n / (1 << 30):.1f} GiB" if n >= 1 << 30 else f"{n / (1 << 20):.0f} MiB"
+
+
 def parse_rest_response(
     status: int, headers: Mapping[str, str] | None, body: bytes | str, method: str, *, idempotent: bool = True
 ) -> dict[str, Any]:
     """Decode a REST JSON answer (``format=json&nojsoncallback=1``) or raise.
 
-    ``idempotent=False`` turns ambiguous failures (5xx, undecodable body) into
-    :class:`OutcomeUnknown`.
+    ``idempotent=False`` turns ambiguous failures (5xx, undecodable body, an answer refused for
+    its size or nesting) into :class:`OutcomeUnknown`.
     """
     ambiguous = TransientError if idempotent else OutcomeUnknown
     if status != 200:
@@ -226,8 +242,12 @@ def parse_rest_response(
     s = text.strip()
     if s.startswith("jsonFlickrApi(") and s.endswith(")"):
         s = s[len("jsonFlickrApi(") : -1]
+    if s.count("{") + s.count("[") > MAX_ANSWER_CONTAINERS:  # (brackets in strings count too: a bound)
+        raise _refused(f"the answer holds more than {MAX_ANSWER_CONTAINERS:,} objects; refused", method, idempotent)
     try:
         data = json.loads(s)
+    except RecursionError:
+        raise _refused("the answer is nested too deeply; refused", method, idempotent) from None
     except ValueError:
         if "oauth_problem=" in s:
             raise _http_failure(401, headers, s, method, ambiguous) from None
@@ -262,6 +282,35 @@ def api_error(code: int, message: str, method: str, *, upload: bool = False) -> 
     return ApiError(code, message, method)
 
 
+def _refused(message: str, method: str, idempotent: bool) -> FlickrError:
+    """An answer refused for its size or nesting: for a write, whether it was applied is unknown."""
+    if idempotent:
+        return LimitExceeded(message, method=method)
+    return OutcomeUnknown(message, method=method)
+
+
+class _DepthLimited(ET.TreeBuilder):
+    """Builds the tree, refusing elements nested deeper than MAX_XML_DEPTH."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._depth = 0
+
+    def start(self, tag: Any, attrs: Any) -> ET.Element:
+        self._depth += 1
+        if self._depth > MAX_XML_DEPTH:
+            raise _TooDeep
+        return super().start(tag, attrs)
+
+    def end(self, tag: Any) -> ET.Element:
+        self._depth -= 1
+        return super().end(tag)
+
+
+class _TooDeep(Exception):
+    pass
+
+
 def parse_upload_response(
     status: int, headers: Mapping[str, str] | None, body: bytes | str, kind: str = "upload", *, idempotent: bool = False
 ) -> UploadResult:
@@ -277,7 +326,11 @@ def parse_upload_response(
         raise _http_failure(status, headers, body, kind, ambiguous)
     raw = body if isinstance(body, bytes) else body.encode("utf-8")
     try:
-        root = ET.fromstring(raw)
+        parser = ET.XMLParser(target=_DepthLimited())
+        parser.feed(raw)
+        root = parser.close()
+    except _TooDeep:
+        raise _refused("the answer is nested too deeply; refused", kind, idempotent) from None
     except ET.ParseError:
         if b"oauth_problem=" in raw:
             raise _http_failure(401, headers, raw, kind, ambiguous) from None
@@ -330,6 +383,71 @@ def parse_content_disposition(value: str | None) -> str | None:
     if fname:
         fname = fname.replace("\\", "/").rsplit("/", 1)[-1]
     return fname or None
+
+
+def _read_answer(resp: requests.Response, label: str, idempotent: bool) -> bytes:
+    """The decoded body of an API answer, refused past MAX_ANSWER_BYTES (read in pieces, so a
+    compressed answer never expands in memory beyond that)."""
+    parts: list[bytes] = []
+    total = 0
+    try:
+        for data in resp.iter_content(64 << 10):
+            total += len(data)
+            if total > MAX_ANSWER_BYTES:
+                raise _refused(f"the answer is larger than {_size(MAX_ANSWER_BYTES)}; refused", label, idempotent)
+            parts.append(data)
+    finally:
+        resp.close()
+    return b"".join(parts)
+
+
+def _declared_size(resp: requests.Response) -> int | None:
+    """The body's size as the server declared it (Content-Length of an unencoded body)."""
+    if resp.headers.get("Content-Encoding", "identity").lower() not in ("", "identity"):
+        return None
+    try:
+        size = int(resp.headers.get("Content-Length", ""))
+    except ValueError:
+        return None
+    return size if size >= 0 else None
+
+
+def _check_before_download(declared: int | None, limits: DownloadLimits, shown: str) -> None:
+    """Refuse before the first byte what the declared size (or a full disk) already rules out."""
+    if declared is not None and limits.max_bytes is not None and declared > limits.max_bytes:
+        raise LimitExceeded(
+            f"refusing {shown}: it is {_size(declared)}, more than Flickr accepts for a {limits.kind} "
+            f"({_size(limits.max_bytes)})",
+            method="download",
+        )
+    if limits.room is not None:
+        room = limits.room()
+        if room < 0 or (declared is not None and declared > room):
+            needed = f" ({_size(declared)})" if declared is not None else ""
+            raise LimitExceeded(
+                f"not enough free disk space for {shown}{needed}: {_size(max(room, 0))} free beyond what is kept free",
+                method="download",
+            )
+
+
+def _arriving(resp: requests.Response, size: int) -> Iterator[bytes]:
+    """The decoded body in pieces as soon as they arrive (at most ``size`` bytes each), so a
+    trickle is seen as it comes; urllib3's errors become requests' (as iter_content does)."""
+    from urllib3 import exceptions as u3
+
+    try:
+        while data := resp.raw.read1(size, decode_content=True):
+            yield data
+    except u3.ReadTimeoutError as exc:
+        raise requests.exceptions.ReadTimeout(exc) from None
+    except u3.SSLError as exc:
+        raise requests.exceptions.SSLError(exc) from None
+    except u3.DecodeError as exc:
+        raise requests.exceptions.ContentDecodingError(exc) from None
+    except (u3.ProtocolError, u3.HTTPError) as exc:
+        raise requests.exceptions.ChunkedEncodingError(exc) from None
+    except OSError as exc:
+        raise requests.exceptions.ConnectionError(exc) from None
 
 
 # ------------------------------------------------------------------------------ errors
@@ -518,15 +636,22 @@ class Transport:
                     headers = sign_request(self.credentials, "POST", url, body=encoded)
                     self.stats.add_up(len(encoded))
                     resp = self.session.post(
-                        url, data=encoded.encode("ascii"), headers=headers, timeout=self.timeout, allow_redirects=False
+                        url,
+                        data=encoded.encode("ascii"),
+                        headers=headers,
+                        timeout=self.timeout,
+                        allow_redirects=False,
+                        stream=True,
                     )
                     shown = url + " [" + encoded + "]"
                 else:
                     full = url + ("&" if "?" in url else "?") + encoded
                     headers = sign_request(self.credentials, "GET", full)
-                    resp = self.session.get(full, headers=headers, timeout=self.timeout, allow_redirects=False)
+                    resp = self.session.get(
+                        full, headers=headers, timeout=self.timeout, allow_redirects=False, stream=True
+                    )
                     shown = full
-                body = resp.content
+                body = _read_answer(resp, method, idempotent)
             except requests.RequestException as exc:
                 self._debug("POST" if write else "GET", url, None, t0, f" {exc!r}")
                 raise _network_error(exc, method, idempotent, self._secrets) from None
@@ -594,9 +719,9 @@ class Transport:
             headers = {"Authorization": auth, "Content-Type": mon.content_type}
             try:
                 resp = self.session.post(
-                    url, data=mon, headers=headers, timeout=self.upload_timeout, allow_redirects=False
+                    url, data=mon, headers=headers, timeout=self.upload_timeout, allow_redirects=False, stream=True
                 )
-                body = resp.content
+                body = _read_answer(resp, kind, False)
             except requests.RequestException as exc:
                 self.stats.add_up(mon.bytes_read)
                 self._debug("POST", url, None, t0, f" {exc!r}")
@@ -620,22 +745,31 @@ class Transport:
         return parts.scheme == "https" and (hostname == "flickr.com" or hostname.endswith(".flickr.com"))
 
     def _download_headers(self, url: str) -> dict[str, str]:
+        # the file as it is: originals do not compress, and the declared size is then its size
+        plain = {"Accept-Encoding": "identity"}
         if not self._should_sign(url) or not self.credentials.token:
-            return {}
+            return plain
         try:
-            return sign_request(self.credentials, "GET", url)
+            return {**plain, **sign_request(self.credentials, "GET", url)}
         except ValueError:  # URL with characters oauthlib refuses: send unsigned
-            return {}
+            return plain
 
     def download(
-        self, url: str, dest: BinaryIO, progress: Callable[[int], None] | None = None, chunk: int = 1 << 20
+        self,
+        url: str,
+        dest: BinaryIO,
+        progress: Callable[[int], None] | None = None,
+        chunk: int = 1 << 20,
+        limits: DownloadLimits | None = None,
     ) -> DownloadResult:
         """Stream ``url`` into ``dest``; see :meth:`FlickrClient.download`."""
         state = {"written": 0}
+        limits = limits or DownloadLimits()
+        started = time.monotonic()
 
         def attempt() -> DownloadResult:
             try:
-                return self._download_once(url, dest, progress, chunk, state)
+                return self._download_once(url, dest, progress, chunk, state, limits, started)
             except TransientError as exc:
                 if state["written"]:
                     # partial data is in dest: the caller must restart into a fresh file
@@ -654,10 +788,25 @@ class Transport:
         except _NoRetry as wrapped:
             raise wrapped.error from None
 
+    def _download_timeout(self, limits: DownloadLimits) -> tuple[float, float] | float:
+        """(connect, read): the read timeout is how long a download may stall."""
+        if limits.stall_seconds is None:
+            return self.timeout
+        connect = self.timeout[0] if isinstance(self.timeout, tuple) else self.timeout
+        return (connect, limits.stall_seconds)
+
     def _download_once(
-        self, url: str, dest: BinaryIO, progress: Callable[[int], None] | None, chunk: int, state: dict[str, int]
+        self,
+        url: str,
+        dest: BinaryIO,
+        progress: Callable[[int], None] | None,
+        chunk: int,
+        state: dict[str, int],
+        limits: DownloadLimits,
+        started: float,
     ) -> DownloadResult:
         current = url
+        timeout = self._download_timeout(limits)
         for _hop in range(MAX_REDIRECTS + 1):
             self.stats.count_call("download")
             t0 = time.monotonic()
@@ -666,7 +815,7 @@ class Transport:
                     current,
                     headers=self._download_headers(current),
                     stream=True,
-                    timeout=self.timeout,
+                    timeout=timeout,
                     allow_redirects=False,
                 )
             except requests.RequestException as exc:
@@ -686,34 +835,24 @@ class Transport:
                 current = nxt
                 continue
             try:
+                shown = redact(current, self._secrets)  # the photo id stays, its secret goes
                 if resp.status_code != 200:
                     body = resp.raw.read(2000, decode_content=True) if resp.raw else b""
                     err = _http_failure(resp.status_code, resp.headers, body or b"", "download", TransientError)
                     if isinstance(err, HttpError):
-                        shown = redact(current, self._secrets)  # the photo id stays, its secret goes
                         err = HttpError(resp.status_code, f"download of {shown} failed", shown)
                     raise err
-                expected = resp.headers.get("Content-Length")
-                encoded = resp.headers.get("Content-Encoding", "identity").lower()
+                declared = _declared_size(resp)
+                _check_before_download(declared, limits, shown)
                 try:
-                    for data in resp.iter_content(chunk_size=chunk):
-                        if not data:
-                            continue
-                        dest.write(data)
-                        state["written"] += len(data)
-                        self.stats.add_down(len(data))
-                        if progress is not None:
-                            progress(state["written"])
+                    written = self._receive(resp, dest, progress, chunk, state, limits, shown, started, declared)
+                except requests.exceptions.ReadTimeout:
+                    stall = timeout[1] if isinstance(timeout, tuple) else timeout
+                    raise TransientError(f"download stalled: no data for {stall:g} s", method="download") from None
                 except requests.RequestException as exc:
                     raise _network_error(exc, "download", True, self._secrets) from None
-                written = state["written"]
-                if expected is not None and encoded in ("", "identity"):
-                    try:
-                        exp = int(expected)
-                    except ValueError:
-                        exp = None
-                    if exp is not None and exp != written:
-                        raise TransientError(f"truncated download: got {written} of {exp} bytes", method="download")
+                if declared is not None and declared != written:
+                    raise TransientError(f"truncated download: got {written} of {declared} bytes", method="download")
                 ctype = resp.headers.get("Content-Type")
                 fname = parse_content_disposition(resp.headers.get("Content-Disposition"))
                 return DownloadResult(written, ctype, fname)
@@ -721,6 +860,49 @@ class Transport:
                 resp.close()
         shown = redact(url, self._secrets)
         raise HttpError(310, f"too many redirects from {shown}", shown)
+
+    def _receive(
+        self,
+        resp: requests.Response,
+        dest: BinaryIO,
+        progress: Callable[[int], None] | None,
+        chunk: int,
+        state: dict[str, int],
+        limits: DownloadLimits,
+        shown: str,
+        started: float,
+        declared: int | None,
+    ) -> int:
+        """Write the body into ``dest`` within ``limits``; returns the bytes written."""
+        deadline = limits.deadline(started, declared)
+        next_room_check = ROOM_CHECK_EVERY
+        for data in _arriving(resp, chunk):
+            written = state["written"] + len(data)
+            if limits.max_bytes is not None and written > limits.max_bytes:
+                raise LimitExceeded(
+                    f"refusing {shown}: more than Flickr accepts for a {limits.kind} ({_size(limits.max_bytes)})",
+                    method="download",
+                )
+            if limits.room is not None and written >= next_room_check:
+                if limits.room() < 0:
+                    raise LimitExceeded(
+                        f"stopped downloading {shown} after {_size(written)}: "
+                        "the disk is down to the free space kept free",
+                        method="download",
+                    )
+                next_room_check = written + ROOM_CHECK_EVERY
+            dest.write(data)
+            state["written"] = written
+            self.stats.add_down(len(data))
+            if progress is not None:
+                progress(written)
+            if deadline is not None and time.monotonic() > deadline:
+                raise LimitExceeded(
+                    f"download of {shown} too slow: {written:,} bytes in {time.monotonic() - started:.0f} s "
+                    f"(the limit for its size is {deadline - started:.0f} s)",
+                    method="download",
+                )
+        return state["written"]
 
     def close(self) -> None:
         if self._own_session:

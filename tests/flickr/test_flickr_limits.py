@@ -1,0 +1,130 @@
+"""The client's download limits against a hostile server on 127.0.0.1: size, free space,
+stalls and overall time (answers: test_flickr_answer_limits.py).
+
+Every server here stops on its own (a few seconds, a few MiB at most).
+"""
+
+from __future__ import annotations
+
+import io
+import time
+
+import pytest
+from flickr_stub import Hostile, send_headers
+
+from pycsync.flickr import (
+    Credentials,
+    DownloadLimits,
+    Endpoints,
+    FlickrClient,
+    LimitExceeded,
+    TransientError,
+)
+
+CREDS = Credentials("ck-123", "cs-456", "72157-tok", "ts-789")
+
+
+@pytest.fixture
+def hostile():
+    server = Hostile()
+    yield server
+    server.close()
+
+
+def _client(hostile, **kw) -> FlickrClient:
+    kw.setdefault("max_retries", 0)
+    return FlickrClient(Endpoints.for_base(hostile.base), CREDS, calls_per_hour=None, **kw)
+
+
+# ----------------------------------------------------------------------------- downloads
+
+
+def _chunked_forever(hostile, limit: int = 64 << 20, seconds: float = 10):
+    """A download without a declared size that never ends (HTTP chunked encoding)."""
+
+    def serve(handler) -> None:
+        send_headers(handler, {"Content-Type": "image/jpeg", "Transfer-Encoding": "chunked"})
+        block = b"\0" * (1 << 16)
+        deadline = time.monotonic() + seconds
+        while hostile.sent < limit and time.monotonic() < deadline:
+            if not hostile.send(handler, b"%x\r\n%s\r\n" % (len(block), block)):
+                return
+
+    return serve
+
+
+def test_a_download_without_a_declared_size_stops_at_the_limit(hostile):
+    hostile.serve = _chunked_forever(hostile)
+    out = io.BytesIO()
+    with pytest.raises(LimitExceeded, match="more than Flickr accepts for a photo"):
+        _client(hostile).download(hostile.base + "/a.jpg", out, limits=DownloadLimits(max_bytes=1 << 20, kind="photo"))
+    assert len(out.getvalue()) <= 1 << 20, "nothing past the limit was written"
+    assert hostile.sent < 16 << 20
+
+
+def test_a_declared_size_larger_than_the_free_space_is_refused_before_any_byte(hostile):
+    hostile.serve = lambda handler: send_headers(
+        handler, {"Content-Type": "image/jpeg", "Content-Length": str(50 << 20)}
+    )
+    out = io.BytesIO()
+    with pytest.raises(LimitExceeded, match="free"):
+        _client(hostile).download(hostile.base + "/a.jpg", out, limits=DownloadLimits(room=lambda: 10 << 20))
+    assert out.getvalue() == b""
+
+
+def test_a_download_stops_when_the_disk_fills_up(hostile):
+    hostile.serve = _chunked_forever(hostile)
+    out = io.BytesIO()
+    # the free space left beyond the margin: what the disk has minus what was written
+    with pytest.raises(LimitExceeded, match="free"):
+        _client(hostile).download(
+            hostile.base + "/a.jpg", out, limits=DownloadLimits(room=lambda: (20 << 20) - len(out.getvalue()))
+        )
+    assert len(out.getvalue()) <= 28 << 20  # checked every 8 MiB
+
+
+def test_a_stalled_download_times_out(hostile):
+    def serve(handler) -> None:
+        send_headers(handler, {"Content-Type": "image/jpeg", "Content-Length": "100000"})
+        hostile.send(handler, b"\xff\xd8" + b"\0" * 998)
+        time.sleep(5)  # then nothing: the server hangs
+
+    hostile.serve = serve
+    out = io.BytesIO()
+    started = time.monotonic()
+    with pytest.raises(TransientError, match="stalled"):
+        _client(hostile).download(hostile.base + "/a.jpg", out, limits=DownloadLimits(stall_seconds=0.5))
+    assert time.monotonic() - started < 4
+
+
+def test_a_trickling_download_hits_the_overall_limit(hostile):
+    def serve(handler) -> None:
+        send_headers(handler, {"Content-Type": "image/jpeg", "Content-Length": "1000"})
+        for _ in range(200):  # a byte every 50 ms: never stalled, never done
+            if not hostile.send(handler, b"\0"):
+                return
+            time.sleep(0.05)
+
+    hostile.serve = serve
+    started = time.monotonic()
+    with pytest.raises(LimitExceeded, match="too slow"):
+        _client(hostile).download(
+            hostile.base + "/a.jpg",
+            io.BytesIO(),
+            limits=DownloadLimits(stall_seconds=5, base_seconds=0.5, min_rate=1000),
+        )
+    assert time.monotonic() - started < 4  # 0.5 s + 1000 bytes at 1000 bytes/s
+
+
+def test_downloads_ask_for_the_file_as_it_is(hostile):
+    seen = []
+
+    def serve(handler) -> None:
+        seen.append(handler.headers.get("Accept-Encoding"))
+        send_headers(handler, {"Content-Type": "image/jpeg", "Content-Length": "3"})
+        hostile.send(handler, b"abc")
+
+    hostile.serve = serve
+    out = io.BytesIO()
+    _client(hostile).download(hostile.base + "/a.jpg", out)
+    assert out.getvalue() == b"abc" and seen == ["identity"]
