@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pycsync import local as local_scan
 from pycsync import naming
-from pycsync.config import NotSignedIn
+from pycsync.config import NotSignedIn, Widening
 from pycsync.executor import MIN_FREE_SPACE, PRIVACY, Executor, Outcome, Settings
 from pycsync.flickr import FlickrClient
 from pycsync.flickr.errors import FlickrError
@@ -66,6 +66,8 @@ class SyncOptions:
     follow_symlinks: bool = False
     unknown_upload_wait: float = 60.0
     min_free_space: int = MIN_FREE_SPACE  # bytes of disk space downloads leave free
+    # set when the folder's own settings file made `privacy` wider than your settings: shown
+    privacy_widening: Widening | None = None
 
 
 @dataclass
@@ -79,6 +81,8 @@ class SyncResult:
     # seconds per part of the run: base (loading the state), local (scanning the folder),
     # listing (Flickr), plan, execute
     timings: dict[str, float] = field(default_factory=dict)
+    privacy: str = "private"  # who may see this run's new uploads
+    privacy_widening: Widening | None = None
 
     @property
     def ok(self) -> bool:
@@ -230,8 +234,12 @@ def _run(client, options: SyncOptions, root: Path, state: StateDB | None, messag
     if plan.abort:
         raise SafetyAbort(plan.abort)
     skipped = [(s.path, s.reason) for s in scan.skipped] + refused + list(plan.skipped)
+    privacy = {"privacy": options.privacy, "privacy_widening": options.privacy_widening}
     if options.dry_run or state is None:
-        return SyncResult(plan, None, skipped, messages, time.monotonic() - started, hashed, timings)
+        notice = privacy_notice(plan, options, would=True)
+        if notice:
+            messages.append(notice)
+        return SyncResult(plan, None, skipped, messages, time.monotonic() - started, hashed, timings, **privacy)
     if perms == "read" and any(isinstance(a, _FLICKR_WRITES) for a in plan.actions):
         raise NotSignedIn(
             "this sign-in may only read from Flickr, and this sync would change it: run "
@@ -253,6 +261,9 @@ def _run(client, options: SyncOptions, root: Path, state: StateDB | None, messag
         plan = make_plan(local_items, remote, base, policy)
         if plan.abort:
             raise SafetyAbort(plan.abort)
+    notice = privacy_notice(plan, options)
+    if notice:  # before the first upload
+        notify("warning", "", notice)
     outcome = Executor(root, client, state, dict(local_items), remote, settings, notify, fetched=fetched).run(plan)
     for leftover in fetched.values():  # hashed, then not needed after all
         leftover[0].unlink(missing_ok=True)
@@ -267,7 +278,28 @@ def _run(client, options: SyncOptions, root: Path, state: StateDB | None, messag
     state.set_meta("account", login.user_nsid)
     state.set_meta("last_sync", str(int(time.time())))
     skipped = state.newly_reported([(s.path, s.reason) for s in scan.skipped] + refused) + list(plan.skipped)
-    return SyncResult(plan, outcome, skipped, messages, time.monotonic() - started, hashed, timings)
+    return SyncResult(plan, outcome, skipped, messages, time.monotonic() - started, hashed, timings, **privacy)
+
+
+# who sees a new upload, by privacy setting (not said for private: only you)
+WHO_SEES = {
+    "friends": "visible to your friends",
+    "family": "visible to your family",
+    "friends+family": "visible to your friends and family",
+    "public": "public (anyone can see them)",
+}
+
+
+def privacy_notice(plan: Plan, options: SyncOptions, would: bool = False) -> str | None:
+    """What is said before a run uploads photos anyone but you may see, and why."""
+    count = sum(len(a.keys) for a in plan.actions if isinstance(a, Upload))
+    if not count or options.privacy not in WHO_SEES:
+        return None
+    what = "new photo or video" if count == 1 else "new photos and videos"
+    text = f"{count} {what} {'would' if would else 'will'} be {WHO_SEES[options.privacy]}"
+    if options.privacy_widening is not None:
+        text += f": {options.privacy_widening.describe()}"
+    return text
 
 
 def _set_aside_refused(

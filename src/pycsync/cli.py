@@ -260,6 +260,7 @@ def _sync_options(root: Path, cfg: EffectiveConfig, **extra) -> SyncOptions:
         privacy=cfg["privacy"],
         layout=Layout(cfg["layout"]),
         excludes=tuple(cfg["exclude"]),
+        privacy_widening=cfg.widening("privacy"),
         **extra,
     )
 

@@ -11,7 +11,7 @@ import json
 import os
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import platformdirs
@@ -245,17 +245,63 @@ class Value:
     source: str  # default | user | folder | flag (exclude: several joined with "+")
 
 
+# Who may see a new upload under each privacy setting.
+AUDIENCE: dict[str, frozenset[str]] = {
+    "private": frozenset(),
+    "friends": frozenset({"friends"}),
+    "family": frozenset({"family"}),
+    "friends+family": frozenset({"friends", "family"}),
+    "public": frozenset({"friends", "family", "anyone"}),
+}
+
+
+@dataclass(frozen=True)
+class Widening:
+    """A settings file inside the synced folder lets more people see new uploads than your own
+    settings (the defaults, your config file, the command line) do. Such a file arrives with the
+    folder (an archive, a shared drive, another sync tool), so this is always shown."""
+
+    setting: str
+    value: str  # what the folder's file says
+    yours: Value  # what your own settings say, and where that comes from
+    file: Path
+
+    def describe(self) -> str:
+        yours = "the default" if self.yours.source == SOURCE_DEFAULT else "from your config file"
+        return (
+            f'{self.setting} = "{self.value}" comes from {self.file}, a file inside the synced folder, '
+            f'wider than your own setting ("{self.yours.value}", {yours}); --{self.setting} overrides it'
+        )
+
+
+def folder_widening(setting: str, yours: Value, value: object, file: Path) -> Widening | None:
+    """The rule for every settings file that comes with the synced folder (its .pycsync/
+    config.toml now, per-folder files later): it may narrow who sees new uploads freely; when it
+    widens that beyond your own settings, the Widening returned must be shown (before the run
+    uploads anything and in its summary). Your own settings from the command line always win."""
+    if setting != "privacy" or not isinstance(value, str) or not isinstance(yours.value, str):
+        return None
+    if not AUDIENCE[value] - AUDIENCE[yours.value]:
+        return None
+    return Widening(setting, value, yours, file)
+
+
 @dataclass(frozen=True)
 class EffectiveConfig:
     values: dict[str, Value]
     user_file: Path
     folder_file: Path | None
+    widenings: dict[str, Widening] = field(default_factory=dict)
 
     def __getitem__(self, name: str):
         return self.values[name].value
 
     def source(self, name: str) -> str:
         return self.values[name].source
+
+    def widening(self, name: str) -> Widening | None:
+        """How the folder's settings file widened ``name`` beyond your own settings, if it did."""
+        return self.widenings.get(name)
 
 
 def effective_config(
@@ -283,6 +329,7 @@ def effective_config(
             raise ConfigError(f"{SETTINGS[name].flag.split('/')[0]} {exc}") from None
     layers.append((SOURCE_FLAG, given))
     values = {}
+    widenings = {}
     for name, setting in SETTINGS.items():
         if name == "exclude":
             globs, sources = [], []
@@ -292,11 +339,17 @@ def effective_config(
                     sources.append(source)
             values[name] = Value(tuple(globs), "+".join(sources) or SOURCE_DEFAULT)
             continue
-        current = Value(setting.default, SOURCE_DEFAULT)
+        current = yours = Value(setting.default, SOURCE_DEFAULT)
         for source, layer in layers:
             if name in layer:
                 current = Value(layer[name], source)
+                if source != SOURCE_FOLDER:
+                    yours = current
         if current.source == SOURCE_FLAG and flag_sources and name in flag_sources:
             current = Value(current.value, flag_sources[name])
         values[name] = current
-    return EffectiveConfig(values, user_file, folder_file)
+        if current.source == SOURCE_FOLDER and folder_file is not None:
+            wider = folder_widening(name, yours, current.value, folder_file)
+            if wider is not None:
+                widenings[name] = wider
+    return EffectiveConfig(values, user_file, folder_file, widenings)

@@ -19,7 +19,7 @@ import time
 from collections import Counter, deque
 from typing import TextIO
 
-from pycsync.app import SyncResult
+from pycsync.app import WHO_SEES, SyncResult
 from pycsync.model import (
     Confirm,
     CopyLocal,
@@ -249,6 +249,8 @@ class Reporter:
                 self._live.event(kind, key, detail)
         elif kind == "failed":
             self.warn(f"{key}: {detail}")
+        elif kind == "warning":
+            self.warn(detail)
         elif kind != "added to album" or self.verbose:
             self.line(f"{kind:<16} {key}" + (f"  ({detail})" if detail else ""))
 
@@ -291,12 +293,17 @@ class Reporter:
                 )
             if self.verbose and calls:
                 self._print("Flickr API calls: " + ", ".join(f"{m} {n}" for m, n in sorted(calls.items())))
-        counts = ", ".join(f"{summary[k]} {k}" for k in (*SUMMARY, "conflicts", "skipped", "failed") if summary[k])
+        shown_as = {"uploaded": f"uploaded as {result.privacy}"} if result.privacy in WHO_SEES else {}
+        counts = ", ".join(
+            f"{summary[k]} {shown_as.get(k, k)}" for k in (*SUMMARY, "conflicts", "skipped", "failed") if summary[k]
+        )
         total_calls = sum(calls.values())
         self._print(
             f"{'planned' if result.outcome is None else 'done'}: {counts or 'nothing to do'}; "
             f"{total_calls} Flickr API calls in {result.seconds:.1f}s"
         )
+        if summary["uploaded"] and result.privacy_widening is not None and result.outcome is not None:
+            self.warn(f"{summary['uploaded']} uploaded as {result.privacy}: {result.privacy_widening.describe()}")
 
 
 def _top(rows: dict[str, dict], verbose: bool) -> list[tuple[str, dict]]:
@@ -355,6 +362,14 @@ def summarise(result: SyncResult, calls: dict[str, int]) -> dict:
         "bytes_up": result.outcome.bytes_up if result.outcome else 0,
         "bytes_down": result.outcome.bytes_down if result.outcome else 0,
         "files_hashed": result.files_hashed,
+        # who may see this run's new uploads, and whether the folder's own settings file widened that
+        "privacy": {
+            "setting": result.privacy,
+            "uploaded": source.get("uploaded", 0),
+            "widened": None
+            if result.privacy_widening is None
+            else {"by": str(result.privacy_widening.file), "your_setting": result.privacy_widening.yours.value},
+        },
         "seconds": round(result.seconds, 3),
         "by_album": {
             album: dict(counter) for album, counter in (result.outcome.by_album.items() if result.outcome else ())
