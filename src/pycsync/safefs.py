@@ -201,11 +201,11 @@ class SafeDir:
         """A new name ``dest_name`` in ``dest`` for the file ``name`` (a link is never followed)."""
         src, src_fd = self._at(name)
         dst, dst_fd = dest._at(dest_name)
-        if _AT:
+        if src_fd is not None and dst_fd is not None and os.link in os.supports_dir_fd:
             os.link(src, dst, src_dir_fd=src_fd, dst_dir_fd=dst_fd, follow_symlinks=False)
         else:
             self.check_file(name)
-            os.link(src, dst)
+            os.link(self.path / name, dest.path / dest_name)
 
     def set_times(self, name: str, stamp: float) -> None:
         where, fd = self._at(name)
