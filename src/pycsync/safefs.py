@@ -156,7 +156,7 @@ class SafeDir:
         try:
             handle = os.open(where, flags | _NOFOLLOW | _CLOEXEC | _NONBLOCK | _BINARY, mode, dir_fd=fd)
         except OSError as exc:
-            if exc.errno in (errno.ELOOP, errno.EMLINK):
+            if exc.errno in (errno.ELOOP, errno.EMLINK, errno.EISDIR):
                 raise UnsafeFolderError(self._refusal(name, self.lstat(name))) from None
             raise
         try:

@@ -42,6 +42,9 @@ def test_links_are_refused_where_a_folder_or_file_is_expected(mode, tmp_path, ou
             meta.check_file("lock")
         with pytest.raises(FileExistsError):
             meta.create("lock")  # exclusive: never through the link
+        (root / ".pycsync" / "state.db").mkdir()
+        with pytest.raises(UnsafeFolderError, match="it is a folder"):
+            meta.open_file("state.db", os.O_RDWR)
         meta.unlink("lock")  # the link itself goes, not what it points to
     assert (outside / "keep.txt").read_text() == "keep"
     assert not (root / ".pycsync" / "lock").is_symlink()
