@@ -600,22 +600,22 @@ class Executor:
         if not photo_ids:
             return
         album_id = a.album_id
-        members = list(self.remote.members.get(album_id, ())) if album_id else []
-        if album_id is None:
-            album_id = self._create_album(a.title, photo_ids[0])
-            members = [photo_ids[0]]
-        present = set(members)
-        missing = [p for p in photo_ids if p not in present]
         try:
-            if len(missing) == 1:
-                self.client.add_to_album(album_id, missing[0])
-            elif missing:
-                primary = self.remote.albums[album_id].primary if album_id in self.remote.albums else members[0]
-                if album_id in self.remote.albums and album_id not in self.remote.members:
-                    for p in missing:
+            if album_id is None:
+                # an album this run creates: its members are exactly what this run put in it, so
+                # one photosets.editPhotos (which replaces the member list) can add the rest
+                album_id = self._create_album(a.title, photo_ids[0])
+                if len(photo_ids) == 2:
+                    self.client.add_to_album(album_id, photo_ids[1])
+                elif len(photo_ids) > 2:
+                    self.client.edit_album_photos(album_id, photo_ids[0], photo_ids)
+            else:
+                # an existing album: only additive calls. Its member list as listed may be stale
+                # (the website, another computer), and editPhotos would drop what joined since
+                listed = set(self.remote.members.get(album_id, ()))
+                for p in photo_ids:
+                    if p not in listed:
                         self.client.add_to_album(album_id, p)
-                else:
-                    self.client.edit_album_photos(album_id, primary, members + missing)
         except FlickrError:
             self._failed_keys.update(keys)
             raise

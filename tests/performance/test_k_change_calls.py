@@ -1,5 +1,6 @@
 """A sync after k changes costs O(k) calls on top of the no-change cost: the transfers and album
-edits the changes need, and the re-reading of only the albums they touched."""
+edits the changes need (one addPhoto per new photo of an existing album), and the re-reading of
+only the albums they touched."""
 
 from __future__ import annotations
 
@@ -34,8 +35,9 @@ def test_local_changes_cost_their_transfers_and_one_edit_per_album(settled, coun
     assert calls == {
         **NO_CHANGE,
         "upload": 4,
-        "flickr.photosets.editPhotos": 1,  # A: its 10 members and 3 new ones in one call
-        "flickr.photosets.addPhoto": 1,  # B: one new photo
+        # one additive call per new photo in an existing album (A: 3, B: 1): editPhotos would
+        # replace the member list with one read before the uploads, dropping what joined since
+        "flickr.photosets.addPhoto": 4,
         "replace": 1,
         "flickr.photos.getInfo": 1,  # replace: the new secret and the old content tag's id
         "flickr.photos.addTags": 1,  # replace: the new content tag

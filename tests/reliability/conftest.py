@@ -185,10 +185,18 @@ def build_library(root, flickr, sync_json) -> set[str]:
     for path, seed in (("A/a1.jpg", 1), ("A/a2.jpg", 2), ("B/b1.jpg", 3), ("r1.jpg", 4)):
         expected.add(put(root / path, seed))
     sync_json(root)
-    # local: an edit (replace), two new files in an existing album (editPhotos), one in another
-    # existing album (addPhoto), a new album (photosets.create)
+    # local: an edit (replace), two new files in an existing album and one in another (addPhoto
+    # each), a new album of three (photosets.create, then editPhotos with all of them)
     expected.discard(sha(jpeg(1)))
-    for path, seed in (("A/a1.jpg", 11), ("A/a3.jpg", 12), ("A/a4.jpg", 13), ("B/b2.jpg", 14), ("C/c1.jpg", 15)):
+    for path, seed in (
+        ("A/a1.jpg", 11),
+        ("A/a3.jpg", 12),
+        ("A/a4.jpg", 13),
+        ("B/b2.jpg", 14),
+        ("C/c1.jpg", 15),
+        ("C/c2.jpg", 16),
+        ("C/c3.jpg", 17),
+    ):
         expected.add(put(root / path, seed))
     (root / "A/a2.jpg").rename(root / "A/a2 renamed.jpg")  # a retitle on Flickr, no upload
     # Flickr: a new photo in album B, a new photo in no album, and B/b1 replaced (downloads)
