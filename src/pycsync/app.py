@@ -27,6 +27,7 @@ from pycsync.model import (
     Download,
     Layout,
     LocalItem,
+    MoveFolder,
     MoveRemote,
     PlaceInAlbum,
     Plan,
@@ -165,11 +166,19 @@ def _open_state(meta: SafeDir, rebuild: bool, messages: list[str]) -> StateDB:
             if meta.lstat(name + suffix) is not None:
                 meta.rename(name + suffix, meta, aside + suffix)
         messages.append(f"{exc}; moved it to {aside} and rebuilding the state from Flickr")
-        return StateDB(meta.file_path(name), shown=shown)
+        state = StateDB(meta.file_path(name), shown=shown)
+        state.set_meta(REBUILDING, "1")
+        return state
     if rebuild:
         state.clear_base()
+        state.set_meta(REBUILDING, "1")
         messages.append("rebuilding the state from Flickr's content tags (nothing is re-uploaded)")
     return state
+
+
+# set while the state is being rebuilt from Flickr (until a run completes without failures): the
+# planner may then pair a folder with an album by content alone, as they were paired before
+REBUILDING = "rebuilding"
 
 
 def _run(client, options: SyncOptions, root: Path, state: StateDB | None, messages, started, notify):
@@ -228,6 +237,7 @@ def _run(client, options: SyncOptions, root: Path, state: StateDB | None, messag
         max_delete_pct=options.max_delete,
         can_delete_photos=perms == "delete",
         layout=options.layout,
+        rebuilding=options.rebuild_state or (state is not None and state.get_meta(REBUILDING) == "1"),
     )
     plan = make_plan(local_items, remote, base, policy)
     timings["plan"], clock = time.monotonic() - clock, time.monotonic()
@@ -246,6 +256,16 @@ def _run(client, options: SyncOptions, root: Path, state: StateDB | None, messag
             "`pycsync auth --perms write` (or `--perms delete`), or sync with --pull"
         )
 
+    renamed = None
+    if any(isinstance(a, MoveFolder) for a in plan.actions):
+        # albums renamed on Flickr: their folders are renamed first, then the rest is planned again
+        # on the renamed tree (a rename that failed is planned again, and its folder left alone)
+        mover = Executor(root, client, state, dict(local_items), remote, settings, notify)
+        renamed = mover.run(Plan(actions=tuple(a for a in plan.actions if isinstance(a, MoveFolder))))
+        local_items, base = mover.local, state.load_base()
+        plan = make_plan(local_items, remote, base, policy)
+        if plan.abort:
+            raise SafetyAbort(plan.abort)
     fetched: dict = {}
     confirms = [a for a in plan.actions if isinstance(a, Confirm)] + _unverified_conflicts(
         plan, remote, hashes, local_items
@@ -274,7 +294,13 @@ def _run(client, options: SyncOptions, root: Path, state: StateDB | None, messag
         for album, counts in hashing.by_album.items():
             outcome.by_album[album].update(counts)
         outcome.bytes_down += hashing.bytes_down
+    if renamed is not None:
+        outcome.done.update(renamed.done)
+        for album, counts in renamed.by_album.items():
+            outcome.by_album[album].update(counts)
     _remember_albums(state, plan, options.layout)
+    if not outcome.failed and not outcome.permanent:
+        state.set_meta(REBUILDING, "0")
     state.set_meta("account", login.user_nsid)
     state.set_meta("last_sync", str(int(time.time())))
     skipped = state.newly_reported([(s.path, s.reason) for s in scan.skipped] + refused) + list(plan.skipped)

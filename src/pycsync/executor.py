@@ -8,6 +8,7 @@ tag before anything is retried (at most one Flickr photo per local file).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import os
@@ -37,6 +38,7 @@ from pycsync.model import (
     Layout,
     Link,
     LocalItem,
+    MoveFolder,
     MoveLocal,
     MoveRemote,
     PlaceInAlbum,
@@ -129,6 +131,7 @@ class Executor:
         self._lock = threading.Lock()
         self._photo_of: dict[str, str] = state.photo_ids()
         self._failed_keys: set[str] = set()
+        self._unmoved: set[str] = set()  # keys in a renamed folder whose file could not be moved there
         self._renamed: dict[str, str] = {}
         # folders opened (and checked) on first use, reached by descriptor from then on
         self._folders: dict[str, SafeDir] = {}
@@ -163,6 +166,9 @@ class Executor:
 
     def _guarded(self, action: Action) -> None:
         key = _key(action)
+        if self._unmoved and not self._unmoved.isdisjoint(getattr(action, "keys", None) or (key,)):
+            self._fail(action, key, "its folder could not be renamed after its album; the next run tries again")
+            return
         try:
             getattr(self, f"_do_{type(action).__name__}")(action)
         except PermanentUploadError as exc:
@@ -192,7 +198,17 @@ class Executor:
     def path(self, key: str) -> Path:
         """The on-disk path for a key, refusing anything outside the root or through a symlink."""
         item = self.local.get(key)
-        rel = item.path if item else key
+        return self._safe(item.path if item else self._disk_rel(key))
+
+    def folder_path(self, folder: str) -> Path:
+        """The on-disk path for a folder key, checked like a file's."""
+        return self._safe(self._disk_rel(folder))
+
+    def _disk_rel(self, key: str) -> str:
+        """Where a key not in the scan goes: under its folder as spelled on disk."""
+        return key
+
+    def _safe(self, rel: str) -> Path:
         parts = rel.split("/")
         if any(p in ("", ".", "..") for p in parts) or os.path.isabs(rel):
             raise UnsafePathError(f"refusing unsafe path {rel!r}")
@@ -285,6 +301,52 @@ class Executor:
                 self.state.rekey(a.src_key, self._base_item(a.key, old.photo_id, old.sha256, old.original_secret, True))
             self._photo_of[a.key] = a.photo_id
         self._done("moved", a.key, f"from {a.src_key}")
+
+    def _do_MoveFolder(self, a: MoveFolder) -> None:
+        """Follow an album renamed on Flickr: rename its folder when nothing in it belongs to
+        another album (non-media files move along), else move its files one by one."""
+        src, dst = self.folder_path(a.folder), self.folder_path(a.new_folder)
+        here = [(old, new) for old, new in a.moves if old in self.local]
+        flat = self.settings.layout is Layout.FLAT
+        whole = (
+            src.is_dir()
+            and not src.is_symlink()
+            and not os.path.lexists(dst)
+            and not a.new_folder.startswith(a.folder + "/")
+            and all(new == a.new_folder + old[len(a.folder) :] for old, new in a.moves)
+            and (flat or not any(entry.is_dir() for entry in os.scandir(src)))
+        )
+        moved = []
+        if whole:
+            self._move(src, dst)
+            moved = here
+        else:
+            for old, new in here:
+                try:
+                    self._move(self.path(old), self.path(new))
+                    moved.append((old, new))
+                except (OSError, UnsafePathError, UnsafeFolderError) as exc:
+                    self._unmoved.add(new)
+                    self._fail(a, old, _describe(exc))
+            _remove_empty_folders(src, below=flat)
+        for old, new in moved:
+            item = self.local.pop(old)
+            self.local[new] = dataclasses.replace(item, key=new, path=self._disk_rel(new))
+        pairs = moved + [(old, new) for old, new in a.moves if old not in dict(here)]
+        self.state.move_folder(pairs, a.folder, a.new_folder, a.album_id)
+        for old, new in pairs:
+            if old in self._photo_of:
+                self._photo_of[new] = self._photo_of.pop(old)
+        for old, new in moved:
+            self._done("moved", new, f"from {old}")
+
+    def _move(self, source: Path, target: Path) -> None:
+        """Rename a file or folder below the root to a name that is free (folders made as
+        needed), each folder on the way reached without following a link."""
+        with self._user_folder(source) as origin, self._user_folder(target, create=True) as folder:
+            if folder.lstat(target.name) is not None:
+                raise OSError(f"{target.relative_to(self.root)} appeared since the scan; left it alone")
+            origin.rename(source.name, folder, target.name)
 
     def _do_TrashLocal(self, a: TrashLocal) -> None:
         if not self._unchanged_since_scan(a.key):
@@ -663,6 +725,17 @@ class Executor:
         for key in a.forget:
             self.state.delete_item(key)
         self._done("deleted on Flickr", a.forget[0] if a.forget else a.photo_id)
+
+
+def _remove_empty_folders(folder: Path, below: bool) -> None:
+    """Remove ``folder`` if nothing is left in it (and, with ``below``, its emptied subfolders)."""
+    if below and folder.is_dir() and not folder.is_symlink():
+        for dirpath, _, _ in sorted(os.walk(folder), key=lambda w: -len(w[0])):
+            if dirpath != str(folder):
+                with contextlib.suppress(OSError):
+                    os.rmdir(dirpath)
+    with contextlib.suppress(OSError):
+        folder.rmdir()
 
 
 def _set_mtime(tmp: TempFile, date_taken: str) -> None:

@@ -143,6 +143,7 @@ class Policy:
     max_delete_pct: float = 50.0
     can_delete_photos: bool = False  # the token has 'delete' permission
     layout: Layout = Layout.NESTED
+    rebuilding: bool = False  # the base was lost and is being rebuilt from Flickr
 
 
 # --------------------------------------------------------------------------- actions
@@ -201,6 +202,22 @@ class MoveLocal:
     src_key: str
     key: str
     photo_id: str | None  # None: a local-only rename (conflict copy), base not carried over
+
+
+@dataclass(frozen=True, slots=True)
+class MoveFolder:
+    """The album for ``folder`` was renamed on Flickr: its files move to ``new_folder``.
+
+    ``moves`` pairs every key of the folder (files here, and base entries of files deleted here)
+    with its key in the new folder; the rest of the plan already uses the new keys. The folder
+    itself is renamed when it holds nothing that belongs elsewhere (a subfolder with its own
+    album), so files that are no photos move along.
+    """
+
+    folder: str
+    new_folder: str
+    album_id: str
+    moves: tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,6 +307,7 @@ Action = (
     | Download
     | CopyLocal
     | MoveLocal
+    | MoveFolder
     | TrashLocal
     | Link
     | Confirm

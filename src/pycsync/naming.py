@@ -11,7 +11,7 @@ import posixpath
 import re
 import unicodedata
 
-from .model import Layout, folder_of, join_key
+from .model import Layout, RemotePhoto, folder_of, join_key
 
 IMAGE_EXTENSIONS: frozenset[str] = frozenset(
     {".jpg", ".jpeg", ".jpe", ".png", ".gif", ".tif", ".tiff", ".heic", ".heif", ".webp", ".bmp"}
@@ -153,6 +153,35 @@ def file_name_for_photo(title: str, ext: str, photo_id: str) -> str:
     title = unicodedata.normalize("NFC", title)
     stem = _safe_part(title, _INVALID_IN_NAME, limit) or _safe_part(photo_id, _INVALID_IN_NAME, limit) or UNTITLED
     return stem + ext
+
+
+def name_from_tag(file_name: str, photo_id: str = UNTITLED) -> str | None:
+    """The local name for a photo whose name tag holds ``file_name``: that name when it is valid
+    everywhere, else its safe form; None when it is no photo or video name at all."""
+    stem, dot, ext = file_name.rpartition(".")
+    if not dot or not is_media(file_name):
+        return None
+    return file_name_for_photo(stem, ext, photo_id)
+
+
+def title_name(title: str, media: str, original_format: str, photo_id: str) -> str:
+    """The local name a photo gets from its title (and format), when no name tag names it."""
+    fmt = original_format.lower()
+    known = is_video if media == "video" else is_media
+    # (a video's format is its poster's: the executor corrects the extension from the download)
+    ext = fmt if known(f"x.{fmt}") else ("mp4" if media == "video" else "jpg")
+    if title.lower().endswith(f".{ext}") and len(title) > len(ext) + 1:
+        title = title[: -len(ext) - 1]  # a title that carries its extension: no IMG_1.jpg.jpg
+    return file_name_for_photo(title, ext, photo_id)
+
+
+def local_name(photo: RemotePhoto) -> str:
+    """The local file name for a photo: its name tag's (pycsync's own uploads), else its title's."""
+    if photo.file_name:
+        name = name_from_tag(photo.file_name, photo.photo_id)
+        if name is not None:
+            return name
+    return title_name(photo.title, photo.media, photo.original_format, photo.photo_id)
 
 
 def _with_suffix(name: str, suffix: str) -> str:

@@ -16,6 +16,7 @@ holds is linked to that photo instead of uploaded again.
 from __future__ import annotations
 
 import dataclasses
+import unicodedata
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -33,11 +34,13 @@ from pycsync.model import (
     Forget,
     Link,
     LocalItem,
+    MoveFolder,
     MoveLocal,
     MoveRemote,
     PlaceInAlbum,
     Plan,
     Policy,
+    RemoteAlbum,
     RemoteListing,
     RemotePhoto,
     RemoveFromAlbum,
@@ -90,8 +93,11 @@ class _Planner:
         self.layout = policy.layout.value
         self.out = _Builder()
         self.folder_album, self.album_folder = self._map_albums()
+        # albums renamed on Flickr: their folders are renamed first, and the rest of the plan is
+        # made on the renamed tree (its keys, the base's and the local listing's, rewritten)
+        self.folder_moves = self._plan_folder_renames()
         self._keys_of: dict[str, list[str]] = defaultdict(list)  # photo id -> base keys
-        for b in base.items.values():
+        for b in self.base.items.values():
             self._keys_of[b.photo_id].append(b.key)
         self.remote_new = self._new_placements()
         # filled while deciding
@@ -130,7 +136,10 @@ class _Planner:
         return naming.album_folder_for_key(key, self.layout)
 
     def _map_albums(self) -> tuple[dict[str, str], dict[str, str]]:
-        """folder <-> album id: remembered pairs first, then titles in the user's album order."""
+        """folder <-> album id: remembered pairs first; then albums the base does not pin, each to
+        an existing folder that holds its photos or carries its exact title (so a rebuilt state
+        finds the folders it had, whatever their names); then the rest, in the user's album
+        order, to a folder named after the title."""
         folder_album: dict[str, str] = {}
         album_folder: dict[str, str] = {}
         for folder, album_id in sorted(self.base.albums.items()):
@@ -143,11 +152,15 @@ class _Planner:
         spelled: dict[str, str] = {}
         for folder in [*folder_album, *sorted({folder_of(k) for k in self.local})]:
             _add_spellings(spelled, folder)
+        self._spelled = spelled
+        for album_id, folder in self._match_existing_folders(folder_album, album_folder).items():
+            folder_album[folder] = album_id
+            album_folder[album_id] = folder
         mapped = {f.casefold() for f in folder_album}
         for album_id, album in self.remote.albums.items():
             if album_id in album_folder:
                 continue
-            folder = _respell(naming.folder_for_album(album.title, self.layout), spelled)
+            folder = self._derived_folder(album)
             if folder.casefold() in mapped:
                 folder = f"{folder} ({album_id})"
             folder_album[folder] = album_id
@@ -155,6 +168,161 @@ class _Planner:
             mapped.add(folder.casefold())
             _add_spellings(spelled, folder)
         return folder_album, album_folder
+
+    def _derived_folder(self, album: RemoteAlbum) -> str:
+        """The folder an album's title gives, spelled like an existing folder that differs in case."""
+        return _respell(naming.folder_for_album(album.title, self.layout), self._spelled)
+
+    def _title_relation(self, album: RemoteAlbum, folder: str) -> tuple[bool, bool]:
+        """(exact, derived): the folder gives exactly the album's title; or the album's title
+        gives this folder (a safe name made from it, alone or with the album id)."""
+        title = unicodedata.normalize("NFC", album.title)
+        exact = naming.album_title_for_folder(folder, self.layout) == title
+        derived = self._derived_folder(album).casefold()
+        return exact, folder.casefold() in (derived, f"{derived} ({album.album_id})".casefold())
+
+    def _fits(self, folder: str, album: RemoteAlbum) -> bool:
+        return any(self._title_relation(album, folder))
+
+    def _match_existing_folders(self, folder_album: dict[str, str], album_folder: dict[str, str]) -> dict[str, str]:
+        """album id -> an existing local folder, for albums no remembered pair maps.
+
+        Evidence, strongest first: files in the folder that the album holds (by content, or by
+        name for photos whose content no tag tells), then the folder's exact title, then a
+        folder named after the title. While the state is rebuilt, a folder whose name has
+        nothing to do with the album's title (the album was renamed on Flickr and the state lost
+        before the rename reached the folder) is taken when most of its new files are photos of
+        the album that pycsync uploaded from files of exactly that name and content; never
+        otherwise (a first sync keeps a folder of the same pictures as an album of its own).
+        """
+        unmapped = [a for a in self.remote.albums if a not in album_folder]
+        if not unmapped or not self.local:
+            return {}
+        mapped = {f.casefold() for f in folder_album}
+        new_files: dict[str, list[str]] = defaultdict(list)  # candidate folder -> its files not in the base
+        candidates: set[str] = set()
+        for key in self.local:
+            folder = self.afolder(key)
+            if folder and folder.casefold() not in mapped:
+                candidates.add(folder)
+                if key not in self.base.items:
+                    new_files[folder].append(key)
+        if self.layout == "nested":  # a parent folder may be an album of its own
+            for folder in list(candidates):
+                while "/" in folder:
+                    folder = folder_of(folder)
+                    if folder.casefold() not in mapped:
+                        candidates.add(folder)
+        if not candidates:
+            return {}
+        by_sha: dict[str, list[str]] = defaultdict(list)
+        by_name: dict[str, list[str]] = defaultdict(list)
+        for keys in new_files.values():
+            for k in keys:
+                by_sha[self.local[k].sha256].append(k)
+                by_name[name_of(k).casefold()].append(k)
+        wanted = set(unmapped)
+        synced = {b.photo_id for b in self.base.items.values()} if by_sha else set()
+        evidence: dict[tuple[str, str], set[str]] = defaultdict(set)
+        uploaded_from: dict[tuple[str, str], set[str]] = defaultdict(set)  # the strong kind
+        for photo in self.remote.photos.values() if by_sha else ():
+            albums = [a for a in photo.album_ids if a in wanted]
+            if not albums:
+                continue
+            if photo.sha256:
+                hits = by_sha.get(photo.sha256, ())
+            else:
+                hits = by_name.get(naming.local_name(photo).casefold(), ())
+            for k in hits:
+                for album_id in albums:
+                    evidence[(album_id, self.afolder(k))].add(k)
+                    if photo.sha256 and name_of(k) == photo.file_name and photo.photo_id not in synced:
+                        uploaded_from[(album_id, self.afolder(k))].add(k)
+        by_cf = {f.casefold(): f for f in candidates}
+        pairs: dict[tuple[str, str], tuple[int, bool, bool]] = {}
+        for album_id in unmapped:
+            album = self.remote.albums[album_id]
+            derived = self._derived_folder(album)
+            for name in (unicodedata.normalize("NFC", album.title), derived, f"{derived} ({album_id})"):
+                folder = by_cf.get(name.casefold())
+                if folder is not None:
+                    pairs[(album_id, folder)] = (0, *self._title_relation(album, folder))
+        for (album_id, folder), keys in evidence.items():
+            exact, derived = self._title_relation(self.remote.albums[album_id], folder)
+            strong = len(uploaded_from.get((album_id, folder), ()))
+            if exact or derived:
+                pairs[(album_id, folder)] = (len(keys), exact, derived)
+            elif self.policy.rebuilding and 2 * strong >= len(new_files[folder]) and strong:
+                pairs[(album_id, folder)] = (strong, exact, derived)
+        order = {a: i for i, a in enumerate(self.remote.albums)}
+        chosen: dict[str, str] = {}
+        used: set[str] = set()
+        for (album_id, folder), (score, exact, derived) in sorted(
+            pairs.items(), key=lambda p: (-p[1][0], not p[1][1], not p[1][2], order[p[0][0]], p[0][1])
+        ):
+            if (score or exact or derived) and album_id not in chosen and folder.casefold() not in used:
+                chosen[album_id] = folder
+                used.add(folder.casefold())
+        return chosen
+
+    def _plan_folder_renames(self) -> list[MoveFolder]:
+        """Folders whose album was renamed on Flickr move to the folder the new title gives (as a
+        folder renamed here moves its photos to a new album). Not in a push: it changes only
+        Flickr. Rewrites the planner's view of both listings to the renamed tree."""
+        if self.policy.direction is Direction.PUSH:
+            return []
+        taken = {f.casefold() for f in self.folder_album}
+        renames: dict[str, tuple[str, str]] = {}
+        for folder, album_id in sorted(self.folder_album.items()):
+            album = self.remote.albums[album_id]
+            if not folder or self._fits(folder, album):
+                continue
+            target = self._derived_folder(album)
+            if target.casefold() in taken:
+                target = f"{target} ({album_id})"
+            if target.casefold() in taken:
+                continue
+            renames[folder] = (target, album_id)
+            taken.add(target.casefold())
+        for folder, (target, album_id) in renames.items():
+            del self.folder_album[folder]
+            self.folder_album[target] = album_id
+            self.album_folder[album_id] = target
+        return self._rewrite_keys(renames) if renames else []
+
+    def _rewrite_keys(self, renames: dict[str, tuple[str, str]]) -> list[MoveFolder]:
+        moving = sorted(k for k in {*self.local, *self.base.items} if self.afolder(k) in renames)
+        gone = set(moving)
+        taken: dict[str, set[str]] = defaultdict(set)  # folder -> casefolded names staying in it
+        for key in (*self.local, *self.base.items):
+            if key not in gone:
+                taken[folder_of(key)].add(name_of(key).casefold())
+        pairs: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        new_of: dict[str, str] = {}
+        for key in moving:
+            old_folder = self.afolder(key)
+            new = renames[old_folder][0] + key[len(old_folder) :]
+            folder, name = folder_of(new), name_of(new)
+            if name.casefold() in taken[folder]:  # the target folder has a file of that name
+                b = self.base.items.get(key)
+                name = naming.disambiguate(name, b.photo_id if b else self.local[key].sha256[:8], taken[folder])
+                new = join_key(folder, name)
+            taken[folder].add(name.casefold())
+            new_of[key] = new
+            pairs[old_folder].append((key, new))
+        local = dict(self.local)
+        for old, new in new_of.items():
+            item = local.pop(old, None)
+            if item is not None:
+                local[new] = dataclasses.replace(item, key=new, path=new)
+        items = dict(self.base.items)
+        for old, new in new_of.items():
+            b = items.pop(old, None)
+            if b is not None:
+                items[new] = dataclasses.replace(b, key=new)
+        self.local, self._local_copied = local, True
+        self.base = Base(items, self.base.albums)
+        return [MoveFolder(f, renames[f][0], renames[f][1], tuple(moves)) for f, moves in sorted(pairs.items())]
 
     def _photo_folders(self, photo: RemotePhoto) -> list[str]:
         folders = [self.album_folder[a] for a in photo.album_ids if a in self.album_folder]
@@ -179,20 +347,38 @@ class _Planner:
         built: list = []
 
         def name_indexes():
-            """Names taken per folder and local files not in the base: only for new placements."""
+            """Names taken per folder, and local files not in the base by album folder (in the
+            flat layout a twin may be deeper) and name, loose name and content: only built for
+            new placements."""
             if not built:
                 taken: dict[str, set[str]] = defaultdict(set)
-                unbased: dict[str, dict[str, str]] = defaultdict(dict)  # album folder -> casefold name -> key
+                by_name: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
                 loose: dict[str, dict[tuple[str, str], list[str]]] = defaultdict(lambda: defaultdict(list))
+                by_sha: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
                 for key in self.base.items:
                     taken[folder_of(key)].add(name_of(key).casefold())
+                unbased = []
                 for key in self.local:
                     taken[folder_of(key)].add(name_of(key).casefold())
-                    if key not in self.base.items:  # by album folder: in the flat layout a twin may be deeper
-                        unbased[self.afolder(key)].setdefault(name_of(key).casefold(), key)
-                        loose[self.afolder(key)][_loose_name(name_of(key))].append(key)
-                built.append((taken, unbased, loose))
+                    if key not in self.base.items:
+                        unbased.append(key)
+                for key in sorted(unbased):
+                    folder, name = self.afolder(key), name_of(key)
+                    by_name[folder][name.casefold()].append(key)
+                    loose[folder][_loose_name(name)].append(key)
+                    by_sha[folder][self.local[key].sha256].append(key)
+                built.append((taken, by_name, loose, by_sha))
             return built[0]
+
+        claimed: set[str] = set()
+
+        def first(keys, *preferred: str | None) -> str | None:
+            free = [k for k in keys if k not in claimed]
+            for name in preferred:
+                hit = next((k for k in free if name_of(k) == name), None)
+                if hit is not None:
+                    return hit
+            return free[0] if free else None
 
         placements: dict[str, RemotePhoto] = {}
         for photo_id in sorted(self.remote.photos, key=_id_order):
@@ -200,41 +386,34 @@ class _Planner:
             for folder in self._photo_folders(photo):
                 if known(photo_id, folder):
                     continue
-                taken, unbased, loose = name_indexes()
-                name = self._remote_name(photo)
+                taken, by_name, loose, by_sha = name_indexes()
+                name = naming.local_name(photo)
+                twin = None
                 # only a photo the base does not know can be the twin of a new local file; a known
                 # photo showing up in another folder was moved or copied there on Flickr
-                twin = None if photo_id in self._keys_of else unbased[folder].pop(name.casefold(), None)
-                if twin is None and photo_id not in self._keys_of:
-                    # the same picture saved as .jpeg, .JPG, .tif, or titled with its extension
-                    twin = next(iter(loose[folder].get(_loose_name(name), ())), None)
-                    if twin is not None:
-                        unbased[folder].pop(name_of(twin).casefold(), None)
+                if photo_id not in self._keys_of:
+                    here = by_name[folder]
+                    # the same content under any name (the name it was uploaded from first), the
+                    # exact name it was uploaded from (one not valid everywhere, kept here), its
+                    # name in any case (or with the photo id that sets it apart from a namesake),
+                    # or the same picture saved as .jpeg, .JPG, .tif, or titled with its extension
+                    apart = naming.disambiguate(name, photo_id, {name.casefold()})
+                    tagged = photo.file_name or ""
+                    twin = (
+                        (first(by_sha[folder].get(photo.sha256, ()), tagged, name, apart) if photo.sha256 else None)
+                        or (first(here.get(tagged.casefold(), ()), tagged) if tagged else None)
+                        or first(here.get(name.casefold(), ()))
+                        or first(here.get(apart.casefold(), ()))
+                        or first(loose[folder].get(_loose_name(name), ()))
+                    )
                 if twin is not None:
-                    loose[folder][_loose_name(name_of(twin))].remove(twin)
+                    claimed.add(twin)
                 else:
                     name = naming.disambiguate(name, photo_id, taken[folder])
                     twin = join_key(folder, name)
                     taken[folder].add(name.casefold())
                 placements[twin] = photo
         return placements
-
-    @staticmethod
-    def _remote_name(photo: RemotePhoto) -> str:
-        if photo.file_name:
-            stem, dot, ext = photo.file_name.rpartition(".")
-            safe = naming.file_name_for_photo(stem if dot else photo.file_name, ext, photo.photo_id)
-            if safe == photo.file_name:
-                return safe
-        fmt = photo.original_format.lower()
-        if photo.media == "video":
-            ext = fmt if naming.is_video(f"x.{fmt}") else "mp4"  # the executor corrects it
-        else:
-            ext = fmt if naming.is_media(f"x.{fmt}") else "jpg"
-        title = photo.title
-        if title.lower().endswith(f".{ext}") and len(title) > len(ext) + 1:
-            title = title[: -len(ext) - 1]  # a title that carries its extension: no IMG_1.jpg.jpg
-        return naming.file_name_for_photo(title, ext, photo.photo_id)
 
     # ------------------------------------------------------------------ classification
 
@@ -268,6 +447,8 @@ class _Planner:
     # ------------------------------------------------------------------ the run
 
     def run(self) -> Plan:
+        for move in self.folder_moves:
+            self.out.add(DOWN, move)
         keys = sorted(set(self.local) | set(self.base.items) | set(self.remote_new))
         local_st = {k: self.local_status(k) for k in keys}
         remote_st = {k: self.remote_side(k) for k in keys}
@@ -402,15 +583,31 @@ class _Planner:
             return  # (the index below is one entry per photo: not built for nothing)
         content = {sha: p for sha, p in self._content_index(remote_st).items() if p.photo_id not in self._replaced}
         adopted_unsorted: set[str] = set()
-        for k in keys:
-            if k in done or local_st[k] != "new" or remote_st[k].status != "absent":
-                continue
+        arrivals = [k for k in keys if k not in done and local_st[k] == "new" and remote_st[k].status == "absent"]
+        # where Flickr holds one content twice: the photo pycsync uploaded from a file of this
+        # name, else the one already where the file is, else one pycsync uploaded (it uploads a
+        # content once for all the files that hold it)
+        wanted = {self.local[k].sha256 for k in arrivals}
+        holders: dict[str, list[RemotePhoto]] = defaultdict(list)
+        for p in self.remote.photos.values():
+            sha = self._known_sha(p)
+            if sha in wanted and p.photo_id not in self._replaced:
+                holders[sha].append(p)
+        for k in arrivals:
             item = self.local[k]
-            photo = content.get(item.sha256)
+            folder = self.afolder(k)
+
+            def placed_in(photo: RemotePhoto, folder=folder) -> bool:
+                return self.folder_album.get(folder) in photo.album_ids if folder else not photo.album_ids
+
+            ranked = sorted(
+                holders.get(item.sha256, ()),
+                key=lambda p, k=k: (p.file_name != name_of(k), not placed_in(p), not p.file_name),
+            )
+            photo = ranked[0] if ranked else content.get(item.sha256)
             if photo is None:
                 continue
-            folder = self.afolder(k)
-            placed = self.folder_album.get(folder) in photo.album_ids if folder else not photo.album_ids
+            placed = placed_in(photo)
             self.out.add(UP, Link(k, photo.photo_id, item.sha256, photo.original_secret, placed))
             self._linked[photo.photo_id].append(k)
             if not placed:
@@ -724,6 +921,7 @@ class _Planner:
 
 
 _PHASES = {
+    MoveFolder: 0,  # (listed first: stays before the other moves)
     MoveLocal: 0,
     TrashLocal: 2,  # after CopyLocal, which may still read the file
     CopyLocal: 1,

@@ -26,6 +26,7 @@ from pycsync.model import (
     DeletePhoto,
     Download,
     Link,
+    MoveFolder,
     MoveLocal,
     MoveRemote,
     PlaceInAlbum,
@@ -421,6 +422,8 @@ def _planned_keys(plan: Plan) -> dict[str, list[str]]:
             out["downloaded"].append(a.key)
         elif isinstance(a, MoveRemote) or (isinstance(a, MoveLocal) and a.photo_id):
             out["moved"].append(a.key)
+        elif isinstance(a, MoveFolder):
+            out["moved"].extend(new for _, new in a.moves)
         elif isinstance(a, TrashLocal):
             out["deleted"].append(a.key)
         elif isinstance(a, (DeletePhoto, RemoveFromAlbum)):
@@ -435,7 +438,9 @@ def plan_counts(plan: Plan) -> dict[str, int]:
         - sum(1 for a in plan.actions if isinstance(a, Download) and a.overwrite)
         + plan.count(CopyLocal),
         "replaced": plan.count(Replace) + sum(1 for a in plan.actions if isinstance(a, Download) and a.overwrite),
-        "moved": plan.count(MoveLocal) + plan.count(MoveRemote),
+        "moved": plan.count(MoveLocal)
+        + plan.count(MoveRemote)
+        + sum(len(a.moves) for a in plan.actions if isinstance(a, MoveFolder)),
         "deleted": plan.count(TrashLocal)
         + plan.count(DeletePhoto)
         + sum(len(a.forget) for a in plan.actions if isinstance(a, RemoveFromAlbum)),
@@ -459,6 +464,8 @@ def describe_plan(plan: Plan) -> str:
             lines.append(f"would move       {a.src_key} -> {a.key}")
         elif isinstance(a, MoveRemote):
             lines.append(f"would move on Flickr {a.src_key} -> {a.key}")
+        elif isinstance(a, MoveFolder):
+            lines.append(f"would rename     {a.folder}/ -> {a.new_folder}/ (its album was renamed on Flickr)")
         elif isinstance(a, TrashLocal):
             lines.append(f"would trash      {a.key}")
         elif isinstance(a, DeletePhoto):
@@ -523,6 +530,9 @@ def status_report(result: SyncResult, root: str, *, direction: str, delete: bool
                 add("changed_remote" if getattr(a, "overwrite", False) else "only_remote", a.key)
         elif isinstance(a, MoveRemote) or (isinstance(a, MoveLocal) and a.photo_id):
             add("moved", a.key)
+        elif isinstance(a, MoveFolder):
+            for _, new in a.moves:
+                add("moved", new)
         elif isinstance(a, TrashLocal):
             add("delete_local", a.key)
         elif isinstance(a, (DeletePhoto, RemoveFromAlbum)):

@@ -19,15 +19,15 @@ from tests.integration.helpers import (
 )
 
 
-def test_album_renamed_on_flickr_keeps_its_folder(emulator, root, sync_json, flickr):
+def test_album_renamed_on_flickr_renames_its_folder(emulator, root, sync_json, flickr):
     write_jpeg(root / "A" / "x.jpg", 1)
     sync_json(root)
     flickr.edit_album_meta(album_ids(emulator)["A"], "Renamed on the website")
     emulator.reset_calls()
     sync_json(root)
     assert write_calls(emulator) == {} and static_calls(emulator) == 0
-    assert tree(root) == {"A/x.jpg": jpeg(1)}, "a rename never moves files"
-    write_jpeg(root / "A" / "y.jpg", 2)
+    assert tree(root) == {"Renamed on the website/x.jpg": jpeg(1)}, "the folder follows its album"
+    write_jpeg(root / "Renamed on the website" / "y.jpg", 2)
     sync_json(root)
     assert albums_by_title(emulator) == {"Renamed on the website": ["x", "y"]}
     assert_converged(emulator, sync_json, root)

@@ -7,6 +7,7 @@ replacing a photo rotates its original secret.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from dataclasses import dataclass, field
 
@@ -22,6 +23,7 @@ from pycsync.model import (
     Forget,
     Link,
     LocalItem,
+    MoveFolder,
     MoveLocal,
     MoveRemote,
     PlaceInAlbum,
@@ -183,6 +185,16 @@ class World:
         if a.photo_id:
             old = self.base.pop(a.src_key)
             self._put(a.key, old.photo_id, old.sha256)
+
+    def _MoveFolder(self, a: MoveFolder, layout):
+        for old, new in a.moves:
+            if old in self.local:
+                self.local[new] = self.local.pop(old)
+                self.mtimes[new] = self.mtimes.pop(old)
+            if old in self.base:
+                self.base[new] = dataclasses.replace(self.base.pop(old), key=new)
+        self.base_albums = {f: aid for f, aid in self.base_albums.items() if f != a.folder and aid != a.album_id}
+        self.base_albums[a.new_folder] = a.album_id
 
     def _TrashLocal(self, a: TrashLocal, layout):
         self.trash.append(self.local.pop(a.key))

@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import os
 import zlib
+from collections import Counter
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pycsync import naming
 from pycsync.model import (
     Confirm,
     CopyLocal,
     DeletePhoto,
     Direction,
     Download,
+    Forget,
     Layout,
+    Link,
+    MoveFolder,
     MoveLocal,
     MoveRemote,
+    PlaceInAlbum,
     Policy,
     RemoveFromAlbum,
     Replace,
@@ -313,16 +321,46 @@ def test_flat_layout_keeps_nested_files_in_the_top_level_album():
     assert w.plan(flat).is_empty()
 
 
+def test_album_renamed_on_flickr_renames_its_folder_and_nothing_else():
+    w = synced({"A/x.jpg": "c1", "A/y.jpg": "c2", "A/sub/z.jpg": "c3"})
+    aid = w.base_albums["A"]
+    w.albums[aid] = ("Z", w.albums[aid][1])
+    p = w.plan(BOTH)
+    (move,) = [a for a in p.actions if isinstance(a, MoveFolder)]
+    assert (move.folder, move.new_folder, move.album_id) == ("A", "Z", aid)
+    assert sorted(move.moves) == [("A/x.jpg", "Z/x.jpg"), ("A/y.jpg", "Z/y.jpg")]  # A/sub is an album of its own
+    assert [a for a in p.actions if not isinstance(a, MoveFolder)] == []
+    w.sync(BOTH)
+    assert sorted(w.local) == ["A/sub/z.jpg", "Z/x.jpg", "Z/y.jpg"] and w.base_albums["Z"] == aid
+    assert w.plan(BOTH).is_empty()
+    # a push changes only Flickr: the folder keeps its name, and its album
+    w.albums[aid] = ("Q", w.albums[aid][1])
+    assert w.plan(Policy(direction=Direction.PUSH)).is_empty()
+
+
+def test_a_rebuild_pairs_names_valid_here_only_with_their_photos_and_albums():
+    names = {"a:b.jpg": "c1", "CON.jpg": "c2", " lead/x.jpg": "c3", "a:b/a:b.jpg": "c4", "back\\slash/q.jpg": "c5"}
+    w = synced(names)
+    assert sorted(t for t, _ in w.albums.values()) == [" lead", "a:b", "back\\slash"]
+    w.base.clear()
+    w.base_albums.clear()
+    p = w.sync(Policy(rebuilding=True))
+    assert [type(a) for a in p.actions if not isinstance(a, (Link, PlaceInAlbum))] == []
+    assert sorted(w.local) == sorted(names) and len(w.albums) == 3 and len(w.photos) == 5
+    assert w.plan(BOTH).is_empty()
+
+
 # --------------------------------------------------------------------------- properties
 
-FOLDERS = ["", "A", "B", "A/C"]
-NAMES = ["a.jpg", "b.jpg", "C.JPG"]
+# names valid here but not on every system, or changed by a safe-name rule, are among them
+FOLDERS = ["", "A", "B", "A/C", " lead", "a:b"]
+NAMES = ["a.jpg", "b.jpg", "C.JPG", "a:b.jpg", "CON.jpg"]
 CONTENTS = [f"c{i}" for i in range(6)]
 
 keys = st.builds(lambda f, n: f"{f}/{n}" if f else n, st.sampled_from(FOLDERS), st.sampled_from(NAMES))
 local_edit = st.tuples(st.sampled_from(["add", "change", "delete", "move"]), keys, keys, st.sampled_from(CONTENTS))
 remote_edit = st.tuples(
-    st.sampled_from(["upload", "replace", "delete", "to_album", "from_album"]),
+    st.sampled_from(["upload", "replace", "delete", "to_album", "from_album", "rename_album"]),
     st.integers(0, 20),
     st.sampled_from(FOLDERS[1:]),
     st.sampled_from(CONTENTS),
@@ -378,6 +416,10 @@ def _apply_remote(w: World, edits) -> None:
             aid = sorted(w.albums)[n % len(w.albums)]
             members = w.albums[aid][1]
             w.remove_from_album(aid, members[n % len(members)])
+        elif op == "rename_album" and w.albums:
+            aid = sorted(w.albums)[n % len(w.albums)]
+            title = folder if folder not in titles else f"{folder} renamed"
+            w.albums[aid] = (title, w.albums[aid][1])
 
 
 @settings(
@@ -432,6 +474,46 @@ def check_sync_round(initial, local_edits, remote_edits, delete) -> None:
     new_contents = {a.sha256 for a in plan.actions if isinstance(a, Upload)}
     assert len(w.photos) - uploads_before <= len(new_contents)
     assert plan.count(Upload) == len(new_contents)
+    check_rebuild(w, policy)
+
+
+def in_agreement(w: World, layout: str) -> bool:
+    """Every file is a placement of its photo and every placement of a photo is a file."""
+    if set(w.local) != set(w.base):
+        return False
+    folder_of_album = {aid: f for f, aid in w.base_albums.items()}
+    placed = set()
+    for key, b in w.base.items():
+        folder = naming.album_folder_for_key(key, layout)
+        if b.photo_id not in w.photos or (folder and w.base_albums.get(folder) not in w.albums):
+            return False
+        if folder and b.photo_id not in w.albums[w.base_albums[folder]][1]:
+            return False
+        placed.add((b.photo_id, folder))
+    wanted = {(pid, folder_of_album.get(aid)) for aid, (_, members) in w.albums.items() for pid in members}
+    wanted |= {(pid, "") for pid in w.photos if not any(pid in m for _, m in w.albums.values())}
+    return wanted <= placed
+
+
+def check_rebuild(w: World, policy: Policy) -> None:
+    """A state rebuilt from Flickr (``--rebuild-state``: the cache of content hashes stays) is the
+    same state: nothing is transferred, created, moved or deleted on either side. (Only where both
+    sides agree: a deletion kept from the other side lives in the state alone.)"""
+    if not in_agreement(w, policy.layout.value):
+        return
+    rebuilt = copy.deepcopy(w)
+    rebuilt.base.clear()
+    rebuilt.base_albums.clear()
+    plan = rebuilt.sync(dataclasses.replace(policy, rebuilding=True))
+    changes = [a for a in plan.actions if not isinstance(a, (Link, Confirm, PlaceInAlbum, Forget))]
+    assert changes == [], f"a rebuild planned changes: {changes}"
+    assert rebuilt.local == w.local and rebuilt.photos == w.photos and rebuilt.albums == w.albums
+    assert set(rebuilt.base) == set(w.base)
+    holders = Counter(p.sha for p in w.photos.values())
+    for key, b in w.base.items():  # the same photo (where Flickr holds its content twice: as good a one)
+        again = rebuilt.base[key].photo_id
+        assert again == b.photo_id or (holders[b.sha256] > 1 and w.photos[again].sha == b.sha256), key
+    assert rebuilt.plan(policy).is_empty(), "a rebuilt state must converge"
 
 
 def test_a_title_that_carries_its_extension_is_not_doubled():

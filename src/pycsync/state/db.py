@@ -221,6 +221,13 @@ class StateDB:
         with self._tx():
             self._db.executemany("INSERT OR REPLACE INTO albums VALUES (?, ?)", mapping.items())
 
+    def move_folder(self, pairs, folder: str, new_folder: str, album_id: str) -> None:
+        """Re-key the base items of a folder renamed after its album, and remember the new pair."""
+        with self._tx():
+            self._db.executemany("UPDATE OR REPLACE items SET key = ? WHERE key = ?", [(n, o) for o, n in pairs])
+            self._db.execute("DELETE FROM albums WHERE folder = ? OR album_id = ?", (folder, album_id))
+            self._db.execute("INSERT OR REPLACE INTO albums VALUES (?, ?)", (new_folder, album_id))
+
     def clear_base(self) -> None:
         with self._tx():
             self._db.execute("DELETE FROM items")
