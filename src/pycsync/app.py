@@ -299,6 +299,8 @@ def _run(client, options: SyncOptions, root: Path, state: StateDB | None, messag
         for album, counts in renamed.by_album.items():
             outcome.by_album[album].update(counts)
     _remember_albums(state, plan, options.layout)
+    if plan.names:
+        state.set_names(dict(plan.names))
     if not outcome.failed and not outcome.permanent:
         state.set_meta(REBUILDING, "0")
     state.set_meta("account", login.user_nsid)

@@ -132,6 +132,7 @@ class Executor:
         self._photo_of: dict[str, str] = state.photo_ids()
         self._failed_keys: set[str] = set()
         self._unmoved: set[str] = set()  # keys in a renamed folder whose file could not be moved there
+        self._names: dict[str, str] = {}  # photo id -> its new name, for photos this run renames
         self._renamed: dict[str, str] = {}
         # folders opened (and checked) on first use, reached by descriptor from then on
         self._folders: dict[str, SafeDir] = {}
@@ -150,6 +151,8 @@ class Executor:
             by_phase[phase(action)].append(action)
             if isinstance(action, MoveRemote):
                 self._photo_of[action.key] = action.photo_id  # its album placement needs it
+                if action.new_name:
+                    self._names[action.photo_id] = action.new_name
         for step in sorted(by_phase):
             actions = by_phase[step]
             # copies and transfers, and then the albums (each PlaceInAlbum is its own album),
@@ -255,9 +258,24 @@ class Executor:
         """The folder in this run's trash that keeps the file at ``rel`` (made as needed)."""
         return self._folder("trash").walk(rel.parts[:-1], create=True)
 
-    def _base_item(self, key: str, photo_id: str, sha256: str, secret: str, placed: bool) -> BaseItem:
+    def _base_item(
+        self, key: str, photo_id: str, sha256: str, secret: str, placed: bool, name: str | None = None
+    ) -> BaseItem:
+        """The base entry for a key as it is on disk now; ``name``: the photo's (default: what the
+        listing, or a rename in this run, says)."""
         st = self.path(key).stat()
-        return BaseItem(key, photo_id, sha256, st.st_size, st.st_mtime_ns, secret, placed)
+        return BaseItem(
+            key, photo_id, sha256, st.st_size, st.st_mtime_ns, secret, placed, name or self._photo_name(photo_id)
+        )
+
+    def _photo_name(self, photo_id: str) -> str | None:
+        """A photo's name as the base remembers it (see BaseItem.name)."""
+        if photo_id in self._names:
+            return self._names[photo_id]
+        photo = self.remote.photos.get(photo_id)
+        if photo is None:
+            return None
+        return photo.file_name or naming.title_name(photo.title, photo.media, photo.original_format, photo_id)
 
     def _open_as_scanned(self, key: str) -> BinaryIO:
         """The file to send, opened without following a link anywhere below the root and checked
@@ -298,7 +316,9 @@ class Executor:
         if a.photo_id:
             old = self.state.get_item(a.src_key)
             if old is not None:
-                self.state.rekey(a.src_key, self._base_item(a.key, old.photo_id, old.sha256, old.original_secret, True))
+                # size and mtime as the base had them: a renamed file edited here since the last
+                # sync must still look edited to the next scan
+                self.state.rekey(a.src_key, dataclasses.replace(old, key=a.key, placed=True, name=a.name or old.name))
             self._photo_of[a.key] = a.photo_id
         self._done("moved", a.key, f"from {a.src_key}")
 
@@ -573,7 +593,7 @@ class Executor:
         items = []
         for k in a.keys:
             placed = not naming.album_folder_for_key(k, self.settings.layout.value)
-            item = self._base_item(k, photo_id, sha if k == key else a.sha256, secret, placed)
+            item = self._base_item(k, photo_id, sha if k == key else a.sha256, secret, placed, a.file_name)
             items.append(_never_matches(item) if changed and k == key else item)
             self._photo_of[k] = photo_id
         self.state.put_items(items)
@@ -633,7 +653,8 @@ class Executor:
         items = []
         for k in (a.key, *a.also_keys):
             placed = base[k].placed if k in base else True
-            item = self._base_item(k, a.photo_id, sha if k == a.key else a.sha256, secret, placed)
+            name = base[k].name if k in base else None
+            item = self._base_item(k, a.photo_id, sha if k == a.key else a.sha256, secret, placed, name)
             items.append(_never_matches(item) if changed and k == a.key else item)
             self._photo_of[k] = a.photo_id
         for k in a.deleted_keys:  # stay deleted here: must not look "changed on Flickr" next run
@@ -641,6 +662,19 @@ class Executor:
                 items.append(dataclasses.replace(base[k], sha256=a.sha256, original_secret=secret))
         self.state.put_items(items)
         self._done("replaced", a.key)
+
+    def _retag_name(self, photo_id: str, name: str) -> None:
+        """Point the exact-name tag at the file's new name, so the other computers rename theirs
+        (and a state rebuild finds it): add the new tag, then remove the old ones (their ids are
+        only in photos.getInfo)."""
+        new_tag = naming.name_tag(name)
+        tags = self.client.photo_info(photo_id).get("tags", {}).get("tag", [])
+        raws = {str(t.get("raw", "")).lower(): t["id"] for t in tags}
+        if new_tag not in raws:
+            self.client.add_tags(photo_id, [new_tag])
+        for raw, tag_id in raws.items():
+            if raw.startswith(naming.NAME_TAG_PREFIX) and raw != new_tag:
+                self.client.remove_tag(tag_id)
 
     def _retag(self, photo_id: str, info: dict, sha256: str) -> None:
         """Point the content tag at the new content (the old one would mislead a state rebuild)."""
@@ -705,12 +739,14 @@ class Executor:
             return
         if a.new_title is not None:
             self.client.set_meta(a.photo_id, title=a.new_title)
+        if a.new_name is not None:
+            self._retag_name(a.photo_id, a.new_name)
         if a.remove_from_album:
             self.client.remove_from_album(a.remove_from_album, [a.photo_id])
         old = self.state.get_item(a.src_key)
         sha = old.sha256 if old else self.local[a.key].sha256
         secret = old.original_secret if old else ""
-        self.state.rekey(a.src_key, self._base_item(a.key, a.photo_id, sha, secret, True))
+        self.state.rekey(a.src_key, self._base_item(a.key, a.photo_id, sha, secret, True, a.new_name))
         self._photo_of[a.key] = a.photo_id
         self._done("moved on Flickr", a.key, f"from {a.src_key}")
 

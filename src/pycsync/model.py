@@ -89,6 +89,10 @@ class BaseItem:
     mtime_ns: int
     original_secret: str
     placed: bool = True  # False: uploaded, but not yet confirmed in its album
+    # the photo's name when both sides last agreed: its name tag, or the name its title gives when
+    # it has none (None: not known, a state from before names were kept). A file named after it
+    # follows when another computer renames the photo (the name tag changes).
+    name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -202,6 +206,7 @@ class MoveLocal:
     src_key: str
     key: str
     photo_id: str | None  # None: a local-only rename (conflict copy), base not carried over
+    name: str | None = None  # the photo's name to remember (a rename from another computer)
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,7 +263,8 @@ class MoveRemote:
     """A local move or rename of unchanged content, mirrored on Flickr without re-uploading.
 
     The new album membership comes from a PlaceInAlbum in the same plan; this action then
-    retitles the photo if its name changed, takes it out of the old album and re-keys the base.
+    renames the photo (its name tag, and its title when pycsync derived it from the old name) if
+    the file was named after it, takes it out of the old album and re-keys the base.
     """
 
     src_key: str
@@ -266,6 +272,7 @@ class MoveRemote:
     photo_id: str
     remove_from_album: str | None
     new_title: str | None
+    new_name: str | None = None  # the photo's new name tag
 
 
 @dataclass(frozen=True, slots=True)
@@ -333,6 +340,8 @@ class Plan:
     skipped: tuple[tuple[str, str], ...] = ()  # (key, why)
     abort: str | None = None  # a safety guard refused the plan; nothing may run
     albums: Mapping[str, str] = field(default_factory=dict)  # folder -> existing album id used
+    # key -> the photo name to remember for files nothing else touches (see BaseItem.name)
+    names: Mapping[str, str] = field(default_factory=dict)
 
     def is_empty(self) -> bool:
         return not self.actions

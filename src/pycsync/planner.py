@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -93,9 +93,11 @@ class _Planner:
         self.layout = policy.layout.value
         self.out = _Builder()
         self.folder_album, self.album_folder = self._map_albums()
-        # albums renamed on Flickr: their folders are renamed first, and the rest of the plan is
-        # made on the renamed tree (its keys, the base's and the local listing's, rewritten)
-        self.folder_moves = self._plan_folder_renames()
+        # albums renamed on Flickr: their folders are renamed first, and so are files another
+        # computer renamed; the rest of the plan is made on the renamed tree (its keys, the
+        # base's and the local listing's, rewritten)
+        self.first_moves: list[MoveFolder | MoveLocal] = [*self._plan_folder_renames()]
+        self.first_moves += self._follow_renames()
         self._keys_of: dict[str, list[str]] = defaultdict(list)  # photo id -> base keys
         for b in self.base.items.values():
             self._keys_of[b.photo_id].append(b.key)
@@ -310,6 +312,12 @@ class _Planner:
             taken[folder].add(name.casefold())
             new_of[key] = new
             pairs[old_folder].append((key, new))
+        self._rekey(new_of)
+        return [MoveFolder(f, renames[f][0], renames[f][1], tuple(moves)) for f, moves in sorted(pairs.items())]
+
+    def _rekey(self, new_of: dict[str, str], names: Mapping[str, str] = {}) -> None:
+        """The planner's view of both listings with these keys renamed (as a move will rename them
+        before anything else runs); ``names``: photo names the moved base entries take."""
         local = dict(self.local)
         for old, new in new_of.items():
             item = local.pop(old, None)
@@ -319,10 +327,9 @@ class _Planner:
         for old, new in new_of.items():
             b = items.pop(old, None)
             if b is not None:
-                items[new] = dataclasses.replace(b, key=new)
+                items[new] = dataclasses.replace(b, key=new, name=names.get(old, b.name))
         self.local, self._local_copied = local, True
         self.base = Base(items, self.base.albums)
-        return [MoveFolder(f, renames[f][0], renames[f][1], tuple(moves)) for f, moves in sorted(pairs.items())]
 
     def _photo_folders(self, photo: RemotePhoto) -> list[str]:
         folders = [self.album_folder[a] for a in photo.album_ids if a in self.album_folder]
@@ -447,7 +454,7 @@ class _Planner:
     # ------------------------------------------------------------------ the run
 
     def run(self) -> Plan:
-        for move in self.folder_moves:
+        for move in self.first_moves:
             self.out.add(DOWN, move)
         keys = sorted(set(self.local) | set(self.base.items) | set(self.remote_new))
         local_st = {k: self.local_status(k) for k in keys}
@@ -457,6 +464,7 @@ class _Planner:
         self._match_remote_moves(keys, local_st, remote_st, done)
         self._plan_edits(local_st, remote_st)
         self._match_local_moves(keys, local_st, remote_st, done)
+        self._follow_local_renames(keys, local_st, remote_st, done)
         self._match_known_content(keys, local_st, remote_st, done)
         uploads: dict[str, list[str]] = defaultdict(list)
 
@@ -532,8 +540,171 @@ class _Planner:
                     o != k and self.afolder(o) == old_folder and self._still_shows(o) for o in self._keys_of[photo_id]
                 ) or any(self.afolder(o) == old_folder for o in self._linked[photo_id])
                 remove_from = None if stays else self.folder_album.get(old_folder)
-            new_title = naming.title_for_file(name_of(dst)) if name_of(k) != name_of(dst) else None
-            self.out.add(UP, MoveRemote(k, dst, photo_id, remove_from, new_title))
+            new_title = new_name = None
+            if self._renaming.get(photo_id) == dst:  # the file named after the photo: it is renamed
+                photo = self.remote.photos[photo_id]
+                if name_of(dst) != photo.file_name:
+                    new_name = name_of(dst)
+                title = naming.title_for_file(name_of(dst))
+                if title != photo.title and self._title_follows(photo, name_of(k)):
+                    new_title = title
+            self.out.add(UP, MoveRemote(k, dst, photo_id, remove_from, new_title, new_name))
+
+    # ------------------------------------------------------------------ photo names
+
+    @staticmethod
+    def _photo_name(photo: RemotePhoto) -> str:
+        """A photo's name, as the base remembers it: its name tag, else the name its title gives."""
+        return photo.file_name or naming.title_name(photo.title, photo.media, photo.original_format, photo.photo_id)
+
+    @staticmethod
+    def _named_after(file_name: str, name: str | None, photo_id: str) -> bool:
+        """Whether a file is named after the photo name ``name`` as pycsync names files: that name
+        or its safe form, alone or with the photo id that sets it apart from a namesake, in any
+        letter case or spelling of its extension."""
+        if not name:
+            return False
+        safe = naming.name_from_tag(name, photo_id) or name
+        apart = naming.disambiguate(safe, photo_id, {safe.casefold()})
+        return file_name.casefold() in (name.casefold(), safe.casefold(), apart.casefold()) or _loose_name(
+            file_name
+        ) == _loose_name(safe)
+
+    def _title_follows(self, photo: RemotePhoto, old_name: str) -> bool:
+        """Did pycsync derive the photo's title from its file name (the old one, or the one its
+        name tag holds)? Only then does a rename retitle it: a title the user gave is theirs."""
+        for name in (old_name, photo.file_name):
+            if name and (
+                photo.title in (naming.title_for_file(name), name)
+                or self._named_after(
+                    name,
+                    naming.title_name(photo.title, photo.media, photo.original_format, photo.photo_id),
+                    photo.photo_id,
+                )
+            ):
+                return True
+        return False
+
+    def _follow_renames(self) -> list[MoveLocal]:
+        """Files named after a photo that another computer renamed (its name tag changed since the
+        file last synced) are renamed first, edited or not; the rest of the plan is made on the
+        new names. Not in a push: it changes only Flickr."""
+        if self.policy.direction is Direction.PUSH:
+            return []
+        photos, found = self.remote.photos, []
+        for k, b in self.base.items.items():  # (cheap tests first: this runs over every file)
+            photo = photos.get(b.photo_id)
+            if b.name is None or photo is None or not photo.file_name or photo.file_name == b.name:
+                continue  # (an unknown old name, a state from before names were kept: learnt, not acted on)
+            folder = self.afolder(k)
+            # (a photo that left the file's album was moved: that is another matter)
+            if k not in self.local or (self.folder_album.get(folder) in photo.album_ids if folder else True):
+                found.append(k)
+        if not found:
+            return []
+        shown = Counter(b.photo_id for b in self.base.items.values())
+        # a file in the root shows a photo in no album, or one that also has a file in an album
+        found = [
+            k
+            for k in found
+            if self.afolder(k)
+            or not photos[self.base.items[k].photo_id].album_ids
+            or shown[self.base.items[k].photo_id] > 1
+        ]
+        # a file moved here (deleted, its content new elsewhere under the same name) is renamed
+        # where it went
+        arrivals: dict[tuple[str, str], list[str]] = defaultdict(list)
+        if any(k not in self.local for k in found):
+            for key, item in self.local.items():
+                if key not in self.base.items:
+                    arrivals[(item.sha256, name_of(key))].append(key)
+        renames: dict[str, tuple[str, str]] = {}
+        taken: dict[str, set[str]] = defaultdict(set)
+        for k in sorted(found):
+            b = self.base.items[k]
+            if k not in self.local:
+                moved = arrivals.get((b.sha256, name_of(k)))
+                if not moved:
+                    continue
+                k = moved.pop(0)
+            new = photos[b.photo_id].file_name or ""
+            target = naming.name_from_tag(new, b.photo_id)
+            if target is None or not self._named_after(name_of(k), b.name, b.photo_id):
+                continue
+            if self._named_after(name_of(k), new, b.photo_id):
+                continue  # renamed alike here already
+            if not taken:
+                for key in (*self.local, *self.base.items):
+                    taken[folder_of(key)].add(name_of(key).casefold())
+            folder = folder_of(k)
+            target = naming.disambiguate(target, b.photo_id, taken[folder])
+            taken[folder].add(target.casefold())
+            renames[k] = (join_key(folder, target), new)
+        if not renames:
+            return []
+        self._rekey({k: dst for k, (dst, _) in renames.items()}, {k: name for k, (_, name) in renames.items()})
+        return [
+            MoveLocal(k, dst, self.base.items[dst].photo_id if dst in self.base.items else None, name)
+            for k, (dst, name) in sorted(renames.items())
+        ]
+
+    def _follow_local_renames(self, keys, local_st, remote_st, done) -> None:
+        """A photo renamed here through one of its files (the one named after it) is renamed on
+        Flickr; its other files named after it follow it at once, as they will elsewhere."""
+        self._renaming: dict[str, str] = {}  # photo id -> the local move (its new key) that renames it
+        for k, dst, photo_id, _ in sorted(self._local_moves, key=lambda m: m[1]):
+            b = self.base.items[k]
+            old = b.name if b.name is not None else self._photo_name(self.remote.photos[photo_id])
+            if (
+                photo_id not in self._renaming
+                and name_of(k) != name_of(dst)
+                and self._named_after(name_of(k), old, photo_id)
+            ):
+                self._renaming[photo_id] = dst
+        if not self._renaming or self.policy.direction is Direction.PUSH:
+            return
+        taken: dict[str, set[str]] = {}
+        for k in keys:
+            if k in done or local_st[k] != "same" or remote_st[k].status not in ("same", "changed"):
+                continue
+            b, photo = self.base.items[k], remote_st[k].photo
+            renaming = self._renaming.get(b.photo_id)
+            if renaming is None or b.name is None:
+                continue
+            new = name_of(renaming)
+            if not self._named_after(name_of(k), b.name, b.photo_id) or self._named_after(name_of(k), new, b.photo_id):
+                continue
+            target = naming.name_from_tag(new, b.photo_id)
+            if target is None:
+                continue
+            if not taken:
+                for key in (*self.local, *self.base.items, *self.remote_new):
+                    taken.setdefault(folder_of(key), set()).add(name_of(key).casefold())
+            folder = folder_of(k)
+            target = naming.disambiguate(target, b.photo_id, taken.setdefault(folder, set()))
+            taken[folder].add(target.casefold())
+            dst = join_key(folder, target)
+            self.out.add(DOWN, MoveLocal(k, dst, b.photo_id, new))
+            if remote_st[k].status == "changed":
+                self.out.add(DOWN, _download(dst, photo, overwrite=True))
+            self._moved_away.add(k)
+            self._linked[b.photo_id].append(dst)
+            done.update((k, dst))
+
+    def _names_to_remember(self, touched: set[str]) -> dict[str, str]:
+        """Photo names for files no action records: a name not known yet (a state from before
+        names were kept), or a photo renamed to the name its file already has."""
+        names: dict[str, str] = {}
+        photos = self.remote.photos
+        for key, b in self.base.items.items():
+            photo = photos.get(b.photo_id)
+            if photo is None or key in touched or b.name == photo.file_name:
+                continue
+            if b.name is None:
+                names[key] = self._photo_name(photo)
+            elif photo.file_name and self._named_after(name_of(key), photo.file_name, b.photo_id):
+                names[key] = photo.file_name
+        return names
 
     def _match_remote_moves(self, keys, local_st, remote_st, done) -> None:
         """A photo that left a key's album and appeared at a new key was moved on Flickr."""
@@ -889,12 +1060,14 @@ class _Planner:
         actions = sorted(_merge_removals(actions), key=phase)
         used = {f: a for f, a in self.folder_album.items()}
         abort = self._guard(actions)
+        touched = {k for _, a in self.out.actions for k in _action_keys(a)}
         return Plan(
             actions=tuple(actions),
             conflicts=tuple(self.out.conflicts),
             skipped=tuple(skipped),
             abort=abort,
             albums=used,
+            names=self._names_to_remember(touched),
         )
 
     def _guard(self, actions: list[Action]) -> str | None:
@@ -1006,6 +1179,20 @@ def _action_key(action: Action) -> str:
         if value:
             return value[0] if isinstance(value, tuple) else value
     return ""
+
+
+def _action_keys(action: Action) -> tuple[str, ...]:
+    """Every key an action records in the base (or drops from it)."""
+    if isinstance(action, MoveFolder):
+        return tuple(k for pair in action.moves for k in pair)
+    out: list[str] = []
+    for attr in ("key", "src_key"):
+        value = getattr(action, attr, None)
+        if value:
+            out.append(value)
+    for attr in ("keys", "also_keys", "deleted_keys", "forget"):
+        out.extend(getattr(action, attr, ()))
+    return tuple(out)
 
 
 def _id_order(photo_id: str) -> tuple[int, str]:

@@ -370,6 +370,7 @@ def _cached_photos(info: Mapping[str, str], albums: Mapping[str, tuple], by_phot
             pid = b.photo_id
             secret = b.original_secret if b.original_secret == secret else secret
             sha = b.sha256 if b.sha256 == sha else sha
+            file_name = b.name if b.name == file_name else file_name
         return new_remote_photo(
             pid, title, media, fmt, secret, url, last_update, sha, file_name, where.get(pid, ()), taken
         )

@@ -152,7 +152,12 @@ def test_local_rename_in_place_retitles_the_photo(emulator, root, sync_json):
     emulator.reset_calls()
     summary = sync_json(root)
     assert summary["moved"] == 1
-    assert write_calls(emulator) == {"flickr.photos.setMeta": 1}
+    # the title pycsync gave it, and the exact-name tag (add the new one, remove the old one)
+    assert write_calls(emulator) == {
+        "flickr.photos.setMeta": 1,
+        "flickr.photos.addTags": 1,
+        "flickr.photos.removeTag": 1,
+    }
     assert photos_by_id(emulator)[photo["id"]]["title"] == "better name"
     assert albums_by_title(emulator) == {"A": ["better name"]}
     assert_converged(emulator, sync_json, root)

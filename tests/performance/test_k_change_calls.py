@@ -39,9 +39,10 @@ def test_local_changes_cost_their_transfers_and_one_edit_per_album(settled, coun
         # replace the member list with one read before the uploads, dropping what joined since
         "flickr.photosets.addPhoto": 4,
         "replace": 1,
-        "flickr.photos.getInfo": 1,  # replace: the new secret and the old content tag's id
-        "flickr.photos.addTags": 1,  # replace: the new content tag
-        "flickr.photos.removeTag": 1,  # replace: the stale one
+        # replace: the new secret and the old content tag's id; rename: the old name tag's id
+        "flickr.photos.getInfo": 2,
+        "flickr.photos.addTags": 2,  # replace: the new content tag; rename: the new name tag
+        "flickr.photos.removeTag": 2,  # the stale ones
         "flickr.photos.setMeta": 1,  # rename: the title follows the file name
     }
 

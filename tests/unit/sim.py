@@ -62,6 +62,7 @@ class World:
     base_albums: dict[str, str] = field(default_factory=dict)
     hash_cache: dict[tuple[str, str], str] = field(default_factory=dict)
     clock: int = 1
+    renaming: dict[str, str] = field(default_factory=dict)  # photo id -> its new name, while a plan runs
 
     # ------------------------------------------------------------------ edits
 
@@ -77,8 +78,23 @@ class World:
 
     def new_album(self, title: str, members: list[str]) -> str:
         aid = f"7215{next(_ids)}"
-        self.albums = {aid: (title, list(members)), **self.albums}  # new albums list first
+        rest = list(self.albums.items())
+        self.albums.clear()  # (in place: another computer's World may share this account)
+        self.albums.update([(aid, (title, list(members))), *rest])  # new albums list first
         return aid
+
+    def share_account_with(self, other: World) -> None:
+        """Make this World another computer syncing ``other``'s Flickr account."""
+        self.photos, self.albums = other.photos, other.albums
+
+    def rename_photo(self, pid: str, file_name: str) -> None:
+        """Another computer renamed the file named after this photo: the name tag follows, and the
+        title if it was the old file name's."""
+        p = self.photos[pid]
+        old = p.file_name or f"{p.title}.jpg"
+        if p.title == naming.title_for_file(old):
+            p.title = naming.title_for_file(file_name)
+        p.file_name = file_name
 
     def remove_from_album(self, aid: str, pid: str) -> None:
         title, members = self.albums[aid]
@@ -135,17 +151,35 @@ class World:
 
     # ------------------------------------------------------------------ applying a plan
 
-    def _put(self, key: str, pid: str, sha: str, placed: bool = True) -> None:
+    def photo_name(self, pid: str) -> str:
+        """As the executor records it: a name this plan gives the photo, else its tag's or title's."""
+        if pid in self.renaming:
+            return self.renaming[pid]
+        p = self.photos[pid]
+        return p.file_name or naming.title_name(p.title, "photo", "jpg", pid)
+
+    def _put(self, key: str, pid: str, sha: str, placed: bool = True, name: str | None = None) -> None:
         self.base[key] = BaseItem(
-            key, pid, sha, len(self.local[key]), self.mtimes[key], self.photos[pid].secret, placed
+            key,
+            pid,
+            sha,
+            len(self.local[key]),
+            self.mtimes[key],
+            self.photos[pid].secret,
+            placed,
+            name or self.photo_name(pid),
         )
 
     def apply(self, plan: Plan, layout: str = "nested") -> None:
         assert plan.abort is None, plan.abort
         self.pending = {a.key: a.photo_id for a in plan.actions if isinstance(a, MoveRemote)}
+        self.renaming = {a.photo_id: a.new_name for a in plan.actions if isinstance(a, MoveRemote) and a.new_name}
         self.renamed = {}
         for a in plan.actions:
             getattr(self, f"_{type(a).__name__}")(a, layout)
+        for key, name in plan.names.items():
+            if key in self.base:
+                self.base[key] = dataclasses.replace(self.base[key], name=name)
         for folder, aid in plan.albums.items():
             if aid in self.albums:
                 self.base_albums[folder] = aid
@@ -153,19 +187,17 @@ class World:
     def _Upload(self, a: Upload, layout):
         pid = self.new_photo(self.local[a.keys[0]], a.title, tagged=True, file_name=a.file_name)
         for k in a.keys:
-            self._put(k, pid, a.sha256, placed=not naming.album_folder_for_key(k, layout))
+            self._put(k, pid, a.sha256, placed=not naming.album_folder_for_key(k, layout), name=a.file_name)
 
     def _Replace(self, a: Replace, layout):
         self.replace_photo(a.photo_id, self.local[a.key])
         self.photos[a.photo_id].tag = self.local[a.key]  # pycsync re-tags what it replaces
         for k in (a.key, *a.also_keys):
             placed = self.base[k].placed if k in self.base else True
-            self._put(k, a.photo_id, a.sha256, placed)
+            self._put(k, a.photo_id, a.sha256, placed, self.base[k].name if k in self.base else None)
         for k in a.deleted_keys:
             b = self.base[k]
-            self.base[k] = BaseItem(
-                k, b.photo_id, a.sha256, b.size, b.mtime_ns, self.photos[a.photo_id].secret, b.placed
-            )
+            self.base[k] = dataclasses.replace(b, sha256=a.sha256, original_secret=self.photos[a.photo_id].secret)
 
     def _Download(self, a: Download, layout):
         self.touch(a.key, self.photos[a.photo_id].sha)
@@ -184,7 +216,7 @@ class World:
         self.touch(a.key, content)
         if a.photo_id:
             old = self.base.pop(a.src_key)
-            self._put(a.key, old.photo_id, old.sha256)
+            self.base[a.key] = dataclasses.replace(old, key=a.key, placed=True, name=a.name or old.name)
 
     def _MoveFolder(self, a: MoveFolder, layout):
         for old, new in a.moves:
@@ -226,16 +258,17 @@ class World:
         self.base_albums[a.folder] = aid
         for k in a.keys:
             if k in self.base:
-                b = self.base[k]
-                self.base[k] = BaseItem(b.key, b.photo_id, b.sha256, b.size, b.mtime_ns, b.original_secret, True)
+                self.base[k] = dataclasses.replace(self.base[k], placed=True)
 
     def _MoveRemote(self, a: MoveRemote, layout):
         if a.new_title:
             self.photos[a.photo_id].title = a.new_title
+        if a.new_name:
+            self.photos[a.photo_id].file_name = a.new_name
         if a.remove_from_album and a.remove_from_album in self.albums:
             self.remove_from_album(a.remove_from_album, a.photo_id)
         old = self.base.pop(a.src_key)
-        self._put(a.key, a.photo_id, old.sha256)
+        self._put(a.key, a.photo_id, old.sha256, name=a.new_name)
 
     def _RemoveFromAlbum(self, a: RemoveFromAlbum, layout):
         for pid in a.photo_ids:

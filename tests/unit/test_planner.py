@@ -8,7 +8,7 @@ import os
 import zlib
 from collections import Counter
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from pycsync import naming
@@ -358,9 +358,11 @@ NAMES = ["a.jpg", "b.jpg", "C.JPG", "a:b.jpg", "CON.jpg"]
 CONTENTS = [f"c{i}" for i in range(6)]
 
 keys = st.builds(lambda f, n: f"{f}/{n}" if f else n, st.sampled_from(FOLDERS), st.sampled_from(NAMES))
+# names every system takes as they are (another computer's copy then has the very same names)
+safe_keys = st.builds(lambda f, n: f"{f}/{n}" if f else n, st.sampled_from(FOLDERS[:4]), st.sampled_from(NAMES[:3]))
 local_edit = st.tuples(st.sampled_from(["add", "change", "delete", "move"]), keys, keys, st.sampled_from(CONTENTS))
 remote_edit = st.tuples(
-    st.sampled_from(["upload", "replace", "delete", "to_album", "from_album", "rename_album"]),
+    st.sampled_from(["upload", "replace", "delete", "to_album", "from_album", "rename_album", "rename"]),
     st.integers(0, 20),
     st.sampled_from(FOLDERS[1:]),
     st.sampled_from(CONTENTS),
@@ -416,6 +418,8 @@ def _apply_remote(w: World, edits) -> None:
             aid = sorted(w.albums)[n % len(w.albums)]
             members = w.albums[aid][1]
             w.remove_from_album(aid, members[n % len(members)])
+        elif op == "rename" and pids:  # another computer renamed a file named after the photo
+            w.rename_photo(pids[n % len(pids)], NAMES[n % len(NAMES)] if tagged else f"r{n}.jpg")
         elif op == "rename_album" and w.albums:
             aid = sorted(w.albums)[n % len(w.albums)]
             title = folder if folder not in titles else f"{folder} renamed"
@@ -514,6 +518,51 @@ def check_rebuild(w: World, policy: Policy) -> None:
         again = rebuilt.base[key].photo_id
         assert again == b.photo_id or (holders[b.sha256] > 1 and w.photos[again].sha == b.sha256), key
     assert rebuilt.plan(policy).is_empty(), "a rebuilt state must converge"
+
+
+@settings(
+    max_examples=int(os.environ.get("PYCSYNC_EXAMPLES", "300")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(
+    initial=st.dictionaries(safe_keys, st.sampled_from(CONTENTS), max_size=8),
+    edits=st.lists(
+        st.tuples(
+            st.sampled_from(["add", "change", "delete", "move"]), safe_keys, safe_keys, st.sampled_from(CONTENTS)
+        ),
+        max_size=6,
+    ),
+)
+def test_two_computers_end_with_the_same_tree_and_a_move_is_never_a_transfer(initial, edits):
+    """Two computers syncing one account: whatever one of them adds, edits, deletes, moves or
+    renames reaches the other, and a move or rename reaches it as a move, not as a download."""
+    # (one photo shown by several files is left out: an edit of one of them makes a new photo that
+    # the other computer may name apart while the old file is still there)
+    assume(len(set(initial.values())) == len(initial))
+    policy = Policy(delete=True, can_delete_photos=True, max_delete_pct=100.0)
+    one, two = World(), World()
+    two.share_account_with(one)
+    for k, v in initial.items():
+        one.touch(k, v)
+    one.sync(policy)
+    two.sync(policy)
+    # (where the second computer's first sync names things its own way, the trees differ anyway:
+    # names valid here only, or one photo under two names in one folder)
+    assume(two.local == one.local)
+    # (a move onto a name the last sync knew is an edit of that file, not a move: left out)
+    _apply_local(one, [e for e in edits if e[0] != "move" or e[2] not in one.base])
+    assume(len(set(one.local.values())) == len(one.local))  # (ditto: one photo, several names)
+    if one.plan(policy).abort:
+        return  # (everything deleted: the guard stops it)
+    one.sync(policy)
+    plan = two.sync(policy)
+    assert two.local == one.local, (sorted(one.local.items()), sorted(two.local.items()))
+    assert plan.count(Upload) == 0
+    if all(op == "move" for op, *_ in edits):
+        transfers = [a for a in plan.actions if isinstance(a, (Download, CopyLocal, Replace))]
+        assert transfers == [], f"a move or rename reached the other computer as a transfer: {transfers}"
+    assert one.plan(policy).is_empty() and two.plan(policy).is_empty()
 
 
 def test_a_title_that_carries_its_extension_is_not_doubled():

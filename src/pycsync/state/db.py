@@ -19,7 +19,7 @@ from pathlib import Path
 
 from pycsync.model import Base, BaseItem, new_base_item
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _MIGRATIONS = {
     1: """
@@ -73,6 +73,10 @@ _MIGRATIONS = {
         file_name TEXT,
         date_taken TEXT NOT NULL
     );
+    """,
+    # the photo's name as last synced, so a rename made on another computer is followed here
+    3: """
+    ALTER TABLE items ADD COLUMN name TEXT;
     """,
 }
 
@@ -157,9 +161,9 @@ class StateDB:
     def load_base(self) -> Base:
         with self._lock, _gc_paused():  # 100,000s of new objects: collections would only re-walk them
             items = {
-                row[0]: new_base_item(row[0], row[1], row[2], row[3], row[4], row[5], row[6] == 1)
+                row[0]: new_base_item(row[0], row[1], row[2], row[3], row[4], row[5], row[6] == 1, row[7])
                 for row in self._db.execute(
-                    "SELECT key, photo_id, sha256, size, mtime_ns, original_secret, placed FROM items"
+                    "SELECT key, photo_id, sha256, size, mtime_ns, original_secret, placed, name FROM items"
                 )
             }
             albums = dict(self._db.execute("SELECT folder, album_id FROM albums"))
@@ -174,11 +178,11 @@ class StateDB:
                 chunk = keys[i : i + 500]
                 marks = ",".join("?" * len(chunk))
                 for row in self._db.execute(
-                    "SELECT key, photo_id, sha256, size, mtime_ns, original_secret, placed FROM items"
+                    "SELECT key, photo_id, sha256, size, mtime_ns, original_secret, placed, name FROM items"
                     f" WHERE key IN ({marks})",
                     chunk,
                 ):
-                    out[row[0]] = BaseItem(row[0], row[1], row[2], row[3], row[4], row[5], bool(row[6]))
+                    out[row[0]] = BaseItem(row[0], row[1], row[2], row[3], row[4], row[5], bool(row[6]), row[7])
         return out
 
     def get_item(self, key: str) -> BaseItem | None:
@@ -195,8 +199,18 @@ class StateDB:
 
     def _put(self, item: BaseItem) -> None:
         self._db.execute(
-            "INSERT OR REPLACE INTO items VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (item.key, item.photo_id, item.sha256, item.size, item.mtime_ns, item.original_secret, int(item.placed)),
+            "INSERT OR REPLACE INTO items (key, photo_id, sha256, size, mtime_ns, original_secret, placed, name)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                item.key,
+                item.photo_id,
+                item.sha256,
+                item.size,
+                item.mtime_ns,
+                item.original_secret,
+                int(item.placed),
+                item.name,
+            ),
         )
 
     def put_items(self, items: list[BaseItem]) -> None:
@@ -220,6 +234,11 @@ class StateDB:
     def set_albums(self, mapping: dict[str, str]) -> None:
         with self._tx():
             self._db.executemany("INSERT OR REPLACE INTO albums VALUES (?, ?)", mapping.items())
+
+    def set_names(self, names: dict[str, str]) -> None:
+        """Remember the photo names of these keys (those still in the base)."""
+        with self._tx():
+            self._db.executemany("UPDATE items SET name = ? WHERE key = ?", [(n, k) for k, n in names.items()])
 
     def move_folder(self, pairs, folder: str, new_folder: str, album_id: str) -> None:
         """Re-key the base items of a folder renamed after its album, and remember the new pair."""
