@@ -260,7 +260,8 @@ def _run(client, options: SyncOptions, root: Path, state: StateDB | None, messag
     if any(isinstance(a, MoveFolder) for a in plan.actions):
         # albums renamed on Flickr: their folders are renamed first, then the rest is planned again
         # on the renamed tree (a rename that failed is planned again, and its folder left alone)
-        mover = Executor(root, client, state, dict(local_items), remote, settings, notify)
+        mover = Executor(root, client, state, dict(local_items), remote, settings, notify, folders=scan.folders)
+        scan.folders = mover.folders
         renamed = mover.run(Plan(actions=tuple(a for a in plan.actions if isinstance(a, MoveFolder))))
         local_items, base = mover.local, state.load_base()
         plan = make_plan(local_items, remote, base, policy)
@@ -273,9 +274,9 @@ def _run(client, options: SyncOptions, root: Path, state: StateDB | None, messag
     if confirms:
         # names matched without a content tag, or a conflict rests on a tag nobody checked:
         # hash those originals, then decide
-        hashing = Executor(root, client, state, dict(local_items), remote, settings, notify, fetched=fetched).run(
-            Plan(actions=tuple(confirms))
-        )
+        hashing = Executor(
+            root, client, state, dict(local_items), remote, settings, notify, fetched=fetched, folders=scan.folders
+        ).run(Plan(actions=tuple(confirms)))
         remote = _with_cached_hashes(remote, state)
         base = state.load_base()
         plan = make_plan(local_items, remote, base, policy)
@@ -284,7 +285,9 @@ def _run(client, options: SyncOptions, root: Path, state: StateDB | None, messag
     notice = privacy_notice(plan, options)
     if notice:  # before the first upload
         notify("warning", "", notice)
-    outcome = Executor(root, client, state, dict(local_items), remote, settings, notify, fetched=fetched).run(plan)
+    outcome = Executor(
+        root, client, state, dict(local_items), remote, settings, notify, fetched=fetched, folders=scan.folders
+    ).run(plan)
     for leftover in fetched.values():  # hashed, then not needed after all
         leftover[0].unlink(missing_ok=True)
     timings["execute"] = time.monotonic() - clock

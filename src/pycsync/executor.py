@@ -17,7 +17,7 @@ import stat
 import threading
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -115,11 +115,14 @@ class Executor:
         notify: Callable[[str, str, str], None] = lambda kind, key, detail: None,
         sleep: Callable[[float], None] = time.sleep,
         fetched: dict | None = None,
+        folders: Mapping[str, str] | None = None,
     ):
         self.root = Path(root)
         # originals a Confirm already downloaded, (photo id, secret) -> _fetch's result, so the
         # Download that follows in a later plan does not fetch them again
         self.fetched: dict = {} if fetched is None else fetched
+        # folder key -> its spelling on disk, where the two differ (the scan's ScanResult.folders)
+        self.folders: dict[str, str] = dict(folders or {})
         self.client = client
         self.state = state
         self.local = local
@@ -200,15 +203,28 @@ class Executor:
 
     def path(self, key: str) -> Path:
         """The on-disk path for a key, refusing anything outside the root or through a symlink."""
-        item = self.local.get(key)
-        return self._safe(item.path if item else self._disk_rel(key))
+        return self._safe(self._rel(key))
 
     def folder_path(self, folder: str) -> Path:
         """The on-disk path for a folder key, checked like a file's."""
         return self._safe(self._disk_rel(folder))
 
+    def _rel(self, key: str) -> str:
+        """A key's path relative to the root, as spelled on disk (or as it will be written)."""
+        item = self.local.get(key)
+        return item.path if item else self._disk_rel(key)
+
     def _disk_rel(self, key: str) -> str:
-        """Where a key not in the scan goes: under its folder as spelled on disk."""
+        """Where a key not in the scan goes: under its deepest folder that exists, as that folder
+        is spelled on disk (a decomposed "Crème" gets the files for "Crème", never a look-alike)."""
+        if not self.folders:
+            return key
+        end = len(key)
+        while end > 0:
+            spelled = self.folders.get(key[:end])
+            if spelled is not None:
+                return spelled + key[end:]
+            end = key.rfind("/", 0, end)
         return key
 
     def _safe(self, rel: str) -> Path:
@@ -303,7 +319,7 @@ class Executor:
     # ------------------------------------------------------------------ local actions
 
     def _do_MoveLocal(self, a: MoveLocal) -> None:
-        src, dst = self.path(a.src_key), self.path(a.key)
+        src, dst, rel = self.path(a.src_key), self.path(a.key), self._rel(a.key)
         if dst.exists():
             raise OSError(f"{a.key} appeared since the scan; left both in place")
         self._ensure_parent(dst)
@@ -312,7 +328,7 @@ class Executor:
         moved = self.local.pop(a.src_key, None)
         if moved is not None:
             st = dst.stat()
-            self.local[a.key] = LocalItem(a.key, a.key, st.st_size, st.st_mtime_ns, moved.sha256)
+            self.local[a.key] = LocalItem(a.key, rel, st.st_size, st.st_mtime_ns, moved.sha256)
         if a.photo_id:
             old = self.state.get_item(a.src_key)
             if old is not None:
@@ -338,20 +354,29 @@ class Executor:
         )
         moved = []
         if whole:
+            old_rel, new_rel = self._disk_rel(a.folder), self._disk_rel(a.new_folder)
             self._move(src, dst)
             moved = here
+            # what was inside keeps its own spelling, under the new folder's
+            for old, _ in here:
+                self.local[old] = dataclasses.replace(
+                    self.local[old], path=new_rel + self.local[old].path[len(old_rel) :]
+                )
+            for folder in [f for f in self.folders if f == a.folder or f.startswith(a.folder + "/")]:
+                spelled = self.folders.pop(folder)
+                self.folders[a.new_folder + folder[len(a.folder) :]] = new_rel + spelled[len(old_rel) :]
         else:
             for old, new in here:
                 try:
                     self._move(self.path(old), self.path(new))
+                    self.local[old] = dataclasses.replace(self.local[old], path=self._disk_rel(new))
                     moved.append((old, new))
                 except (OSError, UnsafePathError, UnsafeFolderError) as exc:
                     self._unmoved.add(new)
                     self._fail(a, old, _describe(exc))
             _remove_empty_folders(src, below=flat)
         for old, new in moved:
-            item = self.local.pop(old)
-            self.local[new] = dataclasses.replace(item, key=new, path=self._disk_rel(new))
+            self.local[new] = dataclasses.replace(self.local.pop(old), key=new)
         pairs = moved + [(old, new) for old, new in a.moves if old not in dict(here)]
         self.state.move_folder(pairs, a.folder, a.new_folder, a.album_id)
         for old, new in pairs:
@@ -399,7 +424,7 @@ class Executor:
 
     def _do_CopyLocal(self, a: CopyLocal) -> None:
         src_key = self._renamed.get(a.src_key, a.src_key)  # a conflict copy may have moved it
-        src, dst = self.path(src_key), self.path(a.key)
+        src, dst, rel = self.path(src_key), self.path(a.key), self._rel(a.key)
         if dst.exists():
             raise OSError(f"{a.key} appeared since the scan; left it alone")
         tmp = TempFile(self._folder("tmp"), self._tmp_name())
@@ -418,7 +443,7 @@ class Executor:
             tmp.unlink(missing_ok=True)
         sha = self.local[src_key].sha256
         st = dst.stat()
-        self.local[a.key] = LocalItem(a.key, a.key, st.st_size, st.st_mtime_ns, sha)
+        self.local[a.key] = LocalItem(a.key, rel, st.st_size, st.st_mtime_ns, sha)
         if a.original_secret:
             self.state.put_item(self._base_item(a.key, a.photo_id, sha, a.original_secret, True))
         self._photo_of[a.key] = a.photo_id
@@ -499,7 +524,7 @@ class Executor:
         try:
             if a.media == "video" and served and key not in self.local:
                 key = self._video_key(key, served)
-            target = self.path(key)
+            target, rel = self.path(key), self._rel(key)
             _set_mtime(tmp, a.date_taken)
             with self._user_folder(target, create=True) as folder:
                 if a.trash_old and folder.lstat(target.name) is not None:
@@ -508,7 +533,7 @@ class Executor:
                 tmp.move_to(folder, target.name)
         finally:
             tmp.unlink(missing_ok=True)
-        self.local[key] = LocalItem(key, key, size, target.stat().st_mtime_ns, sha)
+        self.local[key] = LocalItem(key, rel, size, target.stat().st_mtime_ns, sha)
         self.state.put_item(self._base_item(key, a.photo_id, sha, a.original_secret, True))
         self._photo_of[key] = a.photo_id
         self._done("replaced locally" if a.overwrite else "downloaded", key)

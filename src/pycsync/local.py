@@ -57,6 +57,9 @@ class ScanResult:
     items: dict[str, LocalItem] = field(default_factory=dict)
     skipped: list[Skipped] = field(default_factory=list)
     hashed: int = 0  # files read in this scan (the others' content came from the base)
+    # folder key -> the folder as spelled on disk, for folders spelled otherwise than their key
+    # (decomposed Unicode): whatever is written into them goes there, never to a look-alike
+    folders: dict[str, str] = field(default_factory=dict)
 
     def unlisted(self, key: str) -> bool:
         """Whether ``key`` may exist although it is not in ``items``: it, or a folder above it,
@@ -338,6 +341,8 @@ class _Walk:
                 self.skip(rel_path, "folder already scanned through another path (link loop?)")
                 return
             self.visited.add(ident)
+        if rel_path != key:
+            self.result.folders[key] = rel_path
         self.queue.append((path, rel_path, key))
 
     def hash(self, path: str, rel_path: str, key: str) -> None:

@@ -229,6 +229,21 @@ def test_nfd_name_gets_an_nfc_key_and_keeps_its_spelling(tmp_path):
     assert r.items[key].path == f"{folder}/{NFD}"
 
 
+def test_folders_spelled_otherwise_than_their_key_are_reported_with_their_spelling(tmp_path):
+    noel, ete = unicodedata.normalize("NFD", "Noël"), unicodedata.normalize("NFD", "Été")
+    put(tmp_path, f"{noel}/a.jpg")
+    put(tmp_path, f"{noel}/plain/b.jpg")
+    put(tmp_path, f"{ete}/c.jpg")
+    put(tmp_path, "Ascii/d.jpg")
+    r = scan(tmp_path, base={})
+    nfc = unicodedata.normalize
+    assert r.folders == {
+        nfc("NFC", "Noël"): noel,
+        nfc("NFC", "Noël/plain"): f"{noel}/plain",
+        nfc("NFC", "Été"): ete,
+    }
+
+
 def test_nfc_nfd_twins_keep_the_first_in_sorted_order(tmp_path):
     put(tmp_path, NFC, b"nfc")
     put(tmp_path, NFD, b"nfd")
