@@ -677,15 +677,18 @@ def _timed(fn) -> float:
 
 LIMITS = {
     "initial_upload": "one upload call per file (Flickr has no batch upload); per album one create (the first "
-    "photo as primary) and one editPhotos with every member in order (addPhoto for a second photo)",
+    "photo as primary) and one editPhotos with every member in order (addPhoto for a second photo): safe only "
+    "because the run created the album",
     "settle_after_upload": "Flickr has no change feed for albums: each album the upload touched is read again, "
     "and recentlyUpdated returns the new photos, 500 a call",
     "initial_download": "listing pages of 500; originals come by URL (not API calls), videos by their "
     "owner-only play/orig URL built without a call",
     "no_change": "getList (1 per 500 albums), recentlyUpdated (1 per 500 photos changed around the last "
     "listing), people.getInfo (photo count check), test.login and checkToken",
-    "k_change_local": "the transfers and album edits themselves (a replace also reads the photo's tags to "
-    "retag it: 4 calls); the next run re-reads the albums touched",
+    "k_change_local": "the transfers and album edits themselves: one addPhoto per new photo of an existing album "
+    "(editPhotos would drop what joined it since the listing), a replace also reads the photo's tags to retag it "
+    "(4 calls), a rename retags the exact-name tag (getInfo, addTags, removeTag, and setMeta when the title was "
+    "the file name's); the next run re-reads the albums touched",
     "k_change_remote": "downloads go by URL; an album changed within 2 s of the last listing is read again",
     "jobs": "CPU per upload on 2 cores shared with the emulator (OAuth signing, multipart encoding, and the "
     "emulator's own parsing), each process under one GIL; listing and start-up are serial",
