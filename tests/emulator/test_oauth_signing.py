@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pycsync.emulator.oauth import (
+from pycsync.emulator.oauth_signing import (
     base_string,
     base_url_from_environ,
     normalize_params,

@@ -9,6 +9,7 @@ import threading
 
 import click
 
+from .config import EmulatorConfig
 from .server import EmulatorServer
 
 EXAMPLES = """
@@ -62,7 +63,7 @@ def emulator_command(
     Prints one line of JSON (endpoint, keys, default user and its access token)
     and serves until interrupted (SIGINT / SIGTERM).
     """
-    emu = EmulatorServer(
+    config = EmulatorConfig(
         host=host,
         port=port,
         data_dir=data_dir,
@@ -72,6 +73,7 @@ def emulator_command(
         faults=faults_file,
         seed=seed,
     )
+    emu = EmulatorServer(config)
     try:
         emu.start()
     except OSError as e:

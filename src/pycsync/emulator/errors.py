@@ -16,4 +16,5 @@ class ApiError(Exception):
 
 
 def photo_not_found(photo_id: object) -> ApiError:
+    """Error 1 as Flickr words it for getInfo and the other photo reads."""
     return ApiError(1, f'Photo "{photo_id}" not found (invalid ID)')

@@ -218,8 +218,9 @@ def image_dimensions(head: bytes, fmt: str) -> tuple[int, int] | None:
                 return w, h
         if fmt == "tiff":
             tags = _tiff_tags(head, 0, want={256, 257})
-            if 256 in tags and 257 in tags:
-                return int(tags[256]), int(tags[257])
+            w, h = tags.get(256), tags.get(257)
+            if isinstance(w, int) and isinstance(h, int):
+                return w, h
     except (struct.error, IndexError, ValueError):
         return None
     return None

@@ -37,14 +37,14 @@ FORMATS = frozenset({"rest", "json", "php_serial"})
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _CALLBACK_OK = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$.]*$")
 
-Scalar = int | str | None
+Scalar = int | float | str | None
 
 
 @dataclass
 class Node:
     name: str
     attrs: dict[str, Scalar] = field(default_factory=dict)
-    text: str | None = None
+    text: Scalar = None  # an int renders as a JSON number (e.g. people.getInfo's photo count)
     children: list[Node] = field(default_factory=list)
     lists: frozenset[str] | set[str] = frozenset()
 

@@ -22,7 +22,7 @@ import sqlite3
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -221,6 +221,13 @@ class Store:
         with self.lock:
             return self.db.execute(sql, args).fetchone()
 
+    def one(self, sql: str, args: tuple | list = ()) -> sqlite3.Row:
+        """The row of a query that always has one (an aggregate such as ``COUNT(*)``)."""
+        row = self.q1(sql, args)
+        if row is None:
+            raise LookupError(f"no row for {sql}")
+        return row
+
     def x(self, sql: str, args: tuple | list = ()) -> sqlite3.Cursor:
         with self.lock:
             return self.db.execute(sql, args)
@@ -256,17 +263,18 @@ class Store:
             self.set_meta("next_set_id", 72157700000000000 + secrets.randbelow(10**10))
             self.set_meta("next_ticket", 161000000 + secrets.randbelow(10**6))
 
+    def _consumer(self) -> tuple[str, str]:
+        if self._keys is None:
+            self._keys = (self.get_meta("api_key") or "", self.get_meta("api_secret") or "")
+        return self._keys
+
     @property
     def api_key(self) -> str:
-        if self._keys is None:
-            self._keys = (self.get_meta("api_key"), self.get_meta("api_secret"))  # type: ignore[assignment]
-        return self._keys[0]
+        return self._consumer()[0]
 
     @property
     def api_secret(self) -> str:
-        if self._keys is None:
-            self._keys = (self.get_meta("api_key"), self.get_meta("api_secret"))  # type: ignore[assignment]
-        return self._keys[1]
+        return self._consumer()[1]
 
     def next_id(self, key: str, step_max: int = 1) -> int:
         with self.tx():
@@ -376,16 +384,52 @@ class Store:
             return None
         return self.q1("SELECT * FROM photos WHERE id=?", (pid,))
 
-    def update_photo(self, photo_id: int, *, bump: bool = True, **fields: Any) -> None:
+    def insert_photo(self, *, taken: str | None, **fields: Any) -> int:
+        """Store a new photo (the ``photos`` columns in ``fields``) and return its new id.
+
+        Stamped with the store's clock: ``dateupload`` and ``lastupdate``; ``taken`` (the date taken
+        read from the file) else the upload time in local time, ``takenunknown`` then 1.
+        """
         with self.tx():
-            if bump:
-                row = self.q1("SELECT lastupdate FROM photos WHERE id=?", (photo_id,))
-                if row is not None:
-                    fields["lastupdate"] = max(self.now(), row["lastupdate"])
+            pid = self.next_id("next_photo_id", step_max=50)
+            now = self.now()
+            fields.update(id=pid, dateupload=now, lastupdate=now, takenunknown=0 if taken else 1)
+            fields["datetaken"] = taken or time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(now))
+            cols = ", ".join(fields)
+            marks = ",".join("?" * len(fields))
+            self.x(f"INSERT INTO photos({cols}) VALUES ({marks})", tuple(fields.values()))
+            return pid
+
+    def update_photo(self, photo_id: int, **fields: Any) -> None:
+        """Change some columns of a photo; its ``lastupdate`` moves on (never backwards)."""
+        with self.tx():
+            row = self.q1("SELECT lastupdate FROM photos WHERE id=?", (photo_id,))
+            if row is not None:
+                fields["lastupdate"] = max(self.now(), row["lastupdate"])
             if not fields:
                 return
             cols = ", ".join(f"{k}=?" for k in fields)
             self.x(f"UPDATE photos SET {cols} WHERE id=?", (*fields.values(), photo_id))
+
+    def delete_photo(self, photo_id: int) -> None:
+        """A photo leaves its sets (an emptied set goes too), its tags and, unless shared, its bytes."""
+        with self.tx():
+            row = self.photo(photo_id)
+            if row is None:
+                return
+            for s in self.sets_of_photo(photo_id):
+                self.write_members(s["id"], [m for m in self.set_members(s["id"]) if m != photo_id])
+            self.x("DELETE FROM tags WHERE photo_id=?", (photo_id,))
+            self.x("DELETE FROM photos WHERE id=?", (photo_id,))
+            self.gc_blob(row["sha256"])
+
+    def insert_tags(self, photo_id: int, author: str | None, tags: Iterable[Any]) -> None:
+        """Add tags (objects with ``raw``, ``clean``, ``machine``) by ``author``; no duplicate check."""
+        with self.lock:
+            self.db.executemany(
+                "INSERT INTO tags(photo_id, author, raw, clean, machine) VALUES (?,?,?,?,?)",
+                [(photo_id, author, t.raw, t.clean, int(t.machine)) for t in tags],
+            )
 
     def tags_for(self, photo_ids: list[int]) -> dict[int, list[sqlite3.Row]]:
         out: dict[int, list[sqlite3.Row]] = {pid: [] for pid in photo_ids}

@@ -18,32 +18,23 @@ body makes the server close the connection after answering).
 from __future__ import annotations
 
 import secrets
-import time
 from pathlib import Path, PurePosixPath, PureWindowsPath
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Request, Response
 
-from .errors import ApiError
-from .media import MediaType, exif_datetime_original, image_dimensions, sniff
-from .oauth import OAuthProblem, SignedRequest, base_url_from_environ, parse_authorization_header
-from .photos import Ctx, now_local_string
-from .render import XML_CONTENT_TYPE, Node, render_xml, render_xml_error
-from .rest import set_tags_from_upload
-from .store import HashingSpool, new_secret
+from ..api import Ctx
+from ..backend import Backend
+from ..errors import ApiError
+from ..media import MediaType, exif_datetime_original, image_dimensions, sniff
+from ..oauth_signing import OAuthProblem, SignedRequest, base_url_from_environ, parse_authorization_header
+from ..render import Node
+from ..store import HashingSpool, new_secret
+from ..tags import MAX_TAGS_PER_PHOTO, parse_tag_string
+from .responses import first_wins, oauth_problem_response, request_base_url, xml_error_response, xml_response
 
-if TYPE_CHECKING:  # pragma: no cover
-    from .server import EmulatorApp
-
-__all__ = [
-    "UploadRequest",
-    "handle_upload",
-    "xml_error_response",
-    "xml_response",
-    "oauth_problem_response",
-    "first_wins",
-]
+__all__ = ["UploadRequest", "handle_upload"]
 
 
 class UploadRequest(Request):
@@ -60,7 +51,7 @@ class UploadRequest(Request):
         if max_bytes is not None:
             self.max_content_length = max_bytes + 2**20
 
-    def _get_file_stream(
+    def _get_file_stream(  # type: ignore[override]  # a file-like spool, not a real IO[bytes]
         self, total_content_length: Any, content_type: Any, filename: Any = None, content_length: Any = None
     ) -> HashingSpool:
         spool = HashingSpool(self.spool_dir)
@@ -70,29 +61,6 @@ class UploadRequest(Request):
     def discard_spools(self) -> None:
         for s in self.spools:
             s.discard()
-
-
-def xml_response(nodes: list[Node], status: int = 200) -> Response:
-    return Response(render_xml(nodes), status=status, content_type=XML_CONTENT_TYPE)
-
-
-def xml_error_response(code: int, message: str, extra: list[Node] | None = None) -> Response:
-    resp = Response(render_xml_error(code, message, extra or []), status=200, content_type=XML_CONTENT_TYPE)
-    resp.api_code = code  # type: ignore[attr-defined]
-    return resp
-
-
-def oauth_problem_response(p: OAuthProblem) -> Response:
-    resp = Response(p.body(), status=401, content_type="text/plain;charset=UTF-8")
-    resp.oauth_problem = p.problem  # type: ignore[attr-defined]
-    return resp
-
-
-def first_wins(pairs: list[tuple[str, str]]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for k, v in pairs:
-        out.setdefault(k, v)
-    return out
 
 
 def _flag(value: str | None, default: int) -> int:
@@ -115,7 +83,7 @@ def default_title(mode: str, filename: str | None) -> str:
     return stem
 
 
-def handle_upload(app: EmulatorApp, req: UploadRequest, *, replace: bool) -> Response:
+def handle_upload(backend: Backend, req: UploadRequest, *, replace: bool) -> Response:
     try:
         try:
             form = req.form
@@ -129,7 +97,7 @@ def handle_upload(app: EmulatorApp, req: UploadRequest, *, replace: bool) -> Res
         sreq = SignedRequest(req.method, base_url_from_environ(req.environ), params, header)
         pdict = first_wins(params)
         try:
-            caller = app.auth.api_call(sreq, pdict, upload=True)
+            caller = backend.auth.api_call(sreq, pdict, upload=True)
         except OAuthProblem as p:
             return oauth_problem_response(p)
         except ApiError as e:
@@ -138,11 +106,13 @@ def handle_upload(app: EmulatorApp, req: UploadRequest, *, replace: bool) -> Res
             return xml_error_response(
                 99, f"Insufficient permissions. Method requires write privileges; {caller.perms} granted."
             )
-        ctx = Ctx(app, caller, pdict, app.base_url(req.environ))
+        ctx = Ctx(backend, caller, pdict, request_base_url(req.environ))
         try:
             if replace:
                 return _replace(ctx, files.get("photo"), pdict)
             return _upload(ctx, files.get("photo"), pdict)
+        except _FailedTicket as failed:
+            return failed.response
         except ApiError as e:
             return xml_error_response(e.code, e.message, e.extra)
     finally:
@@ -176,7 +146,7 @@ def _get_spool(file: Any) -> HashingSpool | None:
 def _ticket(ctx: Ctx, photo_id: int | None, status: int) -> Response:
     store = ctx.store
     tid = f"{store.next_id('next_ticket', step_max=7)}-72157{secrets.randbelow(10**12):012d}"
-    now = time.time()
+    now = ctx.backend.clock()
     ready = now + float(ctx.config.async_delay or 0)
     store.x(
         "INSERT INTO tickets(id, owner, photo_id, status, created, ready_at, imported) VALUES (?,?,?,?,?,?,?)",
@@ -189,84 +159,83 @@ def _is_async(params: dict[str, str]) -> bool:
     return (params.get("async") or "").strip() == "1"
 
 
-def _accept_file(ctx: Ctx, file: Any, params: dict[str, str]):
-    """(spool, media type, None) for an acceptable file; an async upload of a bad file is not an
-    error answer but a ticket that completes as failed (complete=2), as Flickr does."""
+class _FailedTicket(Exception):
+    """An async upload of a file Flickr refuses: answered with a ticket that completes as failed."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__("async upload refused")
+        self.response = response
+
+
+def _accept_file(ctx: Ctx, file: Any, params: dict[str, str]) -> tuple[HashingSpool, MediaType]:
+    """The spooled file and its media type; an async upload of a bad file is not an error answer
+    but a ticket that completes as failed (complete=2), as Flickr does."""
     spool = _get_spool(file)
     try:
         mt = _validate(ctx, spool)
     except ApiError:
         if _is_async(params) and spool is not None:
-            return None, None, _ticket(ctx, None, 2)
+            raise _FailedTicket(_ticket(ctx, None, 2)) from None
         raise
     assert spool is not None
-    return spool, mt, None
+    return spool, mt
 
 
-def _upload(ctx: Ctx, file: Any, params: dict[str, str]) -> Response:
-    spool, mt, failed = _accept_file(ctx, file, params)
-    if failed is not None:
-        return failed
-    is_async = _is_async(params)
-    store = ctx.store
-    head = spool.head
-    dedup = (params.get("dedup_check") or "").strip()
-    if dedup in ("1", "2"):
-        dup = store.q1("SELECT id FROM photos WHERE owner=? AND sha256=? LIMIT 1", (ctx.caller.nsid, spool.sha256))
-        if dup is not None:
-            raise ApiError(9, "Duplicate photo/video detected", [Node("duplicate_photo_id", text=str(dup["id"]))])
-    wh = image_dimensions(head, mt.format) if mt.media == "photo" else None
-    exif_taken = exif_datetime_original(head, mt.format) if mt.media == "photo" else None
+def _check_duplicate(ctx: Ctx, params: dict[str, str], sha256: str) -> None:
+    """``dedup_check=1|2``: error 9 with the earlier photo's id when the caller has this content."""
+    if (params.get("dedup_check") or "").strip() not in ("1", "2"):
+        return
+    dup = ctx.store.q1("SELECT id FROM photos WHERE owner=? AND sha256=? LIMIT 1", (ctx.caller.nsid, sha256))
+    if dup is not None:
+        raise ApiError(9, "Duplicate photo/video detected", [Node("duplicate_photo_id", text=str(dup["id"]))])
+
+
+def _new_photo(ctx: Ctx, file: Any, params: dict[str, str], spool: HashingSpool, mt: MediaType) -> dict[str, Any]:
+    """The columns of a new photo that come from the request and the file."""
+    wh = image_dimensions(spool.head, mt.format) if mt.media == "photo" else None
     if "title" in params:
         title = params["title"]
     else:
         title = default_title(ctx.config.default_title, getattr(file, "filename", None))
+    return {
+        "owner": ctx.caller.nsid,
+        "title": title,
+        "description": params.get("description", ""),
+        "is_public": _flag(params.get("is_public"), 0),
+        "is_friend": _flag(params.get("is_friend"), 0),
+        "is_family": _flag(params.get("is_family"), 0),
+        "secret": new_secret(10),
+        "originalsecret": new_secret(10),
+        "server": "65535",
+        "farm": 66,
+        "format": mt.format,
+        "mime": mt.mime,
+        "media": mt.media,
+        "width": wh[0] if wh else None,
+        "height": wh[1] if wh else None,
+        "takengranularity": 0,
+        "safety_level": _int_in(params.get("safety_level"), (1, 2, 3), 1) - 1,
+        "content_type": _int_in(params.get("content_type"), (1, 2, 3), 1),
+        "hidden": _int_in(params.get("hidden"), (1, 2), 1),
+        "filename": getattr(file, "filename", "") or "",
+        "visible_at": ctx.backend.clock() + ctx.backend.faults.search_lag_seconds,
+    }
+
+
+def _upload(ctx: Ctx, file: Any, params: dict[str, str]) -> Response:
+    spool, mt = _accept_file(ctx, file, params)
+    _check_duplicate(ctx, params, spool.sha256)
+    fields = _new_photo(ctx, file, params, spool, mt)
+    taken = exif_datetime_original(spool.head, mt.format) if mt.media == "photo" else None
+    store = ctx.store
     with store.tx():
         sha, size = store.adopt_spool(spool)
-        pid = store.next_id("next_photo_id", step_max=50)
-        now = store.now()
-        store.x(
-            "INSERT INTO photos(id, owner, title, description, is_public, is_friend, is_family, secret, "
-            "originalsecret, server, farm, format, mime, media, sha256, size, width, height, dateupload, datetaken, "
-            "takengranularity, takenunknown, lastupdate, safety_level, content_type, hidden, filename, visible_at) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (
-                pid,
-                ctx.caller.nsid,
-                title,
-                params.get("description", ""),
-                _flag(params.get("is_public"), 0),
-                _flag(params.get("is_friend"), 0),
-                _flag(params.get("is_family"), 0),
-                new_secret(10),
-                new_secret(10),
-                "65535",
-                66,
-                mt.format,
-                mt.mime,
-                mt.media,
-                sha,
-                size,
-                wh[0] if wh else None,
-                wh[1] if wh else None,
-                now,
-                exif_taken or now_local_string(now),
-                0,
-                0 if exif_taken else 1,
-                now,
-                _int_in(params.get("safety_level"), (1, 2, 3), 1) - 1,
-                _int_in(params.get("content_type"), (1, 2, 3), 1),
-                _int_in(params.get("hidden"), (1, 2), 1),
-                getattr(file, "filename", "") or "",
-                time.time() + ctx.app.faults.search_lag_seconds,
-            ),
-        )
-        set_tags_from_upload(ctx, pid, params.get("tags"))
-        row = store.photo(pid)
-    if is_async:
+        pid = store.insert_photo(taken=taken, sha256=sha, size=size, **fields)
+        store.insert_tags(pid, ctx.caller.nsid, parse_tag_string(params.get("tags"))[:MAX_TAGS_PER_PHOTO])
+    if _is_async(params):
         return _ticket(ctx, pid, 1)
     return xml_response(
-        [Node("photoid", {"secret": row["secret"], "originalsecret": row["originalsecret"]}, text=str(pid))]
+        [Node("photoid", {"secret": fields["secret"], "originalsecret": fields["originalsecret"]}, text=str(pid))]
     )
 
 
@@ -284,9 +253,7 @@ def _replace(ctx: Ctx, file: Any, params: dict[str, str]) -> Response:
     row = store.photo(pid) if pid else None
     if row is None or row["owner"] != ctx.caller.nsid:
         raise ApiError(1, f'Photo "{pid}" not found (invalid ID)')
-    spool, mt, failed = _accept_file(ctx, file, params)
-    if failed is not None:
-        return failed
+    spool, mt = _accept_file(ctx, file, params)
     is_async = _is_async(params)
     wh = image_dimensions(spool.head, mt.format) if mt.media == "photo" else None
     with store.tx():
@@ -310,7 +277,7 @@ def _replace(ctx: Ctx, file: Any, params: dict[str, str]) -> Response:
         )
         if old_sha != sha:
             store.gc_blob(old_sha)
-        row = store.photo(row["id"])
+        row = store.photo(row["id"]) or row
     if is_async:
         return _ticket(ctx, row["id"], 1)
     return xml_response(

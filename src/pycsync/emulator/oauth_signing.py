@@ -3,7 +3,7 @@
 This module is deliberately free of any server state: it knows how to collect the
 signed parameters of a request, how to build the signature base string and how
 to compute a signature.  The stateful checks (known consumer, token, nonce
-replay, timestamp window) live in :mod:`pycsync.emulator.auth`.
+replay, timestamp window) live in :mod:`pycsync.emulator.oauth_checks`.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Only tags on photos the caller may see are counted (public photos, plus the
 caller's own).  Machine tags are read from their clean form
-``namespace:predicate=value`` (contract 5.5 / tags.py).
+``namespace:predicate=value`` (see ``emulator/tags.py``).
 """
 
 from __future__ import annotations
@@ -10,12 +10,11 @@ from __future__ import annotations
 import collections
 import sqlite3
 
-from .errors import ApiError
-from .photos import Ctx, paginate
-from .render import Node, text_node
-from .rest import method, tag_id
-
-__all__: list[str] = []
+from ..errors import ApiError
+from ..registry import method
+from ..render import Node, text_node
+from .context import Ctx
+from .records import paginate, tag_node
 
 
 def _visible_tags(ctx: Ctx, owner: str | None = None, machine: bool | None = None) -> list[sqlite3.Row]:
@@ -46,20 +45,7 @@ def tags_list_photo(ctx: Ctx) -> list[Node]:
     node = Node("photo", {"id": str(row["id"])})
     tags = node.add(Node("tags", lists={"tag"}))
     for t in ctx.store.tags_for([row["id"]])[row["id"]]:
-        author = ctx.user_row(t["author"])
-        tags.add(
-            Node(
-                "tag",
-                {
-                    "id": tag_id(ctx, t),
-                    "author": t["author"],
-                    "authorname": author["username"] if author else "",
-                    "raw": t["raw"],
-                    "machine_tag": int(t["machine"]),
-                },
-                text=t["clean"],
-            )
-        )
+        tags.add(tag_node(ctx, t))
     return [node]
 
 

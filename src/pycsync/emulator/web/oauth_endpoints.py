@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import html
 import secrets
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
 from werkzeug.wrappers import Request, Response
 
-from .oauth import OAuthProblem, SignedRequest, base_url_from_environ, parse_authorization_header, rfc3986
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .server import EmulatorApp
+from ..backend import Backend
+from ..oauth_signing import OAuthProblem, SignedRequest, base_url_from_environ, parse_authorization_header, rfc3986
+from .responses import oauth_problem_response
 
 __all__ = ["request_token", "authorize", "access_token"]
 
@@ -31,17 +29,11 @@ def _form_encode(pairs: list[tuple[str, str]]) -> str:
     return "&".join(f"{rfc3986(k)}={rfc3986(v)}" for k, v in pairs)
 
 
-def _problem(p: OAuthProblem) -> Response:
-    resp = Response(p.body(), status=401, content_type=TEXT)
-    resp.oauth_problem = p.problem  # type: ignore[attr-defined]
-    return resp
-
-
-def request_token(app: EmulatorApp, req: Request) -> Response:
+def request_token(backend: Backend, req: Request) -> Response:
     try:
-        tok = app.auth.request_token(_signed(req))
+        tok = backend.auth.request_token(_signed(req))
     except OAuthProblem as p:
-        return _problem(p)
+        return oauth_problem_response(p)
     body = _form_encode(
         [
             ("oauth_callback_confirmed", "true"),
@@ -52,11 +44,11 @@ def request_token(app: EmulatorApp, req: Request) -> Response:
     return Response(body, status=200, content_type=TEXT)
 
 
-def access_token(app: EmulatorApp, req: Request) -> Response:
+def access_token(backend: Backend, req: Request) -> Response:
     try:
-        data = app.auth.access_token(_signed(req))
+        data = backend.auth.access_token(_signed(req))
     except OAuthProblem as p:
-        return _problem(p)
+        return oauth_problem_response(p)
     return Response(_form_encode(sorted(data.items())), status=200, content_type=TEXT)
 
 
@@ -89,7 +81,7 @@ def _redirect_target(callback: str, token: str, verifier: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))
 
 
-def authorize(app: EmulatorApp, req: Request) -> Response:
+def authorize(backend: Backend, req: Request) -> Response:
     """``GET`` renders the consent form, ``POST`` (authorize / deny) completes it.
 
     The emulated browser is always logged in as the default user (``as_user``
@@ -98,7 +90,7 @@ def authorize(app: EmulatorApp, req: Request) -> Response:
     values = req.values
     token = (values.get("oauth_token") or "").strip()
     perms = (values.get("perms") or "").strip().lower()
-    store = app.store
+    store = backend.store
     row = store.token(token) if token else None
     if row is None or row["kind"] != "request":
         return _page("Invalid request", "<p>The oauth_token is missing, invalid or expired.</p>", 400)

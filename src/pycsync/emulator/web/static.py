@@ -26,16 +26,14 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from werkzeug.wrappers import Response
 
-from .media import POSTER_JPEG, mime_for_format
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .server import EmulatorApp
+from ..backend import Backend
+from ..media import POSTER_JPEG, mime_for_format
+from .responses import not_found, request_base_url
 
 __all__ = ["serve_static", "is_static_path"]
 
@@ -74,10 +72,6 @@ class _FileIter:
         self._f.close()
 
 
-def _not_found() -> Response:
-    return Response("<html><body><h1>404 Not Found</h1></body></html>", status=404, content_type="text/html")
-
-
 def _parse_range(header: str | None, size: int) -> tuple[int, int] | None | str:
     """(start, end_inclusive), None (no/ignored range) or "invalid"."""
     if not header or not header.startswith("bytes=") or "," in header:
@@ -110,7 +104,9 @@ def file_response(
     etag: str,
     disposition: str | None = None,
 ) -> Response:
-    size = len(data) if data is not None else os.path.getsize(path)  # type: ignore[arg-type]
+    if data is None and path is None:
+        raise ValueError("file_response needs a path or data")
+    size = len(data) if data is not None else os.path.getsize(path)  # type: ignore[arg-type]  # (checked above)
     rng = _parse_range(environ.get("HTTP_RANGE"), size)
     headers = {"Accept-Ranges": "bytes", "ETag": f'"{etag}"', "Cache-Control": "max-age=315360000"}
     if disposition:
@@ -125,91 +121,98 @@ def file_response(
         length = end - start + 1
         status = 206
         headers["Content-Range"] = f"bytes {start}-{end}/{size}"
+    body: Iterable[bytes]
     if data is not None:
-        body: object = [data[start : start + length]]
-    elif environ.get("REQUEST_METHOD") == "HEAD":
+        body = [data[start : start + length]]
+    elif environ.get("REQUEST_METHOD") == "HEAD" or path is None:
         body = []
     else:
-        body = _FileIter(path, start, length)  # type: ignore[arg-type]
+        body = _FileIter(path, start, length)
     resp = Response(body, status=status, headers=headers, content_type=mime, direct_passthrough=True)
     resp.headers["Content-Length"] = str(length)
     return resp
 
 
-def _photo(app: EmulatorApp, photo_id: str) -> sqlite3.Row | None:
-    return app.store.photo(photo_id)
+def _play(backend: Backend, environ: dict, m: re.Match[str]) -> Response:
+    """``/photos/{nsid}/{id}/play/{kind}/{secret}/``: 302 to the video file."""
+    nsid, pid, kind, secret = m.groups()
+    row = backend.store.photo(pid)
+    if row is None or row["owner"] != nsid or row["media"] != "video":
+        return not_found()
+    if secret not in (row["originalsecret"], row["secret"]):
+        return not_found()
+    if kind == "orig" and secret != row["originalsecret"]:
+        return not_found()
+    label = "orig" if kind == "orig" else kind
+    target = f"{request_base_url(environ)}/static/video/{row['id']}/{secret}/{label}.{row['format']}"
+    return Response("", status=302, headers={"Location": target}, content_type="text/html")
 
 
-def serve_static(app: EmulatorApp, environ: dict) -> Response:
-    if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
-        return Response("Method Not Allowed", status=405, content_type="text/plain")
-    path = environ.get("PATH_INFO", "")
-    m = _PLAY.match(path)
-    if m:
-        nsid, pid, kind, secret = m.groups()
-        row = _photo(app, pid)
-        if row is None or row["owner"] != nsid or row["media"] != "video":
-            return _not_found()
-        if secret not in (row["originalsecret"], row["secret"]):
-            return _not_found()
-        if kind == "orig" and secret != row["originalsecret"]:
-            return _not_found()
-        label = "orig" if kind == "orig" else kind
-        target = f"{app.base_url(environ)}/static/video/{row['id']}/{secret}/{label}.{row['format']}"
-        return Response("", status=302, headers={"Location": target}, content_type="text/html")
-    m = _VIDEO.match(path)
-    if m:
-        pid, secret, label, ext = m.groups()
-        row = _photo(app, pid)
-        if row is None or row["media"] != "video" or ext != row["format"]:
-            return _not_found()
-        if secret != row["originalsecret"] and not (label != "orig" and secret == row["secret"]):
-            return _not_found()
-        return file_response(
-            environ,
-            path=app.store.blob_path(row["sha256"]),
-            mime=row["mime"],
-            etag=row["sha256"],
-            disposition=f'attachment; filename="{row["id"]}.{row["format"]}"',
-        )
-    m = _STATIC.match(path)
-    if not m:
-        return _not_found()
+def _video(backend: Backend, environ: dict, m: re.Match[str]) -> Response:
+    """``/static/video/{id}/{secret}/{label}.{ext}``: the video file itself."""
+    pid, secret, label, ext = m.groups()
+    row = backend.store.photo(pid)
+    if row is None or row["media"] != "video" or ext != row["format"]:
+        return not_found()
+    if secret != row["originalsecret"] and not (label != "orig" and secret == row["secret"]):
+        return not_found()
+    return file_response(
+        environ,
+        path=backend.store.blob_path(row["sha256"]),
+        mime=row["mime"],
+        etag=row["sha256"],
+        disposition=f'attachment; filename="{row["id"]}.{row["format"]}"',
+    )
+
+
+def _original_bytes(backend: Backend, environ: dict, row: sqlite3.Row, disposition: str | None) -> Response:
+    return file_response(
+        environ,
+        path=backend.store.blob_path(row["sha256"]),
+        mime=mime_for_format(row["format"]),
+        etag=row["sha256"],
+        disposition=disposition,
+    )
+
+
+def _poster(environ: dict, row: sqlite3.Row, disposition: str | None) -> Response:
+    return file_response(
+        environ, data=POSTER_JPEG, mime="image/jpeg", etag=f"poster-{row['id']}", disposition=disposition
+    )
+
+
+def _static_file(backend: Backend, environ: dict, m: re.Match[str]) -> Response:
+    """A static photo URL: the original (``_o``) or a derived size."""
     server, pid, secret, suffix, dl, ext = m.groups()
     if suffix == "d" and not dl:  # "{id}_{secret}_d.jpg" = Medium size, as a download
         suffix, dl = None, "_d"
-    row = _photo(app, pid)
+    row = backend.store.photo(pid)
     if row is None or server != row["server"]:
-        return _not_found()
+        return not_found()
     disposition = None
     if dl:
         disposition = f'attachment; filename="{pid}_{secret}{"_" + suffix if suffix else ""}.{ext}"'
     is_video = row["media"] == "video"
     if suffix == "o":
-        reported = "jpg" if is_video and app.config.video_original_format == "jpg" else row["format"]
+        reported = "jpg" if is_video and backend.config.video_original_format == "jpg" else row["format"]
         if secret != row["originalsecret"] or ext.lower() != reported:
-            return _not_found()
+            return not_found()
         if is_video and reported == "jpg":
-            return file_response(
-                environ, data=POSTER_JPEG, mime="image/jpeg", etag=f"poster-{row['id']}", disposition=disposition
-            )
-        return file_response(
-            environ,
-            path=app.store.blob_path(row["sha256"]),
-            mime=mime_for_format(row["format"]),
-            etag=row["sha256"],
-            disposition=disposition,
-        )
+            return _poster(environ, row, disposition)
+        return _original_bytes(backend, environ, row, disposition)
     if secret != row["secret"]:
-        return _not_found()
+        return not_found()
     if is_video:
-        return file_response(
-            environ, data=POSTER_JPEG, mime="image/jpeg", etag=f"poster-{row['id']}", disposition=disposition
-        )
-    return file_response(
-        environ,
-        path=app.store.blob_path(row["sha256"]),
-        mime=mime_for_format(row["format"]),
-        etag=row["sha256"],
-        disposition=disposition,
-    )
+        return _poster(environ, row, disposition)
+    return _original_bytes(backend, environ, row, disposition)
+
+
+def serve_static(backend: Backend, environ: dict) -> Response:
+    if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
+        return Response("Method Not Allowed", status=405, content_type="text/plain")
+    path = environ.get("PATH_INFO", "")
+    for pattern, serve in ((_PLAY, _play), (_VIDEO, _video), (_STATIC, _static_file)):
+        m = pattern.match(path)
+        if m:
+            return serve(backend, environ, m)
+    return not_found()

@@ -8,18 +8,14 @@ import time
 from dataclasses import dataclass
 
 from .errors import ApiError
-from .oauth import OAuthProblem, SignedRequest
+from .oauth_signing import OAuthProblem, SignedRequest
+from .registry import perm_level
 from .store import Store
 
-__all__ = ["Authenticator", "Caller", "PERM_LEVELS", "perm_level"]
+__all__ = ["Authenticator", "Caller"]
 
-PERM_LEVELS = {"none": 0, "read": 1, "write": 2, "delete": 3}
 _REQUIRED = ("oauth_consumer_key", "oauth_signature_method", "oauth_signature", "oauth_timestamp", "oauth_nonce")
 _HEX32 = re.compile(r"^[0-9a-fA-F]{32}$")
-
-
-def perm_level(perms: str | None) -> int:
-    return PERM_LEVELS.get(perms or "none", 0)
 
 
 @dataclass
@@ -101,8 +97,8 @@ class Authenticator:
                 raise ApiError(100, "Invalid API Key (Key not found)")
             return Caller(consumer_key=api_key)
         o = self._check_common(req)
-        api_key = params.get("api_key")
-        if api_key and api_key != o["oauth_consumer_key"]:
+        signed_key = params.get("api_key")
+        if signed_key and signed_key != o["oauth_consumer_key"]:
             raise ApiError(100, "Invalid API Key (Key not found)")
         token = o.get("oauth_token")
         caller = Caller(consumer_key=o["oauth_consumer_key"], signed=True)
@@ -146,6 +142,8 @@ class Authenticator:
             self.store.update_token(row["token"], state="used")
             access = self.store.create_access_token(row["nsid"], row["perms"], row["consumer_key"])
             user = self.store.user(row["nsid"])
+        if user is None:
+            raise OAuthProblem("token_rejected")
         return {
             "fullname": user["fullname"],
             "oauth_token": access["oauth_token"],

@@ -2,7 +2,7 @@
 
 Nothing here is a hand-kept list: the method names, permission levels,
 signing requirements, arguments and method-specific errors are the ones each
-``@method(...)`` registration declares (see :func:`pycsync.emulator.rest.method`),
+``@method(...)`` registration declares (see :func:`pycsync.emulator.registry.method`),
 so the answer always matches what the emulator implements.  Shapes follow
 Flickr's reflection output (R22)::
 
@@ -13,10 +13,10 @@ Flickr's reflection output (R22)::
 
 from __future__ import annotations
 
-from .errors import ApiError
-from .photos import Ctx
-from .render import Node, text_node
-from .rest import REGISTRY, MethodSpec, lookup, method
+from ..errors import ApiError
+from ..registry import MethodSpec, method
+from ..render import Node, text_node
+from .context import Ctx
 
 __all__ = ["method_info"]
 
@@ -113,7 +113,7 @@ def method_info(spec: MethodSpec) -> list[Node]:
 def reflection_get_methods(ctx: Ctx) -> list[Node]:
     """Returns a list of available Flickr API methods (those this emulator implements)."""
     node = Node("methods", lists={"method"})
-    for name in sorted(REGISTRY):
+    for name in ctx.backend.registry.names():
         node.add(text_node("method", name))
     return [node]
 
@@ -122,7 +122,7 @@ def reflection_get_methods(ctx: Ctx) -> list[Node]:
 def reflection_get_method_info(ctx: Ctx) -> list[Node]:
     """Returns information for a given Flickr API method: permissions, arguments and errors."""
     name = (ctx.arg("method_name") or "").strip()
-    spec = lookup(name) if name else None
+    spec = ctx.backend.registry.lookup(name) if name else None
     if spec is None:
         raise ApiError(1, f'Method "{name}" not found')
     return method_info(spec)
