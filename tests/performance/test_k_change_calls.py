@@ -34,6 +34,7 @@ def test_local_changes_cost_their_transfers_and_one_edit_per_album(settled, coun
     assert calls == {
         **NO_CHANGE,
         "upload": 4,
+        "flickr.people.getPhotos": 1,  # the 4 uploads' original secrets (the upload answer has none)
         "flickr.photosets.editPhotos": 1,  # A: its 10 members and 3 new ones in one call
         "flickr.photosets.addPhoto": 1,  # B: one new photo
         "replace": 1,

@@ -105,7 +105,7 @@ def test_clean_run_request_count(prepared, emulator, root, cli_env, sync_json):
 
 
 # the clean run of this library makes exactly this many requests (checked above)
-MAX_K = int(os.environ.get("PYCSYNC_CRASH_MAX_K", "22"))
+MAX_K = int(os.environ.get("PYCSYNC_CRASH_MAX_K", "23"))
 
 
 @pytest.mark.parametrize("k", range(1, MAX_K + 1))

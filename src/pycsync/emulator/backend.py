@@ -12,11 +12,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .accounts import Account, account_of
 from .config import EmulatorConfig
 from .faults import FaultEngine
 from .oauth_checks import Authenticator
 from .recorder import CallRecorder
 from .registry import Registry
+from .render import Typing
 from .store import Store
 
 __all__ = ["Backend"]
@@ -36,6 +38,15 @@ class Backend:
 
     def __post_init__(self) -> None:
         self.auth = Authenticator(self.store, self.config.timestamp_window)
+
+    @property
+    def typing(self) -> Typing:
+        """How JSON answers type Flickr's inconsistently typed numbers (``config.types``)."""
+        return Typing(self.config.types, self.config.seed)
+
+    def account(self, nsid: str | None) -> Account:
+        """The account kind, limits and preferences of a user (the configured ones for nobody)."""
+        return account_of(self.config, self.store.user(nsid) if nsid else None)
 
     def server_info(self, base_url: str = "") -> dict[str, Any]:
         """The start-up line: endpoint, keys, the default user and its access token."""

@@ -9,7 +9,7 @@ import threading
 
 import click
 
-from .config import EmulatorConfig
+from .config import PRIVACIES, TYPINGS, EmulatorConfig
 from .server import EmulatorServer
 
 EXAMPLES = """
@@ -18,6 +18,8 @@ Examples:
   pycsync emulator                         serve on 127.0.0.1:8765 until Ctrl-C
   pycsync emulator --port 0 --data ./emu   any free port; keep photos across restarts
   pycsync emulator --latency-ms 200        feel a slow network
+  pycsync emulator --types random --seed 7 numbers typed either way, as Flickr does over the years
+  pycsync emulator --account free          Flickr's free account limits
 
 \b
 Then point pycsync at it with the keys it prints:
@@ -47,7 +49,31 @@ Then point pycsync at it with the keys it prints:
     default=None,
     help="JSON file with fault-injection rules.",
 )
-@click.option("--seed", default=0, type=int, show_default=True, help="Seed for probabilistic faults.")
+@click.option(
+    "--seed", default=0, type=int, show_default=True, help="Seed for probabilistic faults and --types random."
+)
+@click.option(
+    "--types",
+    type=click.Choice(TYPINGS),
+    default="real",
+    show_default=True,
+    help="JSON typing of the numbers real Flickr sends either as numbers or as strings "
+    "(paging fields, sizes, ...): as Flickr does today, always one way, or at random (seeded).",
+)
+@click.option(
+    "--account",
+    type=click.Choice(["pro", "free"]),
+    default="pro",
+    show_default=True,
+    help="Every user's account kind (free: at most 1,000 items, 50 of them non-public, safe content only).",
+)
+@click.option(
+    "--default-privacy",
+    type=click.Choice(PRIVACIES),
+    default="public",
+    show_default=True,
+    help="Who sees an upload that does not say (is_public/is_friend/is_family omitted).",
+)
 def emulator_command(
     host: str,
     port: int,
@@ -57,6 +83,9 @@ def emulator_command(
     latency_ms: float,
     faults_file: str | None,
     seed: int,
+    types: str,
+    account: str,
+    default_privacy: str,
 ) -> None:
     """Run a Flickr-compatible API server.
 
@@ -72,6 +101,9 @@ def emulator_command(
         latency_ms=latency_ms,
         faults=faults_file,
         seed=seed,
+        types=types,
+        account=account,
+        default_privacy=default_privacy,
     )
     emu = EmulatorServer(config)
     try:

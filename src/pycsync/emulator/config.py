@@ -10,7 +10,10 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["EmulatorConfig"]
+__all__ = ["EmulatorConfig", "TYPINGS", "PRIVACIES"]
+
+TYPINGS = ("real", "numbers", "strings", "random")
+PRIVACIES = ("public", "friends", "family", "friends+family", "private")
 
 
 @dataclass
@@ -31,8 +34,17 @@ class EmulatorConfig:
     default_title: str = "stem"  # an upload without title: "stem" (file name without extension), "name" or ""
     max_photo_bytes: int = 200 * 2**20
     max_video_bytes: int = 2**30
-    video_original_format: str = "jpg"  # "jpg" (the poster, as Flickr reports) or "real" (container ext)
     async_delay: float = 0.0  # seconds an async upload ticket reports complete=0
+    # ---- realism knobs (docs/flickr-behaviour.md)
+    types: str = "real"  # JSON typing of the inconsistently typed fields: real|numbers|strings|random (seeded)
+    account: str = "pro"  # every user's account kind unless set per user: "pro" or "free"
+    free_max_items: int = 1000  # a free account holds at most this many photos and videos
+    free_max_nonpublic: int = 50  # ... of which at most this many are not public
+    free_max_videos: int | None = None  # ... and at most this many videos (None: no separate limit)
+    default_privacy: str = "public"  # who sees an upload that omits is_public/is_friend/is_family
+    read_metadata: bool = True  # take title, description and keywords from an upload's IPTC/XMP
+    geo_import: bool = True  # take an upload's GPS position (each user may turn it off)
+    video_uploads: bool = True  # False: video uploads answer error 0 ("temporarily disabled")
     # ---- albums and search
     max_sets: int | None = None
     max_set_photos: int | None = None
@@ -41,5 +53,9 @@ class EmulatorConfig:
     def __post_init__(self) -> None:
         if self.default_title not in ("stem", "name", ""):
             raise ValueError('default_title must be "stem", "name" or ""')
-        if self.video_original_format not in ("jpg", "real"):
-            raise ValueError('video_original_format must be "jpg" or "real"')
+        if self.types not in TYPINGS:
+            raise ValueError(f"types must be one of {', '.join(TYPINGS)}")
+        if self.account not in ("pro", "free"):
+            raise ValueError('account must be "pro" or "free"')
+        if self.default_privacy not in PRIVACIES:
+            raise ValueError(f"default_privacy must be one of {', '.join(PRIVACIES)}")

@@ -6,6 +6,7 @@ import re
 import threading
 import time
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from .errors import ApiError
 from .oauth_signing import OAuthProblem, SignedRequest
@@ -16,6 +17,17 @@ __all__ = ["Authenticator", "Caller"]
 
 _REQUIRED = ("oauth_consumer_key", "oauth_signature_method", "oauth_signature", "oauth_timestamp", "oauth_nonce")
 _HEX32 = re.compile(r"^[0-9a-fA-F]{32}$")
+
+
+def _usable_callback(callback: str) -> bool:
+    """``oob`` or an absolute URL the browser can be sent back to (apps may use their own scheme)."""
+    if callback == "oob":
+        return True
+    try:
+        parts = urlsplit(callback)
+    except ValueError:
+        return False
+    return bool(parts.scheme) and bool(parts.netloc or parts.path)
 
 
 @dataclass
@@ -119,6 +131,8 @@ class Authenticator:
         o = self._check_common(req)
         if not o.get("oauth_callback"):
             raise OAuthProblem("parameter_absent", oauth_parameters_absent="oauth_callback")
+        if not _usable_callback(o["oauth_callback"]):
+            raise OAuthProblem("parameter_rejected", oauth_parameters_rejected="oauth_callback")
         self._verify(req, "")
         self._use_nonce(o)
         return self.store.create_request_token(o["oauth_consumer_key"], o["oauth_callback"])

@@ -121,8 +121,11 @@ class OAuthProblem(Exception):
         self.extra = extra
 
     def body(self) -> str:
+        """``oauth_problem=...&name=value...``; ``debug_sbs`` (the signature base string Flickr
+        computed) is written as it is, not encoded again, as Flickr writes it -- clients compare
+        everything after ``debug_sbs=`` with their own base string."""
         parts = [("oauth_problem", self.problem)] + list(self.extra.items())
-        return "&".join(f"{k}={rfc3986(v)}" for k, v in parts)
+        return "&".join(f"{k}={v if k == 'debug_sbs' else rfc3986(v)}" for k, v in parts)
 
 
 @dataclass

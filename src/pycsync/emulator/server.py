@@ -15,7 +15,7 @@ from .config import EmulatorConfig
 from .faults import FaultEngine
 from .store import Store
 from .web.app import EmulatorApp
-from .web.control import state_dump
+from .web.control import account_settings, state_dump
 from .web.handler import KeepAliveHandler
 
 __all__ = ["EmulatorServer"]
@@ -197,6 +197,16 @@ class EmulatorServer:
         if perms not in ("read", "write", "delete"):
             raise ValueError("perms must be read, write or delete")
         return {"user_nsid": nsid, **store.create_access_token(nsid, perms)}
+
+    def set_account(self, user_nsid: str | None = None, **settings: Any) -> dict[str, Any]:
+        """Set a user's account kind, limits and preferences (see ``POST /__emulator__/account``);
+        returns the effective account."""
+        backend = self._need()
+        nsid = user_nsid or str(backend.store.default_user()["nsid"])
+        if backend.store.user(nsid) is None:
+            raise ValueError(f"unknown user {nsid}")
+        backend.store.update_user(nsid, **account_settings(settings))
+        return {"user_nsid": nsid, **dataclasses.asdict(backend.account(nsid))}
 
     def revoke_token(self, oauth_token: str) -> None:
         self._need().store.update_token(oauth_token, state="revoked")

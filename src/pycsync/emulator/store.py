@@ -26,7 +26,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Store", "new_secret", "new_token", "HashingSpool"]
+__all__ = ["Store", "new_secret", "new_token", "HashingSpool", "sql_int"]
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -74,6 +74,46 @@ CREATE TABLE IF NOT EXISTS tickets (
     created REAL NOT NULL, ready_at REAL NOT NULL, imported INTEGER
 );
 """
+
+
+# columns added since the first schema: table -> {column: declaration}. A user's account settings
+# are NULL until set for that user (the emulator's configuration then applies).
+_ADDED_COLUMNS = {
+    "users": {
+        "email": "TEXT",
+        "location": "TEXT NOT NULL DEFAULT ''",
+        "account": "TEXT",  # "free" | "pro"
+        "max_items": "INTEGER",
+        "max_nonpublic": "INTEGER",
+        "max_videos": "INTEGER",
+        "default_privacy": "TEXT",
+        "geo_import": "INTEGER",
+        "hide_exif": "INTEGER",
+        "deleted": "INTEGER NOT NULL DEFAULT 0",
+    },
+    "photos": {
+        "latitude": "REAL",  # NULL: no location
+        "longitude": "REAL",
+        "accuracy": "INTEGER NOT NULL DEFAULT 0",
+        "geo_is_public": "INTEGER NOT NULL DEFAULT 1",
+    },
+}
+
+#: the user columns :meth:`Store.update_user` may set
+USER_SETTINGS = frozenset(_ADDED_COLUMNS["users"]) | {"path_alias", "fullname"}
+
+
+_SQL_INT_MAX = 2**63 - 1
+
+
+def sql_int(value: Any) -> int | None:
+    """A whole number SQLite can store, from any text (None for anything else: a 20-digit "id"
+    names nothing rather than failing the query)."""
+    text = str(value).strip()
+    if not text or not text.lstrip("-").isdigit() or not text.isascii():
+        return None
+    number = int(text)
+    return number if -_SQL_INT_MAX <= number <= _SQL_INT_MAX else None
 
 
 def new_secret(n_hex: int = 16) -> str:
@@ -183,9 +223,11 @@ class Store:
 
     def _migrate(self) -> None:
         """Bring a data directory written by an older emulator up to the current schema."""
-        cols = {r["name"] for r in self.db.execute("PRAGMA table_info(users)")}
-        if "email" not in cols:
-            self.db.execute("ALTER TABLE users ADD COLUMN email TEXT")
+        for table, columns in _ADDED_COLUMNS.items():
+            have = {r["name"] for r in self.db.execute(f"PRAGMA table_info({table})")}
+            for name, decl in columns.items():
+                if name not in have:
+                    self.db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {decl}")
 
     # ------------------------------------------------------------------ basics
     def close(self) -> None:
@@ -308,6 +350,21 @@ class Store:
     def user(self, nsid: str) -> sqlite3.Row | None:
         return self.q1("SELECT * FROM users WHERE nsid=?", (nsid,))
 
+    def update_user(self, nsid: str, **settings: Any) -> None:
+        """Change a user's settings (see :data:`USER_SETTINGS`); None restores the configured default."""
+        unknown = set(settings) - USER_SETTINGS
+        if unknown:
+            raise ValueError(f"unknown user settings: {', '.join(sorted(unknown))}")
+        if not settings:
+            return
+        with self.tx():
+            if "path_alias" in settings and settings["path_alias"]:
+                taken = self.q1("SELECT 1 FROM users WHERE path_alias=? AND nsid<>?", (settings["path_alias"], nsid))
+                if taken:
+                    raise ValueError(f"path alias {settings['path_alias']!r} is taken")
+            cols = ", ".join(f"{k}=?" for k in settings)
+            self.x(f"UPDATE users SET {cols} WHERE nsid=?", (*settings.values(), nsid))
+
     @staticmethod
     def user_email(row: sqlite3.Row) -> str:
         """The address ``flickr.people.findByEmail`` matches: the one given at creation,
@@ -378,11 +435,9 @@ class Store:
 
     # ------------------------------------------------------------------ photos
     def photo(self, photo_id: Any) -> sqlite3.Row | None:
-        try:
-            pid = int(str(photo_id).strip())
-        except (TypeError, ValueError):
-            return None
-        return self.q1("SELECT * FROM photos WHERE id=?", (pid,))
+        """The photo with this id (any text: what is not an id, or one too big to be stored, is none)."""
+        pid = sql_int(photo_id)
+        return None if pid is None else self.q1("SELECT * FROM photos WHERE id=?", (pid,))
 
     def insert_photo(self, *, taken: str | None, **fields: Any) -> int:
         """Store a new photo (the ``photos`` columns in ``fields``) and return its new id.

@@ -29,9 +29,7 @@ the permission checks and the handler.
 
 from __future__ import annotations
 
-from ..errors import ApiError
-from ..registry import Registry, perm_name
-from ..render import Node
+from ..registry import Registry
 from . import (
     collection_tree,
     comments,
@@ -52,6 +50,7 @@ from . import (
     urls,
 )
 from .context import Ctx
+from .dispatch import dispatch
 
 __all__ = ["REGISTRY", "dispatch", "Ctx"]
 
@@ -77,20 +76,3 @@ FAMILIES = (
 
 #: every REST method the emulator implements (what flickr.reflection.getMethods answers)
 REGISTRY = Registry.collect(*FAMILIES)
-
-
-def dispatch(ctx: Ctx, name: str) -> list[Node]:
-    """Run the method ``name`` for the caller in ``ctx``: error 112 for an unknown method, 97 for an
-    unsigned call to a method that must be signed, 99 for a token without the permission."""
-    spec = ctx.backend.registry.lookup(name)
-    if spec is None:
-        raise ApiError(112, f'Method "{name}" not found')
-    if spec.signed and not ctx.caller.signed:
-        raise ApiError(97, "Missing signature")
-    if ctx.caller.level < spec.perm:
-        raise ApiError(
-            99,
-            f"Insufficient permissions. Method requires {perm_name(spec.perm)} privileges; {ctx.caller.perms} granted.",
-        )
-    result: list[Node] = spec.fn(ctx)
-    return result

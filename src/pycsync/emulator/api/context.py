@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import ApiError, photo_not_found
 from ..oauth_checks import Caller
+from ..sizes import size_secret
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..backend import Backend
@@ -87,14 +88,21 @@ class Ctx:
         per-photo download setting)."""
         return self.is_owner(row) or bool(row["is_public"])
 
+    def location_visible(self, row: sqlite3.Row) -> bool:
+        """Whether the photo has a position the caller may see (the owner always; others when the
+        owner lets anyone see it)."""
+        if row["latitude"] is None:
+            return False
+        return self.is_owner(row) or bool(row["geo_is_public"])
+
     def visible_photo(self, photo_id: str | None, secret: str | None = None) -> sqlite3.Row:
         if not photo_id:
-            raise photo_not_found(photo_id or "")
+            raise photo_not_found()
         row = self.store.photo(photo_id)
         if row is None:
-            raise photo_not_found(photo_id)
+            raise photo_not_found()
         if not self.can_see(row) and not (secret and secret in (row["secret"], row["originalsecret"])):
-            raise photo_not_found(photo_id)
+            raise photo_not_found()
         return row
 
     def own_photo(self, photo_id: str | None, code: int = 1, message: str | None = None) -> sqlite3.Row:
@@ -102,42 +110,37 @@ class Ctx:
         if row is None or not self.is_owner(row):
             if message:
                 raise ApiError(code, message)
-            raise photo_not_found(photo_id or "")
+            raise photo_not_found()
         return row
 
     # ---- URLs ----------------------------------------------------------------
     def original_format(self, row: sqlite3.Row) -> str:
-        if row["media"] == "video" and self.config.video_original_format == "jpg":
-            return "jpg"
-        return str(row["format"])
+        """A video's original format is its poster frame's: ``jpg``."""
+        return "jpg" if row["media"] == "video" else str(row["format"])
 
     def static_original_url(self, row: sqlite3.Row) -> str:
         return f"{self.base}/static/{row['server']}/{row['id']}_{row['originalsecret']}_o.{self.original_format(row)}"
 
-    def play_orig_url(self, row: sqlite3.Row) -> str:
-        return f"{self.base}/photos/{row['owner']}/{row['id']}/play/orig/{row['originalsecret']}/"
-
-    def url_o(self, row: sqlite3.Row) -> str:
-        """The ``url_o`` extra.
-
-        For videos this deliberately points at the *playable original*
-        (``/photos/<nsid>/<id>/play/orig/<originalsecret>/``, which answers 302
-        to the video file) instead of the poster-frame JPEG that the static
-        ``_o.jpg`` URL would give, because pycsync downloads originals by
-        ``url_o``.  Real Flickr hands out the poster JPEG here.
-        """
-        if row["media"] == "video":
-            return self.play_orig_url(row)
-        return self.static_original_url(row)
-
     def size_url(self, row: sqlite3.Row, suffix: str) -> str:
+        """A static file URL: ``o`` is the original (a video's is its poster JPEG, as ``url_o``
+        and getSizes' "Original" are on Flickr); the big sizes carry secrets of their own."""
         if suffix == "o":
-            return self.url_o(row)
+            return self.static_original_url(row)
         tail = f"_{suffix}" if suffix else ""
-        return f"{self.base}/static/{row['server']}/{row['id']}_{row['secret']}{tail}.jpg"
+        return f"{self.base}/static/{row['server']}/{row['id']}_{size_secret(row['secret'], suffix)}{tail}.jpg"
+
+    def user_path(self, nsid: str) -> str:
+        """How Flickr's web URLs name a user: the path alias when there is one, else the NSID."""
+        user = self.user_row(nsid)
+        return str(user["path_alias"]) if user is not None and user["path_alias"] else nsid
 
     def page_url(self, row: sqlite3.Row) -> str:
-        return f"{self.base}/photos/{row['owner']}/{row['id']}/"
+        return f"{self.base}/photos/{self.user_path(row['owner'])}/{row['id']}/"
+
+    def play_url(self, row: sqlite3.Row, kind: str) -> str:
+        """A video rendition's URL (``kind`` 700, iphone_wifi, ...; ``orig``: the owner's original)."""
+        secret = row["originalsecret"] if kind == "orig" else row["secret"]
+        return f"{self.base}/photos/{self.user_path(row['owner'])}/{row['id']}/play/{kind}/{secret}/"
 
     def user_photos_url(self, user: sqlite3.Row) -> str:
         return f"{self.base}/photos/{user['path_alias'] or user['nsid']}/"

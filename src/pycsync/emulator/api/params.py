@@ -80,26 +80,37 @@ def fmt_parts(p: DateParts) -> str:
     return "{:04d}-{:02d}-{:02d} {:02d}:{:02d}:{:02d}".format(*p)
 
 
+# unix seconds beyond these are no date (year 1 .. 9999): Flickr answers them as invalid
+_MIN_TS, _MAX_TS = -62135596800, 253402300799
+
+
 def parse_ts(value: str | None) -> int | None:
-    """Unix timestamp or MySQL datetime (local time) -> unix seconds."""
+    """Unix timestamp or MySQL datetime (local time) -> unix seconds; None when it is no date."""
     if value is None or not value.strip():
         return None
     v = value.strip()
     if re.fullmatch(r"-?\d+", v):
-        return int(v)
+        seconds = int(v)
+        return seconds if _MIN_TS <= seconds <= _MAX_TS else None
     p = parse_datetime_parts(v)
     if p is None or not valid_parts(p):
         return None
-    return int(time.mktime((*p, 0, 0, -1)))
+    try:
+        return int(time.mktime((*p, 0, 0, -1)))
+    except (OverflowError, ValueError):
+        return None
 
 
 def parse_taken(value: str | None) -> str | None:
-    """MySQL datetime or unix timestamp -> ``YYYY-MM-DD HH:MM:SS`` (local)."""
+    """MySQL datetime or unix timestamp -> ``YYYY-MM-DD HH:MM:SS`` (local); None when it is no date."""
     if value is None or not value.strip():
         return None
     v = value.strip()
     if re.fullmatch(r"-?\d+", v):
-        return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(int(v)))
+        try:
+            return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(int(v)))
+        except (OverflowError, OSError, ValueError):
+            return None
     p = parse_datetime_parts(v)
     if p is None or not valid_parts(p):
         return None

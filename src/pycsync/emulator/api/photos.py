@@ -5,12 +5,14 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from ..media import HEAD_BYTES, ExifEntry, exif_entries
+from ..errors import ApiError
+from ..metadata import ExifEntry, read_embedded
 from ..registry import method
-from ..render import Node, Payload, Scalar, text_node
+from ..render import Flex, Node, Payload, Scalar, numstr, text_node
+from ..sizes import page_suffix
 from .context import Ctx
 from .listing import select_photos
-from .records import available_sizes, context_nodes, paginate, tag_node
+from .records import available_sizes, context_nodes, coordinate, dims, paginate, tag_node
 from .set_access import set_counts
 
 
@@ -29,7 +31,7 @@ def _info_attrs(ctx: Ctx, row: sqlite3.Row) -> dict[str, Any]:
     if ctx.can_see(row):
         a["originalsecret"] = row["originalsecret"]
         a["originalformat"] = ctx.original_format(row)
-    a["views"] = str(row["views"])
+    a["views"] = numstr(row["views"])
     a["media"] = row["media"]
     return a
 
@@ -41,7 +43,7 @@ def _owner_node(owner: sqlite3.Row | None) -> Node:
             "nsid": owner["nsid"] if owner else "",
             "username": owner["username"] if owner else "",
             "realname": owner["fullname"] if owner else "",
-            "location": "",
+            "location": owner["location"] if owner else "",
             "iconserver": "0",
             "iconfarm": 0,
             "path_alias": owner["path_alias"] if owner else None,
@@ -69,6 +71,21 @@ def _rights_nodes(ctx: Ctx, row: sqlite3.Row) -> list[Node]:
     return out
 
 
+def _location_nodes(ctx: Ctx, row: sqlite3.Row) -> list[Node]:
+    """``<location>`` and ``<geoperms>`` for a photo with a position the caller may see (Flickr adds
+    the place names it looks up; the emulator knows no places)."""
+    if not ctx.location_visible(row):
+        return []
+    position = {
+        "latitude": coordinate(row["latitude"]),
+        "longitude": coordinate(row["longitude"]),
+        "accuracy": str(row["accuracy"]),
+        "context": "0",
+    }
+    perms = {"ispublic": int(row["geo_is_public"]), "iscontact": 0, "isfriend": 0, "isfamily": 0}
+    return [Node("location", dict(position)), Node("geoperms", dict(perms))]
+
+
 @method("flickr.photos.getInfo", args="photo_id secret?", errors=((1, "Photo not found"),))
 def photos_get_info(ctx: Ctx) -> list[Node]:
     row = ctx.visible_photo(ctx.arg("photo_id"), ctx.arg("secret"))
@@ -82,11 +99,11 @@ def photos_get_info(ctx: Ctx) -> list[Node]:
         "isfamily": int(row["is_family"]),
     }
     node.add(Node("visibility", flags))
-    dates = {
+    dates: dict[str, Scalar] = {
         "posted": str(row["dateupload"]),
         "taken": row["datetaken"],
-        "takengranularity": str(row["takengranularity"]),
-        "takenunknown": str(row["takenunknown"]),
+        "takengranularity": numstr(int(row["takengranularity"])),
+        "takenunknown": numstr(int(row["takenunknown"])),
         "lastupdate": str(row["lastupdate"]),
     }
     node.add(Node("dates", dates))
@@ -98,6 +115,8 @@ def photos_get_info(ctx: Ctx) -> list[Node]:
     tags_node = node.add(Node("tags", lists={"tag"}))
     for t in ctx.store.tags_for([row["id"]])[row["id"]]:
         tags_node.add(tag_node(ctx, t))
+    for child in _location_nodes(ctx, row):
+        node.add(child)
     urls = node.add(Node("urls", lists={"url"}))
     urls.add(text_node("url", ctx.page_url(row), type="photopage"))
     if row["media"] == "video":
@@ -106,17 +125,44 @@ def photos_get_info(ctx: Ctx) -> list[Node]:
     return [node]
 
 
-def _size(label: str, width: int | None, height: int | None, source: str, url: str, media: str = "photo") -> Node:
-    attrs = {"label": label, "width": width, "height": height, "source": source, "url": url, "media": media}
-    return Node("size", dict(attrs))
+# How real Flickr types the width and height of each size in JSON (mixed within one answer);
+# sizes not listed are strings. (The typing option can override this: render.Typing.)
+_REAL_SIZE_TYPES = {
+    "Square": ("number", "number"),
+    "Small 320": ("string", "number"),
+    "Medium 800": ("string", "number"),
+    "Large 1600": ("string", "number"),
+    "Large 2048": ("string", "number"),
+    "Video Player": ("number", "number"),
+}
 
 
-def _video_sizes(ctx: Ctx, row: sqlite3.Row, w: int | None, h: int | None) -> list[Node]:
-    site = f"{ctx.base}/photos/{row['owner']}/{row['id']}/play/site/{row['secret']}/"
-    out = [_size("Site MP4", w or 640, h or 360, site, site, "video")]
+def _size(label: str, wh: tuple[int, int] | None, source: str, url: str, media: str = "photo") -> Node:
+    w_type, h_type = _REAL_SIZE_TYPES.get(label, ("string", "string"))
+    attrs: dict[str, Scalar] = {
+        "label": label,
+        "width": Flex(wh[0] if wh else None, w_type),
+        "height": Flex(wh[1] if wh else None, h_type),
+        "source": source,
+        "url": url,
+        "media": media,
+    }
+    return Node("size", attrs)
+
+
+def _video_sizes(ctx: Ctx, row: sqlite3.Row) -> list[Node]:
+    """The video renditions real Flickr lists after the poster's sizes: the player, the site and
+    mobile MP4s (no dimensions), and for the owner only the original video."""
+    page = ctx.page_url(row)
+    player = f"{ctx.base}/apps/video/stewart.swf?v=1&photo_id={row['id']}&photo_secret={row['secret']}"
+    out = [
+        _size("Video Player", dims(row), player, page, "video"),
+        _size("700", None, ctx.play_url(row, "700"), page, "video"),
+        _size("iphone_wifi", None, ctx.play_url(row, "iphone_wifi"), page, "video"),
+    ]
     if ctx.is_owner(row):
-        orig = ctx.play_orig_url(row)
-        out.append(_size("Video Original", w, h, orig, orig, "video"))
+        orig = ctx.play_url(row, "orig")
+        out.append(_size("Video Original", dims(row), orig, orig, "video"))
     return out
 
 
@@ -124,9 +170,9 @@ def _video_sizes(ctx: Ctx, row: sqlite3.Row, w: int | None, h: int | None) -> li
 def photos_get_sizes(ctx: Ctx) -> list[Node]:
     """Returns the available sizes for a photo.
 
-    Unknown dimensions (a format whose header the emulator cannot measure, a
-    video's real size) are ``null`` in JSON and ``""`` in XML, as Flickr sends
-    for some video renditions (contract 3.12).
+    A video's "Original" is its poster frame (a JPEG), as on Flickr; its renditions follow, and
+    the original video file ("Video Original") is listed for its owner only. Unknown dimensions
+    are ``null`` in JSON and ``""`` in XML, as Flickr sends for video renditions.
     """
     row = ctx.visible_photo(ctx.arg("photo_id"))
     is_owner = ctx.is_owner(row)
@@ -135,17 +181,12 @@ def photos_get_sizes(ctx: Ctx) -> list[Node]:
         {"canblog": int(is_owner), "canprint": int(is_owner), "candownload": int(ctx.can_see(row))},
         lists={"size"},
     )
-    is_video = row["media"] == "video"
     for label, suffix, wh in available_sizes(row):
-        page = f"{ctx.page_url(row)}sizes/{suffix or 'm'}/"
-        node.add(_size(label, wh[0] if wh else None, wh[1] if wh else None, ctx.size_url(row, suffix), page))
-    w = int(row["width"]) if row["width"] else None
-    h = int(row["height"]) if row["height"] else None
+        node.add(_size(label, wh, ctx.size_url(row, suffix), f"{ctx.page_url(row)}sizes/{page_suffix(suffix)}/"))
     if ctx.can_see(row):
-        ow, oh = (w or 640, h or 360) if is_video else (w, h)
-        node.add(_size("Original", ow, oh, ctx.static_original_url(row), f"{ctx.page_url(row)}sizes/o/"))
-    if is_video:
-        for size in _video_sizes(ctx, row, w, h):
+        node.add(_size("Original", dims(row), ctx.size_url(row, "o"), f"{ctx.page_url(row)}sizes/o/"))
+    if row["media"] == "video":
+        for size in _video_sizes(ctx, row):
             node.add(size)
     return [node]
 
@@ -192,26 +233,21 @@ def photos_get_context(ctx: Ctx) -> list[Node]:
     return context_nodes(ctx, rows, row["id"])
 
 
-@method("flickr.photos.getExif", args="photo_id secret?", errors=((1, "Photo not found"),))
+@method("flickr.photos.getExif", args="photo_id secret?", errors=((1, "Photo not found"), (2, "Permission denied")))
 def photos_get_exif(ctx: Ctx) -> list[Node]:
     """Retrieves a list of EXIF/TIFF/GPS tags for a given photo.
 
-    Lists what the emulator's EXIF reader finds in the stored original (Make,
-    Model, dates, exposure, ...; JPEG/TIFF only) in Flickr's current shape:
+    The EXIF fields of the stored original (read with exiv2) in Flickr's current shape:
     ``<photo id secret server farm camera><exif tagspace tagspaceid tag label>
-    <raw>...</raw>[<clean>...</clean>]</exif>...</photo>``.  No EXIF gives an
-    empty ``exif`` list (JSON ``"exif": []``).
+    <raw>...</raw>[<clean>...</clean>]</exif>...</photo>``. No EXIF gives an empty ``exif``
+    list (JSON ``"exif": []``). When the owner hides EXIF data, others get error 2.
     """
     row = ctx.visible_photo(ctx.arg("photo_id"), ctx.arg("secret"))
-    entries: list[ExifEntry] = []
+    if not ctx.is_owner(row) and ctx.backend.account(row["owner"]).hide_exif:
+        raise ApiError(2, "Permission denied")
+    entries: tuple[ExifEntry, ...] = ()
     if row["media"] == "photo":
-        path = ctx.store.blob_path(row["sha256"])
-        try:
-            with open(path, "rb") as f:
-                head = f.read(HEAD_BYTES)
-        except OSError:
-            head = b""
-        entries = exif_entries(head, row["format"])
+        entries = read_embedded(ctx.store.blob_path(row["sha256"])).exif
     found = {e.tag: e.raw for e in entries}
     make, model = found.get("Make", ""), found.get("Model", "")
     camera = model if make and model.lower().startswith(make.lower()) else " ".join(p for p in (make, model) if p)

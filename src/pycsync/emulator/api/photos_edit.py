@@ -10,6 +10,7 @@ from typing import Any
 from ..errors import ApiError
 from ..registry import method
 from ..render import Node
+from ..store import sql_int
 from ..tags import MAX_TAGS_PER_PHOTO, parse_tag_string
 from .context import Ctx
 from .params import bool01, fmt_parts, parse_datetime_parts, valid_parts
@@ -159,10 +160,11 @@ def photos_set_tags(ctx: Ctx) -> list[Node]:
 def photos_remove_tag(ctx: Ctx) -> list[Node]:
     raw = (ctx.arg("tag_id") or "").strip()
     parts = raw.split("-")
-    if not raw or not parts[-1].isdigit():
+    number = sql_int(parts[-1]) if raw else None
+    if number is None:
         raise ApiError(1, "Tag not found")
     with ctx.store.tx():
-        t = ctx.store.q1("SELECT * FROM tags WHERE id=?", (int(parts[-1]),))
+        t = ctx.store.q1("SELECT * FROM tags WHERE id=?", (number,))
         if t is None or (len(parts) == 3 and parts[1] != str(t["photo_id"])):
             raise ApiError(1, "Tag not found")
         photo = ctx.store.photo(t["photo_id"])
@@ -204,7 +206,7 @@ def photos_set_perms(ctx: Ctx) -> list[Node]:
 def photos_set_content_type(ctx: Ctx) -> list[Node]:
     """Set the content type of a photo (1 photo, 2 screenshot, 3 other).
 
-    Answer: ``<photo id="..." content_type="3"/>`` (R22 example).
+    Answer: ``<photo id="..." content_type="3"/>`` (Flickr's documented example).
     """
     with ctx.store.lock:
         row = ctx.own_photo(ctx.arg("photo_id"))
@@ -219,12 +221,12 @@ def photos_set_content_type(ctx: Ctx) -> list[Node]:
     "flickr.photos.setSafetyLevel",
     perm="write",
     args="photo_id safety_level? hidden?",
-    errors=((1, "Photo not found"), (2, "Invalid or missing arguments")),
+    errors=((1, "Photo not found"), (2, "Invalid or missing arguments"), (3, "Change not allowed")),
 )
 def photos_set_safety_level(ctx: Ctx) -> list[Node]:
     """Set the safety level of a photo (1 safe, 2 moderate, 3 restricted) and/or hide it from search.
 
-    Answer: ``<photo id="..." safety_level="..." hidden="0|1"/>`` (R22 example).
+    Answer: ``<photo id="..." safety_level="..." hidden="0|1"/>`` (Flickr's documented example).
     ``safety_level`` there uses the same 0-based scale as ``getInfo``'s
     ``safety_level`` (0 safe ... 2 restricted) -- (inferred).
     """
@@ -234,6 +236,8 @@ def photos_set_safety_level(ctx: Ctx) -> list[Node]:
         hidden = (ctx.arg("hidden") or "").strip()
         fields: dict[str, int] = {}
         if level in ("1", "2", "3"):
+            if level != "1" and ctx.backend.account(ctx.caller.nsid).safe_only:
+                raise ApiError(3, "Change not allowed")  # a free account holds safe content only
             fields["safety_level"] = int(level) - 1
         if hidden in ("0", "1"):
             fields["hidden"] = 2 if hidden == "1" else 1

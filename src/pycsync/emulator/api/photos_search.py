@@ -72,6 +72,7 @@ def _tag_filter(ctx: Ctx, rows: list[sqlite3.Row]) -> list[sqlite3.Row]:
         (1, "Too many tags in ALL query"),
         (2, "Unknown user"),
         (3, "Parameterless searches have been disabled"),
+        (5, "User deleted"),
         (11, "No valid machine tags"),
         (12, "Exceeded maximum allowable machine tags"),
     ),
@@ -83,6 +84,8 @@ def photos_search(ctx: Ctx) -> list[Node]:
         user = ctx.resolve_user(uid)
         if user is None:
             raise ApiError(2, "Unknown user")
+        if user["deleted"]:
+            raise ApiError(5, "User deleted")
         owner = user["nsid"]
     filters = list_filters(ctx)
     has_filter = owner or any(
@@ -197,9 +200,10 @@ def photos_get_untagged(ctx: Ctx) -> list[Node]:
 
 @method("flickr.photos.getWithGeoData", perm="read", args="extras? per_page? page?")
 def photos_with_geo(ctx: Ctx) -> list[Node]:
-    """Returns a list of your geo-tagged photos (always empty: the emulator stores no geodata)."""
-    pg = paginate([], ctx.arg("page"), ctx.arg("per_page"), 100)
-    return [photos_node(ctx, pg, [], parse_extras(ctx.arg("extras")))]
+    """Returns a list of your geo-tagged photos."""
+    rows = [r for r in select_photos(ctx, owner=ctx.caller.nsid) if r["latitude"] is not None]
+    pg = paginate(rows, ctx.arg("page"), ctx.arg("per_page"), 100)
+    return [photos_node(ctx, pg, pg.items, parse_extras(ctx.arg("extras")))]
 
 
 @method(
@@ -209,7 +213,7 @@ def photos_with_geo(ctx: Ctx) -> list[Node]:
     "extras? per_page? page?",
 )
 def photos_without_geo(ctx: Ctx) -> list[Node]:
-    """Returns a list of your photos which haven't been geo-tagged (all of them here)."""
-    rows = select_photos(ctx, owner=ctx.caller.nsid, **list_filters(ctx))
+    """Returns a list of your photos which haven't been geo-tagged."""
+    rows = [r for r in select_photos(ctx, owner=ctx.caller.nsid, **list_filters(ctx)) if r["latitude"] is None]
     pg = paginate(rows, ctx.arg("page"), ctx.arg("per_page"), 100)
     return [photos_node(ctx, pg, pg.items, parse_extras(ctx.arg("extras")))]

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..errors import ApiError
 from ..registry import method
-from ..render import Node, text_node
+from ..render import Node, num, numstr, text_node
 from .context import Ctx
 from .params import id_list, int_arg, parse_extras
 from .records import add_extras, context_nodes, paginate, photo_record
@@ -32,12 +32,12 @@ def _list_entry(
     a: dict[str, Any] = {"id": s["id"], **_cover(prim, s)}
     a.update(
         {
-            "photos": ph,
-            "videos": vi,
+            "photos": num(ph),
+            "videos": num(vi),
             "needs_interstitial": 0,
             "visibility_can_see_set": 1,
-            "count_views": str(s["views"]),
-            "count_comments": "0",
+            "count_views": numstr(s["views"]),
+            "count_comments": numstr(0),
             "can_comment": int(owner_view),
             "date_create": str(s["date_create"]),
             "date_update": str(s["date_update"]),
@@ -70,11 +70,10 @@ def photosets_get_list(ctx: Ctx) -> list[Node]:
             continue
         entries.append((s, (ph, vi)))
     pg = paginate(entries, ctx.arg("page"), ctx.arg("per_page"), 500)
-    node = Node(
-        "photosets",
-        {"page": pg.page, "pages": pg.pages, "perpage": pg.per_page, "total": str(pg.total), "cancreate": 1},
-        lists={"photoset"},
-    )
+    attrs = pg.attrs("number")  # all four are numbers in getList's answer
+    if owner_view:  # only the owner may create sets
+        attrs["cancreate"] = 1
+    node = Node("photosets", attrs, lists={"photoset"})
     requested = {int(p) for p in id_list(ctx.arg("photo_ids")) if p.isdigit()}
     extras = parse_extras(ctx.arg("primary_photo_extras"))
     for s, counts in pg.items:
@@ -95,11 +94,13 @@ def photosets_get_info(ctx: Ctx) -> list[Node]:
     a.update(_cover(prim, s))
     a.update(
         {
-            "photos": ph + vi,
-            "count_views": str(s["views"]),
-            "count_comments": "0",
-            "count_photos": ph,
-            "count_videos": vi,
+            "photos": num(ph + vi),
+            "needs_interstitial": 0,
+            "visibility_can_see_set": 1,
+            "count_views": numstr(s["views"]),
+            "count_comments": numstr(0),
+            "count_photos": num(ph),
+            "count_videos": num(vi),
             "can_comment": int(owner_view),
             "date_create": str(s["date_create"]),
             "date_update": str(s["date_update"]),
@@ -154,11 +155,7 @@ def photosets_get_photos(ctx: Ctx) -> list[Node]:
             "primary": str(s["primary_id"]),
             "owner": s["owner"],
             "ownername": owner["username"] if owner else "",
-            "page": pg.page,
-            "per_page": pg.per_page,
-            "perpage": pg.per_page,
-            "pages": pg.pages,
-            "total": str(pg.total),
+            **pg.attrs(per_page=True),
             "title": s["title"],
         },
         lists={"photo"},

@@ -9,7 +9,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..render import Node, text_node
+from ..render import Flex, Node, Scalar, num, numstr, text_node
+from ..sizes import SIZES
 from .context import Ctx
 from .params import int_arg
 
@@ -28,25 +29,6 @@ __all__ = [
     "context_nodes",
 ]
 
-# (label, suffix, longest edge, square)
-SIZES: list[tuple[str, str, int, bool]] = [
-    ("Square", "s", 75, True),
-    ("Large Square", "q", 150, True),
-    ("Thumbnail", "t", 100, False),
-    ("Small", "m", 240, False),
-    ("Small 320", "n", 320, False),
-    ("Small 400", "w", 400, False),
-    ("Medium", "", 500, False),
-    ("Medium 640", "z", 640, False),
-    ("Medium 800", "c", 800, False),
-    ("Large", "b", 1024, False),
-    ("Large 1600", "h", 1600, False),
-    ("Large 2048", "k", 2048, False),
-    ("X-Large 3K", "3k", 3072, False),
-    ("X-Large 4K", "4k", 4096, False),
-    ("X-Large 5K", "5k", 5120, False),
-    ("X-Large 6K", "6k", 6144, False),
-]
 URL_EXTRAS = {
     "url_sq": "s",
     "url_q": "q",
@@ -117,8 +99,8 @@ Tags = list[sqlite3.Row]
 def _taken(ctx: Ctx, row: sqlite3.Row, tags: Tags) -> dict[str, Any]:
     return {
         "datetaken": row["datetaken"],
-        "datetakengranularity": int(row["takengranularity"]),
-        "datetakenunknown": str(row["takenunknown"]),
+        "datetakengranularity": num(int(row["takengranularity"])),
+        "datetakenunknown": numstr(int(row["takenunknown"])),
     }
 
 
@@ -130,7 +112,28 @@ def _original(ctx: Ctx, row: sqlite3.Row, tags: Tags) -> dict[str, Any]:
 
 def _o_dims(ctx: Ctx, row: sqlite3.Row, tags: Tags) -> dict[str, Any]:
     wh = dims(row) if row["media"] == "photo" else ((row["width"], row["height"]) if row["width"] else None)
-    return {"o_width": str(wh[0]), "o_height": str(wh[1])} if wh else {}
+    return {"o_width": numstr(wh[0]), "o_height": numstr(wh[1])} if wh else {}
+
+
+def coordinate(value: float) -> str:
+    """A latitude or longitude as Flickr writes it: at most 6 decimals, no trailing zeros."""
+    return f"{value:.6f}".rstrip("0").rstrip(".")
+
+
+def geo_attrs(ctx: Ctx, row: sqlite3.Row) -> dict[str, Any]:
+    """The ``geo`` extra: the position when the photo has one the caller may see, else zeros."""
+    if not ctx.location_visible(row):
+        return {"latitude": "0", "longitude": "0", "accuracy": "0", "context": 0}
+    return {
+        "latitude": coordinate(row["latitude"]),
+        "longitude": coordinate(row["longitude"]),
+        "accuracy": str(row["accuracy"]),
+        "context": 0,
+        "geo_is_public": int(row["geo_is_public"]),
+        "geo_is_contact": 0,
+        "geo_is_friend": 0,
+        "geo_is_family": 0,
+    }
 
 
 def _owner(ctx: Ctx, row: sqlite3.Row, field: str, default: Any = "") -> Any:
@@ -148,11 +151,13 @@ _EXTRAS: dict[str, Callable[[Ctx, sqlite3.Row, Tags], dict[str, Any]]] = {
     "icon_server": lambda ctx, row, tags: {"iconserver": "0", "iconfarm": 0},
     "original_format": _original,
     "last_update": lambda ctx, row, tags: {"lastupdate": str(row["lastupdate"])},
-    "geo": lambda ctx, row, tags: {"latitude": "0", "longitude": "0", "accuracy": "0", "context": 0},
+    "geo": lambda ctx, row, tags: geo_attrs(ctx, row),
     "tags": lambda ctx, row, tags: {"tags": " ".join(t["clean"] for t in tags)},
     "machine_tags": lambda ctx, row, tags: {"machine_tags": " ".join(t["clean"] for t in tags if t["machine"])},
     "o_dims": _o_dims,
-    "views": lambda ctx, row, tags: {"views": str(row["views"])},
+    "views": lambda ctx, row, tags: {"views": numstr(row["views"])},
+    "count_views": lambda ctx, row, tags: {"count_views": numstr(row["views"])},
+    "count_comments": lambda ctx, row, tags: {"count_comments": numstr(0)},
     "media": lambda ctx, row, tags: {"media": row["media"], "media_status": "ready"},
     "path_alias": lambda ctx, row, tags: {"pathalias": _owner(ctx, row, "path_alias", None)},
     "safety_level": lambda ctx, row, tags: {"safety_level": str(row["safety_level"])},
@@ -176,15 +181,15 @@ def _url_extras(ctx: Ctx, a: dict[str, Any], row: sqlite3.Row, extras: Sequence[
         if suffix == "o":
             if not ctx.can_see(row):
                 continue
-            a[f"url_{key}"] = ctx.url_o(row)
-            wh = (int(row["width"]), int(row["height"])) if row["width"] and row["height"] else None
+            a[f"url_{key}"] = ctx.size_url(row, "o")
+            wh = dims(row)
         elif suffix in sizes:
             _, _, wh = sizes[suffix]
             a[f"url_{key}"] = ctx.size_url(row, suffix)
         else:
             continue
-        a[f"height_{key}"] = wh[1] if wh else None
-        a[f"width_{key}"] = wh[0] if wh else None
+        a[f"height_{key}"] = num(wh[1] if wh else None)
+        a[f"width_{key}"] = num(wh[0] if wh else None)
 
 
 def add_extras(ctx: Ctx, node: Node, row: sqlite3.Row, extras: Sequence[str], tags: list[sqlite3.Row]) -> None:
@@ -230,6 +235,15 @@ class Page:
     total: int
     items: list[Any]
 
+    def attrs(self, total_real: str = "string", *, per_page: bool = False) -> dict[str, Scalar]:
+        """``page pages perpage total`` (with ``per_page`` too where Flickr sends both), typed as
+        the standard photos response types them today; ``total_real``: how ``total`` is typed."""
+        out: dict[str, Scalar] = {"page": num(self.page)}
+        if per_page:
+            out["per_page"] = num(self.per_page)
+        out.update(pages=num(self.pages), perpage=num(self.per_page), total=Flex(self.total, total_real))
+        return out
+
 
 def paginate(
     items: Sequence[Any],
@@ -269,9 +283,7 @@ def photos_node(
     """The standard photos response: ``<photos page pages perpage total><photo .../>...``."""
     tags = ctx.store.tags_for([r["id"] for r in rows]) if ({"tags", "machine_tags"} & set(extras)) else {}
     ex = list(extras) + [a for a in always if a not in extras]
-    node = Node(
-        name, {"page": pg.page, "pages": pg.pages, "perpage": pg.per_page, "total": str(pg.total)}, lists={"photo"}
-    )
+    node = Node(name, pg.attrs(), lists={"photo"})
     for r in rows:
         node.add(photo_record(ctx, r, ex, tags.get(r["id"], [])))
     return node
@@ -308,7 +320,8 @@ def tag_node(ctx: Ctx, t: sqlite3.Row) -> Node:
 
 def _neighbour(ctx: Ctx, name: str, row: sqlite3.Row | None) -> Node:
     if row is None:
-        return Node(name, {"id": 0})  # "the element is still returned, but contains id="0"" (R22)
+        # "the element is still returned, but contains id="0"" (Flickr's documentation)
+        return Node(name, {"id": 0})
     owner = ctx.user_row(row["owner"])
     alias = (owner["path_alias"] if owner else None) or row["owner"]
     return Node(

@@ -4,7 +4,7 @@ Nothing here is a hand-kept list: the method names, permission levels,
 signing requirements, arguments and method-specific errors are the ones each
 ``@method(...)`` registration declares (see :func:`pycsync.emulator.registry.method`),
 so the answer always matches what the emulator implements.  Shapes follow
-Flickr's reflection output (R22)::
+Flickr's reflection output (docs/flickr-behaviour.md, "Reflection")::
 
     <method name needslogin needssigning requiredperms><description>...</description></method>
     <arguments><argument name optional>text</argument>...</arguments>
@@ -15,8 +15,9 @@ from __future__ import annotations
 
 from ..errors import ApiError
 from ..registry import MethodSpec, method
-from ..render import Node, text_node
+from ..render import Node, num, numstr, text_node
 from .context import Ctx
+from .examples import example_response
 
 __all__ = ["method_info"]
 
@@ -81,7 +82,12 @@ def description(spec: MethodSpec) -> str:
     return _DESCRIPTIONS.get(spec.name) or spec.description
 
 
-def method_info(spec: MethodSpec) -> list[Node]:
+def method_info(spec: MethodSpec, example: str = "") -> list[Node]:
+    """``method``, ``arguments`` and ``errors`` as Flickr's reflection answers them.
+
+    Typed in JSON as real Flickr types them: the implicit ``api_key``'s ``optional`` and the
+    common errors' codes are numbers, the method's own arguments' and errors' are strings.
+    """
     needslogin = int(spec.perm > 0)
     head = Node(
         "method",
@@ -93,11 +99,15 @@ def method_info(spec: MethodSpec) -> list[Node]:
         },
     )
     head.add(text_node("description", description(spec)))
+    head.add(text_node("response", example))
     args = Node("arguments", lists={"argument"})
     for a in spec.args:
-        args.add(Node("argument", {"name": a.name, "optional": int(a.optional)}, text=a.text))
+        optional = num(int(a.optional)) if a.name == "api_key" else numstr(int(a.optional))
+        args.add(Node("argument", {"name": a.name, "optional": optional}, text=a.text))
     errors = Node("errors", lists={"error"})
-    listed = [(code, msg, msg) for code, msg in spec.errors]
+    for code, msg in spec.errors:
+        errors.add(Node("error", {"code": numstr(code), "message": msg}, text=msg))
+    listed: list[tuple[int, str, str]] = []
     if spec.signed:
         listed.append(_SIGNATURE)
     listed.append(_TOKEN)  # any call that carries an unknown or revoked token
@@ -105,7 +115,7 @@ def method_info(spec: MethodSpec) -> list[Node]:
         listed.append(_PERMS)
     listed += _ALWAYS
     for code, msg, text in listed:
-        errors.add(Node("error", {"code": code, "message": msg}, text=text))
+        errors.add(Node("error", {"code": num(code), "message": msg}, text=text))
     return [head, args, errors]
 
 
@@ -125,4 +135,4 @@ def reflection_get_method_info(ctx: Ctx) -> list[Node]:
     spec = ctx.backend.registry.lookup(name) if name else None
     if spec is None:
         raise ApiError(1, f'Method "{name}" not found')
-    return method_info(spec)
+    return method_info(spec, example_response(spec, ctx.config, ctx.backend.registry))

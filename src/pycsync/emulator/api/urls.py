@@ -22,7 +22,10 @@ def user_from_url(ctx: Ctx, url: str) -> sqlite3.Row | None:
     ``https://www.flickr.com/photos/alias/`` and the emulator's own URLs work.
     """
     url = url.strip()
-    path = url if url.startswith("/") else urlsplit(url if "://" in url else "https://" + url).path
+    try:
+        path = url if url.startswith("/") else urlsplit(url if "://" in url else "https://" + url).path
+    except ValueError:  # not a URL at all (e.g. an unbalanced "[" host)
+        return None
     m = _USER_PATH.search(path)
     if not m:
         return None

@@ -10,11 +10,16 @@
 ``POST /__emulator__/users``     ``{"username": ..., "fullname"?, "email"?}`` -> new user + token
 ``POST /__emulator__/tokens``    ``{"user_nsid": ..., "perms": "read"}`` -> extra access token
 ``POST /__emulator__/revoke``    ``{"oauth_token": ...}`` revokes an access token
+``POST /__emulator__/account``   ``{"user_nsid"?, "account"?: "free"|"pro", "max_items"?, "max_nonpublic"?,
+                                 "max_videos"?, "default_privacy"?, "geo_import"?, "hide_exif"?, "deleted"?,
+                                 "path_alias"?, "location"?, "fullname"?}`` sets a user's account and
+                                 preferences (``null`` restores the configured default)
 =========================  ==============================================================
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sqlite3
 from collections.abc import Callable
@@ -22,6 +27,7 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
+from ..accounts import PRIVACY_FLAGS
 from ..backend import Backend
 from ..faults import FaultConfigError
 from ..store import Store
@@ -183,6 +189,40 @@ def _add_token(backend: Backend, req: Request) -> Response:
     return _json({"user_nsid": nsid, **tok})
 
 
+_BOOLEAN_SETTINGS = ("geo_import", "hide_exif", "deleted")
+_LIMIT_SETTINGS = ("max_items", "max_nonpublic", "max_videos")
+
+
+def account_settings(body: dict[str, Any]) -> dict[str, Any]:
+    """Validate the settings of ``POST /__emulator__/account`` (ValueError names the bad one)."""
+    out: dict[str, Any] = {}
+    for key, value in body.items():
+        if key == "user_nsid":
+            continue
+        if key == "account" and value not in (None, "pro", "free"):
+            raise ValueError('account must be "pro" or "free"')
+        if key == "default_privacy" and value is not None and value not in PRIVACY_FLAGS:
+            raise ValueError(f"default_privacy must be one of {', '.join(PRIVACY_FLAGS)}")
+        if key in _BOOLEAN_SETTINGS and value is not None:
+            value = int(bool(value))
+        if key in _LIMIT_SETTINGS and value is not None:
+            value = int(value)
+        out[key] = value
+    return out
+
+
+def _account(backend: Backend, req: Request) -> Response:
+    body = _body(req)
+    nsid = body.get("user_nsid") or backend.store.default_user()["nsid"]
+    if backend.store.user(nsid) is None:
+        return _json({"error": f"unknown user {nsid}"}, 404)
+    try:
+        backend.store.update_user(nsid, **account_settings(body))
+    except (ValueError, TypeError) as e:
+        return _json({"error": str(e)}, 400)
+    return _json({"user_nsid": nsid, **dataclasses.asdict(backend.account(nsid))})
+
+
 def _revoke(backend: Backend, req: Request) -> Response:
     token = _body(req).get("oauth_token", "")
     row = backend.store.token(token)
@@ -204,6 +244,7 @@ _ACTIONS: dict[tuple[str, str], Callable[[Backend, Request], Response]] = {
     ("users", "GET"): _users,
     ("tokens", "POST"): _add_token,
     ("revoke", "POST"): _revoke,
+    ("account", "POST"): _account,
 }
 
 

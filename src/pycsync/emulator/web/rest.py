@@ -57,5 +57,7 @@ def handle_rest(backend: Backend, req: Request) -> Response:
         payload = dispatch(ctx, pdict.get("method", ""))
     except ApiError as e:
         return rest_error(req, fmt, e)
-    body, ctype = render(payload, fmt, pdict.get("jsoncallback"), pdict.get("nojsoncallback") == "1")
+    body, ctype = render(
+        payload, fmt, pdict.get("jsoncallback"), pdict.get("nojsoncallback") == "1", typing=backend.typing
+    )
     return Response(body, status=200, content_type=ctype)

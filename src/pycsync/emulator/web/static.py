@@ -1,11 +1,14 @@
 """Serving file bytes: the ``live.staticflickr.com``-style URLs and video play URLs.
 
-* ``/static/{server}/{id}_{originalsecret}_o.{originalformat}`` -- the original, byte for byte.
-* ``/static/{server}/{id}_{secret}[_{suffix}].jpg`` -- derived sizes; the emulator serves the
-  original bytes for photos (no resizing) and the poster JPEG for videos.
-* ``/photos/{nsid}/{id}/play/orig/{originalsecret}/`` -- 302 to
-  ``/static/video/{id}/{originalsecret}/orig.{ext}``, which serves the video file with its
-  real Content-Type and ``Content-Disposition: attachment; filename={id}.{ext}``.
+* ``/static/{server}/{id}_{originalsecret}_o.{originalformat}`` -- the original, byte for byte
+  (a video's is its poster frame: ``_o.jpg``).
+* ``/static/{server}/{id}_{secret}[_{suffix}].jpg`` -- derived sizes (the big ones, ``_h``,
+  ``_k``, ``_3k`` ... ``_6k``, with secrets of their own); the emulator serves the original bytes
+  for photos (no resizing) and the poster JPEG for videos.
+* ``/photos/{user}/{id}/play/{rendition}/{secret}/`` -- 302 to
+  ``/static/video/{id}/{secret}/{rendition}.{ext}``, which serves the video file with its real
+  Content-Type and ``Content-Disposition: attachment; filename={id}.{ext}``. ``orig`` (with
+  the original secret) is the original video, for requests signed by its owner only.
 
 The same files answer under the path forms of Flickr's static hosts, so a client
 that only swaps the host of a ``live.staticflickr.com`` / ``farm{n}.staticflickr.com``
@@ -18,7 +21,7 @@ HEAD and single-range ``Range: bytes=a-b`` / ``bytes=a-`` / ``bytes=-n`` request
 supported (206 with ``Content-Range``; 416 with ``Content-Range: bytes */size`` when the
 range starts past the end); multi-range and malformed ranges get the whole file (200).
 ``_d`` before the extension adds ``Content-Disposition: attachment; filename=<name
-without _d>`` (contract 5.1).  A wrong secret is a 404.
+without _d>``.  A wrong secret is a 404.
 """
 
 from __future__ import annotations
@@ -29,11 +32,14 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from werkzeug.wrappers import Response
+from werkzeug.wrappers import Request, Response
 
 from ..backend import Backend
+from ..errors import ApiError
 from ..media import POSTER_JPEG, mime_for_format
-from .responses import not_found, request_base_url
+from ..oauth_signing import OAuthProblem, SignedRequest, base_url_from_environ, parse_authorization_header
+from ..sizes import size_secret
+from .responses import first_wins, not_found, request_base_url
 
 __all__ = ["serve_static", "is_static_path"]
 
@@ -133,15 +139,40 @@ def file_response(
     return resp
 
 
+def _names_owner(backend: Backend, row: sqlite3.Row, who: str) -> bool:
+    """Whether ``who`` (from a ``/photos/<who>/...`` URL) is the photo's owner: NSID or path alias."""
+    if who == row["owner"]:
+        return True
+    owner = backend.store.user(row["owner"])
+    return owner is not None and bool(owner["path_alias"]) and owner["path_alias"] == who
+
+
+def _signed_by_owner(backend: Backend, environ: dict, row: sqlite3.Row) -> bool:
+    """Whether the request is OAuth-signed with one of the photo owner's tokens."""
+    req = Request(environ)
+    params = list(req.args.items(multi=True))
+    header = parse_authorization_header(environ.get("HTTP_AUTHORIZATION")) or []
+    signed = SignedRequest(req.method, base_url_from_environ(environ), params, header)
+    if not signed.is_oauth:
+        return False
+    try:
+        caller = backend.auth.api_call(signed, first_wins(params))
+    except (OAuthProblem, ApiError):
+        return False
+    return caller.nsid == row["owner"]
+
+
 def _play(backend: Backend, environ: dict, m: re.Match[str]) -> Response:
-    """``/photos/{nsid}/{id}/play/{kind}/{secret}/``: 302 to the video file."""
-    nsid, pid, kind, secret = m.groups()
+    """``/photos/{user}/{id}/play/{kind}/{secret}/``: 302 to the video file. The original video
+    (``orig``, with the original secret) is for its owner only: the request must be signed by
+    them (docs/flickr-behaviour.md, "Videos")."""
+    who, pid, kind, secret = m.groups()
     row = backend.store.photo(pid)
-    if row is None or row["owner"] != nsid or row["media"] != "video":
+    if row is None or row["media"] != "video" or not _names_owner(backend, row, who):
         return not_found()
     if secret not in (row["originalsecret"], row["secret"]):
         return not_found()
-    if kind == "orig" and secret != row["originalsecret"]:
+    if kind == "orig" and (secret != row["originalsecret"] or not _signed_by_owner(backend, environ, row)):
         return not_found()
     label = "orig" if kind == "orig" else kind
     target = f"{request_base_url(environ)}/static/video/{row['id']}/{secret}/{label}.{row['format']}"
@@ -193,14 +224,14 @@ def _static_file(backend: Backend, environ: dict, m: re.Match[str]) -> Response:
     if dl:
         disposition = f'attachment; filename="{pid}_{secret}{"_" + suffix if suffix else ""}.{ext}"'
     is_video = row["media"] == "video"
-    if suffix == "o":
-        reported = "jpg" if is_video and backend.config.video_original_format == "jpg" else row["format"]
+    if suffix == "o":  # a video's original here is its poster frame, a JPEG
+        reported = "jpg" if is_video else row["format"]
         if secret != row["originalsecret"] or ext.lower() != reported:
             return not_found()
-        if is_video and reported == "jpg":
+        if is_video:
             return _poster(environ, row, disposition)
         return _original_bytes(backend, environ, row, disposition)
-    if secret != row["secret"]:
+    if secret != size_secret(row["secret"], suffix or ""):
         return not_found()
     if is_video:
         return _poster(environ, row, disposition)

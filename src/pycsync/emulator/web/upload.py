@@ -17,6 +17,7 @@ body makes the server close the connection after answering).
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
@@ -24,17 +25,21 @@ from typing import Any
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Request, Response
 
+from ..accounts import Account
 from ..api import Ctx
 from ..backend import Backend
-from ..errors import ApiError
-from ..media import MediaType, exif_datetime_original, image_dimensions, sniff
+from ..errors import ApiError, photo_not_found
+from ..media import MediaType, sniff
+from ..metadata import Embedded, read_embedded
 from ..oauth_signing import OAuthProblem, SignedRequest, base_url_from_environ, parse_authorization_header
 from ..render import Node
 from ..store import HashingSpool, new_secret
 from ..tags import MAX_TAGS_PER_PHOTO, parse_tag_string
 from .responses import first_wins, oauth_problem_response, request_base_url, xml_error_response, xml_response
 
-__all__ = ["UploadRequest", "handle_upload"]
+__all__ = ["UploadRequest", "handle_upload", "UPLOAD_LIMIT_MESSAGE"]
+
+UPLOAD_LIMIT_MESSAGE = "Upload limit reached. For more info, visit flickr.com/pro"
 
 
 class UploadRequest(Request):
@@ -127,6 +132,8 @@ def _validate(ctx: Ctx, spool: HashingSpool | None) -> MediaType:
     mt = sniff(spool.head)
     if mt is None:
         raise ApiError(5, "Filetype was not recognised")
+    if mt.media == "video" and not ctx.config.video_uploads:
+        raise ApiError(0, "Video uploads are temporarily disabled")
     limit = ctx.config.max_video_bytes if mt.media == "video" else ctx.config.max_photo_bytes
     if spool.size > limit:
         raise ApiError(8, "Filesize was too large")
@@ -160,7 +167,7 @@ def _is_async(params: dict[str, str]) -> bool:
 
 
 class _FailedTicket(Exception):
-    """An async upload of a file Flickr refuses: answered with a ticket that completes as failed."""
+    """An async upload Flickr refuses: answered with a ticket that completes as failed."""
 
     def __init__(self, response: Response) -> None:
         super().__init__("async upload refused")
@@ -190,20 +197,50 @@ def _check_duplicate(ctx: Ctx, params: dict[str, str], sha256: str) -> None:
         raise ApiError(9, "Duplicate photo/video detected", [Node("duplicate_photo_id", text=str(dup["id"]))])
 
 
-def _new_photo(ctx: Ctx, file: Any, params: dict[str, str], spool: HashingSpool, mt: MediaType) -> dict[str, Any]:
-    """The columns of a new photo that come from the request and the file."""
-    wh = image_dimensions(spool.head, mt.format) if mt.media == "photo" else None
+def _check_limits(ctx: Ctx, account: Account, media: str, flags: tuple[int, int, int], safety: int) -> None:
+    """A free account's limits: error 6 past its item (or non-public item) limit, 7 past its video
+    limit, 15 for anything but safe content (docs/flickr-behaviour.md, "Account kinds")."""
+    if account.safe_only and safety > 1:
+        raise ApiError(15, "Non-safe content not allowed")
+    counts = ctx.store.one(
+        "SELECT COUNT(*) AS items, COALESCE(SUM(is_public=0), 0) AS nonpublic, "
+        "COALESCE(SUM(media='video'), 0) AS videos FROM photos WHERE owner=?",
+        (ctx.caller.nsid,),
+    )
+    if account.max_items is not None and counts["items"] >= account.max_items:
+        raise ApiError(6, UPLOAD_LIMIT_MESSAGE)
+    if account.max_nonpublic is not None and not flags[0] and counts["nonpublic"] >= account.max_nonpublic:
+        raise ApiError(6, UPLOAD_LIMIT_MESSAGE)
+    if media == "video" and account.max_videos is not None and counts["videos"] >= account.max_videos:
+        raise ApiError(7, "User exceeded video upload limit")
+
+
+def _privacy(params: dict[str, str], account: Account) -> tuple[int, int, int]:
+    """is_public / is_friend / is_family; each one the request leaves out takes the owner's default."""
+    defaults = account.privacy_flags
+    return (
+        _flag(params.get("is_public"), defaults[0]),
+        _flag(params.get("is_friend"), defaults[1]),
+        _flag(params.get("is_family"), defaults[2]),
+    )
+
+
+def _new_photo(
+    ctx: Ctx, file: Any, params: dict[str, str], mt: MediaType, embedded: Embedded, flags: tuple[int, int, int]
+) -> dict[str, Any]:
+    """The columns of a new photo that come from the request, else from the file's own metadata."""
     if "title" in params:
         title = params["title"]
     else:
-        title = default_title(ctx.config.default_title, getattr(file, "filename", None))
-    return {
+        title = embedded.title or default_title(ctx.config.default_title, getattr(file, "filename", None))
+    description = params.get("description", embedded.description or "")
+    fields: dict[str, Any] = {
         "owner": ctx.caller.nsid,
         "title": title,
-        "description": params.get("description", ""),
-        "is_public": _flag(params.get("is_public"), 0),
-        "is_friend": _flag(params.get("is_friend"), 0),
-        "is_family": _flag(params.get("is_family"), 0),
+        "description": description,
+        "is_public": flags[0],
+        "is_friend": flags[1],
+        "is_family": flags[2],
         "secret": new_secret(10),
         "originalsecret": new_secret(10),
         "server": "65535",
@@ -211,8 +248,8 @@ def _new_photo(ctx: Ctx, file: Any, params: dict[str, str], spool: HashingSpool,
         "format": mt.format,
         "mime": mt.mime,
         "media": mt.media,
-        "width": wh[0] if wh else None,
-        "height": wh[1] if wh else None,
+        "width": embedded.size[0] if embedded.size else None,
+        "height": embedded.size[1] if embedded.size else None,
         "takengranularity": 0,
         "safety_level": _int_in(params.get("safety_level"), (1, 2, 3), 1) - 1,
         "content_type": _int_in(params.get("content_type"), (1, 2, 3), 1),
@@ -220,23 +257,46 @@ def _new_photo(ctx: Ctx, file: Any, params: dict[str, str], spool: HashingSpool,
         "filename": getattr(file, "filename", "") or "",
         "visible_at": ctx.backend.clock() + ctx.backend.faults.search_lag_seconds,
     }
+    if embedded.position is not None:
+        fields.update(latitude=embedded.position[0], longitude=embedded.position[1], accuracy=16)
+    return fields
+
+
+def _embedded(ctx: Ctx, spool: HashingSpool, mt: MediaType, account: Account) -> Embedded:
+    """What the upload takes from the file itself: always its date taken and size; title,
+    description and keywords when so configured; the position when the owner imports it."""
+    if mt.media != "photo":
+        return Embedded()
+    found = read_embedded(spool.path)
+    if not ctx.config.read_metadata:
+        found = Embedded(taken=found.taken, size=found.size)
+    if not (ctx.config.read_metadata and account.geo_import):
+        found = dataclasses.replace(found, position=None)
+    return found
 
 
 def _upload(ctx: Ctx, file: Any, params: dict[str, str]) -> Response:
     spool, mt = _accept_file(ctx, file, params)
+    account = ctx.backend.account(ctx.caller.nsid)
+    flags = _privacy(params, account)
+    _check_limits(ctx, account, mt.media, flags, _int_in(params.get("safety_level"), (1, 2, 3), 1))
     _check_duplicate(ctx, params, spool.sha256)
-    fields = _new_photo(ctx, file, params, spool, mt)
-    taken = exif_datetime_original(spool.head, mt.format) if mt.media == "photo" else None
+    embedded = _embedded(ctx, spool, mt, account)
+    fields = _new_photo(ctx, file, params, mt, embedded, flags)
+    tags = parse_tag_string(params["tags"] if "tags" in params else format_keywords(embedded.keywords))
     store = ctx.store
     with store.tx():
         sha, size = store.adopt_spool(spool)
-        pid = store.insert_photo(taken=taken, sha256=sha, size=size, **fields)
-        store.insert_tags(pid, ctx.caller.nsid, parse_tag_string(params.get("tags"))[:MAX_TAGS_PER_PHOTO])
+        pid = store.insert_photo(taken=embedded.taken, sha256=sha, size=size, **fields)
+        store.insert_tags(pid, ctx.caller.nsid, tags[:MAX_TAGS_PER_PHOTO])
     if _is_async(params):
         return _ticket(ctx, pid, 1)
-    return xml_response(
-        [Node("photoid", {"secret": fields["secret"], "originalsecret": fields["originalsecret"]}, text=str(pid))]
-    )
+    return xml_response([Node("photoid", text=str(pid))])  # (only a replace answers with the secrets)
+
+
+def format_keywords(keywords: tuple[str, ...]) -> str:
+    """Keywords as a tags argument: multi-word ones in double quotes."""
+    return " ".join(f'"{k}"' if any(c.isspace() for c in k) else k for k in keywords if '"' not in k)
 
 
 def _int_in(value: str | None, allowed: tuple[int, ...], default: int) -> int:
@@ -248,18 +308,17 @@ def _int_in(value: str | None, allowed: tuple[int, ...], default: int) -> int:
 
 
 def _replace(ctx: Ctx, file: Any, params: dict[str, str]) -> Response:
+    """Replace a photo's file: new secrets (answered), same id, title, tags and albums."""
+    spool, mt = _accept_file(ctx, file, params)
+    if not ctx.backend.account(ctx.caller.nsid).is_pro:
+        raise ApiError(1, "Not a pro account")
     pid = (params.get("photo_id") or "").strip()
     store = ctx.store
     row = store.photo(pid) if pid else None
     if row is None or row["owner"] != ctx.caller.nsid:
-        raise ApiError(1, f'Photo "{pid}" not found (invalid ID)')
-    spool, mt = _accept_file(ctx, file, params)
-    is_async = _is_async(params)
-    wh = image_dimensions(spool.head, mt.format) if mt.media == "photo" else None
+        raise photo_not_found()
+    size_px = read_embedded(spool.path).size if mt.media == "photo" else None
     with store.tx():
-        row = store.photo(pid)
-        if row is None:
-            raise ApiError(1, f'Photo "{pid}" not found (invalid ID)')
         old_sha = row["sha256"]
         sha, size = store.adopt_spool(spool)
         store.update_photo(
@@ -269,8 +328,8 @@ def _replace(ctx: Ctx, file: Any, params: dict[str, str]) -> Response:
             media=mt.media,
             sha256=sha,
             size=size,
-            width=wh[0] if wh else None,
-            height=wh[1] if wh else None,
+            width=size_px[0] if size_px else None,
+            height=size_px[1] if size_px else None,
             secret=new_secret(10),
             originalsecret=new_secret(10),
             filename=getattr(file, "filename", "") or row["filename"],
@@ -278,7 +337,7 @@ def _replace(ctx: Ctx, file: Any, params: dict[str, str]) -> Response:
         if old_sha != sha:
             store.gc_blob(old_sha)
         row = store.photo(row["id"]) or row
-    if is_async:
+    if _is_async(params):
         return _ticket(ctx, row["id"], 1)
     return xml_response(
         [Node("photoid", {"secret": row["secret"], "originalsecret": row["originalsecret"]}, text=str(row["id"]))]
