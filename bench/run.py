@@ -146,7 +146,7 @@ class Emulator:
         import requests
 
         url = f"{self.endpoint}/__emulator__/{path}"
-        r = requests.post(url, timeout=60) if post else requests.get(url, timeout=600)
+        r = requests.post(url, json={}, timeout=60) if post else requests.get(url, timeout=600)
         r.raise_for_status()
         return r.json()
 

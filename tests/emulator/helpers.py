@@ -165,5 +165,8 @@ class Api:
 
 
 def control(emu: Any, path: str, method: str = "GET", body: Any = None) -> requests.Response:
+    """A control-surface call; state changes go as JSON (the only way the emulator takes them)."""
     url = f"{emu.endpoint}/__emulator__/{path}"
+    if method != "GET" and body is None:
+        body = {}
     return requests.request(method, url, json=body, timeout=10)

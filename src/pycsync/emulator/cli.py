@@ -10,7 +10,7 @@ import threading
 import click
 
 from .config import PRIVACIES, TYPINGS, EmulatorConfig
-from .server import EmulatorServer
+from .server import EmulatorServer, exposure_warning
 
 EXAMPLES = """
 \b
@@ -30,7 +30,12 @@ Then point pycsync at it with the keys it prints:
 
 
 @click.command("emulator", epilog=EXAMPLES)
-@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Interface to listen on. Anything but loopback exposes the control surface and its keys (a warning).",
+)
 @click.option("--port", default=8765, show_default=True, type=int, help="Port (0 = pick a free one).")
 @click.option(
     "--data",
@@ -105,6 +110,9 @@ def emulator_command(
         account=account,
         default_privacy=default_privacy,
     )
+    warning = exposure_warning(host)
+    if warning:
+        click.echo(warning, err=True)
     emu = EmulatorServer(config)
     try:
         emu.start()

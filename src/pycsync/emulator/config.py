@@ -28,6 +28,9 @@ class EmulatorConfig:
     latency_ms: float = 0  # added to every request (also changeable while running)
     faults: Any = None  # fault rules: a list, {"rules": [...]}, JSON text or a path to a JSON file
     seed: int = 0  # seeds the probabilistic fault rules
+    #: DNS names (besides localhost) a request's Host header may name: the emulator refuses any other
+    #: name, so a web page cannot reach it by rebinding its own name to 127.0.0.1 (IP addresses pass)
+    allowed_hosts: tuple[str, ...] = ()
     # ---- OAuth
     timestamp_window: float = 600  # seconds an oauth_timestamp may be off
     # ---- uploads

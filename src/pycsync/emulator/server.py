@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 import socket
 import threading
 from typing import Any
@@ -16,9 +17,24 @@ from .faults import FaultEngine
 from .store import Store
 from .web.app import EmulatorApp
 from .web.control import account_settings, state_dump
+from .web.guard import is_loopback
 from .web.handler import KeepAliveHandler
 
-__all__ = ["EmulatorServer"]
+__all__ = ["EmulatorServer", "exposure_warning"]
+
+log = logging.getLogger("pycsync.emulator")
+
+
+def exposure_warning(host: str) -> str | None:
+    """What to tell someone who makes the emulator listen beyond this machine (None: loopback)."""
+    if is_loopback(host):
+        return None
+    return (
+        f"warning: the emulator listens on {host}, not a loopback address: anyone who can reach this "
+        "port can use its unsigned control surface (/__emulator__/), which hands out the API key and "
+        "secret and the access tokens, changes fault rules and creates users. Use --host 127.0.0.1 "
+        "unless this machine's network is yours alone."
+    )
 
 
 class EmulatorServer:
@@ -69,6 +85,9 @@ class EmulatorServer:
         if self._server is not None:
             return self
         cfg = self.config
+        warning = exposure_warning(cfg.host)
+        if warning:
+            log.warning(warning)
         store = Store(cfg.data_dir, api_key=cfg.api_key, api_secret=cfg.api_secret, default_username=cfg.username)
         backend = Backend(store, cfg, self.fault_engine, REGISTRY)
         app = EmulatorApp(backend)

@@ -14,6 +14,7 @@ from werkzeug.wrappers import Request, Response
 from ..backend import Backend
 from . import oauth_endpoints
 from .control import handle_control
+from .guard import control_refusal, host_refusal
 from .middleware import Call, serve_call
 from .responses import not_found
 from .rest import handle_rest, rest_request
@@ -73,8 +74,14 @@ class EmulatorApp:
         return Call(route, route, "rest", req, environ)
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        refused = host_refusal(environ, self.backend.config.allowed_hosts)
+        if refused is not None:
+            return refused(environ, start_response)
         path = environ.get("PATH_INFO", "") or "/"
         if path == "/__emulator__" or path.startswith("/__emulator__/"):
+            refused = control_refusal(environ)
+            if refused is not None:
+                return refused(environ, start_response)
             return handle_control(self.backend, environ)(environ, start_response)
         route = route_for(path)
         if route is None:

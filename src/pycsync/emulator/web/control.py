@@ -10,11 +10,12 @@
 ``POST /__emulator__/users``     ``{"username": ..., "fullname"?, "email"?}`` -> new user + token
 ``POST /__emulator__/tokens``    ``{"user_nsid": ..., "perms": "read"}`` -> extra access token
 ``POST /__emulator__/revoke``    ``{"oauth_token": ...}`` revokes an access token
-``POST /__emulator__/account``   ``{"user_nsid"?, "account"?: "free"|"pro", "max_items"?, "max_nonpublic"?,
-                                 "max_videos"?, "default_privacy"?, "geo_import"?, "hide_exif"?, "deleted"?,
-                                 "path_alias"?, "location"?, "fullname"?}`` sets a user's account and
-                                 preferences (``null`` restores the configured default)
+``POST /__emulator__/account``   a user's account kind, limits and preferences (see
+                                 :func:`account_settings`; ``null`` restores the default)
 =========================  ==============================================================
+
+It hands out the API secret and access tokens: it answers local, same-origin requests only, and
+takes state changes only as ``application/json`` (web/guard.py; docs/emulator.md, "Security").
 """
 
 from __future__ import annotations
@@ -41,12 +42,14 @@ def _json(obj: Any, status: int = 200) -> Response:
 
 
 def _body(req: Request) -> dict[str, Any]:
+    """The JSON body of a state change (guard.control_refusal has checked it is declared JSON);
+    a JSON list is the fault rules."""
     if not req.get_data():
-        return dict(req.values.items())
+        return {}
     try:
         data = json.loads(req.get_data())
-    except ValueError:
-        return dict(req.form.items())
+    except ValueError as e:
+        raise ValueError(f"the body is not JSON: {e}") from None
     return data if isinstance(data, dict) else {"rules": data}
 
 
@@ -255,4 +258,7 @@ def handle_control(backend: Backend, environ: dict) -> Response:
     handler = _ACTIONS.get((action, req.method))
     if handler is None:
         return _json({"error": f"unknown control call {req.method} {path}"}, 404)
-    return handler(backend, req)
+    try:
+        return handler(backend, req)
+    except ValueError as e:  # a body that is not JSON
+        return _json({"error": str(e)}, 400)
