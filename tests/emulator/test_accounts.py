@@ -46,6 +46,8 @@ def test_a_free_account_refuses_uploads_past_its_limits(free, make_jpeg):
     assert api.upload(make_jpeg(seed=5), is_public=1).get("stat") == "ok"
     assert err(api.upload(make_jpeg(seed=6), is_public=1)) == limit  # past 3 items
     assert len(emu.state()["photos"]) == 3
+    ticket = api.upload(make_jpeg(seed=8), is_public=1, **{"async": 1}).findtext("ticketid")
+    assert api.ok("flickr.photos.upload.checkTickets", tickets=ticket)["uploader"]["ticket"][0]["complete"] == 2
     pid = emu.state()["photos"][0]["id"]
     assert err(api.replace(make_jpeg(seed=7), pid)) == (1, "Not a pro account")
     api.fail("flickr.photos.setSafetyLevel", 3, photo_id=pid, safety_level=2)

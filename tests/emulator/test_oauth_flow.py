@@ -1,4 +1,4 @@
-"""Three-legged OAuth: request_token, authorize page, access_token (contract section 1)."""
+"""Three-legged OAuth: request_token, authorize page, access_token (Flickr's auth.oauth documentation)."""
 
 from __future__ import annotations
 

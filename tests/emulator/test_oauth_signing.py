@@ -1,4 +1,4 @@
-"""The signature primitives against the contract's test vectors (section 1.3)."""
+"""The signature primitives against the published test vectors of Flickr's own SDK (flickr-sdk test/oauth.ts)."""
 
 from __future__ import annotations
 

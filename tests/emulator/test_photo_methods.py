@@ -1,4 +1,4 @@
-"""flickr.photos.* single-photo methods and flickr.people.* (contract sections 3.11-3.16)."""
+"""flickr.photos.* single-photo methods and flickr.people.* (docs/flickr-behaviour.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""flickr.photosets.* (contract sections 3.3-3.6)."""
+"""flickr.photosets.* (docs/flickr-behaviour.md, "Photosets")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Serving originals and derived sizes; video play URLs (contract section 5.1)."""
+"""Serving originals and derived sizes; video play URLs (docs/flickr-behaviour.md, "Sizes and URLs", "Videos")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""/services/upload/ and /services/replace/ (contract section 4)."""
+"""/services/upload/ and /services/replace/ (docs/flickr-behaviour.md, "Upload and replace")."""
 
 from __future__ import annotations
 

@@ -279,8 +279,13 @@ def _upload(ctx: Ctx, file: Any, params: dict[str, str]) -> Response:
     spool, mt = _accept_file(ctx, file, params)
     account = ctx.backend.account(ctx.caller.nsid)
     flags = _privacy(params, account)
-    _check_limits(ctx, account, mt.media, flags, _int_in(params.get("safety_level"), (1, 2, 3), 1))
-    _check_duplicate(ctx, params, spool.sha256)
+    try:
+        _check_limits(ctx, account, mt.media, flags, _int_in(params.get("safety_level"), (1, 2, 3), 1))
+        _check_duplicate(ctx, params, spool.sha256)
+    except ApiError:
+        if _is_async(params):  # refused after the answer: the ticket completes as failed
+            raise _FailedTicket(_ticket(ctx, None, 2)) from None
+        raise
     embedded = _embedded(ctx, spool, mt, account)
     fields = _new_photo(ctx, file, params, mt, embedded, flags)
     tags = parse_tag_string(params["tags"] if "tags" in params else format_keywords(embedded.keywords))
