@@ -146,7 +146,7 @@ class Emulator:
         import requests
 
         url = f"{self.endpoint}/__emulator__/{path}"
-        r = requests.post(url, timeout=60) if post else requests.get(url, timeout=600)
+        r = requests.post(url, json={}, timeout=60) if post else requests.get(url, timeout=600)
         r.raise_for_status()
         return r.json()
 
@@ -283,11 +283,13 @@ def bench_library(work: Path, p: dict, results: dict, later: list) -> None:
         log(f"library: initial upload of {n} photos in {n_albums} albums (+{loose} loose), --jobs 8")
         up = run.sync(src, "--jobs", "8")
         assert up["summary"]["uploaded"] == n, up["summary"]
-        target = n + 2 * n_albums + 6
+        # + one people.getPhotos per 500 uploads: Flickr's upload answer has no secrets, so the run
+        # reads its new photos' original secrets back in one listing
+        target = n + 2 * n_albums + ceil500(n) + 6
         total = sum(up["calls"].values())
         results["initial_upload"] = {
             "figure": f"initial upload, N={n} photos, M={n_albums} albums: API calls incl. uploads",
-            "target": f"<= N + 2M + 6 = {target}",
+            "target": f"<= N + 2M + ceil(N/500) + 6 = {target}",
             "measured": total,
             "ratio": round(total / target, 3),
             "ok": total <= target,

@@ -231,6 +231,7 @@ def _run(client, options: SyncOptions, root: Path, state: StateDB | None, messag
     if state is not None and not options.dry_run:
         remote = _recover_unfinished_uploads(client, state, remote, settings, base_url, login.user_nsid)
         remote = _recover_unfinished_replaces(client, state, remote, base, settings, root)
+    base = _complete_unknown_secrets(state if not options.dry_run else None, base, remote)
     policy = Policy(
         direction=options.direction,
         delete=options.delete,
@@ -385,6 +386,31 @@ def _remember_albums(state: StateDB, plan: Plan, layout: Layout) -> None:
     """Pin folder <-> album pairs in use, so a later album rename never moves files."""
     in_use = {naming.album_folder_for_key(k, layout.value) for k in state.photo_ids()}
     state.set_albums({f: a for f, a in plan.albums.items() if f in in_use})
+
+
+def _complete_unknown_secrets(state: StateDB | None, base: Base, remote: RemoteListing) -> Base:
+    """Uploads whose original secret was never learnt (Flickr's upload answer carries only the
+    photo id, and the run ended before it read the secrets): the listing completes them when the
+    photo's content tag names this file's content (or the file changed while it was sent: it is
+    sent again anyway), so a run's own upload never looks changed on Flickr."""
+    done = []
+    for b in base.items.values():
+        if b.original_secret:
+            continue
+        photo = remote.photos.get(b.photo_id)
+        if photo is None or not photo.original_secret or (photo.sha256 != b.sha256 and b.size != -1):
+            continue
+        done.append(dataclasses.replace(b, original_secret=photo.original_secret))
+    if not done:
+        return base
+    if state is not None:
+        state.put_items(done)
+        for b in done:
+            if b.size != -1:
+                state.put_remote_hash(b.photo_id, b.original_secret, b.sha256)
+    items = dict(base.items)
+    items.update((b.key, b) for b in done)
+    return dataclasses.replace(base, items=items)
 
 
 def _unverified_conflicts(plan: Plan, remote: RemoteListing, hashes, local_items) -> list[Confirm]:

@@ -71,6 +71,11 @@ MAX_VIDEO_BYTES = 1 << 30
 #: free disk space downloads never eat into (the system, SQLite's journal and other programs
 #: need room too)
 MIN_FREE_SPACE = 256 << 20
+#: seconds the read of a run's new uploads reaches back before the first upload left (clock
+#: resolution and Flickr's servers' clocks)
+UPLOAD_OVERLAP = 60
+#: without Flickr's clock (no Date header yet) the local clock is used, allowed to be this far ahead
+UPLOAD_CLOCK_SKEW = 900
 
 
 class UnsafePathError(Exception):
@@ -140,6 +145,10 @@ class Executor:
         # folders opened (and checked) on first use, reached by descriptor from then on
         self._folders: dict[str, SafeDir] = {}
         self._folders_lock = threading.Lock()
+        # uploads whose original secret Flickr's answer did not carry: photo id -> (keys, the
+        # content hash to cache for it or ""); learnt in one read once the transfers are done
+        self._unknown_secrets: dict[str, tuple[tuple[str, ...], str]] = {}
+        self._first_upload: int | None = None  # Flickr's clock when this run's first upload left
 
     # ------------------------------------------------------------------ driver
 
@@ -168,6 +177,7 @@ class Executor:
             else:
                 for action in actions:
                     self._guarded(action)
+        self._learn_upload_secrets()
         return self.outcome
 
     def _guarded(self, action: Action) -> None:
@@ -574,6 +584,9 @@ class Executor:
             raise OSError(f"{key} changed since the scan; it will be uploaded by the next run")
         source = self._open_as_scanned(key)
         tags = [naming.hash_tag(a.sha256), naming.name_tag(a.file_name)]
+        with self._lock:
+            if self._first_upload is None:
+                self._first_upload = self.client.server_time or int(time.time()) - UPLOAD_CLOCK_SKEW
         entry = self.state.journal_begin("upload", key, a.sha256, sent=time.time())
         body_sent: list[float] = []
 
@@ -607,13 +620,18 @@ class Executor:
         except (FlickrError, OSError) as exc:  # surely not applied: nothing to look for later
             self.state.journal_end(entry, f"failed: {type(exc).__name__}")
             raise
-        if not secret:
-            secret = self.client.photo_info(photo_id).get("originalsecret", "")
         with self._lock:
             self.outcome.bytes_up += a.size
         changed = not self._unchanged_since_scan(key)
         sha = "changed-during-upload" if changed else a.sha256
-        if not changed:
+        if not secret:
+            # Flickr's upload answer is only the photo id: the base holds the photo with its secret
+            # unknown (""), learnt for all of this run's uploads in one read at the end of the run,
+            # else by the next listing (app._complete_unknown_secrets)
+            secret = ""
+            with self._lock:
+                self._unknown_secrets[photo_id] = (tuple(a.keys), "" if changed else a.sha256)
+        elif not changed:
             self.state.put_remote_hash(photo_id, secret, a.sha256)
         items = []
         for k in a.keys:
@@ -627,6 +645,44 @@ class Executor:
         self.state.journal_end(entry, f"photo {photo_id}")
         for k in a.keys:
             self._done("uploaded", k)
+
+    def _learn_upload_secrets(self) -> None:
+        """The original secrets of this run's uploads: one listing of the photos uploaded since the
+        first upload left (500 a page), then photos.getInfo for any that listing left out (it may
+        lag behind). What cannot be learnt now stays unknown for the next listing to complete."""
+        if not self._unknown_secrets:
+            return
+        since = (self._first_upload or int(time.time()) - UPLOAD_CLOCK_SKEW) - UPLOAD_OVERLAP
+        found: dict[str, str] = {}
+        try:
+            for rec in self.client.photos_uploaded_since(since, extras="original_format"):
+                pid = str(rec.get("id", ""))
+                if pid in self._unknown_secrets and rec.get("originalsecret"):
+                    found[pid] = str(rec["originalsecret"])
+        except FlickrError:
+            pass  # the getInfo fallback below, then the next listing, learn them
+        for pid in self._unknown_secrets:
+            if pid not in found:
+                try:
+                    found[pid] = str(self.client.photo_info(pid).get("originalsecret", ""))
+                except FlickrError:
+                    continue
+        for pid, secret in found.items():
+            if secret:
+                self._complete_secret(pid, secret)
+
+    def _complete_secret(self, photo_id: str, secret: str) -> None:
+        keys, sha = self._unknown_secrets.pop(photo_id)
+        base = self.state.get_items(keys)
+        self.state.put_items(
+            [
+                dataclasses.replace(b, original_secret=secret)
+                for b in base.values()
+                if b.photo_id == photo_id and not b.original_secret
+            ]
+        )
+        if sha:
+            self.state.put_remote_hash(photo_id, secret, sha)
 
     def find_landed_upload(self, sha256: str, since: float | None = None) -> tuple[str, str] | None:
         """Look for an upload of this content by its machine tag, allowing for search lag.

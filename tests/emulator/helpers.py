@@ -151,6 +151,10 @@ class Api:
     def info(self, photo_id: str) -> dict:
         return self.ok("flickr.photos.getInfo", photo_id=photo_id)["photo"]
 
+    def fetch(self, url: str, **kwargs: Any) -> requests.Response:
+        """GET a file URL signed as this token holder (a video's original is its owner's only)."""
+        return self.session.get(url, auth=self.oauth() if self.signed else None, timeout=30, **kwargs)
+
     def original_url(self, photo_id: str) -> str:
         sizes = self.ok("flickr.photos.getSizes", photo_id=photo_id)["sizes"]["size"]
         labels = {s["label"]: s["source"] for s in sizes}
@@ -161,5 +165,8 @@ class Api:
 
 
 def control(emu: Any, path: str, method: str = "GET", body: Any = None) -> requests.Response:
+    """A control-surface call; state changes go as JSON (the only way the emulator takes them)."""
     url = f"{emu.endpoint}/__emulator__/{path}"
+    if method != "GET" and body is None:
+        body = {}
     return requests.request(method, url, json=body, timeout=10)

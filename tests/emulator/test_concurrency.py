@@ -5,8 +5,6 @@ from __future__ import annotations
 import hashlib
 from concurrent.futures import ThreadPoolExecutor
 
-import requests
-
 from .helpers import Api
 
 
@@ -38,7 +36,7 @@ def test_parallel_uploads_and_set_writes(emulator, make_jpeg):
     assert calls["upload"] == 32 and calls["flickr.photosets.addPhoto"] == 32 and calls["flickr.test.login"] == 32
 
     def download(i: int) -> bool:
-        return requests.get(api.original_url(pids[i]), timeout=30).content == blobs[i]
+        return api.fetch(api.original_url(pids[i])).content == blobs[i]
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         assert all(pool.map(download, range(32)))

@@ -29,7 +29,7 @@ def test_photostream_context(emulator, make_jpeg):
 def test_photostream_context_only_counts_visible_photos(emulator, make_jpeg):
     api = Api(emulator)
     a = api.upload_id(make_jpeg(seed=1), is_public=1)
-    api.upload_id(make_jpeg(seed=2))  # private, between the two public ones
+    api.upload_id(make_jpeg(seed=2), is_public=0)  # private, between the two public ones
     c = api.upload_id(make_jpeg(seed=3), is_public=1)
     anon = Api(emulator, signed=False)
     ctx = anon.ok("flickr.photos.getContext", photo_id=a)

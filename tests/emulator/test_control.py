@@ -13,7 +13,7 @@ def test_calls_counts_recent_and_reset(emulator, make_jpeg):
     api.raw("flickr.nope")
     import requests
 
-    requests.get(api.original_url(pid), timeout=10)
+    api.fetch(api.original_url(pid))
     requests.get(f"{emulator.endpoint}/services/oauth/authorize", timeout=10)
     control(emulator, "state")  # control calls are not counted
     body = control(emulator, "calls").json()

@@ -29,7 +29,7 @@ def test_get_counts_by_upload_and_taken_dates(emulator, make_jpeg):
 def test_get_recent_is_public_only(emulator, make_jpeg):
     api = Api(emulator)
     pub = api.upload_id(make_jpeg(seed=1), is_public=1)
-    api.upload_id(make_jpeg(seed=2))
+    api.upload_id(make_jpeg(seed=2), is_public=0)
     for caller in (api, Api(emulator, signed=False)):
         photos = caller.ok("flickr.photos.getRecent", extras="owner_name")["photos"]
         assert [p["id"] for p in photos["photo"]] == [pub]

@@ -8,7 +8,7 @@ from .helpers import Api
 
 def test_photo_favorites_comments_geo(emulator, make_jpeg):
     api = Api(emulator)
-    pid = api.upload_id(make_jpeg(seed=1))
+    pid = api.upload_id(make_jpeg(seed=1), is_public=0)
     fav = api.ok("flickr.photos.getFavorites", photo_id=pid)["photo"]
     assert fav["id"] == pid and fav["person"] == [] and fav["total"] == "0" and fav["perpage"] == 10
     assert api.ok("flickr.photos.comments.getList", photo_id=pid) == {"comments": {"photo_id": pid}, "stat": "ok"}

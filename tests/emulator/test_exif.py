@@ -52,9 +52,20 @@ def test_no_exif_is_an_empty_list(emulator, make_png, make_mp4):
 
 def test_exif_visibility(emulator, make_jpeg):
     api = Api(emulator)
-    private = api.upload_id(make_jpeg(seed=1, exif_datetime="2020:01:01 00:00:00"))
+    private = api.upload_id(make_jpeg(seed=1, exif_datetime="2020:01:01 00:00:00"), is_public=0)
     anon = Api(emulator, signed=False)
     anon.fail("flickr.photos.getExif", 1, photo_id=private)
     secret = api.info(private)["secret"]
     assert anon.ok("flickr.photos.getExif", photo_id=private, secret=secret)["photo"]["exif"]
     api.fail("flickr.photos.getExif", 1, photo_id="42")
+
+
+def test_hidden_exif_is_permission_denied_for_others(emulator):
+    """An owner who hides their EXIF data: others get error 2 "Permission denied" (recorded 2025)."""
+    api = Api(emulator)
+    pid = api.upload_id(_camera_jpeg(), is_public=1)
+    anon = Api(emulator, signed=False)
+    assert anon.ok("flickr.photos.getExif", photo_id=pid)["photo"]["camera"] == "Canon EOS 5D"
+    emulator.set_account(hide_exif=True)
+    assert anon.fail("flickr.photos.getExif", 2, photo_id=pid)["message"] == "Permission denied"
+    assert api.ok("flickr.photos.getExif", photo_id=pid)["photo"]["exif"]  # the owner still sees it

@@ -1,9 +1,13 @@
-"""Response envelopes: XML (default), JSON, JSONP; format / method errors (contract section 2)."""
+"""Response envelopes: XML (default), JSON, JSONP; format / method errors (docs/flickr-behaviour.md)."""
 
 from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
+
+import pytest
+
+from pycsync.emulator import EmulatorServer
 
 from .helpers import Api
 
@@ -88,7 +92,7 @@ def test_xml_escaping_roundtrip(emulator, make_jpeg):
     assert root.find("photos/photo").get("title") == 'a <b> & "c"\nline2'
 
 
-def test_json_scalar_types_follow_the_contract(emulator, make_jpeg):
+def test_json_scalar_types_are_flickrs(emulator, make_jpeg):
     api = Api(emulator)
     pid = api.upload_id(make_jpeg(seed=1))
     sid = api.create_set("S", pid)
@@ -106,3 +110,19 @@ def test_json_scalar_types_follow_the_contract(emulator, make_jpeg):
     assert sp["photo"][0]["isprimary"] == "1" and isinstance(sp["total"], str)
     assert sp["per_page"] == sp["perpage"] == 500
     assert sid.startswith("72157") and len(sid) == 17
+
+
+@pytest.mark.parametrize("types,expected", [("numbers", int), ("strings", str)])
+def test_the_typing_option_types_every_inconsistent_number_one_way(make_jpeg, types, expected):
+    """--types numbers|strings: each field real Flickr types either way comes out one way (ids and
+    always-string fields are untouched)."""
+    with EmulatorServer(types=types) as emu:
+        api = Api(emu)
+        pid = api.upload_id(make_jpeg(seed=1, size=(300, 200)), is_public=1)
+        photos = api.ok("flickr.photos.search", user_id="me", extras="date_taken,views,url_o")["photos"]
+        assert all(isinstance(photos[k], expected) for k in ("page", "pages", "perpage", "total"))
+        photo = photos["photo"][0]
+        assert all(isinstance(photo[k], expected) for k in ("datetakengranularity", "views", "width_o"))
+        assert isinstance(photo["id"], str) and photo["id"] == pid
+        sizes = api.ok("flickr.photos.getSizes", photo_id=pid)["sizes"]["size"]
+        assert all(isinstance(s["width"], expected) and isinstance(s["height"], expected) for s in sizes)

@@ -9,14 +9,35 @@ def test_licenses_get_info_is_flickrs_list(emulator):
     for api in (Api(emulator), Api(emulator, signed=False)):
         lic = api.ok("flickr.photos.licenses.getInfo")["licenses"]["license"]
         by_id = {entry["id"]: entry for entry in lic}
-        assert sorted(by_id, key=int) == [str(i) for i in range(11)]
-        assert by_id["0"] == {"id": "0", "name": "All Rights Reserved", "url": ""}
-        assert by_id["4"]["name"] == "Attribution License"
+        # ids 0-16 in Flickr's order and with its current names (recorded 2025)
+        assert [entry["id"] for entry in lic] == [
+            "0",
+            "4",
+            "6",
+            "3",
+            "2",
+            "1",
+            "5",
+            "7",
+            "8",
+            "9",
+            "10",
+            "11",
+            "12",
+            "13",
+            "14",
+            "15",
+            "16",
+        ]
+        assert by_id["0"]["name"] == "All Rights Reserved" and by_id["0"]["url"].startswith("https://www.flickrhelp")
+        assert by_id["4"]["name"] == "CC BY 2.0"
         assert by_id["4"]["url"] == "https://creativecommons.org/licenses/by/2.0/"
         assert by_id["9"]["name"] == "Public Domain Dedication (CC0)"
         assert by_id["10"]["name"] == "Public Domain Mark"
+        assert (by_id["11"]["name"], by_id["16"]["name"]) == ("CC BY 4.0", "CC BY-NC-ND 4.0")
+        assert by_id["16"]["url"] == "https://creativecommons.org/licenses/by-nc-nd/4.0/"
     root = Api(emulator).xml("flickr.photos.licenses.getInfo")
-    assert root.find("licenses/license").attrib == {"id": "0", "name": "All Rights Reserved", "url": ""}
+    assert root.find("licenses/license").get("name") == "All Rights Reserved"
 
 
 def test_set_license(emulator, make_jpeg):
@@ -27,6 +48,8 @@ def test_set_license(emulator, make_jpeg):
     assert api.info(pid)["license"] == "4"
     p = api.ok("flickr.photos.search", user_id="me", extras="license")["photos"]["photo"][0]
     assert p["license"] == "4"
+    api.ok("flickr.photos.licenses.setLicense", photo_id=pid, license_id="16")  # CC BY-NC-ND 4.0
+    assert api.info(pid)["license"] == "16"
     api.fail("flickr.photos.licenses.setLicense", 2, photo_id=pid, license_id="99")
     api.fail("flickr.photos.licenses.setLicense", 1, photo_id="1", license_id="4")
     read = emulator.add_token(perms="read")

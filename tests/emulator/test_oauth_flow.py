@@ -1,4 +1,4 @@
-"""Three-legged OAuth: request_token, authorize page, access_token (contract section 1)."""
+"""Three-legged OAuth: request_token, authorize page, access_token (Flickr's auth.oauth documentation)."""
 
 from __future__ import annotations
 
@@ -142,7 +142,8 @@ def test_bad_signature_on_request_token(emulator):
     auth = OAuth1(emulator.api_key, "not-the-secret", callback_uri="oob")
     r = requests.post(f"{emulator.endpoint}/services/oauth/request_token", auth=auth, timeout=10)
     assert r.status_code == 401
-    assert r.text.startswith("oauth_problem=signature_invalid&debug_sbs=POST%26http%253A%252F%252F127.0.0.1")
+    # debug_sbs is the base string itself, not encoded again (as Flickr writes it)
+    assert r.text.startswith("oauth_problem=signature_invalid&debug_sbs=POST&http%3A%2F%2F127.0.0.1")
 
 
 def test_unknown_consumer_key(emulator):

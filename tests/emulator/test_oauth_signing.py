@@ -1,8 +1,8 @@
-"""The signature primitives against the contract's test vectors (section 1.3)."""
+"""The signature primitives against the published test vectors of Flickr's own SDK (flickr-sdk test/oauth.ts)."""
 
 from __future__ import annotations
 
-from pycsync.emulator.oauth import (
+from pycsync.emulator.oauth_signing import (
     base_string,
     base_url_from_environ,
     normalize_params,

@@ -31,7 +31,7 @@ def test_people_get_info_full_shape(emulator, make_jpeg):
     api = Api(emulator)
     nsid = emulator.user_nsid
     api.upload_id(make_jpeg(seed=1, exif_datetime="2019:03:04 05:06:07"), is_public=1)
-    api.upload_id(make_jpeg(seed=2))  # private
+    api.upload_id(make_jpeg(seed=2), is_public=0)  # private
     p = api.ok("flickr.people.getInfo", user_id=nsid)["person"]
     assert p["id"] == p["nsid"] == nsid
     assert p["ispro"] == 1 and p["iconserver"] == "0" and p["iconfarm"] == 0
@@ -45,9 +45,12 @@ def test_people_get_info_full_shape(emulator, make_jpeg):
     assert photos["count"] == {"_content": 2}
     assert photos["firstdatetaken"]["_content"] == "2019-03-04 05:06:07"
     assert photos["firstdate"]["_content"].isdigit() and photos["views"] == {"_content": "0"}
-    # others see only public photos
+    assert p["mbox_sha1sum"]["_content"] and p["pro_badge"] == "standard"  # the owner's view of a pro account
+    assert (p["has_adfree"], p["has_free_standard_shipping"], p["has_free_educational_resources"]) == (0, 0, 0)
+    # others see only public photos, and neither the owner's views nor e-mail hash
     anon = Api(emulator, signed=False).ok("flickr.people.getInfo", user_id=nsid)["person"]
     assert anon["photos"]["count"] == {"_content": 1}
+    assert "views" not in anon["photos"] and "mbox_sha1sum" not in anon and "has_adfree" in anon
     # XML: path_alias present but empty (clients do attrib["path_alias"] or None)
     person = api.xml("flickr.people.getInfo", user_id=nsid).find("person")
     assert person.get("path_alias") == "" and person.get("nsid") == nsid
@@ -58,7 +61,7 @@ def test_people_get_info_full_shape(emulator, make_jpeg):
 def test_people_get_public_photos(emulator, make_jpeg):
     api = Api(emulator)
     pub = api.upload_id(make_jpeg(seed=1), is_public=1)
-    api.upload_id(make_jpeg(seed=2))
+    api.upload_id(make_jpeg(seed=2), is_public=0)
     for caller in (api, Api(emulator, signed=False)):
         photos = caller.ok("flickr.people.getPublicPhotos", user_id=emulator.user_nsid, extras="url_o")["photos"]
         assert [p["id"] for p in photos["photo"]] == [pub] and photos["total"] == "1"

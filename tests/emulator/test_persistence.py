@@ -8,7 +8,6 @@ import signal
 import subprocess
 import sys
 
-import requests
 from click.testing import CliRunner
 
 from pycsync.emulator import EmulatorServer
@@ -34,7 +33,7 @@ def test_restart_keeps_everything(tmp_path, make_jpeg):
         api = Api(emu)
         assert api.info(pid)["tags"]["tag"][0]["raw"] == "keep"
         assert [p["id"] for p in api.ok("flickr.photosets.getPhotos", photoset_id=sid)["photoset"]["photo"]] == [pid]
-        assert requests.get(api.original_url(pid), timeout=10).content == data
+        assert api.fetch(api.original_url(pid)).content == data
         assert Api(emu, other["oauth_token"], other["oauth_token_secret"]).ok("flickr.test.login")
         # new ids keep increasing
         assert int(api.upload_id(make_jpeg(seed=2))) > int(pid)
@@ -125,6 +124,8 @@ def test_click_command_help_and_options():
     result = CliRunner().invoke(emulator_command, ["--help"])
     assert result.exit_code == 0
     for opt in ("--host", "--port", "--data", "--api-key", "--api-secret", "--latency-ms", "--faults", "--seed"):
+        assert opt in result.output
+    for opt in ("--types", "--account", "--default-privacy"):
         assert opt in result.output
     assert emulator_command.name == "emulator"
 

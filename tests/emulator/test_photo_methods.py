@@ -1,4 +1,4 @@
-"""flickr.photos.* single-photo methods and flickr.people.* (contract sections 3.11-3.16)."""
+"""flickr.photos.* single-photo methods and flickr.people.* (docs/flickr-behaviour.md)."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ def test_get_info_json_shape(emulator, api, make_jpeg):
     assert p["server"] == "65535" and p["farm"] == 66 and p["originalformat"] == "jpg"
     assert p["media"] == "photo" and p["rotation"] == 0 and p["license"] == "0" and p["views"] == "0"
     assert p["title"] == {"_content": "IMG_0001"} and p["description"] == {"_content": "desc"}
-    assert p["visibility"] == {"ispublic": 0, "isfriend": 0, "isfamily": 0}
+    assert p["visibility"] == {"ispublic": 1, "isfriend": 0, "isfamily": 0}  # the account's default: public
     d = p["dates"]
     assert d["taken"] == "2019-07-04 10:11:12" and d["takenunknown"] == "0" and d["takengranularity"] == "0"
     assert d["posted"] == p["dateuploaded"] and d["lastupdate"].isdigit()
@@ -52,7 +52,7 @@ def test_get_info_xml_shape(api, make_jpeg):
     assert photo.find("owner").get("nsid")
     assert photo.find("dates").get("takenunknown") == "1"
     assert photo.find("tags/tag").text == "a" and photo.find("tags/tag").get("raw") == "a"
-    assert photo.find("visibility").get("ispublic") == "0"
+    assert photo.find("visibility").get("ispublic") == "1"
 
 
 def test_missing_and_foreign_private_photos_are_not_found(emulator, api, make_jpeg):
@@ -60,10 +60,10 @@ def test_missing_and_foreign_private_photos_are_not_found(emulator, api, make_jp
     api.fail("flickr.photos.getInfo", 1)
     other = emulator.add_user("other")
     them = Api(emulator, other["oauth_token"], other["oauth_token_secret"])
-    private = them.upload_id(make_jpeg(seed=5))
+    private = them.upload_id(make_jpeg(seed=5), is_public=0)
     public = them.upload_id(make_jpeg(seed=6), is_public=1)
     body = api.fail("flickr.photos.getInfo", 1, photo_id=private)
-    assert body["message"] == f'Photo "{private}" not found (invalid ID)'
+    assert body["message"] == "Photo not found"  # as Flickr words it today (recorded 2025)
     assert body == api.fail("flickr.photos.getInfo", 1, photo_id=private)
     for m in ("flickr.photos.getSizes", "flickr.photos.getAllContexts"):
         api.fail(m, 1, photo_id=private)
@@ -79,10 +79,18 @@ def test_get_sizes(api, make_jpeg):
     sizes = api.ok("flickr.photos.getSizes", photo_id=pid)["sizes"]
     assert sizes["candownload"] == 1
     by = {s["label"]: s for s in sizes["size"]}
-    assert by["Square"]["width"] == 75 and by["Large"]["width"] == 1024 and by["Large"]["height"] == 683
+    # typed as real Flickr types them, mixed within one answer: Square's a number, Large's strings
+    assert by["Square"]["width"] == 75 and by["Large"]["width"] == "1024" and by["Large"]["height"] == "683"
     assert "Large 1600" not in by
     o = by["Original"]
-    assert (o["width"], o["height"]) == (1200, 800)
+    assert (o["width"], o["height"]) == ("1200", "800")
+    # the size pages as Flickr names them: sq (Square), s (Small, file _m), m (Medium), l (Large, file _b)
+    assert [by[label]["url"].rsplit("/", 2)[1] for label in ("Square", "Small", "Medium", "Large")] == [
+        "sq",
+        "s",
+        "m",
+        "l",
+    ]
     info = api.info(pid)
     assert o["source"].endswith(f"/static/65535/{pid}_{info['originalsecret']}_o.jpg")
     assert by["Medium"]["source"].endswith(f"/{pid}_{info['secret']}.jpg")
@@ -204,8 +212,8 @@ def test_echo_and_login(emulator, api):
 
 def test_people_methods(emulator, api, make_jpeg, make_mp4):
     api.upload_id(make_jpeg(seed=1), is_public=1)
-    api.upload_id(make_jpeg(seed=2))
-    api.upload_id(make_mp4(seed=3), "clip.mp4")
+    api.upload_id(make_jpeg(seed=2), is_public=0)
+    api.upload_id(make_mp4(seed=3), "clip.mp4", is_public=0)
     person = api.ok("flickr.people.getInfo", user_id=emulator.user_nsid)["person"]
     assert person["nsid"] == emulator.user_nsid and person["username"]["_content"] == emulator.username
     assert person["photos"]["count"]["_content"] == 3

@@ -1,4 +1,4 @@
-"""flickr.photosets.* (contract sections 3.3-3.6)."""
+"""flickr.photosets.* (docs/flickr-behaviour.md, "Photosets")."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from .helpers import Api
 @pytest.fixture
 def five(emulator, make_jpeg):
     api = Api(emulator)
-    return api, [api.upload_id(make_jpeg(seed=i), title=f"p{i}") for i in range(5)]
+    return api, [api.upload_id(make_jpeg(seed=i), title=f"p{i}", is_public=0) for i in range(5)]
 
 
 def members(api, sid, **kw):
@@ -78,14 +78,19 @@ def test_edit_photos_reorder_and_primary(five):
 
 def test_get_list_order_counts_and_shape(emulator, five, make_mp4):
     api, p = five
-    vid = api.upload_id(make_mp4(seed=1), "v.mp4")
+    vid = api.upload_id(make_mp4(seed=1), "v.mp4", is_public=0)
     s1 = api.create_set("first", p[0], description="folder/a")
     api.ok("flickr.photosets.addPhoto", photoset_id=s1, photo_id=vid)
     s2 = api.create_set("second", p[1])
     s3 = api.create_set("third", p[2])
     sets = api.ok("flickr.photosets.getList")["photosets"]
     assert [s["id"] for s in sets["photoset"]] == [s3, s2, s1]  # new sets first
-    assert sets["total"] == "3" and sets["page"] == 1 and sets["perpage"] == 500 and sets["cancreate"] == 1
+    # getList's paging fields are all numbers (recorded 2017); only the owner may create sets
+    assert sets["total"] == 3 and sets["page"] == 1 and sets["perpage"] == 500 and sets["cancreate"] == 1
+    assert (
+        "cancreate"
+        not in Api(emulator, signed=False).ok("flickr.photosets.getList", user_id=emulator.user_nsid)["photosets"]
+    )
     first = sets["photoset"][2]
     assert first["photos"] == 1 and first["videos"] == 1
     assert first["title"] == {"_content": "first"} and first["description"] == {"_content": "folder/a"}
@@ -137,7 +142,8 @@ def test_get_photos_paging_extras_media_and_privacy(emulator, five, make_mp4):
     assert body["pages"] == 3 and body["total"] == "6" and body["page"] == 3
     assert [x["id"] for x in body["photo"]] == [p[4], vid]
     v = body["photo"][1]
-    assert v["media"] == "video" and v["url_o"].endswith(f"/play/orig/{v['originalsecret']}/")
+    # a video's url_o is its poster frame, as on Flickr (the video file is play/orig, for its owner)
+    assert v["media"] == "video" and v["url_o"].endswith(f"_{v['originalsecret']}_o.jpg")
     assert members(api, sid, media="videos") == [vid]
     assert members(api, sid, privacy_filter="1") == [vid]
     assert body["owner"] == emulator.user_nsid and body["ownername"] == emulator.username

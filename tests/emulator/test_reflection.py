@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import inspect
 import re
+import xml.etree.ElementTree as ET
 
 import pytest
 
-from pycsync.emulator import rest
-from pycsync.emulator.rest import REGISTRY
+from pycsync.emulator import errors
+from pycsync.emulator.api import REGISTRY, context, set_access
 
 from .helpers import Api
 
@@ -22,13 +23,15 @@ _HELPER_ARGS = {
         "media",
         "privacy_filter",
     },
-    '_visible_set(ctx, ctx.arg("photoset_id"), ctx.arg("user_id"))': {"photoset_id", "user_id"},
+    'visible_set(ctx, ctx.arg("photoset_id"), ctx.arg("user_id"))': {"photoset_id", "user_id"},
     "user_or_caller(": {"user_id"},
     "_paged(": {"page", "per_page"},
     "_empty_list(": {"page", "per_page"},
     "_no_favorites(": {"page", "per_page", "extras"},
     "_tag_filter(": {"tags", "tag_mode", "text", "machine_tags", "machine_tag_mode"},
 }
+# the helpers every family shares (visibility checks raise the common not-found errors)
+_SHARED_SOURCE = "".join(inspect.getsource(m) for m in (context, set_access, errors))
 # read by dispatch / auth for every method, or echoed wholesale
 _IMPLICIT = {"api_key"}
 
@@ -87,18 +90,24 @@ def test_get_method_info_shape(emulator):
     assert m["name"] == "flickr.photos.delete" and m["needslogin"] == 1 and m["needssigning"] == 1
     assert m["requiredperms"] == 3 and m["description"]["_content"]
     args = body["arguments"]["argument"]
-    assert [(a["name"], a["optional"]) for a in args] == [("api_key", 0), ("photo_id", 0)]
+    # typed as Flickr's reflection types them: the implicit api_key's and the common errors' numbers
+    # are numbers, the method's own arguments' and errors' strings (recorded 2017)
+    assert [(a["name"], a["optional"]) for a in args] == [("api_key", 0), ("photo_id", "0")]
     codes = [e["code"] for e in body["errors"]["error"]]
-    assert codes[0] == 1 and 99 in codes and 112 in codes
+    assert codes[0] == "1" and 99 in codes and 112 in codes
+    assert m["response"] == {"_content": ""}  # photos.delete answers nothing
     assert body["errors"]["error"][0]["message"] == "Photo not found"
     info = api.ok("flickr.reflection.getMethodInfo", method_name="flickr.photos.getInfo")
     assert info["method"]["needslogin"] == 0 and info["method"]["requiredperms"] == 0
     assert [(a["name"], a["optional"]) for a in info["arguments"]["argument"]] == [
         ("api_key", 0),
-        ("photo_id", 0),
-        ("secret", 1),
+        ("photo_id", "0"),
+        ("secret", "1"),
     ]
     assert 99 not in [e["code"] for e in info["errors"]["error"]]
+    # the example is the method's own answer (in a sample account), without the envelope
+    example = ET.fromstring(info["method"]["response"]["_content"])
+    assert example.tag == "photo" and example.find("owner") is not None
     root = api.xml("flickr.reflection.getMethodInfo", method_name="flickr.photosets.addPhoto")
     assert root.find("method").get("requiredperms") == "2"
     assert [a.get("name") for a in root.findall("arguments/argument")] == ["api_key", "photoset_id", "photo_id"]
@@ -118,9 +127,9 @@ def test_reflection_never_lies(name):
         return
     assert documented - read == set(), f"{name} documents arguments it ignores"
     assert read - documented == set(), f"{name} reads undocumented arguments"
-    info = rest.REGISTRY[name]
-    for code, _ in info.errors:
-        assert f"ApiError({code}," in inspect.getsource(inspect.getmodule(spec.fn)), (name, code)
+    source = inspect.getsource(inspect.getmodule(spec.fn)) + _SHARED_SOURCE
+    for code, _ in spec.errors:
+        assert f"ApiError({code}," in source, (name, code)
 
 
 def test_method_names_are_case_insensitive(emulator, make_jpeg):
@@ -132,3 +141,14 @@ def test_method_names_are_case_insensitive(emulator, make_jpeg):
     assert info["method"]["name"] == "flickr.photos.getInfo"
     body = api.fail("flickr.tags.removeTag", 112, tag_id="1")  # not a Flickr method at all
     assert body["message"] == 'Method "flickr.tags.removeTag" not found'
+
+
+@pytest.mark.parametrize("name", sorted(REGISTRY))
+def test_every_method_has_an_example_response(emulator, name):
+    """Each example is the method's real answer (a method answering nothing has an empty one)."""
+    body = Api(emulator, signed=False).ok("flickr.reflection.getMethodInfo", method_name=name)
+    example = body["method"]["response"]["_content"]
+    if example:
+        ET.fromstring(f"<rsp>{example}</rsp>")  # well-formed XML
+    answers_nothing = name.endswith(("delete", "Photo", "Photos", "Meta", "Dates", "Tags", "Tag", "Sets", "null"))
+    assert example or answers_nothing or name == "flickr.photos.licenses.setLicense", name

@@ -48,7 +48,7 @@ def lib(emulator, make_jpeg, make_mp4):
         pid = api.upload_id(make_jpeg(seed=i), title=s["title"], tags=s["tags"], is_public=s["is_public"])
         api.ok("flickr.photos.setDates", photo_id=pid, date_posted=str(s["posted"]), date_taken=s["taken"])
         out.append(pid)
-    vid = api.upload_id(make_mp4(seed=9), "movie.mp4", tags="beach")
+    vid = api.upload_id(make_mp4(seed=9), "movie.mp4", tags="beach", is_public=0)
     api.ok("flickr.photos.setDates", photo_id=vid, date_posted="1000000500", date_taken="2009-01-01 00:00:00")
     out.append(vid)
     return api, out
@@ -187,7 +187,7 @@ def test_public_search_across_users(emulator, lib, make_jpeg):
     other = emulator.add_user("other")
     them = Api(emulator, other["oauth_token"], other["oauth_token_secret"])
     theirs_public = them.upload_id(make_jpeg(seed=77), tags="beach", is_public=1)
-    them.upload_id(make_jpeg(seed=78), tags="beach")  # private
+    them.upload_id(make_jpeg(seed=78), tags="beach", is_public=0)  # private
     got = set(ids(api.ok("flickr.photos.search", tags="beach")))
     assert got == {a, b, v, theirs_public}
     assert set(ids(them.ok("flickr.photos.search", user_id=emulator.user_nsid))) == {a, d}

@@ -1,11 +1,11 @@
-"""Serving originals and derived sizes; video play URLs (contract section 5.1)."""
+"""Serving originals and derived sizes; video play URLs (docs/flickr-behaviour.md, "Sizes and URLs", "Videos")."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
 import requests
-
-from pycsync.emulator import EmulatorServer
 
 from .helpers import Api
 
@@ -63,57 +63,71 @@ def test_download_suffix_sets_content_disposition(emulator, make_jpeg):
 
 
 @pytest.mark.parametrize("brand,mime,ext", [(b"isom", "video/mp4", "mp4"), (b"qt  ", "video/quicktime", "mov")])
-def test_video_original_redirect_and_real_type(emulator, make_mp4, brand, mime, ext):
+def test_video_original_for_its_owner_and_the_poster_for_everyone(emulator, make_mp4, brand, mime, ext):
     api = Api(emulator)
     data = make_mp4(seed=1, brand=brand)
-    pid = api.upload_id(data, f"clip.{ext}")
+    pid = api.upload_id(data, f"clip.{ext}", is_public=1)
     sizes = {s["label"]: s for s in api.ok("flickr.photos.getSizes", photo_id=pid)["sizes"]["size"]}
     info = api.info(pid)
-    assert info["originalformat"] == "jpg" and info["media"] == "video"
+    assert info["originalformat"] == "jpg" and info["media"] == "video"  # the poster frame's format
     assert "video" in info
     orig = sizes["Video Original"]
     assert (
         orig["source"] == f"{emulator.endpoint}/photos/{emulator.user_nsid}/{pid}/play/orig/{info['originalsecret']}/"
     )
     assert orig["media"] == "video"
-    r = requests.get(orig["source"], allow_redirects=False, timeout=10)
-    assert r.status_code == 302
-    r = requests.get(orig["source"], timeout=10)
+    # the original video is its owner's only: a request signed by them, else not found
+    assert requests.get(orig["source"], allow_redirects=False, timeout=10).status_code == 404
+    assert api.fetch(orig["source"], allow_redirects=False).status_code == 302
+    r = api.fetch(orig["source"])
     assert r.status_code == 200 and r.content == data
     assert r.headers["Content-Type"] == mime
     assert r.headers["Content-Disposition"] == f'attachment; filename="{pid}.{ext}"'
-    # url_o points at the playable original (pycsync downloads by url_o)
+    other = emulator.add_user("other")
+    them = Api(emulator, other["oauth_token"], other["oauth_token_secret"])
+    assert them.fetch(orig["source"], allow_redirects=False).status_code == 404
+    # url_o and getSizes' "Original" are the poster frame (a JPEG), as on Flickr
     p = api.ok("flickr.photos.search", user_id="me", extras="url_o")["photos"]["photo"][0]
-    assert p["url_o"] == orig["source"]
-    # the static _o.jpg URL is the poster frame
+    assert p["url_o"] == sizes["Original"]["source"] and p["url_o"].endswith(f"_{info['originalsecret']}_o.jpg")
     poster = requests.get(sizes["Original"]["source"], timeout=10)
     assert poster.status_code == 200 and poster.headers["Content-Type"] == "image/jpeg"
     assert poster.content[:3] == b"\xff\xd8\xff"
-    # only the owner is offered the Video Original
-    api.ok("flickr.photos.setPerms", photo_id=pid, is_public=1, is_friend=0, is_family=0)
+    # others get the renditions Flickr lists (recorded 2024), but not the Video Original
     anon = Api(emulator, signed=False)
-    labels = [s["label"] for s in anon.ok("flickr.photos.getSizes", photo_id=pid)["sizes"]["size"]]
-    assert "Video Original" not in labels and "Site MP4" in labels
+    listed = {s["label"]: s for s in anon.ok("flickr.photos.getSizes", photo_id=pid)["sizes"]["size"]}
+    assert "Video Original" not in listed
+    assert [label for label in listed if listed[label]["media"] == "video"] == ["Video Player", "700", "iphone_wifi"]
+    assert (listed["700"]["width"], listed["700"]["height"]) == (None, None)
+    assert requests.get(listed["700"]["source"], timeout=10).content == data
     # a wrong originalsecret is a 404
     bad = orig["source"].replace(info["originalsecret"], "0000000000")
-    assert requests.get(bad, timeout=10).status_code == 404
+    assert api.fetch(bad).status_code == 404
 
 
-def test_video_original_format_real(make_mp4):
-    with EmulatorServer(video_original_format="real") as emu:
-        api = Api(emu)
-        data = make_mp4(seed=4)
-        pid = api.upload_id(data, "v.mp4")
-        info = api.info(pid)
-        assert info["originalformat"] == "mp4"
-        r = requests.get(f"{emu.endpoint}/static/65535/{pid}_{info['originalsecret']}_o.mp4", timeout=10)
-        assert r.content == data and r.headers["Content-Type"] == "video/mp4"
+def test_big_sizes_have_secrets_of_their_own(emulator):
+    """Large 1600 / 2048 (and the X-Large sizes) use their own secret in the URL (recorded 2017)."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (2500, 1500), (5, 6, 7)).save(out, "JPEG")
+    api = Api(emulator)
+    pid = api.upload_id(out.getvalue())
+    info = api.info(pid)
+    sizes = {s["label"]: s["source"] for s in api.ok("flickr.photos.getSizes", photo_id=pid)["sizes"]["size"]}
+    assert f"_{info['secret']}_b.jpg" in sizes["Large"]
+    for label, suffix in (("Large 1600", "h"), ("Large 2048", "k")):
+        assert info["secret"] not in sizes[label] and sizes[label].endswith(f"_{suffix}.jpg")
+        assert requests.get(sizes[label], timeout=10).status_code == 200
+        assert (
+            requests.get(sizes[label].replace(sizes[label].split("_")[-2], info["secret"]), timeout=10).status_code
+            == 404
+        )
 
 
 def test_large_file_streams(emulator, tmp_path):
     api = Api(emulator)
     big = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2" + bytes(range(256)) * (12 * 4096)  # ~12 MB
     pid = api.upload_id(big, "big.mp4")
-    with requests.get(api.original_url(pid), stream=True, timeout=30) as r:
+    with api.fetch(api.original_url(pid), stream=True) as r:
         got = b"".join(r.iter_content(1 << 20))
     assert got == big

@@ -8,7 +8,7 @@ from .helpers import Api
 def _setup(emulator, make_jpeg):
     api = Api(emulator)
     a = api.upload_id(make_jpeg(seed=1), tags='Beach "New York" checksum:md5=abc', is_public=1)
-    b = api.upload_id(make_jpeg(seed=2), tags="beach checksum:md5=def upload:by=pycsync")
+    b = api.upload_id(make_jpeg(seed=2), tags="beach checksum:md5=def upload:by=pycsync", is_public=0)
     return api, a, b
 
 

@@ -1,4 +1,4 @@
-"""Tag parsing and clean forms (contract section 5.4)."""
+"""Tag parsing and clean forms (lower case, spaces and most punctuation removed; machine tags keep ns:pred=)."""
 
 from __future__ import annotations
 

@@ -124,7 +124,7 @@ def test_chunked_upload_is_accepted(emulator, make_jpeg):
     root = ET.fromstring(r.content)
     assert root.get("stat") == "ok", r.text
     pid = root.findtext("photoid")
-    assert requests.get(Api(emulator).original_url(pid), timeout=10).content == data
+    assert Api(emulator).fetch(Api(emulator).original_url(pid)).content == data
 
 
 def test_oversized_upload_body_is_cut_off_with_code_8(make_jpeg):

@@ -1,4 +1,4 @@
-"""/services/upload/ and /services/replace/ (contract section 4)."""
+"""/services/upload/ and /services/replace/ (docs/flickr-behaviour.md, "Upload and replace")."""
 
 from __future__ import annotations
 
@@ -20,20 +20,31 @@ def api(emulator):
     return Api(emulator)
 
 
-def test_sync_upload_response_is_xml_with_secrets(emulator, api, make_jpeg):
+def test_sync_upload_answers_a_bare_photo_id(emulator, api, make_jpeg):
+    """A synchronous upload answers ``<photoid>N</photoid>`` and nothing else (recorded 2017; the
+    answer with secrets is a replace's)."""
     r = api.upload_raw(make_jpeg(seed=1), "IMG_0042.jpg", format="json")  # format is ignored
     assert r.status_code == 200 and r.headers["Content-Type"] == "text/xml; charset=utf-8"
     m = re.fullmatch(
-        r'<\?xml version="1.0" encoding="utf-8" \?>\n<rsp stat="ok">\n\t?<photoid secret="([0-9a-f]{10})" '
-        r'originalsecret="([0-9a-f]{10})">(\d+)</photoid>\n</rsp>\n',
-        r.text,
+        r'<\?xml version="1.0" encoding="utf-8" \?>\n<rsp stat="ok">\n\t?<photoid>(\d+)</photoid>\n</rsp>\n', r.text
     )
     assert m, r.text
-    info = api.info(m.group(3))
-    assert (info["secret"], info["originalsecret"]) == (m.group(1), m.group(2))
+    info = api.info(m.group(1))
     assert info["title"]["_content"] == "IMG_0042"  # default title: file name without extension
-    assert info["visibility"]["ispublic"] == 0  # private by default
     assert emulator.calls()["upload"] == 1
+
+
+def test_omitted_privacy_takes_the_accounts_default(emulator, api, make_jpeg):
+    """is_public / is_friend / is_family left out take the user's default privacy (public unless set)."""
+    visibility = lambda pid: api.info(pid)["visibility"]  # noqa: E731
+    assert visibility(api.upload_id(make_jpeg(seed=1))) == {"ispublic": 1, "isfriend": 0, "isfamily": 0}
+    emulator.set_account(default_privacy="friends+family")
+    assert visibility(api.upload_id(make_jpeg(seed=2))) == {"ispublic": 0, "isfriend": 1, "isfamily": 1}
+    # each flag the request gives wins; the others still come from the default
+    assert visibility(api.upload_id(make_jpeg(seed=3), is_family=0)) == {"ispublic": 0, "isfriend": 1, "isfamily": 0}
+    with EmulatorServer(default_privacy="private") as emu:
+        other = Api(emu)
+        assert other.info(other.upload_id(make_jpeg(seed=4)))["visibility"]["ispublic"] == 0
 
 
 def test_fields_title_description_tags_privacy(api, make_jpeg):
@@ -144,7 +155,7 @@ def test_upload_oauth_and_permissions(emulator, api, make_jpeg):
     bad = Api(emulator, emulator.oauth_token, "0000000000000000")
     r = bad.upload_raw(data, title="t")
     assert r.status_code == 401 and r.text.startswith("oauth_problem=signature_invalid&debug_sbs=")
-    assert "title%253Dt" in r.text  # the text field is signed...
+    assert "title%3Dt" in r.text  # the text field is signed...
     assert "photo" not in r.text.split("debug_sbs=")[1]  # ...the file part is not
     tok = emulator.add_token(perms="read")
     r = Api(emulator, tok["oauth_token"], tok["oauth_token_secret"]).upload(data)
@@ -173,7 +184,7 @@ def test_photo_sent_as_a_text_field_breaks_the_signature(emulator):
         timeout=10,
     )
     assert r.status_code == 401
-    assert "%2526photo%253D" in r.text  # photo=... is in the base string
+    assert "%26photo%3D" in r.text  # photo=... is in the base string
 
 
 def test_async_upload_and_check_tickets(make_jpeg):
@@ -213,7 +224,7 @@ def test_replace_keeps_id_meta_sets_and_rotates_secrets(emulator, api, make_jpeg
     assert [t["raw"] for t in after["tags"]["tag"]] == ["t1"]
     assert int(after["dates"]["lastupdate"]) > int(before["dates"]["lastupdate"])
     assert [p["id"] for p in api.ok("flickr.photosets.getPhotos", photoset_id=sid)["photoset"]["photo"]] == [pid]
-    got = requests.get(api.original_url(pid), timeout=10)
+    got = api.fetch(api.original_url(pid))
     assert got.content == second and got.headers["Content-Type"] == "image/png"
     # the old secret URL is gone
     old = f"{emulator.endpoint}/static/65535/{pid}_{before['originalsecret']}_o.jpg"

@@ -1,4 +1,4 @@
-"""OAuth signing through our oauthlib-based path, checked against the contract vectors."""
+"""OAuth signing through our oauthlib-based path, checked against Flickr SDK's published test vectors."""
 
 import base64
 import hashlib

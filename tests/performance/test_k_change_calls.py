@@ -38,6 +38,7 @@ def test_local_changes_cost_their_transfers_and_one_edit_per_album(settled, coun
         # one additive call per new photo in an existing album (A: 3, B: 1): editPhotos would
         # replace the member list with one read before the uploads, dropping what joined since
         "flickr.photosets.addPhoto": 4,
+        "flickr.people.getPhotos": 1,  # the 4 uploads' original secrets (the upload answer has none)
         "replace": 1,
         # replace: the new secret and the old content tag's id; rename: the old name tag's id
         "flickr.photos.getInfo": 2,

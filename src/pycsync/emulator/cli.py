@@ -9,7 +9,8 @@ import threading
 
 import click
 
-from .server import EmulatorServer
+from .config import PRIVACIES, TYPINGS, EmulatorConfig
+from .server import EmulatorServer, exposure_warning
 
 EXAMPLES = """
 \b
@@ -17,6 +18,8 @@ Examples:
   pycsync emulator                         serve on 127.0.0.1:8765 until Ctrl-C
   pycsync emulator --port 0 --data ./emu   any free port; keep photos across restarts
   pycsync emulator --latency-ms 200        feel a slow network
+  pycsync emulator --types random --seed 7 numbers typed either way, as Flickr does over the years
+  pycsync emulator --account free          Flickr's free account limits
 
 \b
 Then point pycsync at it with the keys it prints:
@@ -27,7 +30,12 @@ Then point pycsync at it with the keys it prints:
 
 
 @click.command("emulator", epilog=EXAMPLES)
-@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Interface to listen on. Anything but loopback exposes the control surface and its keys (a warning).",
+)
 @click.option("--port", default=8765, show_default=True, type=int, help="Port (0 = pick a free one).")
 @click.option(
     "--data",
@@ -46,7 +54,31 @@ Then point pycsync at it with the keys it prints:
     default=None,
     help="JSON file with fault-injection rules.",
 )
-@click.option("--seed", default=0, type=int, show_default=True, help="Seed for probabilistic faults.")
+@click.option(
+    "--seed", default=0, type=int, show_default=True, help="Seed for probabilistic faults and --types random."
+)
+@click.option(
+    "--types",
+    type=click.Choice(TYPINGS),
+    default="real",
+    show_default=True,
+    help="JSON typing of the numbers real Flickr sends either as numbers or as strings "
+    "(paging fields, sizes, ...): as Flickr does today, always one way, or at random (seeded).",
+)
+@click.option(
+    "--account",
+    type=click.Choice(["pro", "free"]),
+    default="pro",
+    show_default=True,
+    help="Every user's account kind (free: at most 1,000 items, 50 of them non-public, safe content only).",
+)
+@click.option(
+    "--default-privacy",
+    type=click.Choice(PRIVACIES),
+    default="public",
+    show_default=True,
+    help="Who sees an upload that does not say (is_public/is_friend/is_family omitted).",
+)
 def emulator_command(
     host: str,
     port: int,
@@ -56,13 +88,16 @@ def emulator_command(
     latency_ms: float,
     faults_file: str | None,
     seed: int,
+    types: str,
+    account: str,
+    default_privacy: str,
 ) -> None:
     """Run a Flickr-compatible API server.
 
     Prints one line of JSON (endpoint, keys, default user and its access token)
     and serves until interrupted (SIGINT / SIGTERM).
     """
-    emu = EmulatorServer(
+    config = EmulatorConfig(
         host=host,
         port=port,
         data_dir=data_dir,
@@ -71,7 +106,14 @@ def emulator_command(
         latency_ms=latency_ms,
         faults=faults_file,
         seed=seed,
+        types=types,
+        account=account,
+        default_privacy=default_privacy,
     )
+    warning = exposure_warning(host)
+    if warning:
+        click.echo(warning, err=True)
+    emu = EmulatorServer(config)
     try:
         emu.start()
     except OSError as e:

@@ -15,5 +15,7 @@ class ApiError(Exception):
         self.extra = extra or []
 
 
-def photo_not_found(photo_id: object) -> ApiError:
-    return ApiError(1, f'Photo "{photo_id}" not found (invalid ID)')
+def photo_not_found(photo_id: object = None) -> ApiError:
+    """Error 1 as Flickr words it today (2025) for getInfo, getExif and the other photo methods:
+    "Photo not found" (older answers said ``Photo "<id>" not found (invalid ID)``)."""
+    return ApiError(1, "Photo not found")

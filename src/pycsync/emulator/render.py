@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import re
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,14 +38,69 @@ FORMATS = frozenset({"rest", "json", "php_serial"})
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _CALLBACK_OK = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$.]*$")
 
-Scalar = int | str | None
+
+@dataclass(frozen=True)
+class Flex:
+    """A number real Flickr sends sometimes as a JSON number, sometimes as a string.
+
+    ``real`` is how today's Flickr sends this field here ("number" or "string"); a
+    :class:`Typing` decides what a given answer says (docs/flickr-behaviour.md, "Inconsistent
+    typing"). ``None`` is ``null`` in JSON and empty in XML.
+    """
+
+    value: int | None
+    real: str = "number"
+
+    def __str__(self) -> str:
+        return "" if self.value is None else str(self.value)
+
+
+def num(value: int | None) -> Flex:
+    """A field real Flickr sends as a JSON number today (and as a string elsewhere or in other years)."""
+    return Flex(value, "number")
+
+
+def numstr(value: int | None) -> Flex:
+    """A field real Flickr sends as a numeric JSON string today (and as a number elsewhere or in other years)."""
+    return Flex(value, "string")
+
+
+class Typing:
+    """How the :class:`Flex` fields of a JSON answer are typed.
+
+    ``real``: as today's Flickr; ``numbers`` / ``strings``: always one way; ``random``: either
+    way, chosen from the seed, the field name and the value (so a run with the same seed answers
+    the same, whatever order its requests come in).
+    """
+
+    def __init__(self, mode: str = "real", seed: int = 0) -> None:
+        self.mode = mode
+        self.seed = seed
+
+    def json(self, name: str, flex: Flex) -> int | str | None:
+        if flex.value is None:
+            return None
+        if self.mode == "numbers":
+            as_number = True
+        elif self.mode == "strings":
+            as_number = False
+        elif self.mode == "random":
+            as_number = zlib.crc32(f"{self.seed}:{name}:{flex.value}".encode()) & 1 == 1
+        else:
+            as_number = flex.real == "number"
+        return flex.value if as_number else str(flex.value)
+
+
+REAL = Typing()
+
+Scalar = int | float | str | Flex | None
 
 
 @dataclass
 class Node:
     name: str
     attrs: dict[str, Scalar] = field(default_factory=dict)
-    text: str | None = None
+    text: Scalar = None  # an int renders as a JSON number (e.g. people.getInfo's photo count)
     children: list[Node] = field(default_factory=list)
     lists: frozenset[str] | set[str] = frozenset()
 
@@ -53,12 +109,12 @@ class Node:
         return child
 
     # ---- JSON ---------------------------------------------------------
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, typing: Typing = REAL) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for k, v in self.attrs.items():
-            out[k] = v
+            out[k] = typing.json(k, v) if isinstance(v, Flex) else v
         if self.text is not None:
-            out["_content"] = self.text
+            out["_content"] = typing.json(self.name, self.text) if isinstance(self.text, Flex) else self.text
         groups: dict[str, list[Node]] = {}
         for c in self.children:
             groups.setdefault(c.name, []).append(c)
@@ -66,9 +122,9 @@ class Node:
             groups.setdefault(name, [])
         for name, nodes in groups.items():
             if name in self.lists or len(nodes) > 1:
-                out[name] = [n.to_json() for n in nodes]
+                out[name] = [n.to_json(typing) for n in nodes]
             else:
-                out[name] = nodes[0].to_json()
+                out[name] = nodes[0].to_json(typing)
         return out
 
     # ---- XML ----------------------------------------------------------
@@ -122,12 +178,12 @@ class Payload(list):
         self.lists = frozenset(lists)
 
 
-def payload_json(payload: Iterable[Node]) -> dict[str, Any]:
+def payload_json(payload: Iterable[Node], typing: Typing = REAL) -> dict[str, Any]:
     nodes = list(payload)
     present = {n.name for n in nodes}
     lists = frozenset(getattr(payload, "lists", frozenset()) & present)
     root = Node("rsp", children=nodes, lists=lists)
-    out = root.to_json()
+    out = root.to_json(typing)
     out["stat"] = "ok"
     return out
 
@@ -168,6 +224,7 @@ def render(
     callback: str | None,
     nojsoncallback: bool,
     error: tuple[int, str] | None = None,
+    typing: Typing = REAL,
 ) -> tuple[str, str]:
     """Return ``(body, content_type)`` for a REST response in the asked format."""
     obj: dict[str, Any]
@@ -175,13 +232,13 @@ def render(
         if error is not None:
             obj = {"stat": "fail", "code": error[0], "message": error[1]}
         else:
-            obj = payload_json(payload or [])
+            obj = payload_json(payload or [], typing)
         return php_serialize(obj), PHP_CONTENT_TYPE
     if fmt == "json":
         if error is not None:
             obj = {"stat": "fail", "code": error[0], "message": error[1]}
         else:
-            obj = payload_json(payload or [])
+            obj = payload_json(payload or [], typing)
         text = dumps(obj)
         if nojsoncallback:
             return text, JSON_CONTENT_TYPE

@@ -22,11 +22,11 @@ import sqlite3
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Store", "new_secret", "new_token", "HashingSpool"]
+__all__ = ["Store", "new_secret", "new_token", "HashingSpool", "sql_int"]
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -74,6 +74,46 @@ CREATE TABLE IF NOT EXISTS tickets (
     created REAL NOT NULL, ready_at REAL NOT NULL, imported INTEGER
 );
 """
+
+
+# columns added since the first schema: table -> {column: declaration}. A user's account settings
+# are NULL until set for that user (the emulator's configuration then applies).
+_ADDED_COLUMNS = {
+    "users": {
+        "email": "TEXT",
+        "location": "TEXT NOT NULL DEFAULT ''",
+        "account": "TEXT",  # "free" | "pro"
+        "max_items": "INTEGER",
+        "max_nonpublic": "INTEGER",
+        "max_videos": "INTEGER",
+        "default_privacy": "TEXT",
+        "geo_import": "INTEGER",
+        "hide_exif": "INTEGER",
+        "deleted": "INTEGER NOT NULL DEFAULT 0",
+    },
+    "photos": {
+        "latitude": "REAL",  # NULL: no location
+        "longitude": "REAL",
+        "accuracy": "INTEGER NOT NULL DEFAULT 0",
+        "geo_is_public": "INTEGER NOT NULL DEFAULT 1",
+    },
+}
+
+#: the user columns :meth:`Store.update_user` may set
+USER_SETTINGS = frozenset(_ADDED_COLUMNS["users"]) | {"path_alias", "fullname"}
+
+
+_SQL_INT_MAX = 2**63 - 1
+
+
+def sql_int(value: Any) -> int | None:
+    """A whole number SQLite can store, from any text (None for anything else: a 20-digit "id"
+    names nothing rather than failing the query)."""
+    text = str(value).strip()
+    if not text or not text.lstrip("-").isdigit() or not text.isascii():
+        return None
+    number = int(text)
+    return number if -_SQL_INT_MAX <= number <= _SQL_INT_MAX else None
 
 
 def new_secret(n_hex: int = 16) -> str:
@@ -183,9 +223,11 @@ class Store:
 
     def _migrate(self) -> None:
         """Bring a data directory written by an older emulator up to the current schema."""
-        cols = {r["name"] for r in self.db.execute("PRAGMA table_info(users)")}
-        if "email" not in cols:
-            self.db.execute("ALTER TABLE users ADD COLUMN email TEXT")
+        for table, columns in _ADDED_COLUMNS.items():
+            have = {r["name"] for r in self.db.execute(f"PRAGMA table_info({table})")}
+            for name, decl in columns.items():
+                if name not in have:
+                    self.db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {decl}")
 
     # ------------------------------------------------------------------ basics
     def close(self) -> None:
@@ -220,6 +262,13 @@ class Store:
     def q1(self, sql: str, args: tuple | list = ()) -> sqlite3.Row | None:
         with self.lock:
             return self.db.execute(sql, args).fetchone()
+
+    def one(self, sql: str, args: tuple | list = ()) -> sqlite3.Row:
+        """The row of a query that always has one (an aggregate such as ``COUNT(*)``)."""
+        row = self.q1(sql, args)
+        if row is None:
+            raise LookupError(f"no row for {sql}")
+        return row
 
     def x(self, sql: str, args: tuple | list = ()) -> sqlite3.Cursor:
         with self.lock:
@@ -256,17 +305,18 @@ class Store:
             self.set_meta("next_set_id", 72157700000000000 + secrets.randbelow(10**10))
             self.set_meta("next_ticket", 161000000 + secrets.randbelow(10**6))
 
+    def _consumer(self) -> tuple[str, str]:
+        if self._keys is None:
+            self._keys = (self.get_meta("api_key") or "", self.get_meta("api_secret") or "")
+        return self._keys
+
     @property
     def api_key(self) -> str:
-        if self._keys is None:
-            self._keys = (self.get_meta("api_key"), self.get_meta("api_secret"))  # type: ignore[assignment]
-        return self._keys[0]
+        return self._consumer()[0]
 
     @property
     def api_secret(self) -> str:
-        if self._keys is None:
-            self._keys = (self.get_meta("api_key"), self.get_meta("api_secret"))  # type: ignore[assignment]
-        return self._keys[1]
+        return self._consumer()[1]
 
     def next_id(self, key: str, step_max: int = 1) -> int:
         with self.tx():
@@ -299,6 +349,21 @@ class Store:
 
     def user(self, nsid: str) -> sqlite3.Row | None:
         return self.q1("SELECT * FROM users WHERE nsid=?", (nsid,))
+
+    def update_user(self, nsid: str, **settings: Any) -> None:
+        """Change a user's settings (see :data:`USER_SETTINGS`); None restores the configured default."""
+        unknown = set(settings) - USER_SETTINGS
+        if unknown:
+            raise ValueError(f"unknown user settings: {', '.join(sorted(unknown))}")
+        if not settings:
+            return
+        with self.tx():
+            if "path_alias" in settings and settings["path_alias"]:
+                taken = self.q1("SELECT 1 FROM users WHERE path_alias=? AND nsid<>?", (settings["path_alias"], nsid))
+                if taken:
+                    raise ValueError(f"path alias {settings['path_alias']!r} is taken")
+            cols = ", ".join(f"{k}=?" for k in settings)
+            self.x(f"UPDATE users SET {cols} WHERE nsid=?", (*settings.values(), nsid))
 
     @staticmethod
     def user_email(row: sqlite3.Row) -> str:
@@ -370,22 +435,56 @@ class Store:
 
     # ------------------------------------------------------------------ photos
     def photo(self, photo_id: Any) -> sqlite3.Row | None:
-        try:
-            pid = int(str(photo_id).strip())
-        except (TypeError, ValueError):
-            return None
-        return self.q1("SELECT * FROM photos WHERE id=?", (pid,))
+        """The photo with this id (any text: what is not an id, or one too big to be stored, is none)."""
+        pid = sql_int(photo_id)
+        return None if pid is None else self.q1("SELECT * FROM photos WHERE id=?", (pid,))
 
-    def update_photo(self, photo_id: int, *, bump: bool = True, **fields: Any) -> None:
+    def insert_photo(self, *, taken: str | None, **fields: Any) -> int:
+        """Store a new photo (the ``photos`` columns in ``fields``) and return its new id.
+
+        Stamped with the store's clock: ``dateupload`` and ``lastupdate``; ``taken`` (the date taken
+        read from the file) else the upload time in local time, ``takenunknown`` then 1.
+        """
         with self.tx():
-            if bump:
-                row = self.q1("SELECT lastupdate FROM photos WHERE id=?", (photo_id,))
-                if row is not None:
-                    fields["lastupdate"] = max(self.now(), row["lastupdate"])
+            pid = self.next_id("next_photo_id", step_max=50)
+            now = self.now()
+            fields.update(id=pid, dateupload=now, lastupdate=now, takenunknown=0 if taken else 1)
+            fields["datetaken"] = taken or time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(now))
+            cols = ", ".join(fields)
+            marks = ",".join("?" * len(fields))
+            self.x(f"INSERT INTO photos({cols}) VALUES ({marks})", tuple(fields.values()))
+            return pid
+
+    def update_photo(self, photo_id: int, **fields: Any) -> None:
+        """Change some columns of a photo; its ``lastupdate`` moves on (never backwards)."""
+        with self.tx():
+            row = self.q1("SELECT lastupdate FROM photos WHERE id=?", (photo_id,))
+            if row is not None:
+                fields["lastupdate"] = max(self.now(), row["lastupdate"])
             if not fields:
                 return
             cols = ", ".join(f"{k}=?" for k in fields)
             self.x(f"UPDATE photos SET {cols} WHERE id=?", (*fields.values(), photo_id))
+
+    def delete_photo(self, photo_id: int) -> None:
+        """A photo leaves its sets (an emptied set goes too), its tags and, unless shared, its bytes."""
+        with self.tx():
+            row = self.photo(photo_id)
+            if row is None:
+                return
+            for s in self.sets_of_photo(photo_id):
+                self.write_members(s["id"], [m for m in self.set_members(s["id"]) if m != photo_id])
+            self.x("DELETE FROM tags WHERE photo_id=?", (photo_id,))
+            self.x("DELETE FROM photos WHERE id=?", (photo_id,))
+            self.gc_blob(row["sha256"])
+
+    def insert_tags(self, photo_id: int, author: str | None, tags: Iterable[Any]) -> None:
+        """Add tags (objects with ``raw``, ``clean``, ``machine``) by ``author``; no duplicate check."""
+        with self.lock:
+            self.db.executemany(
+                "INSERT INTO tags(photo_id, author, raw, clean, machine) VALUES (?,?,?,?,?)",
+                [(photo_id, author, t.raw, t.clean, int(t.machine)) for t in tags],
+            )
 
     def tags_for(self, photo_ids: list[int]) -> dict[int, list[sqlite3.Row]]:
         out: dict[int, list[sqlite3.Row]] = {pid: [] for pid in photo_ids}

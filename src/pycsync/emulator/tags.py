@@ -162,7 +162,9 @@ def parse_machine_tag_query(text: str | None) -> list[MachineTagQuery]:
 
 
 def _split_commas(text: str) -> list[str]:
-    parts, buf, quoted = [], [], False
+    parts: list[str] = []
+    buf: list[str] = []
+    quoted = False
     for ch in text:
         if ch == '"':
             quoted = not quoted

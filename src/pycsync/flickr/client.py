@@ -198,6 +198,16 @@ class FlickrClient:
             params["extras"] = extras
         return self.paginate("flickr.photos.recentlyUpdated", "photos", "photo", per_page=per_page, **params)
 
+    def photos_uploaded_since(
+        self, min_upload_date: int, extras: str = "", per_page: int = MAX_PER_PAGE
+    ) -> Iterator[dict[str, Any]]:
+        """The account's photos uploaded at or after ``min_upload_date`` (Flickr's clock), newest
+        first (people.getPhotos, 500 a page). Needs the user's NSID (:meth:`test_login`)."""
+        params: dict[str, Any] = {"user_id": self._nsid or "me", "min_upload_date": int(min_upload_date)}
+        if extras:
+            params["extras"] = extras
+        return self.paginate("flickr.people.getPhotos", "photos", "photo", per_page=per_page, **params)
+
     def search(self, **params: Any) -> Iterator[dict[str, Any]]:
         """photos.search with ``user_id=me`` and ``per_page=500`` unless overridden."""
         params.setdefault("user_id", "me")

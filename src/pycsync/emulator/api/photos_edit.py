@@ -1,0 +1,253 @@
+"""``flickr.photos.*`` writes: delete, title/description, dates, tags, permissions, content type,
+safety level."""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Any
+
+from ..errors import ApiError
+from ..registry import method
+from ..render import Node
+from ..store import sql_int
+from ..tags import MAX_TAGS_PER_PHOTO, parse_tag_string
+from .context import Ctx
+from .params import bool01, fmt_parts, parse_datetime_parts, valid_parts
+
+
+@method("flickr.photos.delete", perm="delete", args="photo_id", errors=((1, "Photo not found"),))
+def photos_delete(ctx: Ctx) -> list[Node]:
+    with ctx.store.lock:
+        row = ctx.own_photo(ctx.arg("photo_id"))
+        ctx.store.delete_photo(row["id"])
+    return []
+
+
+@method(
+    "flickr.photos.setMeta",
+    perm="write",
+    args="photo_id title? description?",
+    errors=((1, "Photo not found"), (2, "At least one of title or description must be set")),
+)
+def photos_set_meta(ctx: Ctx) -> list[Node]:
+    with ctx.store.lock:
+        row = ctx.own_photo(ctx.arg("photo_id"))
+        title, desc = ctx.arg("title"), ctx.arg("description")
+        if title is None and desc is None:
+            raise ApiError(2, "At least one of title or description must be set")
+        fields = {}
+        if title is not None:
+            fields["title"] = title
+        if desc is not None:
+            fields["description"] = desc
+        ctx.store.update_photo(row["id"], **fields)
+    return []
+
+
+_GRANULARITIES = {0, 4, 6, 8}
+
+
+def _granularity(value: str) -> int:
+    try:
+        g = int(value)
+    except ValueError:
+        raise ApiError(3, "Invalid granularity") from None
+    if g not in _GRANULARITIES:
+        raise ApiError(3, "Invalid granularity")
+    return g
+
+
+def _taken_date(value: str) -> str:
+    p = parse_datetime_parts(value)
+    if p is None:
+        raise ApiError(5, "Invalid Date Taken Format")
+    if not valid_parts(p):
+        raise ApiError(6, "Invalid Date Taken")
+    return fmt_parts(p)
+
+
+def _coarsened(taken: str, granularity: int) -> str:
+    """A taken date cut to its granularity: 4 month, 6 year, 8 circa (a year)."""
+    y, mo, d, hh, mm, ss = parse_datetime_parts(taken) or (1970, 1, 1, 0, 0, 0)
+    if granularity == 4:
+        d, hh, mm, ss = 1, 0, 0, 0
+    elif granularity in (6, 8):
+        mo, d, hh, mm, ss = 1, 1, 0, 0, 0
+    return fmt_parts((y, mo, d, hh, mm, ss))
+
+
+@method(
+    "flickr.photos.setDates",
+    perm="write",
+    args="photo_id date_posted? date_taken? date_taken_granularity?",
+    errors=(
+        (1, "Photo not found"),
+        (2, "Not enough arguments"),
+        (3, "Invalid granularity"),
+        (4, "Invalid date_posted"),
+        (5, "Invalid Date Taken Format"),
+        (6, "Invalid Date Taken"),
+    ),
+)
+def photos_set_dates(ctx: Ctx) -> list[Node]:
+    with ctx.store.lock:
+        row = ctx.own_photo(ctx.arg("photo_id"))
+        posted, taken, gran = ctx.arg("date_posted"), ctx.arg("date_taken"), ctx.arg("date_taken_granularity")
+        if not posted and not taken and gran in (None, ""):
+            raise ApiError(2, "Not enough arguments")
+        fields: dict[str, Any] = {}
+        g = row["takengranularity"]
+        if gran:
+            g = fields["takengranularity"] = _granularity(gran)
+        if posted:
+            if not re.fullmatch(r"\d+", posted.strip()) or int(posted) > time.time() + 86400:
+                raise ApiError(4, "Invalid date_posted")
+            fields["dateupload"] = int(posted)
+        if taken:
+            fields["datetaken"] = _taken_date(taken)
+            fields["takenunknown"] = 0
+        if "takengranularity" in fields or "datetaken" in fields:
+            fields["datetaken"] = _coarsened(fields.get("datetaken", row["datetaken"]), g)
+        ctx.store.update_photo(row["id"], **fields)
+    return []
+
+
+def _add_tags(ctx: Ctx, photo_id: int, text: str | None) -> None:
+    """All or nothing: tags already on the photo are skipped, error 2 past the per-photo limit."""
+    store = ctx.store
+    with store.tx():
+        existing = {t["clean"] for t in store.tags_for([photo_id])[photo_id]}
+        new = [t for t in parse_tag_string(text) if t.clean not in existing]
+        if len(existing) + len(new) > MAX_TAGS_PER_PHOTO:
+            raise ApiError(2, "Maximum number of tags reached")
+        store.insert_tags(photo_id, ctx.caller.nsid, new)
+        store.update_photo(photo_id)
+
+
+@method(
+    "flickr.photos.addTags",
+    perm="write",
+    args="photo_id tags",
+    errors=((1, "Photo not found"), (2, "Maximum number of tags reached")),
+)
+def photos_add_tags(ctx: Ctx) -> list[Node]:
+    with ctx.store.lock:
+        row = ctx.own_photo(ctx.arg("photo_id"))
+        _add_tags(ctx, row["id"], ctx.arg("tags"))
+    return []
+
+
+@method(
+    "flickr.photos.setTags",
+    perm="write",
+    args="photo_id tags",
+    errors=((1, "Photo not found"), (2, "Maximum number of tags reached")),
+)
+def photos_set_tags(ctx: Ctx) -> list[Node]:
+    with ctx.store.tx():
+        row = ctx.own_photo(ctx.arg("photo_id"))
+        new = parse_tag_string(ctx.arg("tags"))
+        if len(new) > MAX_TAGS_PER_PHOTO:
+            raise ApiError(2, "Maximum number of tags reached")
+        ctx.store.x("DELETE FROM tags WHERE photo_id=?", (row["id"],))
+        ctx.store.insert_tags(row["id"], ctx.caller.nsid, new)
+        ctx.store.update_photo(row["id"])
+    return []
+
+
+@method("flickr.photos.removeTag", perm="write", args="tag_id", errors=((1, "Tag not found"),))
+def photos_remove_tag(ctx: Ctx) -> list[Node]:
+    raw = (ctx.arg("tag_id") or "").strip()
+    parts = raw.split("-")
+    number = sql_int(parts[-1]) if raw else None
+    if number is None:
+        raise ApiError(1, "Tag not found")
+    with ctx.store.tx():
+        t = ctx.store.q1("SELECT * FROM tags WHERE id=?", (number,))
+        if t is None or (len(parts) == 3 and parts[1] != str(t["photo_id"])):
+            raise ApiError(1, "Tag not found")
+        photo = ctx.store.photo(t["photo_id"])
+        if photo is None or (not ctx.is_owner(photo) and t["author"] != ctx.caller.nsid):
+            raise ApiError(1, "Tag not found")
+        ctx.store.x("DELETE FROM tags WHERE id=?", (t["id"],))
+        ctx.store.update_photo(photo["id"])
+    return []
+
+
+@method(
+    "flickr.photos.setPerms",
+    perm="write",
+    args="photo_id is_public is_friend is_family perm_comment? perm_addmeta?",
+    errors=((1, "Photo not found"), (2, "Required arguments missing")),
+)
+def photos_set_perms(ctx: Ctx) -> list[Node]:
+    with ctx.store.lock:
+        row = ctx.own_photo(ctx.arg("photo_id"))
+        vals = [bool01(ctx.arg(k)) for k in ("is_public", "is_friend", "is_family")]
+        if any(v is None for v in vals):
+            raise ApiError(2, "Required arguments missing")
+        fields = dict(zip(("is_public", "is_friend", "is_family"), vals, strict=False))
+        for k in ("perm_comment", "perm_addmeta"):
+            v = ctx.arg(k)
+            if v not in (None, "") and v.strip().isdigit() and 0 <= int(v) <= 3:
+                fields[k] = int(v)
+        ctx.store.update_photo(row["id"], **fields)
+        row = ctx.store.photo(row["id"]) or row
+    return [Node("photoid", {"secret": row["secret"], "originalsecret": row["originalsecret"]}, text=str(row["id"]))]
+
+
+@method(
+    "flickr.photos.setContentType",
+    perm="write",
+    args="photo_id content_type",
+    errors=((1, "Photo not found"), (2, "Required arguments missing")),
+)
+def photos_set_content_type(ctx: Ctx) -> list[Node]:
+    """Set the content type of a photo (1 photo, 2 screenshot, 3 other).
+
+    Answer: ``<photo id="..." content_type="3"/>`` (Flickr's documented example).
+    """
+    with ctx.store.lock:
+        row = ctx.own_photo(ctx.arg("photo_id"))
+        value = (ctx.arg("content_type") or "").strip()
+        if value not in ("1", "2", "3"):
+            raise ApiError(2, "Required arguments missing")
+        ctx.store.update_photo(row["id"], content_type=int(value))
+    return [Node("photo", {"id": str(row["id"]), "content_type": value})]
+
+
+@method(
+    "flickr.photos.setSafetyLevel",
+    perm="write",
+    args="photo_id safety_level? hidden?",
+    errors=((1, "Photo not found"), (2, "Invalid or missing arguments"), (3, "Change not allowed")),
+)
+def photos_set_safety_level(ctx: Ctx) -> list[Node]:
+    """Set the safety level of a photo (1 safe, 2 moderate, 3 restricted) and/or hide it from search.
+
+    Answer: ``<photo id="..." safety_level="..." hidden="0|1"/>`` (Flickr's documented example).
+    ``safety_level`` there uses the same 0-based scale as ``getInfo``'s
+    ``safety_level`` (0 safe ... 2 restricted) -- (inferred).
+    """
+    with ctx.store.lock:
+        row = ctx.own_photo(ctx.arg("photo_id"))
+        level = (ctx.arg("safety_level") or "").strip()
+        hidden = (ctx.arg("hidden") or "").strip()
+        fields: dict[str, int] = {}
+        if level in ("1", "2", "3"):
+            if level != "1" and ctx.backend.account(ctx.caller.nsid).safe_only:
+                raise ApiError(3, "Change not allowed")  # a free account holds safe content only
+            fields["safety_level"] = int(level) - 1
+        if hidden in ("0", "1"):
+            fields["hidden"] = 2 if hidden == "1" else 1
+        if not fields:
+            raise ApiError(2, "Invalid or missing arguments")
+        ctx.store.update_photo(row["id"], **fields)
+        row = ctx.store.photo(row["id"]) or row
+    return [
+        Node(
+            "photo",
+            {"id": str(row["id"]), "safety_level": str(row["safety_level"]), "hidden": 1 if row["hidden"] == 2 else 0},
+        )
+    ]
