@@ -14,7 +14,8 @@ from pathlib import Path
 
 from pycsync import local as local_scan
 from pycsync import naming
-from pycsync.config import NotSignedIn, Widening
+from pycsync.config import Widening
+from pycsync.errors import AuthFailed, PycsyncError, SafetyAbort, UsageError, disk_full, is_disk_full
 from pycsync.executor import MIN_FREE_SPACE, PRIVACY, Executor, Outcome, Settings
 from pycsync.flickr import FlickrClient
 from pycsync.flickr.errors import FlickrError
@@ -41,14 +42,6 @@ from pycsync.planner import plan as make_plan
 from pycsync.remote import list_remote, to_remote_photo
 from pycsync.safefs import SafeDir, UnsafeFolderError, open_meta
 from pycsync.state import RootLock, StateCorrupt, StateDB
-
-
-class SafetyAbort(Exception):
-    """A guard refused the run before anything changed: exit status 7."""
-
-
-class UsageError(Exception):
-    """The request makes no sense for this folder: exit status 2."""
 
 
 @dataclass(frozen=True)
@@ -84,10 +77,12 @@ class SyncResult:
     timings: dict[str, float] = field(default_factory=dict)
     privacy: str = "private"  # who may see this run's new uploads
     privacy_widening: Widening | None = None
+    # why the run stopped before its end (the outcome holds what it did until then)
+    error: PycsyncError | None = None
 
     @property
     def ok(self) -> bool:
-        return self.outcome is None or not self.outcome.failed
+        return self.error is None and (self.outcome is None or not self.outcome.failed)
 
 
 def web_base(client: FlickrClient) -> str:
@@ -110,6 +105,15 @@ def sync(
     if not 0 <= options.max_delete <= 100:
         raise UsageError("--max-delete is a percentage between 0 and 100")
     messages: list[str] = []
+    try:
+        return _locked_run(client, options, root, messages, started, notify)
+    except OSError as exc:  # (creating .pycsync, its lock or its state on a full disk)
+        if is_disk_full(exc):
+            raise disk_full(exc, str(root)) from exc
+        raise
+
+
+def _locked_run(client, options: SyncOptions, root: Path, messages: list[str], started: float, notify):
     try:
         meta = open_meta(root, create=not options.dry_run)
     except FileNotFoundError:  # a dry run before the first sync
@@ -182,7 +186,7 @@ REBUILDING = "rebuilding"
 
 
 def _run(client, options: SyncOptions, root: Path, state: StateDB | None, messages, started, notify):
-    login = client.test_login()
+    login = client.test_login(retry_unreachable=False)  # a server that cannot be reached is said at once
     perms = client.check_token()
     if state is not None:
         account = state.get_meta("account")
@@ -252,7 +256,7 @@ def _run(client, options: SyncOptions, root: Path, state: StateDB | None, messag
             messages.append(notice)
         return SyncResult(plan, None, skipped, messages, time.monotonic() - started, hashed, timings, **privacy)
     if perms == "read" and any(isinstance(a, _FLICKR_WRITES) for a in plan.actions):
-        raise NotSignedIn(
+        raise AuthFailed(
             "this sign-in may only read from Flickr, and this sync would change it: run "
             "`pycsync auth --perms write` (or `--perms delete`), or sync with --pull"
         )
@@ -264,6 +268,8 @@ def _run(client, options: SyncOptions, root: Path, state: StateDB | None, messag
         mover = Executor(root, client, state, dict(local_items), remote, settings, notify, folders=scan.folders)
         scan.folders = mover.folders
         renamed = mover.run(Plan(actions=tuple(a for a in plan.actions if isinstance(a, MoveFolder))))
+        if renamed.stopped is not None:
+            return _stopped(plan, renamed, skipped, messages, started, hashed, timings, {}, privacy)
         local_items, base = mover.local, state.load_base()
         plan = make_plan(local_items, remote, base, policy)
         if plan.abort:
@@ -278,6 +284,8 @@ def _run(client, options: SyncOptions, root: Path, state: StateDB | None, messag
         hashing = Executor(
             root, client, state, dict(local_items), remote, settings, notify, fetched=fetched, folders=scan.folders
         ).run(Plan(actions=tuple(confirms)))
+        if hashing.stopped is not None:
+            return _stopped(plan, hashing, skipped, messages, started, hashed, timings, fetched, privacy)
         remote = _with_cached_hashes(remote, state)
         base = state.load_base()
         plan = make_plan(local_items, remote, base, policy)
@@ -302,6 +310,8 @@ def _run(client, options: SyncOptions, root: Path, state: StateDB | None, messag
         outcome.done.update(renamed.done)
         for album, counts in renamed.by_album.items():
             outcome.by_album[album].update(counts)
+    if outcome.stopped is not None:
+        return _stopped(plan, outcome, skipped, messages, started, hashed, timings, {}, privacy)
     _remember_albums(state, plan, options.layout)
     if plan.names:
         state.set_names(dict(plan.names))
@@ -332,6 +342,16 @@ def privacy_notice(plan: Plan, options: SyncOptions, would: bool = False) -> str
     if options.privacy_widening is not None:
         text += f": {options.privacy_widening.describe()}"
     return text
+
+
+def _stopped(plan, outcome: Outcome, skipped, messages, started, hashed, timings, fetched, privacy) -> SyncResult:
+    """A run that stopped early (see Executor.run): what it did, and why it stopped. Nothing more
+    is written: every action it finished is already recorded, one transaction each."""
+    for leftover in fetched.values():
+        leftover[0].unlink(missing_ok=True)
+    return SyncResult(
+        plan, outcome, skipped, messages, time.monotonic() - started, hashed, timings, **privacy, error=outcome.stopped
+    )
 
 
 def _set_aside_refused(

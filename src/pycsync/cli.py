@@ -1,59 +1,49 @@
-"""The command line: parse options, build the context, call the library, map errors to exits."""
+"""The command line: parse options, call the library, map errors to exit statuses.
+
+Everything the commands print goes through the injected :class:`Environment`, and every exit
+leaves through :meth:`PycsyncGroup.main`, the one place where errors become an
+:class:`~pycsync.errors.ExitStatus` (with ``--json``, an error document too).
+"""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import getpass
 import json
 import logging
 import os
 import sys
+import traceback
 import webbrowser
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from enum import IntEnum
 from pathlib import Path
+from typing import Any, TextIO
 
 import click
 
 from pycsync import __version__
-from pycsync.app import SafetyAbort, SyncOptions, UsageError, sync
+from pycsync.app import SyncOptions, sync
 from pycsync.config import (
     LAYOUT_CHOICES,
     PRIVACY_CHOICES,
     SETTINGS,
-    ConfigError,
     EffectiveConfig,
-    NotSignedIn,
     TokenStore,
     config_dir,
+    describe,
     effective_config,
     resolve_credentials,
+    unknown_upload_wait,
 )
-from pycsync.flickr import (
-    AuthError,
-    Credentials,
-    Endpoints,
-    FlickrClient,
-    FlickrError,
-    LoopbackReceiver,
-    authorize_url,
-    get_access_token,
-    get_request_token,
-    redact,
-)
+from pycsync.errors import EXIT_STATUS_HELP, ExitStatus, PycsyncError, UsageError, as_error
+from pycsync.flickr import Credentials, Endpoints, FlickrClient, SignInPrompts, redact, sign_in
+from pycsync.flickr.endpoints import is_loopback
 from pycsync.model import Direction, Layout
-from pycsync.report import Reporter, render_status, render_table, status_report
-from pycsync.state import LockedError, StateError
+from pycsync.report import Reporter, error_document, render_config, render_status, status_report
 
 DEFAULT_ENDPOINT = "https://www.flickr.com"
-
-
-class ExitStatus(IntEnum):
-    OK = 0
-    ITEMS_FAILED = 1
-    USAGE = 2
-    AUTH = 3
-    SAFETY_ABORT = 7
 
 
 @dataclass
@@ -61,20 +51,47 @@ class Environment:
     """Everything the CLI touches outside itself, injectable for tests."""
 
     env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
-    stdout: object = None  # None: the process's stdout at the time of the call
-    stderr: object = None
+    stdout: Any = None  # None: the process's stdout at the time of the call
+    stderr: Any = None
+    stdin: Any = None
     open_browser: Callable[[str], bool] = webbrowser.open
     has_display: bool | None = None  # None: guess from the platform and DISPLAY/WAYLAND_DISPLAY
 
     def bound(self) -> Environment:
-        return dataclasses.replace(self, stdout=self.stdout or sys.stdout, stderr=self.stderr or sys.stderr)
+        return dataclasses.replace(
+            self,
+            stdout=self.stdout or sys.stdout,
+            stderr=self.stderr or sys.stderr,
+            stdin=self.stdin or sys.stdin,
+        )
+
+    def ask(self, question: str, hidden: bool = False) -> str | None:
+        """One line typed in answer (None at the end of input). Hidden answers are not echoed
+        on a terminal; piped in, they are read like any other line."""
+        if hidden and _isatty(self.stdin):
+            return getpass.getpass(question, stream=self.stderr)
+        self.stderr.write(question)
+        self.stderr.flush()
+        line = self.stdin.readline()
+        return line.rstrip("\r\n") if line else None
+
+
+def _isatty(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
 
 
 @dataclass
 class Context:
+    """One invocation: its environment, the global options, and what has been printed."""
+
     environment: Environment
-    endpoint: str | None
-    debug: bool
+    endpoint: str | None = None
+    debug: bool = False
+    json_mode: bool = False  # a --json document is owed on stdout
+    json_printed: bool = False
 
     @property
     def endpoint_key(self) -> str:
@@ -90,6 +107,37 @@ class Context:
 
     def echo(self, text: str = "", err: bool = False) -> None:
         click.echo(text, file=self.environment.stderr if err else self.environment.stdout)
+
+    def warn(self, text: str) -> None:
+        self.echo(f"warning: {text}", err=True)
+
+    def print_json(self, document: dict) -> None:
+        self.echo(json.dumps(document, indent=2))
+        self.json_printed = True
+
+    def report(self, error: PycsyncError) -> ExitStatus:
+        """Say why the command ended (one line on stderr; with --json, the error document
+        unless a document was printed already) and give its exit status."""
+        self.echo(f"pycsync: {redact(str(error), _LOG_SECRETS)}", err=True)
+        if self.json_mode and not self.json_printed:
+            self.print_json(error_document(error))
+        return error.exit_status
+
+    def fail(self, exc: BaseException) -> int:
+        """The exit status of an exception that ended the command, after telling the user."""
+        if isinstance(exc, click.exceptions.Exit):
+            return exc.exit_code
+        if isinstance(exc, click.ClickException):
+            exc.show(file=self.environment.stderr)
+            if self.json_mode and not self.json_printed:
+                kind = UsageError if exc.exit_code == ExitStatus.USAGE else PycsyncError
+                self.print_json(error_document(kind(exc.format_message())))
+            return exc.exit_code
+        if isinstance(exc, click.Abort):  # click's word for Ctrl-C while it parses
+            exc = KeyboardInterrupt()
+        if self.debug and not isinstance(exc, KeyboardInterrupt):
+            self.echo(redact("".join(traceback.format_exception(exc)), _LOG_SECRETS).rstrip(), err=True)
+        return self.report(as_error(exc, self.endpoint_key))
 
 
 _LOG_SECRETS: set[str] = set()  # credential values known to this process: never logged
@@ -107,7 +155,7 @@ class _RedactingFilter(logging.Filter):
         return True
 
 
-def _debug_logging(stream, env: Mapping[str, str]) -> None:
+def _debug_logging(stream: TextIO, env: Mapping[str, str]) -> None:
     _LOG_SECRETS.update(v for k, v in env.items() if k.startswith("FLICKR_") and v)
     handler = logging.StreamHandler(stream)
     handler.addFilter(_RedactingFilter())
@@ -122,34 +170,66 @@ def _debug_logging(stream, env: Mapping[str, str]) -> None:
         logging.getLogger(name).setLevel(logging.INFO)
 
 
-def _fail(status: ExitStatus, message: str) -> None:
-    click.echo(f"pycsync: {redact(message)}", err=True)
-    sys.exit(int(status))
+class PycsyncGroup(click.Group):
+    """The `pycsync` command group; its :meth:`main` is where every command ends."""
+
+    def main(  # type: ignore[override]
+        self,
+        args: list[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        given = extra.pop("obj", None)
+        environment = (given if isinstance(given, Environment) else Environment()).bound()
+        argv = list(sys.argv[1:] if args is None else args)
+        ctx = Context(environment, json_mode=_wants_json(argv))
+        # what click itself prints (--help, --version) and any library's stray output go to the
+        # environment's streams too (they are the process's own unless injected)
+        with (
+            contextlib.redirect_stdout(environment.stdout),
+            contextlib.redirect_stderr(environment.stderr),
+        ):
+            try:
+                status = super().main(argv, prog_name, complete_var, standalone_mode=False, obj=ctx, **extra)
+            except (Exception, KeyboardInterrupt) as exc:
+                status = ctx.fail(exc)
+        status = int(status or 0)
+        if not standalone_mode:
+            return status
+        sys.exit(status)
 
 
-def _run_guarded(ctx: Context, fn):
-    """Map every expected error to one clear line and its exit status (tracebacks with --debug)."""
-    try:
-        return fn()
-    except SafetyAbort as exc:
-        _fail(ExitStatus.SAFETY_ABORT, f"safety abort: {exc}")
-    except (NotSignedIn, AuthError) as exc:
-        if ctx.debug:
-            raise
-        _fail(ExitStatus.AUTH, f"authentication failed: {exc}")
-    except (UsageError, ConfigError, StateError, ValueError) as exc:
-        if ctx.debug:
-            raise
-        _fail(ExitStatus.USAGE, str(exc))
-    except LockedError as exc:
-        _fail(ExitStatus.ITEMS_FAILED, str(exc))
-    except (FlickrError, OSError) as exc:
-        if ctx.debug:
-            raise
-        _fail(ExitStatus.ITEMS_FAILED, f"{type(exc).__name__}: {exc}")
+def _wants_json(argv: list[str]) -> bool:
+    """Whether the command line asks for --json (known before it is parsed, for usage errors)."""
+    return "--json" in (argv[: argv.index("--")] if "--" in argv else argv)
 
 
 # ---------------------------------------------------------------------- options
+
+
+class FolderPath(click.ParamType):
+    """A folder argument, checked before anything else happens: never empty (an unset variable
+    in a cron line must not mean "here"), and, with ``exists``, an existing folder."""
+
+    name = "folder"
+
+    def __init__(self, exists: bool = True) -> None:
+        self.exists = exists
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        text = os.fspath(value)
+        if not text.strip():
+            self.fail("is empty (an unset variable?): give a folder, or leave it out for the current one", param, ctx)
+        path = Path(text).expanduser()
+        if path.is_dir() or (not self.exists and not path.exists()):
+            return text
+        why = "it is a file" if path.exists() else "it does not exist"
+        self.fail(f"{text} is not a folder ({why})", param, ctx)
+
+    def shell_complete(self, ctx: click.Context, param: click.Parameter, incomplete: str) -> list:
+        return [click.shell_completion.CompletionItem(incomplete, type="dir")]
 
 
 def settings_options(f):
@@ -203,17 +283,19 @@ def settings_options(f):
 
 
 def direction_options(f):
-    f = click.option("--pull", "direction", flag_value="pull", help="Only apply changes from Flickr to the folder.")(f)
-    return click.option("--push", "direction", flag_value="push", help="Only apply changes from the folder to Flickr.")(
-        f
-    )
+    f = click.option("--pull", is_flag=True, help="Only apply changes from Flickr to the folder.")(f)
+    return click.option("--push", is_flag=True, help="Only apply changes from the folder to Flickr.")(f)
+
+
+def _direction(push: bool, pull: bool) -> Direction:
+    if push and pull:
+        raise UsageError("--push and --pull cannot be combined: leave both out for a two-way sync")
+    return Direction.PUSH if push else Direction.PULL if pull else Direction.BOTH
 
 
 def sync_options(f):
     options = [
-        click.option(
-            "-p", "--path", "path_opt", type=click.Path(file_okay=False), help="The folder to sync (same as PATH)."
-        ),
+        click.option("-p", "--path", "path_opt", type=FolderPath(), help="The folder to sync (same as PATH)."),
         direction_options,
         click.option("--dry-run", is_flag=True, help="Print the plan; change nothing anywhere."),
         settings_options,
@@ -228,7 +310,8 @@ def sync_options(f):
             "--json",
             "json_mode",
             is_flag=True,
-            help="Print one machine-readable summary (JSON) and nothing else on stdout.",
+            help="Print one machine-readable summary (JSON) and nothing else on stdout, also when the run "
+            "fails (then with an error member).",
         ),
         click.option("-q", "--quiet", is_flag=True, help="Only errors and the one-line summary."),
         click.option(
@@ -244,10 +327,12 @@ def _settings(ctx: Context, root: Path | None, given: Mapping[str, object]) -> E
     flags = {name: given.get(name) for name in SETTINGS}
     sources = {}
     click_ctx = click.get_current_context(silent=True)
-    for name in flags:
-        param = next((p for p in click_ctx.command.params if p.name == name), None) if click_ctx else None
-        if param is not None and click_ctx.get_parameter_source(name) is click.core.ParameterSource.ENVIRONMENT:
-            sources[name] = f"environment ({param.envvar})"
+    if click_ctx is not None:  # a flag's value read from an environment variable says which
+        params = {p.name: p for p in click_ctx.command.params}
+        for name in flags:
+            param = params.get(name)
+            if param is not None and click_ctx.get_parameter_source(name) is click.core.ParameterSource.ENVIRONMENT:
+                sources[name] = f"environment ({param.envvar})"
     return effective_config(ctx.environment.env, root, flags, sources)
 
 
@@ -265,65 +350,54 @@ def _sync_options(root: Path, cfg: EffectiveConfig, **extra) -> SyncOptions:
     )
 
 
-def _unknown_upload_wait(env: Mapping[str, str]) -> float:
-    """PYCSYNC_UNKNOWN_UPLOAD_WAIT: seconds to look for an upload whose answer was lost (60)."""
-    raw = (env.get("PYCSYNC_UNKNOWN_UPLOAD_WAIT") or "").strip()
-    if not raw:
-        return 60.0
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ConfigError(f"PYCSYNC_UNKNOWN_UPLOAD_WAIT must be a number of seconds, not {raw!r}") from None
-    if not 0 <= value < float("inf"):
-        raise ConfigError("PYCSYNC_UNKNOWN_UPLOAD_WAIT must be 0 or more seconds")
-    return value
-
-
 def _do_sync(
     ctx: Context,
-    path=None,
-    path_opt=None,
-    direction=None,
-    dry_run=False,
-    full=False,
-    rebuild_state=False,
-    json_mode=False,
-    quiet=False,
-    verbose=False,
-    **settings,
-) -> None:
+    path: str | None = None,
+    path_opt: str | None = None,
+    push: bool = False,
+    pull: bool = False,
+    dry_run: bool = False,
+    full: bool = False,
+    rebuild_state: bool = False,
+    json_mode: bool = False,
+    quiet: bool = False,
+    verbose: bool = False,
+    **settings: Any,
+) -> ExitStatus:
     env = ctx.environment
+    ctx.json_mode = json_mode
     root = Path(path_opt or path or os.getcwd())
-
-    def run():
-        cfg = _settings(ctx, root, settings)
-        options = _sync_options(
-            root,
-            cfg,
-            direction=Direction(direction or "both"),
-            dry_run=dry_run,
-            full=full,
-            rebuild_state=rebuild_state,
-            unknown_upload_wait=_unknown_upload_wait(env.env),
-        )
-        reporter = Reporter(env.stdout, env.stderr, json_mode=json_mode, quiet=quiet, verbose=verbose)
-        client = ctx.client(calls_per_hour=cfg["rate_limit"] or None)
-        try:
-            with reporter:
-                result = sync(client, options, notify=reporter.notify)
-        finally:
-            client.close()
-        reporter.sync_result(result, dict(client.stats.calls_by_method))
-        return result
-
-    result = _run_guarded(ctx, run)
+    # everything on the command line is checked before credentials are looked at
+    cfg = _settings(ctx, root, settings)
+    options = _sync_options(
+        root,
+        cfg,
+        direction=_direction(push, pull),
+        dry_run=dry_run,
+        full=full,
+        rebuild_state=rebuild_state,
+        unknown_upload_wait=unknown_upload_wait(env.env),
+    )
+    reporter = Reporter(env.stdout, env.stderr, json_mode=json_mode, quiet=quiet, verbose=verbose)
+    client = ctx.client(calls_per_hour=cfg["rate_limit"] or None)
+    try:
+        with reporter:
+            result = sync(client, options, notify=reporter.notify)
+    finally:
+        client.close()
+    reporter.sync_result(result, dict(client.stats.calls_by_method))
+    ctx.json_printed = json_mode
+    if result.error is not None:
+        return ctx.report(result.error)
     if result.outcome is not None and (result.outcome.failed or result.outcome.permanent):
-        sys.exit(int(ExitStatus.ITEMS_FAILED))
+        return ExitStatus.ERROR
+    return ExitStatus.OK
 
 
 # ---------------------------------------------------------------------- commands
 
-MAIN_HELP = """Keep a folder tree of photos and videos and a Flickr account in sync, both ways.
+MAIN_HELP = (
+    """Keep a folder tree of photos and videos and a Flickr account in sync, both ways.
 
 Folders are albums, files are photos. With no command, syncs the current folder (or -p PATH),
 as the original pycsync did; `pycsync -a` signs in.
@@ -331,17 +405,20 @@ as the original pycsync did; `pycsync -a` signs in.
 \b
 First steps:
   pycsync demo                             try it offline against the bundled emulator
-  pycsync auth --api-key KEY --api-secret SECRET
+  pycsync auth --api-key KEY               sign in (asks for the secret)
   pycsync status ~/Pictures                what a sync would do
   pycsync sync ~/Pictures
 
 \b
-Exit status: 0 done, 1 some items failed, 2 usage or configuration error,
-3 authentication error, 7 safety abort (nothing changed).
+Exit status:
 """
+    + "\n".join(f"  {int(status):<4} {text}" for status, text in EXIT_STATUS_HELP.items())
+    + "\n"
+)
 
 
 @click.group(
+    cls=PycsyncGroup,
     invoke_without_command=True,
     help=MAIN_HELP,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
@@ -352,23 +429,52 @@ Exit status: 0 done, 1 some items failed, 2 usage or configuration error,
     metavar="URL",
     help="Root of every Flickr URL (for the bundled emulator). Default: real Flickr.",
 )
+@click.option(
+    "--allow-plain-http",
+    is_flag=True,
+    help="Allow an http:// endpoint that is not this computer (127.0.0.1, ::1, localhost); anyone on the "
+    "network could read and change the traffic.",
+)
 @click.option("--debug", is_flag=True, help="Log HTTP traffic (secrets redacted) and show tracebacks.")
 @click.option("-a", "auth_flag", is_flag=True, help="Sign in to Flickr (same as `pycsync auth`).")
-@click.option(
-    "-p", "--path", "path_opt", type=click.Path(file_okay=False), help="Folder to sync when no command is given."
-)
+@click.option("-p", "--path", "path_opt", type=FolderPath(), help="Folder to sync when no command is given.")
 @click.version_option(__version__, "-V", "--version", prog_name="pycsync")
 @click.pass_context
-def main(click_ctx: click.Context, endpoint, debug, auth_flag, path_opt) -> None:
-    environment = (click_ctx.obj if isinstance(click_ctx.obj, Environment) else Environment()).bound()
+def main(click_ctx: click.Context, endpoint, allow_plain_http, debug, auth_flag, path_opt) -> Any:
+    ctx = click_ctx.find_object(Context)
+    if ctx is None:  # invoked without PycsyncGroup.main (click's own machinery)
+        ctx = click_ctx.obj = Context(Environment().bound())
+    ctx.debug = debug
     if debug:
-        _debug_logging(environment.stderr, environment.env)
-    click_ctx.obj = Context(environment, endpoint.rstrip("/") if endpoint else None, debug)
+        _debug_logging(ctx.environment.stderr, ctx.environment.env)
+    ctx.endpoint = _endpoint(ctx, endpoint, allow_plain_http)
     if click_ctx.invoked_subcommand is None:
         if auth_flag:
-            click_ctx.invoke(auth_command)
-        else:
-            _do_sync(click_ctx.obj, path_opt=path_opt)
+            return click_ctx.invoke(auth_command)
+        return _do_sync(ctx, path_opt=path_opt)
+    return None
+
+
+def _endpoint(ctx: Context, value: str | None, allow_plain_http: bool) -> str | None:
+    """The --endpoint URL, refusing plain HTTP to anything but this computer unless allowed."""
+    if not value or not value.strip():
+        return None
+    value = value.strip().rstrip("/")
+    try:
+        Endpoints.for_base(value)
+    except ValueError:
+        raise UsageError(f"--endpoint must be an http:// or https:// URL, not {value!r}") from None
+    if value.lower().startswith("http://") and not is_loopback(value):
+        if not allow_plain_http:
+            raise UsageError(
+                f"refusing plain HTTP to {value}: anyone on the network could read the access token and "
+                "change what is synced. Use https://, or add --allow-plain-http to accept that"
+            )
+        ctx.warn(
+            f"talking to {value} over plain HTTP (--allow-plain-http): anyone on the network can read "
+            "the access token and change what is synced"
+        )
+    return value
 
 
 SYNC_EXAMPLES = """
@@ -386,16 +492,16 @@ config.toml (see `pycsync config`).
 
 
 @main.command("sync", epilog=SYNC_EXAMPLES)
-@click.argument("path", required=False, type=click.Path(file_okay=False))
+@click.argument("path", required=False, type=FolderPath())
 @sync_options
 @click.pass_obj
-def sync_command(ctx: Context, path, **kwargs) -> None:
+def sync_command(ctx: Context, path, **kwargs) -> ExitStatus:
     """Two-way sync of PATH (default: the current folder) with Flickr.
 
     Uploads what is new in the folder, downloads what is new on Flickr, replaces edited photos
     in place and keeps both versions of a conflict.
     """
-    _do_sync(ctx, path, **kwargs)
+    return _do_sync(ctx, path, **kwargs)
 
 
 STATUS_EXAMPLES = """
@@ -409,7 +515,7 @@ Examples:
 
 
 @main.command("status", epilog=STATUS_EXAMPLES)
-@click.argument("path", required=False, type=click.Path(file_okay=False))
+@click.argument("path", required=False, type=FolderPath())
 @direction_options
 @click.option(
     "--layout",
@@ -423,30 +529,28 @@ Examples:
 @click.option("--json", "json_mode", is_flag=True, help="Machine-readable output (a stable, documented shape).")
 @click.option("-v", "--verbose", is_flag=True, help="List every file in each category.")
 @click.pass_obj
-def status_command(ctx: Context, path, direction, json_mode, verbose, **settings) -> None:
+def status_command(ctx: Context, path, push, pull, json_mode, verbose, **settings) -> ExitStatus:
     """What a sync of PATH would do, per album, changing nothing.
 
     Shows what is only in the folder, only on Flickr, changed on either side, moved, in
     conflict, or about to be deleted. Always exits 0 when it could look (use `in_sync` in
     --json to test for differences).
     """
+    ctx.json_mode = json_mode
     root = Path(path or os.getcwd())
-
-    def run():
-        cfg = _settings(ctx, root, settings)
-        options = _sync_options(root, cfg, direction=Direction(direction or "both"), dry_run=True)
-        client = ctx.client(calls_per_hour=cfg["rate_limit"] or None)
-        try:
-            result = sync(client, options)
-        finally:
-            client.close()
-        return status_report(result, str(root.resolve()), direction=options.direction.value, delete=options.delete)
-
-    report = _run_guarded(ctx, run)
+    cfg = _settings(ctx, root, settings)
+    options = _sync_options(root, cfg, direction=_direction(push, pull), dry_run=True)
+    client = ctx.client(calls_per_hour=cfg["rate_limit"] or None)
+    try:
+        result = sync(client, options)
+    finally:
+        client.close()
+    report = status_report(result, str(root.resolve()), direction=options.direction.value, delete=options.delete)
     if json_mode:
-        ctx.echo(json.dumps(report, indent=2))
+        ctx.print_json(report)
     else:
         ctx.echo(render_status(report, verbose=verbose))
+    return ExitStatus.OK
 
 
 CONFIG_EXAMPLES = """
@@ -468,133 +572,64 @@ directory shown as "user file"; for example:
   rate_limit = 3000
 """
 
-SOURCE_LABELS = {"default": "default", "user": "user file", "folder": "folder file", "flag": "command line"}
-
 
 @main.command("config", epilog=CONFIG_EXAMPLES)
-@click.argument("path", required=False, type=click.Path(file_okay=False))
+@click.argument("path", required=False, type=FolderPath(exists=False))
 @settings_options
 @click.option("--json", "json_mode", is_flag=True, help="Machine-readable output.")
 @click.pass_obj
-def config_command(ctx: Context, path, json_mode, **settings) -> None:
+def config_command(ctx: Context, path, json_mode, **settings) -> ExitStatus:
     """Print the effective configuration for PATH and where each value comes from.
 
     Order, lowest first: defaults, the user config.toml, PATH/.pycsync/config.toml, flags.
     Secrets are never printed. Nothing is contacted or changed.
     """
+    ctx.json_mode = json_mode
     root = Path(path or os.getcwd()).expanduser()
-
-    def run():
-        cfg = _settings(ctx, root, settings)
-        return cfg, _account(ctx)
-
-    cfg, account = _run_guarded(ctx, run)
-    doc = {
-        "root": str(root.resolve()),
-        "files": {
-            "user": {"path": str(cfg.user_file), "exists": cfg.user_file.is_file()},
-            "folder": {"path": str(cfg.folder_file), "exists": cfg.folder_file.is_file()},
-        },
-        "settings": {
-            name: {"value": list(v.value) if isinstance(v.value, tuple) else v.value, "source": v.source}
-            for name, v in cfg.values.items()
-        },
-        "account": account,
-    }
+    doc = describe(_settings(ctx, root, settings), root, ctx.environment.env, ctx.endpoint_key, _endpoint_source(ctx))
     if json_mode:
-        ctx.echo(json.dumps(doc, indent=2))
-        return
-
-    def found(entry):
-        return entry["path"] + ("" if entry["exists"] else "  (not found)")
-
-    def show(value):
-        if isinstance(value, list):
-            return ", ".join(value) if value else "(none)"
-        if isinstance(value, bool):
-            return str(value).lower()
-        return "" if value is None else str(value)
-
-    def source(label: str) -> str:
-        return " + ".join(SOURCE_LABELS.get(s, s) for s in label.split("+"))
-
-    ctx.echo(f"Configuration for {doc['root']}")
-    ctx.echo(f"  user file:   {found(doc['files']['user'])}")
-    ctx.echo(f"  folder file: {found(doc['files']['folder'])}")
-    ctx.echo()
-    ctx.echo(
-        render_table(
-            ["setting", "value", "source"],
-            [[name, show(v["value"]), source(v["source"])] for name, v in doc["settings"].items()],
-        )
-    )
-    ctx.echo()
-    rows = [["endpoint", account["endpoint"]["value"], account["endpoint"]["source"]]]
-    for name in ("api_key", "api_secret", "token", "token_secret"):
-        entry = account[name]
-        rows.append([name, entry["value"] or "(not set)", entry["source"] or ""])
-    ctx.echo(render_table(["flickr", "value", "source"], rows))
-    user = account["user"]
-    ctx.echo()
-    if user:
-        ctx.echo(
-            f"Signed in as {user['username']} ({user['user_nsid']}) with {user['perms']} permission "
-            f"(saved in {account['token_file']})."
-        )
-    elif account["token"]["value"]:
-        ctx.echo("An access token is set in the environment.")
+        ctx.print_json(doc)
     else:
-        ctx.echo("Not signed in: run `pycsync auth`.")
+        ctx.echo(render_config(doc))
+    return ExitStatus.OK
 
 
-def _account(ctx: Context) -> dict:
-    """Where the endpoint and credentials come from, values redacted (reads no secret out)."""
-    env, store = ctx.environment.env, ctx.store()
-    endpoint = ctx.endpoint_key
+def _endpoint_source(ctx: Context) -> str:
     if ctx.endpoint is None:
-        endpoint_source = "default"
-    elif env.get("PYCSYNC_ENDPOINT", "").rstrip("/") == ctx.endpoint:
-        endpoint_source = "environment (PYCSYNC_ENDPOINT)"
-    else:
-        endpoint_source = "command line"
-    app = store.app(endpoint)
-    out: dict = {"endpoint": {"value": endpoint, "source": endpoint_source}, "token_file": str(store.path)}
-    saved_by_auth = "saved by `pycsync auth`"
-
-    def entry(var: str, saved: object) -> dict:
-        if env.get(var):
-            return {"value": "<redacted>", "source": f"environment ({var})"}
-        if saved:
-            return {"value": "<redacted>", "source": saved_by_auth}
-        return {"value": None, "source": None}
-
-    key = env.get("FLICKR_API_KEY") or app.get("api_key")
-    token = store.token(endpoint, key) if key else None
-    out["api_key"] = entry("FLICKR_API_KEY", app.get("api_key"))
-    out["api_secret"] = entry("FLICKR_API_SECRET", app.get("api_secret"))
-    env_token = bool(env.get("FLICKR_OAUTH_TOKEN") and env.get("FLICKR_OAUTH_TOKEN_SECRET"))
-    out["token"] = entry("FLICKR_OAUTH_TOKEN", token and not env_token)
-    out["token_secret"] = entry("FLICKR_OAUTH_TOKEN_SECRET", token and not env_token)
-    out["user"] = {k: token.get(k) for k in ("username", "user_nsid", "perms")} if token and not env_token else None
-    return out
+        return "default"
+    if ctx.environment.env.get("PYCSYNC_ENDPOINT", "").strip().rstrip("/") == ctx.endpoint:
+        return "environment (PYCSYNC_ENDPOINT)"
+    return "command line"
 
 
 AUTH_EXAMPLES = """
 \b
 Examples:
-  pycsync auth --api-key 0123abcd... --api-secret 4567ef...
+  pycsync auth --api-key 0123abcd...       asks for the secret (typed input is hidden)
+  pycsync auth --api-key KEY --api-secret-file ~/flickr-secret
   pycsync auth --perms delete              allow `sync --delete` to delete photos
   pycsync auth --no-browser                on a server: paste a code instead
 
-Get a key at https://www.flickr.com/services/apps/create/ . The key, secret and access token
-are saved for this endpoint in tokens.json (readable only by you) in the config directory
-(see `pycsync config`).
+Get a key at https://www.flickr.com/services/apps/create/ . The secret can also come from
+FLICKR_API_SECRET. The key, secret and access token are saved for this endpoint in tokens.json
+(readable only by you) in the config directory (see `pycsync config`).
 """
 
 
 @main.command("auth", epilog=AUTH_EXAMPLES)
 @click.option("--api-key", envvar="FLICKR_API_KEY", help="Your app's key (default: the one saved last time).")
-@click.option("--api-secret", envvar="FLICKR_API_SECRET", help="Your app's secret.")
+@click.option(
+    "--api-secret",
+    metavar="SECRET",
+    help="Your app's secret. Other users of this computer can see it in the process list: prefer the "
+    "prompt, FLICKR_API_SECRET or --api-secret-file.",
+)
+@click.option(
+    "--api-secret-file",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    metavar="FILE",
+    help="Read the secret from the first line of FILE (-: standard input).",
+)
 @click.option(
     "--perms",
     type=click.Choice(["read", "write", "delete"]),
@@ -612,7 +647,15 @@ are saved for this endpoint in tokens.json (readable only by you) in the config 
     help="How long to wait for you to click in the browser.",
 )
 @click.pass_obj
-def auth_command(ctx: Context, api_key=None, api_secret=None, perms="write", no_browser=False, timeout=300.0) -> None:
+def auth_command(
+    ctx: Context,
+    api_key: str | None = None,
+    api_secret: str | None = None,
+    api_secret_file: str | None = None,
+    perms: str = "write",
+    no_browser: bool = False,
+    timeout: float = 300.0,
+) -> ExitStatus:
     """Sign in to Flickr (OAuth) and remember the access token.
 
     Opens the sign-in page in your browser and finishes by itself when you click "OK, I'll
@@ -622,76 +665,75 @@ def auth_command(ctx: Context, api_key=None, api_secret=None, perms="write", no_
     """
     env = ctx.environment
     store = ctx.store()
-
-    def run():
-        app = store.app(ctx.endpoint_key)
-        key = api_key or env.env.get("FLICKR_API_KEY") or app.get("api_key")
-        secret = api_secret or env.env.get("FLICKR_API_SECRET") or app.get("api_secret")
-        if not key or not secret:
-            raise UsageError(
-                "an API key and secret are needed: pycsync auth --api-key KEY --api-secret SECRET "
-                "(get them at https://www.flickr.com/services/apps/create/)"
-            )
-        endpoints = Endpoints.for_base(ctx.endpoint)
-        token = verifier = None
-        if not no_browser and _has_display(env):
-            token, token_secret, verifier = _browser_sign_in(ctx, endpoints, key, secret, perms, timeout)
-        if verifier is None:
-            token, token_secret = get_request_token(endpoints, key, secret, callback="oob")
-            url = authorize_url(endpoints, token, perms)
-            ctx.echo('Open this page in a browser, sign in to Flickr and click "OK, I\'ll authorize it":')
-            ctx.echo(f"  {url}")
-            try:
-                verifier = click.prompt("Then paste the code Flickr shows you", err=True).strip()
-            except click.Abort:
-                raise NotSignedIn("sign-in cancelled: no code was entered") from None
-        access = get_access_token(endpoints, key, secret, token, token_secret, verifier)
-        with FlickrClient(
-            endpoints, Credentials(key, secret, access.token, access.token_secret), calls_per_hour=None
-        ) as client:
-            login = client.test_login()  # proves the token works before it is kept
-            granted = client.check_token() or perms
-        store.save(
-            ctx.endpoint_key,
-            key,
-            secret,
-            {
-                "token": access.token,
-                "token_secret": access.token_secret,
-                "user_nsid": login.user_nsid,
-                "username": login.username,
-                "perms": granted,
-            },
+    saved = store.app(ctx.endpoint_key)
+    key = api_key or env.env.get("FLICKR_API_KEY") or saved.get("api_key")  # (`-a` passes no options)
+    if not key:
+        raise UsageError(
+            "an API key is needed: pycsync auth --api-key KEY (get one at "
+            "https://www.flickr.com/services/apps/create/); the secret is asked for"
         )
-        where = "" if ctx.endpoint is None else f" at {ctx.endpoint_key}"
-        ctx.echo(f"Signed in to Flickr{where} as {login.username} ({login.user_nsid}) with {granted} permission.")
-        ctx.echo(f"The access token is saved in {store.path}; next: pycsync sync PATH")
+    secret = _api_secret(ctx, key, api_secret, api_secret_file, saved)
+    endpoints = Endpoints.for_base(ctx.endpoint)
+    prompts = SignInPrompts(
+        say=ctx.echo,
+        warn=lambda text: ctx.echo(text, err=True),
+        ask_code=env.ask,
+        open_browser=env.open_browser if not no_browser and _has_display(env) else None,
+    )
+    access = sign_in(endpoints, key, secret, perms, prompts=prompts, timeout=timeout)
+    with FlickrClient(endpoints, Credentials(key, secret, access.token, access.token_secret), calls_per_hour=None) as c:
+        login = c.test_login()  # proves the token works before it is kept
+        granted = c.check_token() or perms
+    token = {
+        "token": access.token,
+        "token_secret": access.token_secret,
+        "user_nsid": login.user_nsid,
+        "username": login.username,
+        "perms": granted,
+    }
+    store.save(ctx.endpoint_key, key, secret, token)
+    where = "" if ctx.endpoint is None else f" at {ctx.endpoint_key}"
+    ctx.echo(f"Signed in to Flickr{where} as {login.username} ({login.user_nsid}) with {granted} permission.")
+    ctx.echo(f"The access token is saved in {store.path}; next: pycsync sync PATH")
+    return ExitStatus.OK
 
-    _run_guarded(ctx, run)
 
-
-def _browser_sign_in(ctx: Context, endpoints: Endpoints, key: str, secret: str, perms: str, timeout: float):
-    """(token, token secret, verifier) from a browser that comes back to a loopback address;
-    verifier None when no browser could be opened (the caller falls back to a pasted code)."""
-    with LoopbackReceiver() as receiver:
-        token, token_secret = get_request_token(endpoints, key, secret, callback=receiver.callback_url)
-        url = authorize_url(endpoints, token, perms)
-        if not ctx.environment.open_browser(url):
-            ctx.echo("Could not open a browser; signing in with a code instead.", err=True)
-            return None, None, None
-        ctx.echo("Your browser shows Flickr's sign-in page. If it did not open, visit:")
-        ctx.echo(f"  {url}")
-        minutes = f"{timeout / 60:.0f} minutes" if timeout >= 120 else f"{timeout:.0f} seconds"
-        ctx.echo(f'Waiting for you to click "OK, I\'ll authorize it" (up to {minutes}; Ctrl-C to stop)...')
-        got = receiver.wait(timeout)
-    if got is None:
-        raise NotSignedIn(
-            f"no answer from the browser within {minutes}; run `pycsync auth` again, "
-            "or `pycsync auth --no-browser` to paste a code instead"
+def _api_secret(ctx: Context, key: str, given: str | None, from_file: str | None, saved: Mapping[str, str]) -> str:
+    """The API secret, from (in order) --api-secret, --api-secret-file, FLICKR_API_SECRET, the
+    saved sign-in of this key, or a hidden prompt."""
+    env = ctx.environment
+    if given is not None and from_file is not None:
+        raise UsageError("give --api-secret or --api-secret-file, not both")
+    if given is not None:
+        ctx.warn(
+            "a secret given with --api-secret is visible to other users of this computer (in the process "
+            "list); next time let pycsync ask for it, or use FLICKR_API_SECRET or --api-secret-file"
         )
-    if got[0] != token:
-        raise NotSignedIn("the browser answered for another sign-in attempt; run `pycsync auth` again")
-    return token, token_secret, got[1]
+        secret: str | None = given
+    elif from_file is not None:
+        secret = _read_secret_file(env, from_file)
+    elif env.env.get("FLICKR_API_SECRET"):
+        secret = env.env["FLICKR_API_SECRET"]
+    elif saved.get("api_key") == key and saved.get("api_secret"):
+        secret = saved["api_secret"]
+    else:
+        secret = env.ask("Flickr API secret (typing is hidden): ", hidden=True)
+    if not secret or not secret.strip():
+        raise UsageError(
+            "no API secret: type it when asked, or give it with FLICKR_API_SECRET or --api-secret-file FILE"
+        )
+    return secret.strip()
+
+
+def _read_secret_file(env: Environment, name: str) -> str | None:
+    if name == "-":
+        return env.stdin.readline()
+    try:
+        with open(name, encoding="utf-8") as f:
+            return f.readline()
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise UsageError(f"cannot read the API secret from {name}: {reason}") from None
 
 
 def _has_display(environment: Environment) -> bool:

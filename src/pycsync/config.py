@@ -1,8 +1,11 @@
-"""Where credentials live: the API key and per-endpoint access tokens in the user config dir.
+"""Where credentials and settings live, and the `pycsync config` document that shows both.
 
-The token file is 0600 inside a 0700 directory. Environment variables override the file so
-automation never needs to write secrets to disk: FLICKR_API_KEY / FLICKR_API_SECRET and
+Credentials: the API key and per-endpoint access tokens in the user config dir. The token
+file is 0600 inside a 0700 directory. Environment variables override the file so automation
+never needs to write secrets to disk: FLICKR_API_KEY / FLICKR_API_SECRET and
 FLICKR_OAUTH_TOKEN / FLICKR_OAUTH_TOKEN_SECRET.
+
+Settings: config.toml files and flags, merged by :func:`effective_config` (below).
 """
 
 from __future__ import annotations
@@ -16,16 +19,9 @@ from pathlib import Path
 
 import platformdirs
 
+from pycsync.errors import ConfigError, NotSignedIn
 from pycsync.flickr import Credentials
 from pycsync.safefs import SafeDir, UnsafeFolderError, make_private
-
-
-class ConfigError(Exception):
-    """Bad configuration or missing set-up: exit status 2."""
-
-
-class NotSignedIn(Exception):
-    """No usable access token: exit status 3."""
 
 
 def config_dir(env: Mapping[str, str]) -> Path:
@@ -93,8 +89,7 @@ def resolve_credentials(env: Mapping[str, str], store: TokenStore, endpoint: str
     secret = env.get("FLICKR_API_SECRET") or app.get("api_secret")
     if not key or not secret:
         raise NotSignedIn(
-            "no Flickr API key: run `pycsync auth --api-key KEY --api-secret SECRET` "
-            "or set FLICKR_API_KEY and FLICKR_API_SECRET"
+            "no Flickr API key: run `pycsync auth --api-key KEY` or set FLICKR_API_KEY and FLICKR_API_SECRET"
         )
     token = env.get("FLICKR_OAUTH_TOKEN")
     token_secret = env.get("FLICKR_OAUTH_TOKEN_SECRET")
@@ -353,3 +348,61 @@ def effective_config(
             if wider is not None:
                 widenings[name] = wider
     return EffectiveConfig(values, user_file, folder_file, widenings)
+
+
+def unknown_upload_wait(env: Mapping[str, str]) -> float:
+    """PYCSYNC_UNKNOWN_UPLOAD_WAIT: seconds to look for an upload whose answer was lost (60)."""
+    raw = (env.get("PYCSYNC_UNKNOWN_UPLOAD_WAIT") or "").strip()
+    if not raw:
+        return 60.0
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"PYCSYNC_UNKNOWN_UPLOAD_WAIT must be a number of seconds, not {raw!r}") from None
+    if not 0 <= value < float("inf"):
+        raise ConfigError("PYCSYNC_UNKNOWN_UPLOAD_WAIT must be 0 or more seconds")
+    return value
+
+
+# ------------------------------------------------------------------ the `pycsync config` document
+
+
+def describe(cfg: EffectiveConfig, root: Path, env: Mapping[str, str], endpoint: str, endpoint_source: str) -> dict:
+    """The effective settings for ``root`` and the Flickr account they would use, each with
+    where it comes from (the documented `pycsync config --json`). Secrets are never read out."""
+    return {
+        "root": str(root.resolve()),
+        "files": {
+            "user": {"path": str(cfg.user_file), "exists": cfg.user_file.is_file()},
+            "folder": {"path": str(cfg.folder_file), "exists": bool(cfg.folder_file and cfg.folder_file.is_file())},
+        },
+        "settings": {
+            name: {"value": list(v.value) if isinstance(v.value, tuple) else v.value, "source": v.source}
+            for name, v in cfg.values.items()
+        },
+        "account": account(env, TokenStore(config_dir(env)), endpoint, endpoint_source),
+    }
+
+
+def account(env: Mapping[str, str], store: TokenStore, endpoint: str, endpoint_source: str) -> dict:
+    """Where the endpoint and credentials come from, values redacted (reads no secret out)."""
+    app = store.app(endpoint)
+    out: dict = {"endpoint": {"value": endpoint, "source": endpoint_source}, "token_file": str(store.path)}
+    saved_by_auth = "saved by `pycsync auth`"
+
+    def entry(var: str, saved: object) -> dict:
+        if env.get(var):
+            return {"value": "<redacted>", "source": f"environment ({var})"}
+        if saved:
+            return {"value": "<redacted>", "source": saved_by_auth}
+        return {"value": None, "source": None}
+
+    key = env.get("FLICKR_API_KEY") or app.get("api_key")
+    token = store.token(endpoint, key) if key else None
+    out["api_key"] = entry("FLICKR_API_KEY", app.get("api_key"))
+    out["api_secret"] = entry("FLICKR_API_SECRET", app.get("api_secret"))
+    env_token = bool(env.get("FLICKR_OAUTH_TOKEN") and env.get("FLICKR_OAUTH_TOKEN_SECRET"))
+    out["token"] = entry("FLICKR_OAUTH_TOKEN", token and not env_token)
+    out["token_secret"] = entry("FLICKR_OAUTH_TOKEN_SECRET", token and not env_token)
+    out["user"] = {k: token.get(k) for k in ("username", "user_nsid", "perms")} if token and not env_token else None
+    return out

@@ -25,8 +25,16 @@ from pathlib import Path
 from typing import BinaryIO
 
 from pycsync import naming
+from pycsync.errors import Interrupted, PycsyncError, UnsafePathError, run_stopper
 from pycsync.flickr import DownloadLimits, FlickrClient
-from pycsync.flickr.errors import ApiError, FlickrError, OutcomeUnknown, PermanentUploadError, TransientError
+from pycsync.flickr.errors import (
+    ApiError,
+    FileChanged,
+    FlickrError,
+    OutcomeUnknown,
+    PermanentUploadError,
+    TransientError,
+)
 from pycsync.model import (
     Action,
     BaseItem,
@@ -56,6 +64,8 @@ from pycsync.planner import phase
 from pycsync.safefs import SafeDir, TempFile, UnsafeFolderError, open_meta
 from pycsync.state import StateDB
 
+CHANGED_WHILE_SENDING = "changed while uploading; will be retried"
+
 PRIVACY = {
     "private": (0, 0, 0),
     "friends": (0, 1, 0),
@@ -78,10 +88,6 @@ UPLOAD_OVERLAP = 60
 UPLOAD_CLOCK_SKEW = 900
 
 
-class UnsafePathError(Exception):
-    """A path would leave the sync root or pass through a symbolic link."""
-
-
 @dataclass
 class Outcome:
     """What one run did, for the summary and the exit code."""
@@ -92,6 +98,9 @@ class Outcome:
     permanent: list[tuple[str, str]] = field(default_factory=list)
     bytes_up: int = 0
     bytes_down: int = 0
+    # set when the run stopped before its end: Flickr refused the sign-in, the endpoint went
+    # away, the disk is full or Ctrl-C; what was confirmed before is recorded, the rest not begun
+    stopped: PycsyncError | None = None
 
     def record(self, kind: str, key: str) -> None:
         self.done[kind] += 1
@@ -149,10 +158,21 @@ class Executor:
         # content hash to cache for it or ""); learnt in one read once the transfers are done
         self._unknown_secrets: dict[str, tuple[tuple[str, ...], str]] = {}
         self._first_upload: int | None = None  # Flickr's clock when this run's first upload left
+        self._stopping = threading.Event()
 
     # ------------------------------------------------------------------ driver
 
     def run(self, plan: Plan) -> Outcome:
+        """Run the plan; a run stopper (see :func:`pycsync.errors.run_stopper`) or Ctrl-C ends it
+        early, with ``outcome.stopped`` saying why: actions not begun are skipped and transfers
+        in flight abandoned, and what was confirmed stays recorded."""
+        try:
+            self._run(plan)
+        except KeyboardInterrupt:
+            self._stop(Interrupted())
+        return self.outcome
+
+    def _run(self, plan: Plan) -> None:
         self._folder("tmp")
         transfers = [a for a in plan.actions if isinstance(a, (Upload, Replace, Download, Confirm))]
         if transfers:  # for progress displays: how many files, and the bytes known up front
@@ -166,21 +186,43 @@ class Executor:
                 if action.new_name:
                     self._names[action.photo_id] = action.new_name
         for step in sorted(by_phase):
+            if self._stopping.is_set():
+                return
             actions = by_phase[step]
             # copies and transfers, and then the albums (each PlaceInAlbum is its own album),
             # run on the pool
             if step in (1, 2, 3) and self.settings.jobs > 1 and len(actions) > 1:
                 with ThreadPoolExecutor(max_workers=self.settings.jobs) as pool:
-                    futures = [pool.submit(self._guarded, a) for a in actions]
-                    for f in as_completed(futures):
-                        f.result()
+                    try:
+                        futures = [pool.submit(self._guarded, a) for a in actions]
+                        for f in as_completed(futures):
+                            f.result()
+                    except KeyboardInterrupt:
+                        # the pool waits for the actions in flight: they see the stop at their
+                        # next chunk, and the ones not begun return at once
+                        self._stop(Interrupted())
+                        raise
             else:
                 for action in actions:
                     self._guarded(action)
-        self._learn_upload_secrets()
-        return self.outcome
+        self._learn_upload_secrets()  # (a stopped run leaves them to the next listing)
 
     def _guarded(self, action: Action) -> None:
+        if self._stopping.is_set():
+            return
+        try:
+            self._attempt(action)
+        except _Stopped:
+            pass  # abandoned: the run is stopping
+        except Exception as exc:
+            stopper = run_stopper(exc, str(self.root))
+            if stopper is None:
+                self._stopping.set()  # a bug: the other workers stop too, and it is raised
+                raise
+            self._stop(stopper)
+
+    def _attempt(self, action: Action) -> None:
+        """Run one action; its own failure is recorded, one that ends the run is raised."""
         key = _key(action)
         if self._unmoved and not self._unmoved.isdisjoint(getattr(action, "keys", None) or (key,)):
             self._fail(action, key, "its folder could not be renamed after its album; the next run tries again")
@@ -190,7 +232,21 @@ class Executor:
         except PermanentUploadError as exc:
             self._fail(action, key, f"Flickr refuses this file: {exc.message} (code {exc.code})", permanent=True)
         except (FlickrError, OSError, UnsafePathError, UnsafeFolderError) as exc:
+            if run_stopper(exc) is not None:
+                raise
             self._fail(action, key, _describe(exc))
+
+    def _stop(self, reason: PycsyncError) -> None:
+        """End the run: the first reason is the one reported."""
+        with self._lock:
+            if self.outcome.stopped is None:
+                self.outcome.stopped = reason
+        self._stopping.set()
+
+    def _check_stop(self) -> None:
+        """Called between chunks of a transfer: abandon it when the run is stopping."""
+        if self._stopping.is_set():
+            raise _Stopped
 
     def _fail(self, action: Action, key: str, message: str, permanent: bool = False) -> None:
         with self._lock:
@@ -478,8 +534,14 @@ class Executor:
         """Progress events around one transfer: "transfer" (detail "up|down SIZE", 0: unknown),
         "bytes" (detail: bytes so far) and "transfer done"; yields the client's progress callback."""
         self.notify("transfer", key, f"{direction} {size}")
+
+        def progress(done: int) -> None:
+            if direction == "down" or done < size:  # an upload whose body has left is let finish
+                self._check_stop()
+            self.notify("bytes", key, str(done))
+
         try:
-            yield lambda done: self.notify("bytes", key, str(done))
+            yield progress
         finally:
             self.notify("transfer done", key, "")
 
@@ -528,10 +590,10 @@ class Executor:
         with self._lock:
             kept = self.fetched.pop((a.photo_id, a.original_secret), None)
         tmp, sha, size, served = kept or self._fetch(a.url, key, a.media)
-        # known before the file lands: a crash right after must not leave only the photo's content
-        # tag (stale after a replace on Flickr's website) to compare the file with
-        self.state.put_remote_hash(a.photo_id, a.original_secret, sha)
         try:
+            # known before the file lands: a crash right after must not leave only the photo's
+            # content tag (stale after a replace on Flickr's website) to compare the file with
+            self.state.put_remote_hash(a.photo_id, a.original_secret, sha)
             if a.media == "video" and served and key not in self.local:
                 key = self._video_key(key, served)
             target, rel = self.path(key), self._rel(key)
@@ -563,7 +625,11 @@ class Executor:
         photo = self.remote.photos.get(a.photo_id)
         got = self._fetch(a.url, a.key, photo.media if photo is not None else "")
         sha = got[1]
-        self.state.put_remote_hash(a.photo_id, a.original_secret, sha)
+        try:
+            self.state.put_remote_hash(a.photo_id, a.original_secret, sha)
+        except BaseException:
+            got[0].unlink(missing_ok=True)
+            raise
         if sha == a.local_sha256:
             got[0].unlink(missing_ok=True)
         else:
@@ -643,8 +709,11 @@ class Executor:
         # closed only once the base holds the photo: a crash in between leaves the entry open, and
         # the next run looks the upload up instead of trusting a (possibly lagging) listing
         self.state.journal_end(entry, f"photo {photo_id}")
+        if changed:
+            self._changed_while_sending(key)
         for k in a.keys:
-            self._done("uploaded", k)
+            if not (changed and k == key):
+                self._done("uploaded", k)
 
     def _learn_upload_secrets(self) -> None:
         """The original secrets of this run's uploads: one listing of the photos uploaded since the
@@ -742,7 +811,17 @@ class Executor:
             if k in base:
                 items.append(dataclasses.replace(base[k], sha256=a.sha256, original_secret=secret))
         self.state.put_items(items)
-        self._done("replaced", a.key)
+        if changed:
+            self._changed_while_sending(a.key)
+        else:
+            self._done("replaced", a.key)
+
+    def _changed_while_sending(self, key: str) -> None:
+        """The file changed while it was sent: Flickr has an older version, which the next run
+        replaces (its base entry never matches). A failure of this run, not of its album."""
+        with self._lock:
+            self.outcome.failed.append((key, CHANGED_WHILE_SENDING))
+        self.notify("failed", key, CHANGED_WHILE_SENDING)
 
     def _retag_name(self, photo_id: str, name: str) -> None:
         """Point the exact-name tag at the file's new name, so the other computers rename theirs
@@ -855,6 +934,11 @@ def _remove_empty_folders(folder: Path, below: bool) -> None:
         folder.rmdir()
 
 
+class _Stopped(BaseException):
+    """Raised inside a transfer the stopping run abandons (a BaseException, so that no library's
+    ``except Exception`` holds on to it)."""
+
+
 def _set_mtime(tmp: TempFile, date_taken: str) -> None:
     """A downloaded photo's file time is when it was taken (Flickr keeps it in local time)."""
     try:
@@ -915,6 +999,8 @@ def _key(action: Action) -> str:
 
 
 def _describe(exc: BaseException) -> str:
+    if isinstance(exc, FileChanged):
+        return CHANGED_WHILE_SENDING
     if isinstance(exc, OSError) and exc.strerror:
         where = f" ({exc.filename})" if exc.filename else ""
         return f"{exc.strerror}{where}"

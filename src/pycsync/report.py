@@ -20,6 +20,7 @@ from collections import Counter, deque
 from typing import TextIO
 
 from pycsync.app import WHO_SEES, SyncResult
+from pycsync.errors import ERROR_KINDS, PycsyncError
 from pycsync.model import (
     Confirm,
     CopyLocal,
@@ -299,10 +300,13 @@ class Reporter:
             f"{summary[k]} {shown_as.get(k, k)}" for k in (*SUMMARY, "conflicts", "skipped", "failed") if summary[k]
         )
         total_calls = sum(calls.values())
-        self._print(
-            f"{'planned' if result.outcome is None else 'done'}: {counts or 'nothing to do'}; "
-            f"{total_calls} Flickr API calls in {result.seconds:.1f}s"
-        )
+        if result.error is not None:
+            verb, nothing = "stopped", "nothing done"
+        elif result.outcome is None:
+            verb, nothing = "planned", "nothing to do"
+        else:
+            verb, nothing = "done", "nothing to do"
+        self._print(f"{verb}: {counts or nothing}; {total_calls} Flickr API calls in {result.seconds:.1f}s")
         if summary["uploaded"] and result.privacy_widening is not None and result.outcome is not None:
             self.warn(f"{summary['uploaded']} uploaded as {result.privacy}: {result.privacy_widening.describe()}")
 
@@ -345,6 +349,7 @@ def summarise(result: SyncResult, calls: dict[str, int]) -> dict:
     )
     failed = len(result.outcome.failed) + len(result.outcome.permanent) if result.outcome else 0
     return {
+        "error": error_member(result.error) if result.error is not None else None,
         "dry_run": result.outcome is None,
         **{k: source.get(k, 0) for k in SUMMARY},
         "conflicts": len(result.plan.conflicts),
@@ -377,6 +382,17 @@ def summarise(result: SyncResult, calls: dict[str, int]) -> dict:
         },
         "albums": album_rows(result),
     }
+
+
+def error_member(error: PycsyncError) -> dict:
+    """The ``error`` member of a ``--json`` document: what ended the command, and its exit status."""
+    status = error.exit_status
+    return {"kind": ERROR_KINDS[status], "message": str(error), "exit_status": int(status)}
+
+
+def error_document(error: PycsyncError) -> dict:
+    """The one ``--json`` document of a command that ended before it had anything else to say."""
+    return {"error": error_member(error)}
 
 
 def album_rows(result: SyncResult) -> dict[str, dict[str, int]]:
@@ -589,3 +605,55 @@ def render_status(report: dict, verbose: bool = False, limit: int = 10) -> str:
             "`pycsync status --delete` shows what `pycsync sync --delete` would delete."
         )
     return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------- config
+
+CONFIG_SOURCE_LABELS = {"default": "default", "user": "user file", "folder": "folder file", "flag": "command line"}
+
+
+def render_config(doc: dict) -> str:
+    """`pycsync config` for people: the files, a table of settings and one of the account."""
+
+    def found(entry: dict) -> str:
+        return entry["path"] + ("" if entry["exists"] else "  (not found)")
+
+    def show(value: object) -> str:
+        if isinstance(value, list):
+            return ", ".join(value) if value else "(none)"
+        if isinstance(value, bool):
+            return str(value).lower()
+        return "" if value is None else str(value)
+
+    def source(label: str) -> str:
+        return " + ".join(CONFIG_SOURCE_LABELS.get(s, s) for s in label.split("+"))
+
+    account = doc["account"]
+    rows = [["endpoint", account["endpoint"]["value"], account["endpoint"]["source"]]]
+    for name in ("api_key", "api_secret", "token", "token_secret"):
+        entry = account[name]
+        rows.append([name, entry["value"] or "(not set)", entry["source"] or ""])
+    user = account["user"]
+    if user:
+        signed_in = (
+            f"Signed in as {user['username']} ({user['user_nsid']}) with {user['perms']} permission "
+            f"(saved in {account['token_file']})."
+        )
+    elif account["token"]["value"]:
+        signed_in = "An access token is set in the environment."
+    else:
+        signed_in = "Not signed in: run `pycsync auth`."
+    settings = [[name, show(v["value"]), source(v["source"])] for name, v in doc["settings"].items()]
+    return "\n".join(
+        [
+            f"Configuration for {doc['root']}",
+            f"  user file:   {found(doc['files']['user'])}",
+            f"  folder file: {found(doc['files']['folder'])}",
+            "",
+            render_table(["setting", "value", "source"], settings),
+            "",
+            render_table(["flickr", "value", "source"], rows),
+            "",
+            signed_in,
+        ]
+    )

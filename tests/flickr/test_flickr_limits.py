@@ -14,6 +14,7 @@ from flickr_stub import Hostile, send_headers
 
 from pycsync.flickr import (
     Credentials,
+    DiskSpaceLow,
     DownloadLimits,
     Endpoints,
     FlickrClient,
@@ -67,8 +68,17 @@ def test_a_declared_size_larger_than_the_free_space_is_refused_before_any_byte(h
         handler, {"Content-Type": "image/jpeg", "Content-Length": str(50 << 20)}
     )
     out = io.BytesIO()
-    with pytest.raises(LimitExceeded, match="free"):
+    with pytest.raises(LimitExceeded, match="free") as refused:
         _client(hostile).download(hostile.base + "/a.jpg", out, limits=DownloadLimits(room=lambda: 10 << 20))
+    assert out.getvalue() == b""
+    assert not isinstance(refused.value, DiskSpaceLow), "this file does not fit; a smaller one may"
+
+
+def test_no_download_starts_once_the_disk_is_down_to_the_margin(hostile):
+    hostile.serve = lambda handler: send_headers(handler, {"Content-Type": "image/jpeg", "Content-Length": "1000"})
+    out = io.BytesIO()
+    with pytest.raises(DiskSpaceLow, match="free"):  # none fits: a caller may stop the run there
+        _client(hostile).download(hostile.base + "/a.jpg", out, limits=DownloadLimits(room=lambda: -1))
     assert out.getvalue() == b""
 
 
@@ -76,7 +86,7 @@ def test_a_download_stops_when_the_disk_fills_up(hostile):
     hostile.serve = _chunked_forever(hostile)
     out = io.BytesIO()
     # the free space left beyond the margin: what the disk has minus what was written
-    with pytest.raises(LimitExceeded, match="free"):
+    with pytest.raises(DiskSpaceLow, match="free"):
         _client(hostile).download(
             hostile.base + "/a.jpg", out, limits=DownloadLimits(room=lambda: (20 << 20) - len(out.getvalue()))
         )

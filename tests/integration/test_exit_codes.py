@@ -1,4 +1,6 @@
-"""Exit status: 0 all done, 1 some items failed, 2 usage, 3 authentication, 7 safety abort."""
+"""Exit status (pycsync.errors.ExitStatus): 0 all done, 1 some items failed, 2 usage, 3
+authentication, 4 unreachable, 5 locked, 6 local disk or state, 7 safety abort, 130 Ctrl-C.
+Usage errors are found before credentials are looked at or anything is contacted."""
 
 from __future__ import annotations
 
@@ -78,6 +80,51 @@ def test_two_for_usage_errors(emulator, root, tmp_path, cli, args):
     assert result.exit_code == 2, (result.exit_code, result.output)
     assert write_calls(emulator) == {}
     assert not (root / ".pycsync").exists()
+
+
+SIGNED_OUT = {"FLICKR_OAUTH_TOKEN": "", "FLICKR_OAUTH_TOKEN_SECRET": "", "FLICKR_API_KEY": ""}
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["sync", ""], ["sync", "-p", ""], ["-p", ""], ["status", ""], ["config", ""], ["sync", "  "]],
+    ids=["sync", "sync-p", "bare-p", "status", "config", "blank"],
+)
+def test_an_empty_path_is_refused_not_taken_as_the_current_folder(emulator, root, cli, monkeypatch, args):
+    """`pycsync sync "$PHOTOS"` with PHOTOS unset (a cron line) must not sync the working directory."""
+    write_jpeg(root / "A" / "x.jpg", 1)
+    monkeypatch.chdir(root)
+    emulator.reset_calls()
+    result = cli(*args)
+    assert result.exit_code == 2, (result.exit_code, result.output)
+    assert "is empty" in result.stderr and "Traceback" not in result.output
+    assert emulator.calls() == {}, "nothing contacted"
+    assert not (root / ".pycsync").exists()
+
+
+@pytest.mark.parametrize("command", ["sync", "status"])
+@pytest.mark.parametrize("kind", ["missing", "file"])
+def test_a_bad_path_is_reported_before_credentials_are_looked_at(emulator, tmp_path, cli, command, kind):
+    bad = tmp_path / "Pictures"
+    if kind == "file":
+        bad.write_bytes(b"not a folder")
+    result = cli(command, str(bad), env=SIGNED_OUT)  # signed out too: the path is what is wrong
+    assert result.exit_code == 2, (result.exit_code, result.output)
+    assert f"{bad} is not a folder" in result.stderr
+    assert "pycsync auth" not in result.stderr
+    assert emulator.calls() == {}
+
+
+@pytest.mark.parametrize("command", ["sync", "status"])
+def test_push_and_pull_together_is_a_usage_error(emulator, root, cli, web, command):
+    write_jpeg(root / "A" / "x.jpg", 1)
+    web.upload(jpeg(2), "b", "B")
+    emulator.reset_calls()
+    result = cli(command, str(root), "--push", "--pull")
+    assert result.exit_code == 2, (result.exit_code, result.output)
+    assert "--push and --pull" in result.stderr
+    assert emulator.calls() == {} and not (root / ".pycsync").exists()
+    assert tree(root) == {"A/x.jpg": jpeg(1)}
 
 
 def test_two_for_a_folder_synced_with_another_account(emulator, root, cli):

@@ -239,8 +239,9 @@ def test_file_changed_while_uploading_is_not_recorded_as_synced(emulator, root, 
 
     t = threading.Thread(target=edit)
     t.start()
-    sync_json(root)
+    first = sync_json(root, expect=1)
     t.join()
+    assert [f["error"] for f in first["failures"]] == ["changed while uploading; will be retried"], first
     # whatever arrived, the new content is not marked synced: the next run sends it
     summary = sync_json(root)
     assert summary["replaced"] + summary["uploaded"] == 1, summary
@@ -261,8 +262,9 @@ def test_file_changed_while_replacing_is_not_recorded_as_synced(emulator, root, 
 
     t = threading.Thread(target=edit)
     t.start()
-    sync_json(root)
+    first = sync_json(root, expect=1)
     t.join()
+    assert [f["error"] for f in first["failures"]] == ["changed while uploading; will be retried"], first
     summary = sync_json(root)
     assert summary["replaced"] == 1, summary
     assert [p["sha256"] for p in emulator.state()["photos"]] == [sha(jpeg(3))]
@@ -283,8 +285,8 @@ def test_full_disk_while_downloading(emulator, root, sync_json, flickr, tmp_path
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(executor_module._HashingWriter, "write", full)
-    summary = sync_json(root, expect=1)
-    assert "No space left on device" in summary["stderr"]
+    summary = sync_json(root, expect=6)  # the run stops at the first full write
+    assert "is full" in summary["stderr"] and summary["error"]["kind"] == "local"
     assert set(local_files(root)) == {"keep.jpg"}, "no partial file, nothing else disturbed"
     assert list((root / ".pycsync" / "tmp").glob("*")) == [], "temp files cleaned up"
     monkeypatch.setattr(executor_module._HashingWriter, "write", real_write)

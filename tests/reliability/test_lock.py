@@ -1,4 +1,5 @@
-"""One run per root at a time; a lock left by a dead run is taken over."""
+"""One run per root at a time (another run exits with its own status, 5); a lock left by a
+dead run is taken over."""
 
 from __future__ import annotations
 
@@ -41,7 +42,7 @@ def test_second_concurrent_run_fails_with_a_clear_message(emulator, root, cli, c
         time.sleep(0.01)
     assert lock.exists()
     second = cli("sync", str(root))
-    assert second.exit_code != 0
+    assert second.exit_code == 5, second.output
     assert "another pycsync run" in second.stderr and str(first.pid) in second.stderr
     assert "is syncing this folder" in second.stderr
     out, err = first.communicate(timeout=60)
@@ -57,7 +58,10 @@ def test_lock_held_in_this_process_refuses_a_run(emulator, root, cli):
     (root / ".pycsync").mkdir()
     with RootLock(root / ".pycsync" / "lock"):
         result = cli("sync", str(root))
-        assert result.exit_code == 1 and "another pycsync run" in result.stderr
+        assert result.exit_code == 5 and "another pycsync run" in result.stderr
+        as_json = cli("sync", str(root), "--json")
+        assert as_json.exit_code == 5
+        assert json.loads(as_json.stdout)["error"]["kind"] == "locked"
     assert emulator.calls().get("upload", 0) == 0, "nothing was done"
 
 
@@ -107,7 +111,7 @@ def test_lock_from_another_host_is_respected(emulator, root, cli):
     lock = root / ".pycsync" / "lock"
     lock.write_text(json.dumps({"pid": 1, "host": "some-other-machine"}))
     result = cli("sync", str(root))
-    assert result.exit_code == 1
+    assert result.exit_code == 5
     assert "some-other-machine" in result.stderr and "delete" in result.stderr
     assert lock.exists() and emulator.calls().get("upload", 0) == 0
 

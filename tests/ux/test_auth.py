@@ -154,3 +154,124 @@ def test_commands_that_need_a_token_exit_3_when_signed_out(auth_env, emulator, t
     result = CliRunner().invoke(main, ["sync", str(tmp_path)], env=env, obj=Environment(env=env))
     assert result.exit_code == 3
     assert "pycsync auth" in result.output
+
+
+# --------------------------------------------------------------------------- the API secret
+# On the command line the secret sits in the process list, readable by every user of the
+# machine, for as long as the sign-in takes: pycsync asks for it (hidden), or reads it from
+# FLICKR_API_SECRET or a file. --api-secret still works, with a warning.
+
+SECRET_WARNING = "visible to other users"
+
+
+def test_the_secret_is_asked_for_and_not_shown(background_cli, emulator):
+    run = background_cli("auth", "--no-browser", "--api-key", emulator.api_key)
+    run.type(emulator.api_secret + "\n")
+    _, result = sign_in_with_code(run)
+    assert result.exit_code == 0, result.output
+    assert "Flickr API secret (typing is hidden): " in result.stderr
+    assert emulator.api_secret not in result.output + run.out.getvalue()
+    assert SECRET_WARNING not in result.output
+    assert "Signed in to Flickr" in run.out.getvalue()
+
+
+def test_the_secret_can_come_from_a_file(background_cli, emulator, tmp_path):
+    secret_file = tmp_path / "flickr-secret"
+    secret_file.write_text(emulator.api_secret + "\n")
+    run = background_cli("auth", "--no-browser", "--api-key", emulator.api_key, "--api-secret-file", str(secret_file))
+    _, result = sign_in_with_code(run)
+    assert result.exit_code == 0, result.output
+    assert "Flickr API secret" not in result.output and SECRET_WARNING not in result.output
+
+
+def test_the_secret_can_come_from_standard_input(background_cli, emulator):
+    run = background_cli("auth", "--no-browser", "--api-key", emulator.api_key, "--api-secret-file", "-")
+    run.type(emulator.api_secret + "\n")
+    _, result = sign_in_with_code(run)
+    assert result.exit_code == 0, result.output
+
+
+def test_the_secret_can_come_from_the_environment(background_cli, emulator):
+    run = background_cli(
+        "auth", "--no-browser", "--api-key", emulator.api_key, env={"FLICKR_API_SECRET": emulator.api_secret}
+    )
+    _, result = sign_in_with_code(run)
+    assert result.exit_code == 0, result.output
+    assert "Flickr API secret" not in result.output and SECRET_WARNING not in result.output
+
+
+def test_a_secret_on_the_command_line_still_works_with_a_warning(background_cli, emulator):
+    run = background_cli("auth", "--no-browser", "--api-key", emulator.api_key, "--api-secret", emulator.api_secret)
+    _, result = sign_in_with_code(run)
+    assert result.exit_code == 0, result.output
+    (warning,) = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+    assert "--api-secret" in warning and SECRET_WARNING in warning and "FLICKR_API_SECRET" in warning
+
+
+def test_no_secret_typed_is_a_usage_error(auth_env, emulator):
+    result = CliRunner().invoke(
+        main,
+        ["auth", "--no-browser", "--api-key", emulator.api_key],
+        input="",
+        env=auth_env,
+        obj=Environment(env=auth_env),
+    )
+    assert result.exit_code == 2, result.output
+    assert "no API secret" in result.stderr and "--api-secret-file" in result.stderr
+
+
+def test_an_unreadable_secret_file_is_a_usage_error(auth_env, emulator, tmp_path):
+    missing = tmp_path / "no-such-file"
+    result = CliRunner().invoke(
+        main,
+        ["auth", "--no-browser", "--api-key", emulator.api_key, "--api-secret-file", str(missing)],
+        env=auth_env,
+        obj=Environment(env=auth_env),
+    )
+    assert result.exit_code == 2 and f"cannot read the API secret from {missing}" in result.stderr
+
+
+def test_on_a_terminal_the_secret_typed_is_not_echoed(auth_env, emulator):
+    """A real terminal (a pty): the prompt turns echo off, so the secret never shows."""
+    import os
+    import pty
+    import select
+    import subprocess
+    import sys
+    import time
+
+    master, slave = pty.openpty()
+    env = {**os.environ, **auth_env}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pycsync", "auth", "--no-browser", "--api-key", emulator.api_key],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=env,
+        start_new_session=True,  # no controlling terminal: getpass uses the pty on stdin
+    )
+    os.close(slave)
+    seen = b""
+
+    def read_until(marker: bytes, timeout: float = 30) -> None:
+        nonlocal seen
+        deadline = time.monotonic() + timeout
+        while marker not in seen:
+            assert time.monotonic() < deadline, f"no {marker!r} in {seen!r}"
+            ready, _, _ = select.select([master], [], [], 0.1)
+            if ready:
+                try:
+                    seen += os.read(master, 4096)
+                except OSError:  # the other end is gone
+                    break
+        assert marker in seen, seen
+
+    try:
+        read_until(b"(typing is hidden): ")
+        os.write(master, emulator.api_secret.encode() + b"\n")
+        read_until(b"/services/oauth/authorize")  # the secret was right: Flickr gave a request token
+        assert emulator.api_secret.encode() not in seen, seen
+    finally:
+        proc.kill()
+        proc.wait(10)
+        os.close(master)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from pycsync import __version__
 from pycsync.config import SETTINGS
+from pycsync.errors import ERROR_KINDS, EXIT_STATUS_HELP
 from pycsync.report import STATUS_CATEGORIES
 from tests.ux.test_help import COMMANDS
 
@@ -46,3 +47,19 @@ def test_completion_and_faq_are_there():
 
 def test_the_changelog_names_this_version():
     assert f"## {__version__}" in (REPO / "CHANGELOG.md").read_text()
+
+
+def test_every_exit_status_is_documented_as_the_code_names_it():
+    section = README[README.index("## Exit status") : README.index("## FAQ")]
+    for status, text in EXIT_STATUS_HELP.items():
+        assert f"| {int(status)} | {text} |" in section, status
+    for kind in ERROR_KINDS.values():
+        assert f"`{kind}`" in README, kind
+
+
+def test_the_sign_in_instructions_never_put_the_secret_on_the_command_line():
+    steps = README[README.index("## Using it with your Flickr account") : README.index("## Commands")]
+    commands = re.findall(r"```sh\n(.*?)```", steps, re.S)
+    assert commands[0].strip() == "pycsync auth --api-key YOUR_KEY"
+    assert not any("--api-secret " in c for c in re.findall(r"```\w*\n(.*?)```", README, re.S))
+    assert "FLICKR_API_SECRET" in steps and "--api-secret-file" in steps

@@ -7,6 +7,7 @@ from click.testing import CliRunner
 
 from pycsync import __version__
 from pycsync.cli import main
+from pycsync.errors import EXIT_STATUS_HELP
 
 COMMANDS = ["sync", "status", "auth", "config", "emulator", "demo"]
 
@@ -22,6 +23,12 @@ def test_help_lists_every_command():
     for command in COMMANDS:
         assert f"\n  {command} " in listed, f"{command} is missing from --help"
     assert "pycsync demo" in result.output and "Exit status" in result.output
+
+
+def test_help_lists_every_exit_status():
+    listed = run("--help").output.split("Exit status:")[1].split("Options:")[0]
+    for status, text in EXIT_STATUS_HELP.items():
+        assert f"  {int(status):<4} {text}" in listed, status
 
 
 @pytest.mark.parametrize("command", COMMANDS)

@@ -59,7 +59,7 @@ def test_the_wheel_holds_the_package_the_demo_data_and_the_command(wheel):
     assert "pycsync/demo_data/library/2019/Alps/glacier.png" in names
     assert "pycsync/demo_data/uploaded-on-flickr/IMG_2041.jpg" in names
     assert not any(n.startswith("tests/") for n in names)
-    assert "pycsync = pycsync.cli:main" in entry_points
+    assert "pycsync = pycsync.__main__:run" in entry_points
     assert metadata["Requires-Python"] == ">=3.11"
     runtime = [r for r in metadata.get_all("Requires-Dist") if "extra ==" not in r]
     names_only = {r.split(">")[0].split("<")[0].split("=")[0].split("[")[0].strip().lower() for r in runtime}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import signal
+import socket
 import sys
 import threading
 
@@ -36,7 +37,9 @@ Then point pycsync at it with the keys it prints:
     show_default=True,
     help="Interface to listen on. Anything but loopback exposes the control surface and its keys (a warning).",
 )
-@click.option("--port", default=8765, show_default=True, type=int, help="Port (0 = pick a free one).")
+@click.option(
+    "--port", default=8765, show_default=True, type=click.IntRange(0, 65535), help="Port (0 = pick a free one)."
+)
 @click.option(
     "--data",
     "data_dir",
@@ -46,7 +49,9 @@ Then point pycsync at it with the keys it prints:
 )
 @click.option("--api-key", default=None, help="Consumer key to accept (default: generated/persisted).")
 @click.option("--api-secret", default=None, help="Consumer secret (default: generated/persisted).")
-@click.option("--latency-ms", default=0.0, type=float, show_default=True, help="Delay added to every request.")
+@click.option(
+    "--latency-ms", default=0.0, type=click.FloatRange(min=0), show_default=True, help="Delay added to every request."
+)
 @click.option(
     "--faults",
     "faults_file",
@@ -110,14 +115,7 @@ def emulator_command(
         account=account,
         default_privacy=default_privacy,
     )
-    warning = exposure_warning(host)
-    if warning:
-        click.echo(warning, err=True)
-    emu = EmulatorServer(config)
-    try:
-        emu.start()
-    except OSError as e:
-        raise click.ClickException(f"cannot listen on {host}:{port}: {e}") from e
+    emu = _started(config)
     stop = threading.Event()
 
     def _stop(signum: int, frame: object) -> None:
@@ -133,6 +131,31 @@ def emulator_command(
         for s, h in old.items():
             signal.signal(s, h)
         emu.stop()
+
+
+def _started(config: EmulatorConfig) -> EmulatorServer:
+    """The server started as configured; a bad option is a clear error naming it."""
+    host, port = config.host, config.port
+    try:
+        socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as e:
+        raise click.BadParameter(
+            f"cannot use {host!r}: {getattr(e, 'strerror', None) or e}", param_hint="--host"
+        ) from e
+    try:
+        emu = EmulatorServer(config)
+    except (OSError, ValueError, TypeError) as e:  # the rules file: unreadable, not JSON, or not rules
+        raise click.BadParameter(f"{config.faults}: {e}", param_hint="--faults") from e
+    warning = exposure_warning(host)
+    if warning:
+        click.echo(warning, err=True)
+    try:
+        emu.start()
+    except OSError as e:
+        if e.filename is not None:  # the data directory, not the socket
+            raise click.BadParameter(f"cannot use {e.filename}: {e.strerror or e}", param_hint="--data") from e
+        raise click.ClickException(f"cannot listen on {host}:{port}: {e.strerror or e}") from e
+    return emu
 
 
 def main() -> None:  # pragma: no cover - used by ``python -m pycsync.emulator``

@@ -12,21 +12,28 @@ from .endpoints import Endpoints
 from .errors import (
     ApiError,
     AuthError,
+    ClockSkew,
+    DiskSpaceLow,
+    FileChanged,
     FlickrError,
     HttpError,
     LimitExceeded,
     OutcomeUnknown,
     PermanentUploadError,
     RateLimited,
+    SignInIncomplete,
     TransientError,
+    Unreachable,
 )
 from .models import AccessToken, DownloadLimits, DownloadResult, Login, UploadResult, as_int, content
 from .oauth import (
     Credentials,
     LoopbackReceiver,
+    SignInPrompts,
     authorize_url,
     get_access_token,
     get_request_token,
+    sign_in,
 )
 from .ratelimit import RateLimiter
 from .redact import redact
@@ -44,10 +51,14 @@ __all__ = [
     "FlickrError",
     "ApiError",
     "AuthError",
+    "ClockSkew",
+    "FileChanged",
     "HttpError",
     "LimitExceeded",
+    "DiskSpaceLow",
     "TransientError",
     "RateLimited",
+    "Unreachable",
     "OutcomeUnknown",
     "PermanentUploadError",
     "RateLimiter",
@@ -57,6 +68,9 @@ __all__ = [
     "authorize_url",
     "get_access_token",
     "LoopbackReceiver",
+    "SignInPrompts",
+    "SignInIncomplete",
+    "sign_in",
     "format_tags",
     "as_int",
     "content",

@@ -120,9 +120,20 @@ class FlickrClient:
     def __exit__(self, *exc: Any) -> None:
         self.close()
 
-    def call(self, method: str, *, write: bool = False, idempotent: bool = True, **params: Any) -> dict[str, Any]:
-        """Raw REST call; returns the decoded JSON (``stat == "ok"``). Writes use POST."""
-        return self._transport.rest(self.endpoints.rest, method, params, write=write, idempotent=idempotent)
+    def call(
+        self,
+        method: str,
+        *,
+        write: bool = False,
+        idempotent: bool = True,
+        retry_unreachable: bool = True,
+        **params: Any,
+    ) -> dict[str, Any]:
+        """Raw REST call; returns the decoded JSON (``stat == "ok"``). Writes use POST.
+        ``retry_unreachable=False``: a server that cannot be reached is reported at once."""
+        return self._transport.rest(
+            self.endpoints.rest, method, params, write=write, idempotent=idempotent, retry_unreachable=retry_unreachable
+        )
 
     def paginate(
         self, method: str, list_key: str, item_key: str, per_page: int = MAX_PER_PAGE, **params: Any
@@ -153,8 +164,10 @@ class FlickrClient:
 
     # ------------------------------------------------------------------ identity
 
-    def test_login(self) -> Login:
-        data = self.call("flickr.test.login")
+    def test_login(self, *, retry_unreachable: bool = True) -> Login:
+        """Who the access token belongs to. As a run's first call, ``retry_unreachable=False``
+        says at once that the server cannot be reached instead of retrying for a minute."""
+        data = self.call("flickr.test.login", retry_unreachable=retry_unreachable)
         user = data.get("user") or {}
         nsid = str(user.get("id") or user.get("nsid") or "")
         login = Login(user_nsid=nsid, username=content(user.get("username")))

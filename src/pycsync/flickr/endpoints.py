@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-__all__ = ["Endpoints"]
+__all__ = ["Endpoints", "is_loopback"]
 
 _REAL_REST = "https://api.flickr.com/services/rest/"
 _REAL_UPLOAD = "https://up.flickr.com/services/upload/"
@@ -66,3 +67,16 @@ class Endpoints:
                 (self.rest, self.upload, self.replace, self.request_token, self.authorize, self.access_token),
             )
         )
+
+
+def is_loopback(url: str) -> bool:
+    """Whether the URL's host is this computer by its very name: an address in 127.0.0.0/8,
+    ``::1``, or ``localhost`` (and names under it, RFC 6761). Other names are not trusted to be
+    local, whatever they resolve to: that answer can come from the network."""
+    host = (urlsplit(url).hostname or "").rstrip(".").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -6,11 +6,16 @@
      ├── ApiError                 stat=fail with a code the caller should look at
      │    └── PermanentUploadError   upload/replace codes for files that will never upload
      ├── AuthError                OAuth 401 problems, API codes 98/99
+     │    └── ClockSkew           refused because the local clock is far from the server's
      ├── HttpError                unexpected HTTP status (e.g. 404 on a download)
      ├── LimitExceeded            an answer or a download broke a limit (size, nesting, free
-     │                            space, time): refused, not retried
+     │    │                       space, time): refused, not retried
+     │    └── DiskSpaceLow        a download would leave less disk space than is kept free
+     ├── FileChanged              the file being uploaded changed size while it was sent
+     ├── SignInIncomplete         the person signing in did not finish (no code, no browser answer)
      └── TransientError           5xx, 429, codes 0/105/106/201, network trouble, bad bodies
           ├── RateLimited         HTTP 429
+          ├── Unreachable         nothing was sent: connection refused, DNS, connect timeout, TLS
           └── OutcomeUnknown      a non-idempotent write may or may not have been applied
 
 Messages never contain secrets (OAuth tokens, signatures, keys).
@@ -22,12 +27,17 @@ __all__ = [
     "FlickrError",
     "ApiError",
     "AuthError",
+    "ClockSkew",
     "HttpError",
+    "FileChanged",
+    "SignInIncomplete",
     "TransientError",
     "RateLimited",
+    "Unreachable",
     "OutcomeUnknown",
     "PermanentUploadError",
     "LimitExceeded",
+    "DiskSpaceLow",
 ]
 
 
@@ -84,6 +94,33 @@ class AuthError(FlickrError):
         )
 
 
+class ClockSkew(AuthError):
+    """An authentication failure that the local clock explains: the server refused the OAuth
+    time stamp, or its ``Date`` header is minutes away from the local clock.
+
+    ``offset`` is local time minus the server's (seconds; positive: the local clock is ahead),
+    ``server_time`` the server's clock (unix seconds); both None when the server sent no Date.
+    """
+
+    def __init__(
+        self,
+        problem: str,
+        *,
+        offset: float | None = None,
+        server_time: float | None = None,
+        code: int | None = None,
+        method: str = "",
+        status: int | None = None,
+    ) -> None:
+        super().__init__(problem, code=code, method=method, status=status)
+        self.offset = offset
+        self.server_time = server_time
+
+    def __reduce__(self):
+        kwargs = {"offset": self.offset, "server_time": self.server_time, "code": self.code}
+        return (_rebuild, (self.__class__, (self.problem,), {**kwargs, "method": self.method, "status": self.status}))
+
+
 class HttpError(FlickrError):
     """An HTTP status the client does not know how to interpret (e.g. 404, 403)."""
 
@@ -109,6 +146,29 @@ class LimitExceeded(FlickrError):
 
     def __reduce__(self):
         return (_rebuild, (self.__class__, (self.message,), {"method": self.method}))
+
+
+class DiskSpaceLow(LimitExceeded):
+    """A download would leave less free disk space than is kept free: no other download fits
+    either, so a caller may stop there."""
+
+
+class FileChanged(FlickrError):
+    """The file being uploaded shrank while it was sent: the upload was abandoned before its
+    body was complete, so nothing landed. Sending it again later is safe."""
+
+    def __init__(self, path: str, method: str = "") -> None:
+        self.path = path
+        self.method = method
+        super().__init__(f"{path} changed while it was being sent")
+
+    def __reduce__(self):
+        return (self.__class__, (self.path, self.method))
+
+
+class SignInIncomplete(FlickrError):
+    """The sign-in flow did not finish: no code was entered, the browser never came back, or it
+    came back for another attempt. Nothing was refused: signing in again can work."""
 
 
 class TransientError(FlickrError):
@@ -144,6 +204,25 @@ class TransientError(FlickrError):
 
 class RateLimited(TransientError):
     """HTTP 429 (Too Many Requests)."""
+
+
+class Unreachable(TransientError):
+    """The server could not be reached at all, so nothing was sent: the connection was refused,
+    the host name not found, the connection timed out or TLS failed.
+
+    ``reason`` says which in a few words ("connection refused", "name not found", "timed out",
+    "network unreachable", "TLS ..."); ``url`` is the scheme, host and port that failed.
+    """
+
+    def __init__(self, reason: str, *, url: str, method: str = "", shown: str = "") -> None:
+        super().__init__(f"cannot reach {shown or url}: {reason}", method=method)
+        self.reason = reason
+        self.url = url
+        self.shown = shown  # what to name instead of the origin (a download's redacted URL)
+
+    def __reduce__(self):
+        kwargs = {"url": self.url, "method": self.method, "shown": self.shown}
+        return (_rebuild, (self.__class__, (self.reason,), kwargs))
 
 
 class OutcomeUnknown(TransientError):

@@ -12,6 +12,7 @@ import http.server
 import logging
 import secrets as _secrets
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
@@ -22,7 +23,8 @@ from oauthlib.oauth1 import SIGNATURE_HMAC_SHA1, SIGNATURE_TYPE_AUTH_HEADER, Cli
 from oauthlib.oauth1.rfc5849 import signature as _sig
 
 from .endpoints import Endpoints
-from .errors import AuthError, HttpError, RateLimited, TransientError
+from .errors import HttpError, RateLimited, SignInIncomplete, TransientError
+from .failures import auth_failure, network_error
 from .models import AccessToken
 from .redact import redact
 
@@ -40,6 +42,8 @@ __all__ = [
     "authorize_url",
     "get_access_token",
     "LoopbackReceiver",
+    "SignInPrompts",
+    "sign_in",
 ]
 
 log = logging.getLogger("pycsync.flickr")
@@ -181,7 +185,9 @@ def _oauth_exchange(
             resp = sess.get(url, headers=headers, timeout=timeout, allow_redirects=False)
             text = resp.text
         except requests.RequestException as exc:
-            raise TransientError(f"{what}: network error: {redact(str(exc), secrets_)}", method=what) from None
+            if log.isEnabledFor(logging.DEBUG):
+                log.debug("GET %s -> %s", redact(url, secrets_), redact(repr(exc), secrets_))
+            raise network_error(exc, what, True, url) from None
         if log.isEnabledFor(logging.DEBUG):
             log.debug("GET %s -> %s %s", redact(url, secrets_), resp.status_code, redact(text[:500], secrets_))
         data = dict(parse_qsl(text.strip(), keep_blank_values=True))
@@ -190,7 +196,9 @@ def _oauth_exchange(
             absent = data.get("oauth_parameters_absent")
             if absent:
                 problem += f" (absent: {absent})"
-            raise AuthError(redact(problem, secrets_), method=what, status=resp.status_code)
+            raise auth_failure(
+                redact(problem, secrets_), resp.headers, method=what, status=resp.status_code, window=data
+            )
         if resp.status_code == 429:
             raise RateLimited(f"{what}: HTTP 429", retry_after=_retry_after(resp), method=what, status=429)
         if resp.status_code >= 500:
@@ -269,6 +277,85 @@ def get_access_token(
         username=data.get("username", ""),
         fullname=data.get("fullname", ""),
     )
+
+
+# --------------------------------------------------------------------------------------
+# the whole sign-in, as a person does it
+
+
+@dataclass(frozen=True)
+class SignInPrompts:
+    """How the sign-in flow talks to the person signing in."""
+
+    say: Callable[[str], None]  # a line of instructions
+    warn: Callable[[str], None]  # a line about a problem the flow works around
+    ask_code: Callable[[str], str | None]  # asks for the code Flickr shows; None: nothing entered
+    open_browser: Callable[[str], bool] | None = None  # None: no browser here (or not wanted)
+
+
+def sign_in(
+    endpoints: Endpoints,
+    api_key: str,
+    api_secret: str,
+    perms: str = "write",
+    *,
+    prompts: SignInPrompts,
+    timeout: float = 300.0,
+) -> AccessToken:
+    """The three-legged flow as a person goes through it: the authorize page opens in a browser,
+    which comes back to a loopback address by itself; without a browser (or when it cannot be
+    opened) the page's address is shown and the code Flickr displays is asked for instead.
+
+    Raises :class:`SignInIncomplete` when the person does not finish, :class:`AuthError` when
+    Flickr refuses.
+    """
+    token = token_secret = verifier = None
+    if prompts.open_browser is not None:
+        token, token_secret, verifier = _browser_sign_in(
+            endpoints, api_key, api_secret, perms, prompts, prompts.open_browser, timeout
+        )
+    if verifier is None:
+        token, token_secret = get_request_token(endpoints, api_key, api_secret, callback="oob")
+        prompts.say('Open this page in a browser, sign in to Flickr and click "OK, I\'ll authorize it":')
+        prompts.say(f"  {authorize_url(endpoints, token, perms)}")
+        code = prompts.ask_code("Then paste the code Flickr shows you: ")
+        if not code or not code.strip():
+            raise SignInIncomplete("sign-in cancelled: no code was entered")
+        verifier = code.strip()
+    assert token is not None and token_secret is not None
+    return get_access_token(endpoints, api_key, api_secret, token, token_secret, verifier)
+
+
+def _browser_sign_in(
+    endpoints: Endpoints,
+    api_key: str,
+    api_secret: str,
+    perms: str,
+    prompts: SignInPrompts,
+    open_browser: Callable[[str], bool],
+    timeout: float,
+) -> tuple[str | None, str | None, str | None]:
+    """(token, token secret, verifier) from a browser that comes back to a loopback address;
+    all None when no browser could be opened (the caller falls back to a pasted code)."""
+    minutes = f"{timeout / 60:.0f} minutes" if timeout >= 120 else f"{timeout:.0f} seconds"
+    with LoopbackReceiver() as receiver:
+        token, token_secret = get_request_token(endpoints, api_key, api_secret, callback=receiver.callback_url)
+        url = authorize_url(endpoints, token, perms)
+        if not open_browser(url):
+            prompts.warn("Could not open a browser; signing in with a code instead.")
+            return None, None, None
+        prompts.say("Your browser shows Flickr's sign-in page. If it did not open, visit:")
+        prompts.say(f"  {url}")
+        prompts.say(f'Waiting for you to click "OK, I\'ll authorize it" (up to {minutes}; Ctrl-C to stop)...')
+        got = receiver.wait(timeout)
+    if got is None:
+        raise SignInIncomplete(
+            f"no answer from the browser within {minutes}; run `pycsync auth` again, "
+            "or `pycsync auth --no-browser` to paste a code instead"
+        )
+    if got[0] != token:
+        raise SignInIncomplete("the browser answered for another sign-in attempt; run `pycsync auth` again")
+    return token, token_secret, got[1]
 
 
 # --------------------------------------------------------------------------------------

@@ -21,6 +21,8 @@ from requests_toolbelt.multipart.encoder import MultipartEncoder, MultipartEncod
 from .errors import (
     ApiError,
     AuthError,
+    DiskSpaceLow,
+    FileChanged,
     FlickrError,
     HttpError,
     LimitExceeded,
@@ -28,7 +30,10 @@ from .errors import (
     PermanentUploadError,
     RateLimited,
     TransientError,
+    Unreachable,
 )
+from .failures import auth_failure, header, network_error
+from .failures import server_date as _server_date  # (the tests' fake clocks replace it here)
 from .models import DownloadLimits, DownloadResult, UploadResult
 from .oauth import Credentials, encode_params, sign_request, upload_auth_header
 from .ratelimit import RateLimiter
@@ -62,7 +67,6 @@ DEFAULT_TIMEOUT = (10.0, 60.0)
 DEFAULT_UPLOAD_TIMEOUT = (10.0, 600.0)
 MAX_REDIRECTS = 10
 MAX_RETRY_AFTER = 3600.0
-
 #: the most an API answer may decode to: a page of 500 photos with every extra pycsync asks for
 #: is well under 2 MiB; a larger answer is refused, not read (gzip can expand 1000-fold)
 MAX_ANSWER_BYTES = 16 << 20
@@ -147,21 +151,8 @@ class TransportStats:
 # ------------------------------------------------------------------------------ parsing
 
 
-def _header(headers: Mapping[str, str] | None, name: str) -> str | None:
-    if not headers:
-        return None
-    v = headers.get(name)
-    if v is not None:
-        return v
-    lname = name.lower()
-    for k, val in headers.items():
-        if k.lower() == lname:
-            return val
-    return None
-
-
 def _retry_after(headers: Mapping[str, str] | None) -> float | None:
-    v = _header(headers, "Retry-After")
+    v = header(headers, "Retry-After")
     if not v:
         return None
     try:
@@ -176,19 +167,6 @@ def _retry_after(headers: Mapping[str, str] | None) -> float | None:
         except (TypeError, ValueError):
             return None
     return min(MAX_RETRY_AFTER, max(0.0, secs))
-
-
-def _server_date(headers: Mapping[str, str] | None) -> int | None:
-    """The HTTP Date header as unix seconds (None when absent or unreadable)."""
-    v = _header(headers, "Date")
-    if not v:
-        return None
-    from email.utils import parsedate_to_datetime
-
-    try:
-        return int(parsedate_to_datetime(v).timestamp())
-    except (TypeError, ValueError, OverflowError):
-        return None
 
 
 def _text(body: bytes | str, limit: int = 2000) -> str:
@@ -210,7 +188,7 @@ def _http_failure(
         absent = data.get("oauth_parameters_absent")
         if absent:
             problem += f" (absent: {absent})"
-        return AuthError(redact(problem), method=label, status=status)
+        return auth_failure(redact(problem), headers, method=label, status=status, window=data)
     retry_after = _retry_after(headers)
     if status == 429:
         return RateLimited("HTTP 429 Too Many Requests", retry_after=retry_after, method=label, status=429)
@@ -260,7 +238,10 @@ def parse_rest_response(
     if stat == "fail":
         code = _int_code(data.get("code"))
         message = str(data.get("message", ""))
-        raise api_error(code, message, method)
+        error = api_error(code, message, method)
+        if isinstance(error, AuthError):
+            error = auth_failure(error.problem, headers, code=code, method=method)
+        raise error
     raise ambiguous(f"unexpected stat {stat!r}", method=method, status=status)
 
 
@@ -424,7 +405,8 @@ def _check_before_download(declared: int | None, limits: DownloadLimits, shown: 
         room = limits.room()
         if room < 0 or (declared is not None and declared > room):
             needed = f" ({_size(declared)})" if declared is not None else ""
-            raise LimitExceeded(
+            # below the free space kept free no download fits; otherwise just this one does not
+            raise (DiskSpaceLow if room < 0 else LimitExceeded)(
                 f"not enough free disk space for {shown}{needed}: {_size(max(room, 0))} free beyond what is kept free",
                 method="download",
             )
@@ -448,60 +430,6 @@ def _arriving(resp: requests.Response, size: int) -> Iterator[bytes]:
         raise requests.exceptions.ChunkedEncodingError(exc) from None
     except OSError as exc:
         raise requests.exceptions.ConnectionError(exc) from None
-
-
-# ------------------------------------------------------------------------------ errors
-
-
-def _exc_chain(exc: BaseException) -> Iterable[BaseException]:
-    seen: set[int] = set()
-    todo: list[BaseException] = [exc]
-    while todo:
-        e = todo.pop()
-        if id(e) in seen:
-            continue
-        seen.add(id(e))
-        yield e
-        for nxt in (getattr(e, "reason", None), e.__cause__, e.__context__, *e.args):
-            if isinstance(nxt, BaseException):
-                todo.append(nxt)
-
-
-def _never_sent(exc: requests.RequestException) -> bool:
-    """True when the request surely did not reach the server (connect phase failed)."""
-    if isinstance(exc, requests.exceptions.ConnectTimeout):
-        return True
-    from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
-
-    unreachable: tuple[type[BaseException], ...] = (NewConnectionError, ConnectTimeoutError, ConnectionRefusedError)
-    try:
-        from urllib3.exceptions import NameResolutionError
-
-        unreachable += (NameResolutionError,)
-    except ImportError:  # pragma: no cover
-        pass
-    return any(isinstance(e, unreachable) for e in _exc_chain(exc))
-
-
-def _network_error(exc: requests.RequestException, label: str, idempotent: bool, secrets: Iterable[str]) -> FlickrError:
-    detail = redact(f"{type(exc).__name__}: {exc}", secrets)
-    if len(detail) > 300:
-        detail = detail[:300] + "..."
-    if isinstance(
-        exc,
-        (
-            requests.exceptions.InvalidURL,
-            requests.exceptions.MissingSchema,
-            requests.exceptions.InvalidSchema,
-            requests.exceptions.InvalidHeader,
-        ),
-    ):
-        return FlickrError(f"{label}: {detail}")
-    if _never_sent(exc):
-        return TransientError(f"could not connect ({detail})", method=label)
-    kind = "timed out" if isinstance(exc, requests.exceptions.Timeout) else "connection failed"
-    cls = TransientError if idempotent else OutcomeUnknown
-    return cls(f"{kind} after the request was sent ({detail})", method=label)
 
 
 # ------------------------------------------------------------------------------ transport
@@ -573,7 +501,9 @@ class Transport:
             return min(MAX_RETRY_AFTER, max(0.0, retry_after))
         return self._random() * min(self.backoff_cap, self.backoff_base * (2**attempt))
 
-    def _retrying(self, fn: Callable[[], T], *, idempotent: bool, label: str, api: bool = True) -> T:
+    def _retrying(
+        self, fn: Callable[[], T], *, idempotent: bool, label: str, api: bool = True, retry_unreachable: bool = True
+    ) -> T:
         attempt = 0
         while True:
             try:
@@ -581,7 +511,7 @@ class Transport:
             except TransientError as exc:
                 if isinstance(exc, OutcomeUnknown) and not idempotent:
                     raise
-                if attempt >= self.max_retries:
+                if attempt >= self.max_retries or (isinstance(exc, Unreachable) and not retry_unreachable):
                     raise
                 delay = self.backoff_delay(attempt, exc.retry_after)
                 if exc.retry_after is not None and api and self.limiter is not None:
@@ -615,8 +545,11 @@ class Transport:
         *,
         write: bool = False,
         idempotent: bool = True,
+        retry_unreachable: bool = True,
     ) -> dict[str, Any]:
-        """Signed REST call; GET for reads, POST (form body) for writes."""
+        """Signed REST call; GET for reads, POST (form body) for writes. With
+        ``retry_unreachable=False`` a server that cannot be reached at all is reported at once
+        (:class:`Unreachable`) instead of retried: for a first call, where waiting helps nobody."""
         items: list[tuple[str, str]] = [("method", method)]
         for k, v in (params or {}).items():
             if v is None:
@@ -654,7 +587,7 @@ class Transport:
                 body = _read_answer(resp, method, idempotent)
             except requests.RequestException as exc:
                 self._debug("POST" if write else "GET", url, None, t0, f" {exc!r}")
-                raise _network_error(exc, method, idempotent, self._secrets) from None
+                raise network_error(exc, method, idempotent, url) from None
             self.stats.add_down(len(body))
             self._debug(
                 "POST" if write else "GET", shown, resp, t0, " " + _text(body, 300) if resp.status_code != 200 else ""
@@ -665,7 +598,7 @@ class Transport:
                 self.server_time = stamp
             return data
 
-        return self._retrying(attempt, idempotent=idempotent, label=method)
+        return self._retrying(attempt, idempotent=idempotent, label=method, retry_unreachable=retry_unreachable)
 
     # -- upload / replace
 
@@ -708,7 +641,10 @@ class Transport:
             auth = upload_auth_header(self.credentials, url, text_fields)
             t0 = time.monotonic()
             size = os.fstat(fh.fileno()).st_size
-            enc = MultipartEncoder(fields=[*text_fields, ("photo", (filename, fh, ctype))])
+            # exactly the size announced, however the file changes meanwhile: a body longer than
+            # its Content-Length corrupts the request (and the next one on the connection)
+            photo = _FixedLength(fh, size, filename, kind)
+            enc = MultipartEncoder(fields=[*text_fields, ("photo", (filename, photo, ctype))])
             total = enc.len
 
             def cb(mon: MultipartEncoderMonitor) -> None:
@@ -725,7 +661,7 @@ class Transport:
             except requests.RequestException as exc:
                 self.stats.add_up(mon.bytes_read)
                 self._debug("POST", url, None, t0, f" {exc!r}")
-                raise _network_error(exc, kind, False, self._secrets) from None
+                raise network_error(exc, kind, False, url) from None
             self.stats.add_up(mon.bytes_read)
             self.stats.add_down(len(body))
             self._debug("POST", url, resp, t0, f" ({total} bytes) " + _text(body, 300))
@@ -819,7 +755,7 @@ class Transport:
                     allow_redirects=False,
                 )
             except requests.RequestException as exc:
-                raise _network_error(exc, "download", True, self._secrets) from None
+                raise network_error(exc, "download", True, current, redact(current, self._secrets)) from None
             self._debug("GET", current, resp, t0)
             if resp.is_redirect and "Location" in resp.headers:
                 nxt = urljoin(current, resp.headers["Location"])
@@ -850,7 +786,7 @@ class Transport:
                     stall = timeout[1] if isinstance(timeout, tuple) else timeout
                     raise TransientError(f"download stalled: no data for {stall:g} s", method="download") from None
                 except requests.RequestException as exc:
-                    raise _network_error(exc, "download", True, self._secrets) from None
+                    raise network_error(exc, "download", True, current, redact(current, self._secrets)) from None
                 if declared is not None and declared != written:
                     raise TransientError(f"truncated download: got {written} of {declared} bytes", method="download")
                 ctype = resp.headers.get("Content-Type")
@@ -885,7 +821,7 @@ class Transport:
                 )
             if limits.room is not None and written >= next_room_check:
                 if limits.room() < 0:
-                    raise LimitExceeded(
+                    raise DiskSpaceLow(
                         f"stopped downloading {shown} after {_size(written)}: "
                         "the disk is down to the free space kept free",
                         method="download",
@@ -907,6 +843,29 @@ class Transport:
     def close(self) -> None:
         if self._own_session:
             self.session.close()
+
+
+class _FixedLength:
+    """The first ``size`` bytes of an open file, for a multipart body whose length is fixed
+    before it is sent. A file that shrinks meanwhile raises :class:`FileChanged` (a body shorter
+    than announced would leave the server waiting); one that grows is sent as it was."""
+
+    def __init__(self, fh: BinaryIO | IO[bytes], size: int, name: str, kind: str) -> None:
+        self._fh, self._left, self._name, self._kind = fh, size, name, kind
+
+    @property
+    def len(self) -> int:  # what requests-toolbelt asks: the bytes still to send
+        return self._left
+
+    def read(self, n: int | None = -1) -> bytes:
+        if self._left <= 0:
+            return b""
+        want = self._left if n is None or n < 0 else min(n, self._left)
+        data = self._fh.read(want)
+        if not data:
+            raise FileChanged(self._name, method=self._kind)
+        self._left -= len(data)
+        return data
 
 
 class _NoRetry(Exception):

@@ -11,12 +11,14 @@ from __future__ import annotations
 import contextlib
 import gc
 import json
+import os
 import sqlite3
 import sys
 import threading
 import time
 from pathlib import Path
 
+from pycsync.errors import LocalError, StateError, disk_full, is_disk_full
 from pycsync.model import Base, BaseItem, new_base_item
 
 SCHEMA_VERSION = 3
@@ -84,10 +86,6 @@ _MIGRATIONS = {
 _REMOTE_META = ("remote.account", "remote.web_base", "remote.since")
 
 
-class StateError(Exception):
-    """The state database cannot be used (corrupt, or from a newer pycsync)."""
-
-
 class StateCorrupt(StateError):
     """The file is not a readable SQLite database: set it aside and rebuild from Flickr."""
 
@@ -112,7 +110,7 @@ class StateDB:
             text = str(exc)
             if "malformed" in text or "not a database" in text:
                 raise StateCorrupt(f"state database {self.path} is damaged: {text}") from exc
-            raise StateError(f"state database {self.path} cannot be used: {text}") from exc
+            raise _state_error(exc, self.path) from exc
 
     def close(self) -> None:
         with self._lock:
@@ -130,7 +128,7 @@ class StateDB:
                 self._db.execute(f"PRAGMA user_version={target}")
 
     def _tx(self):
-        return _Transaction(self._db, self._lock)
+        return _Transaction(self._db, self._lock, self.path)
 
     def _ensure_refused_table(self) -> None:
         # outside the numbered migrations: an older state file simply gains the table
@@ -260,6 +258,7 @@ class StateDB:
                 "INSERT INTO journal (kind, key, sha256, detail, started) VALUES (?, ?, ?, ?, ?)",
                 (kind, key, sha256, json.dumps(detail), time.time()),
             )
+            assert cur.lastrowid is not None  # (an INSERT into a rowid table always has one)
             return cur.lastrowid
 
     def journal_note(self, entry_id: int, **detail) -> None:
@@ -434,24 +433,65 @@ class _RemoteHashLookup:
         return default if found is None else found
 
 
-class _Transaction:
-    """BEGIN IMMEDIATE .. COMMIT under the connection lock (rolled back on error)."""
+def _state_error(exc: sqlite3.Error, path: Path) -> LocalError:
+    """SQLite's error as pycsync's: a full disk says so, anything else names the file."""
+    if is_disk_full(exc) or (_io_error(exc) and _nearly_full(path.parent)):
+        return disk_full(exc, str(path.parent.parent))
+    return StateError(f"state database {path} cannot be used: {exc}")
 
-    def __init__(self, db: sqlite3.Connection, lock: threading.RLock):
-        self._db, self._lock = db, lock
+
+def _io_error(exc: sqlite3.Error) -> bool:
+    # SQLite reports a shared-memory or journal file it cannot grow as an I/O error, not "full"
+    return (getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF in (sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN)
+
+
+def _nearly_full(directory: Path) -> bool:
+    try:
+        st = os.statvfs(directory)
+    except (OSError, AttributeError):  # (no statvfs on Windows)
+        return False
+    return st.f_bavail * st.f_frsize < 1 << 20
+
+
+class _Transaction:
+    """BEGIN IMMEDIATE .. COMMIT under the connection lock (rolled back on error). SQLite's own
+    errors (a full disk, an unwritable file) leave as :class:`StateError`."""
+
+    def __init__(self, db: sqlite3.Connection, lock: threading.RLock, path: Path):
+        self._db, self._lock, self._path = db, lock, path
         self._depth = 0
 
     def __enter__(self):
         self._lock.acquire()
-        if not self._db.in_transaction:
-            self._db.execute("BEGIN IMMEDIATE")
-            self._depth = 1
+        try:
+            if not self._db.in_transaction:
+                self._db.execute("BEGIN IMMEDIATE")
+                self._depth = 1
+        except sqlite3.Error as exc:
+            self._lock.release()
+            raise _state_error(exc, self._path) from exc
+        except BaseException:
+            self._lock.release()
+            raise
         return self
 
     def __exit__(self, exc_type, exc, tb):
         try:
             if self._depth:
-                self._db.execute("ROLLBACK" if exc_type else "COMMIT")
+                if exc_type is not None:
+                    if self._db.in_transaction:
+                        self._db.execute("ROLLBACK")
+                else:
+                    self._db.execute("COMMIT")
+        except sqlite3.Error as failed:
+            if self._db.in_transaction:
+                try:
+                    self._db.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass  # the connection rolls back what it cannot commit when it closes
+            raise _state_error(failed, self._path) from failed
         finally:
             self._lock.release()
+        if isinstance(exc, sqlite3.Error):
+            raise _state_error(exc, self._path) from exc
         return False

@@ -18,16 +18,13 @@ import os
 import socket
 from pathlib import Path
 
+from pycsync.errors import LockedError
 from pycsync.safefs import SafeDir
 
 try:
     import fcntl
 except ImportError:  # Windows
     fcntl = None  # type: ignore[assignment]
-
-
-class LockedError(Exception):
-    """Another pycsync run holds this root."""
 
 
 def _alive(pid: int) -> bool:
@@ -89,8 +86,12 @@ class RootLock:
                 owner = _read_owner(fd)
                 if owner and owner.get("host") != socket.gethostname():
                     raise LockedError(self._describe(owner))
-                os.ftruncate(fd, 0)
-                os.pwrite(fd, _me(), 0)
+                try:
+                    os.ftruncate(fd, 0)
+                    os.pwrite(fd, _me(), 0)
+                except OSError:  # (a full disk) the file is ours under our flock: leave none behind
+                    self._dir.unlink(name)
+                    raise
             except BaseException:
                 if self._fd != fd:
                     os.close(fd)
@@ -111,8 +112,12 @@ class RootLock:
                     self._dir.unlink(name)
                     continue
                 raise LockedError(self._describe(self._owner())) from None
-            with os.fdopen(fd, "wb") as f:
-                f.write(_me())
+            try:
+                with os.fdopen(fd, "wb") as f:
+                    f.write(_me())
+            except BaseException:
+                self._dir.unlink(name)  # (a full disk): leave no lock that nobody holds
+                raise
             self._held = True
             return
         raise LockedError(self._describe(self._owner()))

@@ -1,0 +1,139 @@
+"""Ctrl-C at any moment, start-up included: exit status 130, one line and no traceback, the
+lock released, nothing half-written; the next run carries on without duplicates.
+
+`python -m pycsync` runs as a real process and gets a real SIGINT, at moments chosen by what
+it is doing: importing its modules, listing Flickr, uploading.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.reliability.conftest import assert_converged, assert_same_both_sides, duplicates, jpeg, put, sha
+
+pytestmark = pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="reads /proc to time the signal")
+
+
+def start(cli_env: dict, *args: str) -> subprocess.Popen:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FLICKR_", "PYCSYNC_"))}
+    return subprocess.Popen(
+        [sys.executable, "-m", "pycsync", *args],
+        env={**env, **cli_env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def wait_until(condition, what: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"never: {what}"
+        time.sleep(0.002)
+
+
+def loaded(proc: subprocess.Popen, library: str) -> bool:
+    """Whether the process has mapped a C extension (a sign of how far its imports got)."""
+    try:
+        return library in Path(f"/proc/{proc.pid}/maps").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+
+
+def interrupt(proc: subprocess.Popen) -> tuple[int, str, str]:
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    return proc.returncode, out, err
+
+
+def assert_clean_interrupt(code: int, err: str) -> None:
+    assert code == 130, (code, err)
+    assert "Traceback" not in err and "Aborted" not in err, err
+    assert [line for line in err.splitlines() if line.startswith("pycsync:")] == [
+        "pycsync: interrupted; everything finished before is kept, run again to go on"
+    ], err
+
+
+def calls_started(emulator, name: str) -> int:
+    return sum(c["name"] == name for c in emulator.recent_calls())
+
+
+@pytest.mark.parametrize("library", ["_ssl", "_sqlite3"], ids=["importing-the-network", "importing-the-state"])
+def test_ctrl_c_while_pycsync_is_still_starting_up(emulator, root, cli_env, sync_json, library):
+    put(root / "A/a.jpg", 1)
+    proc = start(cli_env, "sync", str(root))
+    wait_until(lambda: loaded(proc, library) or proc.poll() is not None, f"{library} loaded")
+    code, _, err = interrupt(proc)
+    if code == 0:  # (the machine was fast enough to finish first: that is not a failure to report)
+        pytest.skip("the run ended before the signal")
+    assert_clean_interrupt(code, err)
+    sync_json(root)
+    assert_same_both_sides(root, emulator, {sha(jpeg(1))})
+
+
+def test_ctrl_c_while_listing_flickr(emulator, root, cli_env, sync_json):
+    put(root / "A/a.jpg", 1)
+    emulator.set_faults([{"match": "flickr.photosets.getList", "max": 1, "action": {"latency_ms": 3000}}])
+    proc = start(cli_env, "sync", str(root), "--json")
+    wait_until(lambda: calls_started(emulator, "flickr.photosets.getList"), "the listing started")
+    code, out, err = interrupt(proc)
+    assert_clean_interrupt(code, err)
+    assert json.loads(out)["error"] == {
+        "kind": "interrupted",
+        "message": "interrupted; everything finished before is kept, run again to go on",
+        "exit_status": 130,
+    }
+    assert not (root / ".pycsync" / "lock").exists(), "the lock is released"
+    emulator.set_faults([])
+    sync_json(root)
+    assert_same_both_sides(root, emulator, {sha(jpeg(1))})
+
+
+def test_ctrl_c_while_uploading_keeps_what_finished_and_reports_it(emulator, root, cli_env, sync_json):
+    for i in range(10):
+        put(root / f"A/{i}.jpg", i)
+    # the third upload is held; Ctrl-C comes while it is in flight
+    emulator.set_faults([{"match": "upload", "after": 2, "max": 1, "action": {"latency_ms": 1500}}])
+    proc = start(cli_env, "sync", str(root), "--jobs", "1", "--json")
+    wait_until(lambda: calls_started(emulator, "upload") >= 3, "the third upload started")
+    code, out, err = interrupt(proc)
+    assert_clean_interrupt(code, err)
+    summary = json.loads(out)  # what was done before the stop, and why it stopped
+    assert summary["error"]["kind"] == "interrupted" and summary["failed"] == 0
+    assert calls_started(emulator, "upload") == 3, "nothing new was started after Ctrl-C"
+    assert summary["uploaded"] == len(emulator.state()["photos"]) >= 2
+    meta = root / ".pycsync"
+    assert not (meta / "lock").exists() and list((meta / "tmp").glob("*")) == []
+    emulator.set_faults([])
+    sync_json(root)
+    assert duplicates(emulator.state()) == {}
+    assert_same_both_sides(root, emulator, {sha(jpeg(i)) for i in range(10)})
+    assert_converged(root, emulator, sync_json)
+
+
+def test_a_second_ctrl_c_stops_at_once_and_the_next_run_recovers(emulator, root, cli_env, sync_json):
+    """The first Ctrl-C lets the upload in flight finish (its body has left); a second one does
+    not wait: the process ends like a crash, which loses nothing either."""
+    for i in range(4):
+        put(root / f"A/{i}.jpg", i)
+    emulator.set_faults([{"match": "upload", "after": 1, "max": 1, "action": {"latency_ms": 8000}}])
+    proc = start(cli_env, "sync", str(root), "--jobs", "1")
+    wait_until(lambda: calls_started(emulator, "upload") >= 2, "the second upload started")
+    proc.send_signal(signal.SIGINT)
+    time.sleep(0.3)  # (the user presses again: the first one is being handled)
+    started = time.monotonic()
+    code, _, err = interrupt(proc)
+    assert time.monotonic() - started < 5, "the second Ctrl-C did not wait for the upload"
+    assert code == 130 and "Traceback" not in err, err
+    emulator.set_faults([])
+    sync_json(root)  # takes over the lock the process left, finds the upload in flight
+    assert duplicates(emulator.state()) == {}
+    assert_same_both_sides(root, emulator, {sha(jpeg(i)) for i in range(4)})
