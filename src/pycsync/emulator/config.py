@@ -25,7 +25,10 @@ class EmulatorConfig:
     api_key: str | None = None  # None: generated (and kept in data_dir)
     api_secret: str | None = None
     username: str = "emulator"  # the default user's name
-    latency_ms: float = 0  # added to every request (also changeable while running)
+    # ---- the network (docs/emulator.md, "Network model"; all three changeable while running)
+    latency_ms: float = 0  # added to every request
+    bandwidth_mbps: float = 0  # one link shared by every connection, both directions; 0: unlimited
+    upload_processing_ms: float = 0  # server time per upload/replace before it answers
     faults: Any = None  # fault rules: a list, {"rules": [...]}, JSON text or a path to a JSON file
     seed: int = 0  # seeds the probabilistic fault rules
     #: DNS names (besides localhost) a request's Host header may name: the emulator refuses any other
@@ -60,5 +63,8 @@ class EmulatorConfig:
             raise ValueError(f"types must be one of {', '.join(TYPINGS)}")
         if self.account not in ("pro", "free"):
             raise ValueError('account must be "pro" or "free"')
+        for name in ("latency_ms", "bandwidth_mbps", "upload_processing_ms"):
+            if float(getattr(self, name) or 0) < 0:
+                raise ValueError(f"{name} must not be negative")
         if self.default_privacy not in PRIVACIES:
             raise ValueError(f"default_privacy must be one of {', '.join(PRIVACIES)}")

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import secrets
+import time
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
@@ -155,6 +156,8 @@ def _ticket(ctx: Ctx, photo_id: int | None, status: int) -> Response:
     tid = f"{store.next_id('next_ticket', step_max=7)}-72157{secrets.randbelow(10**12):012d}"
     now = ctx.backend.clock()
     ready = now + float(ctx.config.async_delay or 0)
+    if status == 1:  # an accepted file is processed after the ticket is answered
+        ready += float(ctx.config.upload_processing_ms or 0) / 1000
     store.x(
         "INSERT INTO tickets(id, owner, photo_id, status, created, ready_at, imported) VALUES (?,?,?,?,?,?,?)",
         (tid, ctx.caller.nsid, photo_id, status, now, ready, int(ready)),
@@ -296,7 +299,16 @@ def _upload(ctx: Ctx, file: Any, params: dict[str, str]) -> Response:
         store.insert_tags(pid, ctx.caller.nsid, tags[:MAX_TAGS_PER_PHOTO])
     if _is_async(params):
         return _ticket(ctx, pid, 1)
+    _process(ctx)
     return xml_response([Node("photoid", text=str(pid))])  # (only a replace answers with the secrets)
+
+
+def _process(ctx: Ctx) -> None:
+    """The server's time to process an accepted upload or replace before it answers
+    (``upload_processing_ms``; an asynchronous one answers at once and its ticket waits instead)."""
+    seconds = float(ctx.config.upload_processing_ms or 0) / 1000
+    if seconds > 0:
+        time.sleep(seconds)
 
 
 def format_keywords(keywords: tuple[str, ...]) -> str:
@@ -344,6 +356,7 @@ def _replace(ctx: Ctx, file: Any, params: dict[str, str]) -> Response:
         row = store.photo(row["id"]) or row
     if _is_async(params):
         return _ticket(ctx, row["id"], 1)
+    _process(ctx)
     return xml_response(
         [Node("photoid", {"secret": row["secret"], "originalsecret": row["originalsecret"]}, text=str(row["id"]))]
     )
