@@ -51,6 +51,8 @@ class EmulatorConfig:
     read_metadata: bool = True  # take title, description and keywords from an upload's IPTC/XMP
     geo_import: bool = True  # take an upload's GPS position (each user may turn it off)
     video_uploads: bool = True  # False: video uploads answer error 0 ("temporarily disabled")
+    # ---- metadata (docs/flickr-behaviour.md, "Tags", "Geo")
+    set_tags_keeps_others: bool = False  # photos.setTags leaves tags other people added (unverified)
     # ---- albums and search
     max_sets: int | None = None
     max_set_photos: int | None = None

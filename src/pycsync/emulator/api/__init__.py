@@ -7,7 +7,8 @@
 ``contacts``           ``flickr.contacts.*``
 ``favorites``          ``flickr.favorites.*``
 ``photos``             single-photo reads (info, sizes, contexts, EXIF, perms)
-``photos_edit``        single-photo writes (delete, meta, dates, tags, perms, ...)
+``photos_edit``        single-photo writes (delete, meta, dates, perms, ...)
+``photo_tags``         ``flickr.photos.addTags`` / ``setTags`` / ``removeTag``
 ``photos_search``      photo lists (search, not in set, recently updated, counts, ...)
 ``photosets``          ``flickr.photosets.*`` reads
 ``photosets_edit``     ``flickr.photosets.*`` writes
@@ -39,6 +40,7 @@ from . import (
     licenses,
     login,
     people,
+    photo_tags,
     photos,
     photos_edit,
     photos_search,
@@ -62,6 +64,7 @@ FAMILIES = (
     favorites,
     photos,
     photos_edit,
+    photo_tags,
     photos_search,
     photosets,
     photosets_edit,

@@ -114,7 +114,7 @@ def photos_get_info(ctx: Ctx) -> list[Node]:
     node.add(Node("people", {"haspeople": 0}))
     tags_node = node.add(Node("tags", lists={"tag"}))
     for t in ctx.store.tags_for([row["id"]])[row["id"]]:
-        tags_node.add(tag_node(ctx, t))
+        tags_node.add(tag_node(ctx, t, row["owner"]))
     for child in _location_nodes(ctx, row):
         node.add(child)
     urls = node.add(Node("urls", lists={"url"}))

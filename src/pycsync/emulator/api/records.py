@@ -292,20 +292,23 @@ def photos_node(
 # ---------------------------------------------------------------------------- tags
 
 
-def tag_id(ctx: Ctx, t: sqlite3.Row) -> str:
-    """Flickr's full tag id: ``<author internal id>-<photo id>-<tag id>``."""
-    author = ctx.user_row(t["author"])
-    internal = author["internal_id"] if author else 0
-    return f"{internal}-{t['photo_id']}-{t['id']}"
+def tag_id(ctx: Ctx, t: sqlite3.Row, owner: str) -> str:
+    """Flickr's full tag id: ``<photo owner's internal id>-<photo id>-<tag id>`` -- the first part
+    is the photo owner's even for a tag someone else added, the last part the tag's own id
+    (docs/flickr-behaviour.md, "Tags")."""
+    user = ctx.user_row(owner)
+    internal = user["internal_id"] if user else 0
+    return f"{internal}-{t['photo_id']}-{t['tag_id']}"
 
 
-def tag_node(ctx: Ctx, t: sqlite3.Row) -> Node:
-    """``<tag id author authorname raw machine_tag>clean</tag>`` (getInfo, tags.getListPhoto)."""
+def tag_node(ctx: Ctx, t: sqlite3.Row, owner: str) -> Node:
+    """``<tag id author authorname raw machine_tag>clean</tag>`` (getInfo, tags.getListPhoto) of a
+    tag on a photo of ``owner``."""
     author = ctx.user_row(t["author"])
     return Node(
         "tag",
         {
-            "id": tag_id(ctx, t),
+            "id": tag_id(ctx, t, owner),
             "author": t["author"],
             "authorname": author["username"] if author else "",
             "raw": t["raw"],
