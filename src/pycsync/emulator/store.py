@@ -91,6 +91,11 @@ _ADDED_COLUMNS = {
         "geo_import": "INTEGER",
         "hide_exif": "INTEGER",
         "deleted": "INTEGER NOT NULL DEFAULT 0",
+        # the prefs.* defaults (NULL: as configured)
+        "geo_perms": "INTEGER",  # who sees a new location: 0 not set, 1 public ... 6 private
+        "default_safety_level": "INTEGER",  # 1 safe, 2 moderate, 3 restricted
+        "default_content_type": "INTEGER",  # 1 photo, 2 screenshot, 3 other
+        "default_hidden": "INTEGER",  # 1 shown in public searches, 2 hidden
     },
     "tags": {
         "tag_id": "INTEGER",  # Flickr's id of the tag itself: the same for a clean form on every photo
@@ -100,6 +105,11 @@ _ADDED_COLUMNS = {
         "longitude": "REAL",
         "accuracy": "INTEGER NOT NULL DEFAULT 0",
         "geo_is_public": "INTEGER NOT NULL DEFAULT 1",
+        "geo_is_contact": "INTEGER NOT NULL DEFAULT 0",
+        "geo_is_friend": "INTEGER NOT NULL DEFAULT 0",
+        "geo_is_family": "INTEGER NOT NULL DEFAULT 0",
+        "geo_context": "INTEGER NOT NULL DEFAULT 0",  # 0 not defined, 1 indoors, 2 outdoors
+        "duration": "INTEGER",  # a video's length in seconds as played (NULL: not measured)
     },
 }
 

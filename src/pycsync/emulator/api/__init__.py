@@ -15,6 +15,7 @@
 ``comments``           ``flickr.photos.comments.*``, ``flickr.photosets.comments.*``
 ``licenses``           ``flickr.photos.licenses.*``
 ``geo``                ``flickr.photos.geo.*``
+``prefs``              ``flickr.prefs.*``
 ``upload``             ``flickr.photos.upload.*``
 ``tags``               ``flickr.tags.*``, ``flickr.machinetags.*``
 ``collection_tree``    ``flickr.collections.*``
@@ -46,6 +47,7 @@ from . import (
     photos_search,
     photosets,
     photosets_edit,
+    prefs,
     reflection,
     tags,
     upload,
@@ -71,6 +73,7 @@ FAMILIES = (
     comments,
     licenses,
     geo,
+    prefs,
     upload,
     tags,
     collection_tree,

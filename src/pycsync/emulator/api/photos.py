@@ -12,7 +12,7 @@ from ..render import Flex, Node, Payload, Scalar, numstr, text_node
 from ..sizes import page_suffix
 from .context import Ctx
 from .listing import select_photos
-from .records import available_sizes, context_nodes, coordinate, dims, paginate, tag_node
+from .records import available_sizes, context_nodes, dims, geo_perm_flags, location_attrs, paginate, tag_node
 from .set_access import set_counts
 
 
@@ -72,18 +72,12 @@ def _rights_nodes(ctx: Ctx, row: sqlite3.Row) -> list[Node]:
 
 
 def _location_nodes(ctx: Ctx, row: sqlite3.Row) -> list[Node]:
-    """``<location>`` and ``<geoperms>`` for a photo with a position the caller may see (Flickr adds
+    """``<location>`` and ``<geoperms>`` for a photo with a location the caller may see (Flickr adds
     the place names it looks up; the emulator knows no places)."""
     if not ctx.location_visible(row):
         return []
-    position = {
-        "latitude": coordinate(row["latitude"]),
-        "longitude": coordinate(row["longitude"]),
-        "accuracy": str(row["accuracy"]),
-        "context": "0",
-    }
-    perms = {"ispublic": int(row["geo_is_public"]), "iscontact": 0, "isfriend": 0, "isfamily": 0}
-    return [Node("location", dict(position)), Node("geoperms", dict(perms))]
+    perms = geo_perm_flags(row, prefix="is")
+    return [Node("location", location_attrs(row)), Node("geoperms", perms)]
 
 
 @method("flickr.photos.getInfo", args="photo_id secret?", errors=((1, "Photo not found"),))

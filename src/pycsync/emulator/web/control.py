@@ -197,6 +197,13 @@ def _add_token(backend: Backend, req: Request) -> Response:
 
 _BOOLEAN_SETTINGS = ("geo_import", "hide_exif", "deleted")
 _LIMIT_SETTINGS = ("max_items", "max_nonpublic", "max_videos")
+#: the prefs.* defaults and the values each may take
+_PREF_SETTINGS = {
+    "geo_perms": range(7),
+    "default_safety_level": range(1, 4),
+    "default_content_type": range(1, 4),
+    "default_hidden": range(1, 3),
+}
 
 
 def account_settings(body: dict[str, Any]) -> dict[str, Any]:
@@ -213,6 +220,10 @@ def account_settings(body: dict[str, Any]) -> dict[str, Any]:
             value = int(bool(value))
         if key in _LIMIT_SETTINGS and value is not None:
             value = int(value)
+        if key in _PREF_SETTINGS and value is not None:
+            value = int(value)
+            if value not in _PREF_SETTINGS[key]:
+                raise ValueError(f"{key} must be one of {', '.join(map(str, _PREF_SETTINGS[key]))}")
         out[key] = value
     return out
 

@@ -26,7 +26,7 @@ from typing import Any
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Request, Response
 
-from ..accounts import Account
+from ..accounts import GEO_FLAGS, Account, geo_fields
 from ..api import Ctx
 from ..backend import Backend
 from ..errors import ApiError, photo_not_found
@@ -229,9 +229,11 @@ def _privacy(params: dict[str, str], account: Account) -> tuple[int, int, int]:
 
 
 def _new_photo(
-    ctx: Ctx, file: Any, params: dict[str, str], mt: MediaType, embedded: Embedded, flags: tuple[int, int, int]
+    ctx: Ctx, file: Any, params: dict[str, str], mt: MediaType, embedded: Embedded, account: Account
 ) -> dict[str, Any]:
-    """The columns of a new photo that come from the request, else from the file's own metadata."""
+    """The columns of a new photo that come from the request, else from the file's own metadata,
+    else from the owner's defaults (privacy, safety level, content type, hidden, geo privacy)."""
+    flags = _privacy(params, account)
     if "title" in params:
         title = params["title"]
     else:
@@ -254,14 +256,15 @@ def _new_photo(
         "width": embedded.size[0] if embedded.size else None,
         "height": embedded.size[1] if embedded.size else None,
         "takengranularity": 0,
-        "safety_level": _int_in(params.get("safety_level"), (1, 2, 3), 1) - 1,
-        "content_type": _int_in(params.get("content_type"), (1, 2, 3), 1),
-        "hidden": _int_in(params.get("hidden"), (1, 2), 1),
+        "safety_level": _int_in(params.get("safety_level"), (1, 2, 3), account.safety_level) - 1,
+        "content_type": _int_in(params.get("content_type"), (1, 2, 3), account.content_type),
+        "hidden": _int_in(params.get("hidden"), (1, 2), account.hidden),
         "filename": getattr(file, "filename", "") or "",
         "visible_at": ctx.backend.clock() + ctx.backend.faults.search_lag_seconds,
     }
-    if embedded.position is not None:
+    if embedded.position is not None and account.geo_perms in GEO_FLAGS:
         fields.update(latitude=embedded.position[0], longitude=embedded.position[1], accuracy=16)
+        fields.update(geo_fields(account.geo_perms))
     return fields
 
 
@@ -283,14 +286,16 @@ def _upload(ctx: Ctx, file: Any, params: dict[str, str]) -> Response:
     account = ctx.backend.account(ctx.caller.nsid)
     flags = _privacy(params, account)
     try:
-        _check_limits(ctx, account, mt.media, flags, _int_in(params.get("safety_level"), (1, 2, 3), 1))
+        _check_limits(
+            ctx, account, mt.media, flags, _int_in(params.get("safety_level"), (1, 2, 3), account.safety_level)
+        )
         _check_duplicate(ctx, params, spool.sha256)
     except ApiError:
         if _is_async(params):  # refused after the answer: the ticket completes as failed
             raise _FailedTicket(_ticket(ctx, None, 2)) from None
         raise
     embedded = _embedded(ctx, spool, mt, account)
-    fields = _new_photo(ctx, file, params, mt, embedded, flags)
+    fields = _new_photo(ctx, file, params, mt, embedded, account)
     tags = parse_tag_string(params["tags"] if "tags" in params else format_keywords(embedded.keywords))
     store = ctx.store
     with store.tx():
