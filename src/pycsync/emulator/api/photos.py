@@ -115,7 +115,8 @@ def photos_get_info(ctx: Ctx) -> list[Node]:
     urls.add(text_node("url", ctx.page_url(row), type="photopage"))
     if row["media"] == "video":
         w, h = (row["width"] or 0, row["height"] or 0)
-        node.add(Node("video", {"ready": 1, "failed": 0, "pending": 0, "duration": 0, "width": w, "height": h}))
+        duration = int(row["duration"] or 0)  # as it plays: cut to the owner's limit
+        node.add(Node("video", {"ready": 1, "failed": 0, "pending": 0, "duration": duration, "width": w, "height": h}))
     return [node]
 
 

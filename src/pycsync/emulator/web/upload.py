@@ -31,7 +31,7 @@ from ..api import Ctx
 from ..backend import Backend
 from ..errors import ApiError, photo_not_found
 from ..media import MediaType, sniff
-from ..metadata import Embedded, read_embedded
+from ..metadata import Embedded, read_embedded, video_seconds
 from ..oauth_signing import OAuthProblem, SignedRequest, base_url_from_environ, parse_authorization_header
 from ..render import Node
 from ..store import HashingSpool, new_secret
@@ -218,6 +218,20 @@ def _check_limits(ctx: Ctx, account: Account, media: str, flags: tuple[int, int,
         raise ApiError(7, "User exceeded video upload limit")
 
 
+def _played_seconds(ctx: Ctx, spool: HashingSpool, mt: MediaType, account: Account) -> int | None:
+    """How long a video plays on Flickr: its length, cut to the account's limit (``video_too_long``
+    "truncate", as Flickr did with longer videos); with "refuse" a longer video is error 3. None for
+    a photo or a video whose length the emulator cannot read."""
+    if mt.media != "video":
+        return None
+    seconds = video_seconds(spool.path)
+    if seconds is None:
+        return None
+    if seconds > account.max_video_seconds and ctx.config.video_too_long == "refuse":
+        raise ApiError(3, "General upload failure")
+    return min(round(seconds), account.max_video_seconds)
+
+
 def _privacy(params: dict[str, str], account: Account) -> tuple[int, int, int]:
     """is_public / is_friend / is_family; each one the request leaves out takes the owner's default."""
     defaults = account.privacy_flags
@@ -290,12 +304,14 @@ def _upload(ctx: Ctx, file: Any, params: dict[str, str]) -> Response:
             ctx, account, mt.media, flags, _int_in(params.get("safety_level"), (1, 2, 3), account.safety_level)
         )
         _check_duplicate(ctx, params, spool.sha256)
+        duration = _played_seconds(ctx, spool, mt, account)
     except ApiError:
         if _is_async(params):  # refused after the answer: the ticket completes as failed
             raise _FailedTicket(_ticket(ctx, None, 2)) from None
         raise
     embedded = _embedded(ctx, spool, mt, account)
     fields = _new_photo(ctx, file, params, mt, embedded, account)
+    fields["duration"] = duration
     tags = parse_tag_string(params["tags"] if "tags" in params else format_keywords(embedded.keywords))
     store = ctx.store
     with store.tx():
@@ -340,6 +356,7 @@ def _replace(ctx: Ctx, file: Any, params: dict[str, str]) -> Response:
     if row is None or row["owner"] != ctx.caller.nsid:
         raise photo_not_found()
     size_px = read_embedded(spool.path).size if mt.media == "photo" else None
+    duration = _played_seconds(ctx, spool, mt, ctx.backend.account(ctx.caller.nsid))
     with store.tx():
         old_sha = row["sha256"]
         sha, size = store.adopt_spool(spool)
@@ -352,6 +369,7 @@ def _replace(ctx: Ctx, file: Any, params: dict[str, str]) -> Response:
             size=size,
             width=size_px[0] if size_px else None,
             height=size_px[1] if size_px else None,
+            duration=duration,
             secret=new_secret(10),
             originalsecret=new_secret(10),
             filename=getattr(file, "filename", "") or row["filename"],
