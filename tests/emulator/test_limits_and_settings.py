@@ -122,3 +122,24 @@ def test_settings_are_the_owners_and_move_lastupdate(emulator, method, args):
     emulator.store.x("UPDATE photos SET lastupdate=1000 WHERE id=?", (int(pid),))
     owner.ok(method, photo_id=pid, **args)
     assert emulator.store.photo(pid)["lastupdate"] > 1000
+
+
+def test_set_dates_rules(emulator):
+    """Granularity 0/4/6/8 cuts the date taken; a date taken in the future is error 6, a posted date
+    in the future error 4; setting a date taken clears takenunknown."""
+    api = Api(emulator)
+    pid = api.upload_id(make_jpeg_bytes(seed=6))
+    assert api.info(pid)["dates"]["takenunknown"] == "1"
+    api.ok("flickr.photos.setDates", photo_id=pid, date_taken="2001-02-03 04:05:06", date_taken_granularity=4)
+    dates = api.info(pid)["dates"]
+    assert (dates["taken"], dates["takengranularity"], dates["takenunknown"]) == ("2001-02-01 00:00:00", "4", "0")
+    api.ok("flickr.photos.setDates", photo_id=pid, date_taken_granularity=6)
+    assert api.info(pid)["dates"]["taken"] == "2001-01-01 00:00:00"
+    api.fail("flickr.photos.setDates", 2, photo_id=pid)
+    api.fail("flickr.photos.setDates", 3, photo_id=pid, date_taken_granularity=5)
+    api.fail("flickr.photos.setDates", 4, photo_id=pid, date_posted="4102444800")
+    api.fail("flickr.photos.setDates", 5, photo_id=pid, date_taken="yesterday")
+    api.fail("flickr.photos.setDates", 6, photo_id=pid, date_taken="2001-02-30 00:00:00")
+    api.fail("flickr.photos.setDates", 6, photo_id=pid, date_taken="2999-01-01 00:00:00")
+    api.ok("flickr.photos.setDates", photo_id=pid, date_posted="1000000000")
+    assert api.info(pid)["dates"]["posted"] == "1000000000"

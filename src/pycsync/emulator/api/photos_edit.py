@@ -57,10 +57,13 @@ def _granularity(value: str) -> int:
 
 
 def _taken_date(value: str) -> str:
+    """A MySQL datetime (``YYYY-MM-DD HH:MM:SS``, or cut short: ``YYYY-MM``); error 6 for a date
+    that does not exist or lies in the future ("It may be in the future or way in the past")."""
     p = parse_datetime_parts(value)
     if p is None:
         raise ApiError(5, "Invalid Date Taken Format")
-    if not valid_parts(p):
+    tomorrow = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(time.time() + 86400))
+    if not valid_parts(p) or fmt_parts(p) > tomorrow:
         raise ApiError(6, "Invalid Date Taken")
     return fmt_parts(p)
 
