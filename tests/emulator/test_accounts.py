@@ -29,11 +29,16 @@ def test_a_free_account_reports_itself_and_its_limits(free, make_jpeg):
     assert me["ispro"] == 0 and "pro_badge" not in me
     assert (me["upload_count"], me["upload_limit"], me["upload_limit_status"]) == (1, 3, "below_limit")
     assert "upload_count" not in Api(emu, signed=False).ok("flickr.people.getInfo", user_id=emu.user_nsid)["person"]
+    # getUploadStatus and getLimits carry no item limits (as recorded): only the free account's
+    # shorter videos and smaller displayed size
     status = api.ok("flickr.people.getUploadStatus")["user"]
-    assert status["ispro"] == 0
-    assert status["items"] == {"uploaded": 1, "remaining": 2, "nonpublic": 0, "nonpublic_remaining": 1}
+    assert status["ispro"] == 0 and "items" not in status
     limits = api.ok("flickr.people.getLimits")["person"]
-    assert (limits["photos"]["maxitems"], limits["photos"]["maxnonpublic"]) == ("3", "1")
+    assert limits == {
+        "nsid": emu.user_nsid,
+        "photos": {"maxdisplaypx": "1024", "maxupload": str(200 * 2**20)},
+        "videos": {"maxduration": "180", "maxupload": str(2**30)},
+    }
 
 
 def test_a_free_account_refuses_uploads_past_its_limits(free, make_jpeg):

@@ -37,11 +37,14 @@ def test_title_description_keywords_and_position_come_from_the_file(emulator, an
     assert info["title"]["_content"] == "Orford Castle"
     assert info["description"]["_content"] == "The keep, from the east."
     assert [t["raw"] for t in info["tags"]["tag"]] == ["castle", "english heritage"]
-    assert info["location"]["latitude"] == "52.091" and info["location"]["longitude"] == "1.526"
+    # JSON numbers (as recorded in 2014), six decimals in XML (as recorded in 2024)
+    assert info["location"]["latitude"] == 52.091 and info["location"]["longitude"] == 1.526
     loc = api.ok("flickr.photos.geo.getLocation", photo_id=pid)["photo"]["location"]
-    assert (loc["latitude"], loc["longitude"], loc["accuracy"]) == ("52.091", "1.526", "16")
+    assert (loc["latitude"], loc["longitude"], loc["accuracy"], loc["context"]) == (52.091, 1.526, 16, 0)
     found = api.ok("flickr.photos.search", user_id="me", extras="geo")["photos"]["photo"][0]
-    assert (found["latitude"], found["longitude"]) == ("52.091", "1.526")
+    assert (found["latitude"], found["longitude"], found["geo_is_public"]) == (52.091, 1.526, 1)
+    xml = api.xml("flickr.photos.geo.getLocation", photo_id=pid).find("photo/location")
+    assert (xml.get("latitude"), xml.get("longitude")) == ("52.091000", "1.526000")
     assert [p["id"] for p in api.ok("flickr.photos.getWithGeoData")["photos"]["photo"]] == [pid]
 
 

@@ -222,7 +222,7 @@ def test_people_methods(emulator, api, make_jpeg, make_mp4):
     api.fail("flickr.people.getInfo", 1, user_id="1@N00")
     status = api.ok("flickr.people.getUploadStatus")["user"]
     assert status["id"] == emulator.user_nsid and status["sets"]["remaining"] == "lots"
-    assert status["videos"]["uploaded"] == 1 and status["filesize"]["maxbytes"] == 200 * 2**20
+    assert status["videos"]["uploaded"] == 1 and status["filesize"]["maxbytes"] == str(200 * 2**20)
     limits = api.ok("flickr.people.getLimits")["person"]
     assert limits["photos"]["maxupload"] == str(200 * 2**20)
     assert limits["videos"]["maxupload"] == str(2**30)

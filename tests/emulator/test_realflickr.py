@@ -168,6 +168,7 @@ def world(tmp_path_factory) -> Any:
         ids["ticket"] = tickets[0]
         tag = owner.info(ids["tagged"])["tags"]["tag"][0]
         ids["tag_id"] = tag["id"]
+        owner.ok("flickr.photos.geo.setLocation", photo_id=ids["tagged"], lat="37.791125", lon="-122.399187")
         yield World(emu, owner, anon, ids)
 
 
@@ -188,6 +189,18 @@ REST_CALLS: dict[str, Call] = {
     "flickr.people.findByUsername": Call("flickr.people.findByUsername", "anon", lambda i: {"username": "emulator"}),
     "flickr.people.getInfo": Call("flickr.people.getInfo", params=lambda i: {"user_id": "me"}),
     "flickr.people.getUploadStatus": Call("flickr.people.getUploadStatus"),
+    "flickr.people.getLimits": Call("flickr.people.getLimits"),
+    "flickr.prefs.getGeoPerms": Call("flickr.prefs.getGeoPerms"),
+    "flickr.prefs.getPrivacy": Call("flickr.prefs.getPrivacy"),
+    "flickr.prefs.getSafetyLevel": Call("flickr.prefs.getSafetyLevel"),
+    "flickr.prefs.getContentType": Call("flickr.prefs.getContentType"),
+    "flickr.prefs.getHidden": Call("flickr.prefs.getHidden"),
+    "flickr.photos.geo.getLocation": Call("flickr.photos.geo.getLocation", "anon", lambda i: {"photo_id": i["tagged"]}),
+    "flickr.photos.geo.getPerms": Call("flickr.photos.geo.getPerms", params=lambda i: {"photo_id": i["tagged"]}),
+    "flickr.photos.addTags": Call(
+        "flickr.photos.addTags",
+        params=lambda i: {"photo_id": i["private"], "tags": 'location:country=Iceland "Museum Exhibit" sign'},
+    ),
     "flickr.photos.getAllContexts": Call("flickr.photos.getAllContexts", params=lambda i: {"photo_id": i["plain"]}),
     "flickr.photos.getInfo.doc": Call("flickr.photos.getInfo", params=lambda i: {"photo_id": i["tagged"]}),
     "flickr.photos.getInfo": Call("flickr.photos.getInfo", "anon", lambda i: {"photo_id": i["plain"]}),
@@ -228,6 +241,10 @@ REST_CALLS: dict[str, Call] = {
 NOT_MODELLED = {
     "flickr.photos.getAllContexts.doc.xml": ("rsp/pool",),  # no groups, so no pools
     "flickr.photos.getInfo.doc.xml": ("rsp/photo/notes/note",),  # no notes on photos
+    # no place names
+    "flickr.photos.geo.getLocation.jinx-2014.json": tuple(
+        f"photo.location.{p}" for p in ("neighbourhood", "locality", "county", "region", "country", "place_id", "woeid")
+    ),
 }
 
 

@@ -7,7 +7,8 @@ from pycsync.emulator.tags import clean_tag, parse_machine_tag_query, parse_tag_
 
 def test_parse_tag_string():
     tags = parse_tag_string('one "two words"  Three one ns:pred="a b" "checksum:md5=AB"')
-    assert [t.raw for t in tags] == ["one", "two words", "Three", 'ns:pred="a b"', "checksum:md5=AB"]
+    # a machine tag keeps its value without the quotes
+    assert [t.raw for t in tags] == ["one", "two words", "Three", "ns:pred=a b", "checksum:md5=AB"]
     assert [t.clean for t in tags] == ["one", "twowords", "three", "ns:pred=ab", "checksum:md5=ab"]
     assert [t.machine for t in tags] == [False, False, False, True, True]
     assert parse_tag_string("") == [] and parse_tag_string("  ") == []

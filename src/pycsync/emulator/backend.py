@@ -15,6 +15,7 @@ from typing import Any
 from .accounts import Account, account_of
 from .config import EmulatorConfig
 from .faults import FaultEngine
+from .network import Link
 from .oauth_checks import Authenticator
 from .recorder import CallRecorder
 from .registry import Registry
@@ -33,11 +34,14 @@ class Backend:
     recorder: CallRecorder = field(default_factory=CallRecorder)
     clock: Callable[[], float] = time.time  # wall-clock seconds (ticket readiness, search lag)
     auth: Authenticator = field(init=False)
+    #: the network link every counted request's body and answer cross (config.bandwidth_mbps)
+    link: Link = field(init=False)
     #: the endpoint the server listens on (URLs in the start-up info); None: as each request addressed us
     public_endpoint: str | None = None
 
     def __post_init__(self) -> None:
         self.auth = Authenticator(self.store, self.config.timestamp_window)
+        self.link = Link(lambda: float(self.config.bandwidth_mbps or 0))
 
     @property
     def typing(self) -> Typing:

@@ -19,6 +19,8 @@ Examples:
   pycsync emulator                         serve on 127.0.0.1:8765 until Ctrl-C
   pycsync emulator --port 0 --data ./emu   any free port; keep photos across restarts
   pycsync emulator --latency-ms 200        feel a slow network
+  pycsync emulator --bandwidth-mbps 20 --latency-ms 100 --upload-processing-ms 1500
+                                           a home uplink to a real Flickr
   pycsync emulator --types random --seed 7 numbers typed either way, as Flickr does over the years
   pycsync emulator --account free          Flickr's free account limits
 
@@ -51,6 +53,20 @@ Then point pycsync at it with the keys it prints:
 @click.option("--api-secret", default=None, help="Consumer secret (default: generated/persisted).")
 @click.option(
     "--latency-ms", default=0.0, type=click.FloatRange(min=0), show_default=True, help="Delay added to every request."
+)
+@click.option(
+    "--bandwidth-mbps",
+    default=0.0,
+    type=click.FloatRange(min=0),
+    show_default=True,
+    help="One network link of this many Mbit/s shared by all connections, both directions (0: unlimited).",
+)
+@click.option(
+    "--upload-processing-ms",
+    default=0.0,
+    type=click.FloatRange(min=0),
+    show_default=True,
+    help="Server time per upload or replace before it answers (an async upload's ticket waits instead).",
 )
 @click.option(
     "--faults",
@@ -91,6 +107,8 @@ def emulator_command(
     api_key: str | None,
     api_secret: str | None,
     latency_ms: float,
+    bandwidth_mbps: float,
+    upload_processing_ms: float,
     faults_file: str | None,
     seed: int,
     types: str,
@@ -109,6 +127,8 @@ def emulator_command(
         api_key=api_key,
         api_secret=api_secret,
         latency_ms=latency_ms,
+        bandwidth_mbps=bandwidth_mbps,
+        upload_processing_ms=upload_processing_ms,
         faults=faults_file,
         seed=seed,
         types=types,

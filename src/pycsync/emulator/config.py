@@ -25,7 +25,10 @@ class EmulatorConfig:
     api_key: str | None = None  # None: generated (and kept in data_dir)
     api_secret: str | None = None
     username: str = "emulator"  # the default user's name
-    latency_ms: float = 0  # added to every request (also changeable while running)
+    # ---- the network (docs/emulator.md, "Network model"; all three changeable while running)
+    latency_ms: float = 0  # added to every request
+    bandwidth_mbps: float = 0  # one link shared by every connection, both directions; 0: unlimited
+    upload_processing_ms: float = 0  # server time per upload/replace before it answers
     faults: Any = None  # fault rules: a list, {"rules": [...]}, JSON text or a path to a JSON file
     seed: int = 0  # seeds the probabilistic fault rules
     #: DNS names (besides localhost) a request's Host header may name: the emulator refuses any other
@@ -44,10 +47,17 @@ class EmulatorConfig:
     free_max_items: int = 1000  # a free account holds at most this many photos and videos
     free_max_nonpublic: int = 50  # ... of which at most this many are not public
     free_max_videos: int | None = None  # ... and at most this many videos (None: no separate limit)
+    free_max_video_seconds: int = 180  # a video plays this long on a free account (people.getLimits)
+    pro_max_video_seconds: int = 600  # ... and on a pro account
+    free_max_display_px: int = 1024  # people.getLimits photos/@maxdisplaypx of a free account (pro: 0)
+    video_too_long: str = "truncate"  # a longer video: "truncate" (kept, plays the limit) or "refuse" (error 3)
     default_privacy: str = "public"  # who sees an upload that omits is_public/is_friend/is_family
     read_metadata: bool = True  # take title, description and keywords from an upload's IPTC/XMP
     geo_import: bool = True  # take an upload's GPS position (each user may turn it off)
     video_uploads: bool = True  # False: video uploads answer error 0 ("temporarily disabled")
+    # ---- metadata (docs/flickr-behaviour.md, "Tags", "Geo")
+    set_tags_keeps_others: bool = False  # photos.setTags leaves tags other people added (unverified)
+    geo_perms: int = 1  # every user's prefs.getGeoPerms unless set per user (0: none, setLocation fails)
     # ---- albums and search
     max_sets: int | None = None
     max_set_photos: int | None = None
@@ -60,5 +70,12 @@ class EmulatorConfig:
             raise ValueError(f"types must be one of {', '.join(TYPINGS)}")
         if self.account not in ("pro", "free"):
             raise ValueError('account must be "pro" or "free"')
+        for name in ("latency_ms", "bandwidth_mbps", "upload_processing_ms"):
+            if float(getattr(self, name) or 0) < 0:
+                raise ValueError(f"{name} must not be negative")
+        if self.video_too_long not in ("truncate", "refuse"):
+            raise ValueError('video_too_long must be "truncate" or "refuse"')
+        if self.geo_perms not in range(7):
+            raise ValueError("geo_perms must be 0 (none set) ... 6 (private)")
         if self.default_privacy not in PRIVACIES:
             raise ValueError(f"default_privacy must be one of {', '.join(PRIVACIES)}")

@@ -15,8 +15,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import exiv2
+import mutagen.mp4
 
-__all__ = ["Embedded", "ExifEntry", "read_embedded"]
+__all__ = ["Embedded", "ExifEntry", "read_embedded", "video_seconds"]
 
 exiv2.LogMsg.setLevel(exiv2.LogMsg.Level.mute)  # a damaged file is simply one without metadata
 
@@ -207,3 +208,15 @@ def read_embedded(path: str | os.PathLike[str]) -> Embedded:
         )
     except exiv2.Exiv2Error:
         return Embedded()
+
+
+def video_seconds(path: str | os.PathLike[str]) -> float | None:
+    """A video's length in seconds, read with mutagen from the MP4/QuickTime family's movie header
+    (mp4, mov, m4v, 3gp); None for other containers or a file it cannot read. Flickr limits how
+    long a video plays per account (people.getLimits videos/@maxduration)."""
+    try:
+        info = mutagen.mp4.MP4(os.fspath(path)).info
+        length = float(info.length) if info is not None else math.nan
+    except Exception:  # noqa: BLE001 - any unreadable file is one of unknown length
+        return None
+    return length if math.isfinite(length) and length >= 0 else None

@@ -48,10 +48,13 @@ class Flex:
     typing"). ``None`` is ``null`` in JSON and empty in XML.
     """
 
-    value: int | None
+    value: int | float | None
     real: str = "number"
+    text: str | None = None  # how XML (and a JSON string) writes it, when not ``str(value)``
 
     def __str__(self) -> str:
+        if self.text is not None:
+            return self.text
         return "" if self.value is None else str(self.value)
 
 
@@ -77,7 +80,7 @@ class Typing:
         self.mode = mode
         self.seed = seed
 
-    def json(self, name: str, flex: Flex) -> int | str | None:
+    def json(self, name: str, flex: Flex) -> int | float | str | None:
         if flex.value is None:
             return None
         if self.mode == "numbers":
@@ -88,7 +91,7 @@ class Typing:
             as_number = zlib.crc32(f"{self.seed}:{name}:{flex.value}".encode()) & 1 == 1
         else:
             as_number = flex.real == "number"
-        return flex.value if as_number else str(flex.value)
+        return flex.value if as_number else str(flex)
 
 
 REAL = Typing()

@@ -16,7 +16,7 @@ from .config import EmulatorConfig
 from .faults import FaultEngine
 from .store import Store
 from .web.app import EmulatorApp
-from .web.control import account_settings, state_dump
+from .web.control import account_settings, network_settings, network_state, state_dump
 from .web.guard import is_loopback
 from .web.handler import KeepAliveHandler
 
@@ -226,6 +226,14 @@ class EmulatorServer:
             raise ValueError(f"unknown user {nsid}")
         backend.store.update_user(nsid, **account_settings(settings))
         return {"user_nsid": nsid, **dataclasses.asdict(backend.account(nsid))}
+
+    def set_network(self, **settings: float) -> dict[str, float]:
+        """Change the network model while running (``latency_ms``, ``bandwidth_mbps``,
+        ``upload_processing_ms``; see ``POST /__emulator__/network``); returns all three."""
+        backend = self._need()
+        for key, value in network_settings(settings).items():
+            setattr(backend.config, key, value)
+        return network_state(backend)
 
     def revoke_token(self, oauth_token: str) -> None:
         self._need().store.update_token(oauth_token, state="revoked")

@@ -59,6 +59,7 @@ CREATE TABLE IF NOT EXISTS tags (
 );
 CREATE INDEX IF NOT EXISTS tags_photo ON tags(photo_id);
 CREATE INDEX IF NOT EXISTS tags_clean ON tags(clean);
+CREATE TABLE IF NOT EXISTS tag_names (id INTEGER PRIMARY KEY AUTOINCREMENT, clean TEXT NOT NULL UNIQUE);
 CREATE TABLE IF NOT EXISTS sets (
     id TEXT PRIMARY KEY, owner TEXT NOT NULL, title TEXT NOT NULL, description TEXT NOT NULL DEFAULT '',
     primary_id INTEGER NOT NULL, date_create INTEGER NOT NULL, date_update INTEGER NOT NULL,
@@ -90,12 +91,25 @@ _ADDED_COLUMNS = {
         "geo_import": "INTEGER",
         "hide_exif": "INTEGER",
         "deleted": "INTEGER NOT NULL DEFAULT 0",
+        # the prefs.* defaults (NULL: as configured)
+        "geo_perms": "INTEGER",  # who sees a new location: 0 not set, 1 public ... 6 private
+        "default_safety_level": "INTEGER",  # 1 safe, 2 moderate, 3 restricted
+        "default_content_type": "INTEGER",  # 1 photo, 2 screenshot, 3 other
+        "default_hidden": "INTEGER",  # 1 shown in public searches, 2 hidden
+    },
+    "tags": {
+        "tag_id": "INTEGER",  # Flickr's id of the tag itself: the same for a clean form on every photo
     },
     "photos": {
         "latitude": "REAL",  # NULL: no location
         "longitude": "REAL",
         "accuracy": "INTEGER NOT NULL DEFAULT 0",
         "geo_is_public": "INTEGER NOT NULL DEFAULT 1",
+        "geo_is_contact": "INTEGER NOT NULL DEFAULT 0",
+        "geo_is_friend": "INTEGER NOT NULL DEFAULT 0",
+        "geo_is_family": "INTEGER NOT NULL DEFAULT 0",
+        "geo_context": "INTEGER NOT NULL DEFAULT 0",  # 0 not defined, 1 indoors, 2 outdoors
+        "duration": "INTEGER",  # a video's length in seconds as played (NULL: not measured)
     },
 }
 
@@ -220,6 +234,8 @@ class Store:
                 if not self.db.execute("SELECT 1 FROM users WHERE is_default=1").fetchone():
                     self.create_user(default_username, fullname="Emulator User", is_default=True)
                     self.db.execute("INSERT OR IGNORE INTO sqlite_sequence(name, seq) VALUES ('tags', 317354000)")
+                    self.db.execute("INSERT OR IGNORE INTO sqlite_sequence(name, seq) VALUES ('tag_names', 1000)")
+                self._number_tags()
 
     def _migrate(self) -> None:
         """Bring a data directory written by an older emulator up to the current schema."""
@@ -478,13 +494,34 @@ class Store:
             self.x("DELETE FROM photos WHERE id=?", (photo_id,))
             self.gc_blob(row["sha256"])
 
-    def insert_tags(self, photo_id: int, author: str | None, tags: Iterable[Any]) -> None:
-        """Add tags (objects with ``raw``, ``clean``, ``machine``) by ``author``; no duplicate check."""
+    def tag_number(self, clean: str) -> int:
+        """Flickr's id of a tag (its clean form): the last part of every full tag id that names it,
+        whichever photo carries it (real ids: ``japan`` is 1038 on anyone's photo)."""
         with self.lock:
-            self.db.executemany(
-                "INSERT INTO tags(photo_id, author, raw, clean, machine) VALUES (?,?,?,?,?)",
-                [(photo_id, author, t.raw, t.clean, int(t.machine)) for t in tags],
-            )
+            self.db.execute("INSERT OR IGNORE INTO tag_names(clean) VALUES (?)", (clean,))
+            return int(self.db.execute("SELECT id FROM tag_names WHERE clean=?", (clean,)).fetchone()[0])
+
+    def _number_tags(self) -> None:
+        """Give the tags of a data directory written before tag ids existed their ids."""
+        for row in self.db.execute("SELECT id, clean FROM tags WHERE tag_id IS NULL").fetchall():
+            self.db.execute("UPDATE tags SET tag_id=? WHERE id=?", (self.tag_number(row["clean"]), row["id"]))
+
+    def insert_tags(self, photo_id: int, author: str | None, tags: Iterable[Any]) -> list[Any]:
+        """Add tags (objects with ``raw``, ``clean``, ``machine``) by ``author``. A photo carries a
+        clean form once: a tag it already has is skipped. Returns the tags added."""
+        with self.lock:
+            have = {r["clean"] for r in self.db.execute("SELECT clean FROM tags WHERE photo_id=?", (photo_id,))}
+            added = []
+            for t in tags:
+                if t.clean in have:
+                    continue
+                have.add(t.clean)
+                self.db.execute(
+                    "INSERT INTO tags(photo_id, author, raw, clean, machine, tag_id) VALUES (?,?,?,?,?,?)",
+                    (photo_id, author, t.raw, t.clean, int(t.machine), self.tag_number(t.clean)),
+                )
+                added.append(t)
+            return added
 
     def tags_for(self, photo_ids: list[int]) -> dict[int, list[sqlite3.Row]]:
         out: dict[int, list[sqlite3.Row]] = {pid: [] for pid in photo_ids}

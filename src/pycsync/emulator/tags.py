@@ -13,6 +13,8 @@ __all__ = [
     "MachineTagQuery",
     "parse_machine_tag_query",
     "MAX_TAGS_PER_PHOTO",
+    "plain_clean",
+    "make_tag",
 ]
 
 MAX_TAGS_PER_PHOTO = 75
@@ -53,10 +55,20 @@ def clean_tag(raw: str) -> tuple[str, bool]:
     return _clean_plain(raw), False
 
 
+def plain_clean(raw: str) -> str:
+    """The clean form of any text read as a plain tag (machine-tag syntax and all punctuation gone)."""
+    return _clean_plain(raw)
+
+
 def make_tag(raw: str) -> Tag | None:
+    """A tag as Flickr stores it: the raw form as written, except that a machine tag's quoted value
+    loses its quotes (``ns:pred="a b"`` is stored as ``ns:pred=a b``, as real raw forms show)."""
     raw = raw.strip()
     if not raw:
         return None
+    mt = split_machine_tag(raw)
+    if mt is not None:
+        raw = f"{mt[0]}:{mt[1]}={mt[2]}"
     clean, machine = clean_tag(raw)
     if not clean or clean.endswith("="):
         return None

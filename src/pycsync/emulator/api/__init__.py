@@ -7,13 +7,15 @@
 ``contacts``           ``flickr.contacts.*``
 ``favorites``          ``flickr.favorites.*``
 ``photos``             single-photo reads (info, sizes, contexts, EXIF, perms)
-``photos_edit``        single-photo writes (delete, meta, dates, tags, perms, ...)
+``photos_edit``        single-photo writes (delete, meta, dates, perms, ...)
+``photo_tags``         ``flickr.photos.addTags`` / ``setTags`` / ``removeTag``
 ``photos_search``      photo lists (search, not in set, recently updated, counts, ...)
 ``photosets``          ``flickr.photosets.*`` reads
 ``photosets_edit``     ``flickr.photosets.*`` writes
 ``comments``           ``flickr.photos.comments.*``, ``flickr.photosets.comments.*``
 ``licenses``           ``flickr.photos.licenses.*``
 ``geo``                ``flickr.photos.geo.*``
+``prefs``              ``flickr.prefs.*``
 ``upload``             ``flickr.photos.upload.*``
 ``tags``               ``flickr.tags.*``, ``flickr.machinetags.*``
 ``collection_tree``    ``flickr.collections.*``
@@ -39,11 +41,13 @@ from . import (
     licenses,
     login,
     people,
+    photo_tags,
     photos,
     photos_edit,
     photos_search,
     photosets,
     photosets_edit,
+    prefs,
     reflection,
     tags,
     upload,
@@ -62,12 +66,14 @@ FAMILIES = (
     favorites,
     photos,
     photos_edit,
+    photo_tags,
     photos_search,
     photosets,
     photosets_edit,
     comments,
     licenses,
     geo,
+    prefs,
     upload,
     tags,
     collection_tree,

@@ -87,7 +87,7 @@ def _sample(store: Store) -> _Sample:
         (set_id, nsid, "Mah Kittehs", "Sixty and Niner.", photos[0], now, now),
     )
     store.write_members(set_id, photos)
-    tag = store.one("SELECT id FROM tags WHERE photo_id=? ORDER BY id", (photos[0],))
+    tag = store.one("SELECT tag_id AS id FROM tags WHERE photo_id=? ORDER BY id", (photos[0],))
     ticket = "161192644-72157718911685379"
     store.x(
         "INSERT INTO tickets(id, owner, photo_id, status, created, ready_at, imported) VALUES (?,?,?,1,?,?,?)",

@@ -9,8 +9,10 @@ their photos are error 5 "User deleted" on ``people.getPhotos`` and error 1 on
 
 from __future__ import annotations
 
+import calendar
 import hashlib
 import sqlite3
+import time
 from typing import Any
 
 from ..accounts import Account
@@ -22,7 +24,10 @@ from .listing import list_filters, select_photos
 from .params import parse_extras
 from .records import paginate, photos_node
 
-_UNLIMITED_BANDWIDTH = 2**40
+# getUploadStatus' bandwidth as recorded (2014, a free account): "unlimited", with a legacy 2 GB
+# ``max`` beside a 200 GB ``maxbytes``
+_BANDWIDTH_MAX = 2147483648
+_BANDWIDTH_MAXBYTES = 214748364800
 
 
 def count_items(ctx: Ctx, nsid: str, *, media: str | None = None, visible_only: bool | None = None) -> int:
@@ -37,52 +42,52 @@ def count_items(ctx: Ctx, nsid: str, *, media: str | None = None, visible_only: 
     return int(ctx.store.one(sql, args)["n"])
 
 
-def _size_limits(name: str, maxbytes: int) -> Node:
-    return Node(name, {"maxbytes": maxbytes, "maxkb": maxbytes // 1024, "maxgb": round(maxbytes / 2**30, 2)})
+def _size_limits(name: str, maxbytes: int, *, with_max: bool) -> Node:
+    """``filesize`` / ``videosize``: the biggest file in bytes, kilobytes and megabytes (strings)."""
+    attrs: dict[str, Scalar] = {"max": numstr(maxbytes)} if with_max else {}
+    attrs.update(maxbytes=numstr(maxbytes), maxkb=numstr(maxbytes // 1024), maxmb=numstr(maxbytes // 2**20))
+    return Node(name, attrs)
 
 
-def _item_limits(ctx: Ctx, nsid: str, account: Account) -> Node:
-    """(inferred) What a free account may still upload: items, and non-public items."""
-    items = count_items(ctx, nsid, visible_only=False)
-    nonpublic = items - count_items(ctx, nsid, visible_only=True)
-    attrs: dict[str, Scalar] = {"uploaded": items, "remaining": "lots"}
-    if account.max_items is not None:
-        attrs["remaining"] = max(0, account.max_items - items)
-    attrs["nonpublic"] = nonpublic
-    attrs["nonpublic_remaining"] = (
-        "lots" if account.max_nonpublic is None else max(0, account.max_nonpublic - nonpublic)
+def _bandwidth(ctx: Ctx, nsid: str) -> Node:
+    """This month's uploads against an unlimited allowance (Flickr no longer meters bandwidth)."""
+    month = time.gmtime(ctx.store.now())
+    start = calendar.timegm((month.tm_year, month.tm_mon, 1, 0, 0, 0))
+    used = int(
+        ctx.store.one("SELECT COALESCE(SUM(size),0) AS s FROM photos WHERE owner=? AND dateupload>=?", (nsid, start))[
+            "s"
+        ]
     )
-    return Node("items", attrs)
+    left = _BANDWIDTH_MAXBYTES - used
+    attrs: dict[str, Scalar] = {"max": numstr(_BANDWIDTH_MAX), "used": num(used)}
+    attrs.update(maxbytes=numstr(_BANDWIDTH_MAXBYTES), usedbytes=num(used), remainingbytes=numstr(left))
+    attrs.update(maxkb=numstr(_BANDWIDTH_MAXBYTES // 1024), usedkb=num(used // 1024), remainingkb=numstr(left // 1024))
+    attrs["unlimited"] = num(1)
+    return Node("bandwidth", attrs)
 
 
 @method("flickr.people.getUploadStatus", perm="read")
 def people_upload_status(ctx: Ctx) -> list[Node]:
     """Returns information for the calling user related to photo uploads.
 
-    Bandwidth is unlimited (Flickr no longer meters it); ``items`` (inferred) reports a free
-    account's item and non-public limits; ``videos remaining`` counts down to a video limit.
+    The shape and JSON types of a real answer (recorded 2014): ``bandwidth`` (unlimited),
+    ``filesize``, ``sets`` (remaining "lots" for all accounts), ``videosize``, ``videos``
+    (remaining "lots", or what is left of a configured video count limit). Flickr reports no item
+    or non-public limit here: a free account's show in its own ``people.getInfo``.
     """
     user = ctx.caller_row()
     nsid = user["nsid"]
     account = ctx.backend.account(nsid)
-    cfg = ctx.config
-    used = int(ctx.store.one("SELECT COALESCE(SUM(size),0) AS s FROM photos WHERE owner=?", (nsid,))["s"])
     sets = ctx.store.one("SELECT COUNT(*) AS n FROM sets WHERE owner=?", (nsid,))["n"]
     videos = count_items(ctx, nsid, media="video")
-    node = Node("user", {"id": nsid, "ispro": int(account.is_pro)})
+    node = Node("user", {"id": nsid, "ispro": num(int(account.is_pro))})
     node.add(text_node("username", user["username"]))
-    bandwidth = {"maxbytes": _UNLIMITED_BANDWIDTH, "maxkb": _UNLIMITED_BANDWIDTH // 1024}
-    bandwidth.update(usedbytes=used, usedkb=used // 1024)
-    remaining = _UNLIMITED_BANDWIDTH - used
-    bandwidth.update(remainingbytes=remaining, remainingkb=remaining // 1024, unlimited=1)
-    node.add(Node("bandwidth", dict(bandwidth)))
-    node.add(_size_limits("filesize", cfg.max_photo_bytes))
-    node.add(_size_limits("videosize", cfg.max_video_bytes))
-    node.add(Node("sets", {"created": sets, "remaining": "lots"}))
-    video_left: Scalar = "lots" if account.max_videos is None else max(0, account.max_videos - videos)
-    node.add(Node("videos", {"uploaded": videos, "remaining": video_left}))
-    if not account.is_pro:
-        node.add(_item_limits(ctx, nsid, account))
+    node.add(_bandwidth(ctx, nsid))
+    node.add(_size_limits("filesize", ctx.config.max_photo_bytes, with_max=True))
+    node.add(Node("sets", {"created": num(int(sets)), "remaining": "lots"}))
+    node.add(_size_limits("videosize", ctx.config.max_video_bytes, with_max=False))
+    video_left: Scalar = "lots" if account.max_videos is None else num(max(0, account.max_videos - videos))
+    node.add(Node("videos", {"uploaded": num(videos), "remaining": video_left}))
     return [node]
 
 
@@ -90,21 +95,17 @@ def people_upload_status(ctx: Ctx) -> list[Node]:
 def people_limits(ctx: Ctx) -> list[Node]:
     """Returns the photo and video limits that apply to the calling user account.
 
-    A free account's item limits are reported as ``maxitems`` / ``maxnonpublic`` (inferred).
+    ``<person nsid><photos maxdisplaypx maxupload/><videos maxduration maxupload/></person>``, all
+    strings (recorded 2014): the biggest photo and video file in bytes, the longest video in seconds
+    (3 minutes free, 10 minutes pro) and the biggest size shown on the site (0: no limit).
     """
     cfg = ctx.config
-    account = ctx.backend.account(ctx.caller.nsid)
+    account = ctx.backend.account(ctx.caller_row()["nsid"])
     node = Node("person", {"nsid": ctx.caller.nsid})
-    photos: dict[str, Scalar] = {"maxdisplaypx": "0", "maxupload": str(cfg.max_photo_bytes)}
-    videos: dict[str, Scalar] = {"maxduration": "900", "maxupload": str(cfg.max_video_bytes)}
-    if account.max_items is not None:
-        photos["maxitems"] = str(account.max_items)
-    if account.max_nonpublic is not None:
-        photos["maxnonpublic"] = str(account.max_nonpublic)
-    if account.max_videos is not None:
-        videos["maxitems"] = str(account.max_videos)
-    node.add(Node("photos", photos))
-    node.add(Node("videos", videos))
+    photos = {"maxdisplaypx": numstr(account.max_display_px), "maxupload": numstr(cfg.max_photo_bytes)}
+    videos = {"maxduration": numstr(account.max_video_seconds), "maxupload": numstr(cfg.max_video_bytes)}
+    node.add(Node("photos", dict(photos)))
+    node.add(Node("videos", dict(videos)))
     return [node]
 
 

@@ -12,7 +12,7 @@ from ..render import Flex, Node, Payload, Scalar, numstr, text_node
 from ..sizes import page_suffix
 from .context import Ctx
 from .listing import select_photos
-from .records import available_sizes, context_nodes, coordinate, dims, paginate, tag_node
+from .records import available_sizes, context_nodes, dims, geo_perm_flags, location_attrs, paginate, tag_node
 from .set_access import set_counts
 
 
@@ -72,18 +72,12 @@ def _rights_nodes(ctx: Ctx, row: sqlite3.Row) -> list[Node]:
 
 
 def _location_nodes(ctx: Ctx, row: sqlite3.Row) -> list[Node]:
-    """``<location>`` and ``<geoperms>`` for a photo with a position the caller may see (Flickr adds
+    """``<location>`` and ``<geoperms>`` for a photo with a location the caller may see (Flickr adds
     the place names it looks up; the emulator knows no places)."""
     if not ctx.location_visible(row):
         return []
-    position = {
-        "latitude": coordinate(row["latitude"]),
-        "longitude": coordinate(row["longitude"]),
-        "accuracy": str(row["accuracy"]),
-        "context": "0",
-    }
-    perms = {"ispublic": int(row["geo_is_public"]), "iscontact": 0, "isfriend": 0, "isfamily": 0}
-    return [Node("location", dict(position)), Node("geoperms", dict(perms))]
+    perms = geo_perm_flags(row, prefix="is")
+    return [Node("location", location_attrs(row)), Node("geoperms", perms)]
 
 
 @method("flickr.photos.getInfo", args="photo_id secret?", errors=((1, "Photo not found"),))
@@ -114,14 +108,15 @@ def photos_get_info(ctx: Ctx) -> list[Node]:
     node.add(Node("people", {"haspeople": 0}))
     tags_node = node.add(Node("tags", lists={"tag"}))
     for t in ctx.store.tags_for([row["id"]])[row["id"]]:
-        tags_node.add(tag_node(ctx, t))
+        tags_node.add(tag_node(ctx, t, row["owner"]))
     for child in _location_nodes(ctx, row):
         node.add(child)
     urls = node.add(Node("urls", lists={"url"}))
     urls.add(text_node("url", ctx.page_url(row), type="photopage"))
     if row["media"] == "video":
         w, h = (row["width"] or 0, row["height"] or 0)
-        node.add(Node("video", {"ready": 1, "failed": 0, "pending": 0, "duration": 0, "width": w, "height": h}))
+        duration = int(row["duration"] or 0)  # as it plays: cut to the owner's limit
+        node.add(Node("video", {"ready": 1, "failed": 0, "pending": 0, "duration": duration, "width": w, "height": h}))
     return [node]
 
 

@@ -1,5 +1,5 @@
-"""``flickr.photos.*`` writes: delete, title/description, dates, tags, permissions, content type,
-safety level."""
+"""``flickr.photos.*`` writes: delete, title/description, dates, permissions, content type, safety
+level (tags: photo_tags.py)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,6 @@ from typing import Any
 from ..errors import ApiError
 from ..registry import method
 from ..render import Node
-from ..store import sql_int
-from ..tags import MAX_TAGS_PER_PHOTO, parse_tag_string
 from .context import Ctx
 from .params import bool01, fmt_parts, parse_datetime_parts, valid_parts
 
@@ -59,10 +57,13 @@ def _granularity(value: str) -> int:
 
 
 def _taken_date(value: str) -> str:
+    """A MySQL datetime (``YYYY-MM-DD HH:MM:SS``, or cut short: ``YYYY-MM``); error 6 for a date
+    that does not exist or lies in the future ("It may be in the future or way in the past")."""
     p = parse_datetime_parts(value)
     if p is None:
         raise ApiError(5, "Invalid Date Taken Format")
-    if not valid_parts(p):
+    tomorrow = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(time.time() + 86400))
+    if not valid_parts(p) or fmt_parts(p) > tomorrow:
         raise ApiError(6, "Invalid Date Taken")
     return fmt_parts(p)
 
@@ -110,68 +111,6 @@ def photos_set_dates(ctx: Ctx) -> list[Node]:
         if "takengranularity" in fields or "datetaken" in fields:
             fields["datetaken"] = _coarsened(fields.get("datetaken", row["datetaken"]), g)
         ctx.store.update_photo(row["id"], **fields)
-    return []
-
-
-def _add_tags(ctx: Ctx, photo_id: int, text: str | None) -> None:
-    """All or nothing: tags already on the photo are skipped, error 2 past the per-photo limit."""
-    store = ctx.store
-    with store.tx():
-        existing = {t["clean"] for t in store.tags_for([photo_id])[photo_id]}
-        new = [t for t in parse_tag_string(text) if t.clean not in existing]
-        if len(existing) + len(new) > MAX_TAGS_PER_PHOTO:
-            raise ApiError(2, "Maximum number of tags reached")
-        store.insert_tags(photo_id, ctx.caller.nsid, new)
-        store.update_photo(photo_id)
-
-
-@method(
-    "flickr.photos.addTags",
-    perm="write",
-    args="photo_id tags",
-    errors=((1, "Photo not found"), (2, "Maximum number of tags reached")),
-)
-def photos_add_tags(ctx: Ctx) -> list[Node]:
-    with ctx.store.lock:
-        row = ctx.own_photo(ctx.arg("photo_id"))
-        _add_tags(ctx, row["id"], ctx.arg("tags"))
-    return []
-
-
-@method(
-    "flickr.photos.setTags",
-    perm="write",
-    args="photo_id tags",
-    errors=((1, "Photo not found"), (2, "Maximum number of tags reached")),
-)
-def photos_set_tags(ctx: Ctx) -> list[Node]:
-    with ctx.store.tx():
-        row = ctx.own_photo(ctx.arg("photo_id"))
-        new = parse_tag_string(ctx.arg("tags"))
-        if len(new) > MAX_TAGS_PER_PHOTO:
-            raise ApiError(2, "Maximum number of tags reached")
-        ctx.store.x("DELETE FROM tags WHERE photo_id=?", (row["id"],))
-        ctx.store.insert_tags(row["id"], ctx.caller.nsid, new)
-        ctx.store.update_photo(row["id"])
-    return []
-
-
-@method("flickr.photos.removeTag", perm="write", args="tag_id", errors=((1, "Tag not found"),))
-def photos_remove_tag(ctx: Ctx) -> list[Node]:
-    raw = (ctx.arg("tag_id") or "").strip()
-    parts = raw.split("-")
-    number = sql_int(parts[-1]) if raw else None
-    if number is None:
-        raise ApiError(1, "Tag not found")
-    with ctx.store.tx():
-        t = ctx.store.q1("SELECT * FROM tags WHERE id=?", (number,))
-        if t is None or (len(parts) == 3 and parts[1] != str(t["photo_id"])):
-            raise ApiError(1, "Tag not found")
-        photo = ctx.store.photo(t["photo_id"])
-        if photo is None or (not ctx.is_owner(photo) and t["author"] != ctx.caller.nsid):
-            raise ApiError(1, "Tag not found")
-        ctx.store.x("DELETE FROM tags WHERE id=?", (t["id"],))
-        ctx.store.update_photo(photo["id"])
     return []
 
 

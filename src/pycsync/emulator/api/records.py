@@ -27,6 +27,10 @@ __all__ = [
     "tag_id",
     "tag_node",
     "context_nodes",
+    "coordinate",
+    "location_attrs",
+    "geo_perm_flags",
+    "geo_attrs",
 ]
 
 URL_EXTRAS = {
@@ -115,25 +119,33 @@ def _o_dims(ctx: Ctx, row: sqlite3.Row, tags: Tags) -> dict[str, Any]:
     return {"o_width": numstr(wh[0]), "o_height": numstr(wh[1])} if wh else {}
 
 
-def coordinate(value: float) -> str:
-    """A latitude or longitude as Flickr writes it: at most 6 decimals, no trailing zeros."""
-    return f"{value:.6f}".rstrip("0").rstrip(".")
+def coordinate(value: float) -> Flex:
+    """A latitude or longitude as Flickr writes it: six decimals in XML (``39.748750``, recorded
+    2024), a JSON number (``37.791``, recorded 2014)."""
+    return Flex(round(float(value), 6), "number", text=f"{float(value):.6f}")
 
 
-def geo_attrs(ctx: Ctx, row: sqlite3.Row) -> dict[str, Any]:
-    """The ``geo`` extra: the position when the photo has one the caller may see, else zeros."""
-    if not ctx.location_visible(row):
-        return {"latitude": "0", "longitude": "0", "accuracy": "0", "context": 0}
+def location_attrs(row: sqlite3.Row) -> dict[str, Any]:
+    """``latitude longitude accuracy context`` of a photo that has a location."""
     return {
         "latitude": coordinate(row["latitude"]),
         "longitude": coordinate(row["longitude"]),
-        "accuracy": str(row["accuracy"]),
-        "context": 0,
-        "geo_is_public": int(row["geo_is_public"]),
-        "geo_is_contact": 0,
-        "geo_is_friend": 0,
-        "geo_is_family": 0,
+        "accuracy": num(int(row["accuracy"])),
+        "context": num(int(row["geo_context"])),
     }
+
+
+def geo_perm_flags(row: sqlite3.Row, prefix: str = "geo_is_") -> dict[str, Any]:
+    """Who may see a photo's location, in Flickr's order: public, contact, friend, family."""
+    return {f"{prefix}{who}": int(row[f"geo_is_{who}"]) for who in ("public", "contact", "friend", "family")}
+
+
+def geo_attrs(ctx: Ctx, row: sqlite3.Row) -> dict[str, Any]:
+    """The ``geo`` extra: the location and who may see it, when the photo has one the caller may
+    see; else zeros and nothing more (as recorded)."""
+    if not ctx.location_visible(row):
+        return {"latitude": num(0), "longitude": num(0), "accuracy": num(0), "context": num(0)}
+    return {**location_attrs(row), **geo_perm_flags(row)}
 
 
 def _owner(ctx: Ctx, row: sqlite3.Row, field: str, default: Any = "") -> Any:
@@ -292,20 +304,23 @@ def photos_node(
 # ---------------------------------------------------------------------------- tags
 
 
-def tag_id(ctx: Ctx, t: sqlite3.Row) -> str:
-    """Flickr's full tag id: ``<author internal id>-<photo id>-<tag id>``."""
-    author = ctx.user_row(t["author"])
-    internal = author["internal_id"] if author else 0
-    return f"{internal}-{t['photo_id']}-{t['id']}"
+def tag_id(ctx: Ctx, t: sqlite3.Row, owner: str) -> str:
+    """Flickr's full tag id: ``<photo owner's internal id>-<photo id>-<tag id>`` -- the first part
+    is the photo owner's even for a tag someone else added, the last part the tag's own id
+    (docs/flickr-behaviour.md, "Tags")."""
+    user = ctx.user_row(owner)
+    internal = user["internal_id"] if user else 0
+    return f"{internal}-{t['photo_id']}-{t['tag_id']}"
 
 
-def tag_node(ctx: Ctx, t: sqlite3.Row) -> Node:
-    """``<tag id author authorname raw machine_tag>clean</tag>`` (getInfo, tags.getListPhoto)."""
+def tag_node(ctx: Ctx, t: sqlite3.Row, owner: str) -> Node:
+    """``<tag id author authorname raw machine_tag>clean</tag>`` (getInfo, tags.getListPhoto) of a
+    tag on a photo of ``owner``."""
     author = ctx.user_row(t["author"])
     return Node(
         "tag",
         {
-            "id": tag_id(ctx, t),
+            "id": tag_id(ctx, t, owner),
             "author": t["author"],
             "authorname": author["username"] if author else "",
             "raw": t["raw"],

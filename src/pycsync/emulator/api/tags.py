@@ -45,7 +45,7 @@ def tags_list_photo(ctx: Ctx) -> list[Node]:
     node = Node("photo", {"id": str(row["id"])})
     tags = node.add(Node("tags", lists={"tag"}))
     for t in ctx.store.tags_for([row["id"]])[row["id"]]:
-        tags.add(tag_node(ctx, t))
+        tags.add(tag_node(ctx, t, row["owner"]))
     return [node]
 
 

@@ -1,7 +1,8 @@
 """The WSGI application: which path goes to which endpoint (moto's ``urls.py``).
 
 ``/__emulator__/...`` is the control surface (not counted, never faulted); every other known
-path is a counted call that passes through the fault middleware.
+path is a counted call that passes through the fault middleware, and crosses the modelled network
+link (``network.py``) both ways.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 from werkzeug.wrappers import Request, Response
 
 from ..backend import Backend
+from ..network import ThrottledBody, ThrottledInput
 from . import oauth_endpoints
 from .control import handle_control
 from .guard import control_refusal, host_refusal
@@ -86,6 +88,10 @@ class EmulatorApp:
         route = route_for(path)
         if route is None:
             return not_found()(environ, start_response)
+        link = self.backend.link
+        if link.limited:  # the request body and the answer cross the modelled network link
+            environ["wsgi.input"] = ThrottledInput(environ["wsgi.input"], link)
         call = self._call(route, environ)
         endpoint = _ENDPOINTS[route]
-        return serve_call(self.backend, call, lambda: endpoint(self.backend, call.request), start_response)
+        body = serve_call(self.backend, call, lambda: endpoint(self.backend, call.request), start_response)
+        return ThrottledBody(body, link) if link.limited else body

@@ -12,6 +12,8 @@
 ``POST /__emulator__/revoke``    ``{"oauth_token": ...}`` revokes an access token
 ``POST /__emulator__/account``   a user's account kind, limits and preferences (see
                                  :func:`account_settings`; ``null`` restores the default)
+``GET  /__emulator__/network``   the network model: latency, bandwidth, upload processing time
+``POST /__emulator__/network``   ``{"latency_ms"?, "bandwidth_mbps"?, "upload_processing_ms"?}``
 =========================  ==============================================================
 
 It hands out the API secret and access tokens: it answers local, same-origin requests only, and
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import sqlite3
 from collections.abc import Callable
 from typing import Any
@@ -34,7 +37,7 @@ from ..faults import FaultConfigError
 from ..store import Store
 from .responses import request_base_url
 
-__all__ = ["handle_control", "state_dump"]
+__all__ = ["handle_control", "state_dump", "account_settings", "network_settings", "network_state"]
 
 
 def _json(obj: Any, status: int = 200) -> Response:
@@ -194,6 +197,13 @@ def _add_token(backend: Backend, req: Request) -> Response:
 
 _BOOLEAN_SETTINGS = ("geo_import", "hide_exif", "deleted")
 _LIMIT_SETTINGS = ("max_items", "max_nonpublic", "max_videos")
+#: the prefs.* defaults and the values each may take
+_PREF_SETTINGS = {
+    "geo_perms": range(7),
+    "default_safety_level": range(1, 4),
+    "default_content_type": range(1, 4),
+    "default_hidden": range(1, 3),
+}
 
 
 def account_settings(body: dict[str, Any]) -> dict[str, Any]:
@@ -210,6 +220,10 @@ def account_settings(body: dict[str, Any]) -> dict[str, Any]:
             value = int(bool(value))
         if key in _LIMIT_SETTINGS and value is not None:
             value = int(value)
+        if key in _PREF_SETTINGS and value is not None:
+            value = int(value)
+            if value not in _PREF_SETTINGS[key]:
+                raise ValueError(f"{key} must be one of {', '.join(map(str, _PREF_SETTINGS[key]))}")
         out[key] = value
     return out
 
@@ -224,6 +238,40 @@ def _account(backend: Backend, req: Request) -> Response:
     except (ValueError, TypeError) as e:
         return _json({"error": str(e)}, 400)
     return _json({"user_nsid": nsid, **dataclasses.asdict(backend.account(nsid))})
+
+
+NETWORK_SETTINGS = ("latency_ms", "bandwidth_mbps", "upload_processing_ms")
+
+
+def network_settings(body: dict[str, Any]) -> dict[str, float]:
+    """Validate the settings of ``POST /__emulator__/network`` (ValueError names the bad one)."""
+    out: dict[str, float] = {}
+    for key, value in body.items():
+        if key not in NETWORK_SETTINGS:
+            raise ValueError(f"unknown network setting {key!r} (known: {', '.join(NETWORK_SETTINGS)})")
+        number = float(value or 0)
+        if number < 0 or not math.isfinite(number):
+            raise ValueError(f"{key} must be a number >= 0")
+        out[key] = number
+    return out
+
+
+def network_state(backend: Backend) -> dict[str, float]:
+    return {key: float(getattr(backend.config, key) or 0) for key in NETWORK_SETTINGS}
+
+
+def _get_network(backend: Backend, req: Request) -> Response:
+    return _json(network_state(backend))
+
+
+def _set_network(backend: Backend, req: Request) -> Response:
+    try:
+        settings = network_settings(_body(req))
+    except (ValueError, TypeError) as e:
+        return _json({"error": str(e)}, 400)
+    for key, value in settings.items():
+        setattr(backend.config, key, value)
+    return _json(network_state(backend))
 
 
 def _revoke(backend: Backend, req: Request) -> Response:
@@ -248,6 +296,8 @@ _ACTIONS: dict[tuple[str, str], Callable[[Backend, Request], Response]] = {
     ("tokens", "POST"): _add_token,
     ("revoke", "POST"): _revoke,
     ("account", "POST"): _account,
+    ("network", "GET"): _get_network,
+    ("network", "POST"): _set_network,
 }
 
 

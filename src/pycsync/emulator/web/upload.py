@@ -19,18 +19,19 @@ from __future__ import annotations
 
 import dataclasses
 import secrets
+import time
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Request, Response
 
-from ..accounts import Account
+from ..accounts import GEO_FLAGS, Account, geo_fields
 from ..api import Ctx
 from ..backend import Backend
 from ..errors import ApiError, photo_not_found
 from ..media import MediaType, sniff
-from ..metadata import Embedded, read_embedded
+from ..metadata import Embedded, read_embedded, video_seconds
 from ..oauth_signing import OAuthProblem, SignedRequest, base_url_from_environ, parse_authorization_header
 from ..render import Node
 from ..store import HashingSpool, new_secret
@@ -155,6 +156,8 @@ def _ticket(ctx: Ctx, photo_id: int | None, status: int) -> Response:
     tid = f"{store.next_id('next_ticket', step_max=7)}-72157{secrets.randbelow(10**12):012d}"
     now = ctx.backend.clock()
     ready = now + float(ctx.config.async_delay or 0)
+    if status == 1:  # an accepted file is processed after the ticket is answered
+        ready += float(ctx.config.upload_processing_ms or 0) / 1000
     store.x(
         "INSERT INTO tickets(id, owner, photo_id, status, created, ready_at, imported) VALUES (?,?,?,?,?,?,?)",
         (tid, ctx.caller.nsid, photo_id, status, now, ready, int(ready)),
@@ -215,6 +218,20 @@ def _check_limits(ctx: Ctx, account: Account, media: str, flags: tuple[int, int,
         raise ApiError(7, "User exceeded video upload limit")
 
 
+def _played_seconds(ctx: Ctx, spool: HashingSpool, mt: MediaType, account: Account) -> int | None:
+    """How long a video plays on Flickr: its length, cut to the account's limit (``video_too_long``
+    "truncate", as Flickr did with longer videos); with "refuse" a longer video is error 3. None for
+    a photo or a video whose length the emulator cannot read."""
+    if mt.media != "video":
+        return None
+    seconds = video_seconds(spool.path)
+    if seconds is None:
+        return None
+    if seconds > account.max_video_seconds and ctx.config.video_too_long == "refuse":
+        raise ApiError(3, "General upload failure")
+    return min(round(seconds), account.max_video_seconds)
+
+
 def _privacy(params: dict[str, str], account: Account) -> tuple[int, int, int]:
     """is_public / is_friend / is_family; each one the request leaves out takes the owner's default."""
     defaults = account.privacy_flags
@@ -226,9 +243,11 @@ def _privacy(params: dict[str, str], account: Account) -> tuple[int, int, int]:
 
 
 def _new_photo(
-    ctx: Ctx, file: Any, params: dict[str, str], mt: MediaType, embedded: Embedded, flags: tuple[int, int, int]
+    ctx: Ctx, file: Any, params: dict[str, str], mt: MediaType, embedded: Embedded, account: Account
 ) -> dict[str, Any]:
-    """The columns of a new photo that come from the request, else from the file's own metadata."""
+    """The columns of a new photo that come from the request, else from the file's own metadata,
+    else from the owner's defaults (privacy, safety level, content type, hidden, geo privacy)."""
+    flags = _privacy(params, account)
     if "title" in params:
         title = params["title"]
     else:
@@ -251,14 +270,15 @@ def _new_photo(
         "width": embedded.size[0] if embedded.size else None,
         "height": embedded.size[1] if embedded.size else None,
         "takengranularity": 0,
-        "safety_level": _int_in(params.get("safety_level"), (1, 2, 3), 1) - 1,
-        "content_type": _int_in(params.get("content_type"), (1, 2, 3), 1),
-        "hidden": _int_in(params.get("hidden"), (1, 2), 1),
+        "safety_level": _int_in(params.get("safety_level"), (1, 2, 3), account.safety_level) - 1,
+        "content_type": _int_in(params.get("content_type"), (1, 2, 3), account.content_type),
+        "hidden": _int_in(params.get("hidden"), (1, 2), account.hidden),
         "filename": getattr(file, "filename", "") or "",
         "visible_at": ctx.backend.clock() + ctx.backend.faults.search_lag_seconds,
     }
-    if embedded.position is not None:
+    if embedded.position is not None and account.geo_perms in GEO_FLAGS:
         fields.update(latitude=embedded.position[0], longitude=embedded.position[1], accuracy=16)
+        fields.update(geo_fields(account.geo_perms))
     return fields
 
 
@@ -280,14 +300,18 @@ def _upload(ctx: Ctx, file: Any, params: dict[str, str]) -> Response:
     account = ctx.backend.account(ctx.caller.nsid)
     flags = _privacy(params, account)
     try:
-        _check_limits(ctx, account, mt.media, flags, _int_in(params.get("safety_level"), (1, 2, 3), 1))
+        _check_limits(
+            ctx, account, mt.media, flags, _int_in(params.get("safety_level"), (1, 2, 3), account.safety_level)
+        )
         _check_duplicate(ctx, params, spool.sha256)
+        duration = _played_seconds(ctx, spool, mt, account)
     except ApiError:
         if _is_async(params):  # refused after the answer: the ticket completes as failed
             raise _FailedTicket(_ticket(ctx, None, 2)) from None
         raise
     embedded = _embedded(ctx, spool, mt, account)
-    fields = _new_photo(ctx, file, params, mt, embedded, flags)
+    fields = _new_photo(ctx, file, params, mt, embedded, account)
+    fields["duration"] = duration
     tags = parse_tag_string(params["tags"] if "tags" in params else format_keywords(embedded.keywords))
     store = ctx.store
     with store.tx():
@@ -296,7 +320,16 @@ def _upload(ctx: Ctx, file: Any, params: dict[str, str]) -> Response:
         store.insert_tags(pid, ctx.caller.nsid, tags[:MAX_TAGS_PER_PHOTO])
     if _is_async(params):
         return _ticket(ctx, pid, 1)
+    _process(ctx)
     return xml_response([Node("photoid", text=str(pid))])  # (only a replace answers with the secrets)
+
+
+def _process(ctx: Ctx) -> None:
+    """The server's time to process an accepted upload or replace before it answers
+    (``upload_processing_ms``; an asynchronous one answers at once and its ticket waits instead)."""
+    seconds = float(ctx.config.upload_processing_ms or 0) / 1000
+    if seconds > 0:
+        time.sleep(seconds)
 
 
 def format_keywords(keywords: tuple[str, ...]) -> str:
@@ -323,6 +356,7 @@ def _replace(ctx: Ctx, file: Any, params: dict[str, str]) -> Response:
     if row is None or row["owner"] != ctx.caller.nsid:
         raise photo_not_found()
     size_px = read_embedded(spool.path).size if mt.media == "photo" else None
+    duration = _played_seconds(ctx, spool, mt, ctx.backend.account(ctx.caller.nsid))
     with store.tx():
         old_sha = row["sha256"]
         sha, size = store.adopt_spool(spool)
@@ -335,6 +369,7 @@ def _replace(ctx: Ctx, file: Any, params: dict[str, str]) -> Response:
             size=size,
             width=size_px[0] if size_px else None,
             height=size_px[1] if size_px else None,
+            duration=duration,
             secret=new_secret(10),
             originalsecret=new_secret(10),
             filename=getattr(file, "filename", "") or row["filename"],
@@ -344,6 +379,7 @@ def _replace(ctx: Ctx, file: Any, params: dict[str, str]) -> Response:
         row = store.photo(row["id"]) or row
     if _is_async(params):
         return _ticket(ctx, row["id"], 1)
+    _process(ctx)
     return xml_response(
         [Node("photoid", {"secret": row["secret"], "originalsecret": row["originalsecret"]}, text=str(row["id"]))]
     )
