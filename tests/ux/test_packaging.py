@@ -19,6 +19,7 @@ REPO = Path(__file__).resolve().parents[2]
 # urllib3 comes with requests; it is named for the lower bound the bounded downloads need
 RUNTIME = {"requests", "urllib3", "requests-toolbelt", "oauthlib", "click", "rich", "platformdirs", "werkzeug"}
 RUNTIME |= {"exiv2"}  # the emulator reads uploads' metadata with it
+RUNTIME |= {"pathspec"}  # the selection rules (gitignore patterns)
 
 pytestmark = pytest.mark.slow
 
