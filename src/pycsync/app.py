@@ -1,6 +1,8 @@
 """One sync run: lock -> scan local -> list remote -> plan -> (dry-run | execute) -> commit.
 
 Library first: the CLI only parses options and calls `sync`; tests and the demo call it too.
+A dry run (and `status`) changes nothing anywhere: it takes no lock, creates nothing, and plans
+on a private copy of the state (see ``_open_state_read_only``).
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ from pycsync.model import (
 )
 from pycsync.planner import plan as make_plan
 from pycsync.remote import list_remote, to_remote_photo
-from pycsync.safefs import SafeDir, UnsafeFolderError, open_meta
+from pycsync.safefs import META_DIR, SafeDir, UnsafeFolderError, open_meta
 from pycsync.state import RootLock, StateCorrupt, StateDB
 
 
@@ -106,6 +108,8 @@ def sync(
         raise UsageError("--max-delete is a percentage between 0 and 100")
     messages: list[str] = []
     try:
+        if options.dry_run:
+            return _read_only_run(client, options, root, messages, started, notify)
         return _locked_run(client, options, root, messages, started, notify)
     except OSError as exc:  # (creating .pycsync, its lock or its state on a full disk)
         if is_disk_full(exc):
@@ -113,21 +117,25 @@ def sync(
         raise
 
 
+def _read_only_run(client, options: SyncOptions, root: Path, messages: list[str], started: float, notify):
+    planning = _open_state_read_only(root, options.rebuild_state, messages)
+    try:
+        return _run(client, options, root, planning, messages, started, notify)
+    finally:
+        if planning is not None:
+            planning.close()
+
+
 def _locked_run(client, options: SyncOptions, root: Path, messages: list[str], started: float, notify):
     try:
-        meta = open_meta(root, create=not options.dry_run)
-    except FileNotFoundError:  # a dry run before the first sync
-        return _run(client, options, root, None, messages, started, notify)
+        meta = open_meta(root, create=True)
     except UnsafeFolderError as exc:
         raise SafetyAbort(str(exc)) from None
     with meta:
-        if options.dry_run and meta.lstat("state.db") is None:
-            return _run(client, options, root, None, messages, started, notify)
         try:
             with RootLock(meta.path / "lock", meta):
                 _check_trash(meta)
-                if not options.dry_run:
-                    _clear_partial_downloads(meta)
+                _clear_partial_downloads(meta)
                 state = _open_state(meta, options.rebuild_state, messages)
                 try:
                     return _run(client, options, root, state, messages, started, notify)
@@ -183,6 +191,42 @@ def _open_state(meta: SafeDir, rebuild: bool, messages: list[str]) -> StateDB:
 # set while the state is being rebuilt from Flickr (until a run completes without failures): the
 # planner may then pair a folder with an album by content alone, as they were paired before
 REBUILDING = "rebuilding"
+
+
+def _open_state_read_only(root: Path, rebuild: bool, messages: list[str]) -> StateDB | None:
+    """The state for a run that must change nothing: a private copy (None: there is none to use).
+
+    Nothing in `.pycsync/` is created, written or tightened, not even a lock: a run in progress
+    (a held lock) stops it instead, since the state it would read is being changed. A damaged
+    state is planned as the sync that sets it aside would plan (a rebuild from nothing), and
+    ``rebuild`` empties the copy's base, not the file's. `.pycsync/` and the state files are
+    still never reached through a link.
+    """
+    try:
+        with SafeDir.open(root) as top:
+            meta = top.subdir(META_DIR, mine=False)  # (checked, not tightened: nothing changes)
+    except FileNotFoundError:  # before the first sync
+        return None
+    except UnsafeFolderError as exc:
+        raise SafetyAbort(str(exc)) from None
+    with meta:
+        try:
+            RootLock(meta.path / "lock", meta).check()
+            if meta.lstat("state.db") is None:
+                return None
+            state = StateDB.private_copy(meta, "state.db")
+        except StateCorrupt as exc:
+            messages.append(f"{exc}; a sync would move it aside and rebuild the state from Flickr")
+            state = StateDB.private_copy(None, "state.db")  # planned as that rebuild: from nothing
+            state.set_meta(REBUILDING, "1")
+            return state
+        except UnsafeFolderError as exc:
+            raise SafetyAbort(str(exc)) from None
+    if rebuild:
+        state.clear_base()
+        state.set_meta(REBUILDING, "1")
+        messages.append("planned as a rebuild of the state from Flickr's content tags (nothing is re-uploaded)")
+    return state
 
 
 def _run(client, options: SyncOptions, root: Path, state: StateDB | None, messages, started, notify):
