@@ -70,7 +70,8 @@ class SyncOptions:
 class SyncResult:
     plan: Plan
     outcome: Outcome | None
-    skipped: list[tuple[str, str]] = field(default_factory=list)  # newly reported only
+    # files passed over by design (not photos or videos, symbolic links): newly reported only
+    skipped: list[tuple[str, str]] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
     seconds: float = 0.0
     files_hashed: int = 0
@@ -81,6 +82,11 @@ class SyncResult:
     privacy_widening: Widening | None = None
     # why the run stopped before its end (the outcome holds what it did until then)
     error: PycsyncError | None = None
+    # (path, why) of what is in the selection but not synced after this run (unreadable, a name
+    # twin, refused by Flickr, left for a two-way sync, ...): every run, until it is synced
+    unsynced: list[tuple[str, str]] = field(default_factory=list)
+    # files outside the selection: {"local": n, "remote": n}, counted by dry runs (and status)
+    out_of_selection: dict[str, int] | None = None
 
     @property
     def ok(self) -> bool:
@@ -245,7 +251,12 @@ def _run(client, options: SyncOptions, root: Path, state: StateDB | None, messag
     timings["base"], clock = time.monotonic() - clock, time.monotonic()
     ignore = IgnoreRules.load(root, options.excludes)
     scan = local_scan.scan(
-        root, base=base.items, ignore=ignore, full=options.full, follow_symlinks=options.follow_symlinks
+        root,
+        base=base.items,
+        ignore=ignore,
+        full=options.full,
+        follow_symlinks=options.follow_symlinks,
+        count_excluded=options.dry_run,
     )
     hashed = scan.hashed
     local_items = scan.items  # (not copied: 100,000s of entries)
@@ -287,18 +298,31 @@ def _run(client, options: SyncOptions, root: Path, state: StateDB | None, messag
         can_delete_photos=perms == "delete",
         layout=options.layout,
         rebuilding=options.rebuild_state or (state is not None and state.get_meta(REBUILDING) == "1"),
+        excluded=ignore.excludes if ignore else None,
     )
     plan = make_plan(local_items, remote, base, policy)
     timings["plan"], clock = time.monotonic() - clock, time.monotonic()
     if plan.abort:
         raise SafetyAbort(plan.abort)
-    skipped = [(s.path, s.reason) for s in scan.skipped] + refused + list(plan.skipped)
+    notes = [(s.path, s.reason) for s in scan.skipped if not s.unsynced]
+    unsynced = [(s.path, s.reason) for s in scan.skipped if s.unsynced] + refused
     privacy = {"privacy": options.privacy, "privacy_widening": options.privacy_widening}
     if options.dry_run or state is None:
         notice = privacy_notice(plan, options, would=True)
         if notice:
             messages.append(notice)
-        return SyncResult(plan, None, skipped, messages, time.monotonic() - started, hashed, timings, **privacy)
+        return SyncResult(
+            plan,
+            None,
+            notes,
+            messages,
+            time.monotonic() - started,
+            hashed,
+            timings,
+            **privacy,
+            unsynced=unsynced + list(plan.skipped),
+            out_of_selection={"local": scan.excluded, "remote": len(plan.outside)},
+        )
     if perms == "read" and any(isinstance(a, _FLICKR_WRITES) for a in plan.actions):
         raise AuthFailed(
             "this sign-in may only read from Flickr, and this sync would change it: run "
@@ -313,7 +337,9 @@ def _run(client, options: SyncOptions, root: Path, state: StateDB | None, messag
         scan.folders = mover.folders
         renamed = mover.run(Plan(actions=tuple(a for a in plan.actions if isinstance(a, MoveFolder))))
         if renamed.stopped is not None:
-            return _stopped(plan, renamed, skipped, messages, started, hashed, timings, {}, privacy)
+            return _stopped(
+                plan, renamed, (notes, unsynced + list(plan.skipped)), messages, started, hashed, timings, {}, privacy
+            )
         local_items, base = mover.local, state.load_base()
         plan = make_plan(local_items, remote, base, policy)
         if plan.abort:
@@ -329,7 +355,17 @@ def _run(client, options: SyncOptions, root: Path, state: StateDB | None, messag
             root, client, state, dict(local_items), remote, settings, notify, fetched=fetched, folders=scan.folders
         ).run(Plan(actions=tuple(confirms)))
         if hashing.stopped is not None:
-            return _stopped(plan, hashing, skipped, messages, started, hashed, timings, fetched, privacy)
+            return _stopped(
+                plan,
+                hashing,
+                (notes, unsynced + list(plan.skipped)),
+                messages,
+                started,
+                hashed,
+                timings,
+                fetched,
+                privacy,
+            )
         remote = _with_cached_hashes(remote, state)
         base = state.load_base()
         plan = make_plan(local_items, remote, base, policy)
@@ -355,7 +391,9 @@ def _run(client, options: SyncOptions, root: Path, state: StateDB | None, messag
         for album, counts in renamed.by_album.items():
             outcome.by_album[album].update(counts)
     if outcome.stopped is not None:
-        return _stopped(plan, outcome, skipped, messages, started, hashed, timings, {}, privacy)
+        return _stopped(
+            plan, outcome, (notes, unsynced + list(plan.skipped)), messages, started, hashed, timings, {}, privacy
+        )
     _remember_albums(state, plan, options.layout)
     if plan.names:
         state.set_names(dict(plan.names))
@@ -363,8 +401,18 @@ def _run(client, options: SyncOptions, root: Path, state: StateDB | None, messag
         state.set_meta(REBUILDING, "0")
     state.set_meta("account", login.user_nsid)
     state.set_meta("last_sync", str(int(time.time())))
-    skipped = state.newly_reported([(s.path, s.reason) for s in scan.skipped] + refused) + list(plan.skipped)
-    return SyncResult(plan, outcome, skipped, messages, time.monotonic() - started, hashed, timings, **privacy)
+    skipped = state.newly_reported(notes)
+    return SyncResult(
+        plan,
+        outcome,
+        skipped,
+        messages,
+        time.monotonic() - started,
+        hashed,
+        timings,
+        **privacy,
+        unsynced=unsynced + list(plan.skipped),
+    )
 
 
 # who sees a new upload, by privacy setting (not said for private: only you)
@@ -388,13 +436,24 @@ def privacy_notice(plan: Plan, options: SyncOptions, would: bool = False) -> str
     return text
 
 
-def _stopped(plan, outcome: Outcome, skipped, messages, started, hashed, timings, fetched, privacy) -> SyncResult:
+def _stopped(plan, outcome: Outcome, left, messages, started, hashed, timings, fetched, privacy) -> SyncResult:
     """A run that stopped early (see Executor.run): what it did, and why it stopped. Nothing more
-    is written: every action it finished is already recorded, one transaction each."""
+    is written: every action it finished is already recorded, one transaction each. ``left``:
+    (files passed over by design, what is not synced and why)."""
     for leftover in fetched.values():
         leftover[0].unlink(missing_ok=True)
+    notes, unsynced = left
     return SyncResult(
-        plan, outcome, skipped, messages, time.monotonic() - started, hashed, timings, **privacy, error=outcome.stopped
+        plan,
+        outcome,
+        notes,
+        messages,
+        time.monotonic() - started,
+        hashed,
+        timings,
+        **privacy,
+        error=outcome.stopped,
+        unsynced=unsynced,
     )
 
 

@@ -139,7 +139,7 @@ def test_a_dry_run_plans_from_what_a_killed_run_committed(emulator, root, cli, s
     kill_a_run_mid_transaction(root / ".pycsync" / "state.db", "A/new.jpg")
     result = cli("status", str(root), "--json")
     assert result.exit_code == 0, result.output
-    unsynced = {u["path"]: u["reason"] for u in json.loads(result.stdout)["skipped"]}
+    unsynced = {u["path"]: u["reason"] for u in json.loads(result.stdout)["unsynced"]}
     assert "not retried until the file changes" in unsynced.get("A/new.jpg", ""), unsynced
 
 
