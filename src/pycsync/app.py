@@ -1,6 +1,8 @@
 """One sync run: lock -> scan local -> list remote -> plan -> (dry-run | execute) -> commit.
 
 Library first: the CLI only parses options and calls `sync`; tests and the demo call it too.
+A dry run (and `status`) changes nothing anywhere: it takes no lock, creates nothing, and plans
+on a private copy of the state (see ``_open_state_read_only``).
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ from pycsync.model import (
 )
 from pycsync.planner import plan as make_plan
 from pycsync.remote import list_remote, to_remote_photo
-from pycsync.safefs import SafeDir, UnsafeFolderError, open_meta
+from pycsync.safefs import META_DIR, SafeDir, UnsafeFolderError, open_meta
 from pycsync.state import RootLock, StateCorrupt, StateDB
 
 
@@ -68,7 +70,8 @@ class SyncOptions:
 class SyncResult:
     plan: Plan
     outcome: Outcome | None
-    skipped: list[tuple[str, str]] = field(default_factory=list)  # newly reported only
+    # files passed over by design (not photos or videos, symbolic links): newly reported only
+    skipped: list[tuple[str, str]] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
     seconds: float = 0.0
     files_hashed: int = 0
@@ -79,6 +82,11 @@ class SyncResult:
     privacy_widening: Widening | None = None
     # why the run stopped before its end (the outcome holds what it did until then)
     error: PycsyncError | None = None
+    # (path, why) of what is in the selection but not synced after this run (unreadable, a name
+    # twin, refused by Flickr, left for a two-way sync, ...): every run, until it is synced
+    unsynced: list[tuple[str, str]] = field(default_factory=list)
+    # files outside the selection: {"local": n, "remote": n}, counted by dry runs (and status)
+    out_of_selection: dict[str, int] | None = None
 
     @property
     def ok(self) -> bool:
@@ -106,6 +114,8 @@ def sync(
         raise UsageError("--max-delete is a percentage between 0 and 100")
     messages: list[str] = []
     try:
+        if options.dry_run:
+            return _read_only_run(client, options, root, messages, started, notify)
         return _locked_run(client, options, root, messages, started, notify)
     except OSError as exc:  # (creating .pycsync, its lock or its state on a full disk)
         if is_disk_full(exc):
@@ -113,21 +123,25 @@ def sync(
         raise
 
 
+def _read_only_run(client, options: SyncOptions, root: Path, messages: list[str], started: float, notify):
+    planning = _open_state_read_only(root, options.rebuild_state, messages)
+    try:
+        return _run(client, options, root, planning, messages, started, notify)
+    finally:
+        if planning is not None:
+            planning.close()
+
+
 def _locked_run(client, options: SyncOptions, root: Path, messages: list[str], started: float, notify):
     try:
-        meta = open_meta(root, create=not options.dry_run)
-    except FileNotFoundError:  # a dry run before the first sync
-        return _run(client, options, root, None, messages, started, notify)
+        meta = open_meta(root, create=True)
     except UnsafeFolderError as exc:
         raise SafetyAbort(str(exc)) from None
     with meta:
-        if options.dry_run and meta.lstat("state.db") is None:
-            return _run(client, options, root, None, messages, started, notify)
         try:
             with RootLock(meta.path / "lock", meta):
                 _check_trash(meta)
-                if not options.dry_run:
-                    _clear_partial_downloads(meta)
+                _clear_partial_downloads(meta)
                 state = _open_state(meta, options.rebuild_state, messages)
                 try:
                     return _run(client, options, root, state, messages, started, notify)
@@ -185,6 +199,42 @@ def _open_state(meta: SafeDir, rebuild: bool, messages: list[str]) -> StateDB:
 REBUILDING = "rebuilding"
 
 
+def _open_state_read_only(root: Path, rebuild: bool, messages: list[str]) -> StateDB | None:
+    """The state for a run that must change nothing: a private copy (None: there is none to use).
+
+    Nothing in `.pycsync/` is created, written or tightened, not even a lock: a run in progress
+    (a held lock) stops it instead, since the state it would read is being changed. A damaged
+    state is planned as the sync that sets it aside would plan (a rebuild from nothing), and
+    ``rebuild`` empties the copy's base, not the file's. `.pycsync/` and the state files are
+    still never reached through a link.
+    """
+    try:
+        with SafeDir.open(root) as top:
+            meta = top.subdir(META_DIR, mine=False)  # (checked, not tightened: nothing changes)
+    except FileNotFoundError:  # before the first sync
+        return None
+    except UnsafeFolderError as exc:
+        raise SafetyAbort(str(exc)) from None
+    with meta:
+        try:
+            RootLock(meta.path / "lock", meta).check()
+            if meta.lstat("state.db") is None:
+                return None
+            state = StateDB.private_copy(meta, "state.db")
+        except StateCorrupt as exc:
+            messages.append(f"{exc}; a sync would move it aside and rebuild the state from Flickr")
+            state = StateDB.private_copy(None, "state.db")  # planned as that rebuild: from nothing
+            state.set_meta(REBUILDING, "1")
+            return state
+        except UnsafeFolderError as exc:
+            raise SafetyAbort(str(exc)) from None
+    if rebuild:
+        state.clear_base()
+        state.set_meta(REBUILDING, "1")
+        messages.append("planned as a rebuild of the state from Flickr's content tags (nothing is re-uploaded)")
+    return state
+
+
 def _run(client, options: SyncOptions, root: Path, state: StateDB | None, messages, started, notify):
     login = client.test_login(retry_unreachable=False)  # a server that cannot be reached is said at once
     perms = client.check_token()
@@ -201,7 +251,12 @@ def _run(client, options: SyncOptions, root: Path, state: StateDB | None, messag
     timings["base"], clock = time.monotonic() - clock, time.monotonic()
     ignore = IgnoreRules.load(root, options.excludes)
     scan = local_scan.scan(
-        root, base=base.items, ignore=ignore, full=options.full, follow_symlinks=options.follow_symlinks
+        root,
+        base=base.items,
+        ignore=ignore,
+        full=options.full,
+        follow_symlinks=options.follow_symlinks,
+        count_excluded=options.dry_run,
     )
     hashed = scan.hashed
     local_items = scan.items  # (not copied: 100,000s of entries)
@@ -243,18 +298,31 @@ def _run(client, options: SyncOptions, root: Path, state: StateDB | None, messag
         can_delete_photos=perms == "delete",
         layout=options.layout,
         rebuilding=options.rebuild_state or (state is not None and state.get_meta(REBUILDING) == "1"),
+        excluded=ignore.excludes if ignore else None,
     )
     plan = make_plan(local_items, remote, base, policy)
     timings["plan"], clock = time.monotonic() - clock, time.monotonic()
     if plan.abort:
         raise SafetyAbort(plan.abort)
-    skipped = [(s.path, s.reason) for s in scan.skipped] + refused + list(plan.skipped)
+    notes = [(s.path, s.reason) for s in scan.skipped if not s.unsynced]
+    unsynced = [(s.path, s.reason) for s in scan.skipped if s.unsynced] + refused
     privacy = {"privacy": options.privacy, "privacy_widening": options.privacy_widening}
     if options.dry_run or state is None:
         notice = privacy_notice(plan, options, would=True)
         if notice:
             messages.append(notice)
-        return SyncResult(plan, None, skipped, messages, time.monotonic() - started, hashed, timings, **privacy)
+        return SyncResult(
+            plan,
+            None,
+            notes,
+            messages,
+            time.monotonic() - started,
+            hashed,
+            timings,
+            **privacy,
+            unsynced=unsynced + list(plan.skipped),
+            out_of_selection={"local": scan.excluded, "remote": len(plan.outside)},
+        )
     if perms == "read" and any(isinstance(a, _FLICKR_WRITES) for a in plan.actions):
         raise AuthFailed(
             "this sign-in may only read from Flickr, and this sync would change it: run "
@@ -269,7 +337,9 @@ def _run(client, options: SyncOptions, root: Path, state: StateDB | None, messag
         scan.folders = mover.folders
         renamed = mover.run(Plan(actions=tuple(a for a in plan.actions if isinstance(a, MoveFolder))))
         if renamed.stopped is not None:
-            return _stopped(plan, renamed, skipped, messages, started, hashed, timings, {}, privacy)
+            return _stopped(
+                plan, renamed, (notes, unsynced + list(plan.skipped)), messages, started, hashed, timings, {}, privacy
+            )
         local_items, base = mover.local, state.load_base()
         plan = make_plan(local_items, remote, base, policy)
         if plan.abort:
@@ -285,7 +355,17 @@ def _run(client, options: SyncOptions, root: Path, state: StateDB | None, messag
             root, client, state, dict(local_items), remote, settings, notify, fetched=fetched, folders=scan.folders
         ).run(Plan(actions=tuple(confirms)))
         if hashing.stopped is not None:
-            return _stopped(plan, hashing, skipped, messages, started, hashed, timings, fetched, privacy)
+            return _stopped(
+                plan,
+                hashing,
+                (notes, unsynced + list(plan.skipped)),
+                messages,
+                started,
+                hashed,
+                timings,
+                fetched,
+                privacy,
+            )
         remote = _with_cached_hashes(remote, state)
         base = state.load_base()
         plan = make_plan(local_items, remote, base, policy)
@@ -311,7 +391,9 @@ def _run(client, options: SyncOptions, root: Path, state: StateDB | None, messag
         for album, counts in renamed.by_album.items():
             outcome.by_album[album].update(counts)
     if outcome.stopped is not None:
-        return _stopped(plan, outcome, skipped, messages, started, hashed, timings, {}, privacy)
+        return _stopped(
+            plan, outcome, (notes, unsynced + list(plan.skipped)), messages, started, hashed, timings, {}, privacy
+        )
     _remember_albums(state, plan, options.layout)
     if plan.names:
         state.set_names(dict(plan.names))
@@ -319,8 +401,18 @@ def _run(client, options: SyncOptions, root: Path, state: StateDB | None, messag
         state.set_meta(REBUILDING, "0")
     state.set_meta("account", login.user_nsid)
     state.set_meta("last_sync", str(int(time.time())))
-    skipped = state.newly_reported([(s.path, s.reason) for s in scan.skipped] + refused) + list(plan.skipped)
-    return SyncResult(plan, outcome, skipped, messages, time.monotonic() - started, hashed, timings, **privacy)
+    skipped = state.newly_reported(notes)
+    return SyncResult(
+        plan,
+        outcome,
+        skipped,
+        messages,
+        time.monotonic() - started,
+        hashed,
+        timings,
+        **privacy,
+        unsynced=unsynced + list(plan.skipped),
+    )
 
 
 # who sees a new upload, by privacy setting (not said for private: only you)
@@ -344,13 +436,24 @@ def privacy_notice(plan: Plan, options: SyncOptions, would: bool = False) -> str
     return text
 
 
-def _stopped(plan, outcome: Outcome, skipped, messages, started, hashed, timings, fetched, privacy) -> SyncResult:
+def _stopped(plan, outcome: Outcome, left, messages, started, hashed, timings, fetched, privacy) -> SyncResult:
     """A run that stopped early (see Executor.run): what it did, and why it stopped. Nothing more
-    is written: every action it finished is already recorded, one transaction each."""
+    is written: every action it finished is already recorded, one transaction each. ``left``:
+    (files passed over by design, what is not synced and why)."""
     for leftover in fetched.values():
         leftover[0].unlink(missing_ok=True)
+    notes, unsynced = left
     return SyncResult(
-        plan, outcome, skipped, messages, time.monotonic() - started, hashed, timings, **privacy, error=outcome.stopped
+        plan,
+        outcome,
+        notes,
+        messages,
+        time.monotonic() - started,
+        hashed,
+        timings,
+        **privacy,
+        error=outcome.stopped,
+        unsynced=unsynced,
     )
 
 

@@ -545,6 +545,8 @@ def status_command(ctx: Context, path, push, pull, json_mode, verbose, **setting
         result = sync(client, options)
     finally:
         client.close()
+    for message in result.messages:  # (e.g. a damaged state: what a sync would do about it)
+        ctx.warn(message)
     report = status_report(result, str(root.resolve()), direction=options.direction.value, delete=options.delete)
     if json_mode:
         ctx.print_json(report)

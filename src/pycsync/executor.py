@@ -417,6 +417,9 @@ class Executor:
             and not a.new_folder.startswith(a.folder + "/")
             and all(new == a.new_folder + old[len(a.folder) :] for old, new in a.moves)
             and (flat or not any(entry.is_dir() for entry in os.scandir(src)))
+            # a photo or video the plan does not move (outside the selection, or unreadable, a
+            # name twin) stays where it is: the files move one by one then
+            and _only_these_media(src, self._disk_rel(a.folder), {self.local[old].path for old, _ in here})
         )
         moved = []
         if whole:
@@ -932,6 +935,18 @@ def _remove_empty_folders(folder: Path, below: bool) -> None:
                     os.rmdir(dirpath)
     with contextlib.suppress(OSError):
         folder.rmdir()
+
+
+def _only_these_media(folder: Path, rel: str, paths: set[str]) -> bool:
+    """Whether every photo or video in ``folder`` (found at ``rel`` from the root), or below it,
+    is one of ``paths`` (relative to the root, as spelled on disk)."""
+    for current, _dirs, files in os.walk(folder):
+        below = Path(current).relative_to(folder).as_posix()
+        prefix = rel if below == "." else f"{rel}/{below}"
+        for name in files:
+            if not name.startswith(".") and naming.is_media(name) and f"{prefix}/{name}" not in paths:
+                return False
+    return True
 
 
 class _Stopped(BaseException):

@@ -1,9 +1,14 @@
-"""gitignore-style rules for ``.pycsyncignore`` and ``--exclude GLOB``.
+"""The selection: gitignore-style rules from ``.pycsyncignore``, ``exclude`` in config.toml and
+``--exclude GLOB``.
 
 Patterns are matched against keys (NFC, '/'-separated, relative to the root), case-sensitively,
 with git's semantics: the last matching pattern wins, ``!`` re-includes, a trailing ``/`` matches
 folders only, a pattern containing ``/`` is anchored to the root, and a folder's exclusion covers
 everything inside it (a file cannot be re-included below an excluded folder).
+
+Each pattern is translated by ``pathspec`` (the maintained gitignore implementation); deciding
+which pattern applies to a path itself, and walking its folders, is done here, so that the rules
+above hold exactly as git applies them.
 """
 
 from __future__ import annotations
@@ -14,109 +19,74 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern
+
 IGNORE_FILE = ".pycsyncignore"
 
 
 @dataclass(frozen=True, slots=True)
 class _Rule:
     regex: re.Pattern[str]
-    negated: bool
-    dir_only: bool
+    excludes: bool  # False: a '!' pattern (re-includes)
+    # pathspec's named group that matches the '/' after a folder the pattern matched; a match
+    # that used it at an earlier '/' only matched a folder above the path, not the path itself
+    mark: str | None
 
-
-def _translate_class(body: str) -> str:
-    """A regex character class for the inside of a glob ``[...]`` (never matching '/')."""
-    negated = body[:1] in ("!", "^")
-    if negated:
-        body = body[1:]
-    out = []
-    i = 0
-    while i < len(body):
-        c = body[i]
-        if c == "\\" and i + 1 < len(body):
-            i += 1
-            out.append(re.escape(body[i]))
-        elif c == "-":
-            out.append("-")  # a range operator, or a literal at either end as in globs
-        else:
-            out.append(re.escape(c))
-        i += 1
-    return "[^/" + "".join(out) + "]" if negated else "[" + "".join(out) + "]"
-
-
-def _translate_segment(seg: str) -> str:
-    """Regex for one '/'-free piece of a glob: ``*``, ``?``, ``[...]`` and ``\\`` escapes."""
-    out = []
-    i = 0
-    while i < len(seg):
-        c = seg[i]
-        if c == "*":
-            out.append("[^/]*")
-        elif c == "?":
-            out.append("[^/]")
-        elif c == "\\" and i + 1 < len(seg):
-            i += 1
-            out.append(re.escape(seg[i]))
-        elif c == "[":
-            # ']' right after '[' or '[!' is a literal member, as in fnmatch.
-            start = i + 1 + (seg[i + 1 : i + 2] in ("!", "^"))
-            end = seg.find("]", start + 1)
-            if end == -1:
-                out.append(re.escape(c))
-            else:
-                out.append(_translate_class(seg[i + 1 : end]))
-                i = end
-        else:
-            out.append(re.escape(c))
-        i += 1
-    return "".join(out)
-
-
-def _translate(pattern: str, anchored: bool) -> str:
-    """Regex for a whole glob (without '!' or trailing '/'); '**' segments span folders."""
-    segs: list[str] = []
-    for seg in pattern.split("/"):
-        if not (seg == "**" and segs and segs[-1] == "**"):  # 'a/**/**/b' is 'a/**/b'
-            segs.append(seg)
-    if not anchored and segs[0] != "**":
-        segs.insert(0, "**")
-    out = []
-    sep = ""  # what must come before the next segment
-    for i, seg in enumerate(segs):
-        last = i == len(segs) - 1
-        if seg != "**":
-            out.append(sep + _translate_segment(seg))
-            sep = "/"
-        elif i == 0:
-            out.append(".*" if last else "(?:.*/)?")
-        elif last:
-            out.append("/.*")
-        else:
-            out.append("(?:/.*)?")
-    return "".join(out)
+    def applies(self, key: str, is_dir: bool) -> bool:
+        """Whether the pattern matches ``key`` itself (not merely a folder above it)."""
+        probe = key + "/" if is_dir else key
+        found = self.regex.match(probe)
+        if found is None:
+            return False
+        at = found.start(self.mark) if self.mark is not None else -1
+        if at != -1:  # the pattern matched a folder: this one, or one above it
+            return is_dir and at == len(key)
+        # 'a/**' matches what is inside 'a' (the match stops at a '/'), not 'a' itself
+        return not is_dir or found.end() < len(probe)
 
 
 def _parse(line: str) -> _Rule | None:
-    line = line.rstrip("\r\n")
-    # Trailing spaces are dropped unless escaped with a backslash.
-    while line.endswith(" ") and not line.endswith("\\ "):
-        line = line[:-1]
-    if not line or line.startswith("#"):
-        return None
-    negated = line.startswith("!")
-    if negated or line.startswith("\\!") or line.startswith("\\#"):
-        line = line[1:]
-    dir_only = line.endswith("/")
-    line = line.rstrip("/")
-    anchored = "/" in line
-    line = line.lstrip("/")
-    if not line:
-        return None
-    regex = _translate(unicodedata.normalize("NFC", line), anchored)
+    line = unicodedata.normalize("NFC", line.rstrip("\r\n"))
     try:
-        return _Rule(re.compile(regex, re.DOTALL), negated, dir_only)
-    except re.error as e:
-        raise ValueError(f"invalid ignore pattern {line!r}: {e}") from None
+        pattern = GitIgnoreSpecPattern(line)
+    except (ValueError, re.error) as e:
+        raise ValueError(f"invalid ignore pattern {line.strip()!r}: {e}") from None
+    if pattern.include is None or pattern.regex is None:  # blank line or comment
+        return None
+    regex = re.compile(_classes_skip_slash(pattern.regex.pattern))
+    return _Rule(regex, pattern.include, next(iter(regex.groupindex), None))
+
+
+def _classes_skip_slash(source: str) -> str:
+    """``source`` with every negated character class kept from matching '/'.
+
+    In git a bracket expression never matches the folder separator (``x[!a].png`` does not
+    match ``x/.png``); pathspec translates ``[!a]`` to ``[^a]``, which does. Each negated class
+    of the regex gets a ``(?!/)`` in front (``[^/]``, pathspec's own '?' and '*', already
+    excludes it).
+    """
+    out: list[str] = []
+    i, n = 0, len(source)
+    while i < n:
+        c = source[i]
+        if c == "\\":
+            out.append(source[i : i + 2])
+            i += 2
+            continue
+        if c != "[":
+            out.append(c)
+            i += 1
+            continue
+        j = i + 1
+        negated = source.startswith("^", j)
+        j += negated
+        j += source.startswith("]", j)  # a leading ']' is a member, not the end
+        while j < n and source[j] != "]":
+            j += 2 if source[j] == "\\" else 1
+        members = source[i : j + 1]
+        out.append("(?!/)" + members if negated and members != "[^/]" else members)
+        i = j + 1
+    return "".join(out)
 
 
 class IgnoreRules:
@@ -125,6 +95,7 @@ class IgnoreRules:
     def __init__(self, rules: Iterable[_Rule] = ()) -> None:
         # Stored last-first so that the first match found is the one that wins.
         self._rules = tuple(reversed(tuple(rules)))
+        self._folders: dict[str, bool] = {}  # folder key -> excluded (itself or above)
 
     @classmethod
     def from_lines(cls, lines: Iterable[str]) -> IgnoreRules:
@@ -149,15 +120,23 @@ class IgnoreRules:
         For a walk that already pruned excluded folders; use ``ignored`` otherwise.
         """
         for rule in self._rules:
-            if rule.regex.fullmatch(key) and (is_dir or not rule.dir_only):
-                return not rule.negated
+            if rule.applies(key, is_dir):
+                return rule.excludes
         return False
 
     def ignored(self, key: str, is_dir: bool) -> bool:
         """Whether ``key`` or any folder above it is excluded."""
-        i = key.find("/")
-        while i != -1:
-            if self.matches(key[:i], True):
-                return True
-            i = key.find("/", i + 1)
-        return self.matches(key, is_dir)
+        folder = key.rpartition("/")[0]
+        return (bool(folder) and self._folder_ignored(folder)) or self.matches(key, is_dir)
+
+    def _folder_ignored(self, folder: str) -> bool:
+        known = self._folders.get(folder)
+        if known is None:
+            parent = folder.rpartition("/")[0]
+            known = (bool(parent) and self._folder_ignored(parent)) or self.matches(folder, True)
+            self._folders[folder] = known
+        return known
+
+    def excludes(self, key: str) -> bool:
+        """Whether the file ``key`` is outside the selection (the planner's predicate)."""
+        return self.ignored(key, False)

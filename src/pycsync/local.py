@@ -48,6 +48,10 @@ _Candidate = tuple[str, str, os.DirEntry[str], os.stat_result | None]
 class Skipped:
     path: str  # relative to the root, '/'-separated, as spelled on disk
     reason: str
+    # True: a photo or video that should sync but cannot as things are (unreadable, a name twin,
+    # empty, ...), reported until it syncs; False: passed over by design (not a photo or video,
+    # a symbolic link)
+    unsynced: bool = True
 
 
 @dataclass
@@ -60,6 +64,8 @@ class ScanResult:
     # folder key -> the folder as spelled on disk, for folders spelled otherwise than their key
     # (decomposed Unicode): whatever is written into them goes there, never to a look-alike
     folders: dict[str, str] = field(default_factory=dict)
+    # photos and videos outside the selection; those in excluded folders only when asked to count
+    excluded: int = 0
 
     def unlisted(self, key: str) -> bool:
         """Whether ``key`` may exist although it is not in ``items``: it, or a folder above it,
@@ -137,8 +143,10 @@ class _Walk:
         full: bool,
         follow_symlinks: bool,
         progress: Callable[[int], None] | None,
+        count_excluded: bool = False,
     ) -> None:
         self.root = root
+        self.count_excluded = count_excluded
         self.base = base
         self.ignore = ignore or None  # empty rules: no per-entry matching at all
         self.full = full
@@ -149,8 +157,8 @@ class _Walk:
         self.visited: set[tuple[int, int]] = set()  # (st_dev, st_ino) of folders, when following
         self.queue: deque[tuple[str, str, str]] = deque()  # (os path, rel path, key) of folders
 
-    def skip(self, rel: str, reason: str) -> None:
-        self.result.skipped.append(Skipped(rel, reason))
+    def skip(self, rel: str, reason: str, unsynced: bool = True) -> None:
+        self.result.skipped.append(Skipped(rel, reason, unsynced))
 
     def run(self) -> ScanResult:
         root_stat = os.stat(self.root)  # a missing root is an error, never an empty tree
@@ -216,11 +224,12 @@ class _Walk:
             if progress is not None and seen % PROGRESS_EVERY == 0:
                 progress(seen)
             if ignore is not None and ignore.matches(key_prefix + nfc, False):
+                self.result.excluded += _is_media(name)
                 continue
             dot = name.rfind(".")  # naming.is_media, inline: this runs for every file
             if dot <= 0 or name[dot:].lower() not in MEDIA_EXTENSIONS:
                 if name.lower() not in JUNK_FILES:
-                    self.skip(rel_prefix + name, NOT_MEDIA)
+                    self.skip(rel_prefix + name, NOT_MEDIA, unsynced=False)
                 continue
             cand = (name, nfc, entry, stat)
             other = files.setdefault(nfc.casefold(), cand)
@@ -290,13 +299,15 @@ class _Walk:
         if kind == "file" or kind is None:
             return stat
         if self.ignore is not None and self.ignore.matches(key_prefix + nfc, kind == "dir"):
+            if kind == "dir" and self.count_excluded:
+                self.result.excluded += _media_below(entry.path)
             return None
         if kind == "dir":
             cand = (entry.name, nfc, entry, stat)
             other = dirs.get(nfc)
             dirs[nfc] = cand if other is None else self.twin(other, cand, rel_prefix, key_prefix)
         else:
-            self.skip(rel_path, _LINK_REASONS[kind])
+            self.skip(rel_path, _LINK_REASONS[kind], unsynced=False)
         return None
 
     def classify(self, entry: os.DirEntry[str]) -> tuple[str | None, os.stat_result | None]:
@@ -338,7 +349,7 @@ class _Walk:
         if stat is not None:  # following links: never scan one folder twice
             ident = (stat.st_dev, stat.st_ino)
             if ident in self.visited:
-                self.skip(rel_path, "folder already scanned through another path (link loop?)")
+                self.skip(rel_path, "folder already scanned through another path (link loop?)", unsynced=False)
                 return
             self.visited.add(ident)
         if rel_path != key:
@@ -364,6 +375,20 @@ class _Walk:
             self.result.items[key] = LocalItem(key, rel_path, after.st_size, after.st_mtime_ns, sha256, True)
 
 
+def _is_media(name: str) -> int:
+    dot = name.rfind(".")
+    return int(dot > 0 and name[dot:].lower() in MEDIA_EXTENSIONS)
+
+
+def _media_below(path: str) -> int:
+    """The photos and videos in an excluded folder (names only: nothing is read or stat'ed)."""
+    count = 0
+    for _folder, dirs, files in os.walk(path, onerror=lambda e: None):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        count += sum(_is_media(f) for f in files if not f.startswith("."))
+    return count
+
+
 def scan(
     root: str | Path,
     *,
@@ -372,13 +397,15 @@ def scan(
     full: bool = False,
     follow_symlinks: bool = False,
     progress: Callable[[int], None] | None = None,
+    count_excluded: bool = False,
 ) -> ScanResult:
     """List the media files under ``root``, hashing only those the base cannot vouch for.
 
     Raises OSError when the root itself cannot be listed; anything below it that cannot be read
-    is reported in ``skipped`` and the scan goes on.
+    is reported in ``skipped`` and the scan goes on. With ``count_excluded``, the photos and
+    videos inside excluded folders are counted too (``excluded``), which walks those folders.
     """
-    walk = _Walk(os.fspath(root), base, ignore, full, follow_symlinks, progress)
+    walk = _Walk(os.fspath(root), base, ignore, full, follow_symlinks, progress, count_excluded)
     # The result is 100,000s of new objects without cycles; collections triggered by their
     # creation only re-traverse them (and the base), costing about a tenth of the scan.
     paused = gc.isenabled()

@@ -11,7 +11,7 @@ the root) is what maps to an album.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -148,6 +148,9 @@ class Policy:
     can_delete_photos: bool = False  # the token has 'delete' permission
     layout: Layout = Layout.NESTED
     rebuilding: bool = False  # the base was lost and is being rebuilt from Flickr
+    # the selection rules: whether a file's key is outside the selection (None: nothing is).
+    # What is outside is invisible to the plan, on both sides.
+    excluded: Callable[[str], bool] | None = None
 
 
 # --------------------------------------------------------------------------- actions
@@ -342,6 +345,7 @@ class Plan:
     albums: Mapping[str, str] = field(default_factory=dict)  # folder -> existing album id used
     # key -> the photo name to remember for files nothing else touches (see BaseItem.name)
     names: Mapping[str, str] = field(default_factory=dict)
+    outside: tuple[str, ...] = ()  # keys of what Flickr holds outside the selection
 
     def is_empty(self) -> bool:
         return not self.actions

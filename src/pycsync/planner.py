@@ -11,6 +11,12 @@ passes match content across keys so that nothing is transferred twice: local mov
 whose content reappears under a new key) become album moves on Flickr, remote moves (a photo that
 left one album and joined another) become local moves, and new local content that Flickr already
 holds is linked to that photo instead of uploaded again.
+
+The selection (``policy.excluded``) makes keys outside it invisible on both sides: a base entry
+outside it is kept as it is and never decided on, a photo whose would-be path is outside it is
+neither fetched nor named a deletion, a photo that also shows outside the selection is never
+replaced or deleted, only taken out of the albums inside it, and no rename or move leads into
+or out of it.
 """
 
 from __future__ import annotations
@@ -53,6 +59,7 @@ from pycsync.model import (
 )
 
 UP, DOWN = "up", "down"  # which side an action changes
+NO_ALBUM = "(no album)"
 
 
 @dataclass(slots=True)
@@ -86,11 +93,15 @@ def plan(local: Mapping[str, LocalItem], remote: RemoteListing, base: Base, poli
 
 class _Planner:
     def __init__(self, local, remote: RemoteListing, base: Base, policy: Policy):
+        excluded = policy.excluded
+        if excluded is not None and any(excluded(k) for k in local):  # (the scan leaves them out)
+            local = {k: item for k, item in local.items() if not excluded(k)}
         self.local = local
         self.remote = remote
         self.base = base
         self.policy = policy
         self.layout = policy.layout.value
+        self.excluded = excluded
         self.out = _Builder()
         self.folder_album, self.album_folder = self._map_albums()
         # albums renamed on Flickr: their folders are renamed first, and so are files another
@@ -101,6 +112,16 @@ class _Planner:
         self._keys_of: dict[str, list[str]] = defaultdict(list)  # photo id -> base keys
         for b in self.base.items.values():
             self._keys_of[b.photo_id].append(b.key)
+        # base keys outside the selection: kept as they are, never decided on
+        self._outside: frozenset[str] = frozenset(k for k in self.base.items if self._is_outside(k))
+        # photo id -> base keys outside the selection where Flickr still shows it (so it is never
+        # replaced or deleted, and stays in their albums)
+        self._outside_shown: dict[str, list[str]] = defaultdict(list)
+        for k in sorted(self._outside):
+            if self.remote_side(k).status not in ("deleted", "absent"):
+                self._outside_shown[self.base.items[k].photo_id].append(k)
+        # photo id -> would-be keys outside the selection of its placements the base does not know
+        self._outside_new: dict[str, list[str]] = defaultdict(list)
         self.remote_new = self._new_placements()
         # filled while deciding
         self._moved_away: set[str] = set()  # keys a move empties in this plan
@@ -136,6 +157,38 @@ class _Planner:
 
     def afolder(self, key: str) -> str:
         return naming.album_folder_for_key(key, self.layout)
+
+    def _is_outside(self, key: str) -> bool:
+        """Whether a file key is outside the selection (a key found locally is inside: the
+        local listing was filtered, so only the others are matched against the rules)."""
+        return self.excluded is not None and key not in self.local and self.excluded(key)
+
+    def _outside_selection(self, key: str, photo: RemotePhoto) -> bool:
+        """Whether the would-be file of ``photo`` at ``key`` is outside the selection. A video's
+        file type is only known once it is fetched (the executor then names it by what Flickr
+        serves), so a video is outside when any video name it could get is."""
+        excluded = self.excluded
+        if excluded is None:
+            return False
+        if excluded(key):
+            return True
+        if photo.media != "video" or photo.file_name == name_of(key):
+            return False
+        stem = key.rpartition(".")[0] or key
+        return any(excluded(stem + ext) for ext in naming.VIDEO_EXTENSIONS)
+
+    def _shows_outside(self, photo_id: str) -> bool:
+        """Whether the photo also shows outside the selection (where this run must not touch it)."""
+        return bool(self._outside_new.get(photo_id) or self._outside_shown.get(photo_id))
+
+    def _crosses_selection(self, folder: str, target: str) -> bool:
+        """Whether renaming ``folder`` to ``target`` would move a file into or out of the selection."""
+        if self.excluded is None:
+            return False
+        for key in (*self.local, *self.base.items):
+            if self.afolder(key) == folder and (self._is_outside(key) or self.excluded(target + key[len(folder) :])):
+                return True
+        return False
 
     def _map_albums(self) -> tuple[dict[str, str], dict[str, str]]:
         """folder <-> album id: remembered pairs first; then albums the base does not pin, each to
@@ -270,11 +323,15 @@ class _Planner:
     def _plan_folder_renames(self) -> list[MoveFolder]:
         """Folders whose album was renamed on Flickr move to the folder the new title gives (as a
         folder renamed here moves its photos to a new album). Not in a push: it changes only
-        Flickr. Rewrites the planner's view of both listings to the renamed tree."""
-        if self.policy.direction is Direction.PUSH:
-            return []
+        Flickr. Rewrites the planner's view of both listings to the renamed tree.
+
+        A rename that would move files into or out of the selection moves nothing: the album
+        goes with the folder its new title gives all the same, so what it holds now is in the
+        selection or not as that folder is, and the files here stay where they are (those inside
+        the selection then read as moved on Flickr out of it, and are reported)."""
         taken = {f.casefold() for f in self.folder_album}
         renames: dict[str, tuple[str, str]] = {}
+        regrouped: dict[str, tuple[str, str]] = {}  # only the album goes (across the selection)
         for folder, album_id in sorted(self.folder_album.items()):
             album = self.remote.albums[album_id]
             if not folder or self._fits(folder, album):
@@ -284,9 +341,14 @@ class _Planner:
                 target = f"{target} ({album_id})"
             if target.casefold() in taken:
                 continue
-            renames[folder] = (target, album_id)
+            if self._crosses_selection(folder, target):
+                regrouped[folder] = (target, album_id)
+            elif self.policy.direction is not Direction.PUSH:
+                renames[folder] = (target, album_id)
+            else:
+                continue
             taken.add(target.casefold())
-        for folder, (target, album_id) in renames.items():
+        for folder, (target, album_id) in (*renames.items(), *regrouped.items()):
             del self.folder_album[folder]
             self.folder_album[target] = album_id
             self.album_folder[album_id] = target
@@ -416,9 +478,13 @@ class _Planner:
                 if twin is not None:
                     claimed.add(twin)
                 else:
+                    # (the name is taken even outside the selection: names never depend on it)
                     name = naming.disambiguate(name, photo_id, taken[folder])
                     twin = join_key(folder, name)
                     taken[folder].add(name.casefold())
+                    if self._outside_selection(twin, photo):
+                        self._outside_new[photo_id].append(twin)
+                        continue
                 placements[twin] = photo
         return placements
 
@@ -456,7 +522,7 @@ class _Planner:
     def run(self) -> Plan:
         for move in self.first_moves:
             self.out.add(DOWN, move)
-        keys = sorted(set(self.local) | set(self.base.items) | set(self.remote_new))
+        keys = sorted(set(self.local) | (set(self.base.items) - self._outside) | set(self.remote_new))
         local_st = {k: self.local_status(k) for k in keys}
         remote_st = {k: self.remote_side(k) for k in keys}
         done: set[str] = set()
@@ -520,7 +586,7 @@ class _Planner:
                 continue
             b = self.base.items[k]
             candidates = arrivals.get(b.sha256)
-            if not candidates or any(local_st[o] == "changed" for o in self._keys_of[b.photo_id]):
+            if not candidates or any(local_st.get(o) == "changed" for o in self._keys_of[b.photo_id]):
                 continue
             dst = candidates.pop(0)
             if self.afolder(dst) != self.afolder(k) or r.status == "unplaced":
@@ -596,6 +662,8 @@ class _Planner:
             photo = photos.get(b.photo_id)
             if b.name is None or photo is None or not photo.file_name or photo.file_name == b.name:
                 continue  # (an unknown old name, a state from before names were kept: learnt, not acted on)
+            if self._is_outside(k):
+                continue  # (outside the selection: followed once it is inside)
             folder = self.afolder(k)
             # (a photo that left the file's album was moved: that is another matter)
             if k not in self.local or (self.folder_album.get(folder) in photo.album_ids if folder else True):
@@ -638,6 +706,11 @@ class _Planner:
                     taken[folder_of(key)].add(name_of(key).casefold())
             folder = folder_of(k)
             target = naming.disambiguate(target, b.photo_id, taken[folder])
+            if self.excluded is not None and self.excluded(join_key(folder, target)):
+                self.out.skipped.append(
+                    (k, f"renamed elsewhere to {target!r}, outside the selection; not renamed here")
+                )
+                continue
             taken[folder].add(target.casefold())
             renames[k] = (join_key(folder, target), new)
         if not renames:
@@ -682,8 +755,10 @@ class _Planner:
                     taken.setdefault(folder_of(key), set()).add(name_of(key).casefold())
             folder = folder_of(k)
             target = naming.disambiguate(target, b.photo_id, taken.setdefault(folder, set()))
-            taken[folder].add(target.casefold())
             dst = join_key(folder, target)
+            if self.excluded is not None and self.excluded(dst):
+                continue  # (its new name is outside the selection: it keeps its name)
+            taken[folder].add(target.casefold())
             self.out.add(DOWN, MoveLocal(k, dst, b.photo_id, new))
             if remote_st[k].status == "changed":
                 self.out.add(DOWN, _download(dst, photo, overwrite=True))
@@ -698,7 +773,7 @@ class _Planner:
         photos = self.remote.photos
         for key, b in self.base.items.items():
             photo = photos.get(b.photo_id)
-            if photo is None or key in touched or b.name == photo.file_name:
+            if photo is None or key in touched or b.name == photo.file_name or key in self._outside:
                 continue
             if b.name is None:
                 names[key] = self._photo_name(photo)
@@ -736,8 +811,8 @@ class _Planner:
             if sha:
                 index.setdefault(sha, photo)
         for key, b in self.base.items.items():
-            r = remote_st[key]
-            if r.photo is not None and r.photo.original_secret == b.original_secret:
+            r = remote_st.get(key)  # (none outside the selection)
+            if r is not None and r.photo is not None and r.photo.original_secret == b.original_secret:
                 index[b.sha256] = r.photo
         return index
 
@@ -850,7 +925,9 @@ class _Planner:
                 self._conflict(key, item, photo, "new on both sides with different content", uploads)
         elif ls in ("same", "changed") and rs == "unplaced":
             out.place(key, folder)
-            if ls == "changed":
+            if ls == "changed" and self._shows_outside(photo.photo_id):
+                uploads[item.sha256].append(key)  # replacing would change it outside the selection
+            elif ls == "changed":
                 out.add(UP, Replace(key, photo.photo_id, item.sha256, item.size))
         elif ls == "changed" and rs == "same":
             if self.policy.direction is Direction.PULL and not mirror_pull:
@@ -860,7 +937,9 @@ class _Planner:
             else:
                 self._replace_or_fork(key, item, photo, uploads)
         elif ls == "same" and rs == "changed":
-            if mirror_push:
+            if mirror_push and self._shows_outside(photo.photo_id):
+                self._fork(key, photo, item.sha256, uploads)  # never replaced outside the selection
+            elif mirror_push:
                 out.add(UP, Replace(key, photo.photo_id, item.sha256, item.size))
             else:
                 out.add(DOWN, _download(key, photo, overwrite=True))
@@ -885,6 +964,14 @@ class _Planner:
         elif ls == "same" and rs == "deleted":
             if mirror_push:  # Flickr mirrors the folder: what it lost is uploaded again
                 uploads[item.sha256].append(key)
+            elif photo is not None and self._outside_new.get(photo.photo_id):
+                # it left this album on Flickr for one outside the selection: not a deletion, and
+                # the file cannot follow it there
+                where = {
+                    naming.album_folder_for_key(k, self.layout) or NO_ALBUM for k in self._outside_new[photo.photo_id]
+                }
+                why = f"moved on Flickr to {', '.join(sorted(where))}, outside the selection; kept here, not synced"
+                out.skipped.append((key, why))
             elif self.policy.delete and self.policy.direction is not Direction.PUSH:
                 album_id = self.folder_album.get(folder, "") if folder else ""
                 if photo is None:
@@ -917,7 +1004,7 @@ class _Planner:
             )
             if not changed:
                 continue
-            if any(
+            if self._shows_outside(photo_id) or any(
                 local_st.get(k) == "same" and (remote_st[k].status in ("same", "unplaced") or k in self._moved_away)
                 for k in keys
             ):
@@ -935,7 +1022,10 @@ class _Planner:
 
     def _still_shows(self, key: str) -> bool:
         """Does this base key keep its photo after the plan? A file deleted without --delete
-        does: the deletion is not propagated, so its album keeps the photo."""
+        does: the deletion is not propagated, so its album keeps the photo. So does a key outside
+        the selection while Flickr still shows the photo there (nothing happens to it)."""
+        if key in self._outside:
+            return key in self._outside_shown.get(self.base.items[key].photo_id, ())
         item = self.local.get(key)
         if item is None:
             return not self.policy.delete and key not in self._move_sources
@@ -947,14 +1037,19 @@ class _Planner:
             self.out.add(UP, Replace(key, photo.photo_id, item.sha256, item.size, decision[1], decision[2]))
             self._replacing.update((key, *decision[1]))
         elif decision[0] == "fork":
-            uploads[item.sha256].append(key)
-            folder = self.afolder(key)
-            stays = any(
-                k != key and self.afolder(k) == folder and self._still_shows(k) for k in self._keys_of[photo.photo_id]
-            ) or any(self.afolder(k) == folder for k in self._linked[photo.photo_id])
-            album_id = self.folder_album.get(folder)
-            if folder and not stays and album_id in photo.album_ids:
-                self.out.add(UP, RemoveFromAlbum(album_id, (photo.photo_id,)))
+            self._fork(key, photo, item.sha256, uploads)
+
+    def _fork(self, key: str, photo: RemotePhoto, sha: str, uploads) -> None:
+        """The file's content becomes a photo of its own; the old photo leaves this album unless
+        another file here still shows it."""
+        uploads[sha].append(key)
+        folder = self.afolder(key)
+        stays = any(
+            k != key and self.afolder(k) == folder and self._still_shows(k) for k in self._keys_of[photo.photo_id]
+        ) or any(self.afolder(k) == folder for k in self._linked[photo.photo_id])
+        album_id = self.folder_album.get(folder)
+        if folder and not stays and album_id in photo.album_ids:
+            self.out.add(UP, RemoveFromAlbum(album_id, (photo.photo_id,)))
 
     def _trash(self, key: str, photo_id: str = "", album_id: str = "") -> None:
         self.out.add(DOWN, TrashLocal(key, photo_id, album_id))
@@ -981,6 +1076,9 @@ class _Planner:
                 and (k in self._replacing or (k in self.local and self.local[k].sha256 == self.base.items[k].sha256))
             ]
             remaining += self._linked[photo_id]
+            # where it shows outside the selection it stays: never deleted, only taken out of albums
+            remaining += self._outside_shown.get(photo_id, [])
+            remaining += self._outside_new.get(photo_id, [])
             if self.policy.direction is not Direction.PUSH:
                 remaining += [k for k in fetching.get(photo_id, ()) if k not in gone]
             forget = tuple(k for k in gone if k in self.base.items)
@@ -1010,6 +1108,9 @@ class _Planner:
             self.out.skipped.append((key, f"conflict ({reason}); run a two-way sync to keep both"))
             return
         kept = naming.conflict_name(key, item.sha256)
+        if self.excluded is not None and self.excluded(kept):
+            self.out.skipped.append((key, f"conflict ({reason}); your copy's name {kept!r} is outside the selection"))
+            return
         self.out.conflicts.append(ConflictNote(key, reason, kept))
         self.out.add(DOWN, MoveLocal(key, kept, None))
         self.out.add(DOWN, _download(key, photo))
@@ -1061,6 +1162,7 @@ class _Planner:
         used = {f: a for f, a in self.folder_album.items()}
         abort = self._guard(actions)
         touched = {k for _, a in self.out.actions for k in _action_keys(a)}
+        outside = [k for keys in (*self._outside_shown.values(), *self._outside_new.values()) for k in keys]
         return Plan(
             actions=tuple(actions),
             conflicts=tuple(self.out.conflicts),
@@ -1068,20 +1170,23 @@ class _Planner:
             abort=abort,
             albums=used,
             names=self._names_to_remember(touched),
+            outside=tuple(outside),
         )
 
     def _guard(self, actions: list[Action]) -> str | None:
-        """Refuse mass deletion: more than max_delete_pct of a side, or an empty side."""
+        """Refuse mass deletion: more than max_delete_pct of a side, or an empty side (counting
+        only what is in the selection)."""
         if not self.policy.delete:
             return None
-        n = max(len(self.base.items), 1)
+        synced = len(self.base.items) - len(self._outside)
+        n = max(synced, 1)
         local_del = sum(1 for a in actions if isinstance(a, TrashLocal))
         remote_del = sum(1 for a in actions if isinstance(a, DeletePhoto)) + sum(
             len(a.photo_ids) for a in actions if isinstance(a, RemoveFromAlbum)
         )
-        if self.base.items and not self.local and local_del + remote_del:
+        if synced and not self.local and local_del + remote_del:
             return "the local folder is empty but the last sync had files; refusing to delete anything"
-        if self.base.items and not self.remote.photos and local_del + remote_del:
+        if synced and not self.remote.photos and local_del + remote_del:
             return "the Flickr account lists no photos but the last sync had some; refusing to delete anything"
         limit = self.policy.max_delete_pct
         for side, count in (("local", local_del), ("Flickr", remote_del)):

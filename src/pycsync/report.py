@@ -14,6 +14,7 @@ downloaded, ...) and "failed", these drive the progress display and are never pr
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from collections import Counter, deque
@@ -48,10 +49,28 @@ SUMMARY = {
     "deleted": ("trashed", "deleted on Flickr", "removed from album"),
     "linked": ("linked",),
 }
-TABLE_COLUMNS = ("uploaded", "downloaded", "replaced", "moved", "deleted", "conflicts", "skipped", "failed")
+TABLE_COLUMNS = (
+    "uploaded",
+    "downloaded",
+    "replaced",
+    "moved",
+    "deleted",
+    "conflicts",
+    "skipped",
+    "unsynced",
+    "failed",
+)
 PROGRESS_KINDS = frozenset({"transfers", "transfer", "bytes", "transfer done"})
 NO_ALBUM = "(no album)"
 TABLE_ROWS = 25  # albums shown in the summary table unless --verbose
+LISTED = 10  # files listed per heading unless --verbose
+# Flickr API methods that change something (besides upload and replace): named for what they do
+_WRITE_METHOD = re.compile(r"flickr\.[\w.]*\.(?:add|remove|set|edit|create|delete|order|reorder)\w*")
+
+
+def flickr_writes(calls: dict[str, int]) -> int:
+    """How many of these API calls changed something on Flickr."""
+    return sum(n for m, n in calls.items() if m in ("upload", "replace") or _WRITE_METHOD.fullmatch(m))
 
 
 def human_bytes(n: float) -> str:
@@ -271,6 +290,12 @@ class Reporter:
             self.line(describe_plan(result.plan))
         for note in result.plan.conflicts:
             self.line(f"conflict         {note.key}: {note.reason}; your version kept as {note.kept_as}")
+        if result.unsynced:
+            self.line(f"Not synced ({len(result.unsynced)}; listed by every run until they are):")
+            for path, reason in result.unsynced if self.verbose else result.unsynced[:LISTED]:
+                self.line(f"  {path}  ({reason})")
+            if not self.verbose and len(result.unsynced) > LISTED:
+                self.line(f"  ... and {len(result.unsynced) - LISTED} more (-v lists all)")
         failures = (result.outcome.failed + result.outcome.permanent) if result.outcome is not None else []
         if failures:
             self._error(f"{len(failures)} {'item' if len(failures) == 1 else 'items'} failed:")
@@ -295,10 +320,13 @@ class Reporter:
                 )
             if self.verbose and calls:
                 self._print("Flickr API calls: " + ", ".join(f"{m} {n}" for m, n in sorted(calls.items())))
-        shown_as = {"uploaded": f"uploaded as {result.privacy}"} if result.privacy in WHO_SEES else {}
-        counts = ", ".join(
-            f"{summary[k]} {shown_as.get(k, k)}" for k in (*SUMMARY, "conflicts", "skipped", "failed") if summary[k]
-        )
+        labels = {**{k: k for k in SUMMARY}, "placed": "placed in albums", "conflicts": "conflicts"}
+        labels.update(skipped="skipped", unsynced="not synced", failed="failed")
+        if result.privacy in WHO_SEES:
+            labels["uploaded"] = f"uploaded as {result.privacy}"
+        counts = ", ".join(f"{summary[k]} {label}" for k, label in labels.items() if summary[k])
+        if not counts and summary["flickr_writes"]:  # "nothing to do" only when nothing was written
+            counts = f"{summary['flickr_writes']} other changes on Flickr"
         total_calls = sum(calls.values())
         if result.error is not None:
             verb, nothing = "stopped", "nothing done"
@@ -352,9 +380,13 @@ def summarise(result: SyncResult, calls: dict[str, int]) -> dict:
         "error": error_member(result.error) if result.error is not None else None,
         "dry_run": result.outcome is None,
         **{k: source.get(k, 0) for k in SUMMARY},
+        "placed": planned["placed"] if result.outcome is None else _placed(result),
         "conflicts": len(result.plan.conflicts),
         "skipped": len(result.skipped),
+        "unsynced": len(result.unsynced),
+        "unsynced_files": [{"path": p, "reason": r} for p, r in result.unsynced],
         "failed": failed,
+        "flickr_writes": flickr_writes(calls) if result.outcome is not None else 0,
         "failures": [
             {"path": k, "error": m, "permanent": p}
             for p, items in (
@@ -395,6 +427,26 @@ def error_document(error: PycsyncError) -> dict:
     return {"error": error_member(error)}
 
 
+def _placements_alone(plan: Plan) -> list[str]:
+    """Keys a plan adds to an album that no upload, move or link of the same plan brings there
+    (photos already on Flickr, e.g. after an interrupted run: their placement is the news)."""
+    arriving = set()
+    for a in plan.actions:
+        if isinstance(a, Upload):
+            arriving.update(a.keys)
+        elif isinstance(a, (MoveRemote, Link)):
+            arriving.add(a.key)
+    return [k for a in plan.actions if isinstance(a, PlaceInAlbum) for k in a.keys if k not in arriving]
+
+
+def _placed(result: SyncResult) -> int:
+    """How many of the plan's placements alone were done (per folder: the run's album adds there,
+    at most)."""
+    wanted: Counter = Counter(folder_of(k) or NO_ALBUM for k in _placements_alone(result.plan))
+    by_album = result.outcome.by_album if result.outcome is not None else {}
+    return sum(min(n, by_album[f]["added to album"]) for f, n in wanted.items() if f in by_album)
+
+
 def album_rows(result: SyncResult) -> dict[str, dict[str, int]]:
     """Per album (folder; "(no album)" for the root): the summary table's columns."""
     rows: dict[str, Counter] = {}
@@ -418,6 +470,8 @@ def album_rows(result: SyncResult) -> dict[str, dict[str, int]]:
         row(note.key)["conflicts"] += 1
     for path, _ in result.skipped:
         row(path)["skipped"] += 1
+    for path, _ in result.unsynced:
+        row(path)["unsynced"] += 1
     return {
         album: {c: counter.get(c, 0) for c in TABLE_COLUMNS}
         for album, counter in sorted(rows.items())
@@ -461,6 +515,7 @@ def plan_counts(plan: Plan) -> dict[str, int]:
         + plan.count(DeletePhoto)
         + sum(len(a.forget) for a in plan.actions if isinstance(a, RemoveFromAlbum)),
         "linked": plan.count(Link) + plan.count(Confirm),
+        "placed": len(_placements_alone(plan)),
     }
 
 
@@ -508,6 +563,8 @@ STATUS_CATEGORIES = {
     "conflicts": "changed differently on both sides: a sync keeps both versions",
     "delete_local": "deleted on Flickr: a sync moves the file to .pycsync/trash/",
     "delete_remote": "deleted in the folder: a sync removes it from Flickr",
+    "unplaced": "on Flickr but not in its album yet: a sync adds it",
+    "unsynced": "not synced, and a sync will not sync it as things are: see why below",
 }
 STATUS_HEADINGS = {
     "only_local": "only here",
@@ -518,6 +575,8 @@ STATUS_HEADINGS = {
     "conflicts": "conflicts",
     "delete_local": "to delete here",
     "delete_remote": "to delete on Flickr",
+    "unplaced": "to add to albums",
+    "unsynced": "not synced",
 }
 
 
@@ -556,6 +615,10 @@ def status_report(result: SyncResult, root: str, *, direction: str, delete: bool
                 add("delete_remote", k)
     for note in result.plan.conflicts:
         add("conflicts", note.key)
+    for key in _placements_alone(result.plan):
+        add("unplaced", key)
+    for path, _ in result.unsynced:
+        add("unsynced", path)
     for entry in albums.values():
         for keys in entry.values():
             keys.sort()
@@ -569,11 +632,13 @@ def status_report(result: SyncResult, root: str, *, direction: str, delete: bool
         "totals": totals,
         "albums": dict(sorted(albums.items())),
         "conflicts": [{"path": n.key, "reason": n.reason, "kept_as": n.kept_as} for n in result.plan.conflicts],
+        "unsynced": [{"path": p, "reason": r} for p, r in result.unsynced],
         "skipped": [{"path": p, "reason": r} for p, r in result.skipped],
+        "out_of_selection": dict(result.out_of_selection or {"local": 0, "remote": 0}),
     }
 
 
-def render_status(report: dict, verbose: bool = False, limit: int = 10) -> str:
+def render_status(report: dict, verbose: bool = False, limit: int = LISTED) -> str:
     lines = [f"{report['root']}: " + ("in sync with Flickr" if report["in_sync"] else "differs from Flickr")]
     shown = [c for c in STATUS_CATEGORIES if report["totals"][c]]
     if shown:
@@ -583,6 +648,8 @@ def render_status(report: dict, verbose: bool = False, limit: int = 10) -> str:
             rows.append(["total", *(report["totals"][c] for c in shown)])
         lines.append(render_table(["album", *(STATUS_HEADINGS[c] for c in shown)], rows, total=len(rows) > 2))
         for c in shown:
+            if c == "unsynced":  # listed below, with why
+                continue
             keys = [k for entry in report["albums"].values() for k in entry[c]]
             lines.append("")
             heading = STATUS_HEADINGS[c]
@@ -591,6 +658,20 @@ def render_status(report: dict, verbose: bool = False, limit: int = 10) -> str:
                 lines.append(f"  {k}")
             if not verbose and len(keys) > limit:
                 lines.append(f"  ... and {len(keys) - limit} more (-v lists all)")
+    if report["unsynced"]:
+        lines.append("")
+        lines.append(f"Not synced ({len(report['unsynced'])}), and why:")
+        for item in report["unsynced"] if verbose else report["unsynced"][:limit]:
+            lines.append(f"  {item['path']}  ({item['reason']})")
+        if not verbose and len(report["unsynced"]) > limit:
+            lines.append(f"  ... and {len(report['unsynced']) - limit} more (-v lists all)")
+    outside = report["out_of_selection"]
+    if outside["local"] or outside["remote"]:
+        lines.append("")
+        lines.append(
+            f"Outside the selection (exclude rules; never synced either way): {outside['local']} "
+            f"{'file' if outside['local'] == 1 else 'files'} here, {outside['remote']} on Flickr."
+        )
     if report["skipped"]:
         lines.append("")
         lines.append(f"Skipped ({len(report['skipped'])}):")

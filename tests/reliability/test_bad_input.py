@@ -46,12 +46,12 @@ def test_zero_byte_file_is_skipped_with_a_reason(emulator, root, cli):
     assert "empty.jpg" in result.output and "empty file" in result.output
     assert [p["sha256"] for p in emulator.state()["photos"]] == [sha(jpeg(1))]
     again = cli("sync", str(root))
-    assert "empty.jpg" not in again.output, "reported once, not every run"
+    assert "empty.jpg" in again.output and "1 not synced" in again.output, "reported by every run until it syncs"
     assert (root / "empty.jpg").exists()
 
 
 @pytest.mark.parametrize("kind", ["corrupt", "too_big"])
-def test_refused_file_is_reported_once_and_not_retried_until_it_changes(kind, tmp_path, root):
+def test_refused_file_is_reported_every_run_and_not_retried_until_it_changes(kind, tmp_path, root):
     with EmulatorServer(host="127.0.0.1", port=0, max_photo_bytes=4000) as emu:
         cli = runner_for(env_for(emu, tmp_path))
         put(root / "A/good.jpg", 1)
@@ -75,7 +75,8 @@ def test_refused_file_is_reported_once_and_not_retried_until_it_changes(kind, tm
         assert emu.calls().get("upload", 0) == 0, "not retried while the file is unchanged"
         assert "bad.jpg" in second.output and "not retried until the file changes" in second.output
         third = cli("sync", str(root))
-        assert third.exit_code == 0 and "bad.jpg" not in third.output + third.stderr, "reported once"
+        assert third.exit_code == 0 and "A/bad.jpg" in third.output, "reported by every run until it syncs"
+        assert "1 not synced" in third.output and "nothing to do" not in third.output
         assert emu.calls().get("upload", 0) == 0
         # fixed: the next run offers it again
         put(bad, 2)

@@ -130,3 +130,78 @@ def test_load_reads_the_file_and_appends_excludes(tmp_path):
     assert r.ignored("a.mov", False) and not r.ignored("keep.mov", False)
     r = IgnoreRules.load(tmp_path, extra=["keep.mov", "raw/"])
     assert r.ignored("keep.mov", False) and r.ignored("raw/a.jpg", False)
+
+
+def test_a_reincluded_folder_does_not_reinclude_its_files():
+    r = rules("*.jpg", "!keep/")
+    assert not r.ignored("keep", True)
+    assert r.ignored("keep/a.jpg", False)  # '!keep/' re-includes the folder, not what it holds
+
+
+def test_a_negated_class_never_matches_the_separator():
+    r = rules("[!]]y", "a[^b]c")
+    assert r.ignored("xy", False) and not r.ignored("]y", False)
+    assert r.ignored("aac", False) and not r.ignored("a/c", False) and not r.ignored("abc", False)
+
+
+def test_excludes_is_ignored_for_files():
+    r = rules("Private/", "*.png", "!keep.png")
+    assert r.excludes("Private/x.jpg") and r.excludes("a/b/x.png")
+    assert not r.excludes("a/keep.png") and not r.excludes("a/x.jpg")
+    assert r.excludes("Private/keep.png")  # inside an excluded folder
+
+
+# rule sets checked against git itself: every file of TREE is ignored by us exactly when
+# `git status --ignored` says git ignores it
+GIT_CASES = [
+    ["private/", "!private/ok.jpg", "logs/**", "!logs/keep.jpg"],
+    ["*.jpg", "!keep/", "!top.jpg", "x[!a-c].png"],
+    ["/*", "!/keep/", "!/deep/"],
+    ["**/cache", "a/**/b.jpg", "/deep/**/x/", "*.png", "!xd.png"],
+    ["x", "!x/", "sub/"],
+    ["logs/**", "!logs/keep.jpg", "cache/", "!x/cache/"],
+]
+TREE = [
+    "private/ok.jpg",
+    "private/no.jpg",
+    "logs/a.jpg",
+    "logs/keep.jpg",
+    "keep/a.jpg",
+    "keep/b.png",
+    "x/cache/a.jpg",
+    "x/sub/a.jpg",
+    "deep/1/2/x/f.jpg",
+    "deep/x/g.jpg",
+    "a/x/y/b.jpg",
+    "a/b.jpg",
+    "top.jpg",
+    "x/b.png",
+    "xd.png",
+    "xa.png",
+    "cache/c.jpg",
+]
+
+
+@pytest.mark.parametrize("lines", GIT_CASES, ids=lambda lines: " ".join(lines))
+def test_agrees_with_git(lines, tmp_path):
+    import shutil
+    import subprocess
+
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    for path in TREE:
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_bytes(b"")
+    (tmp_path / ".gitignore").write_text("\n".join(lines) + "\n")
+    out = subprocess.run(
+        ["git", "status", "--porcelain", "--ignored=matching", "--untracked-files=all"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    flagged = [line[3:] for line in out.splitlines() if line.startswith("!! ")]
+    by_git = {p for p in TREE if any(p == f or (f.endswith("/") and p.startswith(f)) for f in flagged)}
+    r = rules(*lines)
+    assert {p for p in TREE if r.ignored(p, False)} == by_git

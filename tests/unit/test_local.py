@@ -80,9 +80,9 @@ def test_non_media_reported_junk_and_hidden_silent(tmp_path):
     put(tmp_path, "a/ok.jpg")
     r = scan(tmp_path, base={})
     assert set(r.items) == {"a/ok.jpg"}
-    assert r.skipped == [
-        Skipped("a/IMG_1.xmp", "not a photo or video"),
-        Skipped("notes.txt", "not a photo or video"),
+    assert r.skipped == [  # passed over by design: not "unsynced"
+        Skipped("a/IMG_1.xmp", "not a photo or video", unsynced=False),
+        Skipped("notes.txt", "not a photo or video", unsynced=False),
     ]
 
 
@@ -161,6 +161,9 @@ def test_ignore_rules_prune_folders_and_hide_files(tmp_path):
     r = scan(tmp_path, base={}, ignore=rules)
     assert set(r.items) == {"x/raw/b.jpg", "keep/b.mov"}
     assert r.skipped == []  # an ignored non-media file is not reported
+    assert r.excluded == 1  # keep/a.mov; raw/ is not walked unless asked to count
+    counted = scan(tmp_path, base={}, ignore=rules, count_excluded=True)
+    assert counted.excluded == 2 and set(counted.items) == set(r.items)
 
 
 # --------------------------------------------------------------------------- symlinks

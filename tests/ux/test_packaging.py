@@ -20,6 +20,7 @@ REPO = Path(__file__).resolve().parents[2]
 RUNTIME = {"requests", "urllib3", "requests-toolbelt", "oauthlib", "click", "rich", "platformdirs", "werkzeug"}
 RUNTIME |= {"exiv2"}  # the emulator reads uploads' metadata with it
 RUNTIME |= {"mutagen"}  # ... and measures uploaded videos' length with it
+RUNTIME |= {"pathspec"}  # the selection rules (gitignore patterns)
 
 pytestmark = pytest.mark.slow
 

@@ -79,6 +79,7 @@ def test_plain_output_when_not_a_terminal(root, cli):
         "deleted",
         "conflicts",
         "skipped",
+        "unsynced",
         "failed",
     ]
     assert lines[header + 2].split()[:2] == ["Trip", "2"]
@@ -112,7 +113,7 @@ def test_failures_go_to_stderr_as_they_happen_and_again_at_the_end(root, cli):
     assert err[0].startswith("warning: A/notes.jpg: Flickr refuses this file")
     assert err[1:3] == ["1 item failed:", err[0].replace("warning: ", "  ")]
     assert "notes" not in result.stdout
-    assert re.search(r"^A\s+1(\s+·){6}\s+1$", result.stdout, re.M)
+    assert re.search(r"^A\s+1(\s+·){7}\s+1$", result.stdout, re.M)
 
 
 def test_json_summary_shape(root, sync_json):
@@ -129,8 +130,12 @@ def test_json_summary_shape(root, sync_json):
         "linked",
         "conflicts",
         "skipped",
+        "unsynced",
+        "unsynced_files",
+        "placed",
         "failed",
         "failures",
+        "flickr_writes",
         "api_calls",
         "api_calls_total",
         "bytes_up",
@@ -148,6 +153,7 @@ def test_json_summary_shape(root, sync_json):
         "deleted": 0,
         "conflicts": 0,
         "skipped": 0,
+        "unsynced": 0,
         "failed": 0,
     }
     assert summary["albums"]["(no album)"]["uploaded"] == 1

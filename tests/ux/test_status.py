@@ -9,7 +9,19 @@ from pycsync.report import STATUS_CATEGORIES
 from tests.integration.conftest import tree, write_jpeg
 from tests.integration.helpers import jpeg, photo_titled, static_calls, write_calls
 
-STATUS_KEYS = {"version", "root", "direction", "delete", "in_sync", "totals", "albums", "conflicts", "skipped"}
+STATUS_KEYS = {
+    "version",
+    "root",
+    "direction",
+    "delete",
+    "in_sync",
+    "totals",
+    "albums",
+    "conflicts",
+    "unsynced",
+    "skipped",
+    "out_of_selection",
+}
 
 
 def status(cli, root: Path, *args: str) -> dict:

@@ -12,14 +12,17 @@ import contextlib
 import gc
 import json
 import os
+import shutil
 import sqlite3
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
 
 from pycsync.errors import LocalError, StateError, disk_full, is_disk_full
 from pycsync.model import Base, BaseItem, new_base_item
+from pycsync.safefs import SafeDir
 
 SCHEMA_VERSION = 3
 
@@ -96,6 +99,7 @@ class StateDB:
         through an open folder, /proc/self/fd/N/state.db)."""
         self.path = Path(shown or path)
         self._lock = threading.RLock()
+        self._scratch: Path | None = None  # the temporary folder of a private copy
         try:
             self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
             self._db.execute("PRAGMA busy_timeout=5000")
@@ -112,9 +116,38 @@ class StateDB:
                 raise StateCorrupt(f"state database {self.path} is damaged: {text}") from exc
             raise _state_error(exc, self.path) from exc
 
+    @classmethod
+    def private_copy(cls, folder: SafeDir | None, name: str) -> StateDB:
+        """The state file ``name`` in ``folder``, copied (with what its write-ahead log holds) to
+        a temporary folder, for a run that must leave it exactly as it is: opening SQLite's own
+        file, even read-only, may create or change its -wal and -shm files, and a migration or a
+        rebuild would write. Read by descriptor (never through a link); ``close`` deletes the
+        copy. Raises as the constructor does. Without ``folder``: an empty state, as private."""
+        scratch = Path(tempfile.mkdtemp(prefix="pycsync-state-"))
+        try:
+            copy = scratch / name
+            shown = None
+            if folder is not None:
+                shown = folder.path / name
+                for suffix in ("", "-wal"):  # the log: changes a killed run committed, not yet merged
+                    try:
+                        source = os.fdopen(folder.open_file(name + suffix), "rb")
+                    except FileNotFoundError:
+                        continue
+                    with source, open(f"{copy}{suffix}", "xb") as target:
+                        shutil.copyfileobj(source, target, 1 << 20)
+            state = cls(copy, shown=shown)
+        except BaseException:
+            shutil.rmtree(scratch, ignore_errors=True)
+            raise
+        state._scratch = scratch
+        return state
+
     def close(self) -> None:
         with self._lock:
             self._db.close()
+        if self._scratch is not None:
+            shutil.rmtree(self._scratch, ignore_errors=True)
 
     def _migrate(self) -> None:
         version = self._db.execute("PRAGMA user_version").fetchone()[0]

@@ -122,6 +122,37 @@ class RootLock:
             return
         raise LockedError(self._describe(self._owner()))
 
+    def check(self) -> None:
+        """Raise LockedError when a run holds the lock, as ``acquire`` would; create, write or
+        remove nothing (for runs that only read: a stale lock is left for a sync to take over).
+        A flock taken for a moment is no change on disk."""
+        try:
+            fd = self._dir.open_file(self.path.name)
+        except FileNotFoundError:
+            self._close_directory()
+            return
+        try:
+            owner = _read_owner(fd)
+            held = None
+            if fcntl is not None:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    held = True
+                except OSError:
+                    pass  # no flock on this filesystem: the owner's pid tells
+                else:
+                    fcntl.flock(fd, fcntl.LOCK_UN)
+                    # free: stale, unless a run on another machine wrote it (as acquire() holds)
+                    held = bool(owner) and owner is not None and owner.get("host") != socket.gethostname()
+            if held is None:
+                held = not self._stale()
+            if held:
+                raise LockedError(self._describe(owner))
+        finally:
+            os.close(fd)
+            self._close_directory()
+
     def _owner(self) -> dict | None:
         try:
             fd = self._dir.open_file(self.path.name)
