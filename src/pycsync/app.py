@@ -18,7 +18,7 @@ from pycsync import local as local_scan
 from pycsync import naming
 from pycsync.config import Widening
 from pycsync.errors import AuthFailed, PycsyncError, SafetyAbort, UsageError, disk_full, is_disk_full
-from pycsync.executor import MIN_FREE_SPACE, PRIVACY, Executor, Outcome, Settings
+from pycsync.executor import MIN_FREE_SPACE, Executor, Outcome, Settings
 from pycsync.flickr import FlickrClient
 from pycsync.flickr.errors import FlickrError
 from pycsync.ignore import IgnoreRules
@@ -35,6 +35,7 @@ from pycsync.model import (
     PlaceInAlbum,
     Plan,
     Policy,
+    Privacy,
     RemoteListing,
     RemoveFromAlbum,
     Replace,
@@ -54,7 +55,7 @@ class SyncOptions:
     delete: bool = False
     max_delete: float = 50.0
     jobs: int = 4
-    privacy: str = "private"
+    privacy: Privacy = Privacy.PRIVATE
     layout: Layout = Layout.NESTED
     excludes: tuple[str, ...] = ()
     full: bool = False
@@ -78,7 +79,7 @@ class SyncResult:
     # seconds per part of the run: base (loading the state), local (scanning the folder),
     # listing (Flickr), plan, execute
     timings: dict[str, float] = field(default_factory=dict)
-    privacy: str = "private"  # who may see this run's new uploads
+    privacy: Privacy = Privacy.PRIVATE  # who may see this run's new uploads
     privacy_widening: Widening | None = None
     # why the run stopped before its end (the outcome holds what it did until then)
     error: PycsyncError | None = None
@@ -108,8 +109,10 @@ def sync(
     if not root.is_dir():
         raise UsageError(f"{root} is not a folder")
     root = root.resolve()
-    if options.privacy not in PRIVACY:
-        raise UsageError(f"unknown privacy {options.privacy!r}; use one of {', '.join(PRIVACY)}")
+    try:
+        options = dataclasses.replace(options, privacy=Privacy(options.privacy))
+    except ValueError:
+        raise UsageError(f"unknown privacy {options.privacy!r}; use one of {', '.join(Privacy)}") from None
     if not 0 <= options.max_delete <= 100:
         raise UsageError("--max-delete is a percentage between 0 and 100")
     messages: list[str] = []
@@ -284,7 +287,6 @@ def _run(client, options: SyncOptions, root: Path, state: StateDB | None, messag
         privacy=options.privacy,
         layout=options.layout,
         unknown_upload_wait=options.unknown_upload_wait,
-        user_nsid=login.user_nsid,
         min_free_space=options.min_free_space,
     )
     if state is not None and not options.dry_run:
@@ -401,6 +403,7 @@ def _run(client, options: SyncOptions, root: Path, state: StateDB | None, messag
         state.set_meta(REBUILDING, "0")
     state.set_meta("account", login.user_nsid)
     state.set_meta("last_sync", str(int(time.time())))
+    state.prune_journal()
     skipped = state.newly_reported(notes)
     return SyncResult(
         plan,

@@ -21,6 +21,7 @@ import platformdirs
 
 from pycsync.errors import ConfigError, NotSignedIn
 from pycsync.flickr import Credentials
+from pycsync.model import Layout, Privacy
 from pycsync.safefs import SafeDir, UnsafeFolderError, make_private
 
 
@@ -108,8 +109,8 @@ def resolve_credentials(env: Mapping[str, str], store: TokenStore, endpoint: str
 # line flags. `exclude` accumulates across all of them; every other setting is overridden.
 
 CONFIG_FILE = "config.toml"
-PRIVACY_CHOICES = ("private", "friends", "family", "friends+family", "public")
-LAYOUT_CHOICES = ("nested", "flat")
+PRIVACY_CHOICES = tuple(p.value for p in Privacy)
+LAYOUT_CHOICES = tuple(layout.value for layout in Layout)
 SECRET_WORDS = ("key", "secret", "token", "password")
 
 
@@ -240,16 +241,6 @@ class Value:
     source: str  # default | user | folder | flag (exclude: several joined with "+")
 
 
-# Who may see a new upload under each privacy setting.
-AUDIENCE: dict[str, frozenset[str]] = {
-    "private": frozenset(),
-    "friends": frozenset({"friends"}),
-    "family": frozenset({"family"}),
-    "friends+family": frozenset({"friends", "family"}),
-    "public": frozenset({"friends", "family", "anyone"}),
-}
-
-
 @dataclass(frozen=True)
 class Widening:
     """A settings file inside the synced folder lets more people see new uploads than your own
@@ -276,7 +267,7 @@ def folder_widening(setting: str, yours: Value, value: object, file: Path) -> Wi
     uploads anything and in its summary). Your own settings from the command line always win."""
     if setting != "privacy" or not isinstance(value, str) or not isinstance(yours.value, str):
         return None
-    if not AUDIENCE[value] - AUDIENCE[yours.value]:
+    if not Privacy(value).audience - Privacy(yours.value).audience:
         return None
     return Widening(setting, value, yours, file)
 

@@ -36,6 +36,7 @@ from pycsync.flickr.errors import (
     TransientError,
 )
 from pycsync.model import (
+    NO_ALBUM,
     Action,
     BaseItem,
     Confirm,
@@ -51,6 +52,7 @@ from pycsync.model import (
     MoveRemote,
     PlaceInAlbum,
     Plan,
+    Privacy,
     RemoteListing,
     RemoveFromAlbum,
     Replace,
@@ -65,14 +67,6 @@ from pycsync.safefs import SafeDir, TempFile, UnsafeFolderError, open_meta
 from pycsync.state import StateDB
 
 CHANGED_WHILE_SENDING = "changed while uploading; will be retried"
-
-PRIVACY = {
-    "private": (0, 0, 0),
-    "friends": (0, 1, 0),
-    "family": (0, 0, 1),
-    "friends+family": (0, 1, 1),
-    "public": (1, 0, 0),
-}
 
 
 # Flickr accepts photos up to 200 MB and videos up to 1 GB: no original can be bigger
@@ -104,16 +98,15 @@ class Outcome:
 
     def record(self, kind: str, key: str) -> None:
         self.done[kind] += 1
-        self.by_album[folder_of(key) or "(no album)"][kind] += 1
+        self.by_album[folder_of(key) or NO_ALBUM][kind] += 1
 
 
 @dataclass
 class Settings:
     jobs: int = 4
-    privacy: str = "private"
+    privacy: Privacy = Privacy.PRIVATE
     layout: Layout = Layout.NESTED
     unknown_upload_wait: float = 60.0  # how long to look for an upload whose answer was lost
-    user_nsid: str = ""
     min_free_space: int = MIN_FREE_SPACE  # bytes of disk space downloads leave free
 
 
@@ -643,10 +636,6 @@ class Executor:
             self._photo_of[a.key] = a.photo_id
             self._done("linked", a.key, "same content on both sides")
 
-    def _privacy(self) -> dict:
-        public, friend, family = PRIVACY[self.settings.privacy]
-        return {"is_public": public, "is_friend": friend, "is_family": family}
-
     def _do_Upload(self, a: Upload) -> None:
         key = a.keys[0]
         if not self._unchanged_since_scan(key):
@@ -675,7 +664,7 @@ class Executor:
                     title=a.title,
                     tags=tags,
                     progress=lambda done: note_progress(done, progress),
-                    **self._privacy(),
+                    **self.settings.privacy.upload_flags,
                 )
             photo_id, secret = result.photo_id, result.original_secret
         except OutcomeUnknown:

@@ -29,6 +29,10 @@ def join_key(folder: str, name: str) -> str:
     return f"{folder}/{name}" if folder else name
 
 
+#: the name results are grouped under, per album, for files in no album (directly in the root)
+NO_ALBUM = "(no album)"
+
+
 # --------------------------------------------------------------------------- listings
 
 
@@ -138,6 +142,41 @@ class Direction(StrEnum):
 class Layout(StrEnum):
     NESTED = "nested"
     FLAT = "flat"
+
+
+class Privacy(StrEnum):
+    """Who may see a new upload (the ``privacy`` setting)."""
+
+    PRIVATE = "private"
+    FRIENDS = "friends"
+    FAMILY = "family"
+    FRIENDS_FAMILY = "friends+family"
+    PUBLIC = "public"
+
+    @property
+    def upload_flags(self) -> dict[str, int]:
+        """The upload API's visibility fields for this setting."""
+        audience = self.audience
+        public = int("anyone" in audience)
+        return {
+            "is_public": public,
+            "is_friend": int(not public and "friends" in audience),
+            "is_family": int(not public and "family" in audience),
+        }
+
+    @property
+    def audience(self) -> frozenset[str]:
+        """Who may see the photo besides you: some of friends, family, anyone."""
+        return _AUDIENCE[self]
+
+
+_AUDIENCE = {
+    Privacy.PRIVATE: frozenset(),
+    Privacy.FRIENDS: frozenset({"friends"}),
+    Privacy.FAMILY: frozenset({"family"}),
+    Privacy.FRIENDS_FAMILY: frozenset({"friends", "family"}),
+    Privacy.PUBLIC: frozenset({"friends", "family", "anyone"}),
+}
 
 
 @dataclass(frozen=True)

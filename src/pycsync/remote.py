@@ -330,9 +330,6 @@ def _row_of(photo: RemotePhoto) -> Row:
     )
 
 
-_NO_HASHES: Mapping = {}
-
-
 def _id_order(photo_id: str) -> tuple[int, str]:
     return (len(photo_id), photo_id)
 

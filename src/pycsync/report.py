@@ -23,6 +23,7 @@ from typing import TextIO
 from pycsync.app import WHO_SEES, SyncResult
 from pycsync.errors import ERROR_KINDS, PycsyncError
 from pycsync.model import (
+    NO_ALBUM,
     Confirm,
     CopyLocal,
     DeletePhoto,
@@ -61,7 +62,6 @@ TABLE_COLUMNS = (
     "failed",
 )
 PROGRESS_KINDS = frozenset({"transfers", "transfer", "bytes", "transfer done"})
-NO_ALBUM = "(no album)"
 TABLE_ROWS = 25  # albums shown in the summary table unless --verbose
 LISTED = 10  # files listed per heading unless --verbose
 # Flickr API methods that change something (besides upload and replace): named for what they do

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 
 from pycsync.model import BaseItem
 from pycsync.state import StateDB
-from pycsync.state.db import _MIGRATIONS
+from pycsync.state.db import _MIGRATIONS, SCHEMA_VERSION
 
 
 def test_a_schema_2_state_gains_photo_names_as_unknown(tmp_path):
@@ -27,3 +28,58 @@ def test_a_schema_2_state_gains_photo_names_as_unknown(tmp_path):
     state.set_names({"A/x.jpg": "x.jpg", "gone.jpg": "y.jpg"})
     assert state.get_item("A/x.jpg") == BaseItem("A/x.jpg", "p1", "ab", 3, 4, "s1", True, "x.jpg")
     state.close()
+
+
+def _schema_3(path, refused: bool) -> None:
+    db = sqlite3.connect(path)
+    for version in (1, 2, 3):
+        db.executescript(_MIGRATIONS[version])
+    if refused:  # as pycsync made it before it was migration 4: beside the migrations
+        db.execute(
+            "CREATE TABLE refused (key TEXT PRIMARY KEY, size INTEGER NOT NULL,"
+            " mtime_ns INTEGER NOT NULL, reason TEXT NOT NULL)"
+        )
+        db.execute("INSERT INTO refused VALUES ('A/big.mov', 9, 8, 'too big')")
+    db.execute("PRAGMA user_version=3")
+    db.commit()
+    db.close()
+
+
+def test_a_schema_3_state_keeps_the_refused_files_it_holds(tmp_path):
+    _schema_3(tmp_path / "state.db", refused=True)
+    state = StateDB(tmp_path / "state.db")
+    assert state.refused() == {"A/big.mov": (9, 8, "too big")}
+    state.close()
+    assert _version(tmp_path / "state.db") == SCHEMA_VERSION == 4
+
+
+def test_a_schema_3_state_without_the_refused_table_gains_it(tmp_path):
+    _schema_3(tmp_path / "state.db", refused=False)
+    state = StateDB(tmp_path / "state.db")
+    assert state.refused() == {}
+    state.put_refused("A/big.mov", 9, 8, "too big")
+    assert state.refused() == {"A/big.mov": (9, 8, "too big")}
+    state.close()
+
+
+def test_every_table_comes_from_a_numbered_migration(tmp_path):
+    """One way to change the schema: a new state holds exactly the tables the migrations make."""
+    created = {
+        m.group(1)
+        for script in _MIGRATIONS.values()
+        for m in re.finditer(r"CREATE TABLE (?:IF NOT EXISTS )?(\w+)", script)
+    }
+    StateDB(tmp_path / "state.db").close()
+    db = sqlite3.connect(tmp_path / "state.db")
+    tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    db.close()
+    assert tables == created and "refused" in tables
+    assert sorted(_MIGRATIONS) == list(range(1, SCHEMA_VERSION + 1))
+
+
+def _version(path) -> int:
+    db = sqlite3.connect(path)
+    try:
+        return db.execute("PRAGMA user_version").fetchone()[0]
+    finally:
+        db.close()

@@ -344,12 +344,6 @@ class FlickrClient:
             if exc.code != 1:
                 raise
 
-    def set_album_primary(self, album_id: str, photo_id: str) -> None:
-        self.call("flickr.photosets.setPrimaryPhoto", write=True, photoset_id=album_id, photo_id=photo_id)
-
-    def reorder_albums(self, album_ids: list[str]) -> None:
-        self.call("flickr.photosets.orderSets", write=True, photoset_ids=",".join(album_ids))
-
     # ------------------------------------------------------------------ photos
 
     def set_meta(self, photo_id: str, title: str | None = None, description: str | None = None) -> None:

@@ -24,7 +24,7 @@ from pycsync.errors import LocalError, StateError, disk_full, is_disk_full
 from pycsync.model import Base, BaseItem, new_base_item
 from pycsync.safefs import SafeDir
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 _MIGRATIONS = {
     1: """
@@ -83,6 +83,16 @@ _MIGRATIONS = {
     3: """
     ALTER TABLE items ADD COLUMN name TEXT;
     """,
+    # files Flickr refused for good, not offered again until they change (a state of schema 1 to 3
+    # may hold the table already: it used to be created beside these migrations, on every open)
+    4: """
+    CREATE TABLE IF NOT EXISTS refused (
+        key TEXT PRIMARY KEY,
+        size INTEGER NOT NULL,
+        mtime_ns INTEGER NOT NULL,
+        reason TEXT NOT NULL
+    );
+    """,
 }
 
 # meta names of the remote listing cache
@@ -109,7 +119,6 @@ class StateDB:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._migrate()
-            self._ensure_refused_table()
         except sqlite3.DatabaseError as exc:
             text = str(exc)
             if "malformed" in text or "not a database" in text:
@@ -162,14 +171,6 @@ class StateDB:
 
     def _tx(self):
         return _Transaction(self._db, self._lock, self.path)
-
-    def _ensure_refused_table(self) -> None:
-        # outside the numbered migrations: an older state file simply gains the table
-        with self._tx():
-            self._db.execute(
-                "CREATE TABLE IF NOT EXISTS refused (key TEXT PRIMARY KEY, size INTEGER NOT NULL,"
-                " mtime_ns INTEGER NOT NULL, reason TEXT NOT NULL)"
-            )
 
     # ------------------------------------------------------------------ refused files
 
@@ -318,6 +319,8 @@ class StateDB:
         return [(r[0], r[1], r[2], json.loads(r[3])) for r in rows]
 
     def prune_journal(self, keep_seconds: float = 30 * 86400) -> None:
+        """Drop entries finished more than ``keep_seconds`` ago (kept until then to tell what a
+        run did); an open entry stays until a run settles it."""
         with self._tx():
             self._db.execute(
                 "DELETE FROM journal WHERE finished IS NOT NULL AND finished < ?",
@@ -424,14 +427,6 @@ class StateDB:
             )
             self._db.executemany(
                 "INSERT OR REPLACE INTO meta VALUES (?, ?)", [(f"remote.{k}", str(v)) for k, v in info.items()]
-            )
-
-    def clear_remote_cache(self) -> None:
-        with self._tx():
-            self._db.execute("DELETE FROM remote_albums")
-            self._db.execute("DELETE FROM remote_photos")
-            self._db.executemany(
-                "DELETE FROM meta WHERE name = ?", [(n,) for n in (*_REMOTE_META, "remote.album_order")]
             )
 
     def newly_reported(self, skipped: list[tuple[str, str]]) -> list[tuple[str, str]]:
