@@ -42,7 +42,7 @@ from pycsync.model import (
     Upload,
 )
 from pycsync.planner import plan as make_plan
-from pycsync.remote import list_remote, to_remote_photo
+from pycsync.remote import list_remote, photo_from_info
 from pycsync.safefs import META_DIR, SafeDir, UnsafeFolderError, open_meta
 from pycsync.state import RootLock, StateCorrupt, StateDB
 
@@ -618,20 +618,8 @@ def _recover_unfinished_uploads(client, state: StateDB, remote: RemoteListing, s
         if found is None:
             state.journal_end(entry_id, "not found: did not land")
             continue
-        info = client.photo_info(found[0])
-        rec = {
-            "id": found[0],
-            "originalsecret": info.get("originalsecret", found[1]),
-            "originalformat": info.get("originalformat", "jpg"),
-            "media": info.get("media", "photo"),
-            "title": info.get("title"),
-            "machine_tags": " ".join(
-                t.get("raw", "") for t in info.get("tags", {}).get("tag", []) if str(t.get("machine_tag")) == "1"
-            ),
-            "url_o": "",
-        }
         # never downloaded: the local file it came from is still here and gets linked to it
-        photo = to_remote_photo(rec, (), base_url, nsid, {})
+        photo = photo_from_info(client.photo_info(found[0]), base_url, nsid, original_secret=found[1])
         photos[photo.photo_id] = photo
         state.journal_end(entry_id, f"found photo {photo.photo_id}")
     return RemoteListing(photos=photos, albums=remote.albums, members=remote.members)

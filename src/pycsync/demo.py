@@ -137,7 +137,7 @@ recognise them even if its state were lost.
         tour.sync(client, root)
 
         tour.step(4, "Meanwhile, on Flickr and in the folder, things change")
-        albums = {a["title"]["_content"]: a["id"] for a in client.list_albums()}
+        albums = {a.title: a.album_id for a in client.list_albums()}
         new = client.upload(extra / "IMG_2041.jpg", title="IMG_2041")
         client.add_to_album(albums["Paris"], new.photo_id)
         eiffel = next(p["id"] for p in client.album_photos(albums["Paris"]) if p["title"] == "eiffel")

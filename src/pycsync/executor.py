@@ -26,7 +26,7 @@ from typing import BinaryIO
 
 from pycsync import naming
 from pycsync.errors import Interrupted, PycsyncError, UnsafePathError, run_stopper
-from pycsync.flickr import DownloadLimits, FlickrClient
+from pycsync.flickr import DownloadLimits, FlickrClient, PhotoInfo
 from pycsync.flickr.errors import (
     ApiError,
     FileChanged,
@@ -477,12 +477,12 @@ class Executor:
             if not album_id:
                 self.client.photo_info(photo_id)
                 return True
-            sets = self.client.all_contexts(photo_id).get("set") or []
+            albums = self.client.all_contexts(photo_id).album_ids
         except ApiError as exc:
             if exc.code == 1:  # "Photo not found": really gone
                 return False
             raise
-        return any(str(s.get("id")) == album_id for s in sets)
+        return album_id in albums
 
     def _do_CopyLocal(self, a: CopyLocal) -> None:
         src_key = self._renamed.get(a.src_key, a.src_key)  # a conflict copy may have moved it
@@ -642,6 +642,7 @@ class Executor:
             raise OSError(f"{key} changed since the scan; it will be uploaded by the next run")
         source = self._open_as_scanned(key)
         tags = [naming.hash_tag(a.sha256), naming.name_tag(a.file_name)]
+        public, friend, family = self.settings.privacy.visibility
         with self._lock:
             if self._first_upload is None:
                 self._first_upload = self.client.server_time or int(time.time()) - UPLOAD_CLOCK_SKEW
@@ -664,7 +665,9 @@ class Executor:
                     title=a.title,
                     tags=tags,
                     progress=lambda done: note_progress(done, progress),
-                    **self.settings.privacy.upload_flags,
+                    is_public=public,
+                    is_friend=friend,
+                    is_family=family,
                 )
             photo_id, secret = result.photo_id, result.original_secret
         except OutcomeUnknown:
@@ -716,16 +719,15 @@ class Executor:
         since = (self._first_upload or int(time.time()) - UPLOAD_CLOCK_SKEW) - UPLOAD_OVERLAP
         found: dict[str, str] = {}
         try:
-            for rec in self.client.photos_uploaded_since(since, extras="original_format"):
-                pid = str(rec.get("id", ""))
-                if pid in self._unknown_secrets and rec.get("originalsecret"):
-                    found[pid] = str(rec["originalsecret"])
+            for listed in self.client.photos_uploaded_since(since, extras="original_format"):
+                if listed.photo_id in self._unknown_secrets and listed.original_secret:
+                    found[listed.photo_id] = listed.original_secret
         except FlickrError:
             pass  # the getInfo fallback below, then the next listing, learn them
         for pid in self._unknown_secrets:
             if pid not in found:
                 try:
-                    found[pid] = str(self.client.photo_info(pid).get("originalsecret", ""))
+                    found[pid] = self.client.photo_info(pid).original_secret
                 except FlickrError:
                     continue
         for pid, secret in found.items():
@@ -757,8 +759,8 @@ class Executor:
         while True:
             hits = self.client.find_by_machine_tag(naming.hash_tag(sha256), "original_format,date_upload")
             if hits:
-                hit = sorted(hits, key=lambda p: (int(p.get("dateupload", 0) or 0), len(p["id"]), p["id"]))[0]
-                return hit["id"], hit.get("originalsecret", "")
+                hit = min(hits, key=lambda p: (p.date_upload, len(p.photo_id), p.photo_id))
+                return hit.photo_id, hit.original_secret
             left = deadline - time.monotonic()
             if left <= 0:
                 return None
@@ -780,9 +782,8 @@ class Executor:
         except (FlickrError, OSError) as exc:
             self.state.journal_end(entry, f"failed: {type(exc).__name__}")
             raise
-        secret = result.original_secret
         info = self.client.photo_info(a.photo_id)
-        secret = secret or info.get("originalsecret", "")
+        secret = result.original_secret or info.original_secret
         self._retag(a.photo_id, info, a.sha256)
         self.state.journal_end(entry, f"secret {secret}")
         with self._lock:
@@ -820,22 +821,17 @@ class Executor:
         (and a state rebuild finds it): add the new tag, then remove the old ones (their ids are
         only in photos.getInfo)."""
         new_tag = naming.name_tag(name)
-        tags = self.client.photo_info(photo_id).get("tags", {}).get("tag", [])
-        raws = {str(t.get("raw", "")).lower(): t["id"] for t in tags}
+        raws = {t.raw.lower(): t.tag_id for t in self.client.photo_info(photo_id).tags}
         if new_tag not in raws:
             self.client.add_tags(photo_id, [new_tag])
         for raw, tag_id in raws.items():
             if raw.startswith(naming.NAME_TAG_PREFIX) and raw != new_tag:
                 self.client.remove_tag(tag_id)
 
-    def _retag(self, photo_id: str, info: dict, sha256: str) -> None:
+    def _retag(self, photo_id: str, info: PhotoInfo, sha256: str) -> None:
         """Point the content tag at the new content (the old one would mislead a state rebuild)."""
         new_tag = naming.hash_tag(sha256)
-        stale = [
-            t["id"]
-            for t in info.get("tags", {}).get("tag", [])
-            if t.get("raw", "").startswith(naming.HASH_TAG_PREFIX) and t.get("raw") != new_tag
-        ]
+        stale = [t.tag_id for t in info.tags if t.raw.startswith(naming.HASH_TAG_PREFIX) and t.raw != new_tag]
         self.client.add_tags(photo_id, [new_tag])
         for tag_id in stale:
             self.client.remove_tag(tag_id)
@@ -880,10 +876,8 @@ class Executor:
             return self.client.create_album(title, primary)
         except OutcomeUnknown:
             for album in self.client.list_albums():
-                album_title = album.get("title", {})
-                album_title = album_title.get("_content", "") if isinstance(album_title, dict) else album_title
-                if album_title == title and album.get("primary") == primary:
-                    return album["id"]
+                if album.title == title and album.primary == primary:
+                    return album.album_id
             raise
 
     def _do_MoveRemote(self, a: MoveRemote) -> None:

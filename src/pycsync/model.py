@@ -154,15 +154,11 @@ class Privacy(StrEnum):
     PUBLIC = "public"
 
     @property
-    def upload_flags(self) -> dict[str, int]:
-        """The upload API's visibility fields for this setting."""
+    def visibility(self) -> tuple[int, int, int]:
+        """The upload API's ``is_public``, ``is_friend`` and ``is_family`` for this setting."""
         audience = self.audience
-        public = int("anyone" in audience)
-        return {
-            "is_public": public,
-            "is_friend": int(not public and "friends" in audience),
-            "is_family": int(not public and "family" in audience),
-        }
+        public = "anyone" in audience
+        return int(public), int(not public and "friends" in audience), int(not public and "family" in audience)
 
     @property
     def audience(self) -> frozenset[str]:

@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from pycsync import naming
-from pycsync.flickr import FlickrClient, as_int, content
+from pycsync.flickr import Album, FlickrClient, PhotoInfo, as_int, content
 from pycsync.model import BaseItem, RemoteAlbum, RemoteListing, RemotePhoto, new_remote_photo
 
 EXTRAS = "original_format,last_update,machine_tags,media,url_o,date_taken,date_upload"
@@ -168,15 +168,8 @@ class _Lister:
         for raw in self.client.paginate("flickr.photosets.getList", "photosets", "photoset"):
             if stamp is None:
                 stamp = self.client.server_time  # Flickr's clock at the first page
-            albums.append(
-                RemoteAlbum(
-                    album_id=str(raw["id"]),
-                    title=content(raw.get("title")) or "",
-                    primary=str(raw.get("primary", "")),
-                    count=as_int(raw.get("photos"), 0) + as_int(raw.get("videos"), 0),
-                    date_update=as_int(raw.get("date_update"), 0),
-                )
-            )
+            album = Album.from_json(raw)
+            albums.append(RemoteAlbum(album.album_id, album.title, album.primary, album.count, album.date_update))
         if stamp is None:
             stamp = self.client.server_time
         since = stamp - ALBUM_OVERLAP if stamp is not None else int(time.time()) - CLOCK_SKEW
@@ -432,11 +425,24 @@ def row_from_record(rec: dict[str, Any], web_base: str, user_nsid: str) -> Row:
     )
 
 
-def to_remote_photo(
-    rec: dict,
-    album_ids: Iterable[str],
-    web_base: str,
-    user_nsid: str,
-    known_hashes: Mapping[tuple[str, str], str],
-) -> RemotePhoto:
-    return _photo(row_from_record(rec, web_base, user_nsid), tuple(album_ids), known_hashes)
+def photo_from_info(info: PhotoInfo, web_base: str, user_nsid: str, original_secret: str = "") -> RemotePhoto:
+    """A listing's photo read with photos.getInfo (one the listing did not show), in no album;
+    ``original_secret``: the secret to use when getInfo does not tell it."""
+    secret = info.original_secret or original_secret
+    sha, file_name = naming.parse_machine_tags(info.machine_tags)
+    url = ""
+    if info.media == "video":
+        url = video_original_url(web_base, info.owner or user_nsid, info.photo_id, secret)
+    return new_remote_photo(
+        info.photo_id,
+        info.title,
+        info.media,
+        info.original_format,
+        secret,
+        url,
+        info.last_update,
+        sha,
+        file_name,
+        (),
+        info.date_taken,
+    )

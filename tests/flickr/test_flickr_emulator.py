@@ -64,8 +64,8 @@ def client_for(emu, clock: FakeClock | None = None, **kw) -> FlickrClient:
 
 def original_url(client: FlickrClient, photo_id: str) -> str:
     for size in client.photo_sizes(photo_id):
-        if size.get("label") in ("Video Original", "Original"):
-            return size["source"]
+        if size.label in ("Video Original", "Original"):
+            return size.source
     raise AssertionError(f"no Original size for {photo_id}")
 
 
@@ -94,9 +94,9 @@ def test_upload_replace_download_byte_identical(emu, tmp_path):
     assert r.photo_id and progress[-1] == first.stat().st_size
 
     info = c.photo_info(r.photo_id)
-    assert info["id"] == r.photo_id
-    assert info["title"]["_content"] == "IMG 0001"
-    raw_tags = {t.get("raw") for t in info["tags"]["tag"]}
+    assert info.photo_id == r.photo_id
+    assert info.title == "IMG 0001"
+    raw_tags = {t.raw for t in info.tags}
     assert {"holiday", "two words", f"checksum:md5={md5}"} <= raw_tags
 
     out = io.BytesIO()
@@ -112,7 +112,7 @@ def test_upload_replace_download_byte_identical(emu, tmp_path):
     out = io.BytesIO()
     c.download(original_url(c, r.photo_id), out)
     assert out.getvalue() == second.read_bytes()
-    assert c.photo_info(r.photo_id)["title"]["_content"] == "IMG 0001"  # meta kept
+    assert c.photo_info(r.photo_id).title == "IMG 0001"  # meta kept
     assert c.stats.calls_by_method["upload"] == 1
     assert c.stats.calls_by_method["replace"] == 1
     assert c.stats.bytes_up > first.stat().st_size + second.stat().st_size
@@ -126,18 +126,21 @@ def test_machine_tag_search_and_metadata(emu, tmp_path):
     write_jpeg(tmp_path, "b.jpg", 4)
     c.upload(tmp_path / "b.jpg", title="b", tags=["checksum:md5=" + "0" * 32])
     hits = c.find_by_machine_tag(f"checksum:md5={md5}", "machine_tags,original_format")
-    assert [h["id"] for h in hits] == [pid]
+    assert [h.photo_id for h in hits] == [pid]
     assert c.find_by_machine_tag("checksum:md5=" + "f" * 32, "") == []
 
     c.set_meta(pid, title="renamed", description="déjà vu")
     c.add_tags(pid, ["extra tag"])
     info = c.photo_info(pid)
-    assert info["title"]["_content"] == "renamed"
-    assert info["description"]["_content"] == "déjà vu"
-    tag = next(t for t in info["tags"]["tag"] if t.get("raw") == "extra tag")
-    c.remove_tag(tag["id"])
-    c.remove_tag(tag["id"])  # already gone: still fine
-    assert all(t.get("raw") != "extra tag" for t in c.photo_info(pid)["tags"]["tag"])
+    assert info.title == "renamed"
+    assert info.description == "déjà vu"
+    tag = next(t for t in info.tags if t.raw == "extra tag")
+    assert not tag.machine and tag.clean == "extratag" and tag.author == info.owner
+    assert [t.raw for t in info.tags if t.machine] == [f"checksum:md5={md5}"]
+    assert info.machine_tags == f"checksum:md5={md5}"
+    c.remove_tag(tag.tag_id)
+    c.remove_tag(tag.tag_id)  # already gone: still fine
+    assert all(t.raw != "extra tag" for t in c.photo_info(pid).tags)
 
     not_in_set = [p["id"] for p in c.photos_not_in_set("date_upload")]
     assert pid in not_in_set
@@ -166,16 +169,22 @@ def test_albums_create_edit_list_paginate(emu, tmp_path):
     second = c.create_album("Second", ids[1])
     third = c.create_album("Third", ids[3])
     albums = c.list_albums()
-    assert [a["id"] for a in albums][:3] == [third, second, album]  # new sets first
+    assert [a.album_id for a in albums][:3] == [third, second, album]  # new sets first
+    assert (albums[2].title, albums[2].description, albums[2].primary, albums[2].count) == (
+        "Holiday",
+        "folder/path",
+        ids[4],
+        2,
+    )
     paged = list(c.paginate("flickr.photosets.getList", "photosets", "photoset", per_page=1))
-    assert [a["id"] for a in paged] == [a["id"] for a in albums]
+    assert [a["id"] for a in paged] == [a.album_id for a in albums]
     assert c.stats.calls_by_method["flickr.photosets.getList"] == 1 + len(albums)
 
-    ctx = c.all_contexts(ids[0])
-    assert album in [s["id"] for s in ctx.get("set", [])]
+    contexts = c.all_contexts(ids[0])
+    assert contexts.album_ids == (album,) and contexts.group_ids == ()
     c.delete_album(second)
     c.delete_album(second)  # already gone: success
-    assert second not in [a["id"] for a in c.list_albums()]
+    assert second not in [a.album_id for a in c.list_albums()]
 
     c.delete_photo(ids[3])
     c.delete_photo(ids[3])  # already gone: success

@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from pycsync.flickr import Credentials, Endpoints, FlickrClient
+from pycsync.flickr import Credentials, Endpoints, FlickrClient, ListedPhoto
 from pycsync.flickr.client import format_tags
 
 
@@ -88,7 +88,7 @@ def test_album_helpers_pass_expected_params():
             {"photoset": {"page": 1, "pages": 1, "photo": [{"id": "p"}], "total": "1"}},
         ]
     )
-    assert [s["id"] for s in c.list_albums()] == ["s1", "s2"]
+    assert [s.album_id for s in c.list_albums()] == ["s1", "s2"]
     assert c.calls[0] == ("flickr.photosets.getList", {"page": 1, "per_page": 500})
     c._nsid = "1@N01"
     assert [p["id"] for p in c.album_photos("s1", "tags,machine_tags")] == ["p"]
@@ -107,7 +107,7 @@ def test_album_helpers_pass_expected_params():
 
 def test_search_and_machine_tag():
     c = Scripted([page(1, 1, [{"id": "1"}])])
-    assert c.find_by_machine_tag("checksum:md5=abc", "machine_tags") == [{"id": "1"}]
+    assert c.find_by_machine_tag("checksum:md5=abc", "machine_tags") == [ListedPhoto("1", "", 0)]
     assert c.calls[0] == (
         "flickr.photos.search",
         {"page": 1, "per_page": 500, "machine_tags": "checksum:md5=abc", "extras": "machine_tags", "user_id": "me"},

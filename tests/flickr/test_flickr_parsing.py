@@ -1,16 +1,22 @@
 """Response parsing: REST JSON, upload/replace XML, HTTP-level failures."""
 
 import json
+from pathlib import Path
 
 import pytest
 
 from pycsync.flickr import (
+    Album,
     ApiError,
     AuthError,
     HttpError,
     OutcomeUnknown,
     PermanentUploadError,
+    PhotoContexts,
+    PhotoInfo,
     RateLimited,
+    Size,
+    Tag,
     TransientError,
     UploadResult,
     as_int,
@@ -240,3 +246,67 @@ def test_errors_pickle_roundtrip():
     for e in errs:
         e2 = pickle.loads(pickle.dumps(e))
         assert type(e2) is type(e) and str(e2) == str(e)
+
+
+# --------------------------------------------------------------------------- typed answers
+
+REAL = Path(__file__).resolve().parents[1] / "data" / "realflickr"
+
+
+def _recorded(name: str) -> dict:
+    return json.loads((REAL / name).read_text(encoding="utf-8"))
+
+
+def test_photo_info_from_a_recorded_answer():
+    info = PhotoInfo.from_json(_recorded("flickr.photos.getInfo.flickrex-2017.json")["photo"])
+    assert info == PhotoInfo(
+        photo_id="8436466166",
+        title="Skies over Boston",
+        description="",
+        media="photo",
+        original_format="jpg",
+        original_secret="e48f6db017",
+        secret="e2dc3b83de",
+        last_update=1417600331,
+        date_taken="2013-01-30 00:18:12",
+        owner="35034362831@N01",
+        tags=(),
+    )
+
+
+@pytest.mark.parametrize("machine", [1, "1", True])
+def test_tags_as_photo_info_gives_them_whatever_the_typing(machine):
+    photo = {
+        "id": 5,
+        "tags": {
+            "tag": [
+                {"id": "1-5-9", "author": "1@N01", "raw": "a:b=C d", "_content": "a:b=cd", "machine_tag": machine},
+                {"id": "1-5-10", "author": "1@N01", "raw": "Holiday", "_content": "holiday", "machine_tag": 0},
+            ]
+        },
+    }
+    info = PhotoInfo.from_json(photo)
+    assert info.photo_id == "5" and info.original_secret == ""  # (told only to the owner)
+    assert info.tags == (
+        Tag("1-5-9", "a:b=C d", "a:b=cd", "1@N01", True),
+        Tag("1-5-10", "Holiday", "holiday", "1@N01", False),
+    )
+    assert info.machine_tags == "a:b=C d"
+
+
+def test_albums_sizes_and_contexts_from_recorded_answers():
+    first = _recorded("flickr.photosets.getList.kristdepuydt-2017.json")["photosets"]["photoset"][0]
+    assert Album.from_json(first) == Album(
+        "72157678257561504",
+        "Exposities: Midwinterbeelden",
+        "Krist Depuydt: Exposities: Midwinterbeelden",
+        "33576583365",
+        12,
+        1510004628,
+    )
+    sizes = [Size.from_json(s) for s in _recorded("flickr.photos.getSizes.flickrex-2017.json")["sizes"]["size"]]
+    assert (sizes[0].label, sizes[0].width, sizes[0].height) == ("Square", 75, 75)
+    assert (sizes[1].label, sizes[1].width) == ("Large Square", 150)  # (a string in that answer)
+    contexts = PhotoContexts.from_json({"set": [{"id": "392", "title": "x"}], "pool": {"id": "3@N01"}})
+    assert contexts == PhotoContexts(album_ids=("392",), group_ids=("3@N01",))
+    assert PhotoContexts.from_json({"stat": "ok"}) == PhotoContexts((), ())

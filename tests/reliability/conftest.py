@@ -200,7 +200,7 @@ def build_library(root, flickr, sync_json) -> set[str]:
         expected.add(put(root / path, seed))
     (root / "A/a2.jpg").rename(root / "A/a2 renamed.jpg")  # a retitle on Flickr, no upload
     # Flickr: a new photo in album B, a new photo in no album, and B/b1 replaced (downloads)
-    albums = {a["title"]["_content"]: a["id"] for a in flickr.list_albums()}
+    albums = {a.title: a.album_id for a in flickr.list_albums()}
     staging = root.parent / "staging"
     staging.mkdir(exist_ok=True)
     x = staging / "X.jpg"

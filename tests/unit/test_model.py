@@ -30,7 +30,7 @@ def test_the_bulk_constructors_build_exactly_what_the_dataclass_builds(cls, make
 
 
 def test_privacy_settings_map_to_the_upload_fields_and_audiences():
-    flags = {p.value: tuple(p.upload_flags[f] for f in ("is_public", "is_friend", "is_family")) for p in Privacy}
+    flags = {p.value: p.visibility for p in Privacy}
     assert flags == {
         "private": (0, 0, 0),
         "friends": (0, 1, 0),

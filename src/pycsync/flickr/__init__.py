@@ -25,7 +25,21 @@ from .errors import (
     TransientError,
     Unreachable,
 )
-from .models import AccessToken, DownloadLimits, DownloadResult, Login, UploadResult, as_int, content
+from .models import (
+    AccessToken,
+    Album,
+    DownloadLimits,
+    DownloadResult,
+    ListedPhoto,
+    Login,
+    PhotoContexts,
+    PhotoInfo,
+    Size,
+    Tag,
+    UploadResult,
+    as_int,
+    content,
+)
 from .oauth import (
     Credentials,
     LoopbackReceiver,
@@ -48,6 +62,12 @@ __all__ = [
     "DownloadLimits",
     "Login",
     "AccessToken",
+    "Album",
+    "ListedPhoto",
+    "PhotoContexts",
+    "PhotoInfo",
+    "Size",
+    "Tag",
     "FlickrError",
     "ApiError",
     "AuthError",

@@ -13,7 +13,19 @@ import requests
 
 from .endpoints import Endpoints
 from .errors import ApiError
-from .models import DownloadLimits, DownloadResult, Login, UploadResult, as_int, content
+from .models import (
+    Album,
+    DownloadLimits,
+    DownloadResult,
+    ListedPhoto,
+    Login,
+    PhotoContexts,
+    PhotoInfo,
+    Size,
+    UploadResult,
+    as_int,
+    content,
+)
 from .oauth import Credentials
 from .ratelimit import RateLimiter
 from .transport import DEFAULT_TIMEOUT, DEFAULT_UPLOAD_TIMEOUT, Transport, TransportStats
@@ -186,8 +198,11 @@ class FlickrClient:
 
     # ------------------------------------------------------------------ listing
 
-    def list_albums(self) -> list[dict[str, Any]]:
-        return list(self.paginate("flickr.photosets.getList", "photosets", "photoset", per_page=MAX_PER_PAGE))
+    def list_albums(self) -> list[Album]:
+        return [
+            Album.from_json(a)
+            for a in self.paginate("flickr.photosets.getList", "photosets", "photoset", per_page=MAX_PER_PAGE)
+        ]
 
     def album_photos(self, album_id: str, extras: str = "", per_page: int = MAX_PER_PAGE) -> Iterator[dict[str, Any]]:
         params: dict[str, Any] = {"photoset_id": album_id, "media": "all"}
@@ -213,13 +228,14 @@ class FlickrClient:
 
     def photos_uploaded_since(
         self, min_upload_date: int, extras: str = "", per_page: int = MAX_PER_PAGE
-    ) -> Iterator[dict[str, Any]]:
+    ) -> Iterator[ListedPhoto]:
         """The account's photos uploaded at or after ``min_upload_date`` (Flickr's clock), newest
         first (people.getPhotos, 500 a page). Needs the user's NSID (:meth:`test_login`)."""
         params: dict[str, Any] = {"user_id": self._nsid or "me", "min_upload_date": int(min_upload_date)}
         if extras:
             params["extras"] = extras
-        return self.paginate("flickr.people.getPhotos", "photos", "photo", per_page=per_page, **params)
+        for photo in self.paginate("flickr.people.getPhotos", "photos", "photo", per_page=per_page, **params):
+            yield ListedPhoto.from_json(photo)
 
     def search(self, **params: Any) -> Iterator[dict[str, Any]]:
         """photos.search with ``user_id=me`` and ``per_page=500`` unless overridden."""
@@ -227,11 +243,12 @@ class FlickrClient:
         per_page = params.pop("per_page", MAX_PER_PAGE)
         return self.paginate("flickr.photos.search", "photos", "photo", per_page=per_page, **params)
 
-    def find_by_machine_tag(self, tag: str, extras: str = "") -> list[dict[str, Any]]:
+    def find_by_machine_tag(self, tag: str, extras: str = "") -> list[ListedPhoto]:
+        """The account's photos carrying the machine tag ``tag`` (photos.search)."""
         params: dict[str, Any] = {"machine_tags": tag}
         if extras:
             params["extras"] = extras
-        return list(self.search(**params))
+        return [ListedPhoto.from_json(p) for p in self.search(**params)]
 
     def photo_count(self, user_id: str | None = None) -> int | None:
         """How many photos and videos the account holds (people.getInfo), or None if not told.
@@ -244,18 +261,15 @@ class FlickrClient:
         person = self.call("flickr.people.getInfo", user_id=uid).get("person") or {}
         return as_int(content((person.get("photos") or {}).get("count")), None)
 
-    def photo_info(self, photo_id: str) -> dict[str, Any]:
-        return self.call("flickr.photos.getInfo", photo_id=photo_id).get("photo") or {}
+    def photo_info(self, photo_id: str) -> PhotoInfo:
+        return PhotoInfo.from_json(self.call("flickr.photos.getInfo", photo_id=photo_id).get("photo") or {})
 
-    def all_contexts(self, photo_id: str) -> dict[str, Any]:
-        """Raw getAllContexts payload (``set``/``pool`` keys may be absent)."""
-        data = self.call("flickr.photos.getAllContexts", photo_id=photo_id)
-        data.pop("stat", None)
-        return data
+    def all_contexts(self, photo_id: str) -> PhotoContexts:
+        return PhotoContexts.from_json(self.call("flickr.photos.getAllContexts", photo_id=photo_id))
 
-    def photo_sizes(self, photo_id: str) -> list[dict[str, Any]]:
+    def photo_sizes(self, photo_id: str) -> list[Size]:
         data = self.call("flickr.photos.getSizes", photo_id=photo_id)
-        return _items(data.get("sizes"), "size")
+        return [Size.from_json(s) for s in _items(data.get("sizes"), "size")]
 
     # ------------------------------------------------------------------ upload
 

@@ -1,12 +1,23 @@
-"""Small typed results returned by the client, plus JSON coercion helpers."""
+"""Small typed results returned by the client, plus JSON coercion helpers.
+
+Flickr's JSON wraps text in ``{"_content": ...}``, types numbers as numbers or strings as it
+pleases and leaves out what it has nothing for; the ``from_json`` constructors here read those
+shapes once, so nothing outside the client unpacks them.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, overload
 
 __all__ = [
+    "Album",
+    "ListedPhoto",
+    "PhotoContexts",
+    "PhotoInfo",
+    "Size",
+    "Tag",
     "Login",
     "AccessToken",
     "UploadResult",
@@ -80,6 +91,161 @@ class DownloadLimits:
         """When the download must be done (monotonic clock), or None when its size is unknown."""
         size = size if size is not None else self.max_bytes
         return None if size is None else started + self.base_seconds + size / self.min_rate
+
+
+@dataclass(frozen=True)
+class Tag:
+    """One tag of a photo as photos.getInfo gives it."""
+
+    tag_id: str  # the full id (``<owner>-<photo>-<tag>``) that photos.removeTag takes
+    raw: str  # as it was added (a machine tag's value unquoted)
+    clean: str  # Flickr's normalised form
+    author: str
+    machine: bool
+
+    @classmethod
+    def from_json(cls, tag: Mapping[str, Any]) -> Tag:
+        machine = tag.get("machine_tag")
+        return cls(
+            tag_id=str(tag.get("id", "")),
+            raw=str(tag.get("raw", "")),
+            clean=content(tag.get("_content")),
+            author=str(tag.get("author", "")),
+            machine=machine if isinstance(machine, bool) else as_int(machine, 0) == 1,
+        )
+
+
+@dataclass(frozen=True)
+class PhotoInfo:
+    """photos.getInfo: what pycsync reads of one photo. ``original_secret`` is ``""`` when
+    Flickr does not tell it (it does to the owner)."""
+
+    photo_id: str
+    title: str
+    description: str
+    media: str  # "photo" | "video"
+    original_format: str
+    original_secret: str
+    secret: str
+    last_update: int
+    date_taken: str
+    owner: str  # the owner's NSID
+    tags: tuple[Tag, ...]
+
+    @classmethod
+    def from_json(cls, photo: Mapping[str, Any]) -> PhotoInfo:
+        dates = photo.get("dates") or {}
+        owner = photo.get("owner") or {}
+        tags = (photo.get("tags") or {}).get("tag") or []
+        return cls(
+            photo_id=str(photo.get("id", "")),
+            title=content(photo.get("title")),
+            description=content(photo.get("description")),
+            media=str(photo.get("media") or "photo"),
+            original_format=str(photo.get("originalformat") or "jpg"),
+            original_secret=str(photo.get("originalsecret") or ""),
+            secret=str(photo.get("secret") or ""),
+            last_update=as_int(dates.get("lastupdate"), 0),
+            date_taken=str(dates.get("taken") or ""),
+            owner=str(owner.get("nsid", "")) if isinstance(owner, dict) else "",
+            tags=tuple(Tag.from_json(t) for t in ([tags] if isinstance(tags, dict) else tags) if isinstance(t, dict)),
+        )
+
+    @property
+    def machine_tags(self) -> str:
+        """The raw forms of the photo's machine tags, space separated (as the ``machine_tags``
+        extra of a listing gives them)."""
+        return " ".join(t.raw for t in self.tags if t.machine)
+
+
+@dataclass(frozen=True)
+class Album:
+    """One photoset as photosets.getList gives it."""
+
+    album_id: str
+    title: str
+    description: str
+    primary: str  # the cover photo's id
+    count: int  # photos and videos
+    date_update: int
+
+    @classmethod
+    def from_json(cls, photoset: Mapping[str, Any]) -> Album:
+        return cls(
+            album_id=str(photoset.get("id", "")),
+            title=content(photoset.get("title")),
+            description=content(photoset.get("description")),
+            primary=str(photoset.get("primary", "")),
+            count=as_int(photoset.get("photos"), 0) + as_int(photoset.get("videos"), 0),
+            date_update=as_int(photoset.get("date_update"), 0),
+        )
+
+
+@dataclass(frozen=True)
+class PhotoContexts:
+    """photos.getAllContexts: the albums (sets) and groups (pools) a photo is in."""
+
+    album_ids: tuple[str, ...]
+    group_ids: tuple[str, ...]
+
+    @classmethod
+    def from_json(cls, answer: Mapping[str, Any]) -> PhotoContexts:
+        def ids(key: str) -> tuple[str, ...]:
+            found = answer.get(key) or []
+            found = [found] if isinstance(found, dict) else found
+            return tuple(str(c.get("id", "")) for c in found if isinstance(c, dict))
+
+        return cls(album_ids=ids("set"), group_ids=ids("pool"))
+
+
+@dataclass(frozen=True)
+class Size:
+    """One entry of photos.getSizes: where a size (or the original) is served."""
+
+    label: str  # "Square", ..., "Original", "Video Original"
+    width: int | None
+    height: int | None
+    source: str  # the file's URL
+    url: str  # its page
+    media: str
+
+    @classmethod
+    def from_json(cls, size: Mapping[str, Any]) -> Size:
+        return cls(
+            label=str(size.get("label", "")),
+            width=as_int(size.get("width")),
+            height=as_int(size.get("height")),
+            source=str(size.get("source", "")),
+            url=str(size.get("url", "")),
+            media=str(size.get("media", "photo")),
+        )
+
+
+@dataclass(frozen=True)
+class ListedPhoto:
+    """A photo as a search or list method (photos.search, people.getPhotos) names it: enough to
+    find an upload. ``original_secret`` needs the ``original_format`` extra, ``date_upload``
+    the ``date_upload`` extra (else ``""`` and 0)."""
+
+    photo_id: str
+    original_secret: str
+    date_upload: int
+
+    @classmethod
+    def from_json(cls, photo: Mapping[str, Any]) -> ListedPhoto:
+        return cls(
+            photo_id=str(photo.get("id", "")),
+            original_secret=str(photo.get("originalsecret") or ""),
+            date_upload=as_int(photo.get("dateupload"), 0),
+        )
+
+
+@overload
+def as_int(value: Any) -> int | None: ...
+@overload
+def as_int(value: Any, default: int) -> int: ...
+@overload
+def as_int(value: Any, default: int | None) -> int | None: ...
 
 
 def as_int(value: Any, default: int | None = None) -> int | None:
