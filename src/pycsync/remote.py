@@ -34,9 +34,9 @@ import dataclasses
 import functools
 import sys
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from pycsync import naming
 from pycsync.flickr import Album, FlickrClient, PhotoInfo, as_int, content
@@ -52,12 +52,29 @@ ALBUM_OVERLAP = 2
 #: without Flickr's clock (no Date header) the local clock is used, allowed to be this far ahead
 CLOCK_SKEW = 900
 
-# A photo as the listing keeps it (and the snapshot stores it), before the per-run parts
-# (album ids, a cached content hash) are added:
-# (photo_id, title, media, original_format, original_secret, url_o, last_update, tag_sha256,
-#  file_name, date_taken)
-Row = tuple
-_LAST_UPDATE = 6
+
+class Row(NamedTuple):
+    """A photo as the listing reads it (and the snapshot stores it, column for column), before
+    the per-run parts (album ids, a cached content hash) are added."""
+
+    photo_id: str
+    title: str
+    media: str
+    original_format: str
+    original_secret: str
+    url_o: str
+    last_update: int
+    tag_sha256: str | None
+    file_name: str | None
+    date_taken: str
+
+
+class CachedAlbum(NamedTuple):
+    """An album as the snapshot keeps it."""
+
+    photo_count: int  # (not "count": the name of a tuple's method)
+    date_update: int
+    members: tuple[str, ...]
 
 
 def video_original_url(web_base: str, nsid: str, photo_id: str, original_secret: str) -> str:
@@ -87,7 +104,7 @@ class Snapshot:
     account: str
     web_base: str
     since: int
-    albums: dict[str, tuple[int, int, tuple[str, ...]]]  # id -> (count, date_update, members)
+    albums: dict[str, CachedAlbum]
     photos: dict[str, RemotePhoto]  # as the last listing gave them (album ids, cached hashes)
 
 
@@ -179,7 +196,7 @@ class _Lister:
         ids = []
         for rec in self.client.album_photos(album_id, EXTRAS):
             row = self._row(rec)
-            ids.append(row[0])
+            ids.append(row.photo_id)
             _keep_newer(rows, row)
         self.stats.albums_read += 1
         return tuple(ids)
@@ -188,7 +205,7 @@ class _Lister:
         ids = []
         for rec in self.client.photos_not_in_set(EXTRAS):
             row = self._row(rec)
-            ids.append(row[0])
+            ids.append(row.photo_id)
             _keep_newer(rows, row)
         self.stats.unsorted_read = True
         return ids
@@ -211,10 +228,15 @@ class _Lister:
         members: dict[str, tuple[str, ...]] = {}
         for a in albums:
             cached = snap.albums.get(a.album_id)
-            if cached is None or cached[0] != a.count or cached[1] != a.date_update or a.date_update >= snap.since:
+            if (
+                cached is None
+                or cached.photo_count != a.count
+                or cached.date_update != a.date_update
+                or a.date_update >= snap.since
+            ):
                 members[a.album_id] = self._members(a.album_id, rows)
             else:
-                members[a.album_id] = cached[2]
+                members[a.album_id] = cached.members
         for rec in self.client.recently_updated(snap.since - PHOTO_OVERLAP, EXTRAS):
             _keep_newer(rows, self._row(rec))
             stats.photos_refreshed += 1
@@ -242,9 +264,9 @@ class _Lister:
 
 
 def _keep_newer(rows: dict[str, Row], row: Row) -> None:
-    old = rows.get(row[0])
-    if old is None or row[_LAST_UPDATE] > old[_LAST_UPDATE]:
-        rows[row[0]] = row
+    old = rows.get(row.photo_id)
+    if old is None or row.last_update > old.last_update:
+        rows[row.photo_id] = row
 
 
 def _assemble(
@@ -309,7 +331,7 @@ def _photo(row: Row, album_ids: tuple[str, ...], known_hashes: Mapping[tuple[str
 
 
 def _row_of(photo: RemotePhoto) -> Row:
-    return (
+    return Row(
         photo.photo_id,
         photo.title,
         photo.media,
@@ -345,15 +367,17 @@ def _load_snapshot(
     if since is None:
         stats.reason = "the earlier listing has no time"
         return None
-    return Snapshot(account, web_base, since, albums, photos)
+    return Snapshot(account, web_base, since, {a: CachedAlbum(*v) for a, v in albums.items()}, photos)
 
 
-def _cached_photos(info: Mapping[str, str], albums: Mapping[str, tuple], by_photo: Mapping[str, BaseItem]):
+def _cached_photos(
+    info: Mapping[str, str], albums: Mapping[str, tuple], by_photo: Mapping[str, BaseItem]
+) -> Callable[[tuple], RemotePhoto]:
     """For the cache loader: each stored row becomes the RemotePhoto the last listing gave."""
     order = [a for a in (info.get("album_order") or "").split(",") if a]
     where = _album_ids(order, {a: v[2] for a, v in albums.items()})
 
-    def make(row: Row) -> RemotePhoto:
+    def make(row: tuple) -> RemotePhoto:  # (a Row's fields: straight from the database)
         pid, title, media, fmt, secret, url, last_update, sha, file_name, taken = row
         b = by_photo.get(pid)
         if b is not None:  # share the base's strings
@@ -377,7 +401,7 @@ def _save_snapshot(cache: ListingCache, account: str, web_base: str, read: _Read
     }
     current = {pid for ids in read.members.values() for pid in ids}
     current.update(read.unsorted)
-    albums_now = {a.album_id: (a.count, a.date_update, read.members[a.album_id]) for a in read.albums}
+    albums_now = {a.album_id: CachedAlbum(a.count, a.date_update, read.members[a.album_id]) for a in read.albums}
     if old is None:
         cache.save_remote_cache(
             info,
@@ -411,7 +435,7 @@ def row_from_record(rec: dict[str, Any], web_base: str, user_nsid: str) -> Row:
     url = rec.get("url_o", "") or ""
     if media == "video":
         url = video_original_url(web_base, rec.get("owner", user_nsid) or user_nsid, photo_id, secret)
-    return (
+    return Row(
         photo_id,
         content(rec.get("title")) or "",
         media,
