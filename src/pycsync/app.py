@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import stat
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from pycsync import local as local_scan
 from pycsync import naming
 from pycsync.config import Widening
 from pycsync.errors import AuthFailed, PycsyncError, SafetyAbort, UsageError, disk_full, is_disk_full
+from pycsync.events import Notify, UploadsVisible, ignore
 from pycsync.executor import MIN_FREE_SPACE, Executor, Outcome, Settings
 from pycsync.flickr import FlickrClient
 from pycsync.flickr.errors import FlickrError
@@ -102,8 +102,10 @@ def web_base(client: FlickrClient) -> str:
 def sync(
     client: FlickrClient,
     options: SyncOptions,
-    notify: Callable[[str, str, str], None] = lambda kind, key, detail: None,
+    notify: Notify = ignore,
 ) -> SyncResult:
+    """Sync ``options.root`` with the account ``client`` is signed in to; ``notify`` hears what
+    happens as it happens (see :mod:`pycsync.events`)."""
     started = time.monotonic()
     root = Path(options.root).expanduser()
     if not root.is_dir():
@@ -310,9 +312,6 @@ def _run(client, options: SyncOptions, root: Path, state: StateDB | None, messag
     unsynced = [(s.path, s.reason) for s in scan.skipped if s.unsynced] + refused
     privacy = {"privacy": options.privacy, "privacy_widening": options.privacy_widening}
     if options.dry_run or state is None:
-        notice = privacy_notice(plan, options, would=True)
-        if notice:
-            messages.append(notice)
         return SyncResult(
             plan,
             None,
@@ -373,25 +372,19 @@ def _run(client, options: SyncOptions, root: Path, state: StateDB | None, messag
         plan = make_plan(local_items, remote, base, policy)
         if plan.abort:
             raise SafetyAbort(plan.abort)
-    notice = privacy_notice(plan, options)
-    if notice:  # before the first upload
-        notify("warning", "", notice)
+    visible = uploads_visible(plan, options.privacy, options.privacy_widening)
+    if visible is not None:  # before the first upload
+        notify(visible)
     outcome = Executor(
         root, client, state, dict(local_items), remote, settings, notify, fetched=fetched, folders=scan.folders
     ).run(plan)
     for leftover in fetched.values():  # hashed, then not needed after all
         leftover[0].unlink(missing_ok=True)
     timings["execute"] = time.monotonic() - clock
-    if confirms:
-        # what the hashing pass linked and fetched counts too (a failed one was planned again)
-        outcome.done.update(hashing.done)
-        for album, counts in hashing.by_album.items():
-            outcome.by_album[album].update(counts)
-        outcome.bytes_down += hashing.bytes_down
+    if confirms:  # what the hashing pass linked and fetched counts too
+        outcome.merge(hashing)
     if renamed is not None:
-        outcome.done.update(renamed.done)
-        for album, counts in renamed.by_album.items():
-            outcome.by_album[album].update(counts)
+        outcome.merge(renamed)
     if outcome.stopped is not None:
         return _stopped(
             plan, outcome, (notes, unsynced + list(plan.skipped)), messages, started, hashed, timings, {}, privacy
@@ -418,25 +411,12 @@ def _run(client, options: SyncOptions, root: Path, state: StateDB | None, messag
     )
 
 
-# who sees a new upload, by privacy setting (not said for private: only you)
-WHO_SEES = {
-    "friends": "visible to your friends",
-    "family": "visible to your family",
-    "friends+family": "visible to your friends and family",
-    "public": "public (anyone can see them)",
-}
-
-
-def privacy_notice(plan: Plan, options: SyncOptions, would: bool = False) -> str | None:
-    """What is said before a run uploads photos anyone but you may see, and why."""
+def uploads_visible(plan: Plan, privacy: Privacy, widening: Widening | None) -> UploadsVisible | None:
+    """Whether a plan uploads photos anyone but you may see (said before the first upload)."""
     count = sum(len(a.keys) for a in plan.actions if isinstance(a, Upload))
-    if not count or options.privacy not in WHO_SEES:
+    if not count or privacy is Privacy.PRIVATE:
         return None
-    what = "new photo or video" if count == 1 else "new photos and videos"
-    text = f"{count} {what} {'would' if would else 'will'} be {WHO_SEES[options.privacy]}"
-    if options.privacy_widening is not None:
-        text += f": {options.privacy_widening.describe()}"
-    return text
+    return UploadsVisible(count, privacy, widening)
 
 
 def _stopped(plan, outcome: Outcome, left, messages, started, hashed, timings, fetched, privacy) -> SyncResult:

@@ -41,7 +41,7 @@ from pycsync.errors import EXIT_STATUS_HELP, ExitStatus, PycsyncError, UsageErro
 from pycsync.flickr import Credentials, Endpoints, FlickrClient, SignInPrompts, redact, sign_in
 from pycsync.flickr.endpoints import is_loopback
 from pycsync.model import Direction, Layout
-from pycsync.report import Reporter, error_document, render_config, render_status, status_report
+from pycsync.report import Reporter, error_document, render_config, render_status, run_warnings, status_report
 
 DEFAULT_ENDPOINT = "https://www.flickr.com"
 
@@ -545,7 +545,7 @@ def status_command(ctx: Context, path, push, pull, json_mode, verbose, **setting
         result = sync(client, options)
     finally:
         client.close()
-    for message in result.messages:  # (e.g. a damaged state: what a sync would do about it)
+    for message in run_warnings(result):  # (e.g. a damaged state: what a sync would do about it)
         ctx.warn(message)
     report = status_report(result, str(root.resolve()), direction=options.direction.value, delete=options.delete)
     if json_mode:

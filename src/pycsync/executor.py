@@ -17,15 +17,26 @@ import stat
 import threading
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO, Literal
 
 from pycsync import naming
 from pycsync.errors import Interrupted, PycsyncError, UnsafePathError, run_stopper
+from pycsync.events import (
+    ActionDone,
+    ActionFailed,
+    Done,
+    Notify,
+    TransferFinished,
+    TransferProgress,
+    TransfersPlanned,
+    TransferStarted,
+    ignore,
+)
 from pycsync.flickr import DownloadLimits, FlickrClient, PhotoInfo
 from pycsync.flickr.errors import (
     ApiError,
@@ -50,6 +61,7 @@ from pycsync.model import (
     MoveFolder,
     MoveLocal,
     MoveRemote,
+    Phase,
     PlaceInAlbum,
     Plan,
     Privacy,
@@ -61,8 +73,9 @@ from pycsync.model import (
     folder_of,
     join_key,
     name_of,
+    phase,
+    subject,
 )
-from pycsync.planner import phase
 from pycsync.safefs import SafeDir, TempFile, UnsafeFolderError, open_meta
 from pycsync.state import StateDB
 
@@ -86,8 +99,8 @@ UPLOAD_CLOCK_SKEW = 900
 class Outcome:
     """What one run did, for the summary and the exit code."""
 
-    done: Counter = field(default_factory=Counter)  # action kind -> count
-    by_album: dict = field(default_factory=lambda: defaultdict(Counter))
+    done: Counter[Done] = field(default_factory=Counter)
+    by_album: defaultdict[str, Counter[Done]] = field(default_factory=lambda: defaultdict(Counter))
     failed: list[tuple[str, str]] = field(default_factory=list)  # (key, message)
     permanent: list[tuple[str, str]] = field(default_factory=list)
     bytes_up: int = 0
@@ -96,9 +109,17 @@ class Outcome:
     # away, the disk is full or Ctrl-C; what was confirmed before is recorded, the rest not begun
     stopped: PycsyncError | None = None
 
-    def record(self, kind: str, key: str) -> None:
+    def record(self, kind: Done, key: str) -> None:
         self.done[kind] += 1
         self.by_album[folder_of(key) or NO_ALBUM][kind] += 1
+
+    def merge(self, other: Outcome) -> None:
+        """Count what an earlier pass of the same run did (its failures were planned again)."""
+        self.done.update(other.done)
+        for album, counts in other.by_album.items():
+            self.by_album[album].update(counts)
+        self.bytes_up += other.bytes_up
+        self.bytes_down += other.bytes_down
 
 
 @dataclass
@@ -119,7 +140,7 @@ class Executor:
         local: dict[str, LocalItem],
         remote: RemoteListing,
         settings: Settings,
-        notify: Callable[[str, str, str], None] = lambda kind, key, detail: None,
+        notify: Notify = ignore,
         sleep: Callable[[float], None] = time.sleep,
         fetched: dict | None = None,
         folders: Mapping[str, str] | None = None,
@@ -170,8 +191,8 @@ class Executor:
         transfers = [a for a in plan.actions if isinstance(a, (Upload, Replace, Download, Confirm))]
         if transfers:  # for progress displays: how many files, and the bytes known up front
             up = sum(a.size for a in transfers if isinstance(a, (Upload, Replace)))
-            self.notify("transfers", "", f"{len(transfers)} {up}")
-        by_phase: dict[int, list[Action]] = defaultdict(list)
+            self.notify(TransfersPlanned(len(transfers), up))
+        by_phase: dict[Phase, list[Action]] = defaultdict(list)
         for action in plan.actions:
             by_phase[phase(action)].append(action)
             if isinstance(action, MoveRemote):
@@ -182,9 +203,7 @@ class Executor:
             if self._stopping.is_set():
                 return
             actions = by_phase[step]
-            # copies and transfers, and then the albums (each PlaceInAlbum is its own album),
-            # run on the pool
-            if step in (1, 2, 3) and self.settings.jobs > 1 and len(actions) > 1:
+            if step.parallel and self.settings.jobs > 1 and len(actions) > 1:
                 with ThreadPoolExecutor(max_workers=self.settings.jobs) as pool:
                     try:
                         futures = [pool.submit(self._guarded, a) for a in actions]
@@ -216,12 +235,12 @@ class Executor:
 
     def _attempt(self, action: Action) -> None:
         """Run one action; its own failure is recorded, one that ends the run is raised."""
-        key = _key(action)
+        key = subject(action)
         if self._unmoved and not self._unmoved.isdisjoint(getattr(action, "keys", None) or (key,)):
             self._fail(action, key, "its folder could not be renamed after its album; the next run tries again")
             return
         try:
-            getattr(self, f"_do_{type(action).__name__}")(action)
+            _HANDLERS[type(action)](self, action)
         except PermanentUploadError as exc:
             self._fail(action, key, f"Flickr refuses this file: {exc.message} (code {exc.code})", permanent=True)
         except (FlickrError, OSError, UnsafePathError, UnsafeFolderError) as exc:
@@ -251,12 +270,12 @@ class Executor:
                 item = self.local.get(k)
                 if item is not None:
                     self.state.put_refused(k, item.size, item.mtime_ns, message)
-        self.notify("failed", key, message)
+        self.notify(ActionFailed(key, message, permanent))
 
-    def _done(self, kind: str, key: str, detail: str = "") -> None:
+    def _done(self, event: ActionDone) -> None:
         with self._lock:
-            self.outcome.record(kind, key)
-        self.notify(kind, key, detail)
+            self.outcome.record(event.kind, event.key)
+        self.notify(event)
 
     # ------------------------------------------------------------------ paths
 
@@ -377,7 +396,7 @@ class Executor:
 
     # ------------------------------------------------------------------ local actions
 
-    def _do_MoveLocal(self, a: MoveLocal) -> None:
+    def _move_local(self, a: MoveLocal) -> None:
         src, dst, rel = self.path(a.src_key), self.path(a.key), self._rel(a.key)
         if dst.exists():
             raise OSError(f"{a.key} appeared since the scan; left both in place")
@@ -395,9 +414,9 @@ class Executor:
                 # sync must still look edited to the next scan
                 self.state.rekey(a.src_key, dataclasses.replace(old, key=a.key, placed=True, name=a.name or old.name))
             self._photo_of[a.key] = a.photo_id
-        self._done("moved", a.key, f"from {a.src_key}")
+        self._done(ActionDone(Done.MOVED, a.key, source=a.src_key))
 
-    def _do_MoveFolder(self, a: MoveFolder) -> None:
+    def _move_folder(self, a: MoveFolder) -> None:
         """Follow an album renamed on Flickr: rename its folder when nothing in it belongs to
         another album (non-media files move along), else move its files one by one."""
         src, dst = self.folder_path(a.folder), self.folder_path(a.new_folder)
@@ -445,7 +464,7 @@ class Executor:
             if old in self._photo_of:
                 self._photo_of[new] = self._photo_of.pop(old)
         for old, new in moved:
-            self._done("moved", new, f"from {old}")
+            self._done(ActionDone(Done.MOVED, new, source=old))
 
     def _move(self, source: Path, target: Path) -> None:
         """Rename a file or folder below the root to a name that is free (folders made as
@@ -455,7 +474,7 @@ class Executor:
                 raise OSError(f"{target.relative_to(self.root)} appeared since the scan; left it alone")
             origin.rename(source.name, folder, target.name)
 
-    def _do_TrashLocal(self, a: TrashLocal) -> None:
+    def _trash_local(self, a: TrashLocal) -> None:
         if not self._unchanged_since_scan(a.key):
             raise OSError(f"{a.key} changed since the scan; not moved to the trash")
         if a.photo_id and self._still_on_flickr(a.photo_id, a.album_id):
@@ -469,7 +488,7 @@ class Executor:
             folder.rename(src.name, bin_, src.name)
             kept = bin_.path / src.name
         self.state.delete_item(a.key)
-        self._done("trashed", a.key, str(kept.relative_to(self.root)))
+        self._done(ActionDone(Done.TRASHED, a.key, kept_at=kept.relative_to(self.root).as_posix()))
 
     def _still_on_flickr(self, photo_id: str, album_id: str) -> bool:
         """One direct look: is the photo there (in that album, when one is named)?"""
@@ -484,7 +503,7 @@ class Executor:
             raise
         return album_id in albums
 
-    def _do_CopyLocal(self, a: CopyLocal) -> None:
+    def _copy_local(self, a: CopyLocal) -> None:
         src_key = self._renamed.get(a.src_key, a.src_key)  # a conflict copy may have moved it
         src, dst, rel = self.path(src_key), self.path(a.key), self._rel(a.key)
         if dst.exists():
@@ -509,15 +528,15 @@ class Executor:
         if a.original_secret:
             self.state.put_item(self._base_item(a.key, a.photo_id, sha, a.original_secret, True))
         self._photo_of[a.key] = a.photo_id
-        self._done("downloaded", a.key, f"linked from {a.src_key}")
+        self._done(ActionDone(Done.DOWNLOADED, a.key, source=a.src_key))
 
-    def _do_Link(self, a: Link) -> None:
+    def _link(self, a: Link) -> None:
         self.state.put_item(self._base_item(a.key, a.photo_id, a.sha256, a.original_secret, a.placed))
         self.state.put_remote_hash(a.photo_id, a.original_secret, a.sha256)
         self._photo_of[a.key] = a.photo_id
-        self._done("linked", a.key)
+        self._done(ActionDone(Done.LINKED, a.key))
 
-    def _do_Forget(self, a: Forget) -> None:
+    def _forget(self, a: Forget) -> None:
         self.state.delete_item(a.key)
 
     # ------------------------------------------------------------------ transfers
@@ -526,20 +545,20 @@ class Executor:
         return f"{os.getpid()}-{threading.get_ident()}-{time.monotonic_ns()}.part"
 
     @contextmanager
-    def _transfer(self, key: str, direction: str, size: int):
-        """Progress events around one transfer: "transfer" (detail "up|down SIZE", 0: unknown),
-        "bytes" (detail: bytes so far) and "transfer done"; yields the client's progress callback."""
-        self.notify("transfer", key, f"{direction} {size}")
+    def _transfer(self, key: str, direction: Literal["up", "down"], size: int) -> Iterator[Callable[[int], None]]:
+        """Progress events around one transfer (size 0: not known); yields the client's progress
+        callback."""
+        self.notify(TransferStarted(key, direction, size))
 
         def progress(done: int) -> None:
             if direction == "down" or done < size:  # an upload whose body has left is let finish
                 self._check_stop()
-            self.notify("bytes", key, str(done))
+            self.notify(TransferProgress(key, done))
 
         try:
             yield progress
         finally:
-            self.notify("transfer done", key, "")
+            self.notify(TransferFinished(key))
 
     def _fetch(self, url: str, key: str = "", media: str = "") -> tuple[TempFile, str, int, str | None]:
         """Download into a temp file: (temp file, sha256, size, served file name). The download
@@ -577,7 +596,7 @@ class Executor:
         """Bytes a download may still write: the free disk space less the margin kept free."""
         return shutil.disk_usage(self._folder("tmp").path).free - self.settings.min_free_space
 
-    def _do_Download(self, a: Download) -> None:
+    def _download(self, a: Download) -> None:
         key = a.key
         if a.overwrite and not self._unchanged_since_scan(key):
             raise OSError(f"{key} changed since the scan; keeping it (the next run compares again)")
@@ -604,7 +623,7 @@ class Executor:
         self.local[key] = LocalItem(key, rel, size, target.stat().st_mtime_ns, sha)
         self.state.put_item(self._base_item(key, a.photo_id, sha, a.original_secret, True))
         self._photo_of[key] = a.photo_id
-        self._done("replaced locally" if a.overwrite else "downloaded", key)
+        self._done(ActionDone(Done.REPLACED_LOCALLY if a.overwrite else Done.DOWNLOADED, key))
 
     def _video_key(self, key: str, served: str) -> str:
         """Flickr reports a video's poster format; the served file name tells the real type."""
@@ -617,7 +636,7 @@ class Executor:
             return key
         return candidate
 
-    def _do_Confirm(self, a: Confirm) -> None:
+    def _confirm(self, a: Confirm) -> None:
         photo = self.remote.photos.get(a.photo_id)
         got = self._fetch(a.url, a.key, photo.media if photo is not None else "")
         sha = got[1]
@@ -634,9 +653,9 @@ class Executor:
         if sha == a.local_sha256:
             self.state.put_item(self._base_item(a.key, a.photo_id, sha, a.original_secret, True))
             self._photo_of[a.key] = a.photo_id
-            self._done("linked", a.key, "same content on both sides")
+            self._done(ActionDone(Done.LINKED, a.key, compared=True))
 
-    def _do_Upload(self, a: Upload) -> None:
+    def _upload(self, a: Upload) -> None:
         key = a.keys[0]
         if not self._unchanged_since_scan(key):
             raise OSError(f"{key} changed since the scan; it will be uploaded by the next run")
@@ -708,7 +727,7 @@ class Executor:
             self._changed_while_sending(key)
         for k in a.keys:
             if not (changed and k == key):
-                self._done("uploaded", k)
+                self._done(ActionDone(Done.UPLOADED, k))
 
     def _learn_upload_secrets(self) -> None:
         """The original secrets of this run's uploads: one listing of the photos uploaded since the
@@ -767,7 +786,7 @@ class Executor:
             self.sleep(min(delay, left))
             delay = min(delay * 2, 8.0)
 
-    def _do_Replace(self, a: Replace) -> None:
+    def _replace(self, a: Replace) -> None:
         if not self._unchanged_since_scan(a.key):
             raise OSError(f"{a.key} changed since the scan; it will be replaced by the next run")
         source = self._open_as_scanned(a.key)
@@ -807,14 +826,14 @@ class Executor:
         if changed:
             self._changed_while_sending(a.key)
         else:
-            self._done("replaced", a.key)
+            self._done(ActionDone(Done.REPLACED, a.key))
 
     def _changed_while_sending(self, key: str) -> None:
         """The file changed while it was sent: Flickr has an older version, which the next run
         replaces (its base entry never matches). A failure of this run, not of its album."""
         with self._lock:
             self.outcome.failed.append((key, CHANGED_WHILE_SENDING))
-        self.notify("failed", key, CHANGED_WHILE_SENDING)
+        self.notify(ActionFailed(key, CHANGED_WHILE_SENDING))
 
     def _retag_name(self, photo_id: str, name: str) -> None:
         """Point the exact-name tag at the file's new name, so the other computers rename theirs
@@ -838,7 +857,7 @@ class Executor:
 
     # ------------------------------------------------------------------ albums
 
-    def _do_PlaceInAlbum(self, a: PlaceInAlbum) -> None:
+    def _place_in_album(self, a: PlaceInAlbum) -> None:
         keys = [k for k in a.keys if k not in self._failed_keys and k in self._photo_of]
         photo_ids = list(dict.fromkeys(self._photo_of[k] for k in keys))
         if not photo_ids:
@@ -869,7 +888,7 @@ class Executor:
             [dataclasses.replace(base[k], placed=True) for k in keys if k in base and not base[k].placed]
         )
         for k in keys:
-            self._done("added to album", k, a.title)
+            self._done(ActionDone(Done.ADDED_TO_ALBUM, k, album=a.title))
 
     def _create_album(self, title: str, primary: str) -> str:
         try:
@@ -880,7 +899,7 @@ class Executor:
                     return album.album_id
             raise
 
-    def _do_MoveRemote(self, a: MoveRemote) -> None:
+    def _move_remote(self, a: MoveRemote) -> None:
         if a.key in self._failed_keys:
             return
         if a.new_title is not None:
@@ -894,19 +913,19 @@ class Executor:
         secret = old.original_secret if old else ""
         self.state.rekey(a.src_key, self._base_item(a.key, a.photo_id, sha, secret, True, a.new_name))
         self._photo_of[a.key] = a.photo_id
-        self._done("moved on Flickr", a.key, f"from {a.src_key}")
+        self._done(ActionDone(Done.MOVED_ON_FLICKR, a.key, source=a.src_key))
 
-    def _do_RemoveFromAlbum(self, a: RemoveFromAlbum) -> None:
+    def _remove_from_album(self, a: RemoveFromAlbum) -> None:
         self.client.remove_from_album(a.album_id, list(a.photo_ids))
         for key in a.forget:
             self.state.delete_item(key)
-            self._done("removed from album", key)
+            self._done(ActionDone(Done.REMOVED_FROM_ALBUM, key))
 
-    def _do_DeletePhoto(self, a: DeletePhoto) -> None:
+    def _delete_photo(self, a: DeletePhoto) -> None:
         self.client.delete_photo(a.photo_id)
         for key in a.forget:
             self.state.delete_item(key)
-        self._done("deleted on Flickr", a.forget[0] if a.forget else a.photo_id)
+        self._done(ActionDone(Done.DELETED_ON_FLICKR, a.forget[0] if a.forget else a.photo_id))
 
 
 def _remove_empty_folders(folder: Path, below: bool) -> None:
@@ -988,12 +1007,22 @@ def _error_page(content_type: str | None) -> bool:
     return kind.startswith("text/") or kind in ("application/xml", "application/json")
 
 
-def _key(action: Action) -> str:
-    for attr in ("key", "keys", "folder", "photo_id", "album_id"):
-        value = getattr(action, attr, None)
-        if value:
-            return value[0] if isinstance(value, tuple) else value
-    return ""
+_HANDLERS: dict[type, Callable[[Executor, Any], None]] = {
+    MoveFolder: Executor._move_folder,
+    MoveLocal: Executor._move_local,
+    CopyLocal: Executor._copy_local,
+    Confirm: Executor._confirm,
+    Link: Executor._link,
+    TrashLocal: Executor._trash_local,
+    Upload: Executor._upload,
+    Replace: Executor._replace,
+    Download: Executor._download,
+    PlaceInAlbum: Executor._place_in_album,
+    MoveRemote: Executor._move_remote,
+    RemoveFromAlbum: Executor._remove_from_album,
+    DeletePhoto: Executor._delete_photo,
+    Forget: Executor._forget,
+}
 
 
 def _describe(exc: BaseException) -> str:

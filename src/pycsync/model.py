@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 
 
 def folder_of(key: str) -> str:
@@ -362,6 +362,56 @@ Action = (
     | DeletePhoto
     | Forget
 )
+
+
+class Phase(IntEnum):
+    """The order a plan runs in, one phase after the other. A phase whose actions are
+    independent of each other (``parallel``) runs them on the executor's thread pool."""
+
+    MOVES = 0  # folders renamed after their albums (listed first), then files moved here
+    COPIES = 1  # links and copies of content already here, hashes of originals, base records
+    TRANSFERS = 2  # uploads, replaces, downloads; trashing (after the copies, which may read the file)
+    ALBUMS = 3  # album placements (one album each)
+    REMOTE_MOVES = 4
+    REMOVALS = 5  # out of albums
+    DELETIONS = 6  # of photos
+    FORGET = 7
+
+    @property
+    def parallel(self) -> bool:
+        return self in (Phase.COPIES, Phase.TRANSFERS, Phase.ALBUMS)
+
+
+PHASES: dict[type, Phase] = {
+    MoveFolder: Phase.MOVES,
+    MoveLocal: Phase.MOVES,
+    CopyLocal: Phase.COPIES,
+    Confirm: Phase.COPIES,
+    Link: Phase.COPIES,
+    TrashLocal: Phase.TRANSFERS,
+    Upload: Phase.TRANSFERS,
+    Replace: Phase.TRANSFERS,
+    Download: Phase.TRANSFERS,
+    PlaceInAlbum: Phase.ALBUMS,
+    MoveRemote: Phase.REMOTE_MOVES,
+    RemoveFromAlbum: Phase.REMOVALS,
+    DeletePhoto: Phase.DELETIONS,
+    Forget: Phase.FORGET,
+}
+
+
+def phase(action: Action) -> Phase:
+    return PHASES[type(action)]
+
+
+def subject(action: Action) -> str:
+    """What an action is reported under: its file's key (the first, for several), else its
+    folder, photo or album."""
+    for attr in ("key", "keys", "folder", "photo_id", "album_id"):
+        value = getattr(action, attr, None)
+        if value:
+            return value[0] if isinstance(value, tuple) else value
+    return ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -56,6 +56,7 @@ from pycsync.model import (
     folder_of,
     join_key,
     name_of,
+    phase,
 )
 
 UP, DOWN = "up", "down"  # which side an action changes
@@ -1198,24 +1199,6 @@ class _Planner:
         return None
 
 
-_PHASES = {
-    MoveFolder: 0,  # (listed first: stays before the other moves)
-    MoveLocal: 0,
-    TrashLocal: 2,  # after CopyLocal, which may still read the file
-    CopyLocal: 1,
-    Confirm: 1,
-    Link: 1,
-    Upload: 2,
-    Replace: 2,
-    Download: 2,
-    PlaceInAlbum: 3,
-    MoveRemote: 4,
-    RemoveFromAlbum: 5,
-    DeletePhoto: 6,
-    Forget: 7,
-}
-
-
 def _download(key: str, photo: RemotePhoto, overwrite: bool = False, trash_old: bool = False) -> Download:
     return Download(
         key, photo.photo_id, photo.url_o, photo.original_secret, photo.media, overwrite, trash_old, photo.date_taken
@@ -1271,11 +1254,6 @@ def _merge_removals(actions: list[Action]) -> list[Action]:
         else:
             rest.append(a)
     return rest + list(merged.values())
-
-
-def phase(action: Action) -> int:
-    """Execution order: local renames, copies, transfers, album edits, then removals."""
-    return _PHASES[type(action)]
 
 
 def _action_key(action: Action) -> str:

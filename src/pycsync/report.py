@@ -5,10 +5,9 @@ active transfer, with the action lines scrolling above it. Anywhere else (a pipe
 cron) the same action lines are printed plainly, with no control characters. `--json` prints a
 single JSON document instead; `--quiet` keeps only errors and the one-line summary.
 
-The executor reports through ``notify(kind, key, detail)``. Besides the action kinds (uploaded,
-downloaded, ...) and "failed", these drive the progress display and are never printed:
-"transfers" (detail "FILES BYTES_KNOWN"), "transfer" (detail "up|down SIZE", 0: unknown size),
-"bytes" (detail: bytes so far) and "transfer done".
+A run reports through ``notify(event)`` (:mod:`pycsync.events`): what each action did or why
+it failed, a line each; the transfers' progress, for the live display only. All wording is
+here; what ``--json`` counts is keyed by the events' kinds, never by these words.
 """
 
 from __future__ import annotations
@@ -18,10 +17,22 @@ import re
 import threading
 import time
 from collections import Counter, deque
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from pycsync.app import WHO_SEES, SyncResult
+from pycsync.app import SyncResult, uploads_visible
+from pycsync.config import Widening
 from pycsync.errors import ERROR_KINDS, PycsyncError
+from pycsync.events import (
+    ActionDone,
+    ActionFailed,
+    Done,
+    Event,
+    TransferFinished,
+    TransferProgress,
+    TransfersPlanned,
+    TransferStarted,
+    UploadsVisible,
+)
 from pycsync.model import (
     NO_ALBUM,
     Confirm,
@@ -34,6 +45,7 @@ from pycsync.model import (
     MoveRemote,
     PlaceInAlbum,
     Plan,
+    Privacy,
     RemoveFromAlbum,
     Replace,
     TrashLocal,
@@ -41,14 +53,39 @@ from pycsync.model import (
     folder_of,
 )
 
-# summary column -> the executor's action kinds that count towards it
-SUMMARY = {
-    "uploaded": ("uploaded",),
-    "downloaded": ("downloaded",),
-    "replaced": ("replaced", "replaced locally"),
-    "moved": ("moved", "moved on Flickr"),
-    "deleted": ("trashed", "deleted on Flickr", "removed from album"),
-    "linked": ("linked",),
+if TYPE_CHECKING:  # (rich is imported when a live display starts)
+    from rich.progress import TaskID
+
+# summary column -> the kinds of action that count towards it (ADDED_TO_ALBUM: see _placed)
+SUMMARY: dict[str, tuple[Done, ...]] = {
+    "uploaded": (Done.UPLOADED,),
+    "downloaded": (Done.DOWNLOADED,),
+    "replaced": (Done.REPLACED, Done.REPLACED_LOCALLY),
+    "moved": (Done.MOVED, Done.MOVED_ON_FLICKR),
+    "deleted": (Done.TRASHED, Done.DELETED_ON_FLICKR, Done.REMOVED_FROM_ALBUM),
+    "linked": (Done.LINKED,),
+}
+# what the line of each kind of action begins with
+LABELS: dict[Done, str] = {
+    Done.UPLOADED: "uploaded",
+    Done.DOWNLOADED: "downloaded",
+    Done.REPLACED: "replaced",
+    Done.REPLACED_LOCALLY: "replaced locally",
+    Done.MOVED: "moved",
+    Done.MOVED_ON_FLICKR: "moved on Flickr",
+    Done.TRASHED: "trashed",
+    Done.DELETED_ON_FLICKR: "deleted on Flickr",
+    Done.REMOVED_FROM_ALBUM: "removed from album",
+    Done.LINKED: "linked",
+    Done.ADDED_TO_ALBUM: "added to album",
+}
+VERBOSE_ONLY = frozenset({Done.ADDED_TO_ALBUM})  # lines shown only with --verbose
+# who sees a new upload, by privacy setting (never said for private: only you)
+WHO_SEES = {
+    Privacy.FRIENDS: "visible to your friends",
+    Privacy.FAMILY: "visible to your family",
+    Privacy.FRIENDS_FAMILY: "visible to your friends and family",
+    Privacy.PUBLIC: "public (anyone can see them)",
 }
 TABLE_COLUMNS = (
     "uploaded",
@@ -61,7 +98,6 @@ TABLE_COLUMNS = (
     "unsynced",
     "failed",
 )
-PROGRESS_KINDS = frozenset({"transfers", "transfer", "bytes", "transfer done"})
 TABLE_ROWS = 25  # albums shown in the summary table unless --verbose
 LISTED = 10  # files listed per heading unless --verbose
 # Flickr API methods that change something (besides upload and replace): named for what they do
@@ -117,10 +153,10 @@ class _Live:
         self.bytes_known = 0  # sizes announced up front (uploads)
         self.unknown_sizes = 0  # transfers whose size is not known up front (downloads)
         self.bytes_done = 0
-        self.started = None
+        self.started: float | None = None
         self._seen: dict[str, int] = {}  # key -> bytes so far
         self._sizes: dict[str, int] = {}  # key -> size (0: unknown)
-        self._tasks: dict[str, object] = {}
+        self._tasks: dict[str, TaskID] = {}
         self._samples: deque[tuple[float, int]] = deque()
 
     def start(self) -> None:
@@ -132,46 +168,46 @@ class _Live:
     def print(self, text: str, style: str | None = None) -> None:
         self.console.print(text, markup=False, highlight=False, style=style, soft_wrap=True)
 
-    def event(self, kind: str, key: str, detail: str) -> None:
+    def event(self, event: TransfersPlanned | TransferStarted | TransferProgress | TransferFinished) -> None:
         with self._lock:
-            if kind == "transfers":
-                files, known = (int(x) for x in detail.split())
-                self.files += files
-                self.bytes_known += known
-                if self.started is None:
-                    self.started = time.monotonic()
-                self.progress.update(self.overall, description="Syncing", total=self.files)
-            elif kind == "transfer":
-                direction, size = detail.split()
-                size = int(size)
-                if size == 0:
-                    self.unknown_sizes += 1
-                arrow = "↑" if direction == "up" else "↓"
-                self._seen[key] = 0
-                self._sizes[key] = size
-                self._tasks[key] = self.progress.add_task(
-                    f"  {arrow} {_short(key)}", total=size or None, info=human_bytes(size) if size else ""
-                )
-            elif kind == "bytes":
-                done = int(detail)
-                grown = done - self._seen.get(key, 0)
-                if grown > 0:
-                    self._seen[key] = done
-                    self.bytes_done += grown
-                task = self._tasks.get(key)
-                if task is not None:
-                    total = self._sizes.get(key)
-                    info = f"{human_bytes(done)} / {human_bytes(total)}" if total else human_bytes(done)
-                    self.progress.update(task, completed=done, info=info)
-            elif kind == "transfer done":
-                task = self._tasks.pop(key, None)
-                self._seen.pop(key, None)
-                self._sizes.pop(key, None)
-                if task is not None:
-                    self.progress.remove_task(task)
-                self.files_done += 1
-                self.progress.update(self.overall, completed=self.files_done)
+            match event:
+                case TransfersPlanned(files=files, bytes_known=known):
+                    self.files += files
+                    self.bytes_known += known
+                    if self.started is None:
+                        self.started = time.monotonic()
+                    self.progress.update(self.overall, description="Syncing", total=self.files)
+                case TransferStarted(key=key, direction=direction, size=size):
+                    if size == 0:
+                        self.unknown_sizes += 1
+                    arrow = "↑" if direction == "up" else "↓"
+                    self._seen[key] = 0
+                    self._sizes[key] = size
+                    self._tasks[key] = self.progress.add_task(
+                        f"  {arrow} {_short(key)}", total=size or None, info=human_bytes(size) if size else ""
+                    )
+                case TransferProgress(key=key, done=done):
+                    self._progressed(key, done)
+                case TransferFinished(key=key):
+                    task = self._tasks.pop(key, None)
+                    self._seen.pop(key, None)
+                    self._sizes.pop(key, None)
+                    if task is not None:
+                        self.progress.remove_task(task)
+                    self.files_done += 1
+                    self.progress.update(self.overall, completed=self.files_done)
             self.progress.update(self.overall, info=self._overall_info())
+
+    def _progressed(self, key: str, done: int) -> None:
+        grown = done - self._seen.get(key, 0)
+        if grown > 0:
+            self._seen[key] = done
+            self.bytes_done += grown
+        task = self._tasks.get(key)
+        if task is not None:
+            total = self._sizes.get(key)
+            info = f"{human_bytes(done)} / {human_bytes(total)}" if total else human_bytes(done)
+            self.progress.update(task, completed=done, info=info)
 
     def _rate(self) -> float:
         now = time.monotonic()
@@ -264,21 +300,24 @@ class Reporter:
         with self._lock:
             print(text, file=self.err, flush=True)
 
-    def notify(self, kind: str, key: str, detail: str) -> None:
-        if kind in PROGRESS_KINDS:
-            if self._live is not None:
-                self._live.event(kind, key, detail)
-        elif kind == "failed":
-            self.warn(f"{key}: {detail}")
-        elif kind == "warning":
-            self.warn(detail)
-        elif kind != "added to album" or self.verbose:
-            self.line(f"{kind:<16} {key}" + (f"  ({detail})" if detail else ""))
+    def notify(self, event: Event) -> None:
+        """Show one event of a running sync (pass as ``sync(..., notify=reporter.notify)``)."""
+        match event:
+            case ActionDone(kind=kind) if kind not in VERBOSE_ONLY or self.verbose:
+                detail = _detail(event)
+                self.line(f"{LABELS[kind]:<16} {event.key}" + (f"  ({detail})" if detail else ""))
+            case ActionFailed(key=key, message=message):
+                self.warn(f"{key}: {message}")
+            case UploadsVisible(count=count, privacy=privacy, widening=widening):
+                self.warn(privacy_notice(count, privacy, widening))
+            case TransfersPlanned() | TransferStarted() | TransferProgress() | TransferFinished():
+                if self._live is not None:
+                    self._live.event(event)
 
     # ------------------------------------------------------------------ the end of a run
 
     def sync_result(self, result: SyncResult, calls: dict[str, int]) -> None:
-        for message in result.messages:
+        for message in run_warnings(result):
             self.warn(message)
         summary = summarise(result, calls)
         if self.json_mode:
@@ -322,7 +361,7 @@ class Reporter:
                 self._print("Flickr API calls: " + ", ".join(f"{m} {n}" for m, n in sorted(calls.items())))
         labels = {**{k: k for k in SUMMARY}, "placed": "placed in albums", "conflicts": "conflicts"}
         labels.update(skipped="skipped", unsynced="not synced", failed="failed")
-        if result.privacy in WHO_SEES:
+        if result.privacy is not Privacy.PRIVATE:
             labels["uploaded"] = f"uploaded as {result.privacy}"
         counts = ", ".join(f"{summary[k]} {label}" for k, label in labels.items() if summary[k])
         if not counts and summary["flickr_writes"]:  # "nothing to do" only when nothing was written
@@ -337,6 +376,34 @@ class Reporter:
         self._print(f"{verb}: {counts or nothing}; {total_calls} Flickr API calls in {result.seconds:.1f}s")
         if summary["uploaded"] and result.privacy_widening is not None and result.outcome is not None:
             self.warn(f"{summary['uploaded']} uploaded as {result.privacy}: {result.privacy_widening.describe()}")
+
+
+def _detail(done: ActionDone) -> str:
+    """What an action line adds in brackets."""
+    if done.source:
+        return f"{'linked from' if done.kind is Done.DOWNLOADED else 'from'} {done.source}"
+    if done.compared:
+        return "same content on both sides"
+    return done.album or done.kept_at
+
+
+def privacy_notice(count: int, privacy: Privacy, widening: Widening | None, would: bool = False) -> str:
+    """What is said before a run uploads photos anyone but you may see, and why."""
+    what = "new photo or video" if count == 1 else "new photos and videos"
+    text = f"{count} {what} {'would' if would else 'will'} be {WHO_SEES[privacy]}"
+    if widening is not None:
+        text += f": {widening.describe()}"
+    return text
+
+
+def run_warnings(result: SyncResult) -> list[str]:
+    """What a run has to say besides its actions: the run's own messages and, for a dry run, who
+    would see its new uploads."""
+    warnings = list(result.messages)
+    visible = uploads_visible(result.plan, result.privacy, result.privacy_widening) if result.outcome is None else None
+    if visible is not None:
+        warnings.append(privacy_notice(visible.count, visible.privacy, visible.widening, would=True))
+    return warnings
 
 
 def _top(rows: dict[str, dict], verbose: bool) -> list[tuple[str, dict]]:
@@ -444,7 +511,7 @@ def _placed(result: SyncResult) -> int:
     at most)."""
     wanted: Counter = Counter(folder_of(k) or NO_ALBUM for k in _placements_alone(result.plan))
     by_album = result.outcome.by_album if result.outcome is not None else {}
-    return sum(min(n, by_album[f]["added to album"]) for f, n in wanted.items() if f in by_album)
+    return sum(min(n, by_album[f][Done.ADDED_TO_ALBUM]) for f, n in wanted.items() if f in by_album)
 
 
 def album_rows(result: SyncResult) -> dict[str, dict[str, int]]:

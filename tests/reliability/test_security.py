@@ -224,6 +224,7 @@ def test_a_file_swapped_for_a_link_after_its_check_never_sends_the_link_target(
     """The last moment before the upload starts, the file becomes a link to a private photo
     outside the sync folder: the photo must never reach Flickr."""
     from pycsync.app import SyncOptions, sync
+    from pycsync.events import TransferStarted
 
     private = tmp_path / "private" / "not-for-flickr.jpg"
     private.parent.mkdir()
@@ -234,11 +235,11 @@ def test_a_file_swapped_for_a_link_after_its_check_never_sends_the_link_target(
         put(root / "A/a.jpg", 2)
     swapped = []
 
-    def notify(kind, key, detail):
-        if kind == "transfer" and detail.startswith("up") and not swapped:
-            (root / key).unlink()
-            (root / key).symlink_to(private)
-            swapped.append(key)
+    def notify(event):
+        if isinstance(event, TransferStarted) and event.direction == "up" and not swapped:
+            (root / event.key).unlink()
+            (root / event.key).symlink_to(private)
+            swapped.append(event.key)
 
     sync(flickr, SyncOptions(root=root), notify=notify)
     assert swapped == ["A/a.jpg"]

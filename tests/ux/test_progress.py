@@ -10,6 +10,15 @@ import re
 from click.testing import CliRunner
 
 from pycsync.cli import Environment, main
+from pycsync.events import (
+    ActionDone,
+    ActionFailed,
+    Done,
+    TransferFinished,
+    TransferProgress,
+    TransfersPlanned,
+    TransferStarted,
+)
 from pycsync.report import Reporter, _Live
 from tests.integration.conftest import write_jpeg
 
@@ -23,23 +32,23 @@ class Terminal(io.StringIO):
 
 def test_live_display_counts_files_and_bytes_of_transfers():
     live = _Live(Terminal())
-    live.event("transfers", "", "3 3000")
-    live.event("transfer", "A/1.jpg", "up 1000")
-    live.event("bytes", "A/1.jpg", "400")
-    live.event("bytes", "A/1.jpg", "1000")
-    live.event("bytes", "A/1.jpg", "1000")  # a repeat is not counted twice
-    live.event("transfer done", "A/1.jpg", "")
-    live.event("transfer", "A/2.jpg", "up 2000")
-    live.event("bytes", "A/2.jpg", "500")
+    live.event(TransfersPlanned(3, 3000))
+    live.event(TransferStarted("A/1.jpg", "up", 1000))
+    live.event(TransferProgress("A/1.jpg", 400))
+    live.event(TransferProgress("A/1.jpg", 1000))
+    live.event(TransferProgress("A/1.jpg", 1000))  # a repeat is not counted twice
+    live.event(TransferFinished("A/1.jpg"))
+    live.event(TransferStarted("A/2.jpg", "up", 2000))
+    live.event(TransferProgress("A/2.jpg", 500))
     assert (live.files, live.files_done, live.bytes_done) == (3, 1, 1500)
     info = live._overall_info()
     assert info.startswith("1/3 files · 1.5 kB / 3.0 kB"), info
     assert "ETA" in info
     assert len(live.progress.tasks) == 2  # the overall bar and the one transfer in flight
-    live.event("transfer done", "A/2.jpg", "")
-    live.event("transfer", "B/x.jpg", "down 0")  # a download: size unknown up front
-    live.event("bytes", "B/x.jpg", "2500")
-    live.event("transfer done", "B/x.jpg", "")
+    live.event(TransferFinished("A/2.jpg"))
+    live.event(TransferStarted("B/x.jpg", "down", 0))  # a download: size unknown up front
+    live.event(TransferProgress("B/x.jpg", 2500))
+    live.event(TransferFinished("B/x.jpg"))
     assert live.files_done == 3 and live.bytes_done == 4000
     assert live._overall_info().startswith("3/3 files · 4.0 kB ·") or live._overall_info() == "3/3 files · 4.0 kB"
 
@@ -165,11 +174,12 @@ def test_reporter_plain_and_live_agree_on_the_summary():
     out, err = io.StringIO(), io.StringIO()
     reporter = Reporter(out, err)
     assert not reporter.is_live
-    reporter.notify("transfer", "A/1.jpg", "up 10")  # progress events never print as lines
-    reporter.notify("bytes", "A/1.jpg", "10")
-    reporter.notify("transfer done", "A/1.jpg", "")
-    reporter.notify("uploaded", "A/1.jpg", "")
-    reporter.notify("failed", "B/2.jpg", "boom")
+    reporter.notify(TransferStarted("A/1.jpg", "up", 10))  # progress events never print as lines
+    reporter.notify(TransferProgress("A/1.jpg", 10))
+    reporter.notify(TransferFinished("A/1.jpg"))
+    reporter.notify(ActionDone(Done.UPLOADED, "A/1.jpg"))
+    reporter.notify(ActionDone(Done.ADDED_TO_ALBUM, "A/1.jpg", album="A"))  # (only with --verbose)
+    reporter.notify(ActionFailed("B/2.jpg", "boom"))
     assert out.getvalue() == "uploaded         A/1.jpg\n"
     assert err.getvalue() == "warning: B/2.jpg: boom\n"
     assert Reporter(Terminal(), err).is_live and not Reporter(Terminal(), err, quiet=True).is_live
