@@ -88,6 +88,14 @@ class SyncResult:
     unsynced: list[tuple[str, str]] = field(default_factory=list)
     # files outside the selection: {"local": n, "remote": n}, counted by dry runs (and status)
     out_of_selection: dict[str, int] | None = None
+    # camera RAW files passed over (Flickr accepts none), moved here from ``skipped``: counted apart
+    raw: list[tuple[str, str]] = field(default_factory=list)
+    raw_paths: frozenset[str] = frozenset()  # which of the skipped paths are RAW files
+
+    def __post_init__(self) -> None:
+        if self.raw_paths:
+            self.raw = self.raw + [s for s in self.skipped if s[0] in self.raw_paths]
+            self.skipped = [s for s in self.skipped if s[0] not in self.raw_paths]
 
     @property
     def ok(self) -> bool:
@@ -310,7 +318,11 @@ def _run(client, options: SyncOptions, root: Path, state: StateDB | None, messag
         raise SafetyAbort(plan.abort)
     notes = [(s.path, s.reason) for s in scan.skipped if not s.unsynced]
     unsynced = [(s.path, s.reason) for s in scan.skipped if s.unsynced] + refused
-    privacy = {"privacy": options.privacy, "privacy_widening": options.privacy_widening}
+    privacy = {
+        "privacy": options.privacy,
+        "privacy_widening": options.privacy_widening,
+        "raw_paths": frozenset(s.path for s in scan.skipped if s.raw),
+    }
     if options.dry_run or state is None:
         return SyncResult(
             plan,

@@ -21,13 +21,15 @@ from pathlib import Path
 
 from .ignore import IgnoreRules
 from .model import BaseItem, LocalItem, new_local_item
-from .naming import MEDIA_EXTENSIONS
+from .naming import JPEG_EXTENSIONS, MEDIA_EXTENSIONS, RAW_EXTENSIONS
 
 # Not worth a warning: OS litter (.DS_Store and friends are hidden, so skipped anyway).
 JUNK_FILES = frozenset({"thumbs.db", "desktop.ini"})  # compared lowercased
 PROGRESS_EVERY = 1000
 
 NOT_MEDIA = "not a photo or video"
+RAW = "RAW file: Flickr does not accept RAW files"
+RAW_WITH_JPEG = "RAW original of {jpeg}, which is synced in its place (Flickr does not accept RAW files)"
 EMPTY = "empty file (Flickr rejects zero-byte uploads)"
 CHANGED = "changed while being read; will retry next run"
 _LINK_REASONS = {"link": "symbolic link (not followed)", "broken": "broken symbolic link"}
@@ -50,8 +52,9 @@ class Skipped:
     reason: str
     # True: a photo or video that should sync but cannot as things are (unreadable, a name twin,
     # empty, ...), reported until it syncs; False: passed over by design (not a photo or video,
-    # a symbolic link)
+    # a symbolic link, a RAW file)
     unsynced: bool = True
+    raw: bool = False  # a camera RAW file (counted apart from the rest)
 
 
 @dataclass
@@ -210,6 +213,7 @@ class _Walk:
         seen = self.seen
         files: dict[str, _Candidate] = {}  # casefolded NFC name -> the file kept under it
         dirs: dict[str, _Candidate] = {}  # NFC name -> the folder kept under it
+        raws: list[str] = []  # RAW files (on-disk names), told apart once their JPEGs are known
         for entry in entries:
             name = entry.name
             if name[0] == ".":  # hidden, including the root's .pycsync/
@@ -228,7 +232,9 @@ class _Walk:
                 continue
             dot = name.rfind(".")  # naming.is_media, inline: this runs for every file
             if dot <= 0 or name[dot:].lower() not in MEDIA_EXTENSIONS:
-                if name.lower() not in JUNK_FILES:
+                if dot > 0 and name[dot:].lower() in RAW_EXTENSIONS:
+                    raws.append(name)
+                elif name.lower() not in JUNK_FILES:
                     self.skip(rel_prefix + name, NOT_MEDIA, unsynced=False)
                 continue
             cand = (name, nfc, entry, stat)
@@ -236,6 +242,8 @@ class _Walk:
             if other is not cand:
                 files[nfc.casefold()] = self.twin(other, cand, rel_prefix, key_prefix)
         self.seen = seen
+        if raws:
+            self.raw_files(raws, files, rel_prefix)
 
         # Real folders before links, so that a link to a sibling does not take its place.
         for nfc in sorted(dirs, key=lambda n: (dirs[n][2].is_symlink(), n)):
@@ -276,6 +284,20 @@ class _Walk:
                 items[key] = new_local_item(key, rel_path, size, mtime_ns, known.sha256, False)
             else:
                 self.hash(os.path.join(path, name), rel_path, key)
+
+    def raw_files(self, raws: list[str], files: dict[str, _Candidate], rel_prefix: str) -> None:
+        """Report each RAW file once: as the original of the JPEG of the same name synced in its
+        place when there is one (the pair is one photo), else on its own."""
+        jpegs: dict[str, str] = {}  # casefolded NFC stem -> the JPEG's name
+        for folded, cand in files.items():
+            dot = folded.rfind(".")
+            if dot > 0 and folded[dot:] in JPEG_EXTENSIONS:
+                jpegs.setdefault(folded[:dot], cand[0])
+        for name in raws:
+            stem = unicodedata.normalize("NFC", name[: name.rfind(".")]).casefold()
+            jpeg = jpegs.get(stem)
+            reason = RAW_WITH_JPEG.format(jpeg=jpeg) if jpeg is not None else RAW
+            self.result.skipped.append(Skipped(rel_prefix + name, reason, unsynced=False, raw=True))
 
     def not_a_file(
         self,

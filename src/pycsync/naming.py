@@ -23,6 +23,16 @@ VIDEO_EXTENSIONS: frozenset[str] = frozenset(
     }
 )  # fmt: skip
 MEDIA_EXTENSIONS: frozenset[str] = IMAGE_EXTENSIONS | VIDEO_EXTENSIONS
+#: cameras' raw formats: Flickr accepts none of them (a RAW is passed over, never a failure)
+RAW_EXTENSIONS: frozenset[str] = frozenset(
+    {
+        ".3fr", ".ari", ".arw", ".bay", ".cr2", ".cr3", ".crw", ".dcr", ".dng", ".erf", ".fff", ".gpr",
+        ".iiq", ".k25", ".kdc", ".mef", ".mos", ".mrw", ".nef", ".nrw", ".orf", ".pef", ".ptx", ".raf",
+        ".raw", ".rw2", ".rwl", ".sr2", ".srf", ".srw", ".x3f",
+    }
+)  # fmt: skip
+#: a RAW's developed twin: a JPEG of the same name in the same folder
+JPEG_EXTENSIONS: frozenset[str] = frozenset({".jpg", ".jpeg", ".jpe"})
 
 NAME_MAX_BYTES = 255  # the per-component limit of every common filesystem
 UNTITLED = "_untitled"
@@ -48,6 +58,12 @@ def is_media(name: str) -> bool:
     """Whether ``name`` has a photo or video extension (any case; a dot-file has none)."""
     i = name.rfind(".")  # inline rather than a helper: the scanner calls this for every file
     return i > 0 and name[i:].lower() in MEDIA_EXTENSIONS
+
+
+def is_raw(name: str) -> bool:
+    """Whether ``name`` is a camera RAW file (any case), which Flickr does not accept."""
+    i = name.rfind(".")
+    return i > 0 and name[i:].lower() in RAW_EXTENSIONS
 
 
 def is_video(name: str) -> bool:

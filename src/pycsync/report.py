@@ -325,6 +325,8 @@ class Reporter:
             return
         for path, reason in result.skipped:
             self.line(f"skipped          {path}  ({reason})")
+        for path, reason in result.raw:
+            self.line(f"skipped RAW      {path}  ({reason})")
         if result.outcome is None:
             self.line(describe_plan(result.plan))
         for note in result.plan.conflicts:
@@ -360,7 +362,7 @@ class Reporter:
             if self.verbose and calls:
                 self._print("Flickr API calls: " + ", ".join(f"{m} {n}" for m, n in sorted(calls.items())))
         labels = {**{k: k for k in SUMMARY}, "placed": "placed in albums", "conflicts": "conflicts"}
-        labels.update(skipped="skipped", unsynced="not synced", failed="failed")
+        labels.update(skipped="skipped", raw="RAW skipped", unsynced="not synced", failed="failed")
         if result.privacy is not Privacy.PRIVATE:
             labels["uploaded"] = f"uploaded as {result.privacy}"
         counts = ", ".join(f"{summary[k]} {label}" for k, label in labels.items() if summary[k])
@@ -450,6 +452,7 @@ def summarise(result: SyncResult, calls: dict[str, int]) -> dict:
         "placed": planned["placed"] if result.outcome is None else _placed(result),
         "conflicts": len(result.plan.conflicts),
         "skipped": len(result.skipped),
+        "raw": len(result.raw),
         "unsynced": len(result.unsynced),
         "unsynced_files": [{"path": p, "reason": r} for p, r in result.unsynced],
         "failed": failed,
@@ -701,6 +704,7 @@ def status_report(result: SyncResult, root: str, *, direction: str, delete: bool
         "conflicts": [{"path": n.key, "reason": n.reason, "kept_as": n.kept_as} for n in result.plan.conflicts],
         "unsynced": [{"path": p, "reason": r} for p, r in result.unsynced],
         "skipped": [{"path": p, "reason": r} for p, r in result.skipped],
+        "raw": [{"path": p, "reason": r} for p, r in result.raw],
         "out_of_selection": dict(result.out_of_selection or {"local": 0, "remote": 0}),
     }
 
@@ -746,6 +750,15 @@ def render_status(report: dict, verbose: bool = False, limit: int = LISTED) -> s
             lines.append(f"  {item['path']}  ({item['reason']})")
         if not verbose and len(report["skipped"]) > limit:
             lines.append(f"  ... and {len(report['skipped']) - limit} more (-v lists all)")
+    if report["raw"]:
+        lines.append("")
+        paired = sum(1 for item in report["raw"] if item["reason"].startswith("RAW original of"))
+        also = f"; {paired} with the JPEG of the same name synced in their place" if paired else ""
+        lines.append(f"RAW files ({len(report['raw'])}; Flickr does not accept RAW files{also}):")
+        for item in report["raw"] if verbose else report["raw"][:limit]:
+            lines.append(f"  {item['path']}  ({item['reason']})")
+        if not verbose and len(report["raw"]) > limit:
+            lines.append(f"  ... and {len(report['raw']) - limit} more (-v lists all)")
     if not report["delete"]:
         lines.append("")
         lines.append(

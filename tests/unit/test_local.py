@@ -86,6 +86,30 @@ def test_non_media_reported_junk_and_hidden_silent(tmp_path):
     ]
 
 
+def test_raw_files_are_told_apart_and_paired_with_their_jpeg(tmp_path):
+    """A RAW file is passed over by design (Flickr does not accept RAW), with that reason; one
+    with a JPEG of the same name in the same folder is reported as that JPEG's original."""
+    put(tmp_path, "a/IMG_1.CR2")
+    put(tmp_path, "a/img_1.jpg")  # the same name in another case: its JPEG
+    put(tmp_path, "a/IMG_2.nef")
+    put(tmp_path, "a/IMG_2.png")  # not a JPEG
+    put(tmp_path, "b/IMG_1.dng")  # the JPEG is in another folder
+    put(tmp_path, "b/DSC.ARW")
+    put(tmp_path, "b/DSC.jpeg")
+    r = scan(tmp_path, base={})
+    assert set(r.items) == {"a/img_1.jpg", "a/IMG_2.png", "b/DSC.jpeg"}
+    raw = local.RAW
+    assert r.skipped == [
+        Skipped("a/IMG_1.CR2", local.RAW_WITH_JPEG.format(jpeg="img_1.jpg"), unsynced=False, raw=True),
+        Skipped("a/IMG_2.nef", raw, unsynced=False, raw=True),
+        Skipped("b/DSC.ARW", local.RAW_WITH_JPEG.format(jpeg="DSC.jpeg"), unsynced=False, raw=True),
+        Skipped("b/IMG_1.dng", raw, unsynced=False, raw=True),
+    ]
+    assert raw == "RAW file: Flickr does not accept RAW files"
+    assert "RAW original of DSC.jpeg, which is synced in its place" in r.skipped[2].reason
+    assert scan(tmp_path, base={}, ignore=IgnoreRules.load(tmp_path, ("*.dng",))).skipped[-1].path == "b/DSC.ARW"
+
+
 def test_zero_byte_media_is_skipped(tmp_path):
     put(tmp_path, "empty.jpg", b"")
     r = scan(tmp_path, base={})

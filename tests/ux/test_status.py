@@ -21,6 +21,7 @@ STATUS_KEYS = {
     "unsynced",
     "skipped",
     "out_of_selection",
+    "raw",
 }
 
 
