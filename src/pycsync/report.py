@@ -818,3 +818,44 @@ def render_config(doc: dict) -> str:
             signed_in,
         ]
     )
+
+
+# ---------------------------------------------------------------------- verify
+
+VERIFY_HEADINGS = {
+    "missing_on_flickr": "Missing on Flickr",
+    "missing_here": "Missing here",
+    "different": "Different",
+    "unverified": "Not verified",
+    "not_synced": "Not synced",
+    "moved": "Moved (the same content in another place; not a loss)",
+}
+
+
+def render_verify(result, verbose: bool = False, limit: int = LISTED) -> str:
+    """`pycsync verify` for people: the verdict, then each list of findings."""
+    checked = f"{result.files:,} files and {result.photos:,} photos"
+    how = (
+        f"downloaded and hashed {result.downloaded:,} originals ({human_bytes(result.bytes_downloaded)})"
+        if result.deep
+        else "by content tag and listing; --deep downloads and hashes every original"
+    )
+    if result.ok:
+        lines = [f"{result.root}: verified: {checked} hold the same content ({how})"]
+    else:
+        problems = sum(len(getattr(result, name)) for name in VERIFY_HEADINGS if name != "moved")
+        lines = [
+            f"{result.root}: NOT verified: {problems} {'difference' if problems == 1 else 'differences'} "
+            f"in {checked} ({how})"
+        ]
+    for name, heading in VERIFY_HEADINGS.items():
+        findings = getattr(result, name)
+        if not findings:
+            continue
+        lines += ["", f"{heading} ({len(findings)}):"]
+        for f in findings if verbose else findings[:limit]:
+            photo = f", photo {f.photo_id}" if f.photo_id else ""
+            lines.append(f"  {f.path}  ({f.why}{photo})")
+        if not verbose and len(findings) > limit:
+            lines.append(f"  ... and {len(findings) - limit} more (-v lists all)")
+    return "\n".join(lines)
