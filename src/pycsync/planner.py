@@ -133,6 +133,7 @@ class _Planner:
         self._edit: dict[str, tuple] = {}
         self._replaced: set[str] = set()
         self._local_moves: list[tuple[str, str, str, str]] = []
+        self._forks: list[tuple[str, RemotePhoto]] = []  # (key, the photo its edit leaves)
 
     @property
     def _local_by_sha(self) -> dict[str, list[str]]:
@@ -243,13 +244,15 @@ class _Planner:
     def _match_existing_folders(self, folder_album: dict[str, str], album_folder: dict[str, str]) -> dict[str, str]:
         """album id -> an existing local folder, for albums no remembered pair maps.
 
-        Evidence, strongest first: files in the folder that the album holds (by content, or by
-        name for photos whose content no tag tells), then the folder's exact title, then a
-        folder named after the title. While the state is rebuilt, a folder whose name has
-        nothing to do with the album's title (the album was renamed on Flickr and the state lost
-        before the rename reached the folder) is taken when most of its new files are photos of
-        the album that pycsync uploaded from files of exactly that name and content; never
-        otherwise (a first sync keeps a folder of the same pictures as an album of its own).
+        Evidence, strongest first: a folder named after the title with the album's id (it names
+        that album alone, when another has the same title), files in the folder that the album
+        holds (by content, or by name for photos whose content no tag tells), then the folder's
+        exact title, then a folder named after the title. While the state is rebuilt, a folder
+        whose name has nothing to do with the album's title (the album was renamed on Flickr and
+        the state lost before the rename reached the folder) is taken when most of its new files
+        are photos of the album that pycsync uploaded from files of exactly that name and
+        content; never otherwise (a first sync keeps a folder of the same pictures as an album of
+        its own).
         """
         unmapped = [a for a in self.remote.albums if a not in album_folder]
         if not unmapped or not self.local:
@@ -311,11 +314,19 @@ class _Planner:
             elif self.policy.rebuilding and 2 * strong >= len(new_files[folder]) and strong:
                 pairs[(album_id, folder)] = (strong, exact, derived)
         order = {a: i for i, a in enumerate(self.remote.albums)}
+
+        def rank(pair: tuple[tuple[str, str], tuple[int, bool, bool]]) -> tuple:
+            # a folder named after the title with the album's id (set apart from a namesake: it
+            # names one album only) first; then the most files, the exact title, the derived name
+            (album_id, folder), (score, exact, derived) = pair
+            pinned = (
+                folder.casefold() == f"{self._derived_folder(self.remote.albums[album_id])} ({album_id})".casefold()
+            )
+            return (not pinned, -score, not exact, not derived, order[album_id], folder)
+
         chosen: dict[str, str] = {}
         used: set[str] = set()
-        for (album_id, folder), (score, exact, derived) in sorted(
-            pairs.items(), key=lambda p: (-p[1][0], not p[1][1], not p[1][2], order[p[0][0]], p[0][1])
-        ):
+        for (album_id, folder), (score, exact, derived) in sorted(pairs.items(), key=rank):
             if (score or exact or derived) and album_id not in chosen and folder.casefold() not in used:
                 chosen[album_id] = folder
                 used.add(folder.casefold())
@@ -540,8 +551,8 @@ class _Planner:
                 continue
             self._decide(key, local_st[key], remote_st[key], uploads)
 
-        self._emit_local_moves()
-        self._plan_removals()
+        # what is uploaded or linked is known before any album is asked whether it keeps a photo:
+        # a file linked to a photo here shows it here
         landed = self._content_index(remote_st) if uploads else {}
         busy = self._replaced | set(self._removals)
         for sha, group in uploads.items():
@@ -564,6 +575,9 @@ class _Planner:
             )
             for key in group:
                 self.out.place(key, self.afolder(key))
+        self._emit_fork_removals()
+        self._emit_local_moves()
+        self._plan_removals()
         return self._finish()
 
     def _link_existing(self, keys: list[str], photo: RemotePhoto, sha: str) -> None:
@@ -652,6 +666,22 @@ class _Planner:
                 return True
         return False
 
+    def _kept_after_leaving(self, photo: RemotePhoto) -> bool:
+        """For a file whose photo left its album on Flickr: whether the file stays as it is, still
+        named after the photo (so it follows the photo's renames like the files that show it).
+
+        Not when the photo went to a place the last sync did not know (it was moved on Flickr:
+        the move takes the new name along), nor with --delete (the file goes to the trash)."""
+        if self.policy.delete:
+            return False
+        folders = self.__dict__.get("_base_folders")
+        if folders is None:  # photo id -> the album folders of its base keys (the same after any rekey)
+            folders = defaultdict(set)
+            for b in self.base.items.values():
+                folders[b.photo_id].add(self.afolder(b.key))
+            self._base_folders = folders
+        return all(f in folders[photo.photo_id] for f in self._photo_folders(photo))
+
     def _follow_renames(self) -> list[MoveLocal]:
         """Files named after a photo that another computer renamed (its name tag changed since the
         file last synced) are renamed first, edited or not; the rest of the plan is made on the
@@ -666,8 +696,9 @@ class _Planner:
             if self._is_outside(k):
                 continue  # (outside the selection: followed once it is inside)
             folder = self.afolder(k)
-            # (a photo that left the file's album was moved: that is another matter)
-            if k not in self.local or (self.folder_album.get(folder) in photo.album_ids if folder else True):
+            # (a photo that left the file's album: see _kept_after_leaving)
+            shows = self.folder_album.get(folder) in photo.album_ids if folder else True
+            if k not in self.local or shows or self._kept_after_leaving(photo):
                 found.append(k)
         if not found:
             return []
@@ -739,9 +770,12 @@ class _Planner:
             return
         taken: dict[str, set[str]] = {}
         for k in keys:
-            if k in done or local_st[k] != "same" or remote_st[k].status not in ("same", "changed"):
+            if k in done or local_st[k] != "same":
                 continue
             b, photo = self.base.items[k], remote_st[k].photo
+            shows = remote_st[k].status in ("same", "changed")
+            if not shows and not (remote_st[k].status == "deleted" and photo and self._kept_after_leaving(photo)):
+                continue
             renaming = self._renaming.get(b.photo_id)
             if renaming is None or b.name is None:
                 continue
@@ -764,22 +798,34 @@ class _Planner:
             if remote_st[k].status == "changed":
                 self.out.add(DOWN, _download(dst, photo, overwrite=True))
             self._moved_away.add(k)
-            self._linked[b.photo_id].append(dst)
+            if shows:
+                self._linked[b.photo_id].append(dst)
             done.update((k, dst))
 
-    def _names_to_remember(self, touched: set[str]) -> dict[str, str]:
+    def _names_to_remember(self, touched: set[str], renamed: Mapping[str, str]) -> dict[str, str]:
         """Photo names for files no action records: a name not known yet (a state from before
-        names were kept), or a photo renamed to the name its file already has."""
+        names were kept), or a photo renamed to the name its file already has.
+
+        The name is the photo's once the plan ran: where the plan itself renames the photo
+        (``renamed``: photo id -> new name), the listing's name is already gone, and a file that
+        will not follow the rename (it is not named after the photo) takes the new name too, so
+        that no later run reads the rename as one made elsewhere."""
         names: dict[str, str] = {}
         photos = self.remote.photos
         for key, b in self.base.items.items():
             photo = photos.get(b.photo_id)
-            if photo is None or key in touched or b.name == photo.file_name or key in self._outside:
+            if photo is None or key in touched or key in self._outside:
+                continue
+            new = renamed.get(b.photo_id)
+            name = new or photo.file_name
+            if b.name == name:
                 continue
             if b.name is None:
-                names[key] = self._photo_name(photo)
-            elif photo.file_name and self._named_after(name_of(key), photo.file_name, b.photo_id):
-                names[key] = photo.file_name
+                names[key] = new or self._photo_name(photo)
+            elif name and self._named_after(name_of(key), name, b.photo_id):
+                names[key] = name
+            elif new and not self._named_after(name_of(key), b.name, b.photo_id):
+                names[key] = new
         return names
 
     def _match_remote_moves(self, keys, local_st, remote_st, done) -> None:
@@ -831,15 +877,22 @@ class _Planner:
         content = {sha: p for sha, p in self._content_index(remote_st).items() if p.photo_id not in self._replaced}
         adopted_unsorted: set[str] = set()
         arrivals = [k for k in keys if k not in done and local_st[k] == "new" and remote_st[k].status == "absent"]
-        # where Flickr holds one content twice: the photo pycsync uploaded from a file of this
-        # name, else the one already where the file is, else one pycsync uploaded (it uploads a
-        # content once for all the files that hold it)
+        # where Flickr holds one content twice: the one already where the file is, uploaded from
+        # a file of this name; else an upload from a file of this name that waits unsorted (its
+        # album placement was interrupted: nothing else shows it); else the one already where the
+        # file is (linking it changes nothing on Flickr: a rebuilt state finds the same album
+        # members); else one pycsync uploaded (it uploads a content once for all its files)
         wanted = {self.local[k].sha256 for k in arrivals}
         holders: dict[str, list[RemotePhoto]] = defaultdict(list)
         for p in self.remote.photos.values():
             sha = self._known_sha(p)
             if sha in wanted and p.photo_id not in self._replaced:
                 holders[sha].append(p)
+        shown_here = {photo.photo_id for key, photo in self.remote_new.items() if key in self.local}
+
+        def waiting(photo: RemotePhoto) -> bool:
+            return not photo.album_ids and photo.photo_id not in self._keys_of and photo.photo_id not in shown_here
+
         for k in arrivals:
             item = self.local[k]
             folder = self.afolder(k)
@@ -847,10 +900,12 @@ class _Planner:
             def placed_in(photo: RemotePhoto, folder=folder) -> bool:
                 return self.folder_album.get(folder) in photo.album_ids if folder else not photo.album_ids
 
-            ranked = sorted(
-                holders.get(item.sha256, ()),
-                key=lambda p, k=k: (p.file_name != name_of(k), not placed_in(p), not p.file_name),
-            )
+            def rank(p: RemotePhoto, k=k) -> tuple[bool, ...]:
+                named = p.file_name == name_of(k)
+                placed = placed_in(p)
+                return (not (named and (placed or waiting(p))), not placed, not named, not p.file_name)
+
+            ranked = sorted(holders.get(item.sha256, ()), key=rank)
             photo = ranked[0] if ranked else content.get(item.sha256)
             if photo is None:
                 continue
@@ -1042,15 +1097,20 @@ class _Planner:
 
     def _fork(self, key: str, photo: RemotePhoto, sha: str, uploads) -> None:
         """The file's content becomes a photo of its own; the old photo leaves this album unless
-        another file here still shows it."""
+        another file here still shows it (decided once every link is known)."""
         uploads[sha].append(key)
-        folder = self.afolder(key)
-        stays = any(
-            k != key and self.afolder(k) == folder and self._still_shows(k) for k in self._keys_of[photo.photo_id]
-        ) or any(self.afolder(k) == folder for k in self._linked[photo.photo_id])
-        album_id = self.folder_album.get(folder)
-        if folder and not stays and album_id in photo.album_ids:
-            self.out.add(UP, RemoveFromAlbum(album_id, (photo.photo_id,)))
+        self._forks.append((key, photo))
+
+    def _emit_fork_removals(self) -> None:
+        """The albums that edited files leave (see _fork), once every link is known."""
+        for key, photo in self._forks:
+            folder = self.afolder(key)
+            stays = any(
+                k != key and self.afolder(k) == folder and self._still_shows(k) for k in self._keys_of[photo.photo_id]
+            ) or any(self.afolder(k) == folder for k in self._linked[photo.photo_id])
+            album_id = self.folder_album.get(folder)
+            if folder and not stays and album_id in photo.album_ids:
+                self.out.add(UP, RemoveFromAlbum(album_id, (photo.photo_id,)))
 
     def _trash(self, key: str, photo_id: str = "", album_id: str = "") -> None:
         self.out.add(DOWN, TrashLocal(key, photo_id, album_id))
@@ -1170,7 +1230,9 @@ class _Planner:
             skipped=tuple(skipped),
             abort=abort,
             albums=used,
-            names=self._names_to_remember(touched),
+            names=self._names_to_remember(
+                touched, {a.photo_id: a.new_name for a in actions if isinstance(a, MoveRemote) and a.new_name}
+            ),
             outside=tuple(outside),
         )
 

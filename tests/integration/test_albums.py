@@ -194,3 +194,24 @@ def test_photo_moved_to_different_albums_on_each_side_ends_up_in_both(emulator, 
     assert tree(root) == {"A/y.jpg": jpeg(2), "B/x.jpg": jpeg(1), "C/x.jpg": jpeg(1)}
     assert albums_by_sha(emulator) == {"A": [sha(jpeg(2))], "B": [sha(jpeg(1))], "C": [sha(jpeg(1))]}
     assert_converged(emulator, sync_json, root)
+
+
+def test_a_file_overwritten_by_a_copy_keeps_that_photo_in_its_album_when_the_original_moves_out(
+    emulator, root, sync_json
+):
+    # Trip/x.jpg's photo is also in Best; Trip/y.jpg is copied over Trip/x.jpg and then moved out
+    # of Trip: Trip/x.jpg now shows y.jpg's photo, which stays in Trip (or Trip vanishes, and the
+    # next sync --delete takes Trip/x.jpg to the trash)
+    write_jpeg(root / "Trip" / "x.jpg", 1)
+    write_jpeg(root / "Best" / "x.jpg", 1)
+    write_jpeg(root / "Trip" / "y.jpg", 2)
+    sync_json(root)
+    shutil.copyfile(root / "Trip" / "y.jpg", root / "Trip" / "x.jpg")
+    (root / "Trip" / "y.jpg").rename(root / "y.jpg")
+    emulator.reset_calls()
+    summary = sync_json(root, "--delete")
+    assert (summary["uploaded"], summary["downloaded"], summary["deleted"]) == (0, 0, 0), summary
+    assert "flickr.photos.delete" not in write_calls(emulator)
+    assert albums_by_sha(emulator) == {"Trip": [sha(jpeg(2))], "Best": [sha(jpeg(1))]}
+    assert_converged(emulator, sync_json, root, "--delete")
+    assert tree(root) == {"Trip/x.jpg": jpeg(2), "Best/x.jpg": jpeg(1), "y.jpg": jpeg(2)}

@@ -119,6 +119,38 @@ def test_a_rebuild_matches_files_by_content_whatever_their_names(emulator, root,
     assert_rebuilds_change_nothing(emulator, root, sync_json, cli, untagged=2)
 
 
+def test_a_rebuild_keeps_a_copy_with_the_photo_in_its_album_when_flickr_holds_the_picture_twice(
+    emulator, root, sync_json, cli
+):
+    write_jpeg(root / "Trip" / "a.jpg", 1)
+    write_jpeg(root / "b.jpg", 2)
+    sync_json(root)
+    # b.jpg is overwritten with a copy of Trip/a.jpg (its photo is replaced: Flickr now holds that
+    # picture twice), and another copy, named b.jpg too, joins Trip (one photo with Trip/a.jpg)
+    (root / "b.jpg").write_bytes(jpeg(1))
+    (root / "Trip" / "b.jpg").write_bytes(jpeg(1))
+    summary = sync_json(root)
+    assert (summary["uploaded"], summary["replaced"]) == (0, 1), summary
+    assert_converged(emulator, sync_json, root)
+    assert albums_by_sha(emulator) == {"Trip": [sha(jpeg(1))], "": [sha(jpeg(1))]}
+    assert_rebuilds_change_nothing(emulator, root, sync_json, cli)
+
+
+def test_a_rebuild_keeps_each_of_two_albums_of_one_title_with_its_folder(emulator, root, sync_json, flickr, cli):
+    # one picture in two albums; the newer album is renamed on the website to the title of the
+    # other: its folder is set apart by its id, and a rebuild keeps it so (the photo they share
+    # is no reason to swap them)
+    write_jpeg(root / "A" / "x.jpg", 1)
+    write_jpeg(root / "B" / "x.jpg", 1)
+    sync_json(root)
+    ids = album_ids(emulator)
+    flickr.edit_album_meta(ids["B"], "A")
+    sync_json(root)
+    assert tree(root) == {"A/x.jpg": jpeg(1), f"A ({ids['B']})/x.jpg": jpeg(1)}
+    assert_converged(emulator, sync_json, root)
+    assert_rebuilds_change_nothing(emulator, root, sync_json, cli)
+
+
 def test_album_renamed_on_flickr_renames_its_folder_on_every_computer(emulator, tmp_path, sync_json, flickr, cli):
     laptop, desktop = tmp_path / "laptop", tmp_path / "desktop"
     write_jpeg(laptop / "Paris" / "x.jpg", 1)

@@ -195,3 +195,46 @@ def test_a_state_from_before_renames_were_tracked_renames_nothing_by_itself(emul
     assert tree(laptop) == tree(desktop)
     assert tree(laptop)["Trip/two.jpg"] == jpeg(2)
     assert_converged(emulator, sync_json, laptop)
+
+
+def test_a_rename_here_over_a_rename_elsewhere_leaves_a_loose_copy_alone(emulator, tmp_path, sync_json):
+    # one picture kept twice on the laptop, in Trip and loose: one photo, named after Trip/x.jpg
+    laptop, desktop = tmp_path / "laptop", tmp_path / "desktop"
+    write_jpeg(laptop / "Trip" / "x.jpg", 1)
+    write_jpeg(laptop / "y.jpg", 1)
+    sync_json(laptop)
+    desktop.mkdir()
+    sync_json(desktop)
+    # the desktop renames the photo to the loose copy's name; the laptop, before it hears of
+    # it, renames its file otherwise: the last rename wins, and the loose copy, never named
+    # after the photo, keeps its name on this run and every later one
+    (desktop / "Trip" / "x.jpg").rename(desktop / "Trip" / "y.jpg")
+    sync_quietly(emulator, sync_json, desktop)
+    (laptop / "Trip" / "x.jpg").rename(laptop / "Trip" / "z.jpg")
+    sync_quietly(emulator, sync_json, laptop)
+    assert name_tags(emulator, jpeg(1)) == ["z.jpg"]
+    assert_converged(emulator, sync_json, laptop)
+    assert tree(laptop) == {"Trip/z.jpg": jpeg(1), "y.jpg": jpeg(1)}
+    sync_quietly(emulator, sync_json, desktop)
+    assert tree(desktop) == {"Trip/z.jpg": jpeg(1)}
+    assert_converged(emulator, sync_json, desktop)
+    assert_converged(emulator, sync_json, laptop)
+
+
+def test_a_file_kept_after_its_photo_left_its_album_follows_a_rename_at_once(emulator, root, sync_json, web):
+    # one picture in B and C; on the website it is taken out of C (C/a.jpg stays: no --delete);
+    # here B/a.jpg is moved into C as b.jpg, which renames the photo and places it back in C:
+    # C/a.jpg, named after the photo, follows in this run, and the next run has nothing to do
+    write_jpeg(root / "B" / "a.jpg", 1)
+    write_jpeg(root / "C" / "a.jpg", 1)
+    write_jpeg(root / "C" / "z.jpg", 2)
+    sync_json(root)
+    pid = photo_with_sha(emulator, sha(jpeg(1)))["id"]
+    web.remove_from_album(pid, "C")
+    (root / "B" / "a.jpg").rename(root / "C" / "b.jpg")
+    summary = sync_json(root)
+    assert (summary["uploaded"], summary["downloaded"]) == (0, 0), summary
+    assert name_tags(emulator, jpeg(1)) == ["b.jpg"]
+    assert albums_by_sha(emulator) == {"C": sorted([sha(jpeg(1)), sha(jpeg(2))])}
+    assert tree(root) == {"C/b.jpg": jpeg(1), f"C/b ({pid}).jpg": jpeg(1), "C/z.jpg": jpeg(2)}
+    assert_converged(emulator, sync_json, root)

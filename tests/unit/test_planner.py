@@ -8,7 +8,7 @@ import os
 import zlib
 from collections import Counter
 
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from pycsync import naming
@@ -351,6 +351,128 @@ def test_a_rebuild_pairs_names_valid_here_only_with_their_photos_and_albums():
     assert w.plan(BOTH).is_empty()
 
 
+def test_a_copy_named_like_a_rename_made_elsewhere_stays_when_this_computer_renames_the_photo():
+    # one picture in A/x.jpg and y.jpg (one photo, named x.jpg); another computer renames the
+    # photo to y.jpg while this one renames A/x.jpg to A/z.jpg: this run renames the photo to
+    # z.jpg, and y.jpg, never named after the photo, is not renamed by the next run either
+    w = synced({"A/x.jpg": "c1", "y.jpg": "c1"})
+    pid = photo_at(w, "A/x.jpg")
+    w.rename_photo(pid, "y.jpg")
+    w.local["A/z.jpg"] = w.local.pop("A/x.jpg")
+    w.mtimes["A/z.jpg"] = w.mtimes.pop("A/x.jpg")
+    p = w.sync(BOTH)
+    assert [type(a) for a in p.actions] == [MoveRemote] and w.photos[pid].file_name == "z.jpg"
+    assert p.names == {"y.jpg": "z.jpg"}, "the photo's name once the plan ran"
+    assert w.plan(BOTH).is_empty()
+    assert sorted(w.local) == ["A/z.jpg", "y.jpg"]
+
+
+def test_a_rebuild_links_a_copy_to_the_photo_in_its_album_not_to_a_namesake_elsewhere():
+    w = synced({"A/a.jpg": "c0", "b.jpg": "c1"})
+    w.touch("b.jpg", "c0")  # b.jpg becomes a copy of a.jpg: its photo now holds that content too
+    w.touch("A/b.jpg", "c0")  # and a copy of it joins A (linked to A's photo)
+    w.sync(BOTH)
+    assert len(w.photos) == 2 and w.base["A/b.jpg"].photo_id == w.base["A/a.jpg"].photo_id
+    albums = copy.deepcopy(w.albums)
+    w.base.clear()
+    w.base_albums.clear()
+    p = w.sync(Policy(rebuilding=True))
+    assert [type(a) for a in p.actions if not isinstance(a, Link)] == []
+    assert w.albums == albums, "a rebuild changed an album"
+    assert w.base["A/b.jpg"].photo_id == w.base["A/a.jpg"].photo_id
+    assert w.plan(BOTH).is_empty()
+
+
+def test_an_upload_waiting_unsorted_is_adopted_by_its_file_though_the_album_holds_that_content():
+    # A/y.jpg is synced; A/x.jpg, a copy saved since, was uploaded by a run (another computer's,
+    # whose state was lost) that died before placing it: the file adopts its own upload rather
+    # than leaving it to come back as a second root file
+    w = synced({"A/y.jpg": "c1"})
+    waiting = w.new_photo("c1", "x", tagged=True, file_name="x.jpg")
+    w.touch("A/x.jpg", "c1")
+    p = w.sync(BOTH)
+    assert p.count(Download) == p.count(CopyLocal) == p.count(Upload) == 0
+    assert w.base["A/x.jpg"].photo_id == waiting and sorted(w.local) == ["A/x.jpg", "A/y.jpg"]
+    assert w.plan(BOTH).is_empty()
+
+
+def test_a_rebuild_gives_a_folder_set_apart_by_an_album_id_to_that_album():
+    # B (the newer album, listed first) renamed on Flickr to the title of A, which holds the
+    # same photo: B's folder is set apart by its id; a rebuild must not hand the folder A to B
+    # (and rename the other) on the strength of the photo they share
+    w = synced({"A/x.jpg": "c1", "B/x.jpg": "c1"})
+    a, b = w.base_albums["A"], w.base_albums["B"]
+    assert list(w.albums) == [b, a]
+    w.albums[b] = ("A", w.albums[b][1])
+    w.sync(BOTH)
+    assert sorted(w.local) == [f"A ({b})/x.jpg", "A/x.jpg"]
+    albums = copy.deepcopy(w.albums)
+    w.base.clear()
+    w.base_albums.clear()
+    p = w.sync(Policy(rebuilding=True))
+    assert [type(a) for a in p.actions if not isinstance(a, Link)] == []
+    assert w.albums == albums and w.base_albums == {"A": a, f"A ({b})": b}
+    assert w.plan(BOTH).is_empty()
+
+
+def test_a_file_whose_photo_only_left_its_album_follows_a_rename_made_elsewhere():
+    # the photo of A/b.jpg (and of the loose copy a.jpg) is taken out of A on the website and
+    # renamed by another computer; a copy saved into A here places it back: A/b.jpg is named
+    # after the photo, and follows its new name at once, not in a later run
+    w = synced({"A/b.jpg": "c4", "A/c.jpg": "c5", "a.jpg": "c4"})
+    pid = photo_at(w, "A/b.jpg")
+    w.remove_from_album(w.base_albums["A"], pid)
+    w.rename_photo(pid, "r0.jpg")
+    w.touch("A/a.jpg", "c4")
+    p = w.sync(BOTH)
+    assert p.count(Upload) == p.count(Download) == 0
+    assert sorted(w.local) == ["A/a.jpg", "A/c.jpg", "A/r0.jpg", "a.jpg"]
+    assert pid in w.albums[w.base_albums["A"]][1]
+    assert w.plan(BOTH).is_empty()
+    # taken out of A for another album, it was moved there: the move takes the new name along
+    w = synced({"A/b.jpg": "c4", "A/c.jpg": "c5"})
+    pid = photo_at(w, "A/b.jpg")
+    w.remove_from_album(w.base_albums["A"], pid)
+    w.new_album("B", [pid])
+    w.rename_photo(pid, "r0.jpg")
+    p = w.sync(BOTH)
+    assert [(a.src_key, a.key) for a in p.actions if isinstance(a, MoveLocal)] == [("A/b.jpg", "B/r0.jpg")]
+    assert w.plan(BOTH).is_empty()
+
+
+def test_a_photo_a_file_is_linked_to_stays_in_its_album_when_its_own_file_moves_out():
+    # B/y.jpg is copied over B/x.jpg (whose photo is also in A) and then moved out of B: B/x.jpg
+    # now shows y.jpg's photo, which must stay in B; x.jpg's photo leaves B only
+    w = synced({"A/x.jpg": "c1", "B/x.jpg": "c1", "B/y.jpg": "c0"})
+    x, y = photo_at(w, "B/x.jpg"), photo_at(w, "B/y.jpg")
+    w.touch("B/x.jpg", "c0")
+    w.local["y.jpg"] = w.local.pop("B/y.jpg")
+    w.mtimes["y.jpg"] = w.mtimes.pop("B/y.jpg")
+    p = w.sync(DELETE)
+    assert p.count(Upload) == p.count(Download) == p.count(TrashLocal) == p.count(DeletePhoto) == 0
+    assert w.base_albums["B"] in w.albums, "album B lost its last photo"
+    assert w.albums[w.base_albums["B"]][1] == [y] and w.albums[w.base_albums["A"]][1] == [x]
+    assert w.base["B/x.jpg"].photo_id == w.base["y.jpg"].photo_id == y
+    assert in_agreement(w, "nested")
+    assert w.plan(DELETE).is_empty()
+
+
+def test_a_file_whose_photo_only_left_its_album_follows_a_rename_made_here():
+    # C/a.jpg's photo is taken out of C on the website (C keeps another photo); here B/a.jpg,
+    # the same photo, is moved into C as b.jpg: the photo is renamed and placed back in C, and
+    # C/a.jpg, named after it, follows the rename in this run, not the next
+    w = synced({"B/a.jpg": "c0", "C/a.jpg": "c0", "C/z.jpg": "c1"})
+    pid = photo_at(w, "C/a.jpg")
+    w.remove_from_album(w.base_albums["C"], pid)
+    w.local["C/b.jpg"] = w.local.pop("B/a.jpg")
+    w.mtimes["C/b.jpg"] = w.mtimes.pop("B/a.jpg")
+    p = w.sync(BOTH)
+    assert p.count(Upload) == p.count(Download) == 0
+    assert sorted(w.local) == [f"C/b ({pid}).jpg", "C/b.jpg", "C/z.jpg"]
+    assert w.photos[pid].file_name == "b.jpg" and pid in w.albums[w.base_albums["C"]][1]
+    assert w.plan(BOTH).is_empty()
+
+
 # --------------------------------------------------------------------------- properties
 
 # names valid here but not on every system, or changed by a safe-name rule, are among them
@@ -437,6 +559,84 @@ def _apply_remote(w: World, edits) -> None:
     local_edits=st.lists(local_edit, max_size=6),
     remote_edits=st.lists(remote_edit, max_size=6),
     delete=st.booleans(),
+)
+# a file renamed here while another computer renamed its photo, and a copy of the photo that
+# carries the other computer's new name: the copy must not follow the rename this run overrides
+@example(
+    initial={"b.jpg": "c2", "CON.jpg": "c1", "A/a.jpg": "c1", "A/b.jpg": "c0"},
+    local_edits=[
+        ("add", "a.jpg", "a.jpg", "c0"),
+        ("add", "a.jpg", "a.jpg", "c0"),
+        ("add", "C.JPG", "a.jpg", "c0"),
+        ("add", "B/a.jpg", "a.jpg", "c0"),
+        ("add", "a:b/a.jpg", "a.jpg", "c0"),
+        ("move", "a:b/a.jpg", "a:b.jpg", "c0"),
+    ],
+    remote_edits=[("rename", 9, "A", "c0", True)],
+    delete=False,
+)
+# Flickr holds one content twice (a root file edited into a copy of an album's photo): a rebuild
+# links a copy in the album to the photo already there, not to the namesake outside it
+@example(
+    initial={"b.jpg": "c1", "C.JPG": "c0", "A/a.jpg": "c0"},
+    local_edits=[
+        ("add", "a.jpg", "a.jpg", "c0"),
+        ("add", "a.jpg", "a.jpg", "c0"),
+        ("delete", "a:b.jpg", "a.jpg", "c0"),
+        ("add", "b.jpg", "a.jpg", "c0"),
+        ("add", "A/b.jpg", "a.jpg", "c0"),
+    ],
+    remote_edits=[],
+    delete=False,
+)
+# two albums renamed to one title, holding the same photo: the folder set apart by an album's id
+# is that album's, in a rebuild too
+@example(
+    initial={"A/a.jpg": "c0", "B/a.jpg": "c0"},
+    local_edits=[],
+    remote_edits=[("rename_album", 0, "B", "c0", False), ("rename_album", 1, "B", "c0", False)],
+    delete=False,
+)
+# a photo taken out of its album on Flickr and renamed by another computer, placed back by a
+# copy saved here: its file in the album follows the rename in the same run
+@example(
+    initial={"a.jpg": "c4", "A/b.jpg": "c4"},
+    local_edits=[("add", "a.jpg", "a.jpg", "c0")] * 5 + [("add", "A/a.jpg", "a.jpg", "c4")],
+    remote_edits=[("upload", 0, "A", "c0", False)] * 4
+    + [("from_album", 0, "A", "c0", False), ("rename", 0, "A", "c0", False)],
+    delete=False,
+)
+# a file edited into a copy of another photo of its album, which moves out of the album: the
+# edited file is linked to that photo, so the photo stays in the album
+@example(
+    initial={"A/a.jpg": "c1", "a:b/a.jpg": "c1", "a:b/b.jpg": "c0"},
+    local_edits=[("add", "a.jpg", "a.jpg", "c0")] * 4
+    + [("delete", "a.jpg", "a.jpg", "c0"), ("move", "a.jpg", "a:b/a.jpg", "c0")],
+    remote_edits=[],
+    delete=True,
+)
+# a file here renames a photo that left another file's album, and moves into that album: the
+# other file, its photo back in its album, follows the rename in the same run
+@example(
+    initial={"a.jpg": "c0", "A/a.jpg": "c0", "B/a.jpg": "c0", "A/C/a.jpg": "c0", "a:b/a.jpg": "c0"},
+    local_edits=[
+        ("add", "a.jpg", "a.jpg", "c0"),
+        ("add", "a.jpg", "a.jpg", "c0"),
+        ("move", "a.jpg", "a:b/b.jpg", "c0"),
+    ],
+    remote_edits=[("from_album", 3, "A", "c0", False)],
+    delete=False,
+)
+# (and when the rename comes from a file outside that album)
+@example(
+    initial={"a.jpg": "c0", "C.JPG": "c0", "A/a.jpg": "c0", "A/b.jpg": "c0"},
+    local_edits=[("move", "a:b.jpg", "b.jpg", "c0")],
+    remote_edits=[
+        ("upload", 0, "A", "c0", False),
+        ("upload", 0, "A", "c0", False),
+        ("from_album", 0, "A", "c0", False),
+    ],
+    delete=False,
 )
 def test_sync_converges_and_loses_nothing(initial, local_edits, remote_edits, delete):
     try:
