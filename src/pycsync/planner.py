@@ -109,6 +109,7 @@ class _Planner:
         # computer renamed; the rest of the plan is made on the renamed tree (its keys, the
         # base's and the local listing's, rewritten)
         self.first_moves: list[MoveFolder | MoveLocal] = [*self._plan_folder_renames()]
+        self._following: set[str] = set()  # new files renamed after the photo they moved with
         self.first_moves += self._follow_renames()
         self._keys_of: dict[str, list[str]] = defaultdict(list)  # photo id -> base keys
         for b in self.base.items.values():
@@ -126,6 +127,7 @@ class _Planner:
         self.remote_new = self._new_placements()
         # filled while deciding
         self._moved_away: set[str] = set()  # keys a move empties in this plan
+        self._remote_moves: list[tuple[str, str, RemotePhoto]] = []  # (file, its new key, the photo)
         self._trashed: set[str] = set()
         self._linked: dict[str, list[str]] = defaultdict(list)  # photo id -> keys that now show it
         self._replacing: set[str] = set()  # keys whose new content replaces their photo
@@ -444,6 +446,8 @@ class _Planner:
                     if key not in self.base.items:
                         unbased.append(key)
                 for key in sorted(unbased):
+                    if key in self._following:
+                        continue
                     folder, name = self.afolder(key), name_of(key)
                     by_name[folder][name.casefold()].append(key)
                     loose[folder][_loose_name(name)].append(key)
@@ -543,6 +547,7 @@ class _Planner:
         self._plan_edits(local_st, remote_st)
         self._match_local_moves(keys, local_st, remote_st, done)
         self._follow_local_renames(keys, local_st, remote_st, done)
+        self._emit_remote_moves()
         self._match_known_content(keys, local_st, remote_st, done)
         uploads: dict[str, list[str]] = defaultdict(list)
 
@@ -748,6 +753,9 @@ class _Planner:
         if not renames:
             return []
         self._rekey({k: dst for k, (dst, _) in renames.items()}, {k: name for k, (_, name) in renames.items()})
+        # a moved file renamed after its photo is that photo's file (the local move is matched by
+        # content later): never a new photo's namesake (see _new_placements)
+        self._following = {dst for k, (dst, _) in renames.items() if k not in self.base.items}
         return [
             MoveLocal(k, dst, self.base.items[dst].photo_id if dst in self.base.items else None, name)
             for k, (dst, name) in sorted(renames.items())
@@ -843,12 +851,39 @@ class _Planner:
             if not sources:
                 continue
             src = sources.pop(0)
-            photo = remote_st[k].photo
-            self.out.add(DOWN, MoveLocal(src, k, photo.photo_id))
-            if photo.original_secret != self.base.items[src].original_secret:
-                self.out.add(DOWN, _download(k, photo, overwrite=True))
+            self._remote_moves.append((src, k, remote_st[k].photo))
             self._moved_away.add(src)
             done.update((src, k))
+
+    def _emit_remote_moves(self) -> None:
+        """The files of photos moved on Flickr follow them, once the photos this plan renames are
+        known: a file moved to where it is named after a photo that a file here renames takes
+        the new name in the same move (as the files it already had do, see
+        _follow_local_renames), else the next run would read the rename as one made elsewhere."""
+        taken: dict[str, set[str]] = {}
+        for src, k, photo in self._remote_moves:
+            dst, name = k, None
+            renaming = self._renaming.get(photo.photo_id)
+            if (
+                renaming is not None
+                and self.policy.direction is not Direction.PUSH
+                and self._named_after(name_of(k), photo.file_name, photo.photo_id)
+            ):
+                new = name_of(renaming)
+                target = naming.name_from_tag(new, photo.photo_id)
+                if target is not None:
+                    if not taken:
+                        for key in (*self.local, *self.base.items, *self.remote_new):
+                            taken.setdefault(folder_of(key), set()).add(name_of(key).casefold())
+                    folder = folder_of(k)
+                    target = naming.disambiguate(target, photo.photo_id, taken.setdefault(folder, set()))
+                    candidate = join_key(folder, target)
+                    if self.excluded is None or not self.excluded(candidate):
+                        taken[folder].add(target.casefold())
+                        dst, name = candidate, new
+            self.out.add(DOWN, MoveLocal(src, dst, photo.photo_id, name))
+            if photo.original_secret != self.base.items[src].original_secret:
+                self.out.add(DOWN, _download(dst, photo, overwrite=True))
 
     def _content_index(self, remote_st) -> dict[str, RemotePhoto]:
         """sha256 -> a live remote photo holding exactly that content."""

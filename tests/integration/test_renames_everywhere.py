@@ -238,3 +238,21 @@ def test_a_file_kept_after_its_photo_left_its_album_follows_a_rename_at_once(emu
     assert albums_by_sha(emulator) == {"C": sorted([sha(jpeg(1)), sha(jpeg(2))])}
     assert tree(root) == {"C/b.jpg": jpeg(1), f"C/b ({pid}).jpg": jpeg(1), "C/z.jpg": jpeg(2)}
     assert_converged(emulator, sync_json, root)
+
+
+def test_a_file_whose_photo_moved_on_flickr_takes_the_name_a_rename_here_gives_it(emulator, root, sync_json, web):
+    # one picture loose and in B; on the website the photo is moved from B to A (where a.jpg is
+    # another picture); here the loose a.jpg is renamed b.jpg, which renames the photo: B/a.jpg
+    # follows the photo into A under its new name in this run, not in the next
+    write_jpeg(root / "a.jpg", 1)
+    write_jpeg(root / "B" / "a.jpg", 1)
+    write_jpeg(root / "A" / "a.jpg", 2)
+    sync_json(root)
+    pid = photo_with_sha(emulator, sha(jpeg(1)))["id"]
+    web.move(pid, "B", "A")
+    (root / "a.jpg").rename(root / "b.jpg")
+    summary = sync_json(root)
+    assert (summary["uploaded"], summary["downloaded"]) == (0, 0), summary
+    assert name_tags(emulator, jpeg(1)) == ["b.jpg"]
+    assert tree(root) == {"A/a.jpg": jpeg(2), "A/b.jpg": jpeg(1), "b.jpg": jpeg(1)}
+    assert_converged(emulator, sync_json, root)

@@ -473,6 +473,23 @@ def test_a_file_whose_photo_only_left_its_album_follows_a_rename_made_here():
     assert w.plan(BOTH).is_empty()
 
 
+def test_a_file_whose_photo_moved_on_flickr_takes_the_name_this_run_gives_the_photo():
+    # the photo of a.jpg and B/a.jpg is moved on the website from B to A (where a.jpg is taken),
+    # while a.jpg is renamed here to b.jpg: B/a.jpg moves to A under the photo's new name
+    w = synced({"a.jpg": "c0", "B/a.jpg": "c0", "A/a.jpg": "c1"})
+    pid = photo_at(w, "B/a.jpg")
+    w.remove_from_album(w.base_albums["B"], pid)
+    w.albums[w.base_albums["A"]][1].append(pid)
+    w.local["b.jpg"] = w.local.pop("a.jpg")
+    w.mtimes["b.jpg"] = w.mtimes.pop("a.jpg")
+    p = w.sync(BOTH)
+    moves = [(a.src_key, a.key, a.name) for a in p.actions if isinstance(a, MoveLocal)]
+    assert moves == [("B/a.jpg", "A/b.jpg", "b.jpg")]
+    assert p.count(Download) == p.count(Upload) == 0 and w.photos[pid].file_name == "b.jpg"
+    assert sorted(w.local) == ["A/a.jpg", "A/b.jpg", "b.jpg"]
+    assert w.plan(BOTH).is_empty()
+
+
 # --------------------------------------------------------------------------- properties
 
 # names valid here but not on every system, or changed by a safe-name rule, are among them
@@ -636,6 +653,33 @@ def _apply_remote(w: World, edits) -> None:
         ("upload", 0, "A", "c0", False),
         ("from_album", 0, "A", "c0", False),
     ],
+    delete=False,
+)
+# a photo moved on Flickr into the album of a file with its name, while a file here renames it:
+# the moved file takes the new name in the same run
+@example(
+    initial={"a.jpg": "c0", "A/a.jpg": "c1", "A/C/a.jpg": "c0"},
+    local_edits=[("add", "a.jpg", "a.jpg", "c0")] * 2 + [("move", "a.jpg", "b.jpg", "c0")],
+    remote_edits=[("upload", 0, "A", "c0", False)] * 2
+    + [("to_album", 0, "A", "c0", False), ("from_album", 1, "A", "c0", False)],
+    delete=False,
+)
+# a file moved here out of its album while another computer renamed its photo takes the new name;
+# a new photo on Flickr with that name is another picture, not this file's twin
+@example(
+    initial={
+        "A/a.jpg": "c0",
+        "A/b.jpg": "c0",
+        "A/C.JPG": "c0",
+        "B/a.jpg": "c0",
+        "B/b.jpg": "c1",
+        "A/C/a.jpg": "c0",
+        "a:b/a.jpg": "c0",
+    },
+    local_edits=[("add", "a.jpg", "a.jpg", "c0")] * 3 + [("move", " lead/a.jpg", "b.jpg", "c0")],
+    remote_edits=[("delete", 0, "A", "c0", False)]
+    + [("upload", 0, "A", "c0", False)] * 2
+    + [("rename", 0, "A", "c0", False)],
     delete=False,
 )
 def test_sync_converges_and_loses_nothing(initial, local_edits, remote_edits, delete):
