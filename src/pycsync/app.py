@@ -8,6 +8,7 @@ on a private copy of the state (see ``_open_state_read_only``).
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import stat
 import time
 from dataclasses import dataclass, field
@@ -42,7 +43,7 @@ from pycsync.model import (
     Upload,
 )
 from pycsync.planner import plan as make_plan
-from pycsync.remote import list_remote, photo_from_info
+from pycsync.remote import list_remote, note_own_writes, photo_from_info
 from pycsync.safefs import META_DIR, SafeDir, UnsafeFolderError, open_meta
 from pycsync.state import RootLock, StateCorrupt, StateDB
 
@@ -96,6 +97,9 @@ class SyncResult:
         if self.raw_paths:
             self.raw = self.raw + [s for s in self.skipped if s[0] in self.raw_paths]
             self.skipped = [s for s in self.skipped if s[0] not in self.raw_paths]
+
+    # Flickr as this run listed it (None when the run stopped before)
+    remote: RemoteListing | None = field(default=None, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -157,7 +161,11 @@ def _locked_run(client, options: SyncOptions, root: Path, messages: list[str], s
                 _clear_partial_downloads(meta)
                 state = _open_state(meta, options.rebuild_state, messages)
                 try:
-                    return _run(client, options, root, state, messages, started, notify)
+                    writes = client.record_writes()
+                    result = _run(client, options, root, state, messages, started, notify)
+                    if result.remote is not None:
+                        note_own_writes(state, result.remote, writes)  # the next listing's help
+                    return result
                 finally:
                     state.close()
         except UnsafeFolderError as exc:
@@ -248,21 +256,56 @@ def _open_state_read_only(root: Path, rebuild: bool, messages: list[str]) -> Sta
     return state
 
 
-def _run(client, options: SyncOptions, root: Path, state: StateDB | None, messages, started, notify):
+def _token_id(client: FlickrClient) -> str:
+    """Names the access token in the state without keeping it (a digest of it)."""
+    return hashlib.sha256(client.credentials.token.encode()).hexdigest()[:32]
+
+
+def _identity(client: FlickrClient, state: StateDB | None) -> tuple[str, str]:
+    """(the signed-in user's NSID, the token's permission).
+
+    A run with the token an earlier run of this folder completed with knows both: Flickr gives
+    a token one user and one permission for its life, so nothing is asked. The run's first call
+    (the listing's) then proves the token still works: a revoked one is refused in its answer.
+    Otherwise flickr.test.login and auth.oauth.checkToken ask, first thing.
+    """
+    if state is not None and state.get_meta("token") == _token_id(client):
+        nsid, perms = state.get_meta("account"), state.get_meta("perms")
+        if nsid and perms:
+            client.assume_user(nsid)
+            return nsid, perms
     login = client.test_login(retry_unreachable=False)  # a server that cannot be reached is said at once
-    perms = client.check_token()
+    return login.user_nsid, client.check_token()
+
+
+def _run(client, options: SyncOptions, root: Path, state: StateDB | None, messages, started, notify):
+    user_nsid, perms = _identity(client, state)
     if state is not None:
         account = state.get_meta("account")
-        if account and account != login.user_nsid and not options.dry_run:
+        if account and account != user_nsid and not options.dry_run:
             raise UsageError(
                 f"this folder was synced with Flickr account {account}, but you are signed in "
-                f"as {login.user_nsid}; use `--rebuild-state` to sync it with this account"
+                f"as {user_nsid}; use `--rebuild-state` to sync it with this account"
             )
     timings: dict[str, float] = {}
     clock = time.monotonic()
     base = state.load_base() if state else Base()
-    timings["base"], clock = time.monotonic() - clock, time.monotonic()
     ignore = IgnoreRules.load(root, options.excludes)
+    timings["base"], clock = time.monotonic() - clock, time.monotonic()
+    # Flickr first: its first call says at once whether the token still works
+    hashes = state.remote_hash_lookup() if state else {}
+    base_url = web_base(client)
+    remote = list_remote(
+        client,
+        web_base=base_url,
+        user_nsid=user_nsid,
+        known_hashes=hashes,
+        # only what changed on Flickr since the last listing is read (a dry run writes nothing)
+        cache=_ReadOnlyCache(state) if state is not None and options.dry_run else state,
+        full=options.full or options.rebuild_state,
+        base_items=base.items.values(),  # (shares their strings: memory)
+    )
+    timings["listing"], clock = time.monotonic() - clock, time.monotonic()
     scan = local_scan.scan(
         root,
         base=base.items,
@@ -279,19 +322,6 @@ def _run(client, options: SyncOptions, root: Path, state: StateDB | None, messag
             local_items[key] = LocalItem(key, key, b.size, b.mtime_ns, b.sha256)
     refused = _set_aside_refused(state, local_items, base, not options.dry_run) if state else []
     timings["local"], clock = time.monotonic() - clock, time.monotonic()
-    hashes = state.remote_hash_lookup() if state else {}
-    base_url = web_base(client)
-    remote = list_remote(
-        client,
-        web_base=base_url,
-        user_nsid=login.user_nsid,
-        known_hashes=hashes,
-        # only what changed on Flickr since the last listing is read (a dry run writes nothing)
-        cache=_ReadOnlyCache(state) if state is not None and options.dry_run else state,
-        full=options.full or options.rebuild_state,
-        base_items=base.items.values(),  # (shares their strings: memory)
-    )
-    timings["listing"], clock = time.monotonic() - clock, time.monotonic()
     settings = Settings(
         jobs=options.jobs,
         privacy=options.privacy,
@@ -300,7 +330,7 @@ def _run(client, options: SyncOptions, root: Path, state: StateDB | None, messag
         min_free_space=options.min_free_space,
     )
     if state is not None and not options.dry_run:
-        remote = _recover_unfinished_uploads(client, state, remote, settings, base_url, login.user_nsid)
+        remote = _recover_unfinished_uploads(client, state, remote, settings, base_url, user_nsid)
         remote = _recover_unfinished_replaces(client, state, remote, base, settings, root)
     base = _complete_unknown_secrets(state if not options.dry_run else None, base, remote)
     policy = Policy(
@@ -323,6 +353,7 @@ def _run(client, options: SyncOptions, root: Path, state: StateDB | None, messag
         "privacy_widening": options.privacy_widening,
         "raw_paths": frozenset(s.path for s in scan.skipped if s.raw),
     }
+    privacy["remote"] = remote  # (every result below carries the listing too)
     if options.dry_run or state is None:
         return SyncResult(
             plan,
@@ -406,7 +437,10 @@ def _run(client, options: SyncOptions, root: Path, state: StateDB | None, messag
         state.set_names(dict(plan.names))
     if not outcome.failed and not outcome.permanent:
         state.set_meta(REBUILDING, "0")
-    state.set_meta("account", login.user_nsid)
+    state.set_meta("account", user_nsid)
+    if perms:  # this token needs no test.login nor checkToken from now on
+        state.set_meta("perms", perms)
+        state.set_meta("token", _token_id(client))
     state.set_meta("last_sync", str(int(time.time())))
     state.prune_journal()
     skipped = state.newly_reported(notes)

@@ -24,6 +24,16 @@ The next run then reads only what may have changed:
   On a mismatch photos.getNotInSet is read in full; if the count still disagrees, or anything
   else looks inconsistent, the whole listing is read again from scratch.
 
+Our own writes. A run that changes albums records what its writes did (``note_own_writes``):
+each album's members and count as they must now be, and Flickr's clock at the latest answer to
+a write. The next listing takes an album whose count is the one expected and whose last update
+lies between the listing before those writes and that time as this run's own doing, and reads
+nothing of it; so a quiet run right after uploads, moves or deletions still costs three calls.
+What this cannot see: someone else changing the same album while this run wrote to it (between
+its listing and its last write there) in a way that leaves exactly the count this run expects;
+the album is then read again at its next change, or with ``--full``. An album whose write failed
+or whose answer was lost is read again, as is anything the run did not record.
+
 ``full=True`` (``sync --full``), a missing snapshot, a change of account or endpoint all list
 everything, and every listing replaces or updates the snapshot.
 """
@@ -32,6 +42,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import json
 import sys
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -40,6 +51,7 @@ from typing import Any, NamedTuple, Protocol
 
 from pycsync import naming
 from pycsync.flickr import Album, FlickrClient, PhotoInfo, as_int, content
+from pycsync.flickr.writes import ADD, CREATE, REMOVE, SET, WriteLog
 from pycsync.model import BaseItem, RemoteAlbum, RemoteListing, RemotePhoto, new_remote_photo
 
 EXTRAS = "original_format,last_update,machine_tags,media,url_o,date_taken,date_upload"
@@ -106,6 +118,8 @@ class Snapshot:
     since: int
     albums: dict[str, CachedAlbum]
     photos: dict[str, RemotePhoto]  # as the last listing gave them (album ids, cached hashes)
+    # albums the last run wrote to -> Flickr's clock at its latest write (see note_own_writes)
+    own: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -115,6 +129,7 @@ class ListingStats:
     mode: str = ""  # "full" | "incremental"
     reason: str = ""  # why it was full
     albums_read: int = 0  # albums whose members were read
+    albums_recognised: int = 0  # albums the last run's own writes left as it noted, not read again
     photos_refreshed: int = 0  # photo records read by recentlyUpdated
     unsorted_read: bool = False  # photos.getNotInSet was read
     checks: list[str] = field(default_factory=list)
@@ -179,10 +194,14 @@ class _Lister:
         return row_from_record(rec, self.web_base, self.user_nsid)
 
     def _albums(self) -> tuple[list[RemoteAlbum], int]:
-        """Every album in the user's order, and ``since`` for this listing."""
+        """Every album in the user's order, and ``since`` for this listing.
+
+        Often the run's first call: a server that cannot be reached is said at once, and a token
+        Flickr no longer accepts is refused in its answer."""
         albums: list[RemoteAlbum] = []
         stamp: int | None = None
-        for raw in self.client.paginate("flickr.photosets.getList", "photosets", "photoset"):
+        pages = self.client.paginate("flickr.photosets.getList", "photosets", "photoset", retry_unreachable=False)
+        for raw in pages:
             if stamp is None:
                 stamp = self.client.server_time  # Flickr's clock at the first page
             album = Album.from_json(raw)
@@ -228,15 +247,17 @@ class _Lister:
         members: dict[str, tuple[str, ...]] = {}
         for a in albums:
             cached = snap.albums.get(a.album_id)
-            if (
-                cached is None
-                or cached.photo_count != a.count
-                or cached.date_update != a.date_update
-                or a.date_update >= snap.since
-            ):
+            ours = snap.own.get(a.album_id)
+            if cached is None or cached.photo_count != a.count:
                 members[a.album_id] = self._members(a.album_id, rows)
-            else:
+            elif (cached.date_update == a.date_update and a.date_update < snap.since) or (
+                ours is not None and snap.since <= a.date_update <= ours
+            ):
+                # unchanged, or as the last run's own writes left it
                 members[a.album_id] = cached.members
+                stats.albums_recognised += ours is not None
+            else:
+                members[a.album_id] = self._members(a.album_id, rows)
         for rec in self.client.recently_updated(snap.since - PHOTO_OVERLAP, EXTRAS):
             _keep_newer(rows, self._row(rec))
             stats.photos_refreshed += 1
@@ -367,7 +388,11 @@ def _load_snapshot(
     if since is None:
         stats.reason = "the earlier listing has no time"
         return None
-    return Snapshot(account, web_base, since, {a: CachedAlbum(*v) for a, v in albums.items()}, photos)
+    try:
+        own = {str(a): int(t) for a, t in json.loads(info.get("own_writes") or "{}").items()}
+    except (ValueError, TypeError, AttributeError):
+        own = {}  # (then every album they changed is read again)
+    return Snapshot(account, web_base, since, {a: CachedAlbum(*v) for a, v in albums.items()}, photos, own)
 
 
 def _cached_photos(
@@ -398,6 +423,7 @@ def _save_snapshot(cache: ListingCache, account: str, web_base: str, read: _Read
         "web_base": web_base,
         "since": str(read.since),
         "album_order": ",".join(a.album_id for a in read.albums),
+        "own_writes": "",  # consumed: this listing saw what they did
     }
     current = {pid for ids in read.members.values() for pid in ids}
     current.update(read.unsorted)
@@ -420,6 +446,67 @@ def _save_snapshot(cache: ListingCache, account: str, web_base: str, read: _Read
             if pid in current and (pid not in old.photos or _row_of(old.photos[pid]) != row)
         ],
         photos_drop=[p for p in old.photos if p not in current],
+    )
+
+
+def note_own_writes(cache: ListingCache, listing: RemoteListing, log: WriteLog) -> None:
+    """Record in the snapshot what this run's own writes did, so the next listing recognises
+    the albums they changed instead of reading them again.
+
+    ``listing`` is this run's listing (its albums and members are the snapshot's). Each album
+    the log proves the members of gets them, with its count, and Flickr's clock at the latest
+    write as the bound its last update must lie under; an album a write left unsure keeps the
+    listing's record, so its changed count or last update gets it read again. Deleted photos
+    leave the snapshot (they would otherwise be presumed unsorted and miscount).
+    """
+    if log.empty or log.latest is None:
+        return
+    members: dict[str, list[str] | None] = {}
+    unsure = set(log.unsure)
+    for pid in log.unsure_photos:
+        unsure.update(a for a, ids in listing.members.items() if pid in ids)
+
+    def current(album_id: str) -> list[str] | None:
+        if album_id not in members:
+            known = listing.members.get(album_id) if album_id in listing.albums else None
+            members[album_id] = list(known) if known is not None else None
+        return members[album_id]
+
+    for album_id, op, photo_ids in log.ops:
+        if op in (CREATE, SET):
+            members[album_id] = list(dict.fromkeys(photo_ids))
+            continue
+        ids = current(album_id)
+        if ids is None:
+            continue  # an album we never knew the members of: read it
+        if op == ADD:
+            ids.extend(p for p in photo_ids if p not in ids)
+        elif op == REMOVE:
+            ids[:] = [p for p in ids if p not in photo_ids]
+    if log.deleted:
+        for album_id, ids in listing.members.items():
+            if any(p in log.deleted for p in ids):
+                current(album_id)
+        for ids in members.values():
+            if ids is not None:
+                ids[:] = [p for p in ids if p not in log.deleted]
+    albums_put: dict[str, CachedAlbum] = {}
+    albums_drop: list[str] = []
+    own: dict[str, int] = {}
+    for album_id, ids in members.items():
+        if ids is None or album_id in unsure:
+            continue
+        if not ids:
+            albums_drop.append(album_id)  # Flickr deletes an emptied album
+            continue
+        before = listing.albums.get(album_id)
+        albums_put[album_id] = CachedAlbum(len(ids), before.date_update if before else 0, tuple(ids))
+        own[album_id] = log.latest
+    cache.save_remote_cache(
+        {"own_writes": json.dumps(own, separators=(",", ":"))},
+        albums_put=albums_put,
+        albums_drop=albums_drop,
+        photos_drop=sorted(log.deleted),
     )
 
 

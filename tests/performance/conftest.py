@@ -18,7 +18,8 @@ import pycsync.flickr.transport as transport
 from tests.conftest import make_jpeg_bytes
 from tests.integration.conftest import cli, cli_env, sync_json  # noqa: F401  (fixtures)
 
-#: the calls every sync makes before listing: who am I, and what may this token do
+#: the calls a folder's first sync with a token makes before listing: who am I, and what may this
+#: token do (later runs with the same token know both from the state)
 LOGIN = {"flickr.test.login": 1, "flickr.auth.oauth.checkToken": 1}
 
 

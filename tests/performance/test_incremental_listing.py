@@ -14,6 +14,7 @@ edits land before, in and after the second of each listing, deterministically.
 from __future__ import annotations
 
 import itertools
+import json
 import tempfile
 from pathlib import Path
 
@@ -26,7 +27,7 @@ from pycsync import naming
 from pycsync.app import web_base
 from pycsync.emulator import EmulatorServer
 from pycsync.flickr import Credentials, Endpoints, FlickrClient
-from pycsync.remote import ListingStats, list_remote
+from pycsync.remote import ListingStats, list_remote, note_own_writes
 from pycsync.state import StateDB
 from tests.conftest import make_jpeg_bytes
 
@@ -295,5 +296,74 @@ def test_the_remote_hash_cache_applies_to_cached_and_fresh_photos_alike(world):
             full, _ = listing(None)
             _same(incremental, full)
             assert {p.sha256 for p in incremental.photos.values()} == {"c" * 64}
+        finally:
+            state.close()
+
+
+# --------------------------------------------------------------------------- our own writes
+
+# pycsync never reorders an album: a reorder of ours would be a write it did not record
+our_op = st.tuples(st.sampled_from([o for o in OPS if o != "reorder"]), st.integers(0, 6), st.integers(0, 3))
+own_round = st.tuples(
+    st.lists(our_op, min_size=1, max_size=6), st.sampled_from([1, 2, 3, 10]), st.lists(op, max_size=3)
+)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
+@given(setup=st.lists(op, max_size=8), pause=tick, rounds=st.lists(own_round, min_size=1, max_size=3))
+def test_own_writes_are_recognised_and_the_listing_still_equals_a_full_one(world, setup, pause, rounds):
+    """A run's own album writes, recorded and noted, spare the next listing their albums; edits
+    made on the website in a later second are still seen, and the listing equals a full one."""
+    world.wipe()
+    for o in setup:
+        world.apply(*o)
+    world.clock += pause
+    with tempfile.TemporaryDirectory() as tmp:
+        state = StateDB(Path(tmp) / "state.db")
+        try:
+            listing, _ = _listing(world, state)
+            for ours, later, theirs in rounds:
+                log = world.client.record_writes()
+                try:
+                    for o in ours:
+                        world.apply(*o)
+                finally:
+                    world.client.writes = None
+                note_own_writes(state, listing, log)
+                noted = set(json.loads(state.get_meta("remote.own_writes") or "{}"))
+                world.clock += later  # the website's edits come in a later second
+                for o in theirs:
+                    world.apply(*o)
+                listing, stats = _listing(world, state)
+                assert stats.mode == "incremental", stats
+                _same(listing, _listing(world, None)[0])
+                if not theirs:  # every album our writes left as noted is recognised
+                    assert stats.albums_recognised == len(noted & set(listing.albums)), (ours, stats)
+        finally:
+            state.close()
+
+
+def test_a_write_whose_outcome_is_unknown_gets_its_album_read_again(world):
+    world.wipe()
+    for i in range(4):
+        world.apply("upload_into", i, 0)
+    with tempfile.TemporaryDirectory() as tmp:
+        state = StateDB(Path(tmp) / "state.db")
+        try:
+            world.clock += 10
+            listing, _ = _listing(world, state)
+            (album,) = listing.albums
+            photo = world.upload()
+            log = world.client.record_writes()
+            world.client.add_to_album(album, photo)
+            log.album_unsure(album)  # as when its answer was lost: it may or may not have landed
+            world.client.writes = None
+            note_own_writes(state, listing, log)
+            world.clock += 10
+            again, stats = _listing(world, state)
+            assert stats.albums_read == 1 and stats.albums_recognised == 0
+            _same(again, _listing(world, None)[0])
         finally:
             state.close()

@@ -1,16 +1,17 @@
-"""A sync with nothing to do costs the same few calls whatever the library's size, and reads no
-file: the listing comes from the state DB's snapshot (getList to see that no album changed,
+"""A sync with nothing to do costs three calls whatever the library's size, and reads no file:
+the listing comes from the state DB's snapshot (getList to see that no album changed,
 recentlyUpdated to see that no photo did, people.getInfo to check the photo count) and the local
-scan trusts size and mtime."""
+scan trusts size and mtime. Who the token belongs to and what it may do are known from the run
+that first used it (no test.login, no checkToken); the albums a run changed itself are recognised
+from what it recorded, so the run right after uploads, moves or deletions is just as quiet."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.performance.conftest import LOGIN, make_library
+from tests.performance.conftest import make_library
 
 NO_CHANGE = {
-    **LOGIN,
     "flickr.photosets.getList": 1,
     "flickr.photos.recentlyUpdated": 1,
     "flickr.people.getInfo": 1,
@@ -23,11 +24,8 @@ def test_no_change_sync_costs_the_same_at_any_size(emulator, root, counted, flic
     make_library(root, {"A": per_album, "B/C": per_album, "D": per_album, "E": per_album}, loose=n - 4 * per_album)
     counted(root)
     flickr_clock.advance()
-    settle, calls = counted(root)  # reads the albums the upload created, once
-    assert calls["flickr.photosets.getPhotos"] == 4
-    flickr_clock.advance()
 
-    for _ in range(2):
+    for _ in range(3):  # right after the upload too: the four albums it created are not read
         summary, calls = counted(root)
         assert calls == NO_CHANGE, "the same calls at n=10 and n=60"
         assert summary["files_hashed"] == 0

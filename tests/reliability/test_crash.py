@@ -107,7 +107,7 @@ def test_clean_run_request_count(prepared, emulator, root, cli_env, sync_json):
 # the clean run of this library makes exactly this many requests (checked above): with one
 # addPhoto per new photo of an existing album, a rename's getInfo, addTags and removeTag, and the
 # people.getPhotos that reads the new uploads' original secrets back
-MAX_K = int(os.environ.get("PYCSYNC_CRASH_MAX_K", "30"))
+MAX_K = int(os.environ.get("PYCSYNC_CRASH_MAX_K", "27"))
 
 
 @pytest.mark.parametrize("k", range(1, MAX_K + 1))

@@ -29,6 +29,7 @@ from .models import (
 from .oauth import Credentials
 from .ratelimit import RateLimiter
 from .transport import DEFAULT_TIMEOUT, DEFAULT_UPLOAD_TIMEOUT, Transport, TransportStats
+from .writes import ADD, CREATE, META, REMOVE, SET, WriteLog
 
 __all__ = ["FlickrClient", "format_tags"]
 
@@ -102,6 +103,8 @@ class FlickrClient:
         )
         self._nsid = user_nsid
         self._lock = threading.Lock()
+        #: where album and photo writes are recorded (see :meth:`record_writes`)
+        self.writes: WriteLog | None = None
 
     # ------------------------------------------------------------------ plumbing
 
@@ -117,6 +120,28 @@ class FlickrClient:
     def user_nsid(self) -> str | None:
         """The logged-in user's NSID once known (after :meth:`test_login`)."""
         return self._nsid
+
+    def assume_user(self, nsid: str) -> None:
+        """The signed-in user's NSID, known from an earlier run with this same token (no
+        flickr.test.login needed)."""
+        self._nsid = nsid
+
+    def record_writes(self) -> WriteLog:
+        """From now on, record what album writes and photo deletions did (a fresh log)."""
+        self.writes = WriteLog()
+        return self.writes
+
+    def _wrote_album(self, album_id: str, op: str, photo_ids: tuple[str, ...]) -> None:
+        if self.writes is not None:
+            self.writes.album(album_id, op, photo_ids, self._transport.own_answer_time)
+
+    def _photo_unsure(self, photo_id: str) -> None:
+        if self.writes is not None:
+            self.writes.photo_unsure(photo_id)
+
+    def _album_unsure(self, album_id: str) -> None:
+        if self.writes is not None:
+            self.writes.album_unsure(album_id)
 
     @property
     def server_time(self) -> int | None:
@@ -148,13 +173,23 @@ class FlickrClient:
         )
 
     def paginate(
-        self, method: str, list_key: str, item_key: str, per_page: int = MAX_PER_PAGE, **params: Any
+        self,
+        method: str,
+        list_key: str,
+        item_key: str,
+        per_page: int = MAX_PER_PAGE,
+        *,
+        retry_unreachable: bool = True,
+        **params: Any,
     ) -> Iterator[dict[str, Any]]:
-        """Yield every item of a paged list method, looping while ``page < pages``."""
+        """Yield every item of a paged list method, looping while ``page < pages``.
+        ``retry_unreachable=False`` applies to the first page (a run's first call)."""
         page = as_int(params.pop("page", None), 1) or 1
         per_page = max(1, min(MAX_PER_PAGE, int(per_page)))
+        once = {} if retry_unreachable else {"retry_unreachable": False}  # (the first page only)
         while True:
-            data = self.call(method, page=page, per_page=per_page, **params)
+            data = self.call(method, page=page, per_page=per_page, **once, **params)
+            once = {}
             container = data.get(list_key)
             items = _items(container, item_key)
             yield from items
@@ -317,19 +352,34 @@ class FlickrClient:
         if description:
             params["description"] = description
         data = self.call("flickr.photosets.create", write=True, idempotent=False, **params)
-        return str((data.get("photoset") or {}).get("id") or "")
+        album_id = str((data.get("photoset") or {}).get("id") or "")
+        if album_id:
+            self._wrote_album(album_id, CREATE, (primary_photo_id,))
+        return album_id
 
     def edit_album_photos(self, album_id: str, primary_photo_id: str, photo_ids: list[str]) -> None:
-        self.call(
-            "flickr.photosets.editPhotos",
-            write=True,
-            photoset_id=album_id,
-            primary_photo_id=primary_photo_id,
-            photo_ids=",".join(photo_ids),
-        )
+        try:
+            self.call(
+                "flickr.photosets.editPhotos",
+                write=True,
+                photoset_id=album_id,
+                primary_photo_id=primary_photo_id,
+                photo_ids=",".join(photo_ids),
+            )
+        except BaseException:
+            self._album_unsure(album_id)
+            raise
+        self._wrote_album(album_id, SET, tuple(photo_ids))
 
     def edit_album_meta(self, album_id: str, title: str, description: str | None = None) -> None:
-        self.call("flickr.photosets.editMeta", write=True, photoset_id=album_id, title=title, description=description)
+        try:
+            self.call(
+                "flickr.photosets.editMeta", write=True, photoset_id=album_id, title=title, description=description
+            )
+        except BaseException:
+            self._album_unsure(album_id)
+            raise
+        self._wrote_album(album_id, META, ())
 
     def add_to_album(self, album_id: str, photo_id: str) -> None:
         """Append a photo; "already in set" (code 3) counts as success."""
@@ -337,7 +387,12 @@ class FlickrClient:
             self.call("flickr.photosets.addPhoto", write=True, photoset_id=album_id, photo_id=photo_id)
         except ApiError as exc:
             if exc.code != 3:
+                self._album_unsure(album_id)
                 raise
+        except BaseException:
+            self._album_unsure(album_id)
+            raise
+        self._wrote_album(album_id, ADD, (photo_id,))
 
     def remove_from_album(self, album_id: str, photo_ids: list[str]) -> None:
         """photosets.removePhotos; photos already out of the set (code 3) and a set that
@@ -348,7 +403,12 @@ class FlickrClient:
             self.call("flickr.photosets.removePhotos", write=True, photoset_id=album_id, photo_ids=",".join(photo_ids))
         except ApiError as exc:
             if exc.code not in (1, 3):
+                self._album_unsure(album_id)
                 raise
+        except BaseException:
+            self._album_unsure(album_id)
+            raise
+        self._wrote_album(album_id, REMOVE, tuple(photo_ids))
 
     def delete_album(self, album_id: str) -> None:
         """Delete a set; an already-gone set (code 1) counts as success."""
@@ -356,7 +416,12 @@ class FlickrClient:
             self.call("flickr.photosets.delete", write=True, photoset_id=album_id)
         except ApiError as exc:
             if exc.code != 1:
+                self._album_unsure(album_id)
                 raise
+        except BaseException:
+            self._album_unsure(album_id)
+            raise
+        self._wrote_album(album_id, SET, ())
 
     # ------------------------------------------------------------------ photos
 
@@ -411,7 +476,13 @@ class FlickrClient:
             self.call("flickr.photos.delete", write=True, photo_id=photo_id)
         except ApiError as exc:
             if exc.code != 1:
+                self._photo_unsure(photo_id)
                 raise
+        except BaseException:
+            self._photo_unsure(photo_id)
+            raise
+        if self.writes is not None:
+            self.writes.photo_deleted(photo_id, self._transport.own_answer_time)
 
     # ------------------------------------------------------------------ download
 

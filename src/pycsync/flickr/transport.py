@@ -483,6 +483,13 @@ class Transport:
         self.stats = TransportStats()
         #: the server's clock (unix seconds, from the Date header) at the last REST answer
         self.server_time: int | None = None
+        self._answers = threading.local()  # per thread: the Date of its own last REST answer
+
+    @property
+    def own_answer_time(self) -> int | None:
+        """The server's clock at this thread's last REST answer (other threads' answers may have
+        come in since: ``server_time`` is whichever came last)."""
+        return getattr(self._answers, "stamp", None)
 
     # -- helpers
 
@@ -596,6 +603,7 @@ class Transport:
             stamp = _server_date(resp.headers)
             if stamp is not None:
                 self.server_time = stamp
+            self._answers.stamp = stamp
             return data
 
         return self._retrying(attempt, idempotent=idempotent, label=method, retry_unreachable=retry_unreachable)

@@ -370,7 +370,7 @@ class StateDB:
     def load_remote_cache(self, build=None) -> tuple[dict[str, str], dict, dict] | None:
         """The last remote listing: (info, albums, photos), or None when there is none.
 
-        info: account, web_base, since and album_order (see pycsync.remote); albums: album id ->
+        info: account, web_base, since, album_order and own_writes (see pycsync.remote); albums: album id ->
         (count, date_update, member ids in album order); photos: photo id -> the row remote.py
         keeps, its content hash already the remote-hash cache's when that knows the original.
         With ``build``, ``build(info, albums)`` returns a function that turns each row into what
@@ -384,8 +384,9 @@ class StateDB:
                 if row is None:
                     return None
                 info[name.partition(".")[2]] = row[0]
-            row = self._db.execute("SELECT value FROM meta WHERE name = 'remote.album_order'").fetchone()
-            info["album_order"] = row[0] if row else ""
+            for optional in ("album_order", "own_writes"):
+                row = self._db.execute("SELECT value FROM meta WHERE name = ?", (f"remote.{optional}",)).fetchone()
+                info[optional] = row[0] if row else ""
             albums = {
                 r[0]: (r[1], r[2], tuple(r[3].split(",")) if r[3] else ())
                 for r in self._db.execute("SELECT album_id, count, date_update, members FROM remote_albums")
