@@ -820,6 +820,7 @@ class _Planner:
         that no later run reads the rename as one made elsewhere."""
         names: dict[str, str] = {}
         photos = self.remote.photos
+        left_behind = {photo.photo_id for _, _, photo in self._remote_moves}
         for key, b in self.base.items.items():
             photo = photos.get(b.photo_id)
             if photo is None or key in touched or key in self._outside:
@@ -834,6 +835,10 @@ class _Planner:
                 names[key] = name
             elif new and not self._named_after(name_of(key), b.name, b.photo_id):
                 names[key] = new
+            elif name and b.photo_id in left_behind:
+                # a file its photo left when it moved on Flickr (another file took the new name
+                # along): it stays as it is, and no later run reads the rename as news
+                names[key] = name
         return names
 
     def _match_remote_moves(self, keys, local_st, remote_st, done) -> None:
@@ -862,7 +867,7 @@ class _Planner:
         _follow_local_renames), else the next run would read the rename as one made elsewhere."""
         taken: dict[str, set[str]] = {}
         for src, k, photo in self._remote_moves:
-            dst, name = k, None
+            dst, name = k, photo.file_name  # (named after the photo as it is now)
             renaming = self._renaming.get(photo.photo_id)
             if (
                 renaming is not None

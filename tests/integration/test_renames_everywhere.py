@@ -256,3 +256,27 @@ def test_a_file_whose_photo_moved_on_flickr_takes_the_name_a_rename_here_gives_i
     assert name_tags(emulator, jpeg(1)) == ["b.jpg"]
     assert tree(root) == {"A/a.jpg": jpeg(2), "A/b.jpg": jpeg(1), "b.jpg": jpeg(1)}
     assert_converged(emulator, sync_json, root)
+
+
+def test_a_photo_moved_and_renamed_elsewhere_takes_one_file_along_and_leaves_the_other(
+    emulator, tmp_path, sync_json, web
+):
+    # one picture in A and B; the desktop renames it, and on the website it is taken out of both
+    # albums: on the laptop A/a.jpg follows the photo to the root under its new name, B/a.jpg
+    # stays as it is (no --delete), and the next run has nothing to do
+    laptop, desktop = tmp_path / "laptop", tmp_path / "desktop"
+    write_jpeg(laptop / "A" / "a.jpg", 1)
+    write_jpeg(laptop / "B" / "a.jpg", 1)
+    write_jpeg(laptop / "B" / "z.jpg", 2)
+    sync_json(laptop)
+    desktop.mkdir()
+    sync_json(desktop)
+    (desktop / "A" / "a.jpg").rename(desktop / "A" / "r0.jpg")
+    sync_json(desktop)
+    pid = photo_with_sha(emulator, sha(jpeg(1)))["id"]
+    web.remove_from_album(pid, "A")
+    web.remove_from_album(pid, "B")
+    summary = sync_json(laptop)
+    assert (summary["uploaded"], summary["downloaded"]) == (0, 0), summary
+    assert tree(laptop) == {"r0.jpg": jpeg(1), "B/a.jpg": jpeg(1), "B/z.jpg": jpeg(2)}
+    assert_converged(emulator, sync_json, laptop)

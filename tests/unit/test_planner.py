@@ -682,6 +682,16 @@ def _apply_remote(w: World, edits) -> None:
     + [("rename", 0, "A", "c0", False)],
     delete=False,
 )
+# a photo in two albums taken out of both and renamed on Flickr: one file follows it, taking the
+# new name along; the file left behind keeps its name, in this run and the next
+@example(
+    initial={"A/a.jpg": "c0", "B/a.jpg": "c0"},
+    local_edits=[],
+    remote_edits=[("from_album", 0, "A", "c0", False)]
+    + [("upload", 0, "A", "c0", False)] * 2
+    + [("from_album", 0, "A", "c0", False), ("rename", 0, "A", "c0", False)],
+    delete=False,
+)
 def test_sync_converges_and_loses_nothing(initial, local_edits, remote_edits, delete):
     try:
         check_sync_round(initial, local_edits, remote_edits, delete)
