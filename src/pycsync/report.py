@@ -304,7 +304,7 @@ class Reporter:
         """Show one event of a running sync (pass as ``sync(..., notify=reporter.notify)``)."""
         match event:
             case ActionDone(kind=kind) if kind not in VERBOSE_ONLY or self.verbose:
-                detail = _detail(event)
+                detail = action_detail(event)
                 self.line(f"{LABELS[kind]:<16} {event.key}" + (f"  ({detail})" if detail else ""))
             case ActionFailed(key=key, message=message):
                 self.warn(f"{key}: {message}")
@@ -361,26 +361,12 @@ class Reporter:
                 )
             if self.verbose and calls:
                 self._print("Flickr API calls: " + ", ".join(f"{m} {n}" for m, n in sorted(calls.items())))
-        labels = {**{k: k for k in SUMMARY}, "placed": "placed in albums", "conflicts": "conflicts"}
-        labels.update(skipped="skipped", raw="RAW skipped", unsynced="not synced", failed="failed")
-        if result.privacy is not Privacy.PRIVATE:
-            labels["uploaded"] = f"uploaded as {result.privacy}"
-        counts = ", ".join(f"{summary[k]} {label}" for k, label in labels.items() if summary[k])
-        if not counts and summary["flickr_writes"]:  # "nothing to do" only when nothing was written
-            counts = f"{summary['flickr_writes']} other changes on Flickr"
-        total_calls = sum(calls.values())
-        if result.error is not None:
-            verb, nothing = "stopped", "nothing done"
-        elif result.outcome is None:
-            verb, nothing = "planned", "nothing to do"
-        else:
-            verb, nothing = "done", "nothing to do"
-        self._print(f"{verb}: {counts or nothing}; {total_calls} Flickr API calls in {result.seconds:.1f}s")
+        self._print(summary_line(result, summary, calls))
         if summary["uploaded"] and result.privacy_widening is not None and result.outcome is not None:
             self.warn(f"{summary['uploaded']} uploaded as {result.privacy}: {result.privacy_widening.describe()}")
 
 
-def _detail(done: ActionDone) -> str:
+def action_detail(done: ActionDone) -> str:
     """What an action line adds in brackets."""
     if done.source:
         return f"{'linked from' if done.kind is Done.DOWNLOADED else 'from'} {done.source}"
@@ -406,6 +392,25 @@ def run_warnings(result: SyncResult) -> list[str]:
     if visible is not None:
         warnings.append(privacy_notice(visible.count, visible.privacy, visible.widening, would=True))
     return warnings
+
+
+def summary_line(result: SyncResult, summary: dict, calls: dict[str, int]) -> str:
+    """The one line that ends a run's report: what it did and the API calls it used."""
+    labels = {**{k: k for k in SUMMARY}, "placed": "placed in albums", "conflicts": "conflicts"}
+    labels.update(skipped="skipped", raw="RAW skipped", unsynced="not synced", failed="failed")
+    if result.privacy is not Privacy.PRIVATE:
+        labels["uploaded"] = f"uploaded as {result.privacy}"
+    counts = ", ".join(f"{summary[k]} {label}" for k, label in labels.items() if summary[k])
+    if not counts and summary["flickr_writes"]:  # "nothing to do" only when nothing was written
+        counts = f"{summary['flickr_writes']} other changes on Flickr"
+    total_calls = sum(calls.values())
+    if result.error is not None:
+        verb, nothing = "stopped", "nothing done"
+    elif result.outcome is None:
+        verb, nothing = "planned", "nothing to do"
+    else:
+        verb, nothing = "done", "nothing to do"
+    return f"{verb}: {counts or nothing}; {total_calls} Flickr API calls in {result.seconds:.1f}s"
 
 
 def _top(rows: dict[str, dict], verbose: bool) -> list[tuple[str, dict]]:

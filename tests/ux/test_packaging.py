@@ -21,6 +21,7 @@ RUNTIME = {"requests", "urllib3", "requests-toolbelt", "oauthlib", "click", "ric
 RUNTIME |= {"exiv2"}  # the emulator reads uploads' metadata with it
 RUNTIME |= {"mutagen"}  # ... and measures uploaded videos' length with it
 RUNTIME |= {"pathspec"}  # the selection rules (gitignore patterns)
+RUNTIME |= {"watchfiles"}  # `pycsync watch`: filesystem events
 
 pytestmark = pytest.mark.slow
 

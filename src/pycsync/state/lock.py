@@ -27,6 +27,9 @@ except ImportError:  # Windows
     fcntl = None  # type: ignore[assignment]
 
 
+RUN_BUSY = "another pycsync run (pid {pid} on {host}) is syncing this folder"
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -39,10 +42,12 @@ def _alive(pid: int) -> bool:
 
 class RootLock:
     """The lock file ``path``; ``directory``: its folder, already opened and checked (else the
-    folder is opened here). The file is never reached through a link."""
+    folder is opened here). The file is never reached through a link. ``busy``: what a holder
+    is doing, for the message when it is held ({pid} and {host} filled in)."""
 
-    def __init__(self, path: Path, directory: SafeDir | None = None):
+    def __init__(self, path: Path, directory: SafeDir | None = None, busy: str = RUN_BUSY):
         self.path = Path(path)
+        self.busy = busy
         self._directory = directory
         self._own_directory: SafeDir | None = None
         self._fd: int | None = None
@@ -176,10 +181,8 @@ class RootLock:
 
     def _describe(self, owner: dict | None) -> str:
         owner = owner or {}
-        return (
-            f"another pycsync run (pid {owner.get('pid', '?')} on {owner.get('host', '?')}) "
-            f"is syncing this folder; if it is gone, delete {self.path}"
-        )
+        busy = self.busy.format(pid=owner.get("pid", "?"), host=owner.get("host", "?"))
+        return f"{busy}; if it is gone, delete {self.path}"
 
     def release(self) -> None:
         if not self._held:
