@@ -13,11 +13,15 @@ import getpass
 import json
 import logging
 import os
+import signal
 import sys
+import threading
+import time
 import traceback
 import webbrowser
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -40,6 +44,7 @@ from pycsync.config import (
 from pycsync.errors import EXIT_STATUS_HELP, ExitStatus, PycsyncError, UsageError, as_error
 from pycsync.flickr import Credentials, Endpoints, FlickrClient, SignInPrompts, redact, sign_in
 from pycsync.flickr.endpoints import is_loopback
+from pycsync.flickr.ratelimit import RateLimiter
 from pycsync.model import Direction, Layout
 from pycsync.report import (
     Reporter,
@@ -51,6 +56,19 @@ from pycsync.report import (
     status_report,
 )
 from pycsync.verify import VerifyOptions, verify
+from pycsync.watch import (
+    RunReport,
+    ScanEvents,
+    SyncRunner,
+    Watch,
+    WatchSettings,
+    folder_events,
+    launchd_plist,
+    run_document,
+    service_name,
+    session_lock,
+    systemd_unit,
+)
 
 DEFAULT_ENDPOINT = "https://www.flickr.com"
 
@@ -101,6 +119,7 @@ class Context:
     debug: bool = False
     json_mode: bool = False  # a --json document is owed on stdout
     json_printed: bool = False
+    json_lines: bool = False  # documents on one line each (watch: one per run)
 
     @property
     def endpoint_key(self) -> str:
@@ -109,10 +128,21 @@ class Context:
     def store(self) -> TokenStore:
         return TokenStore(config_dir(self.environment.env))
 
-    def client(self, calls_per_hour: int | None = 3000) -> FlickrClient:
+    def client(
+        self,
+        calls_per_hour: int | None = 3000,
+        limiter: RateLimiter | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> FlickrClient:
+        """A client signed in as the environment or the saved sign-in says; ``limiter``: one
+        shared with other clients (a watch's runs) instead of one of ``calls_per_hour``, and
+        ``sleep``: how those clients wait between retries."""
         creds = resolve_credentials(self.environment.env, self.store(), self.endpoint_key)
         _LOG_SECRETS.update(v for v in creds.secret_values() if v)
-        return FlickrClient(Endpoints.for_base(self.endpoint), creds, calls_per_hour=calls_per_hour)
+        endpoints = Endpoints.for_base(self.endpoint)
+        if limiter is None:
+            return FlickrClient(endpoints, creds, calls_per_hour=calls_per_hour)
+        return FlickrClient(endpoints, creds, calls_per_hour=calls_per_hour, limiter=limiter, sleep=sleep)
 
     def echo(self, text: str = "", err: bool = False) -> None:
         click.echo(text, file=self.environment.stderr if err else self.environment.stdout)
@@ -121,7 +151,9 @@ class Context:
         self.echo(f"warning: {text}", err=True)
 
     def print_json(self, document: dict) -> None:
-        self.echo(json.dumps(document, indent=2))
+        self.echo(json.dumps(document, indent=None if self.json_lines else 2))
+        if self.json_lines:
+            self.environment.stdout.flush()
         self.json_printed = True
 
     def report(self, error: PycsyncError) -> ExitStatus:
@@ -620,6 +652,259 @@ def verify_command(ctx: Context, path, deep, json_mode, verbose, **settings) -> 
     if result.error is not None:
         return ctx.report(result.error)
     return ExitStatus.OK if result.ok else ExitStatus.ERROR
+
+
+WATCH_EXAMPLES = """
+\b
+Examples:
+  pycsync watch ~/Pictures                 sync now, then whenever something changes
+  pycsync watch --push --interval 900      upload only; look at Flickr every 15 minutes
+  pycsync watch --log-file ~/pycsync.log   log to a file (rotated) instead of stderr
+  pycsync watch --json | jq .uploaded      one JSON document (one line) per run
+  pycsync watch ~/Pictures --print-service systemd
+                                           a user service that runs it (see the README)
+
+Ctrl-C or SIGTERM stops it within seconds: what is in flight is finished or abandoned
+safely, and it exits 0. It exits with sync's status when it cannot start (another watch
+on the folder: 5) or when a retry cannot help (a usage error; a sign-in Flickr refuses
+before the first run).
+"""
+
+
+@main.command("watch", epilog=WATCH_EXAMPLES)
+@click.argument("path", required=False, type=FolderPath())
+@click.option("-p", "--path", "path_opt", type=FolderPath(), help="The folder to watch (same as PATH).")
+@direction_options
+@settings_options
+@click.option(
+    "--interval",
+    type=click.FloatRange(min=1),
+    default=300.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="How often to look for changes on Flickr (local changes are noticed at once).",
+)
+@click.option(
+    "--poll-share",
+    type=click.FloatRange(0, 100, min_open=True),
+    default=10.0,
+    show_default=True,
+    metavar="PCT",
+    help="Looking at Flickr never spends more than this percentage of the hourly call budget (--rate-limit).",
+)
+@click.option(
+    "--settle",
+    type=click.FloatRange(min=0),
+    default=2.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="A changed file is synced once it has not changed for this long (a copy in progress is never sent).",
+)
+@click.option(
+    "--force-scan",
+    is_flag=True,
+    help="Scan the folder every --scan-interval seconds instead of using filesystem events (the default "
+    "on network drives, whose changes raise no events).",
+)
+@click.option(
+    "--scan-interval",
+    type=click.FloatRange(min=1),
+    default=60.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="How often the folder is scanned when it is scanned (see --force-scan).",
+)
+@click.option(
+    "--log-file",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="Log to FILE (rotated at 10 MB, 5 kept) instead of stderr.",
+)
+@click.option(
+    "--print-service",
+    type=click.Choice(["systemd", "launchd"]),
+    help="Print a user service (a systemd unit or a launchd plist) that runs this watch, and exit.",
+)
+@click.option("--json", "json_mode", is_flag=True, help="Print one JSON document per run on stdout, one line each.")
+@click.option("-q", "--quiet", is_flag=True, help="Log only errors and one line per run.")
+@click.option("-v", "--verbose", is_flag=True, help="Also log album edits, the API calls of each run and decisions.")
+@click.pass_obj
+def watch_command(
+    ctx: Context,
+    path: str | None,
+    path_opt: str | None,
+    push: bool,
+    pull: bool,
+    interval: float,
+    poll_share: float,
+    settle: float,
+    force_scan: bool,
+    scan_interval: float,
+    log_file: str | None,
+    print_service: str | None,
+    json_mode: bool,
+    quiet: bool,
+    verbose: bool,
+    **settings: Any,
+) -> ExitStatus:
+    """Keep PATH (default: the current folder) in sync with Flickr until stopped.
+
+    Syncs once, then again whenever files change in the folder (once they have stopped
+    changing) and every --interval seconds for changes on Flickr. Every run is an ordinary
+    sync, under the folder's lock: `pycsync status` works meanwhile, and a `pycsync sync` of the
+    same folder exits 5 only while a watch run is in progress. One line per run and per action
+    is logged, with the time.
+    """
+    env = ctx.environment
+    ctx.json_mode, ctx.json_lines = json_mode, True
+    root = Path(path_opt or path or os.getcwd()).expanduser().resolve()
+    cfg = _settings(ctx, root, settings)
+    options = _sync_options(
+        root, cfg, direction=_direction(push, pull), unknown_upload_wait=unknown_upload_wait(env.env)
+    )
+    if print_service:
+        ctx.echo(_service(ctx, print_service, root, log_file))
+        return ExitStatus.OK
+    budget = cfg["rate_limit"]
+    ctx.client().close()  # not signed in: said now, before anything starts
+    watch_settings = WatchSettings(interval=interval, poll_share=poll_share, calls_per_hour=budget, settle=settle)
+    runner = SyncRunner(
+        lambda limiter, sleep: ctx.client(limiter=limiter, sleep=sleep), options, budget or None, ctx.endpoint_key
+    )
+
+    def on_run(report: RunReport) -> None:
+        if json_mode:
+            ctx.print_json(run_document(report))
+
+    with _sigterm_stops():
+        try:
+            with _watch_logging(ctx, log_file, quiet, verbose), session_lock(root):
+                events = folder_events(root, force_scan, scan_interval)
+                Watch(
+                    root,
+                    runner,
+                    events,
+                    watch_settings,
+                    excludes=options.excludes,
+                    fallback=lambda: ScanEvents(root, scan_interval),
+                    on_run=on_run,
+                ).run()
+        except KeyboardInterrupt:
+            pass  # stopped while starting: nothing was under way yet
+    return ExitStatus.OK
+
+
+class _LogFormat(logging.Formatter):
+    """A watch's log lines: the local time, then the message (warnings and errors say so)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(record.created))
+        level = {logging.WARNING: "warning: ", logging.ERROR: "error: "}.get(record.levelno, "")
+        return f"{stamp} {level}{record.getMessage()}"
+
+
+def _summary_or_worse(record: logging.LogRecord) -> bool:
+    return record.levelno >= logging.WARNING or bool(getattr(record, "summary", False))
+
+
+@contextlib.contextmanager
+def _watch_logging(ctx: Context, log_file: str | None, quiet: bool, verbose: bool) -> Iterator[None]:
+    """The watch's log (and the client's retries) to stderr or a rotated file, secrets redacted."""
+    handler: logging.Handler
+    if log_file:
+        path = Path(log_file).expanduser()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler = RotatingFileHandler(path, maxBytes=10 << 20, backupCount=5, encoding="utf-8")
+    else:
+        handler = logging.StreamHandler(ctx.environment.stderr)
+    handler.addFilter(_RedactingFilter())
+    if quiet:
+        handler.addFilter(_summary_or_worse)
+    handler.setFormatter(_LogFormat())
+    levels = {"pycsync.watch": logging.DEBUG if verbose or ctx.debug else logging.INFO}
+    levels["pycsync.flickr"] = logging.DEBUG if ctx.debug else logging.INFO
+    saved = []
+    for name, level in levels.items():
+        logger = logging.getLogger(name)
+        saved.append((logger, logger.level, logger.propagate))
+        logger.setLevel(level)
+        logger.propagate = False  # (--debug's own handler would print them twice)
+        logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        for logger, level, propagate in saved:
+            logger.removeHandler(handler)
+            logger.setLevel(level)
+            logger.propagate = propagate
+        handler.close()
+
+
+@contextlib.contextmanager
+def _sigterm_stops() -> Iterator[None]:
+    """SIGTERM (a service manager stopping the watch) stops it as Ctrl-C does; a second one ends
+    the process at once, which is as safe as a crash."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGTERM"):
+        yield
+        return
+
+    def first(signum: int, frame: object) -> None:
+        signal.signal(signal.SIGTERM, again)
+        raise KeyboardInterrupt
+
+    def again(signum: int, frame: object) -> None:
+        os.write(2, b"\npycsync: stopped again: ending at once\n")
+        os._exit(ExitStatus.INTERRUPTED)
+
+    previous = signal.signal(signal.SIGTERM, first)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _service(ctx: Context, kind: str, root: Path, log_file: str | None) -> str:
+    """The service definition that runs this same watch (its options as given) for this user."""
+    click_ctx = click.get_current_context()
+    command = [sys.executable, "-m", "pycsync"]
+    if ctx.endpoint:
+        command += ["--endpoint", ctx.endpoint]
+    parent = click_ctx.parent
+    if parent is not None and parent.params.get("allow_plain_http"):
+        command.append("--allow-plain-http")
+    command += ["watch", str(root)]
+    given = (click.core.ParameterSource.COMMANDLINE, click.core.ParameterSource.ENVIRONMENT)
+    for param in click_ctx.command.params:
+        if param.name in ("path", "path_opt", "print_service", "log_file") or param.name is None:
+            continue
+        if isinstance(param, click.Option) and click_ctx.get_parameter_source(param.name) in given:
+            command += _option_args(param, click_ctx.params[param.name])
+    if log_file:
+        command += ["--log-file", str(Path(log_file).expanduser().resolve())]
+    logs = Path.home() / "Library" / "Logs" / "pycsync"
+    if kind == "launchd" and not log_file:  # (launchd does not rotate what it keeps of stderr)
+        command += ["--log-file", str(logs / f"watch-{service_name(root)}.log")]
+    environment = {k: v for k, v in ctx.environment.env.items() if k == "PYCSYNC_CONFIG_DIR"}
+    if any(ctx.environment.env.get(k) for k in ("FLICKR_OAUTH_TOKEN", "FLICKR_API_KEY")):
+        ctx.warn(
+            "the service signs in with what `pycsync auth` saved, not with this shell's FLICKR_* variables "
+            "(they are never written into it)"
+        )
+    if kind == "systemd":
+        return systemd_unit(command, root, environment).rstrip("\n")
+    return launchd_plist(command, root, environment, logs / f"watch-{service_name(root)}.stderr.log").rstrip("\n")
+
+
+def _option_args(option: click.Option, value: Any) -> list[str]:
+    """An option and its value as a command line spells them."""
+    name = max(option.opts, key=len)
+    if option.is_flag:
+        if option.secondary_opts:
+            return [name] if value else [max(option.secondary_opts, key=len)]
+        return [name] if value else []
+    if option.multiple:
+        return [arg for v in value for arg in (name, str(v))]
+    return [] if value is None else [name, str(value)]
 
 
 CONFIG_EXAMPLES = """

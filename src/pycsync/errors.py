@@ -57,7 +57,7 @@ class ExitStatus(IntEnum):
 
 #: what each exit status means, as the README and ``pycsync --help`` say it
 EXIT_STATUS_HELP: dict[ExitStatus, str] = {
-    ExitStatus.OK: "done: everything is in sync (or the plan was printed)",
+    ExitStatus.OK: "done: everything is in sync (or the plan was printed); a watch stopped by Ctrl-C or SIGTERM",
     ExitStatus.ERROR: "some items failed (each is listed; run again to retry them)",
     ExitStatus.USAGE: "usage or configuration error; nothing was contacted or changed",
     ExitStatus.AUTH: "not signed in, or Flickr refused the sign-in (token revoked, too little "

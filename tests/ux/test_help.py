@@ -9,7 +9,7 @@ from pycsync import __version__
 from pycsync.cli import main
 from pycsync.errors import EXIT_STATUS_HELP
 
-COMMANDS = ["sync", "status", "auth", "config", "emulator", "demo"]
+COMMANDS = ["sync", "status", "watch", "auth", "config", "emulator", "demo"]
 
 
 def run(*args: str, **kwargs):
