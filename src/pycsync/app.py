@@ -11,6 +11,8 @@ import dataclasses
 import hashlib
 import stat
 import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,9 +21,8 @@ from pycsync import naming
 from pycsync.config import Widening
 from pycsync.errors import AuthFailed, PycsyncError, SafetyAbort, UsageError, disk_full, is_disk_full
 from pycsync.events import Notify, UploadsVisible, ignore
-from pycsync.executor import MIN_FREE_SPACE, Executor, Outcome, Settings
+from pycsync.executor import Executor, Outcome, Settings
 from pycsync.flickr import FlickrClient
-from pycsync.flickr.errors import FlickrError
 from pycsync.ignore import IgnoreRules
 from pycsync.model import (
     Base,
@@ -43,9 +44,11 @@ from pycsync.model import (
     Upload,
 )
 from pycsync.planner import plan as make_plan
-from pycsync.remote import list_remote, note_own_writes, photo_from_info
-from pycsync.safefs import META_DIR, SafeDir, UnsafeFolderError, open_meta
+from pycsync.recovery import reconcile_journal, with_cached_hashes
+from pycsync.remote import HashLookup, list_remote, note_own_writes
+from pycsync.safefs import META_DIR, RunFolders, SafeDir, UnsafeFolderError, open_meta
 from pycsync.state import RootLock, StateCorrupt, StateDB
+from pycsync.transfers import MIN_FREE_SPACE, Fetched, Transfers
 
 
 @dataclass(frozen=True)
@@ -143,7 +146,7 @@ def sync(
 def _read_only_run(client, options: SyncOptions, root: Path, messages: list[str], started: float, notify):
     planning = _open_state_read_only(root, options.rebuild_state, messages)
     try:
-        return _run(client, options, root, planning, messages, started, notify)
+        return _Run(client, options, root, planning, messages, started, notify).run()
     finally:
         if planning is not None:
             planning.close()
@@ -162,7 +165,7 @@ def _locked_run(client, options: SyncOptions, root: Path, messages: list[str], s
                 state = _open_state(meta, options.rebuild_state, messages)
                 try:
                     writes = client.record_writes()
-                    result = _run(client, options, root, state, messages, started, notify)
+                    result = _Run(client, options, root, state, messages, started, notify).run()
                     if result.remote is not None:
                         note_own_writes(state, result.remote, writes)  # the next listing's help
                     return result
@@ -278,183 +281,268 @@ def _identity(client: FlickrClient, state: StateDB | None) -> tuple[str, str]:
     return login.user_nsid, client.check_token()
 
 
-def _run(client, options: SyncOptions, root: Path, state: StateDB | None, messages, started, notify):
-    user_nsid, perms = _identity(client, state)
-    if state is not None:
-        account = state.get_meta("account")
-        if account and account != user_nsid and not options.dry_run:
-            raise UsageError(
-                f"this folder was synced with Flickr account {account}, but you are signed in "
-                f"as {user_nsid}; use `--rebuild-state` to sync it with this account"
+class Timings(dict[str, float]):
+    """Seconds per part of a run (see SyncResult.timings): ``with timings("local"): ...``."""
+
+    @contextmanager
+    def __call__(self, part: str) -> Iterator[None]:
+        start = time.monotonic()
+        try:
+            yield
+        finally:
+            self[part] = time.monotonic() - start
+
+
+@dataclass
+class _Scanned:
+    """The folder as the scan found it, with what the run must say about it."""
+
+    items: dict[str, LocalItem]  # key -> file (not copied: 100,000s of entries)
+    folders: dict[str, str]  # folder key -> its spelling on disk, where the two differ
+    hashed: int  # files whose content was read
+    excluded: int  # media files outside the selection (counted by dry runs only)
+    notes: list[tuple[str, str]]  # (path, why) passed over by design: not media, links
+    unsynced: list[tuple[str, str]]  # (path, why) in the selection but not synced
+    raw_paths: frozenset[str]  # which of the notes are camera RAW files
+
+
+class _Run:
+    """One run, phase by phase: sign in, load the base, scan the folder, list Flickr (settling
+    what a crashed run left open), plan, then (unless it is a dry run) execute and commit."""
+
+    def __init__(
+        self,
+        client: FlickrClient,
+        options: SyncOptions,
+        root: Path,
+        state: StateDB | None,
+        messages: list[str],
+        started: float,
+        notify: Notify,
+    ):
+        self.client, self.options, self.root, self.state = client, options, root, state
+        self.messages, self.started, self.notify = messages, started, notify
+        self.timings = Timings()
+        self.web_base = web_base(client)
+        # (photo id, original secret) -> sha256 of the originals pycsync hashed before
+        self.hashes: HashLookup = state.remote_hash_lookup() if state is not None else {}
+        self.writes = state is not None and not options.dry_run  # (a dry run plans on a copy, or on nothing)
+
+    def run(self) -> SyncResult:
+        user_nsid, perms = self._sign_in()
+        with self.timings("base"):
+            base = self.state.load_base() if self.state is not None else Base()
+            ignore = IgnoreRules.load(self.root, self.options.excludes)
+        with self.timings("listing"):  # Flickr first: its first call says at once whether the token still works
+            remote = self._list(base, user_nsid)
+        with self.timings("local"):
+            scanned = self._scan(base, ignore)
+        with self.timings("plan"):
+            remote = self._settle_journal(remote, base, user_nsid)
+            base = _complete_unknown_secrets(self.state if self.writes else None, base, remote)
+            policy = self._policy(perms, ignore)
+            plan = _checked(make_plan(scanned.items, remote, base, policy))
+        if self.state is None or not self.writes:
+            excluded = {"local": scanned.excluded, "remote": len(plan.outside)}
+            return self._result(plan, None, scanned, remote, scanned.notes, out_of_selection=excluded)
+        if perms == "read" and any(isinstance(a, _FLICKR_WRITES) for a in plan.actions):
+            raise AuthFailed(
+                "this sign-in may only read from Flickr, and this sync would change it: run "
+                "`pycsync auth --perms write` (or `--perms delete`), or sync with --pull"
             )
-    timings: dict[str, float] = {}
-    clock = time.monotonic()
-    base = state.load_base() if state else Base()
-    ignore = IgnoreRules.load(root, options.excludes)
-    timings["base"], clock = time.monotonic() - clock, time.monotonic()
-    # Flickr first: its first call says at once whether the token still works
-    hashes = state.remote_hash_lookup() if state else {}
-    base_url = web_base(client)
-    remote = list_remote(
-        client,
-        web_base=base_url,
-        user_nsid=user_nsid,
-        known_hashes=hashes,
-        # only what changed on Flickr since the last listing is read (a dry run writes nothing)
-        cache=_ReadOnlyCache(state) if state is not None and options.dry_run else state,
-        full=options.full or options.rebuild_state,
-        base_items=base.items.values(),  # (shares their strings: memory)
-    )
-    timings["listing"], clock = time.monotonic() - clock, time.monotonic()
-    scan = local_scan.scan(
-        root,
-        base=base.items,
-        ignore=ignore,
-        full=options.full,
-        follow_symlinks=options.follow_symlinks,
-        count_excluded=options.dry_run,
-    )
-    hashed = scan.hashed
-    local_items = scan.items  # (not copied: 100,000s of entries)
-    for key, b in base.items.items() if scan.skipped else ():  # nothing skipped: nothing unlisted
-        # unreadable or changing files are unknown this run, not deleted
-        if key not in local_items and scan.unlisted(key):
-            local_items[key] = LocalItem(key, key, b.size, b.mtime_ns, b.sha256)
-    refused = _set_aside_refused(state, local_items, base, not options.dry_run) if state else []
-    timings["local"], clock = time.monotonic() - clock, time.monotonic()
-    settings = Settings(
-        jobs=options.jobs,
-        privacy=options.privacy,
-        layout=options.layout,
-        unknown_upload_wait=options.unknown_upload_wait,
-        min_free_space=options.min_free_space,
-    )
-    if state is not None and not options.dry_run:
-        remote = _recover_unfinished_uploads(client, state, remote, settings, base_url, user_nsid)
-        remote = _recover_unfinished_replaces(client, state, remote, base, settings, root)
-    base = _complete_unknown_secrets(state if not options.dry_run else None, base, remote)
-    policy = Policy(
-        direction=options.direction,
-        delete=options.delete,
-        max_delete_pct=options.max_delete,
-        can_delete_photos=perms == "delete",
-        layout=options.layout,
-        rebuilding=options.rebuild_state or (state is not None and state.get_meta(REBUILDING) == "1"),
-        excluded=ignore.excludes if ignore else None,
-    )
-    plan = make_plan(local_items, remote, base, policy)
-    timings["plan"], clock = time.monotonic() - clock, time.monotonic()
-    if plan.abort:
-        raise SafetyAbort(plan.abort)
-    notes = [(s.path, s.reason) for s in scan.skipped if not s.unsynced]
-    unsynced = [(s.path, s.reason) for s in scan.skipped if s.unsynced] + refused
-    privacy = {
-        "privacy": options.privacy,
-        "privacy_widening": options.privacy_widening,
-        "raw_paths": frozenset(s.path for s in scan.skipped if s.raw),
-    }
-    privacy["remote"] = remote  # (every result below carries the listing too)
-    if options.dry_run or state is None:
-        return SyncResult(
-            plan,
-            None,
-            notes,
-            messages,
-            time.monotonic() - started,
-            hashed,
-            timings,
-            **privacy,
-            unsynced=unsynced + list(plan.skipped),
-            out_of_selection={"local": scan.excluded, "remote": len(plan.outside)},
+        with self.timings("execute"):
+            plan, outcome = self._execute(self.state, plan, scanned, remote, policy)
+        if outcome.stopped is not None:  # every action it finished is recorded already
+            return self._result(plan, outcome, scanned, remote, scanned.notes)
+        self._commit(self.state, plan, outcome, user_nsid, perms)
+        return self._result(plan, outcome, scanned, remote, self.state.newly_reported(scanned.notes))
+
+    def _sign_in(self) -> tuple[str, str]:
+        """Who the token belongs to and what it may do (see :func:`_identity`); the folder must
+        be this account's."""
+        user_nsid, perms = _identity(self.client, self.state)
+        if self.writes and self.state is not None:
+            account = self.state.get_meta("account")
+            if account and account != user_nsid:
+                raise UsageError(
+                    f"this folder was synced with Flickr account {account}, but you are signed in "
+                    f"as {user_nsid}; use `--rebuild-state` to sync it with this account"
+                )
+        return user_nsid, perms
+
+    def _scan(self, base: Base, ignore: IgnoreRules | None) -> _Scanned:
+        options = self.options
+        scan = local_scan.scan(
+            self.root,
+            base=base.items,
+            ignore=ignore,
+            full=options.full,
+            follow_symlinks=options.follow_symlinks,
+            count_excluded=options.dry_run,
         )
-    if perms == "read" and any(isinstance(a, _FLICKR_WRITES) for a in plan.actions):
-        raise AuthFailed(
-            "this sign-in may only read from Flickr, and this sync would change it: run "
-            "`pycsync auth --perms write` (or `--perms delete`), or sync with --pull"
+        items = scan.items
+        for key, b in base.items.items() if scan.skipped else ():  # nothing skipped: nothing unlisted
+            # unreadable or changing files are unknown this run, not deleted
+            if key not in items and scan.unlisted(key):
+                items[key] = LocalItem(key, key, b.size, b.mtime_ns, b.sha256)
+        refused = _set_aside_refused(self.state, items, base, self.writes) if self.state is not None else []
+        return _Scanned(
+            items,
+            scan.folders,
+            scan.hashed,
+            scan.excluded,
+            notes=[(s.path, s.reason) for s in scan.skipped if not s.unsynced],
+            unsynced=[(s.path, s.reason) for s in scan.skipped if s.unsynced] + refused,
+            raw_paths=frozenset(s.path for s in scan.skipped if s.raw),
         )
 
-    renamed = None
-    if any(isinstance(a, MoveFolder) for a in plan.actions):
-        # albums renamed on Flickr: their folders are renamed first, then the rest is planned again
-        # on the renamed tree (a rename that failed is planned again, and its folder left alone)
-        mover = Executor(root, client, state, dict(local_items), remote, settings, notify, folders=scan.folders)
-        scan.folders = mover.folders
-        renamed = mover.run(Plan(actions=tuple(a for a in plan.actions if isinstance(a, MoveFolder))))
-        if renamed.stopped is not None:
-            return _stopped(
-                plan, renamed, (notes, unsynced + list(plan.skipped)), messages, started, hashed, timings, {}, privacy
-            )
-        local_items, base = mover.local, state.load_base()
-        plan = make_plan(local_items, remote, base, policy)
-        if plan.abort:
-            raise SafetyAbort(plan.abort)
-    fetched: dict = {}
-    confirms = [a for a in plan.actions if isinstance(a, Confirm)] + _unverified_conflicts(
-        plan, remote, hashes, local_items
-    )
-    if confirms:
-        # names matched without a content tag, or a conflict rests on a tag nobody checked:
-        # hash those originals, then decide
-        hashing = Executor(
-            root, client, state, dict(local_items), remote, settings, notify, fetched=fetched, folders=scan.folders
-        ).run(Plan(actions=tuple(confirms)))
-        if hashing.stopped is not None:
-            return _stopped(
-                plan,
-                hashing,
-                (notes, unsynced + list(plan.skipped)),
-                messages,
-                started,
-                hashed,
-                timings,
-                fetched,
-                privacy,
-            )
-        remote = _with_cached_hashes(remote, state)
-        base = state.load_base()
-        plan = make_plan(local_items, remote, base, policy)
-        if plan.abort:
-            raise SafetyAbort(plan.abort)
-    visible = uploads_visible(plan, options.privacy, options.privacy_widening)
-    if visible is not None:  # before the first upload
-        notify(visible)
-    outcome = Executor(
-        root, client, state, dict(local_items), remote, settings, notify, fetched=fetched, folders=scan.folders
-    ).run(plan)
-    for leftover in fetched.values():  # hashed, then not needed after all
-        leftover[0].unlink(missing_ok=True)
-    timings["execute"] = time.monotonic() - clock
-    if confirms:  # what the hashing pass linked and fetched counts too
-        outcome.merge(hashing)
-    if renamed is not None:
-        outcome.merge(renamed)
-    if outcome.stopped is not None:
-        return _stopped(
-            plan, outcome, (notes, unsynced + list(plan.skipped)), messages, started, hashed, timings, {}, privacy
+    def _list(self, base: Base, user_nsid: str) -> RemoteListing:
+        """Flickr's side: what changed since the last listing."""
+        state, options = self.state, self.options
+        return list_remote(
+            self.client,
+            web_base=self.web_base,
+            user_nsid=user_nsid,
+            known_hashes=self.hashes,
+            # only what changed on Flickr since the last listing is read (a dry run writes nothing)
+            cache=_ReadOnlyCache(state) if state is not None and not self.writes else state,
+            full=options.full or options.rebuild_state,
+            base_items=base.items.values(),  # (shares their strings: memory)
         )
-    _remember_albums(state, plan, options.layout)
-    if plan.names:
-        state.set_names(dict(plan.names))
-    if not outcome.failed and not outcome.permanent:
-        state.set_meta(REBUILDING, "0")
-    state.set_meta("account", user_nsid)
-    if perms:  # this token needs no test.login nor checkToken from now on
-        state.set_meta("perms", perms)
-        state.set_meta("token", _token_id(client))
-    state.set_meta("last_sync", str(int(time.time())))
-    state.prune_journal()
-    skipped = state.newly_reported(notes)
-    return SyncResult(
-        plan,
-        outcome,
-        skipped,
-        messages,
-        time.monotonic() - started,
-        hashed,
-        timings,
-        **privacy,
-        unsynced=unsynced + list(plan.skipped),
-    )
+
+    def _settle_journal(self, remote: RemoteListing, base: Base, user_nsid: str) -> RemoteListing:
+        """The listing with what the journal left open settled (see :mod:`pycsync.recovery`)."""
+        state, options = self.state, self.options
+        if not self.writes or state is None:
+            return remote
+        with RunFolders(self.root) as folders:
+            transfers = Transfers(
+                self.client,
+                folders.tmp,
+                unknown_upload_wait=options.unknown_upload_wait,
+                min_free_space=options.min_free_space,
+            )
+            return reconcile_journal(state, remote, base, transfers, web_base=self.web_base, user_nsid=user_nsid)
+
+    def _policy(self, perms: str, ignore: IgnoreRules | None) -> Policy:
+        options, state = self.options, self.state
+        return Policy(
+            direction=options.direction,
+            delete=options.delete,
+            max_delete_pct=options.max_delete,
+            can_delete_photos=perms == "delete",
+            layout=options.layout,
+            rebuilding=options.rebuild_state or (state is not None and state.get_meta(REBUILDING) == "1"),
+            excluded=ignore.excludes if ignore else None,
+        )
+
+    def _execute(
+        self, state: StateDB, plan: Plan, scanned: _Scanned, remote: RemoteListing, policy: Policy
+    ) -> tuple[Plan, Outcome]:
+        """Run the plan. Two passes may come first, each followed by planning again: folders are
+        renamed after their albums (renamed on Flickr), then the originals a name match or a
+        conflict rests on are hashed. The outcome counts every pass; a stopped pass ends it."""
+        fetched: dict[tuple[str, str], Fetched] = {}  # originals hashed, kept for their download
+        done = Outcome()
+        try:
+            renames = tuple(a for a in plan.actions if isinstance(a, MoveFolder))
+            if renames:
+                mover = self._executor(state, scanned, remote, fetched)
+                done = mover.run(Plan(actions=renames))
+                if done.stopped is not None:
+                    return plan, done
+                # (a rename that failed is planned again, and its folder left alone)
+                scanned.items, scanned.folders = mover.local, mover.folders
+                plan = _checked(make_plan(scanned.items, remote, state.load_base(), policy))
+            confirms = [a for a in plan.actions if isinstance(a, Confirm)]
+            confirms += _unverified_conflicts(plan, remote, self.hashes, scanned.items)
+            if confirms:
+                hashing = self._executor(state, scanned, remote, fetched).run(Plan(actions=tuple(confirms)))
+                hashing.merge(done)
+                done = hashing
+                if done.stopped is not None:
+                    return plan, done
+                remote = with_cached_hashes(remote, state.remote_hashes())
+                plan = _checked(make_plan(scanned.items, remote, state.load_base(), policy))
+            visible = uploads_visible(plan, self.options.privacy, self.options.privacy_widening)
+            if visible is not None:  # before the first upload
+                self.notify(visible)
+            outcome = self._executor(state, scanned, remote, fetched).run(plan)
+            outcome.merge(done)
+            return plan, outcome
+        finally:
+            for leftover in fetched.values():  # hashed, then not needed after all
+                leftover.tmp.unlink(missing_ok=True)
+
+    def _executor(
+        self, state: StateDB, scanned: _Scanned, remote: RemoteListing, fetched: dict[tuple[str, str], Fetched]
+    ) -> Executor:
+        options = self.options
+        settings = Settings(
+            jobs=options.jobs,
+            privacy=options.privacy,
+            layout=options.layout,
+            unknown_upload_wait=options.unknown_upload_wait,
+            min_free_space=options.min_free_space,
+        )
+        return Executor(
+            self.root,
+            self.client,
+            state,
+            dict(scanned.items),
+            remote,
+            settings,
+            self.notify,
+            fetched=fetched,
+            folders=scanned.folders,
+        )
+
+    def _commit(self, state: StateDB, plan: Plan, outcome: Outcome, user_nsid: str, perms: str) -> None:
+        """What a run that got to its end records besides its actions."""
+        _remember_albums(state, plan, self.options.layout)
+        if plan.names:
+            state.set_names(dict(plan.names))
+        if not outcome.failed and not outcome.permanent:
+            state.set_meta(REBUILDING, "0")
+        state.set_meta("account", user_nsid)
+        if perms:  # this token needs no test.login nor checkToken from now on
+            state.set_meta("perms", perms)
+            state.set_meta("token", _token_id(self.client))
+        state.set_meta("last_sync", str(int(time.time())))
+        state.prune_journal()
+
+    def _result(
+        self,
+        plan: Plan,
+        outcome: Outcome | None,
+        scanned: _Scanned,
+        remote: RemoteListing,
+        skipped: list[tuple[str, str]],
+        out_of_selection: dict[str, int] | None = None,
+    ) -> SyncResult:
+        return SyncResult(
+            plan,
+            outcome,
+            skipped,
+            self.messages,
+            time.monotonic() - self.started,
+            scanned.hashed,
+            dict(self.timings),
+            privacy=self.options.privacy,
+            privacy_widening=self.options.privacy_widening,
+            error=outcome.stopped if outcome is not None else None,
+            unsynced=scanned.unsynced + list(plan.skipped),
+            out_of_selection=out_of_selection,
+            raw_paths=scanned.raw_paths,
+            remote=remote,
+        )
+
+
+def _checked(plan: Plan) -> Plan:
+    """The plan, unless a safety guard refused it (then nothing may run)."""
+    if plan.abort:
+        raise SafetyAbort(plan.abort)
+    return plan
 
 
 def uploads_visible(plan: Plan, privacy: Privacy, widening: Widening | None) -> UploadsVisible | None:
@@ -463,27 +551,6 @@ def uploads_visible(plan: Plan, privacy: Privacy, widening: Widening | None) -> 
     if not count or privacy is Privacy.PRIVATE:
         return None
     return UploadsVisible(count, privacy, widening)
-
-
-def _stopped(plan, outcome: Outcome, left, messages, started, hashed, timings, fetched, privacy) -> SyncResult:
-    """A run that stopped early (see Executor.run): what it did, and why it stopped. Nothing more
-    is written: every action it finished is already recorded, one transaction each. ``left``:
-    (files passed over by design, what is not synced and why)."""
-    for leftover in fetched.values():
-        leftover[0].unlink(missing_ok=True)
-    notes, unsynced = left
-    return SyncResult(
-        plan,
-        outcome,
-        notes,
-        messages,
-        time.monotonic() - started,
-        hashed,
-        timings,
-        **privacy,
-        error=outcome.stopped,
-        unsynced=unsynced,
-    )
 
 
 def _set_aside_refused(
@@ -565,7 +632,9 @@ def _complete_unknown_secrets(state: StateDB | None, base: Base, remote: RemoteL
     return dataclasses.replace(base, items=items)
 
 
-def _unverified_conflicts(plan: Plan, remote: RemoteListing, hashes, local_items) -> list[Confirm]:
+def _unverified_conflicts(
+    plan: Plan, remote: RemoteListing, hashes: HashLookup, local_items: Mapping[str, LocalItem]
+) -> list[Confirm]:
     """A conflict costs a renamed copy and an upload, so it must not rest on a content tag alone:
     a photo replaced on Flickr's website keeps the tag of its old content. Those originals are
     hashed first (a conflict downloads them anyway)."""
@@ -580,72 +649,3 @@ def _unverified_conflicts(plan: Plan, remote: RemoteListing, hashes, local_items
         if local is not None:
             checks.append(Confirm(note.key, photo.photo_id, photo.url_o, photo.original_secret, local.sha256))
     return checks
-
-
-def _with_cached_hashes(remote: RemoteListing, state: StateDB) -> RemoteListing:
-    hashes = state.remote_hashes()
-    photos = {
-        pid: dataclasses.replace(p, sha256=hashes.get((pid, p.original_secret), p.sha256))
-        for pid, p in remote.photos.items()
-    }
-    return RemoteListing(photos=photos, albums=remote.albums, members=remote.members)
-
-
-def _recover_unfinished_replaces(client, state: StateDB, remote: RemoteListing, base: Base, settings, root):
-    """Replaces a crash or a lost answer left unconfirmed: hash the photo's original once, so a
-    replace that did land is recognised as this file's content instead of a conflict."""
-    pending = state.unfinished("replace")
-    if not pending:
-        return remote
-    known = state.remote_hashes()
-    checker = Executor(root, client, state, {}, remote, settings)
-    for entry_id, key, sha, detail in pending:
-        photo = remote.photos.get(str(detail.get("photo_id", "")))
-        if photo is None:
-            state.journal_end(entry_id, "photo gone")
-            continue
-        b = base.items.get(key)
-        if (photo.photo_id, photo.original_secret) in known or (
-            b is not None and b.photo_id == photo.photo_id and b.original_secret == photo.original_secret
-        ):
-            state.journal_end(
-                entry_id, "did not land" if (photo.photo_id, photo.original_secret) not in known else "known"
-            )
-            continue
-        try:
-            tmp, digest, _, _ = checker._fetch(photo.url_o, media=photo.media)
-            tmp.unlink(missing_ok=True)
-            state.put_remote_hash(photo.photo_id, photo.original_secret, digest)
-            if digest == sha:
-                checker._retag(photo.photo_id, client.photo_info(photo.photo_id), sha)
-        except (FlickrError, OSError):
-            continue  # still unknown: the next run looks again
-        state.journal_end(entry_id, "landed" if digest == sha else "replaced by someone else")
-    return _with_cached_hashes(remote, state)
-
-
-def _recover_unfinished_uploads(client, state: StateDB, remote: RemoteListing, settings, base_url, nsid):
-    """Uploads a crash left without an answer: find them by content tag so none is repeated."""
-    pending = state.unfinished("upload")
-    if not pending:
-        return remote
-    listed = {p.sha256 for p in remote.photos.values() if p.sha256}
-    finder = Executor(Path("."), client, state, {}, remote, settings)
-    photos = dict(remote.photos)
-    for entry_id, _key, sha, detail in pending:
-        if sha in listed:
-            state.journal_end(entry_id, "found in listing")
-            continue
-        if "body_sent" not in detail:
-            # the crash came before the last byte left: Flickr cannot have this upload
-            state.journal_end(entry_id, "not found: body never fully sent")
-            continue
-        found = finder.find_landed_upload(sha, since=detail["body_sent"])
-        if found is None:
-            state.journal_end(entry_id, "not found: did not land")
-            continue
-        # never downloaded: the local file it came from is still here and gets linked to it
-        photo = photo_from_info(client.photo_info(found[0]), base_url, nsid, original_secret=found[1])
-        photos[photo.photo_id] = photo
-        state.journal_end(entry_id, f"found photo {photo.photo_id}")
-    return RemoteListing(photos=photos, albums=remote.albums, members=remote.members)

@@ -10,19 +10,17 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import hashlib
 import os
 import shutil
 import stat
 import threading
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO, Literal
+from typing import Any, BinaryIO
 
 from pycsync import naming
 from pycsync.errors import Interrupted, PycsyncError, UnsafePathError, run_stopper
@@ -31,20 +29,16 @@ from pycsync.events import (
     ActionFailed,
     Done,
     Notify,
-    TransferFinished,
-    TransferProgress,
     TransfersPlanned,
-    TransferStarted,
     ignore,
 )
-from pycsync.flickr import DownloadLimits, FlickrClient, PhotoInfo
+from pycsync.flickr import FlickrClient
 from pycsync.flickr.errors import (
     ApiError,
     FileChanged,
     FlickrError,
     OutcomeUnknown,
     PermanentUploadError,
-    TransientError,
 )
 from pycsync.model import (
     NO_ALBUM,
@@ -76,18 +70,13 @@ from pycsync.model import (
     phase,
     subject,
 )
-from pycsync.safefs import SafeDir, TempFile, UnsafeFolderError, open_meta
+from pycsync.safefs import RunFolders, SafeDir, TempFile, UnsafeFolderError
 from pycsync.state import StateDB
+from pycsync.transfers import MIN_FREE_SPACE, Abandoned, Fetched, Transfers
 
 CHANGED_WHILE_SENDING = "changed while uploading; will be retried"
 
 
-# Flickr accepts photos up to 200 MB and videos up to 1 GB: no original can be bigger
-MAX_PHOTO_BYTES = 200 << 20
-MAX_VIDEO_BYTES = 1 << 30
-#: free disk space downloads never eat into (the system, SQLite's journal and other programs
-#: need room too)
-MIN_FREE_SPACE = 256 << 20
 #: seconds the read of a run's new uploads reaches back before the first upload left (clock
 #: resolution and Flickr's servers' clocks)
 UPLOAD_OVERLAP = 60
@@ -142,13 +131,13 @@ class Executor:
         settings: Settings,
         notify: Notify = ignore,
         sleep: Callable[[float], None] = time.sleep,
-        fetched: dict | None = None,
+        fetched: dict[tuple[str, str], Fetched] | None = None,
         folders: Mapping[str, str] | None = None,
     ):
         self.root = Path(root)
-        # originals a Confirm already downloaded, (photo id, secret) -> _fetch's result, so the
+        # originals a Confirm already downloaded, (photo id, secret) -> what was fetched, so the
         # Download that follows in a later plan does not fetch them again
-        self.fetched: dict = {} if fetched is None else fetched
+        self.fetched: dict[tuple[str, str], Fetched] = {} if fetched is None else fetched
         # folder key -> its spelling on disk, where the two differ (the scan's ScanResult.folders)
         self.folders: dict[str, str] = dict(folders or {})
         self.client = client
@@ -157,7 +146,6 @@ class Executor:
         self.remote = remote
         self.settings = settings
         self.notify = notify
-        self.sleep = sleep
         self.outcome = Outcome()
         self._lock = threading.Lock()
         self._photo_of: dict[str, str] = state.photo_ids()
@@ -165,14 +153,21 @@ class Executor:
         self._unmoved: set[str] = set()  # keys in a renamed folder whose file could not be moved there
         self._names: dict[str, str] = {}  # photo id -> its new name, for photos this run renames
         self._renamed: dict[str, str] = {}
-        # folders opened (and checked) on first use, reached by descriptor from then on
-        self._folders: dict[str, SafeDir] = {}
-        self._folders_lock = threading.Lock()
+        self._open = RunFolders(self.root)
         # uploads whose original secret Flickr's answer did not carry: photo id -> (keys, the
         # content hash to cache for it or ""); learnt in one read once the transfers are done
         self._unknown_secrets: dict[str, tuple[tuple[str, ...], str]] = {}
         self._first_upload: int | None = None  # Flickr's clock when this run's first upload left
         self._stopping = threading.Event()
+        self.transfers = Transfers(
+            client,
+            self._open.tmp,
+            notify=notify,
+            stopping=self._stopping,
+            sleep=sleep,
+            unknown_upload_wait=settings.unknown_upload_wait,
+            min_free_space=settings.min_free_space,
+        )
 
     # ------------------------------------------------------------------ driver
 
@@ -184,10 +179,12 @@ class Executor:
             self._run(plan)
         except KeyboardInterrupt:
             self._stop(Interrupted())
+        finally:
+            self._open.close()
         return self.outcome
 
     def _run(self, plan: Plan) -> None:
-        self._folder("tmp")
+        self._open.tmp()
         transfers = [a for a in plan.actions if isinstance(a, (Upload, Replace, Download, Confirm))]
         if transfers:  # for progress displays: how many files, and the bytes known up front
             up = sum(a.size for a in transfers if isinstance(a, (Upload, Replace)))
@@ -224,8 +221,8 @@ class Executor:
             return
         try:
             self._attempt(action)
-        except _Stopped:
-            pass  # abandoned: the run is stopping
+        except Abandoned:
+            pass  # the run is stopping
         except Exception as exc:
             stopper = run_stopper(exc, str(self.root))
             if stopper is None:
@@ -254,11 +251,6 @@ class Executor:
             if self.outcome.stopped is None:
                 self.outcome.stopped = reason
         self._stopping.set()
-
-    def _check_stop(self) -> None:
-        """Called between chunks of a transfer: abandon it when the run is stopping."""
-        if self._stopping.is_set():
-            raise _Stopped
 
     def _fail(self, action: Action, key: str, message: str, permanent: bool = False) -> None:
         with self._lock:
@@ -324,33 +316,15 @@ class Executor:
         if not target.parent.resolve().is_relative_to(self.root.resolve()):
             raise UnsafePathError(f"refusing to write outside the sync folder: {target}")
 
-    def _folder(self, which: str) -> SafeDir:
-        """An open folder: "root" (the sync folder), "tmp" (.pycsync/tmp) or "trash" (this
-        run's own new folder in .pycsync/trash, named after the time it was made)."""
-        with self._folders_lock:
-            if which not in self._folders:
-                if which == "root":
-                    self._folders[which] = SafeDir.open(self.root)
-                else:
-                    if "meta" not in self._folders:
-                        self._folders["meta"] = open_meta(self.root, create=True)
-                    meta = self._folders["meta"]
-                    if which == "tmp":
-                        self._folders[which] = meta.subdir("tmp", create=True)
-                    else:
-                        with meta.subdir("trash", create=True) as trash:
-                            self._folders[which] = trash.fresh_subdir(time.strftime("%Y%m%d-%H%M%S"))
-            return self._folders[which]
-
     def _user_folder(self, target: Path, create: bool = False) -> SafeDir:
         """The folder holding ``target`` (a path from :meth:`path`), each step from the root
         opened without following a link, so a folder swapped for one after the check is
         refused rather than written through (the caller closes it)."""
-        return self._folder("root").walk(target.relative_to(self.root).parts[:-1], create=create)
+        return self._open.root().walk(target.relative_to(self.root).parts[:-1], create=create)
 
     def _trash_folder(self, rel: Path) -> SafeDir:
         """The folder in this run's trash that keeps the file at ``rel`` (made as needed)."""
-        return self._folder("trash").walk(rel.parts[:-1], create=True)
+        return self._open.trash().walk(rel.parts[:-1], create=True)
 
     def _base_item(
         self, key: str, photo_id: str, sha256: str, secret: str, placed: bool, name: str | None = None
@@ -508,7 +482,7 @@ class Executor:
         src, dst, rel = self.path(src_key), self.path(a.key), self._rel(a.key)
         if dst.exists():
             raise OSError(f"{a.key} appeared since the scan; left it alone")
-        tmp = TempFile(self._folder("tmp"), self._tmp_name())
+        tmp = TempFile(self._open.tmp(), self.transfers.temp_name())
         try:
             with self._user_folder(src) as origin:
                 try:
@@ -541,60 +515,11 @@ class Executor:
 
     # ------------------------------------------------------------------ transfers
 
-    def _tmp_name(self) -> str:
-        return f"{os.getpid()}-{threading.get_ident()}-{time.monotonic_ns()}.part"
-
-    @contextmanager
-    def _transfer(self, key: str, direction: Literal["up", "down"], size: int) -> Iterator[Callable[[int], None]]:
-        """Progress events around one transfer (size 0: not known); yields the client's progress
-        callback."""
-        self.notify(TransferStarted(key, direction, size))
-
-        def progress(done: int) -> None:
-            if direction == "down" or done < size:  # an upload whose body has left is let finish
-                self._check_stop()
-            self.notify(TransferProgress(key, done))
-
-        try:
-            yield progress
-        finally:
-            self.notify(TransferFinished(key))
-
-    def _fetch(self, url: str, key: str = "", media: str = "") -> tuple[TempFile, str, int, str | None]:
-        """Download into a temp file: (temp file, sha256, size, served file name). The download
-        is bounded by what Flickr accepts for its kind of media (a video when not known), the
-        free disk space and its progress; nothing is kept of one that breaks a limit."""
-        folder = self._folder("tmp")
-        tmp = TempFile(folder, self._tmp_name())
-        digest = hashlib.sha256()
-        try:
-            with open(folder.create(tmp.name), "wb") as raw, self._transfer(key or url, "down", 0) as progress:
-                sink = _HashingWriter(raw, digest)
-                result = self.client.download(url, sink, progress=progress, limits=self._download_limits(media))
-                raw.flush()
-                os.fsync(raw.fileno())
-            if _error_page(result.content_type):
-                # a 200 answer holding an error page (a proxy, or an API error on a static host)
-                # must never be saved as the photo
-                raise TransientError(
-                    f"got {result.content_type} instead of the original; will retry", method="download"
-                )
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
+    def _fetch(self, url: str, key: str, media: str) -> Fetched:
+        fetched = self.transfers.fetch(url, key, media)
         with self._lock:
-            self.outcome.bytes_down += result.bytes_written
-        return tmp, digest.hexdigest(), result.bytes_written, result.content_disposition_filename
-
-    def _download_limits(self, media: str) -> DownloadLimits:
-        photo = media == "photo"
-        return DownloadLimits(
-            max_bytes=MAX_PHOTO_BYTES if photo else MAX_VIDEO_BYTES, kind="photo" if photo else "video", room=self._room
-        )
-
-    def _room(self) -> int:
-        """Bytes a download may still write: the free disk space less the margin kept free."""
-        return shutil.disk_usage(self._folder("tmp").path).free - self.settings.min_free_space
+            self.outcome.bytes_down += fetched.size
+        return fetched
 
     def _download(self, a: Download) -> None:
         key = a.key
@@ -639,14 +564,14 @@ class Executor:
     def _confirm(self, a: Confirm) -> None:
         photo = self.remote.photos.get(a.photo_id)
         got = self._fetch(a.url, a.key, photo.media if photo is not None else "")
-        sha = got[1]
+        sha = got.sha256
         try:
             self.state.put_remote_hash(a.photo_id, a.original_secret, sha)
         except BaseException:
-            got[0].unlink(missing_ok=True)
+            got.tmp.unlink(missing_ok=True)
             raise
         if sha == a.local_sha256:
-            got[0].unlink(missing_ok=True)
+            got.tmp.unlink(missing_ok=True)
         else:
             with self._lock:
                 self.fetched[(a.photo_id, a.original_secret)] = got
@@ -660,15 +585,33 @@ class Executor:
         if not self._unchanged_since_scan(key):
             raise OSError(f"{key} changed since the scan; it will be uploaded by the next run")
         source = self._open_as_scanned(key)
-        tags = [naming.hash_tag(a.sha256), naming.name_tag(a.file_name)]
-        public, friend, family = self.settings.privacy.visibility
         with self._lock:
             if self._first_upload is None:
                 self._first_upload = self.client.server_time or int(time.time()) - UPLOAD_CLOCK_SKEW
         entry = self.state.journal_begin("upload", key, a.sha256, sent=time.time())
+        photo_id, secret = self._send(a, source, entry)
+        with self._lock:
+            self.outcome.bytes_up += a.size
+        changed = not self._unchanged_since_scan(key)
+        self._record_upload(a, photo_id, secret, changed)
+        # closed only once the base holds the photo: a crash in between leaves the entry open, and
+        # the next run looks the upload up instead of trusting a (possibly lagging) listing
+        self.state.journal_end(entry, f"photo {photo_id}")
+        if changed:
+            self._changed_while_sending(key)
+        for k in a.keys:
+            if not (changed and k == key):
+                self._done(ActionDone(Done.UPLOADED, k))
+
+    def _send(self, a: Upload, source: BinaryIO, entry: int) -> tuple[str, str]:
+        """Upload the file: (photo id, original secret or ""). An answer lost after the whole body
+        left is looked up by the content tag; the journal entry stays open while that is unknown."""
+        key = a.keys[0]
+        tags = [naming.hash_tag(a.sha256), naming.name_tag(a.file_name)]
+        public, friend, family = self.settings.privacy.visibility
         body_sent: list[float] = []
 
-        def note_progress(done: int, report) -> None:
+        def note_progress(done: int, report: Callable[[int], None]) -> None:
             report(done)
             if done >= a.size and not body_sent:
                 # noted before the last chunk leaves: without this note the upload cannot have
@@ -677,7 +620,7 @@ class Executor:
                 self.state.journal_note(entry, body_sent=body_sent[0])
 
         try:
-            with source, self._transfer(key, "up", a.size) as progress:
+            with source, self.transfers.progress(key, "up", a.size) as progress:
                 result = self.client.upload(
                     source,
                     name=a.file_name,
@@ -688,27 +631,28 @@ class Executor:
                     is_friend=friend,
                     is_family=family,
                 )
-            photo_id, secret = result.photo_id, result.original_secret
+            return result.photo_id, result.original_secret or ""
         except OutcomeUnknown:
             if not body_sent:
                 self.state.journal_end(entry, "failed: body not fully sent")
                 raise
-            found = self.find_landed_upload(a.sha256)  # Flickr may still be working on it: wait from now
+            found = self.transfers.find_landed_upload(a.sha256)  # Flickr may still be working on it: wait from now
             if found is None:
                 raise  # the entry stays open: the next run looks for this upload again first
-            photo_id, secret = found
+            return found.photo_id, found.original_secret
         except (FlickrError, OSError) as exc:  # surely not applied: nothing to look for later
             self.state.journal_end(entry, f"failed: {type(exc).__name__}")
             raise
-        with self._lock:
-            self.outcome.bytes_up += a.size
-        changed = not self._unchanged_since_scan(key)
+
+    def _record_upload(self, a: Upload, photo_id: str, secret: str, changed: bool) -> None:
+        """The base entries of an upload's files (the one sent never matches if it changed while
+        it was sent, so the next run sends it again)."""
+        key = a.keys[0]
         sha = "changed-during-upload" if changed else a.sha256
         if not secret:
             # Flickr's upload answer is only the photo id: the base holds the photo with its secret
             # unknown (""), learnt for all of this run's uploads in one read at the end of the run,
             # else by the next listing (app._complete_unknown_secrets)
-            secret = ""
             with self._lock:
                 self._unknown_secrets[photo_id] = (tuple(a.keys), "" if changed else a.sha256)
         elif not changed:
@@ -720,14 +664,6 @@ class Executor:
             items.append(_never_matches(item) if changed and k == key else item)
             self._photo_of[k] = photo_id
         self.state.put_items(items)
-        # closed only once the base holds the photo: a crash in between leaves the entry open, and
-        # the next run looks the upload up instead of trusting a (possibly lagging) listing
-        self.state.journal_end(entry, f"photo {photo_id}")
-        if changed:
-            self._changed_while_sending(key)
-        for k in a.keys:
-            if not (changed and k == key):
-                self._done(ActionDone(Done.UPLOADED, k))
 
     def _learn_upload_secrets(self) -> None:
         """The original secrets of this run's uploads: one listing of the photos uploaded since the
@@ -766,26 +702,6 @@ class Executor:
         if sha:
             self.state.put_remote_hash(photo_id, secret, sha)
 
-    def find_landed_upload(self, sha256: str, since: float | None = None) -> tuple[str, str] | None:
-        """Look for an upload of this content by its machine tag, allowing for search lag.
-
-        Searches until ``unknown_upload_wait`` seconds after ``since`` (the wall-clock time the
-        upload was sent; default now) have passed, and always at least once.
-        """
-        started = time.time() if since is None else since
-        deadline = time.monotonic() + max(0.0, started + self.settings.unknown_upload_wait - time.time())
-        delay = 0.5
-        while True:
-            hits = self.client.find_by_machine_tag(naming.hash_tag(sha256), "original_format,date_upload")
-            if hits:
-                hit = min(hits, key=lambda p: (p.date_upload, len(p.photo_id), p.photo_id))
-                return hit.photo_id, hit.original_secret
-            left = deadline - time.monotonic()
-            if left <= 0:
-                return None
-            self.sleep(min(delay, left))
-            delay = min(delay * 2, 8.0)
-
     def _replace(self, a: Replace) -> None:
         if not self._unchanged_since_scan(a.key):
             raise OSError(f"{a.key} changed since the scan; it will be replaced by the next run")
@@ -794,7 +710,7 @@ class Executor:
         # updated) is checked by the next run before it could look like a conflict
         entry = self.state.journal_begin("replace", a.key, a.sha256, photo_id=a.photo_id)
         try:
-            with source, self._transfer(a.key, "up", a.size) as progress:
+            with source, self.transfers.progress(a.key, "up", a.size) as progress:
                 result = self.client.replace(source, a.photo_id, progress=progress, name=name_of(a.key))
         except OutcomeUnknown:
             raise  # the entry stays open
@@ -803,7 +719,7 @@ class Executor:
             raise
         info = self.client.photo_info(a.photo_id)
         secret = result.original_secret or info.original_secret
-        self._retag(a.photo_id, info, a.sha256)
+        self.transfers.retag(a.photo_id, info, a.sha256)
         self.state.journal_end(entry, f"secret {secret}")
         with self._lock:
             self.outcome.bytes_up += a.size
@@ -834,26 +750,6 @@ class Executor:
         with self._lock:
             self.outcome.failed.append((key, CHANGED_WHILE_SENDING))
         self.notify(ActionFailed(key, CHANGED_WHILE_SENDING))
-
-    def _retag_name(self, photo_id: str, name: str) -> None:
-        """Point the exact-name tag at the file's new name, so the other computers rename theirs
-        (and a state rebuild finds it): add the new tag, then remove the old ones (their ids are
-        only in photos.getInfo)."""
-        new_tag = naming.name_tag(name)
-        raws = {t.raw.lower(): t.tag_id for t in self.client.photo_info(photo_id).tags}
-        if new_tag not in raws:
-            self.client.add_tags(photo_id, [new_tag])
-        for raw, tag_id in raws.items():
-            if raw.startswith(naming.NAME_TAG_PREFIX) and raw != new_tag:
-                self.client.remove_tag(tag_id)
-
-    def _retag(self, photo_id: str, info: PhotoInfo, sha256: str) -> None:
-        """Point the content tag at the new content (the old one would mislead a state rebuild)."""
-        new_tag = naming.hash_tag(sha256)
-        stale = [t.tag_id for t in info.tags if t.raw.startswith(naming.HASH_TAG_PREFIX) and t.raw != new_tag]
-        self.client.add_tags(photo_id, [new_tag])
-        for tag_id in stale:
-            self.client.remove_tag(tag_id)
 
     # ------------------------------------------------------------------ albums
 
@@ -905,7 +801,7 @@ class Executor:
         if a.new_title is not None:
             self.client.set_meta(a.photo_id, title=a.new_title)
         if a.new_name is not None:
-            self._retag_name(a.photo_id, a.new_name)
+            self.transfers.retag_name(a.photo_id, a.new_name)
         if a.remove_from_album:
             self.client.remove_from_album(a.remove_from_album, [a.photo_id])
         old = self.state.get_item(a.src_key)
@@ -951,11 +847,6 @@ def _only_these_media(folder: Path, rel: str, paths: set[str]) -> bool:
     return True
 
 
-class _Stopped(BaseException):
-    """Raised inside a transfer the stopping run abandons (a BaseException, so that no library's
-    ``except Exception`` holds on to it)."""
-
-
 def _set_mtime(tmp: TempFile, date_taken: str) -> None:
     """A downloaded photo's file time is when it was taken (Flickr keeps it in local time)."""
     try:
@@ -981,30 +872,10 @@ def _copy(folder: SafeDir, name: str, dest: TempFile) -> None:
         os.close(source)
 
 
-class _HashingWriter:
-    """A write-only file wrapper that hashes what passes through (no second read of the file)."""
-
-    def __init__(self, raw, digest):
-        self._raw, self._digest = raw, digest
-
-    def write(self, data: bytes) -> int:
-        self._digest.update(data)
-        return self._raw.write(data)
-
-    def flush(self) -> None:
-        self._raw.flush()
-
-
 def _never_matches(item: BaseItem) -> BaseItem:
     """A base entry for a file that changed while it was sent: the next scan must hash it again
     (a size/mtime match would vouch for content Flickr never got), so it is sent again."""
     return dataclasses.replace(item, size=-1, mtime_ns=-1)
-
-
-def _error_page(content_type: str | None) -> bool:
-    """Whether a download's Content-Type says it is text (an error page), not a photo or video."""
-    kind = (content_type or "").split(";", 1)[0].strip().lower()
-    return kind.startswith("text/") or kind in ("application/xml", "application/json")
 
 
 _HANDLERS: dict[type, Callable[[Executor, Any], None]] = {

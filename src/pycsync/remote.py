@@ -94,6 +94,13 @@ def video_original_url(web_base: str, nsid: str, photo_id: str, original_secret:
     return f"{web_base}/photos/{nsid}/{photo_id}/play/orig/{original_secret}/"
 
 
+class HashLookup(Protocol):
+    """(photo id, original secret) -> the sha256 of that original, where pycsync hashed it (a
+    dict, or the state's remote-hash cache asked one at a time)."""
+
+    def get(self, key: tuple[str, str], /) -> str | None: ...
+
+
 class ListingCache(Protocol):
     """Where the snapshot lives (pycsync.state.StateDB)."""
 
@@ -151,7 +158,7 @@ def list_remote(
     *,
     web_base: str,
     user_nsid: str,
-    known_hashes: Mapping[tuple[str, str], str] = {},
+    known_hashes: HashLookup | None = None,
     cache: ListingCache | None = None,
     full: bool = False,
     stats: ListingStats | None = None,
@@ -174,7 +181,7 @@ def list_remote(
         snapshot = None
         read = lister.full()
     rows = snapshot.photos if snapshot is not None else {}
-    listing = _assemble(read, rows, known_hashes)
+    listing = _assemble(read, rows, known_hashes if known_hashes is not None else {})
     if cache is not None:
         _save_snapshot(cache, user_nsid, web_base, read, snapshot)
     return listing
@@ -290,9 +297,7 @@ def _keep_newer(rows: dict[str, Row], row: Row) -> None:
         rows[row.photo_id] = row
 
 
-def _assemble(
-    read: _Read, cached: Mapping[str, RemotePhoto], known_hashes: Mapping[tuple[str, str], str]
-) -> RemoteListing:
+def _assemble(read: _Read, cached: Mapping[str, RemotePhoto], known_hashes: HashLookup) -> RemoteListing:
     """The RemoteListing: photos in album order, then unsorted ones newest first.
 
     A photo the snapshot holds unchanged (not read again, same albums) is reused as it is: a
@@ -333,7 +338,7 @@ def _album_ids(order: Iterable[str], members: Mapping[str, tuple[str, ...]]) -> 
     return where
 
 
-def _photo(row: Row, album_ids: tuple[str, ...], known_hashes: Mapping[tuple[str, str], str]) -> RemotePhoto:
+def _photo(row: Row, album_ids: tuple[str, ...], known_hashes: HashLookup) -> RemotePhoto:
     pid, title, media, fmt, secret, url, last_update, tag_sha, file_name, taken = row
     # a cached hash of the downloaded original beats a tag another tool may have left stale
     return new_remote_photo(

@@ -16,6 +16,8 @@ from __future__ import annotations
 import errno
 import os
 import stat
+import threading
+import time
 import weakref
 from collections.abc import Sequence
 from pathlib import Path
@@ -294,3 +296,52 @@ def open_meta(root: Path, *, create: bool) -> SafeDir:
     """The sync root's `.pycsync/` folder, checked (FileNotFoundError: there is none yet)."""
     with SafeDir.open(root) as top:
         return top.subdir(META_DIR, create=create, mine=True)
+
+
+class RunFolders:
+    """The folders a run writes in, opened (and checked) on first use and reached by descriptor
+    from then on: the sync folder itself, `.pycsync/tmp/`, and this run's own new folder in
+    `.pycsync/trash/`, named after the time it was made. Thread-safe; ``close`` closes them."""
+
+    def __init__(self, root: Path):
+        self.root_path = Path(root)
+        self._open: dict[str, SafeDir] = {}
+        self._lock = threading.Lock()
+
+    def root(self) -> SafeDir:
+        return self._get("root")
+
+    def tmp(self) -> SafeDir:
+        return self._get("tmp")
+
+    def trash(self) -> SafeDir:
+        return self._get("trash")
+
+    def _get(self, which: str) -> SafeDir:
+        with self._lock:
+            if which not in self._open:
+                self._open[which] = self._opened(which)
+            return self._open[which]
+
+    def _opened(self, which: str) -> SafeDir:
+        if which == "root":
+            return SafeDir.open(self.root_path)
+        if "meta" not in self._open:
+            self._open["meta"] = open_meta(self.root_path, create=True)
+        meta = self._open["meta"]
+        if which == "tmp":
+            return meta.subdir("tmp", create=True)
+        with meta.subdir("trash", create=True) as trash:
+            return trash.fresh_subdir(time.strftime("%Y%m%d-%H%M%S"))
+
+    def close(self) -> None:
+        with self._lock:
+            for folder in self._open.values():
+                folder.close()
+            self._open.clear()
+
+    def __enter__(self) -> RunFolders:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

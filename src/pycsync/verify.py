@@ -361,7 +361,7 @@ def _fetch(client: FlickrClient, url: str, limits: DownloadLimits, progress: Cal
     for attempt in range(DEEP_ATTEMPTS):
         sink = _Digest()
         try:
-            client.download(url, sink, progress=progress, limits=limits)  # type: ignore[arg-type]
+            client.download(url, sink, progress=progress, limits=limits)
             return sink
         except TransientError:
             if attempt + 1 == DEEP_ATTEMPTS:

@@ -15,8 +15,8 @@ import unicodedata
 
 import pytest
 
-import pycsync.executor as executor_module
 import pycsync.local as local_module
+import pycsync.transfers as transfers_module
 from pycsync.emulator import EmulatorServer
 from tests.reliability.conftest import (
     assert_converged,
@@ -280,17 +280,17 @@ def test_full_disk_while_downloading(emulator, root, sync_json, flickr, tmp_path
     for i in (2, 3):
         (staging / f"new{i}.jpg").write_bytes(jpeg(i))
         flickr.upload(staging / f"new{i}.jpg", title=f"new{i}")
-    real_write = executor_module._HashingWriter.write
+    real_write = transfers_module._HashingWriter.write
 
     def full(self, data):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(executor_module._HashingWriter, "write", full)
+    monkeypatch.setattr(transfers_module._HashingWriter, "write", full)
     summary = sync_json(root, expect=6)  # the run stops at the first full write
     assert "is full" in summary["stderr"] and summary["error"]["kind"] == "local"
     assert set(local_files(root)) == {"keep.jpg"}, "no partial file, nothing else disturbed"
     assert list((root / ".pycsync" / "tmp").glob("*")) == [], "temp files cleaned up"
-    monkeypatch.setattr(executor_module._HashingWriter, "write", real_write)
+    monkeypatch.setattr(transfers_module._HashingWriter, "write", real_write)
     sync_json(root)
     assert_same_both_sides(root, emulator, {sha(jpeg(i)) for i in (1, 2, 3)})
 

@@ -21,6 +21,7 @@ from .models import (
     Login,
     PhotoContexts,
     PhotoInfo,
+    Sink,
     Size,
     UploadResult,
     as_int,
@@ -489,7 +490,7 @@ class FlickrClient:
     def download(
         self,
         url: str,
-        dest: BinaryIO,
+        dest: Sink,
         progress: Callable[[int], None] | None = None,
         chunk: int = 1 << 20,
         limits: DownloadLimits | None = None,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, overload
+from typing import Any, Protocol, overload
 
 __all__ = [
     "Album",
@@ -23,6 +23,7 @@ __all__ = [
     "UploadResult",
     "DownloadResult",
     "DownloadLimits",
+    "Sink",
     "as_int",
     "content",
 ]
@@ -66,6 +67,12 @@ class DownloadResult:
     bytes_written: int
     content_type: str | None
     content_disposition_filename: str | None
+
+
+class Sink(Protocol):
+    """Where a download's bytes go: a file open for writing, or anything that takes bytes."""
+
+    def write(self, data: bytes, /) -> int: ...
 
 
 @dataclass(frozen=True)

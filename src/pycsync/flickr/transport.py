@@ -34,7 +34,7 @@ from .errors import (
 )
 from .failures import auth_failure, header, network_error
 from .failures import server_date as _server_date  # (the tests' fake clocks replace it here)
-from .models import DownloadLimits, DownloadResult, UploadResult
+from .models import DownloadLimits, DownloadResult, Sink, UploadResult
 from .oauth import Credentials, encode_params, sign_request, upload_auth_header
 from .ratelimit import RateLimiter
 from .redact import redact
@@ -701,7 +701,7 @@ class Transport:
     def download(
         self,
         url: str,
-        dest: BinaryIO,
+        dest: Sink,
         progress: Callable[[int], None] | None = None,
         chunk: int = 1 << 20,
         limits: DownloadLimits | None = None,
@@ -742,7 +742,7 @@ class Transport:
     def _download_once(
         self,
         url: str,
-        dest: BinaryIO,
+        dest: Sink,
         progress: Callable[[int], None] | None,
         chunk: int,
         state: dict[str, int],
@@ -808,7 +808,7 @@ class Transport:
     def _receive(
         self,
         resp: requests.Response,
-        dest: BinaryIO,
+        dest: Sink,
         progress: Callable[[int], None] | None,
         chunk: int,
         state: dict[str, int],
