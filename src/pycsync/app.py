@@ -261,7 +261,7 @@ def _open_state_read_only(root: Path, rebuild: bool, messages: list[str]) -> Sta
 
 def _token_id(client: FlickrClient) -> str:
     """Names the access token in the state without keeping it (a digest of it)."""
-    return hashlib.sha256(client.credentials.token.encode()).hexdigest()[:32]
+    return hashlib.sha256((client.credentials.token or "").encode()).hexdigest()[:32]
 
 
 def _identity(client: FlickrClient, state: StateDB | None) -> tuple[str, str]:

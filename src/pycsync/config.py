@@ -13,9 +13,10 @@ from __future__ import annotations
 import json
 import os
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 
@@ -158,7 +159,7 @@ def _globs(value):
 class Setting:
     name: str
     default: object
-    parse: object  # value -> validated value, raises ValueError with a readable reason
+    parse: Callable[[Any], Any]  # value -> validated value, raises ValueError with a readable reason
     help: str
     flag: str
 
@@ -293,7 +294,7 @@ class EffectiveConfig:
 def effective_config(
     env: Mapping[str, str],
     root: Path | None,
-    flags: Mapping[str, object] | None = None,
+    flags: Mapping[str, Any] | None = None,
     flag_sources: Mapping[str, str] | None = None,
 ) -> EffectiveConfig:
     """Defaults < user config.toml < the folder's .pycsync/config.toml < flags (None: not given).

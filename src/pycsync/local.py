@@ -248,9 +248,9 @@ class _Walk:
         # Real folders before links, so that a link to a sibling does not take its place.
         for nfc in sorted(dirs, key=lambda n: (dirs[n][2].is_symlink(), n)):
             name, _, entry, stat = dirs[nfc]
-            other = files.get(nfc.casefold())
-            if other is not None and other[1] == nfc:  # a file and a folder as NFC twins
-                if self.twin(other, dirs[nfc], rel_prefix, key_prefix) is other:
+            file_twin = files.get(nfc.casefold())
+            if file_twin is not None and file_twin[1] == nfc:  # a file and a folder as NFC twins
+                if self.twin(file_twin, dirs[nfc], rel_prefix, key_prefix) is file_twin:
                     continue
                 del files[nfc.casefold()]
             self.enter(stat, os.path.join(path, name), rel_prefix + name, key_prefix + nfc)

@@ -489,8 +489,8 @@ def note_own_writes(cache: ListingCache, listing: RemoteListing, log: WriteLog) 
         elif op == REMOVE:
             ids[:] = [p for p in ids if p not in photo_ids]
     if log.deleted:
-        for album_id, ids in listing.members.items():
-            if any(p in log.deleted for p in ids):
+        for album_id, member_ids in listing.members.items():
+            if any(p in log.deleted for p in member_ids):
                 current(album_id)
         for ids in members.values():
             if ids is not None:

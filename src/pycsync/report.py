@@ -259,7 +259,8 @@ class Reporter:
         if live is None:
             live = not json_mode and not quiet and _isatty(out)
         self._live = _Live(out) if live else None
-        self._warn_on_live = self._live is not None and _isatty(err)  # same screen: keep it tidy
+        # warnings and errors go above the live display when both share one screen (keep it tidy)
+        self._live_err = self._live if self._live is not None and _isatty(err) else None
         self._lock = threading.Lock()
 
     @property
@@ -287,15 +288,15 @@ class Reporter:
                 print(text, file=self.out, flush=True)
 
     def warn(self, text: str) -> None:
-        if self._warn_on_live:
-            self._live.print(f"warning: {text}", style="yellow")
+        if self._live_err is not None:
+            self._live_err.print(f"warning: {text}", style="yellow")
             return
         with self._lock:
             print(f"warning: {text}", file=self.err, flush=True)
 
     def _error(self, text: str) -> None:
-        if self._warn_on_live:
-            self._live.print(text, style="red")
+        if self._live_err is not None:
+            self._live_err.print(text, style="red")
             return
         with self._lock:
             print(text, file=self.err, flush=True)
@@ -505,7 +506,7 @@ def error_document(error: PycsyncError) -> dict:
 def _placements_alone(plan: Plan) -> list[str]:
     """Keys a plan adds to an album that no upload, move or link of the same plan brings there
     (photos already on Flickr, e.g. after an interrupted run: their placement is the news)."""
-    arriving = set()
+    arriving: set[str] = set()
     for a in plan.actions:
         if isinstance(a, Upload):
             arriving.update(a.keys)

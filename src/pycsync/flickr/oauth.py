@@ -443,6 +443,8 @@ class LoopbackReceiver:
     @property
     def callback_url(self) -> str:
         host = self._server.server_address[0]
+        if isinstance(host, bytes):  # (typeshed allows it; an AF_INET server has a str)
+            host = host.decode()
         return f"http://{host}:{self.port}{self._path}"
 
     def wait(self, timeout: float | None = None) -> tuple[str, str] | None:
