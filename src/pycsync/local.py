@@ -208,11 +208,29 @@ class _Walk:
         """The listed entries of one folder; ``fd``: the folder opened, to stat names in it."""
         rel_prefix = rel + "/" if rel else ""
         key_prefix = kdir + "/" if kdir else ""
+        files, dirs = self.sort_out(entries, rel_prefix, key_prefix)
+        # Real folders before links, so that a link to a sibling does not take its place.
+        for nfc in sorted(dirs, key=lambda n: (dirs[n][2].is_symlink(), n)):
+            name, _, entry, stat = dirs[nfc]
+            file_twin = files.get(nfc.casefold())
+            if file_twin is not None and file_twin[1] == nfc:  # a file and a folder as NFC twins
+                if self.twin(file_twin, dirs[nfc], rel_prefix, key_prefix) is file_twin:
+                    continue
+                del files[nfc.casefold()]
+            self.enter(stat, os.path.join(path, name), rel_prefix + name, key_prefix + nfc)
+        self.list_files(files, fd, path, rel_prefix, key_prefix, same_spelling=rel == kdir)
+
+    def sort_out(
+        self, entries: list[os.DirEntry[str]], rel_prefix: str, key_prefix: str
+    ) -> tuple[dict[str, _Candidate], dict[str, _Candidate]]:
+        """One folder's media files (casefolded NFC name -> the file kept under it) and folders
+        (NFC name -> the folder kept under it); hidden entries, files outside the selection and
+        others that are not media are passed over here."""
         ignore = self.ignore
         progress = self.progress
         seen = self.seen
-        files: dict[str, _Candidate] = {}  # casefolded NFC name -> the file kept under it
-        dirs: dict[str, _Candidate] = {}  # NFC name -> the folder kept under it
+        files: dict[str, _Candidate] = {}
+        dirs: dict[str, _Candidate] = {}
         raws: list[str] = []  # RAW files (on-disk names), told apart once their JPEGs are known
         for entry in entries:
             name = entry.name
@@ -244,22 +262,24 @@ class _Walk:
         self.seen = seen
         if raws:
             self.raw_files(raws, files, rel_prefix)
+        return files, dirs
 
-        # Real folders before links, so that a link to a sibling does not take its place.
-        for nfc in sorted(dirs, key=lambda n: (dirs[n][2].is_symlink(), n)):
-            name, _, entry, stat = dirs[nfc]
-            file_twin = files.get(nfc.casefold())
-            if file_twin is not None and file_twin[1] == nfc:  # a file and a folder as NFC twins
-                if self.twin(file_twin, dirs[nfc], rel_prefix, key_prefix) is file_twin:
-                    continue
-                del files[nfc.casefold()]
-            self.enter(stat, os.path.join(path, name), rel_prefix + name, key_prefix + nfc)
-
+    def list_files(
+        self,
+        files: dict[str, _Candidate],
+        fd: int | None,
+        path: str,
+        rel_prefix: str,
+        key_prefix: str,
+        same_spelling: bool,
+    ) -> None:
+        """One folder's media files into the result: the base vouches for a file whose size and
+        mtime it holds, any other is hashed. ``same_spelling``: the folder's path on disk is its
+        key."""
         base_get = self.base.get
         stat_at = os.stat
         items = self.result.items
         full = self.full
-        same_spelling = rel == kdir
         for name, nfc, entry, stat in files.values():
             key = key_prefix + nfc
             # Share the string when the on-disk spelling is the key: 100,000s of them are kept.

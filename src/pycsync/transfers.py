@@ -97,9 +97,6 @@ class Transfers:
         """A name for a new file in the temporary folder, unique to this process and thread."""
         return f"{os.getpid()}-{threading.get_ident()}-{time.monotonic_ns()}.part"
 
-    def tmp_folder(self) -> SafeDir:
-        return self._tmp()
-
     # ------------------------------------------------------------------ downloads
 
     def fetch(self, url: str, key: str = "", media: str = "") -> Fetched:

@@ -572,25 +572,7 @@ class Transport:
             self.stats.count_call(method)
             t0 = time.monotonic()
             try:
-                if write:
-                    headers = sign_request(self.credentials, "POST", url, body=encoded)
-                    self.stats.add_up(len(encoded))
-                    resp = self.session.post(
-                        url,
-                        data=encoded.encode("ascii"),
-                        headers=headers,
-                        timeout=self.timeout,
-                        allow_redirects=False,
-                        stream=True,
-                    )
-                    shown = url + " [" + encoded + "]"
-                else:
-                    full = url + ("&" if "?" in url else "?") + encoded
-                    headers = sign_request(self.credentials, "GET", full)
-                    resp = self.session.get(
-                        full, headers=headers, timeout=self.timeout, allow_redirects=False, stream=True
-                    )
-                    shown = full
+                resp, shown = self._rest_request(url, encoded, write)
                 body = _read_answer(resp, method, idempotent)
             except requests.RequestException as exc:
                 self._debug("POST" if write else "GET", url, None, t0, f" {exc!r}")
@@ -607,6 +589,25 @@ class Transport:
             return data
 
         return self._retrying(attempt, idempotent=idempotent, label=method, retry_unreachable=retry_unreachable)
+
+    def _rest_request(self, url: str, encoded: str, write: bool) -> tuple[requests.Response, str]:
+        """Send one signed REST request: (the response, the request as the debug log shows it)."""
+        if write:
+            headers = sign_request(self.credentials, "POST", url, body=encoded)
+            self.stats.add_up(len(encoded))
+            resp = self.session.post(
+                url,
+                data=encoded.encode("ascii"),
+                headers=headers,
+                timeout=self.timeout,
+                allow_redirects=False,
+                stream=True,
+            )
+            return resp, url + " [" + encoded + "]"
+        full = url + ("&" if "?" in url else "?") + encoded
+        headers = sign_request(self.credentials, "GET", full)
+        resp = self.session.get(full, headers=headers, timeout=self.timeout, allow_redirects=False, stream=True)
+        return resp, full
 
     # -- upload / replace
 
@@ -639,43 +640,53 @@ class Transport:
         def attempt() -> UploadResult:
             if opened is not None:
                 opened.seek(0)  # a retry sends it from the start again
-                return send(opened)
+                return self._send_upload(url, text_fields, opened, filename, ctype, kind, progress)
             with open(path, "rb") as fh:  # type: ignore[arg-type]
-                return send(fh)
-
-        def send(fh: BinaryIO | IO[bytes]) -> UploadResult:
-            self._acquire()
-            self.stats.count_call(kind)
-            auth = upload_auth_header(self.credentials, url, text_fields)
-            t0 = time.monotonic()
-            size = os.fstat(fh.fileno()).st_size
-            # exactly the size announced, however the file changes meanwhile: a body longer than
-            # its Content-Length corrupts the request (and the next one on the connection)
-            photo = _FixedLength(fh, size, filename, kind)
-            enc = MultipartEncoder(fields=[*text_fields, ("photo", (filename, photo, ctype))])
-            total = enc.len
-
-            def cb(mon: MultipartEncoderMonitor) -> None:
-                if progress is not None and total:
-                    progress(min(size, mon.bytes_read * size // total))
-
-            mon = MultipartEncoderMonitor(enc, cb)
-            headers = {"Authorization": auth, "Content-Type": mon.content_type}
-            try:
-                resp = self.session.post(
-                    url, data=mon, headers=headers, timeout=self.upload_timeout, allow_redirects=False, stream=True
-                )
-                body = _read_answer(resp, kind, False)
-            except requests.RequestException as exc:
-                self.stats.add_up(mon.bytes_read)
-                self._debug("POST", url, None, t0, f" {exc!r}")
-                raise network_error(exc, kind, False, url) from None
-            self.stats.add_up(mon.bytes_read)
-            self.stats.add_down(len(body))
-            self._debug("POST", url, resp, t0, f" ({total} bytes) " + _text(body, 300))
-            return parse_upload_response(resp.status_code, resp.headers, body, kind, idempotent=False)
+                return self._send_upload(url, text_fields, fh, filename, ctype, kind, progress)
 
         return self._retrying(attempt, idempotent=False, label=kind)
+
+    def _send_upload(
+        self,
+        url: str,
+        text_fields: list[tuple[str, str]],
+        fh: BinaryIO | IO[bytes],
+        filename: str,
+        ctype: str,
+        kind: str,
+        progress: Callable[[int], None] | None,
+    ) -> UploadResult:
+        """One attempt of :meth:`upload`."""
+        self._acquire()
+        self.stats.count_call(kind)
+        auth = upload_auth_header(self.credentials, url, text_fields)
+        t0 = time.monotonic()
+        size = os.fstat(fh.fileno()).st_size
+        # exactly the size announced, however the file changes meanwhile: a body longer than
+        # its Content-Length corrupts the request (and the next one on the connection)
+        photo = _FixedLength(fh, size, filename, kind)
+        enc = MultipartEncoder(fields=[*text_fields, ("photo", (filename, photo, ctype))])
+        total = enc.len
+
+        def cb(mon: MultipartEncoderMonitor) -> None:
+            if progress is not None and total:
+                progress(min(size, mon.bytes_read * size // total))
+
+        mon = MultipartEncoderMonitor(enc, cb)
+        headers = {"Authorization": auth, "Content-Type": mon.content_type}
+        try:
+            resp = self.session.post(
+                url, data=mon, headers=headers, timeout=self.upload_timeout, allow_redirects=False, stream=True
+            )
+            body = _read_answer(resp, kind, False)
+        except requests.RequestException as exc:
+            self.stats.add_up(mon.bytes_read)
+            self._debug("POST", url, None, t0, f" {exc!r}")
+            raise network_error(exc, kind, False, url) from None
+        self.stats.add_up(mon.bytes_read)
+        self.stats.add_down(len(body))
+        self._debug("POST", url, resp, t0, f" ({total} bytes) " + _text(body, 300))
+        return parse_upload_response(resp.status_code, resp.headers, body, kind, idempotent=False)
 
     # -- download
 
@@ -766,17 +777,8 @@ class Transport:
                 raise network_error(exc, "download", True, current, redact(current, self._secrets)) from None
             self._debug("GET", current, resp, t0)
             if resp.is_redirect and "Location" in resp.headers:
-                nxt = urljoin(current, resp.headers["Location"])
                 resp.close()
-                if urlsplit(current).scheme == "https" and urlsplit(nxt).scheme != "https":
-                    # the photo would come in the clear, open to reading and tampering
-                    raise HttpError(
-                        resp.status_code,
-                        f"refusing the redirect from {redact(current, self._secrets)} to plain http "
-                        f"({redact(nxt, self._secrets)})",
-                        redact(nxt, self._secrets),
-                    )
-                current = nxt
+                current = self._redirect(current, resp)
                 continue
             try:
                 shown = redact(current, self._secrets)  # the photo id stays, its secret goes
@@ -804,6 +806,19 @@ class Transport:
                 resp.close()
         shown = redact(url, self._secrets)
         raise HttpError(310, f"too many redirects from {shown}", shown)
+
+    def _redirect(self, current: str, resp: requests.Response) -> str:
+        """Where a download's redirect leads; never from https to plain http, where the photo
+        would come in the clear, open to reading and tampering."""
+        nxt = urljoin(current, resp.headers["Location"])
+        if urlsplit(current).scheme == "https" and urlsplit(nxt).scheme != "https":
+            raise HttpError(
+                resp.status_code,
+                f"refusing the redirect from {redact(current, self._secrets)} to plain http "
+                f"({redact(nxt, self._secrets)})",
+                redact(nxt, self._secrets),
+            )
+        return nxt
 
     def _receive(
         self,
