@@ -3,11 +3,12 @@
 Each key (a file path under the root) is classified on each side against the base, the state
 both sides agreed on after the last run:
 
-    local:  new | same | changed | deleted | absent
-    remote: new | same | changed | deleted | unplaced | absent
+    local (:class:`Local`):   new | same | changed | deleted | absent
+    remote (:class:`Remote`): new | same | changed | deleted | unplaced | absent
 
-and the pair picks the action (see the table in the README). Before the per-key table runs, three
-passes match content across keys so that nothing is transferred twice: local moves (a deleted key
+and the pair picks the action from :data:`DECISIONS`, the README's table as data (a test checks
+that the two name the same rows). Before the per-key table runs, three passes match content
+across keys so that nothing is transferred twice: local moves (a deleted key
 whose content reappears under a new key) become album moves on Flickr, remote moves (a photo that
 left one album and joined another) become local moves, and new local content that Flickr already
 holds is linked to that photo instead of uploaded again.
@@ -24,11 +25,14 @@ from __future__ import annotations
 import dataclasses
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import cast
 
 from pycsync import naming
 from pycsync.model import (
+    NO_ALBUM,
     Action,
     Base,
     Confirm,
@@ -60,14 +64,35 @@ from pycsync.model import (
 )
 
 UP, DOWN = "up", "down"  # which side an action changes
-NO_ALBUM = "(no album)"
+_Uploads = dict[str, list[str]]  # content (sha256) -> the keys to upload it from
+
+
+class Local(StrEnum):
+    """A key in the folder, against the base."""
+
+    NEW = "new"  # not in the base
+    SAME = "same"
+    CHANGED = "changed"
+    DELETED = "deleted"  # in the base, not in the folder
+    ABSENT = "absent"  # in neither (the key comes from Flickr)
+
+
+class Remote(StrEnum):
+    """A key on Flickr, against the base."""
+
+    NEW = "new"  # a photo in the key's album the base does not know
+    SAME = "same"
+    CHANGED = "changed"  # replaced (a new original)
+    DELETED = "deleted"  # gone, or gone from the album the base placed it in
+    UNPLACED = "unplaced"  # there, but not yet placed in its album (an interrupted run)
+    ABSENT = "absent"  # in neither (the key comes from the folder)
 
 
 @dataclass(slots=True)
-class _Remote:
+class _RemoteSide:
     """The remote side of one key."""
 
-    status: str  # new | same | changed | deleted | unplaced | absent
+    status: Remote
     photo: RemotePhoto | None
 
 
@@ -120,7 +145,7 @@ class _Planner:
         # replaced or deleted, and stays in their albums)
         self._outside_shown: dict[str, list[str]] = defaultdict(list)
         for k in sorted(self._outside):
-            if self.remote_side(k).status not in ("deleted", "absent"):
+            if self.remote_side(k).status not in (Remote.DELETED, Remote.ABSENT):
                 self._outside_shown[self.base.items[k].photo_id].append(k)
         # photo id -> would-be keys outside the selection of its placements the base does not know
         self._outside_new: dict[str, list[str]] = defaultdict(list)
@@ -506,22 +531,22 @@ class _Planner:
 
     # ------------------------------------------------------------------ classification
 
-    def local_status(self, key: str) -> str:
+    def local_status(self, key: str) -> Local:
         item, b = self.local.get(key), self.base.items.get(key)
         if b is None:
-            return "new" if item else "absent"
+            return Local.NEW if item else Local.ABSENT
         if item is None:
-            return "deleted"
-        return "same" if item.sha256 == b.sha256 else "changed"
+            return Local.DELETED
+        return Local.SAME if item.sha256 == b.sha256 else Local.CHANGED
 
-    def remote_side(self, key: str) -> _Remote:
+    def remote_side(self, key: str) -> _RemoteSide:
         b = self.base.items.get(key)
         if b is None:
             photo = self.remote_new.get(key)
-            return _Remote("new" if photo else "absent", photo)
+            return _RemoteSide(Remote.NEW if photo else Remote.ABSENT, photo)
         photo = self.remote.photos.get(b.photo_id)
         if photo is None:
-            return _Remote("deleted", None)
+            return _RemoteSide(Remote.DELETED, None)
         folder = self.afolder(key)
         if folder:
             present = self.folder_album.get(folder) in photo.album_ids
@@ -530,8 +555,9 @@ class _Planner:
             # folder (one photo for both files) the photo's existence is all the root can ask
             present = not photo.album_ids or len(self._keys_of[b.photo_id]) > 1
         if not present:
-            return _Remote("unplaced" if not b.placed else "deleted", photo)
-        return _Remote("same" if photo.original_secret == b.original_secret else "changed", photo)
+            return _RemoteSide(Remote.UNPLACED if not b.placed else Remote.DELETED, photo)
+        same = photo.original_secret == b.original_secret
+        return _RemoteSide(Remote.SAME if same else Remote.CHANGED, photo)
 
     # ------------------------------------------------------------------ the run
 
@@ -598,18 +624,18 @@ class _Planner:
         """A deleted key whose exact content shows up under a new key was moved or renamed."""
         arrivals: dict[str, list[str]] = defaultdict(list)
         for k in keys:
-            if local_st[k] == "new" and remote_st[k].status == "absent":
+            if local_st[k] == Local.NEW and remote_st[k].status == Remote.ABSENT:
                 arrivals[self.local[k].sha256].append(k)
         for k in keys:
             r = remote_st[k]
-            if local_st[k] != "deleted" or r.status not in ("same", "unplaced"):
+            if local_st[k] != Local.DELETED or r.status not in (Remote.SAME, Remote.UNPLACED):
                 continue
             b = self.base.items[k]
             candidates = arrivals.get(b.sha256)
-            if not candidates or any(local_st.get(o) == "changed" for o in self._keys_of[b.photo_id]):
+            if not candidates or any(local_st.get(o) == Local.CHANGED for o in self._keys_of[b.photo_id]):
                 continue
             dst = candidates.pop(0)
-            if self.afolder(dst) != self.afolder(k) or r.status == "unplaced":
+            if self.afolder(dst) != self.afolder(k) or r.status == Remote.UNPLACED:
                 self.out.place(dst, self.afolder(dst))
             self._local_moves.append((k, dst, b.photo_id, r.status))
             self._linked[b.photo_id].append(dst)
@@ -621,7 +647,7 @@ class _Planner:
         for k, dst, photo_id, status in self._local_moves:
             old_folder, new_folder = self.afolder(k), self.afolder(dst)
             remove_from = None
-            if old_folder != new_folder and old_folder and status == "same":
+            if old_folder != new_folder and old_folder and status == Remote.SAME:
                 stays = any(
                     o != k and self.afolder(o) == old_folder and self._still_shows(o) for o in self._keys_of[photo_id]
                 ) or any(self.afolder(o) == old_folder for o in self._linked[photo_id])
@@ -778,11 +804,11 @@ class _Planner:
             return
         taken: dict[str, set[str]] = {}
         for k in keys:
-            if k in done or local_st[k] != "same":
+            if k in done or local_st[k] != Local.SAME:
                 continue
             b, photo = self.base.items[k], remote_st[k].photo
-            shows = remote_st[k].status in ("same", "changed")
-            if not shows and not (remote_st[k].status == "deleted" and photo and self._kept_after_leaving(photo)):
+            shows = remote_st[k].status in (Remote.SAME, Remote.CHANGED)
+            if not shows and not (remote_st[k].status == Remote.DELETED and photo and self._kept_after_leaving(photo)):
                 continue
             renaming = self._renaming.get(b.photo_id)
             if renaming is None or b.name is None:
@@ -803,7 +829,7 @@ class _Planner:
                 continue  # (its new name is outside the selection: it keeps its name)
             taken[folder].add(target.casefold())
             self.out.add(DOWN, MoveLocal(k, dst, b.photo_id, new))
-            if remote_st[k].status == "changed":
+            if remote_st[k].status == Remote.CHANGED:
                 self.out.add(DOWN, _download(dst, photo, overwrite=True))
             self._moved_away.add(k)
             if shows:
@@ -847,10 +873,10 @@ class _Planner:
         for k in keys:
             if k in done:
                 continue
-            if local_st[k] == "same" and remote_st[k].status == "deleted" and remote_st[k].photo:
+            if local_st[k] == Local.SAME and remote_st[k].status == Remote.DELETED and remote_st[k].photo:
                 departed[remote_st[k].photo.photo_id].append(k)
         for k in keys:
-            if k in done or local_st[k] != "absent" or remote_st[k].status != "new":
+            if k in done or local_st[k] != Local.ABSENT or remote_st[k].status != Remote.NEW:
                 continue
             sources = departed.get(remote_st[k].photo.photo_id)
             if not sources:
@@ -912,11 +938,13 @@ class _Planner:
         """
         if self.policy.direction is Direction.PULL and self.policy.delete:
             return
-        if not any(k not in done and local_st[k] == "new" and remote_st[k].status == "absent" for k in keys):
+        if not any(k not in done and local_st[k] == Local.NEW and remote_st[k].status == Remote.ABSENT for k in keys):
             return  # (the index below is one entry per photo: not built for nothing)
         content = {sha: p for sha, p in self._content_index(remote_st).items() if p.photo_id not in self._replaced}
         adopted_unsorted: set[str] = set()
-        arrivals = [k for k in keys if k not in done and local_st[k] == "new" and remote_st[k].status == "absent"]
+        arrivals = [
+            k for k in keys if k not in done and local_st[k] == Local.NEW and remote_st[k].status == Remote.ABSENT
+        ]
         # where Flickr holds one content twice: the one already where the file is, uploaded from
         # a file of this name; else an upload from a file of this name that waits unsorted (its
         # album placement was interrupted: nothing else shows it); else the one already where the
@@ -991,100 +1019,130 @@ class _Planner:
                     return key
         return None
 
-    def _decide(self, key, ls: str, r: _Remote, uploads) -> None:
-        out, item, b = self.out, self.local.get(key), self.base.items.get(key)
-        rs, photo = r.status, r.photo
-        folder = self.afolder(key)
-        mirror_push = self.policy.delete and self.policy.direction is Direction.PUSH
-        mirror_pull = self.policy.delete and self.policy.direction is Direction.PULL
+    # ------------------------------------------------------------------ the decision table
 
-        if ls == "new" and rs == "absent":
-            if mirror_pull:
-                self._trash(key)
-                return
-            uploads[item.sha256].append(key)
-        elif ls == "absent" and rs == "new":
-            if mirror_push:
-                self._removals[photo.photo_id].append(key)
-                return
+    def _decide(self, key: str, ls: Local, r: _RemoteSide, uploads: _Uploads) -> None:
+        """Act on one key as the decision table says for its pair of statuses (:data:`DECISIONS`,
+        the README's table); a pair the table leaves out needs nothing."""
+        decision = DECISIONS.get((ls, r.status))
+        if decision is not None:
+            # (no photo only for Remote.DELETED and Remote.ABSENT, whose rows take None)
+            decision.decide(self, key, cast(RemotePhoto, r.photo), uploads)
+
+    @property
+    def _mirror_push(self) -> bool:
+        """Flickr mirrors the folder (``--push --delete``)."""
+        return self.policy.delete and self.policy.direction is Direction.PUSH
+
+    @property
+    def _mirror_pull(self) -> bool:
+        """The folder mirrors Flickr (``--pull --delete``)."""
+        return self.policy.delete and self.policy.direction is Direction.PULL
+
+    def _new_here(self, key: str, photo: RemotePhoto | None, uploads: _Uploads) -> None:
+        if self._mirror_pull:
+            self._trash(key)
+            return
+        uploads[self.local[key].sha256].append(key)
+
+    def _new_on_flickr(self, key: str, photo: RemotePhoto, uploads: _Uploads) -> None:
+        if self._mirror_push:
+            self._removals[photo.photo_id].append(key)
+            return
+        src = self._local_source(photo)
+        if src is not None:
+            self.out.add(DOWN, CopyLocal(src, key, photo.photo_id, photo.original_secret))
+        else:
+            self.out.add(DOWN, _download(key, photo))
+
+    def _new_on_both_sides(self, key: str, photo: RemotePhoto, uploads: _Uploads) -> None:
+        item = self.local[key]
+        if photo.sha256 == item.sha256:
+            self.out.add(UP, Link(key, photo.photo_id, item.sha256, photo.original_secret, True))
+        elif photo.sha256 is None:
+            self.out.add(DOWN, Confirm(key, photo.photo_id, photo.url_o, photo.original_secret, item.sha256))
+        else:
+            self._conflict(key, item, photo, "new on both sides with different content", uploads)
+
+    def _unplaced(self, key: str, photo: RemotePhoto | None, uploads: _Uploads) -> None:
+        self.out.place(key, self.afolder(key))
+
+    def _changed_here_unplaced(self, key: str, photo: RemotePhoto, uploads: _Uploads) -> None:
+        item = self.local[key]
+        self.out.place(key, self.afolder(key))
+        if self._shows_outside(photo.photo_id):
+            uploads[item.sha256].append(key)  # replacing would change it outside the selection
+        else:
+            self.out.add(UP, Replace(key, photo.photo_id, item.sha256, item.size))
+
+    def _changed_here(self, key: str, photo: RemotePhoto, uploads: _Uploads) -> None:
+        if self.policy.direction is Direction.PULL and not self._mirror_pull:
+            self.out.skipped.append((key, "changed locally; a push or two-way sync uploads it"))
+        elif self._mirror_pull:
+            self.out.add(DOWN, _download(key, photo, overwrite=True, trash_old=True))
+        else:
+            self._replace_or_fork(key, self.local[key], photo, uploads)
+
+    def _changed_on_flickr(self, key: str, photo: RemotePhoto, uploads: _Uploads) -> None:
+        item = self.local[key]
+        if self._mirror_push and self._shows_outside(photo.photo_id):
+            self._fork(key, photo, item.sha256, uploads)  # never replaced outside the selection
+        elif self._mirror_push:
+            self.out.add(UP, Replace(key, photo.photo_id, item.sha256, item.size))
+        else:
+            self.out.add(DOWN, _download(key, photo, overwrite=True))
+
+    def _changed_on_both_sides(self, key: str, photo: RemotePhoto, uploads: _Uploads) -> None:
+        item = self.local[key]
+        if self._known_sha(photo) == item.sha256:
+            self.out.add(UP, Link(key, photo.photo_id, item.sha256, photo.original_secret, True))
+        else:
+            self._conflict(key, item, photo, "changed on both sides", uploads)
+
+    def _deleted_here(self, key: str, photo: RemotePhoto, uploads: _Uploads) -> None:
+        if self._mirror_pull:  # the folder mirrors Flickr: what it lost comes back
             src = self._local_source(photo)
-            if src is not None:
-                out.add(DOWN, CopyLocal(src, key, photo.photo_id, photo.original_secret))
+            self.out.add(
+                DOWN, CopyLocal(src, key, photo.photo_id, photo.original_secret) if src else _download(key, photo)
+            )
+        elif self.policy.delete and self.policy.direction is not Direction.PULL:
+            self._removals[photo.photo_id].append(key)
+
+    def _deleted_here_changed_on_flickr(self, key: str, photo: RemotePhoto, uploads: _Uploads) -> None:
+        if self._mirror_push:
+            self._removals[photo.photo_id].append(key)
+        else:
+            self.out.add(DOWN, _download(key, photo))
+
+    def _deleted_on_flickr(self, key: str, photo: RemotePhoto | None, uploads: _Uploads) -> None:
+        if self._mirror_push:  # Flickr mirrors the folder: what it lost is uploaded again
+            uploads[self.local[key].sha256].append(key)
+        elif photo is not None and self._outside_new.get(photo.photo_id):
+            # it left this album on Flickr for one outside the selection: not a deletion, and
+            # the file cannot follow it there
+            where = {naming.album_folder_for_key(k, self.layout) or NO_ALBUM for k in self._outside_new[photo.photo_id]}
+            why = f"moved on Flickr to {', '.join(sorted(where))}, outside the selection; kept here, not synced"
+            self.out.skipped.append((key, why))
+        elif self.policy.delete and self.policy.direction is not Direction.PUSH:
+            folder, photo_id = self.afolder(key), self.base.items[key].photo_id
+            album_id = self.folder_album.get(folder, "") if folder else ""
+            if photo is None:
+                self._trash(key, photo_id)
+            elif album_id:
+                self._trash(key, photo_id, album_id)
             else:
-                out.add(DOWN, _download(key, photo))
-        elif ls == "new" and rs == "new":
-            if photo.sha256 == item.sha256:
-                out.add(UP, Link(key, photo.photo_id, item.sha256, photo.original_secret, True))
-            elif photo.sha256 is None:
-                out.add(DOWN, Confirm(key, photo.photo_id, photo.url_o, photo.original_secret, item.sha256))
-            else:
-                self._conflict(key, item, photo, "new on both sides with different content", uploads)
-        elif ls in ("same", "changed") and rs == "unplaced":
-            out.place(key, folder)
-            if ls == "changed" and self._shows_outside(photo.photo_id):
-                uploads[item.sha256].append(key)  # replacing would change it outside the selection
-            elif ls == "changed":
-                out.add(UP, Replace(key, photo.photo_id, item.sha256, item.size))
-        elif ls == "changed" and rs == "same":
-            if self.policy.direction is Direction.PULL and not mirror_pull:
-                out.skipped.append((key, "changed locally; a push or two-way sync uploads it"))
-            elif mirror_pull:
-                out.add(DOWN, _download(key, photo, overwrite=True, trash_old=True))
-            else:
-                self._replace_or_fork(key, item, photo, uploads)
-        elif ls == "same" and rs == "changed":
-            if mirror_push and self._shows_outside(photo.photo_id):
-                self._fork(key, photo, item.sha256, uploads)  # never replaced outside the selection
-            elif mirror_push:
-                out.add(UP, Replace(key, photo.photo_id, item.sha256, item.size))
-            else:
-                out.add(DOWN, _download(key, photo, overwrite=True))
-        elif ls == "changed" and rs == "changed":
-            if self._known_sha(photo) == item.sha256:
-                out.add(UP, Link(key, photo.photo_id, item.sha256, photo.original_secret, True))
-            else:
-                self._conflict(key, item, photo, "changed on both sides", uploads)
-        elif ls == "deleted" and rs in ("same", "unplaced"):
-            if mirror_pull:  # the folder mirrors Flickr: what it lost comes back
-                src = self._local_source(photo)
-                out.add(
-                    DOWN, CopyLocal(src, key, photo.photo_id, photo.original_secret) if src else _download(key, photo)
-                )
-            elif self.policy.delete and self.policy.direction is not Direction.PULL:
-                self._removals[photo.photo_id].append(key)
-        elif ls == "deleted" and rs == "changed":
-            if mirror_push:
-                self._removals[photo.photo_id].append(key)
-            else:
-                out.add(DOWN, _download(key, photo))
-        elif ls == "same" and rs == "deleted":
-            if mirror_push:  # Flickr mirrors the folder: what it lost is uploaded again
-                uploads[item.sha256].append(key)
-            elif photo is not None and self._outside_new.get(photo.photo_id):
-                # it left this album on Flickr for one outside the selection: not a deletion, and
-                # the file cannot follow it there
-                where = {
-                    naming.album_folder_for_key(k, self.layout) or NO_ALBUM for k in self._outside_new[photo.photo_id]
-                }
-                why = f"moved on Flickr to {', '.join(sorted(where))}, outside the selection; kept here, not synced"
-                out.skipped.append((key, why))
-            elif self.policy.delete and self.policy.direction is not Direction.PUSH:
-                album_id = self.folder_album.get(folder, "") if folder else ""
-                if photo is None:
-                    self._trash(key, b.photo_id)
-                elif album_id:
-                    self._trash(key, b.photo_id, album_id)
-                else:
-                    self._trash(key)
-        elif ls == "changed" and rs == "deleted":
-            if mirror_pull:
                 self._trash(key)
-            else:
-                # the edit wins: it comes back as a photo of its own (the old photo, if it only
-                # left this album, stays wherever it went)
-                uploads[item.sha256].append(key)
-        elif ls == "deleted" and rs == "deleted":
-            out.add(UP, Forget(key))
+
+    def _changed_here_deleted_on_flickr(self, key: str, photo: RemotePhoto | None, uploads: _Uploads) -> None:
+        if self._mirror_pull:
+            self._trash(key)
+        else:
+            # the edit wins: it comes back as a photo of its own (the old photo, if it only
+            # left this album, stays wherever it went)
+            uploads[self.local[key].sha256].append(key)
+
+    def _deleted_on_both_sides(self, key: str, photo: RemotePhoto | None, uploads: _Uploads) -> None:
+        self.out.add(UP, Forget(key))
 
     def _plan_edits(self, local_st, remote_st) -> None:
         """Decide, per photo, how local edits reach it (files that share one photo need care).
@@ -1096,12 +1154,15 @@ class _Planner:
         """
         for photo_id, keys in self._keys_of.items():
             changed = sorted(
-                k for k in keys if local_st.get(k) == "changed" and remote_st[k].status in ("same", "unplaced")
+                k
+                for k in keys
+                if local_st.get(k) == Local.CHANGED and remote_st[k].status in (Remote.SAME, Remote.UNPLACED)
             )
             if not changed:
                 continue
             if self._shows_outside(photo_id) or any(
-                local_st.get(k) == "same" and (remote_st[k].status in ("same", "unplaced") or k in self._moved_away)
+                local_st.get(k) == Local.SAME
+                and (remote_st[k].status in (Remote.SAME, Remote.UNPLACED) or k in self._moved_away)
                 for k in keys
             ):
                 for k in changed:
@@ -1110,7 +1171,7 @@ class _Planner:
             leader = changed[0]
             sha = self.local[leader].sha256
             riders = tuple(k for k in changed[1:] if self.local[k].sha256 == sha)
-            deleted = tuple(sorted(k for k in keys if local_st.get(k) == "deleted"))
+            deleted = tuple(sorted(k for k in keys if local_st.get(k) == Local.DELETED))
             self._edit[leader] = ("replace", riders, deleted)
             self._replaced.add(photo_id)
             for k in changed[1:]:
@@ -1299,6 +1360,57 @@ class _Planner:
                     f"{n} synced files, over --max-delete {limit:g}%; nothing was changed"
                 )
         return None
+
+
+# --------------------------------------------------------------------------- the decision table
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One row of the decision table: the two sides as the README's table names them (its first
+    two columns), and the planner's method that acts on a key in that state."""
+
+    on_disk: str
+    on_flickr: str
+    decide: Callable[[_Planner, str, RemotePhoto, _Uploads], None]
+
+
+_UNPLACED = "not in its album yet (an interrupted run)"
+
+#: What the per-key pass does for each pair of statuses (the README's table "what pycsync does";
+#: ``tests/unit/test_decision_table.py`` checks that the two name the same rows).
+DECISIONS: dict[tuple[Local, Remote], Decision] = {
+    (Local.NEW, Remote.ABSENT): Decision("new", "absent", _Planner._new_here),
+    (Local.ABSENT, Remote.NEW): Decision("absent", "new", _Planner._new_on_flickr),
+    (Local.NEW, Remote.NEW): Decision("new", "new", _Planner._new_on_both_sides),
+    (Local.CHANGED, Remote.SAME): Decision("changed", "unchanged", _Planner._changed_here),
+    (Local.SAME, Remote.CHANGED): Decision("unchanged", "replaced", _Planner._changed_on_flickr),
+    (Local.CHANGED, Remote.CHANGED): Decision("changed", "changed", _Planner._changed_on_both_sides),
+    (Local.SAME, Remote.UNPLACED): Decision("unchanged (or changed)", _UNPLACED, _Planner._unplaced),
+    (Local.CHANGED, Remote.UNPLACED): Decision("unchanged (or changed)", _UNPLACED, _Planner._changed_here_unplaced),
+    (Local.DELETED, Remote.SAME): Decision("deleted", "unchanged", _Planner._deleted_here),
+    (Local.DELETED, Remote.UNPLACED): Decision("deleted", "unchanged", _Planner._deleted_here),
+    (Local.SAME, Remote.DELETED): Decision("unchanged", "deleted", _Planner._deleted_on_flickr),
+    (Local.CHANGED, Remote.DELETED): Decision(
+        "changed", "deleted (or the reverse)", _Planner._changed_here_deleted_on_flickr
+    ),
+    (Local.DELETED, Remote.CHANGED): Decision(
+        "changed", "deleted (or the reverse)", _Planner._deleted_here_changed_on_flickr
+    ),
+    (Local.DELETED, Remote.DELETED): Decision("deleted", "deleted", _Planner._deleted_on_both_sides),
+}
+
+#: Pairs that need nothing: in sync.
+NOTHING_TO_DO = frozenset({(Local.SAME, Remote.SAME)})
+
+#: The README's rows that passes before the per-key table decide, matching content or names
+#: across keys (so that nothing is transferred twice).
+EARLIER_PASSES: dict[tuple[str, str], Callable[..., object]] = {
+    ("moved or renamed", "unchanged"): _Planner._match_local_moves,
+    ("unchanged", "moved to another album"): _Planner._match_remote_moves,
+    ("unchanged (or changed)", "renamed on another computer (name tag changed)"): _Planner._follow_renames,
+    ("folder", "album renamed"): _Planner._plan_folder_renames,
+}
 
 
 def _download(key: str, photo: RemotePhoto, overwrite: bool = False, trash_old: bool = False) -> Download:
