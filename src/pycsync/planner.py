@@ -328,16 +328,16 @@ class _Planner:
         pairs: dict[tuple[str, str], tuple[int, bool, bool]] = {}
         for album_id in unmapped:
             album = self.remote.albums[album_id]
-            derived = self._derived_folder(album)
-            for name in (unicodedata.normalize("NFC", album.title), derived, f"{derived} ({album_id})"):
-                folder = by_cf.get(name.casefold())
-                if folder is not None:
-                    pairs[(album_id, folder)] = (0, *self._title_relation(album, folder))
-        for (album_id, folder), keys in evidence.items():
+            derived_name = self._derived_folder(album)
+            for name in (unicodedata.normalize("NFC", album.title), derived_name, f"{derived_name} ({album_id})"):
+                match = by_cf.get(name.casefold())
+                if match is not None:
+                    pairs[(album_id, match)] = (0, *self._title_relation(album, match))
+        for (album_id, folder), found in evidence.items():
             exact, derived = self._title_relation(self.remote.albums[album_id], folder)
             strong = len(uploaded_from.get((album_id, folder), ()))
             if exact or derived:
-                pairs[(album_id, folder)] = (len(keys), exact, derived)
+                pairs[(album_id, folder)] = (len(found), exact, derived)
             elif self.policy.rebuilding and 2 * strong >= len(new_files[folder]) and strong:
                 pairs[(album_id, folder)] = (strong, exact, derived)
         order = {a: i for i, a in enumerate(self.remote.albums)}
@@ -954,7 +954,7 @@ class _Planner:
         holders: dict[str, list[RemotePhoto]] = defaultdict(list)
         for p in self.remote.photos.values():
             sha = self._known_sha(p)
-            if sha in wanted and p.photo_id not in self._replaced:
+            if sha is not None and sha in wanted and p.photo_id not in self._replaced:
                 holders[sha].append(p)
         shown_here = {photo.photo_id for key, photo in self.remote_new.items() if key in self.local}
 
@@ -1286,19 +1286,22 @@ class _Planner:
     def _copy_replaced_content(self) -> None:
         """A photo replaced in this plan and fetched into a new folder in the same plan: the new
         folder gets the replacing file's content (it is what the photo will hold), not the old."""
-        replacing = {a.photo_id: i for i, (_, a) in enumerate(self.out.actions) if isinstance(a, Replace)}
+        replacing = {a.photo_id: (i, a) for i, (_, a) in enumerate(self.out.actions) if isinstance(a, Replace)}
         if not replacing:
             return
         extra: dict[int, list[str]] = defaultdict(list)
         for i, (side, a) in enumerate(self.out.actions):
             if isinstance(a, (Download, CopyLocal)) and a.photo_id in replacing:
-                r = replacing[a.photo_id]
-                src = self.out.actions[r][1].key
-                self.out.actions[i] = (side, CopyLocal(src, a.key, a.photo_id, ""))
+                r, replace = replacing[a.photo_id]
+                self.out.actions[i] = (side, CopyLocal(replace.key, a.key, a.photo_id, ""))
                 extra[r].append(a.key)
+        replaces = dict(replacing.values())  # index -> the Replace there
         for r, keys in extra.items():
-            side, a = self.out.actions[r]
-            self.out.actions[r] = (side, dataclasses.replace(a, also_keys=a.also_keys + tuple(keys)))
+            replace = replaces[r]
+            self.out.actions[r] = (
+                self.out.actions[r][0],
+                dataclasses.replace(replace, also_keys=replace.also_keys + tuple(keys)),
+            )
 
     def _finish(self) -> Plan:
         policy = self.policy
