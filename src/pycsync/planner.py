@@ -25,7 +25,7 @@ from __future__ import annotations
 import dataclasses
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import cast
@@ -284,6 +284,31 @@ class _Planner:
         unmapped = [a for a in self.remote.albums if a not in album_folder]
         if not unmapped or not self.local:
             return {}
+        candidates, new_files = self._candidate_folders(folder_album)
+        if not candidates:
+            return {}
+        evidence, uploaded_from = self._folder_evidence(unmapped, new_files)
+        by_cf = {f.casefold(): f for f in candidates}
+        pairs: dict[tuple[str, str], tuple[int, bool, bool]] = {}
+        for album_id in unmapped:
+            album = self.remote.albums[album_id]
+            derived_name = self._derived_folder(album)
+            for name in (unicodedata.normalize("NFC", album.title), derived_name, f"{derived_name} ({album_id})"):
+                match = by_cf.get(name.casefold())
+                if match is not None:
+                    pairs[(album_id, match)] = (0, *self._title_relation(album, match))
+        for (album_id, folder), found in evidence.items():
+            exact, derived = self._title_relation(self.remote.albums[album_id], folder)
+            strong = len(uploaded_from.get((album_id, folder), ()))
+            if exact or derived:
+                pairs[(album_id, folder)] = (len(found), exact, derived)
+            elif self.policy.rebuilding and 2 * strong >= len(new_files[folder]) and strong:
+                pairs[(album_id, folder)] = (strong, exact, derived)
+        return self._pick_folders(pairs)
+
+    def _candidate_folders(self, folder_album: dict[str, str]) -> tuple[set[str], dict[str, list[str]]]:
+        """The local folders no remembered pair maps (with, under the nested layout, their
+        parents), and each one's files not in the base."""
         mapped = {f.casefold() for f in folder_album}
         new_files: dict[str, list[str]] = defaultdict(list)  # candidate folder -> its files not in the base
         candidates: set[str] = set()
@@ -299,8 +324,14 @@ class _Planner:
                     folder = folder_of(folder)
                     if folder.casefold() not in mapped:
                         candidates.add(folder)
-        if not candidates:
-            return {}
+        return candidates, new_files
+
+    def _folder_evidence(
+        self, unmapped: list[str], new_files: dict[str, list[str]]
+    ) -> tuple[dict[tuple[str, str], set[str]], dict[tuple[str, str], set[str]]]:
+        """(album id, folder) -> the folder's new files the album holds (by content, or by name
+        for photos whose content no tag tells); and the strong kind of that evidence: photos
+        pycsync uploaded from files of exactly that name and content."""
         by_sha: dict[str, list[str]] = defaultdict(list)
         by_name: dict[str, list[str]] = defaultdict(list)
         for keys in new_files.values():
@@ -324,22 +355,11 @@ class _Planner:
                     evidence[(album_id, self.afolder(k))].add(k)
                     if photo.sha256 and name_of(k) == photo.file_name and photo.photo_id not in synced:
                         uploaded_from[(album_id, self.afolder(k))].add(k)
-        by_cf = {f.casefold(): f for f in candidates}
-        pairs: dict[tuple[str, str], tuple[int, bool, bool]] = {}
-        for album_id in unmapped:
-            album = self.remote.albums[album_id]
-            derived_name = self._derived_folder(album)
-            for name in (unicodedata.normalize("NFC", album.title), derived_name, f"{derived_name} ({album_id})"):
-                match = by_cf.get(name.casefold())
-                if match is not None:
-                    pairs[(album_id, match)] = (0, *self._title_relation(album, match))
-        for (album_id, folder), found in evidence.items():
-            exact, derived = self._title_relation(self.remote.albums[album_id], folder)
-            strong = len(uploaded_from.get((album_id, folder), ()))
-            if exact or derived:
-                pairs[(album_id, folder)] = (len(found), exact, derived)
-            elif self.policy.rebuilding and 2 * strong >= len(new_files[folder]) and strong:
-                pairs[(album_id, folder)] = (strong, exact, derived)
+        return evidence, uploaded_from
+
+    def _pick_folders(self, pairs: dict[tuple[str, str], tuple[int, bool, bool]]) -> dict[str, str]:
+        """album id -> folder, from the scored (album, folder) pairs: each album and each folder
+        once, the strongest pair first."""
         order = {a: i for i, a in enumerate(self.remote.albums)}
 
         def rank(pair: tuple[tuple[str, str], tuple[int, bool, bool]]) -> tuple:
@@ -452,37 +472,16 @@ class _Planner:
                 return False
             return (not folder and photo_id in unplaced) or any(self.afolder(k) == folder for k in keys)
 
-        built: list = []
+        built: list[_NameIndexes] = []
 
-        def name_indexes():
-            """Names taken per folder, and local files not in the base by album folder (in the
-            flat layout a twin may be deeper) and name, loose name and content: only built for
-            new placements."""
+        def name_indexes() -> _NameIndexes:  # (only built for new placements)
             if not built:
-                taken: dict[str, set[str]] = defaultdict(set)
-                by_name: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-                loose: dict[str, dict[tuple[str, str], list[str]]] = defaultdict(lambda: defaultdict(list))
-                by_sha: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-                for key in self.base.items:
-                    taken[folder_of(key)].add(name_of(key).casefold())
-                unbased = []
-                for key in self.local:
-                    taken[folder_of(key)].add(name_of(key).casefold())
-                    if key not in self.base.items:
-                        unbased.append(key)
-                for key in sorted(unbased):
-                    if key in self._following:
-                        continue
-                    folder, name = self.afolder(key), name_of(key)
-                    by_name[folder][name.casefold()].append(key)
-                    loose[folder][_loose_name(name)].append(key)
-                    by_sha[folder][self.local[key].sha256].append(key)
-                built.append((taken, by_name, loose, by_sha))
+                built.append(self._name_indexes())
             return built[0]
 
         claimed: set[str] = set()
 
-        def first(keys, *preferred: str | None) -> str | None:
+        def first(keys: Iterable[str], *preferred: str | None) -> str | None:
             free = [k for k in keys if k not in claimed]
             for name in preferred:
                 hit = next((k for k in free if name_of(k) == name), None)
@@ -496,26 +495,14 @@ class _Planner:
             for folder in self._photo_folders(photo):
                 if known(photo_id, folder):
                     continue
-                taken, by_name, loose, by_sha = name_indexes()
+                indexes = name_indexes()
+                taken = indexes[0]
                 name = naming.local_name(photo)
                 twin = None
                 # only a photo the base does not know can be the twin of a new local file; a known
                 # photo showing up in another folder was moved or copied there on Flickr
                 if photo_id not in self._keys_of:
-                    here = by_name[folder]
-                    # the same content under any name (the name it was uploaded from first), the
-                    # exact name it was uploaded from (one not valid everywhere, kept here), its
-                    # name in any case (or with the photo id that sets it apart from a namesake),
-                    # or the same picture saved as .jpeg, .JPG, .tif, or titled with its extension
-                    apart = naming.disambiguate(name, photo_id, {name.casefold()})
-                    tagged = photo.file_name or ""
-                    twin = (
-                        (first(by_sha[folder].get(photo.sha256, ()), tagged, name, apart) if photo.sha256 else None)
-                        or (first(here.get(tagged.casefold(), ()), tagged) if tagged else None)
-                        or first(here.get(name.casefold(), ()))
-                        or first(here.get(apart.casefold(), ()))
-                        or first(loose[folder].get(_loose_name(name), ()))
-                    )
+                    twin = _twin(photo, folder, name, indexes, first)
                 if twin is not None:
                     claimed.add(twin)
                 else:
@@ -528,6 +515,29 @@ class _Planner:
                         continue
                 placements[twin] = photo
         return placements
+
+    def _name_indexes(self) -> _NameIndexes:
+        """Names taken per folder, and local files not in the base by album folder (in the flat
+        layout a twin may be deeper) and name, loose name and content."""
+        taken: dict[str, set[str]] = defaultdict(set)
+        by_name: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+        loose: dict[str, dict[tuple[str, str], list[str]]] = defaultdict(lambda: defaultdict(list))
+        by_sha: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+        for key in self.base.items:
+            taken[folder_of(key)].add(name_of(key).casefold())
+        unbased = []
+        for key in self.local:
+            taken[folder_of(key)].add(name_of(key).casefold())
+            if key not in self.base.items:
+                unbased.append(key)
+        for key in sorted(unbased):
+            if key in self._following:
+                continue
+            folder, name = self.afolder(key), name_of(key)
+            by_name[folder][name.casefold()].append(key)
+            loose[folder][_loose_name(name)].append(key)
+            by_sha[folder][self.local[key].sha256].append(key)
+        return taken, by_name, loose, by_sha
 
     # ------------------------------------------------------------------ classification
 
@@ -719,29 +729,10 @@ class _Planner:
         new names. Not in a push: it changes only Flickr."""
         if self.policy.direction is Direction.PUSH:
             return []
-        photos, found = self.remote.photos, []
-        for k, b in self.base.items.items():  # (cheap tests first: this runs over every file)
-            photo = photos.get(b.photo_id)
-            if b.name is None or photo is None or not photo.file_name or photo.file_name == b.name:
-                continue  # (an unknown old name, a state from before names were kept: learnt, not acted on)
-            if self._is_outside(k):
-                continue  # (outside the selection: followed once it is inside)
-            folder = self.afolder(k)
-            # (a photo that left the file's album: see _kept_after_leaving)
-            shows = self.folder_album.get(folder) in photo.album_ids if folder else True
-            if k not in self.local or shows or self._kept_after_leaving(photo):
-                found.append(k)
+        found = self._renamed_elsewhere()
         if not found:
             return []
-        shown = Counter(b.photo_id for b in self.base.items.values())
-        # a file in the root shows a photo in no album, or one that also has a file in an album
-        found = [
-            k
-            for k in found
-            if self.afolder(k)
-            or not photos[self.base.items[k].photo_id].album_ids
-            or shown[self.base.items[k].photo_id] > 1
-        ]
+        photos = self.remote.photos
         # a file moved here (deleted, its content new elsewhere under the same name) is renamed
         # where it went
         arrivals: dict[tuple[str, str], list[str]] = defaultdict(list)
@@ -785,6 +776,33 @@ class _Planner:
         return [
             MoveLocal(k, dst, self.base.items[dst].photo_id if dst in self.base.items else None, name)
             for k, (dst, name) in sorted(renames.items())
+        ]
+
+    def _renamed_elsewhere(self) -> list[str]:
+        """Base keys whose photo's name tag changed since the file last synced, and that the
+        rename is for (the file still shows the photo, or left with it)."""
+        photos, found = self.remote.photos, []
+        for k, b in self.base.items.items():  # (cheap tests first: this runs over every file)
+            photo = photos.get(b.photo_id)
+            if b.name is None or photo is None or not photo.file_name or photo.file_name == b.name:
+                continue  # (an unknown old name, a state from before names were kept: learnt, not acted on)
+            if self._is_outside(k):
+                continue  # (outside the selection: followed once it is inside)
+            folder = self.afolder(k)
+            # (a photo that left the file's album: see _kept_after_leaving)
+            shows = self.folder_album.get(folder) in photo.album_ids if folder else True
+            if k not in self.local or shows or self._kept_after_leaving(photo):
+                found.append(k)
+        if not found:
+            return []
+        shown = Counter(b.photo_id for b in self.base.items.values())
+        # a file in the root shows a photo in no album, or one that also has a file in an album
+        return [
+            k
+            for k in found
+            if self.afolder(k)
+            or not photos[self.base.items[k].photo_id].album_ids
+            or shown[self.base.items[k].photo_id] > 1
         ]
 
     def _follow_local_renames(self, keys, local_st, remote_st, done) -> None:
@@ -1414,6 +1432,40 @@ EARLIER_PASSES: dict[tuple[str, str], Callable[..., object]] = {
     ("unchanged (or changed)", "renamed on another computer (name tag changed)"): _Planner._follow_renames,
     ("folder", "album renamed"): _Planner._plan_folder_renames,
 }
+
+
+# names taken per folder; new local files per album folder by name, by loose name, by content
+_NameIndexes = tuple[
+    dict[str, set[str]],
+    dict[str, dict[str, list[str]]],
+    dict[str, dict[tuple[str, str], list[str]]],
+    dict[str, dict[str, list[str]]],
+]
+
+
+def _twin(
+    photo: RemotePhoto,
+    folder: str,
+    name: str,
+    indexes: _NameIndexes,
+    first: Callable[..., str | None],
+) -> str | None:
+    """The new local file in ``folder`` that a photo the base does not know is the twin of: the
+    same content under any name (the name it was uploaded from first), the exact name it was
+    uploaded from (one not valid everywhere, kept here), its name in any case (or with the photo
+    id that sets it apart from a namesake), or the same picture saved as .jpeg, .JPG, .tif, or
+    titled with its extension. ``first`` picks the first unclaimed key, preferring names."""
+    _, by_name, loose, by_sha = indexes
+    here = by_name[folder]
+    apart = naming.disambiguate(name, photo.photo_id, {name.casefold()})
+    tagged = photo.file_name or ""
+    return (
+        (first(by_sha[folder].get(photo.sha256, ()), tagged, name, apart) if photo.sha256 else None)
+        or (first(here.get(tagged.casefold(), ()), tagged) if tagged else None)
+        or first(here.get(name.casefold(), ()))
+        or first(here.get(apart.casefold(), ()))
+        or first(loose[folder].get(_loose_name(name), ()))
+    )
 
 
 def _download(key: str, photo: RemotePhoto, overwrite: bool = False, trash_old: bool = False) -> Download:
