@@ -191,10 +191,10 @@ def verify(client: FlickrClient, options: VerifyOptions, notify: Notify = ignore
     return result
 
 
-def _classify(result, plan, local, remote: RemoteListing, base: Base, hashes, policy) -> list[tuple[str, str, bool]]:
-    """Sort the plan's actions into what is missing or different, and return the pairs it leaves
-    as they are: (key, photo id, whether a content tag or the state vouches for the content)."""
-    differs: set[str] = set()  # keys the plan changes: not an unchanged pair
+def _differences(result, plan, base: Base) -> set[str]:
+    """Record what the plan's actions say is missing, different or moved; return the keys the
+    plan changes (none of them is an unchanged pair)."""
+    differs: set[str] = set()
     for note in plan.conflicts:
         result.different.append(Finding(note.key, f"changed on both sides ({note.reason})"))
         differs.update((note.key, note.kept_as))
@@ -237,6 +237,13 @@ def _classify(result, plan, local, remote: RemoteListing, base: Base, hashes, po
                 result.moved.append(Finding(new, why, a.album_id))
         elif isinstance(a, PlaceInAlbum):
             continue  # a photo outside its album is still a photo with its file
+    return differs
+
+
+def _classify(result, plan, local, remote: RemoteListing, base: Base, hashes, policy) -> list[tuple[str, str, bool]]:
+    """Sort the plan's actions into what is missing or different, and return the pairs it leaves
+    as they are: (key, photo id, whether a content tag or the state vouches for the content)."""
+    differs = _differences(result, plan, base)
     pairs: list[tuple[str, str, bool]] = []
     claimed: set[str] = set()
     for a in plan.actions:
