@@ -11,6 +11,7 @@ import dataclasses
 import hashlib
 import stat
 import time
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -18,13 +19,16 @@ from pathlib import Path
 
 from pycsync import local as local_scan
 from pycsync import naming
-from pycsync.config import Widening
+from pycsync.check import Checked, RunCheck
+from pycsync.config import SOURCE_DEFAULT, SOURCE_FOLDER, Value, Widening
 from pycsync.errors import AuthFailed, PycsyncError, SafetyAbort, UsageError, disk_full, is_disk_full
-from pycsync.events import Notify, UploadsVisible, ignore
+from pycsync.events import Notify, RunCost, UploadsVisible, ignore
 from pycsync.executor import Executor, Outcome, Settings
 from pycsync.flickr import FlickrClient
+from pycsync.folder_settings import FolderSettings
 from pycsync.ignore import IgnoreRules
 from pycsync.model import (
+    ApplySettings,
     Base,
     Confirm,
     DeletePhoto,
@@ -42,10 +46,11 @@ from pycsync.model import (
     RemoveFromAlbum,
     Replace,
     Upload,
+    folder_of,
 )
 from pycsync.planner import plan as make_plan
 from pycsync.recovery import reconcile_journal, with_cached_hashes
-from pycsync.remote import HashLookup, list_remote, note_own_writes
+from pycsync.remote import HashLookup, ListingStats, list_remote, note_own_writes
 from pycsync.safefs import META_DIR, RunFolders, SafeDir, UnsafeFolderError, open_meta
 from pycsync.state import RootLock, StateCorrupt, StateDB
 from pycsync.transfers import MIN_FREE_SPACE, Fetched, Transfers
@@ -69,6 +74,9 @@ class SyncOptions:
     min_free_space: int = MIN_FREE_SPACE  # bytes of disk space downloads leave free
     # set when the folder's own settings file made `privacy` wider than your settings: shown
     privacy_widening: Widening | None = None
+    # your own privacy setting (defaults, your config file, the command line) and its source:
+    # what a .pycsync.toml widening who may see photos is compared with (None: ``privacy``)
+    privacy_yours: Value | None = None
 
 
 @dataclass
@@ -95,6 +103,15 @@ class SyncResult:
     # camera RAW files passed over (Flickr accepts none), moved here from ``skipped``: counted apart
     raw: list[tuple[str, str]] = field(default_factory=list)
     raw_paths: frozenset[str] = frozenset()  # which of the skipped paths are RAW files
+    # the check phase: the account and its verdict (None: the plan needed neither), the cost
+    checked: Checked | None = None
+    # who may see this plan's new uploads and the photos whose privacy it changes, by privacy;
+    # and the .pycsync.toml files among their sources that widen that beyond your own setting
+    uploads_by_privacy: dict[str, int] = field(default_factory=dict)
+    changes_by_privacy: dict[str, int] = field(default_factory=dict)
+    widenings: list[Widening] = field(default_factory=list)
+    # who besides you may see what the plan uploads or changes (said before the first upload)
+    visible: UploadsVisible | None = None
 
     def __post_init__(self) -> None:
         if self.raw_paths:
@@ -304,6 +321,7 @@ class _Scanned:
     notes: list[tuple[str, str]]  # (path, why) passed over by design: not media, links
     unsynced: list[tuple[str, str]]  # (path, why) in the selection but not synced
     raw_paths: frozenset[str]  # which of the notes are camera RAW files
+    photo_settings: FolderSettings  # the .pycsync.toml files over the run-wide settings
 
 
 class _Run:
@@ -327,6 +345,9 @@ class _Run:
         # (photo id, original secret) -> sha256 of the originals pycsync hashed before
         self.hashes: HashLookup = state.remote_hash_lookup() if state is not None else {}
         self.writes = state is not None and not options.dry_run  # (a dry run plans on a copy, or on nothing)
+        self.listing = ListingStats()  # (its people.getInfo, when it read it, serves the check)
+        self.checker: RunCheck | None = None
+        self.checked: Checked | None = None
 
     def run(self) -> SyncResult:
         user_nsid, perms = self._sign_in()
@@ -342,6 +363,8 @@ class _Run:
             base = _complete_unknown_secrets(self.state if self.writes else None, base, remote)
             policy = self._policy(perms, ignore)
             plan = _checked(make_plan(scanned.items, remote, base, policy))
+        with self.timings("check"):
+            plan = self._check(plan, base, scanned, remote, policy, user_nsid)
         if self.state is None or not self.writes:
             excluded = {"local": scanned.excluded, "remote": len(plan.outside)}
             return self._result(plan, None, scanned, remote, scanned.notes, out_of_selection=excluded)
@@ -394,13 +417,46 @@ class _Run:
             notes=[(s.path, s.reason) for s in scan.skipped if not s.unsynced],
             unsynced=[(s.path, s.reason) for s in scan.skipped if s.unsynced] + refused,
             raw_paths=frozenset(s.path for s in scan.skipped if s.raw),
+            photo_settings=self._photo_settings(scan.settings_folders),
         )
+
+    def _photo_settings(self, settings_folders) -> FolderSettings:
+        """The .pycsync.toml files found by the scan, over the run-wide settings."""
+        options = self.options
+        yours = options.privacy_yours or Value(options.privacy, SOURCE_DEFAULT)
+        run_wide = Value(options.privacy, SOURCE_FOLDER if options.privacy_widening else yours.source)
+        return FolderSettings.load(self.root, settings_folders, run_wide, yours)
+
+    def _check(
+        self, plan: Plan, base: Base, scanned: _Scanned, remote: RemoteListing, policy: Policy, user_nsid: str = ""
+    ) -> Plan:
+        """The check phase (see :mod:`pycsync.check`): the plan with the settings changes, held
+        against the account (exit 7 when it passes its limits), less what is held back."""
+        if self.checker is None:
+            state = self.state
+            self.checker = RunCheck(
+                self.client,
+                user_nsid=user_nsid,
+                root=self.root,
+                local=scanned.items,
+                remote=remote,
+                folders=scanned.photo_settings,
+                applied=state.applied_settings() if state is not None and scanned.photo_settings else {},
+                direction=self.options.direction,
+                excluded=policy.excluded,
+                person=self.listing.person,
+                meta=None if state is None else (state.get_meta, state.set_meta),
+            )
+        self.checker.local, self.checker.remote = scanned.items, remote
+        self.checked = self.checker.run(plan, base)
+        return self.checked.plan
 
     def _list(self, base: Base, user_nsid: str) -> RemoteListing:
         """Flickr's side: what changed since the last listing."""
         state, options = self.state, self.options
         return list_remote(
             self.client,
+            stats=self.listing,
             web_base=self.web_base,
             user_nsid=user_nsid,
             known_hashes=self.hashes,
@@ -453,7 +509,10 @@ class _Run:
                     return plan, done
                 # (a rename that failed is planned again, and its folder left alone)
                 scanned.items, scanned.folders = mover.local, mover.folders
-                plan = _checked(make_plan(scanned.items, remote, state.load_base(), policy))
+                base = state.load_base()
+                plan = self._check(
+                    _checked(make_plan(scanned.items, remote, base, policy)), base, scanned, remote, policy
+                )
             confirms = [a for a in plan.actions if isinstance(a, Confirm)]
             confirms += _unverified_conflicts(plan, remote, self.hashes, scanned.items)
             if confirms:
@@ -463,16 +522,31 @@ class _Run:
                 if done.stopped is not None:
                     return plan, done
                 remote = with_cached_hashes(remote, state.remote_hashes())
-                plan = _checked(make_plan(scanned.items, remote, state.load_base(), policy))
-            visible = uploads_visible(plan, self.options.privacy, self.options.privacy_widening)
-            if visible is not None:  # before the first upload
-                self.notify(visible)
+                base = state.load_base()
+                plan = self._check(
+                    _checked(make_plan(scanned.items, remote, base, policy)), base, scanned, remote, policy
+                )
+            self._before_sending(state, plan, scanned)
             outcome = self._executor(state, scanned, remote, fetched).run(plan)
             outcome.merge(done)
             return plan, outcome
         finally:
             for leftover in fetched.values():  # hashed, then not needed after all
                 leftover.tmp.unlink(missing_ok=True)
+
+    def _before_sending(self, state: StateDB, plan: Plan, scanned: _Scanned) -> None:
+        """Files too large or too long are remembered as refused until they change; who may see
+        what is uploaded or changed, and what the plan costs, are said before the first upload."""
+        checked = self.checked
+        for key, reason in checked.refused if checked is not None else ():
+            item = scanned.items.get(key)
+            if item is not None:
+                state.put_refused(key, item.size, item.mtime_ns, reason)
+        visible = uploads_visible(plan, scanned.photo_settings, self.options)
+        if visible is not None:
+            self.notify(visible)
+        if checked is not None and not plan.is_empty():
+            self.notify(RunCost(checked.estimate))
 
     def _executor(
         self, state: StateDB, scanned: _Scanned, remote: RemoteListing, fetched: dict[tuple[str, str], Fetched]
@@ -484,6 +558,7 @@ class _Run:
             layout=options.layout,
             unknown_upload_wait=options.unknown_upload_wait,
             min_free_space=options.min_free_space,
+            folders=scanned.photo_settings,
         )
         return Executor(
             self.root,
@@ -520,6 +595,8 @@ class _Run:
         skipped: list[tuple[str, str]],
         out_of_selection: dict[str, int] | None = None,
     ) -> SyncResult:
+        held = self.checked.unsynced if self.checked is not None else []
+        not_sent = outcome.not_sent if outcome is not None else []
         return SyncResult(
             plan,
             outcome,
@@ -531,10 +608,13 @@ class _Run:
             privacy=self.options.privacy,
             privacy_widening=self.options.privacy_widening,
             error=outcome.stopped if outcome is not None else None,
-            unsynced=scanned.unsynced + list(plan.skipped),
+            unsynced=scanned.unsynced + held + not_sent + list(plan.skipped),
             out_of_selection=out_of_selection,
             raw_paths=scanned.raw_paths,
             remote=remote,
+            checked=self.checked,
+            **privacy_counts(plan, scanned.photo_settings, self.options),
+            visible=uploads_visible(plan, scanned.photo_settings, self.options),
         )
 
 
@@ -545,12 +625,39 @@ def _checked(plan: Plan) -> Plan:
     return plan
 
 
-def uploads_visible(plan: Plan, privacy: Privacy, widening: Widening | None) -> UploadsVisible | None:
-    """Whether a plan uploads photos anyone but you may see (said before the first upload)."""
-    count = sum(len(a.keys) for a in plan.actions if isinstance(a, Upload))
-    if not count or privacy is Privacy.PRIVATE:
+def privacy_counts(plan: Plan, folders: FolderSettings, options: SyncOptions) -> dict:
+    """Who may see the plan's new uploads and the photos whose privacy it changes (privacy ->
+    how many), and the .pycsync.toml files among their sources that widen that beyond your own
+    setting (SyncResult's uploads_by_privacy, changes_by_privacy, widenings)."""
+    uploads: Counter = Counter()
+    changes: Counter = Counter()
+    sources: set[str] = set()
+    for a in plan.actions:
+        if isinstance(a, Upload):
+            value = folders.resolve(folder_of(a.keys[0])).values["privacy"]
+            uploads[str(value.value)] += len(a.keys)
+            sources.add(value.source)
+        elif isinstance(a, ApplySettings):
+            for name, _, new in a.changes:
+                if name == "privacy":
+                    changes[str(new)] += 1
+                    sources.add(folders.resolve(folder_of(a.key)).values["privacy"].source)
+    widenings = [w for w in folders.widenings() if folders.shown(w.file) in sources]
+    if options.privacy_widening is not None and any(not s.endswith(naming.SETTINGS_FILE) for s in sources):
+        widenings.insert(0, options.privacy_widening)  # (the sync folder's config.toml, for uploads)
+    return {"uploads_by_privacy": dict(uploads), "changes_by_privacy": dict(changes), "widenings": widenings}
+
+
+def uploads_visible(plan: Plan, folders: FolderSettings, options: SyncOptions) -> UploadsVisible | None:
+    """Whether a plan uploads photos, or changes photos already on Flickr so that, anyone but you
+    may see them (said before the first upload)."""
+    counts = privacy_counts(plan, folders, options)
+    shown = [p for p in Privacy if p is not Privacy.PRIVATE]
+    uploads = tuple((p, n) for p in shown if (n := counts["uploads_by_privacy"].get(p, 0)))
+    changes = tuple((p, n) for p in shown if (n := counts["changes_by_privacy"].get(p, 0)))
+    if not uploads and not changes:
         return None
-    return UploadsVisible(count, privacy, widening)
+    return UploadsVisible(uploads, changes, tuple(counts["widenings"]))
 
 
 def _set_aside_refused(

@@ -18,6 +18,7 @@ import sys
 import threading
 import time
 import traceback
+import unicodedata
 import webbrowser
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -45,6 +46,7 @@ from pycsync.errors import EXIT_STATUS_HELP, ExitStatus, PycsyncError, UsageErro
 from pycsync.flickr import Credentials, Endpoints, FlickrClient, SignInPrompts, redact, sign_in
 from pycsync.flickr.endpoints import is_loopback
 from pycsync.flickr.ratelimit import RateLimiter
+from pycsync.folder_settings import FolderSettings, describe_folder, find_root
 from pycsync.model import Direction, Layout
 from pycsync.report import (
     Reporter,
@@ -387,6 +389,7 @@ def _sync_options(root: Path, cfg: EffectiveConfig, **extra) -> SyncOptions:
         layout=Layout(cfg["layout"]),
         excludes=tuple(cfg["exclude"]),
         privacy_widening=cfg.widening("privacy"),
+        privacy_yours=cfg.yours("privacy"),
         **extra,
     )
 
@@ -430,7 +433,7 @@ def _do_sync(
     ctx.json_printed = json_mode
     if result.error is not None:
         return ctx.report(result.error)
-    if result.outcome is not None and (result.outcome.failed or result.outcome.permanent):
+    if result.outcome is not None and (result.outcome.failed or result.outcome.permanent or result.outcome.not_sent):
         return ExitStatus.ERROR
     return ExitStatus.OK
 
@@ -915,7 +918,7 @@ Examples:
   pycsync config --json
 
 \b
-A folder's settings live in PATH/.pycsync/config.toml, yours in config.toml in the
+A sync folder's settings live in PATH/.pycsync/config.toml, yours in config.toml in the
 directory shown as "user file"; for example:
   privacy = "friends"
   layout = "nested"
@@ -924,6 +927,17 @@ directory shown as "user file"; for example:
   delete = false
   max_delete = 50
   rate_limit = 3000
+
+\b
+Any folder may hold a .pycsync.toml for itself and the folders below it; for example:
+  privacy = "public"            # also applied to its photos already on Flickr
+  safety_level = "safe"         # safe, moderate, restricted
+  content_type = "photo"        # photo, screenshot, other
+  hidden = false                # hidden from public searches
+  license = "cc-by-4.0"         # or "all-rights-reserved", ...
+  tags = ["portfolio"]          # extra tags, adding up down the tree
+  [album]
+  description = "..."
 """
 
 
@@ -936,11 +950,16 @@ def config_command(ctx: Context, path, json_mode, **settings) -> ExitStatus:
     """Print the effective configuration for PATH and where each value comes from.
 
     Order, lowest first: defaults, the user config.toml, PATH/.pycsync/config.toml, flags.
-    Secrets are never printed. Nothing is contacted or changed.
+    PATH may be a folder inside a synced tree: its own settings are then shown too, each from
+    the .pycsync.toml that sets it (the most specific wins). Secrets are never printed. Nothing
+    is contacted or changed.
     """
     ctx.json_mode = json_mode
-    root = Path(path or os.getcwd()).expanduser()
-    doc = describe(_settings(ctx, root, settings), root, ctx.environment.env, ctx.endpoint_key, _endpoint_source(ctx))
+    root, rel = find_root(Path(path or os.getcwd()))
+    cfg = _settings(ctx, root, settings)
+    doc = describe(cfg, root, ctx.environment.env, ctx.endpoint_key, _endpoint_source(ctx))
+    folders = FolderSettings.for_folder(root, rel, cfg.values["privacy"], cfg.yours("privacy"))
+    doc["folder"] = describe_folder(folders.resolve(unicodedata.normalize("NFC", rel)), root)
     if json_mode:
         ctx.print_json(doc)
     else:

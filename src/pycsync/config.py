@@ -10,6 +10,7 @@ Settings: config.toml files and flags, merged by :func:`effective_config` (below
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import secrets
@@ -113,6 +114,8 @@ CONFIG_FILE = "config.toml"
 PRIVACY_CHOICES = tuple(p.value for p in Privacy)
 LAYOUT_CHOICES = tuple(layout.value for layout in Layout)
 SECRET_WORDS = ("key", "secret", "token", "password")
+#: what only a folder's own .pycsync.toml sets (pycsync.folder_settings)
+PER_FOLDER_ONLY = ("safety_level", "content_type", "hidden", "license", "tags")
 
 
 def _choice(choices: tuple[str, ...]):
@@ -231,6 +234,11 @@ def _unknown(name: str) -> str:
             f"unknown setting {name!r}: keys and tokens never go in config files; "
             "use `pycsync auth` or the FLICKR_* environment variables"
         )
+    if name.replace("-", "_") in PER_FOLDER_ONLY:
+        return (
+            f"{name!r} is a per-folder setting: put it in a .pycsync.toml in the folder it is for (in the "
+            "sync folder itself for all of it)"
+        )
     close = difflib.get_close_matches(name, SETTINGS, n=1)
     hint = f" (did you mean {close[0]!r}?)" if close else ""
     return f"unknown setting {name!r}{hint}; known settings: {', '.join(SETTINGS)}"
@@ -252,13 +260,22 @@ class Widening:
     value: str  # what the folder's file says
     yours: Value  # what your own settings say, and where that comes from
     file: Path
+    remedy: str = ""  # how to undo it ("" : the command line flag overrides it)
 
     def describe(self) -> str:
-        yours = "the default" if self.yours.source == SOURCE_DEFAULT else "from your config file"
+        yours = {SOURCE_DEFAULT: "the default", SOURCE_FLAG: "from the command line"}.get(
+            self.yours.source, "from your config file"
+        )
+        remedy = self.remedy or f"--{self.setting} overrides it"
         return (
             f'{self.setting} = "{self.value}" comes from {self.file}, a file inside the synced folder, '
-            f'wider than your own setting ("{self.yours.value}", {yours}); --{self.setting} overrides it'
+            f'wider than your own setting ("{self.yours.value}", {yours}); {remedy}'
         )
+
+    def edit_to_change(self) -> Widening:
+        """The same widening by a per-folder settings file, which beats the command line (it is
+        the most specific setting): only editing the file changes it."""
+        return dataclasses.replace(self, remedy="edit or remove that file to change it")
 
 
 def folder_widening(setting: str, yours: Value, value: object, file: Path) -> Widening | None:
@@ -279,6 +296,9 @@ class EffectiveConfig:
     user_file: Path
     folder_file: Path | None
     widenings: dict[str, Widening] = field(default_factory=dict)
+    # name -> what your own settings say (defaults, your config file, the command line), without
+    # the synced folder's own file
+    own: dict[str, Value] = field(default_factory=dict)
 
     def __getitem__(self, name: str):
         return self.values[name].value
@@ -289,6 +309,10 @@ class EffectiveConfig:
     def widening(self, name: str) -> Widening | None:
         """How the folder's settings file widened ``name`` beyond your own settings, if it did."""
         return self.widenings.get(name)
+
+    def yours(self, name: str) -> Value:
+        """``name`` as your own settings have it (the folder's file left out)."""
+        return self.own.get(name, self.values[name])
 
 
 def effective_config(
@@ -317,6 +341,7 @@ def effective_config(
     layers.append((SOURCE_FLAG, given))
     values = {}
     widenings = {}
+    own = {}
     for name, setting in SETTINGS.items():
         if name == "exclude":
             globs, sources = [], []
@@ -335,11 +360,12 @@ def effective_config(
         if current.source == SOURCE_FLAG and flag_sources and name in flag_sources:
             current = Value(current.value, flag_sources[name])
         values[name] = current
+        own[name] = current if current.source != SOURCE_FOLDER else yours
         if current.source == SOURCE_FOLDER and folder_file is not None:
             wider = folder_widening(name, yours, current.value, folder_file)
             if wider is not None:
                 widenings[name] = wider
-    return EffectiveConfig(values, user_file, folder_file, widenings)
+    return EffectiveConfig(values, user_file, folder_file, widenings, own)
 
 
 def unknown_upload_wait(env: Mapping[str, str]) -> float:

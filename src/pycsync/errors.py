@@ -66,7 +66,9 @@ EXIT_STATUS_HELP: dict[ExitStatus, str] = {
     "or keeps failing (try again later)",
     ExitStatus.LOCKED: "another pycsync run is syncing this folder",
     ExitStatus.LOCAL: "the disk is full, or the folder or its state cannot be read or written",
-    ExitStatus.SAFETY_ABORT: "safety abort: the plan would delete too much; nothing was changed",
+    ExitStatus.SAFETY_ABORT: (
+        "safety abort: the plan would delete too much, or pass the Flickr account's limits; nothing was changed"
+    ),
     ExitStatus.INTERRUPTED: "interrupted (Ctrl-C); what finished is kept, run again to go on",
 }
 

@@ -13,6 +13,7 @@ from enum import StrEnum, unique
 from typing import Literal
 
 from pycsync.config import Widening
+from pycsync.estimate import Estimate
 from pycsync.model import Privacy
 
 
@@ -32,6 +33,7 @@ class Done(StrEnum):
     REMOVED_FROM_ALBUM = "removed from album"
     LINKED = "linked"  # both sides held the same content: recorded
     ADDED_TO_ALBUM = "added to album"
+    SETTINGS_CHANGED = "settings changed"  # on Flickr: a photo given its folder's changed settings
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +44,7 @@ class ActionDone:
     album: str = ""  # the album's title (ADDED_TO_ALBUM)
     kept_at: str = ""  # where the trash keeps it, relative to the root (TRASHED)
     compared: bool = False  # LINKED once Flickr's original was hashed and found the same
+    settings: tuple[str, ...] = ()  # SETTINGS_CHANGED: what the photo was given ("privacy public", ...)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,11 +82,27 @@ class TransferFinished:
 
 @dataclass(frozen=True, slots=True)
 class UploadsVisible:
-    """Before the first upload: this run's new photos will be visible to more than you."""
+    """Before the first upload: this run's new photos, or photos already on Flickr whose folder's
+    settings changed, will be visible to more than you."""
 
-    count: int
-    privacy: Privacy
-    widening: Widening | None  # the folder's settings file widened who sees them
+    uploads: tuple[tuple[Privacy, int], ...]  # new uploads by who may see them (private left out)
+    changes: tuple[tuple[Privacy, int], ...]  # photos already on Flickr a .pycsync.toml makes visible
+    widenings: tuple[Widening, ...]  # the settings files that widen it beyond your own settings
+
+
+@dataclass(frozen=True, slots=True)
+class UploadsStopped:
+    """Flickr refused an upload for the account (full, its video limit, content it does not
+    take): no further upload is sent in this run; everything else goes on."""
+
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class RunCost:
+    """Before anything is sent: what the plan will cost."""
+
+    estimate: Estimate
 
 
 Event = (
@@ -94,6 +113,8 @@ Event = (
     | TransferProgress
     | TransferFinished
     | UploadsVisible
+    | UploadsStopped
+    | RunCost
 )
 Notify = Callable[[Event], None]
 

@@ -30,19 +30,23 @@ from pycsync.events import (
     Done,
     Notify,
     TransfersPlanned,
+    UploadsStopped,
     ignore,
 )
 from pycsync.flickr import FlickrClient
 from pycsync.flickr.errors import (
+    AccountLimitReached,
     ApiError,
     FileChanged,
     FlickrError,
     OutcomeUnknown,
     PermanentUploadError,
 )
+from pycsync.folder_settings import CONTENT_TYPES, LICENSES, SAFETY_LEVELS, FolderSettings
 from pycsync.model import (
     NO_ALBUM,
     Action,
+    ApplySettings,
     BaseItem,
     Confirm,
     CopyLocal,
@@ -97,6 +101,11 @@ class Outcome:
     # set when the run stopped before its end: Flickr refused the sign-in, the endpoint went
     # away, the disk is full or Ctrl-C; what was confirmed before is recorded, the rest not begun
     stopped: PycsyncError | None = None
+    # set when Flickr refused an upload because of the account (full, video limit, content not
+    # allowed): no further upload was sent; everything else went on
+    uploads_stopped: str | None = None
+    not_sent: list[tuple[str, str]] = field(default_factory=list)  # (key, why): uploads held back
+    uploaded_as: Counter = field(default_factory=Counter)  # privacy -> photos uploaded with it
 
     def record(self, kind: Done, key: str) -> None:
         self.done[kind] += 1
@@ -118,6 +127,8 @@ class Settings:
     layout: Layout = Layout.NESTED
     unknown_upload_wait: float = 60.0  # how long to look for an upload whose answer was lost
     min_free_space: int = MIN_FREE_SPACE  # bytes of disk space downloads leave free
+    # the per-folder settings (.pycsync.toml files) over the run-wide privacy: what uploads get
+    folders: FolderSettings | None = None
 
 
 class Executor:
@@ -168,6 +179,7 @@ class Executor:
             unknown_upload_wait=settings.unknown_upload_wait,
             min_free_space=settings.min_free_space,
         )
+        self._held = ""  # why uploads are held back, once Flickr refused one for the account
 
     # ------------------------------------------------------------------ driver
 
@@ -238,6 +250,8 @@ class Executor:
             return
         try:
             _HANDLERS[type(action)](self, action)
+        except AccountLimitReached as exc:
+            self._stop_uploads(action, exc)
         except PermanentUploadError as exc:
             self._fail(action, key, f"Flickr refuses this file: {exc.message} (code {exc.code})", permanent=True)
         except (FlickrError, OSError, UnsafePathError, UnsafeFolderError) as exc:
@@ -251,6 +265,34 @@ class Executor:
             if self.outcome.stopped is None:
                 self.outcome.stopped = reason
         self._stopping.set()
+
+    def _stop_uploads(self, action: Action, exc: AccountLimitReached) -> None:
+        """Flickr refused an upload because of the account: no other upload of this run is sent
+        (each would be refused the same way), said once; the rest of the run goes on."""
+        what = {
+            6: "the account is full",
+            7: "the account's video limit is reached",
+            15: "the account takes safe content only",
+        }
+        reason = f"{what.get(exc.code, 'the account refuses it')} (Flickr error {exc.code}: {exc.message})"
+        with self._lock:
+            first = self.outcome.uploads_stopped is None
+            if first:
+                self._held = f"not uploaded: Flickr refused an upload of this run, {reason}"
+                self.outcome.uploads_stopped = (
+                    f"Flickr refused an upload: {reason}. No further uploads are sent in this run; everything "
+                    "else goes on (see `pycsync status` for the account's limits)"
+                )
+        if first:
+            self.notify(UploadsStopped(self.outcome.uploads_stopped or ""))
+        self._hold(action)
+
+    def _hold(self, action: Action) -> None:
+        """An upload not sent because uploads stopped: not synced, not a failure of the file."""
+        keys = getattr(action, "keys", None) or (subject(action),)
+        with self._lock:
+            self._failed_keys.update(keys)
+            self.outcome.not_sent.extend((k, self._held) for k in keys)
 
     def _fail(self, action: Action, key: str, message: str, permanent: bool = False) -> None:
         with self._lock:
@@ -580,18 +622,45 @@ class Executor:
             self._photo_of[a.key] = a.photo_id
             self._done(ActionDone(Done.LINKED, a.key, compared=True))
 
+    def _upload_settings(self, key: str) -> tuple[dict, dict, list[str]]:
+        """What an upload of ``key`` sends for its folder's settings: (upload fields, the settings
+        they give the photo, to remember; extra tags)."""
+        folders = self.settings.folders
+        resolved = folders.resolve(folder_of(key)) if folders is not None else None
+        privacy = Privacy(str(resolved["privacy"])) if resolved is not None else self.settings.privacy
+        declared = dict(resolved.declared) if resolved is not None else {}
+        public, friend, family = privacy.visibility
+        fields: dict = {"is_public": public, "is_friend": friend, "is_family": family}
+        if "safety_level" in declared:
+            fields["safety_level"] = SAFETY_LEVELS[str(declared["safety_level"])]
+        if "content_type" in declared:
+            fields["content_type"] = CONTENT_TYPES[str(declared["content_type"])]
+        if "hidden" in declared:
+            fields["hidden"] = 2 if declared["hidden"] else 1
+        given = {"privacy": str(privacy), **{n: v for n, v in declared.items() if n not in ("privacy", "license")}}
+        if "tags" in given:
+            given["tags"] = list(given["tags"])  # type: ignore[call-overload]
+        return fields, given, list(declared.get("tags", ()))  # type: ignore[call-overload]
+
     def _upload(self, a: Upload) -> None:
         key = a.keys[0]
+        if self.outcome.uploads_stopped is not None:
+            self._hold(a)
+            return
         if not self._unchanged_since_scan(key):
             raise OSError(f"{key} changed since the scan; it will be uploaded by the next run")
+        fields, given, extra_tags = self._upload_settings(key)
         source = self._open_as_scanned(key)
         with self._lock:
             if self._first_upload is None:
                 self._first_upload = self.client.server_time or int(time.time()) - UPLOAD_CLOCK_SKEW
         entry = self.state.journal_begin("upload", key, a.sha256, sent=time.time())
-        photo_id, secret = self._send(a, source, entry)
+        photo_id, secret = self._send(a, source, entry, fields, extra_tags)
         with self._lock:
             self.outcome.bytes_up += a.size
+            self.outcome.uploaded_as[given["privacy"]] += 1
+        self.state.put_applied(photo_id, given)
+        self._upload_license(photo_id, key)
         changed = not self._unchanged_since_scan(key)
         self._record_upload(a, photo_id, secret, changed)
         # closed only once the base holds the photo: a crash in between leaves the entry open, and
@@ -603,12 +672,12 @@ class Executor:
             if not (changed and k == key):
                 self._done(ActionDone(Done.UPLOADED, k))
 
-    def _send(self, a: Upload, source: BinaryIO, entry: int) -> tuple[str, str]:
-        """Upload the file: (photo id, original secret or ""). An answer lost after the whole body
-        left is looked up by the content tag; the journal entry stays open while that is unknown."""
+    def _send(self, a: Upload, source: BinaryIO, entry: int, fields: dict, extra_tags: list[str]) -> tuple[str, str]:
+        """Upload the file with its folder's settings (``fields``, ``extra_tags``): (photo id,
+        original secret or ""). An answer lost after the whole body left is looked up by the
+        content tag; the journal entry stays open while that is unknown."""
         key = a.keys[0]
-        tags = [naming.hash_tag(a.sha256), naming.name_tag(a.file_name)]
-        public, friend, family = self.settings.privacy.visibility
+        tags = [naming.hash_tag(a.sha256), naming.name_tag(a.file_name), *extra_tags]
         body_sent: list[float] = []
 
         def note_progress(done: int, report: Callable[[int], None]) -> None:
@@ -627,9 +696,7 @@ class Executor:
                     title=a.title,
                     tags=tags,
                     progress=lambda done: note_progress(done, progress),
-                    is_public=public,
-                    is_friend=friend,
-                    is_family=family,
+                    **fields,
                 )
             return result.photo_id, result.original_secret or ""
         except OutcomeUnknown:
@@ -664,6 +731,65 @@ class Executor:
             items.append(_never_matches(item) if changed and k == key else item)
             self._photo_of[k] = photo_id
         self.state.put_items(items)
+
+    def _upload_license(self, photo_id: str, key: str) -> None:
+        """A license the folder sets: an upload cannot carry one, so one call after it. If it
+        fails, the next run sets it (the photo is recorded without it)."""
+        folders = self.settings.folders
+        license = folders.resolve(folder_of(key)).declared.get("license") if folders is not None else None
+        if license is None:
+            return
+        try:
+            self.client.set_license(photo_id, LICENSES[str(license)])
+        except FlickrError as exc:
+            if run_stopper(exc) is not None:
+                raise
+            self.notify(ActionFailed(key, f"uploaded, but its license was not set ({exc}); the next run sets it"))
+            return
+        self.state.put_applied(photo_id, {"license": license})
+
+    def _apply_settings(self, a: ApplySettings) -> None:
+        """Give a photo already on Flickr its folder's changed settings, one call per setting
+        (safety level and hidden together), each remembered as soon as Flickr confirms it."""
+        changes = {name: (old, new) for name, old, new in a.changes}
+        pid, done = a.photo_id, list[str]()
+        if "privacy" in changes:
+            public, friend, family = Privacy(str(changes["privacy"][1])).visibility
+            self.client.set_perms(pid, is_public=public, is_friend=friend, is_family=family)
+            self._given(pid, done, privacy=changes["privacy"][1])
+        if "safety_level" in changes or "hidden" in changes:
+            level = changes.get("safety_level", (None, None))[1]
+            hidden = changes.get("hidden", (None, None))[1]
+            self.client.set_safety_level(
+                pid,
+                safety_level=None if level is None else SAFETY_LEVELS[str(level)],
+                hidden=None if hidden is None else bool(hidden),
+            )
+            self._given(pid, done, **{n: changes[n][1] for n in ("safety_level", "hidden") if n in changes})
+        if "content_type" in changes:
+            self.client.set_content_type(pid, CONTENT_TYPES[str(changes["content_type"][1])])
+            self._given(pid, done, content_type=changes["content_type"][1])
+        if "license" in changes:
+            self.client.set_license(pid, LICENSES[str(changes["license"][1])])
+            self._given(pid, done, license=changes["license"][1])
+        if "tags" in changes:
+            old, new = (_tag_list(v) for v in changes["tags"])
+            added = [t for t in new if t not in old]
+            removed = {_clean_tag(t) for t in old if t not in new}
+            if added:
+                self.client.add_tags(pid, added)
+            if removed:
+                for tag in self.client.photo_info(pid).tags:
+                    if _clean_tag(tag.raw) in removed:
+                        self.client.remove_tag(tag.tag_id)
+            self._given(pid, done, tags=list(new))
+        self._done(ActionDone(Done.SETTINGS_CHANGED, a.key, settings=tuple(done)))
+
+    def _given(self, photo_id: str, done: list[str], **settings: object) -> None:
+        self.state.put_applied(photo_id, settings)
+        for name, value in settings.items():
+            shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value).lower()
+            done.append(f"{name} {shown or '(none)'}")
 
     def _learn_upload_secrets(self) -> None:
         """The original secrets of this run's uploads: one listing of the photos uploaded since the
@@ -824,6 +950,16 @@ class Executor:
         self._done(ActionDone(Done.DELETED_ON_FLICKR, a.forget[0] if a.forget else a.photo_id))
 
 
+def _tag_list(value: object) -> tuple[str, ...]:
+    """A ``tags`` setting (a list, a tuple or None) as a tuple of tags."""
+    return tuple(str(t) for t in value) if isinstance(value, (list, tuple)) else ()
+
+
+def _clean_tag(tag: str) -> str:
+    """A tag as Flickr compares tags: letters and digits only, lower case (machine tags aside)."""
+    return "".join(c for c in tag.lower() if c.isalnum())
+
+
 def _remove_empty_folders(folder: Path, below: bool) -> None:
     """Remove ``folder`` if nothing is left in it (and, with ``below``, its emptied subfolders)."""
     if below and folder.is_dir() and not folder.is_symlink():
@@ -893,6 +1029,7 @@ _HANDLERS: dict[type, Callable[[Executor, Any], None]] = {
     RemoveFromAlbum: Executor._remove_from_album,
     DeletePhoto: Executor._delete_photo,
     Forget: Executor._forget,
+    ApplySettings: Executor._apply_settings,
 }
 
 

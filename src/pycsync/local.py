@@ -21,7 +21,7 @@ from pathlib import Path
 
 from .ignore import IgnoreRules
 from .model import BaseItem, LocalItem, new_local_item
-from .naming import JPEG_EXTENSIONS, MEDIA_EXTENSIONS, RAW_EXTENSIONS
+from .naming import JPEG_EXTENSIONS, MEDIA_EXTENSIONS, RAW_EXTENSIONS, SETTINGS_FILE
 
 # Not worth a warning: OS litter (.DS_Store and friends are hidden, so skipped anyway).
 JUNK_FILES = frozenset({"thumbs.db", "desktop.ini"})  # compared lowercased
@@ -69,6 +69,9 @@ class ScanResult:
     folders: dict[str, str] = field(default_factory=dict)
     # photos and videos outside the selection; those in excluded folders only when asked to count
     excluded: int = 0
+    # folder key -> the folder as spelled on disk, of the folders holding a per-folder settings
+    # file (.pycsync.toml; read by pycsync.folder_settings)
+    settings_folders: dict[str, str] = field(default_factory=dict)
 
     def unlisted(self, key: str) -> bool:
         """Whether ``key`` may exist although it is not in ``items``: it, or a folder above it,
@@ -235,6 +238,8 @@ class _Walk:
         for entry in entries:
             name = entry.name
             if name[0] == ".":  # hidden, including the root's .pycsync/
+                if name == SETTINGS_FILE:
+                    self.result.settings_folders[key_prefix[:-1]] = rel_prefix[:-1]  # (both "" at the root)
                 continue
             nfc = name if name.isascii() else unicodedata.normalize("NFC", name)
             stat = None

@@ -63,6 +63,8 @@ class RemotePhoto:
     file_name: str | None = None  # the exact local name pycsync uploaded it from (machine tag)
     album_ids: tuple[str, ...] = ()
     date_taken: str = ""
+    # who may see it: public, friends, family, friends+family or private ("": not told)
+    privacy: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -340,6 +342,18 @@ class DeletePhoto:
 
 
 @dataclass(frozen=True, slots=True)
+class ApplySettings:
+    """Give a photo already on Flickr the settings its folder's .pycsync.toml now declares:
+    ``changes`` holds (setting, what it had, what it gets), in the order the settings are listed
+    (privacy, safety_level, content_type, hidden, license, tags). One call per changed setting
+    (safety level and hidden share one); removing tags also reads the photo's tag ids."""
+
+    photo_id: str
+    key: str  # the file it is synced with
+    changes: tuple[tuple[str, object, object], ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Forget:
     """Both sides dropped the key: drop it from the base."""
 
@@ -360,6 +374,7 @@ Action = (
     | PlaceInAlbum
     | RemoveFromAlbum
     | DeletePhoto
+    | ApplySettings
     | Forget
 )
 
@@ -388,6 +403,7 @@ PHASES: dict[type, Phase] = {
     CopyLocal: Phase.COPIES,
     Confirm: Phase.COPIES,
     Link: Phase.COPIES,
+    ApplySettings: Phase.COPIES,  # (planned after the planner) before uploads: photos made public free room
     TrashLocal: Phase.TRANSFERS,
     Upload: Phase.TRANSFERS,
     Replace: Phase.TRANSFERS,

@@ -37,6 +37,9 @@ JPEG_EXTENSIONS: frozenset[str] = frozenset({".jpg", ".jpeg", ".jpe"})
 NAME_MAX_BYTES = 255  # the per-component limit of every common filesystem
 UNTITLED = "_untitled"
 
+#: a folder's own settings (pycsync.folder_settings): a dot-file, so never taken for a photo
+SETTINGS_FILE = ".pycsync.toml"
+
 HASH_TAG_PREFIX = "pycsync:sha256="
 NAME_TAG_PREFIX = "pycsync:name="
 

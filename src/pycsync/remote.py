@@ -51,6 +51,7 @@ from typing import Any, NamedTuple, Protocol
 
 from pycsync import naming
 from pycsync.flickr import Album, FlickrClient, PhotoInfo, as_int, content
+from pycsync.flickr.models import PersonInfo
 from pycsync.flickr.writes import ADD, CREATE, REMOVE, SET, WriteLog
 from pycsync.model import BaseItem, RemoteAlbum, RemoteListing, RemotePhoto, new_remote_photo
 
@@ -79,6 +80,7 @@ class Row(NamedTuple):
     tag_sha256: str | None
     file_name: str | None
     date_taken: str
+    privacy: str  # who may see it ("": the record did not say)
 
 
 class CachedAlbum(NamedTuple):
@@ -87,6 +89,30 @@ class CachedAlbum(NamedTuple):
     photo_count: int  # (not "count": the name of a tuple's method)
     date_update: int
     members: tuple[str, ...]
+
+
+#: (ispublic, isfriend, isfamily) of a standard photos response -> who may see the photo
+_PRIVACY = {
+    (1, 0, 0): "public",
+    (1, 1, 0): "public",
+    (1, 0, 1): "public",
+    (1, 1, 1): "public",
+    (0, 1, 0): "friends",
+    (0, 0, 1): "family",
+    (0, 1, 1): "friends+family",
+    (0, 0, 0): "private",
+}
+
+
+def privacy_of(rec: Mapping[str, Any]) -> str:
+    """Who may see a photo, from its record's ispublic/isfriend/isfamily (getInfo: its
+    ``visibility``); "" when the record does not say."""
+    visibility = rec.get("visibility")
+    flags: Mapping[str, Any] = visibility if isinstance(visibility, Mapping) else rec
+    public, friend, family = (as_int(flags.get(name)) for name in ("ispublic", "isfriend", "isfamily"))
+    if public is None or friend is None or family is None:
+        return ""
+    return _PRIVACY.get((min(1, max(0, public)), min(1, max(0, friend)), min(1, max(0, family))), "")
 
 
 def video_original_url(web_base: str, nsid: str, photo_id: str, original_secret: str) -> str:
@@ -140,6 +166,9 @@ class ListingStats:
     photos_refreshed: int = 0  # photo records read by recentlyUpdated
     unsorted_read: bool = False  # photos.getNotInSet was read
     checks: list[str] = field(default_factory=list)
+    # the owner's people.getInfo when the listing read it (the count check): the account's kind
+    # and count, for the limits check, without asking again
+    person: PersonInfo | None = None
 
 
 @dataclass
@@ -275,7 +304,8 @@ class _Lister:
         # presumed unsorted: what the snapshot knows outside albums now, and new photos
         unsorted = [p for p in snap.photos if p not in in_albums]
         unsorted += [p for p in rows if p not in in_albums and p not in snap.photos]
-        total = self.client.photo_count(self.user_nsid)
+        stats.person = self.client.person_info(self.user_nsid)
+        total = stats.person.count
         if total is None:
             stats.checks.append("no photo count")
         if total != len(in_albums) + len(unsorted):
@@ -339,7 +369,7 @@ def _album_ids(order: Iterable[str], members: Mapping[str, tuple[str, ...]]) -> 
 
 
 def _photo(row: Row, album_ids: tuple[str, ...], known_hashes: HashLookup) -> RemotePhoto:
-    pid, title, media, fmt, secret, url, last_update, tag_sha, file_name, taken = row
+    pid, title, media, fmt, secret, url, last_update, tag_sha, file_name, taken, privacy = row
     # a cached hash of the downloaded original beats a tag another tool may have left stale
     return new_remote_photo(
         pid,
@@ -353,6 +383,7 @@ def _photo(row: Row, album_ids: tuple[str, ...], known_hashes: HashLookup) -> Re
         file_name,
         album_ids,
         taken,
+        privacy,
     )
 
 
@@ -368,6 +399,7 @@ def _row_of(photo: RemotePhoto) -> Row:
         photo.sha256,
         photo.file_name,
         photo.date_taken,
+        photo.privacy,
     )
 
 
@@ -408,7 +440,7 @@ def _cached_photos(
     where = _album_ids(order, {a: v[2] for a, v in albums.items()})
 
     def make(row: tuple) -> RemotePhoto:  # (a Row's fields: straight from the database)
-        pid, title, media, fmt, secret, url, last_update, sha, file_name, taken = row
+        pid, title, media, fmt, secret, url, last_update, sha, file_name, taken, privacy = row
         b = by_photo.get(pid)
         if b is not None:  # share the base's strings
             pid = b.photo_id
@@ -416,7 +448,7 @@ def _cached_photos(
             sha = b.sha256 if b.sha256 == sha else sha
             file_name = b.name if b.name == file_name else file_name
         return new_remote_photo(
-            pid, title, media, fmt, secret, url, last_update, sha, file_name, where.get(pid, ()), taken
+            pid, title, media, fmt, secret, url, last_update, sha, file_name, where.get(pid, ()), taken, privacy
         )
 
     return make
@@ -538,6 +570,7 @@ def row_from_record(rec: dict[str, Any], web_base: str, user_nsid: str) -> Row:
         sha,
         file_name,
         str(rec.get("datetaken", "")),
+        sys.intern(privacy_of(rec)),
     )
 
 
@@ -561,4 +594,5 @@ def photo_from_info(info: PhotoInfo, web_base: str, user_nsid: str, original_sec
         file_name,
         (),
         info.date_taken,
+        "",  # who may see it: the next listing tells (the limits check counts it as non-public)
     )

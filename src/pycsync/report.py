@@ -19,22 +19,26 @@ import time
 from collections import Counter, deque
 from typing import TYPE_CHECKING, TextIO
 
-from pycsync.app import SyncResult, uploads_visible
-from pycsync.config import Widening
+from pycsync.app import SyncResult
 from pycsync.errors import ERROR_KINDS, PycsyncError
+from pycsync.estimate import Estimate, human_bytes
 from pycsync.events import (
     ActionDone,
     ActionFailed,
     Done,
     Event,
+    RunCost,
     TransferFinished,
     TransferProgress,
     TransfersPlanned,
     TransferStarted,
+    UploadsStopped,
     UploadsVisible,
 )
+from pycsync.limits import LimitsAbort
 from pycsync.model import (
     NO_ALBUM,
+    ApplySettings,
     Confirm,
     CopyLocal,
     DeletePhoto,
@@ -64,6 +68,7 @@ SUMMARY: dict[str, tuple[Done, ...]] = {
     "moved": (Done.MOVED, Done.MOVED_ON_FLICKR),
     "deleted": (Done.TRASHED, Done.DELETED_ON_FLICKR, Done.REMOVED_FROM_ALBUM),
     "linked": (Done.LINKED,),
+    "settings_changed": (Done.SETTINGS_CHANGED,),
 }
 # what the line of each kind of action begins with
 LABELS: dict[Done, str] = {
@@ -78,6 +83,7 @@ LABELS: dict[Done, str] = {
     Done.REMOVED_FROM_ALBUM: "removed from album",
     Done.LINKED: "linked",
     Done.ADDED_TO_ALBUM: "added to album",
+    Done.SETTINGS_CHANGED: "settings changed",
 }
 VERBOSE_ONLY = frozenset({Done.ADDED_TO_ALBUM})  # lines shown only with --verbose
 # who sees a new upload, by privacy setting (never said for private: only you)
@@ -107,14 +113,6 @@ _WRITE_METHOD = re.compile(r"flickr\.[\w.]*\.(?:add|remove|set|edit|create|delet
 def flickr_writes(calls: dict[str, int]) -> int:
     """How many of these API calls changed something on Flickr."""
     return sum(n for m, n in calls.items() if m in ("upload", "replace") or _WRITE_METHOD.fullmatch(m))
-
-
-def human_bytes(n: float) -> str:
-    for unit in ("B", "kB", "MB", "GB"):
-        if abs(n) < 1000 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1000
-    return f"{n:.1f} TB"  # pragma: no cover
 
 
 def _short(key: str, width: int = 48) -> str:
@@ -309,8 +307,12 @@ class Reporter:
                 self.line(f"{LABELS[kind]:<16} {event.key}" + (f"  ({detail})" if detail else ""))
             case ActionFailed(key=key, message=message):
                 self.warn(f"{key}: {message}")
-            case UploadsVisible(count=count, privacy=privacy, widening=widening):
-                self.warn(privacy_notice(count, privacy, widening))
+            case UploadsVisible():
+                self.warn(privacy_notice(event))
+            case UploadsStopped(reason=reason):
+                self.warn(reason)
+            case RunCost(estimate=estimate):
+                self.line(f"estimate: {estimate.describe()}")
             case TransfersPlanned() | TransferStarted() | TransferProgress() | TransferFinished():
                 if self._live is not None:
                     self._live.event(event)
@@ -363,8 +365,25 @@ class Reporter:
             if self.verbose and calls:
                 self._print("Flickr API calls: " + ", ".join(f"{m} {n}" for m, n in sorted(calls.items())))
         self._print(summary_line(result, summary, calls))
-        if summary["uploaded"] and result.privacy_widening is not None and result.outcome is not None:
-            self.warn(f"{summary['uploaded']} uploaded as {result.privacy}: {result.privacy_widening.describe()}")
+        if result.outcome is None and result.checked is not None and not result.plan.is_empty():
+            self.line(f"estimate: {result.checked.estimate.describe()}")
+        if result.outcome is not None and (summary["uploaded"] or summary["settings_changed"]):
+            for widening in result.widenings:
+                self.warn(f"{_uploaded_label(result, summary['uploaded'])}: {widening.describe()}")
+        if result.outcome is not None and result.outcome.uploads_stopped:
+            self.warn(result.outcome.uploads_stopped)
+
+
+def _uploaded_label(result: SyncResult, count: int | None = None) -> str:
+    """ "uploaded", "uploaded as public" or "uploaded (3 public, 2 friends)": who may see them."""
+    by = dict(result.outcome.uploaded_as) if result.outcome is not None else dict(result.uploads_by_privacy)
+    if not by:
+        by = {result.privacy: 1}
+    prefix = f"{count} " if count is not None else ""
+    if len(by) == 1:
+        (privacy,) = by
+        return f"{prefix}uploaded as {privacy}" if privacy in WHO_SEES else f"{prefix}uploaded"
+    return f"{prefix}uploaded ({', '.join(f'{n} {p}' for p, n in sorted(by.items(), key=lambda kv: -kv[1]))})"
 
 
 def action_detail(done: ActionDone) -> str:
@@ -373,15 +392,25 @@ def action_detail(done: ActionDone) -> str:
         return f"{'linked from' if done.kind is Done.DOWNLOADED else 'from'} {done.source}"
     if done.compared:
         return "same content on both sides"
+    if done.settings:
+        return ", ".join(done.settings)
     return done.album or done.kept_at
 
 
-def privacy_notice(count: int, privacy: Privacy, widening: Widening | None, would: bool = False) -> str:
-    """What is said before a run uploads photos anyone but you may see, and why."""
-    what = "new photo or video" if count == 1 else "new photos and videos"
-    text = f"{count} {what} {'would' if would else 'will'} be {WHO_SEES[privacy]}"
-    if widening is not None:
-        text += f": {widening.describe()}"
+def privacy_notice(visible: UploadsVisible, would: bool = False) -> str:
+    """What is said before a run uploads photos, or changes photos so that, anyone but you may
+    see them, and why (the settings files that widen it beyond your own settings)."""
+    verb = "would" if would else "will"
+    parts = []
+    for privacy, count in visible.uploads:
+        what = "new photo or video" if count == 1 else "new photos and videos"
+        parts.append(f"{count} {what} {verb} be {WHO_SEES[privacy]}")
+    for privacy, count in visible.changes:
+        what = "photo already on Flickr" if count == 1 else "photos already on Flickr"
+        parts.append(f"{count} {what} {verb} become {WHO_SEES[privacy]} (their folder's .pycsync.toml)")
+    text = "; ".join(parts)
+    if visible.widenings:
+        text += ": " + "; ".join(w.describe() for w in visible.widenings)
     return text
 
 
@@ -389,18 +418,17 @@ def run_warnings(result: SyncResult) -> list[str]:
     """What a run has to say besides its actions: the run's own messages and, for a dry run, who
     would see its new uploads."""
     warnings = list(result.messages)
-    visible = uploads_visible(result.plan, result.privacy, result.privacy_widening) if result.outcome is None else None
-    if visible is not None:
-        warnings.append(privacy_notice(visible.count, visible.privacy, visible.widening, would=True))
+    if result.outcome is None and result.visible is not None:
+        warnings.append(privacy_notice(result.visible, would=True))
     return warnings
 
 
 def summary_line(result: SyncResult, summary: dict, calls: dict[str, int]) -> str:
     """The one line that ends a run's report: what it did and the API calls it used."""
     labels = {**{k: k for k in SUMMARY}, "placed": "placed in albums", "conflicts": "conflicts"}
+    labels["settings_changed"] = "photo settings changed"
     labels.update(skipped="skipped", raw="RAW skipped", unsynced="not synced", failed="failed")
-    if result.privacy is not Privacy.PRIVATE:
-        labels["uploaded"] = f"uploaded as {result.privacy}"
+    labels["uploaded"] = _uploaded_label(result)
     counts = ", ".join(f"{summary[k]} {label}" for k, label in labels.items() if summary[k])
     if not counts and summary["flickr_writes"]:  # "nothing to do" only when nothing was written
         counts = f"{summary['flickr_writes']} other changes on Flickr"
@@ -483,7 +511,15 @@ def summarise(result: SyncResult, calls: dict[str, int]) -> dict:
             "widened": None
             if result.privacy_widening is None
             else {"by": str(result.privacy_widening.file), "your_setting": result.privacy_widening.yours.value},
+            "uploaded_as": dict(result.outcome.uploaded_as) if result.outcome else dict(result.uploads_by_privacy),
+            "changed_to": dict(result.changes_by_privacy),
+            "widened_by": [
+                {"by": str(w.file), "value": w.value, "your_setting": w.yours.value} for w in result.widenings
+            ],
         },
+        "limits": _verdict_json(result),
+        "estimate": None if result.checked is None else result.checked.estimate.as_json(),
+        "uploads_stopped": result.outcome.uploads_stopped if result.outcome else None,
         "seconds": round(result.seconds, 3),
         "by_album": {
             album: dict(counter) for album, counter in (result.outcome.by_album.items() if result.outcome else ())
@@ -492,10 +528,19 @@ def summarise(result: SyncResult, calls: dict[str, int]) -> dict:
     }
 
 
+def _verdict_json(result: SyncResult) -> dict | None:
+    """The account and the verdict of the limits check (None when the plan needed neither)."""
+    verdict = result.checked.verdict if result.checked is not None else None
+    return verdict.as_json() if verdict is not None else None
+
+
 def error_member(error: PycsyncError) -> dict:
     """The ``error`` member of a ``--json`` document: what ended the command, and its exit status."""
     status = error.exit_status
-    return {"kind": ERROR_KINDS[status], "message": str(error), "exit_status": int(status)}
+    member = {"kind": ERROR_KINDS[status], "message": str(error), "exit_status": int(status)}
+    if isinstance(error, LimitsAbort):  # exactly what would exceed the account's limits
+        member["limits"] = error.verdict.as_json()
+    return member
 
 
 def error_document(error: PycsyncError) -> dict:
@@ -592,7 +637,14 @@ def plan_counts(plan: Plan) -> dict[str, int]:
         + sum(len(a.forget) for a in plan.actions if isinstance(a, RemoveFromAlbum)),
         "linked": plan.count(Link) + plan.count(Confirm),
         "placed": len(_placements_alone(plan)),
+        "settings_changed": plan.count(ApplySettings),
     }
+
+
+def _setting(value: object) -> str:
+    if isinstance(value, (list, tuple)):
+        return ", ".join(value) or "(none)"
+    return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 def describe_plan(plan: Plan) -> str:
@@ -623,6 +675,9 @@ def describe_plan(plan: Plan) -> str:
             lines.append(f"would add {len(a.keys)} to album {a.title!r}" + ("" if a.album_id else " (new)"))
         elif isinstance(a, (Link, Confirm)):
             lines.append(f"would match      {a.key} to photo {a.photo_id}")
+        elif isinstance(a, ApplySettings):
+            changes = ", ".join(f"{name} {_setting(new)}" for name, _, new in a.changes)
+            lines.append(f"would set        {a.key} on Flickr: {changes}")
     return "\n".join(lines) if lines else "nothing to do"
 
 
@@ -640,6 +695,7 @@ STATUS_CATEGORIES = {
     "delete_local": "deleted on Flickr: a sync moves the file to .pycsync/trash/",
     "delete_remote": "deleted in the folder: a sync removes it from Flickr",
     "unplaced": "on Flickr but not in its album yet: a sync adds it",
+    "settings": "on Flickr, and its folder's .pycsync.toml changed a setting: a sync applies it",
     "unsynced": "not synced, and a sync will not sync it as things are: see why below",
 }
 STATUS_HEADINGS = {
@@ -652,6 +708,7 @@ STATUS_HEADINGS = {
     "delete_local": "to delete here",
     "delete_remote": "to delete on Flickr",
     "unplaced": "to add to albums",
+    "settings": "settings to apply",
     "unsynced": "not synced",
 }
 
@@ -689,6 +746,8 @@ def status_report(result: SyncResult, root: str, *, direction: str, delete: bool
         elif isinstance(a, (DeletePhoto, RemoveFromAlbum)):
             for k in a.forget:
                 add("delete_remote", k)
+        elif isinstance(a, ApplySettings):
+            add("settings", a.key)
     for note in result.plan.conflicts:
         add("conflicts", note.key)
     for key in _placements_alone(result.plan):
@@ -699,6 +758,7 @@ def status_report(result: SyncResult, root: str, *, direction: str, delete: bool
         for keys in entry.values():
             keys.sort()
     totals = {c: sum(len(e[c]) for e in albums.values()) for c in STATUS_CATEGORIES}
+    checked = result.checked
     return {
         "version": STATUS_VERSION,
         "root": root,
@@ -712,6 +772,10 @@ def status_report(result: SyncResult, root: str, *, direction: str, delete: bool
         "skipped": [{"path": p, "reason": r} for p, r in result.skipped],
         "raw": [{"path": p, "reason": r} for p, r in result.raw],
         "out_of_selection": dict(result.out_of_selection or {"local": 0, "remote": 0}),
+        # what a sync would cost (null: nothing to do), and the account's limits when the plan
+        # sends anything (null: not read, since nothing needed it)
+        "estimate": None if checked is None or result.plan.is_empty() else checked.estimate.as_json(),
+        "limits": _verdict_json(result),
     }
 
 
@@ -765,6 +829,10 @@ def render_status(report: dict, verbose: bool = False, limit: int = LISTED) -> s
             lines.append(f"  {item['path']}  ({item['reason']})")
         if not verbose and len(report["raw"]) > limit:
             lines.append(f"  ... and {len(report['raw']) - limit} more (-v lists all)")
+    if report.get("limits"):
+        lines += ["", _account_line(report["limits"])]
+    if report.get("estimate"):
+        lines += ["", f"A sync would cost {describe_estimate(report['estimate'])}."]
     if not report["delete"]:
         lines.append("")
         lines.append(
@@ -772,6 +840,23 @@ def render_status(report: dict, verbose: bool = False, limit: int = LISTED) -> s
             "`pycsync status --delete` shows what `pycsync sync --delete` would delete."
         )
     return "\n".join(lines)
+
+
+def _account_line(limits: dict) -> str:
+    """ "Flickr account: free; 812 of 1,000 photos and videos, 12 of 50 non-public." """
+    account = limits["account"]
+    parts = []
+    for have, allowed, what in (
+        (account["items"], account["max_items"], "photos and videos"),
+        (account["nonpublic"], account["max_nonpublic"], "non-public"),
+    ):
+        parts.append(f"{have:,} {what}" if allowed is None else f"{have:,} of {allowed:,} {what}")
+    return f"Flickr account: {account['kind']}; {', '.join(parts)}."
+
+
+def describe_estimate(doc: dict) -> str:
+    """An estimate's --json form as its one line (status reads the document it prints)."""
+    return Estimate(doc["calls"], doc["bytes_up"], doc["downloads"], doc["rate_limit"], doc["calls_so_far"]).describe()
 
 
 # ---------------------------------------------------------------------- config
@@ -811,19 +896,28 @@ def render_config(doc: dict) -> str:
     else:
         signed_in = "Not signed in: run `pycsync auth`."
     settings = [[name, show(v["value"]), source(v["source"])] for name, v in doc["settings"].items()]
-    return "\n".join(
-        [
-            f"Configuration for {doc['root']}",
-            f"  user file:   {found(doc['files']['user'])}",
-            f"  folder file: {found(doc['files']['folder'])}",
-            "",
-            render_table(["setting", "value", "source"], settings),
-            "",
-            render_table(["flickr", "value", "source"], rows),
-            "",
-            signed_in,
+    lines = [
+        f"Configuration for {doc['root']}",
+        f"  user file:   {found(doc['files']['user'])}",
+        f"  folder file: {found(doc['files']['folder'])}",
+        "",
+        render_table(["setting", "value", "source"], settings),
+    ]
+    folder = doc.get("folder")
+    if folder is not None:
+        where = folder["path"] or "the sync folder itself"
+        per_folder = [
+            [name, show(v["value"]) if v["value"] not in (None, []) else "(account default)", source(v["source"])]
+            for name, v in folder["settings"].items()
         ]
-    )
+        per_folder[-1][1] = show(folder["settings"]["tags"]["value"])  # (tags: none rather than a default)
+        lines += ["", f"Photo settings for {where} (.pycsync.toml files, the most specific wins):"]
+        lines += [f"  {path}" for path in folder["files"]] or ["  (no .pycsync.toml applies)"]
+        lines += ["", render_table(["photo setting", "value", "source"], per_folder)]
+        if folder["album"].get("description") is not None:
+            lines += ["", f"album description: {folder['album']['description']}"]
+    lines += ["", render_table(["flickr", "value", "source"], rows), "", signed_in]
+    return "\n".join(lines)
 
 
 # ---------------------------------------------------------------------- verify

@@ -64,6 +64,7 @@ from pycsync.events import (
     TransferFinished,
     TransferProgress,
     TransferStarted,
+    UploadsStopped,
     UploadsVisible,
 )
 from pycsync.flickr import FlickrClient
@@ -820,8 +821,10 @@ class Watch:
                 log.log(logging.DEBUG if kind in VERBOSE_ONLY else logging.INFO, "%s", line)
             case ActionFailed(key=key, message=message):
                 log.warning("%s: %s", key, message)
-            case UploadsVisible(count=count, privacy=privacy, widening=widening):
-                log.warning("%s", privacy_notice(count, privacy, widening))
+            case UploadsVisible():
+                log.warning("%s", privacy_notice(event))
+            case UploadsStopped(reason=reason):
+                log.warning("%s", reason)
 
     def _remember(self, keys: list[str]) -> None:
         sigs: dict[str, Sig] = {}

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from pycsync.flickr import (
+    AccountLimitReached,
     Album,
     ApiError,
     AuthError,
@@ -54,7 +55,7 @@ def test_replace_answer_and_ticket():
     assert t.ticket_id == "161192644-72157718911685379" and t.photo_id == ""
 
 
-@pytest.mark.parametrize("code", [2, 4, 5, 8, 10, 11, 12, 13, 14, 15])
+@pytest.mark.parametrize("code", [2, 4, 5, 8, 10, 11, 12, 13, 14])
 def test_upload_permanent_codes(code):
     with pytest.raises(PermanentUploadError) as ei:
         up(f'<err code="{code}" msg="nope" />', stat="fail")
@@ -78,10 +79,19 @@ def test_upload_auth_codes(code):
     assert ei.value.code == code
 
 
+@pytest.mark.parametrize("code", [6, 7, 15])
+def test_upload_codes_about_the_account_are_told_apart(code):
+    """6 upload limit reached, 7 video upload limit, 15 non-safe content: the account, not the
+    file (never remembered as this file's refusal)."""
+    with pytest.raises(AccountLimitReached) as ei:
+        up(f'<err code="{code}" msg="Upload limit reached. For more info, visit flickr.com/pro" />', stat="fail")
+    assert ei.value.code == code and not isinstance(ei.value, PermanentUploadError)
+    with pytest.raises(ApiError) as other:
+        parse_rest_response(200, {}, json.dumps({"stat": "fail", "code": code, "message": "x"}), "flickr.x")
+    assert not isinstance(other.value, AccountLimitReached), "only uploads"
+
+
 def test_upload_other_codes_are_api_errors():
-    with pytest.raises(ApiError) as ei:
-        up('<err code="6" msg="Upload limit reached" />', stat="fail")
-    assert not isinstance(ei.value, PermanentUploadError)
     # code 9 carries a sibling element; still parsed
     with pytest.raises(ApiError) as ei:
         up('<err code="9" msg="Duplicate" /><duplicate_photo_id>5</duplicate_photo_id>', stat="fail")

@@ -1,15 +1,18 @@
 """Initial upload: N uploads, and per album one photosets.create (with the first photo as its
 primary) plus ONE photosets.editPhotos holding every member in order (addPhoto when there is only
-one more photo), on top of a constant five calls (login, token check, getList, getNotInSet, and
-one people.getPhotos per 500 uploads: Flickr's upload answer is only the photo id, so the new
-photos' original secrets are read back in one listing). New photos for albums that already exist
-go in with one photosets.addPhoto each."""
+one more photo), on top of a constant seven calls (login, token check, getList, getNotInSet, the
+account's kind and limits -- people.getInfo and people.getLimits, read once before anything is
+sent -- and one people.getPhotos per 500 uploads: Flickr's upload answer is only the photo id, so
+the new photos' original secrets are read back in one listing). New photos for albums that
+already exist go in with one photosets.addPhoto each."""
 
 from __future__ import annotations
 
 from tests.performance.conftest import LOGIN, make_library
 
 EMPTY_ACCOUNT_LISTING = {"flickr.photosets.getList": 1, "flickr.photos.getNotInSet": 1}
+#: the limits check before the first upload: the account's kind and count, its file limits
+ACCOUNT = {"flickr.people.getInfo": 1, "flickr.people.getLimits": 1}
 
 
 def test_initial_upload_makes_one_call_per_photo_and_at_most_two_per_album(emulator, root, counted, flickr_clock):
@@ -23,6 +26,7 @@ def test_initial_upload_makes_one_call_per_photo_and_at_most_two_per_album(emula
     assert calls == {
         **LOGIN,
         **EMPTY_ACCOUNT_LISTING,
+        **ACCOUNT,
         "upload": n,
         "flickr.photosets.create": m,
         "flickr.photosets.editPhotos": 2,  # 2019/Paris and 2019/Alps: all members at once
@@ -30,7 +34,7 @@ def test_initial_upload_makes_one_call_per_photo_and_at_most_two_per_album(emula
         # Solo: created with its only photo as primary, nothing else
         "flickr.people.getPhotos": 1,  # the new uploads' original secrets, 500 a page
     }
-    assert sum(calls.values()) <= n + 2 * m + 5
+    assert sum(calls.values()) <= n + 2 * m + 7
     assert summary["api_calls_total"] == sum(v for k, v in calls.items() if k != "upload") + n
 
 

@@ -129,7 +129,7 @@ def test_a_state_database_that_cannot_grow(emulator, tmp_path, cli_env, pages_le
     fill = f'dd if=/dev/zero of="$DISK/filler" bs=4k count=$(( $(stat -f -c %a "$DISK") - {pages_left} )) 2>/dev/null'
     before = f'{sync}\ncp "$SEED/../new.jpg" "$DISK/photos/A/new.jpg"\n{fill}'
     (tmp_path / "new.jpg").write_bytes(new)
-    out = on_a_small_disk(tmp_path, cli_env, "400k", before_first=before)
+    out = on_a_small_disk(tmp_path, cli_env, "640k", before_first=before)  # (room for the seed run's state and new.jpg)
 
     code, err, summary = result(out, "first")
     assert_stopped_for_a_full_disk(code, err, summary, tmp_path / "disk")

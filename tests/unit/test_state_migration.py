@@ -50,7 +50,7 @@ def test_a_schema_3_state_keeps_the_refused_files_it_holds(tmp_path):
     state = StateDB(tmp_path / "state.db")
     assert state.refused() == {"A/big.mov": (9, 8, "too big")}
     state.close()
-    assert _version(tmp_path / "state.db") == SCHEMA_VERSION == 4
+    assert _version(tmp_path / "state.db") == SCHEMA_VERSION
 
 
 def test_a_schema_3_state_without_the_refused_table_gains_it(tmp_path):
@@ -83,3 +83,30 @@ def _version(path) -> int:
         return db.execute("PRAGMA user_version").fetchone()[0]
     finally:
         db.close()
+
+
+def test_a_schema_4_state_drops_its_listing_snapshot_and_gains_the_applied_settings(tmp_path):
+    """The snapshot has no privacy: it is dropped (the next run lists everything); nothing else
+    is lost."""
+    path = tmp_path / "state.db"
+    db = sqlite3.connect(path)
+    for version in (1, 2, 3, 4):
+        db.executescript(_MIGRATIONS[version])
+    db.execute("PRAGMA user_version=4")
+    db.execute("INSERT INTO items VALUES ('A/x.jpg', 'p1', 'ab', 3, 4, 's1', 1, 'x.jpg')")
+    db.execute("INSERT INTO remote_albums VALUES ('7215', 1, 5, 'p1')")
+    db.execute("INSERT INTO remote_photos VALUES ('p1', 'x', 'photo', 'jpg', 's1', 'u', 5, 'ab', 'x.jpg', '')")
+    for name in ("remote.account", "remote.web_base", "remote.since", "remote.album_order", "last_sync"):
+        db.execute("INSERT INTO meta VALUES (?, '1')", (name,))
+    db.commit()
+    db.close()
+
+    state = StateDB(path)
+    assert state.load_base().items["A/x.jpg"].name == "x.jpg"
+    assert state.load_remote_cache() is None, "no snapshot: the next listing is a full one"
+    assert state.get_meta("last_sync") == "1"
+    assert state.applied_settings() == {}
+    state.put_applied("p1", {"privacy": "public"})
+    state.put_applied("p1", {"license": "cc0"})
+    assert state.applied_settings() == {"p1": {"privacy": "public", "license": "cc0"}}
+    state.close()

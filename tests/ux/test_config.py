@@ -10,7 +10,7 @@ import pytest
 
 from tests.integration.conftest import write_jpeg
 
-CONFIG_KEYS = {"root", "files", "settings", "account"}
+CONFIG_KEYS = {"root", "files", "settings", "folder", "account"}
 SETTING_NAMES = ["privacy", "layout", "jobs", "exclude", "delete", "max_delete", "rate_limit"]
 
 
@@ -162,3 +162,50 @@ def test_delete_can_be_switched_on_by_the_folder_file(cli, root, emulator, sync_
     folder_file(root).write_text("delete = true\n")
     assert sync_json(root, "--no-delete")["deleted"] == 0
     assert sync_json(root)["deleted"] == 1
+
+
+def test_config_of_a_folder_inside_the_tree_explains_each_photo_setting(cli, cli_env, root):
+    """`pycsync config PATH/sub/folder`: the sync folder's settings, then the folder's photo
+    settings, each with the .pycsync.toml (or run-wide setting) it comes from."""
+    folder_file(root).write_text('privacy = "friends"\n')
+    (root / ".pycsync.toml").write_text('tags = ["mine"]\nlicense = "all-rights-reserved"\n')
+    (root / "Work").mkdir()
+    (root / "Work" / ".pycsync.toml").write_text('license = "cc-by-4.0"\nhidden = true\ntags = ["work"]\n')
+    (root / "Work" / "2024").mkdir()
+    (root / "Work" / "2024" / ".pycsync.toml").write_text('safety_level = "safe"\n[album]\ndescription = "2024"\n')
+
+    doc = config_json(cli, root / "Work" / "2024")
+    assert doc["root"] == str(root.resolve()), "the sync folder is found above the folder"
+    assert doc["settings"]["privacy"] == {"value": "friends", "source": "folder"}
+    folder = doc["folder"]
+    assert folder["path"] == "Work/2024"
+    assert folder["files"] == [str(root / ".pycsync.toml"), str(root / "Work" / ".pycsync.toml")] + [
+        str(root / "Work" / "2024" / ".pycsync.toml")
+    ]
+    assert folder["settings"] == {
+        "privacy": {"value": "friends", "source": "folder"},
+        "safety_level": {"value": "safe", "source": "Work/2024/.pycsync.toml"},
+        "content_type": {"value": None, "source": "default"},
+        "hidden": {"value": True, "source": "Work/.pycsync.toml"},
+        "license": {"value": "cc-by-4.0", "source": "Work/.pycsync.toml"},
+        "tags": {"value": ["mine", "work"], "source": ".pycsync.toml+Work/.pycsync.toml"},
+    }
+    assert folder["album"] == {"description": "2024"}
+    assert config_json(cli, root / "Work", "--privacy", "public")["folder"]["settings"]["privacy"] == {
+        "value": "public",
+        "source": "flag",
+    }
+
+    text = cli("config", str(root / "Work" / "2024")).stdout
+    rows = {line.split()[0]: line for line in text.splitlines() if line.strip()}
+    assert rows["license"].split()[1:] == ["cc-by-4.0", "Work/.pycsync.toml"]
+    assert rows["content_type"].split()[1:] == ["(account", "default)", "default"]
+    assert rows["tags"].split()[1:] == ["mine,", "work", ".pycsync.toml", "+", "Work/.pycsync.toml"]
+    assert "Photo settings for Work/2024" in text
+
+
+def test_a_per_folder_key_in_config_toml_says_where_it_belongs(cli, root):
+    folder_file(root).write_text('license = "cc0"\n')
+    result = cli("config", str(root))
+    assert result.exit_code == 2
+    assert "'license' is a per-folder setting: put it in a .pycsync.toml" in result.stderr

@@ -47,6 +47,9 @@ def test_the_json_summary_says_who_may_see_the_uploads(cli, root):
         "setting": "friends",
         "uploaded": 1,
         "widened": {"by": str(root / ".pycsync" / "config.toml"), "your_setting": "private"},
+        "uploaded_as": {"friends": 1},
+        "changed_to": {},
+        "widened_by": [{"by": str(root / ".pycsync" / "config.toml"), "value": "friends", "your_setting": "private"}],
     }
     assert "friends" in result.stderr and "wider than your own" in result.stderr
 
@@ -57,7 +60,14 @@ def test_a_folder_file_may_narrow_without_a_word(cli, cli_env, root):
     write_jpeg(root / "a.jpg", 1)
     result = cli("sync", str(root), "--json")
     privacy = json.loads(result.stdout)["privacy"]
-    assert privacy == {"setting": "family", "uploaded": 1, "widened": None}
+    assert privacy == {
+        "setting": "family",
+        "uploaded": 1,
+        "widened": None,
+        "uploaded_as": {"family": 1},
+        "changed_to": {},
+        "widened_by": [],
+    }
     assert "wider" not in result.stderr
     assert "family" in result.stderr, "uploads that are not private are still said"
 

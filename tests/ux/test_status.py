@@ -22,6 +22,8 @@ STATUS_KEYS = {
     "skipped",
     "out_of_selection",
     "raw",
+    "estimate",
+    "limits",
 }
 
 

@@ -10,6 +10,7 @@ Quick start::
 from .client import FlickrClient, format_tags
 from .endpoints import Endpoints
 from .errors import (
+    AccountLimitReached,
     ApiError,
     AuthError,
     ClockSkew,
@@ -81,6 +82,7 @@ __all__ = [
     "Unreachable",
     "OutcomeUnknown",
     "PermanentUploadError",
+    "AccountLimitReached",
     "RateLimiter",
     "TransportStats",
     "redact",

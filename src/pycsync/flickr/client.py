@@ -19,10 +19,12 @@ from .models import (
     DownloadResult,
     ListedPhoto,
     Login,
+    PersonInfo,
     PhotoContexts,
     PhotoInfo,
     Sink,
     Size,
+    UploadLimits,
     UploadResult,
     as_int,
     content,
@@ -294,8 +296,30 @@ class FlickrClient:
         uid = user_id or self._nsid
         if not uid:
             return None
+        return self.person_info(uid).count
+
+    def person_info(self, user_id: str | None = None) -> PersonInfo:
+        """people.getInfo of a user (the signed-in one by default): asked as the owner, the count
+        includes private photos, and a free account shows its upload count and limit."""
+        uid = user_id or self._nsid or ""
         person = self.call("flickr.people.getInfo", user_id=uid).get("person") or {}
-        return as_int(content((person.get("photos") or {}).get("count")), None)
+        return PersonInfo(
+            nsid=str(person.get("nsid") or person.get("id") or uid),
+            pro=as_int(person.get("ispro"), 0) == 1,
+            count=as_int(content((person.get("photos") or {}).get("count")), None),
+            upload_count=as_int(person.get("upload_count"), None),
+            upload_limit=as_int(person.get("upload_limit"), None) or None,
+        )
+
+    def upload_limits(self) -> UploadLimits:
+        """people.getLimits: the largest photo and video file, the longest video (seconds)."""
+        person = self.call("flickr.people.getLimits").get("person") or {}
+        photos, videos = person.get("photos") or {}, person.get("videos") or {}
+        return UploadLimits(
+            max_photo_bytes=as_int(photos.get("maxupload"), None) or None,
+            max_video_bytes=as_int(videos.get("maxupload"), None) or None,
+            max_video_seconds=as_int(videos.get("maxduration"), None) or None,
+        )
 
     def photo_info(self, photo_id: str) -> PhotoInfo:
         return PhotoInfo.from_json(self.call("flickr.photos.getInfo", photo_id=photo_id).get("photo") or {})
@@ -320,10 +344,14 @@ class FlickrClient:
         is_friend: int = 0,
         is_family: int = 0,
         hidden: int | None = None,
+        safety_level: int | None = None,
+        content_type: int | None = None,
         progress: Callable[[int], None] | None = None,
         name: str | None = None,
     ) -> UploadResult:
-        """Upload the file at ``path``, or a file open for reading (``name`` names it then)."""
+        """Upload the file at ``path``, or a file open for reading (``name`` names it then).
+        ``hidden`` (1 shown in public searches, 2 hidden), ``safety_level`` (1-3) and
+        ``content_type`` (1-3) left as None take the account's defaults."""
         fields: list[tuple[str, Any]] = [("title", title)]
         if description:
             fields.append(("description", description))
@@ -333,6 +361,10 @@ class FlickrClient:
         fields += [("is_public", int(is_public)), ("is_friend", int(is_friend)), ("is_family", int(is_family))]
         if hidden is not None:
             fields.append(("hidden", int(hidden)))
+        if safety_level is not None:
+            fields.append(("safety_level", int(safety_level)))
+        if content_type is not None:
+            fields.append(("content_type", int(content_type)))
         return self._transport.upload(self.endpoints.upload, fields, path, kind="upload", progress=progress, name=name)
 
     def replace(
@@ -470,6 +502,24 @@ class FlickrClient:
             is_friend=int(is_friend),
             is_family=int(is_family),
         )
+
+    def set_safety_level(self, photo_id: str, *, safety_level: int | None = None, hidden: bool | None = None) -> None:
+        """photos.setSafetyLevel: 1 safe, 2 moderate, 3 restricted; ``hidden`` from public searches."""
+        self.call(
+            "flickr.photos.setSafetyLevel",
+            write=True,
+            photo_id=photo_id,
+            safety_level=safety_level,
+            hidden=None if hidden is None else int(hidden),
+        )
+
+    def set_content_type(self, photo_id: str, content_type: int) -> None:
+        """photos.setContentType: 1 photo, 2 screenshot, 3 other."""
+        self.call("flickr.photos.setContentType", write=True, photo_id=photo_id, content_type=int(content_type))
+
+    def set_license(self, photo_id: str, license_id: int) -> None:
+        """photos.licenses.setLicense (ids as flickr.photos.licenses.getInfo lists them)."""
+        self.call("flickr.photos.licenses.setLicense", write=True, photo_id=photo_id, license_id=int(license_id))
 
     def delete_photo(self, photo_id: str) -> None:
         """Delete a photo; "not found" (code 1) means it is already gone: success."""

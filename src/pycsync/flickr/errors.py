@@ -4,7 +4,8 @@
 
     FlickrError
      ├── ApiError                 stat=fail with a code the caller should look at
-     │    └── PermanentUploadError   upload/replace codes for files that will never upload
+     │    ├── PermanentUploadError   upload/replace codes for files that will never upload
+     │    └── AccountLimitReached    upload codes 6, 7, 15: the account takes no such upload
      ├── AuthError                OAuth 401 problems, API codes 98/99
      │    └── ClockSkew           refused because the local clock is far from the server's
      ├── HttpError                unexpected HTTP status (e.g. 404 on a download)
@@ -36,6 +37,7 @@ __all__ = [
     "Unreachable",
     "OutcomeUnknown",
     "PermanentUploadError",
+    "AccountLimitReached",
     "LimitExceeded",
     "DiskSpaceLow",
 ]
@@ -62,6 +64,12 @@ class ApiError(FlickrError):
 class PermanentUploadError(ApiError):
     """upload/replace failed with a code that means this file will never upload
     (2, 4, 5, 8, 10-15)."""
+
+
+class AccountLimitReached(ApiError):
+    """An upload refused because of the account, not the file: 6 "Upload limit reached" (a free
+    account's 1,000 items or 50 non-public ones), 7 "video upload limit", 15 "Non-safe content
+    not allowed" (a free account). No other upload of the run would fare better."""
 
 
 class AuthError(FlickrError):

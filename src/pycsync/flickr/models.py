@@ -23,6 +23,8 @@ __all__ = [
     "UploadResult",
     "DownloadResult",
     "DownloadLimits",
+    "PersonInfo",
+    "UploadLimits",
     "Sink",
     "as_int",
     "content",
@@ -60,6 +62,29 @@ class UploadResult:
     secret: str | None = None
     original_secret: str | None = None
     ticket_id: str | None = None
+
+
+@dataclass(frozen=True)
+class PersonInfo:
+    """people.getInfo as the account's owner sees it: whether it is Pro, how many photos and
+    videos it holds, and a free account's upload count and limit (only the owner sees those,
+    and only on a free account)."""
+
+    nsid: str
+    pro: bool
+    count: int | None
+    upload_count: int | None = None
+    upload_limit: int | None = None
+
+
+@dataclass(frozen=True)
+class UploadLimits:
+    """people.getLimits: the largest photo and video file and the longest video the account may
+    upload (None where the answer leaves it out)."""
+
+    max_photo_bytes: int | None
+    max_video_bytes: int | None
+    max_video_seconds: int | None
 
 
 @dataclass(frozen=True)

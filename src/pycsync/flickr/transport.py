@@ -19,6 +19,7 @@ from requests.adapters import HTTPAdapter
 from requests_toolbelt.multipart.encoder import MultipartEncoder, MultipartEncoderMonitor
 
 from .errors import (
+    AccountLimitReached,
     ApiError,
     AuthError,
     DiskSpaceLow,
@@ -47,6 +48,7 @@ __all__ = [
     "parse_content_disposition",
     "TRANSIENT_API_CODES",
     "PERMANENT_UPLOAD_CODES",
+    "ACCOUNT_UPLOAD_CODES",
     "DEFAULT_TIMEOUT",
     "DEFAULT_UPLOAD_TIMEOUT",
 ]
@@ -58,7 +60,10 @@ T = TypeVar("T")
 #: stat=fail codes that mean "try again later" (any endpoint)
 TRANSIENT_API_CODES = frozenset({0, 105, 106, 201})
 #: upload/replace codes for files that will never upload
-PERMANENT_UPLOAD_CODES = frozenset({2, 4, 5, 8, 10, 11, 12, 13, 14, 15})
+PERMANENT_UPLOAD_CODES = frozenset({2, 4, 5, 8, 10, 11, 12, 13, 14})
+#: upload codes about the account, not the file: 6 upload limit reached, 7 video upload limit,
+#: 15 non-safe content not allowed (a free account): no further upload would do better
+ACCOUNT_UPLOAD_CODES = frozenset({6, 7, 15})
 #: upload/replace code 3 "General upload failure" — the server says it failed: retry
 TRANSIENT_UPLOAD_CODES = TRANSIENT_API_CODES | {3}
 AUTH_API_CODES = frozenset({98, 99})
@@ -260,6 +265,8 @@ def api_error(code: int, message: str, method: str, *, upload: bool = False) -> 
         return TransientError(f"Flickr error {code}: {message}", code=code, method=method)
     if upload and code in PERMANENT_UPLOAD_CODES:
         return PermanentUploadError(code, message, method)
+    if upload and code in ACCOUNT_UPLOAD_CODES:
+        return AccountLimitReached(code, message, method)
     return ApiError(code, message, method)
 
 

@@ -24,7 +24,7 @@ from pycsync.errors import LocalError, StateError, disk_full, is_disk_full
 from pycsync.model import Base, BaseItem, new_base_item
 from pycsync.safefs import SafeDir
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 _MIGRATIONS = {
     1: """
@@ -92,6 +92,16 @@ _MIGRATIONS = {
         mtime_ns INTEGER NOT NULL,
         reason TEXT NOT NULL
     );
+    """,
+    # who may see each listed photo (the account's non-public count; per-folder privacy), and
+    # the per-folder settings pycsync last gave each photo (a changed setting is applied once).
+    # The listing snapshot predates privacy: it is dropped, and the next run lists everything.
+    5: """
+    ALTER TABLE remote_photos ADD COLUMN privacy TEXT;
+    DELETE FROM remote_photos;
+    DELETE FROM remote_albums;
+    DELETE FROM meta WHERE name LIKE 'remote.%';
+    CREATE TABLE applied (photo_id TEXT PRIMARY KEY, settings TEXT NOT NULL);
     """,
 }
 
@@ -187,6 +197,20 @@ class StateDB:
     def drop_refused(self, keys) -> None:
         with self._tx():
             self._db.executemany("DELETE FROM refused WHERE key = ?", [(k,) for k in keys])
+
+    # ------------------------------------------------------------------ per-folder settings given
+
+    def applied_settings(self) -> dict[str, dict]:
+        """photo id -> the per-folder settings pycsync last gave the photo (name -> value)."""
+        with self._lock:
+            return {r[0]: json.loads(r[1]) for r in self._db.execute("SELECT photo_id, settings FROM applied")}
+
+    def put_applied(self, photo_id: str, settings: dict) -> None:
+        """Record settings given to a photo (merged into what it was given before)."""
+        with self._tx():
+            row = self._db.execute("SELECT settings FROM applied WHERE photo_id = ?", (photo_id,)).fetchone()
+            merged = {**(json.loads(row[0]) if row else {}), **settings}
+            self._db.execute("INSERT OR REPLACE INTO applied VALUES (?, ?)", (photo_id, json.dumps(merged)))
 
     # ------------------------------------------------------------------ base
 
@@ -393,11 +417,13 @@ class StateDB:
             }
             make = build(info, albums) if build is not None else tuple
             photos = {
-                r[0]: make((r[0], r[1], intern(r[2]), intern(r[3]), r[4], r[5], r[6], r[10] or r[7], r[8], r[9]))
+                r[0]: make(
+                    (r[0], r[1], intern(r[2]), intern(r[3]), r[4], r[5], r[6], r[10] or r[7], r[8], r[9], intern(r[11]))
+                )
                 for r in self._db.execute(
                     "SELECT p.photo_id, title, media, original_format, p.original_secret, url_o, last_update,"
-                    " tag_sha256, file_name, date_taken, h.sha256 FROM remote_photos p LEFT JOIN remote_hashes h"
-                    " ON h.photo_id = p.photo_id AND h.original_secret = p.original_secret"
+                    " tag_sha256, file_name, date_taken, h.sha256, COALESCE(privacy, '') FROM remote_photos p"
+                    " LEFT JOIN remote_hashes h ON h.photo_id = p.photo_id AND h.original_secret = p.original_secret"
                 )
             }
         return info, albums, photos
@@ -424,7 +450,7 @@ class StateDB:
             )
             self._db.executemany("DELETE FROM remote_photos WHERE photo_id = ?", [(p,) for p in photos_drop])
             self._db.executemany(
-                "INSERT OR REPLACE INTO remote_photos VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", photos_put
+                "INSERT OR REPLACE INTO remote_photos VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", photos_put
             )
             self._db.executemany(
                 "INSERT OR REPLACE INTO meta VALUES (?, ?)", [(f"remote.{k}", str(v)) for k, v in info.items()]
