@@ -92,6 +92,22 @@ def test_what_the_account_holds_already_counts(cli, root, free, web):
     assert len(free.state()["photos"]) == 48
 
 
+def test_a_free_account_asked_for_content_other_than_safe_stops_before_sending(cli, root, free):
+    """Free accounts take safe content only (Flickr answers error 15): a folder that asks for
+    moderate content stops the run before the first upload, naming the file."""
+    _files(root, 2, "Public")
+    settings = root / "Public" / ".pycsync.toml"
+    settings.write_text('privacy = "public"\nsafety_level = "moderate"\n')
+    free.reset_calls()
+    result = cli("sync", str(root))
+    assert result.exit_code == 7, result.output
+    assert "safe content only: 2 uploads or photos are set to a safety level other than safe" in result.stderr
+    assert "Public/.pycsync.toml" in result.stderr and 'set safety_level = "safe" in those files' in result.stderr
+    assert free.state()["photos"] == [] and write_calls(free) == {}
+    settings.write_text('privacy = "public"\n')
+    assert cli("sync", str(root)).exit_code == 0 and len(free.state()["photos"]) == 2
+
+
 def test_a_push_past_a_thousand_items_stops_likewise(cli, root, free):
     _files(root, 1001)
     result = cli("sync", str(root), "--push", "--privacy", "public")
@@ -199,6 +215,7 @@ def _box(kind: bytes, payload: bytes) -> bytes:
     "code, message, why",
     [
         (6, "Upload limit reached. For more info, visit flickr.com/pro", "the account is full"),
+        (7, "User exceeded video upload limit", "the account's video limit is reached"),
         (15, "Non-safe content not allowed", "the account takes safe content only"),
     ],
 )
