@@ -266,6 +266,27 @@ def test_sigterm_during_a_transfer_exits_0_and_the_next_run_converges(emulator, 
     assert_converged(emulator, sync_json, root)
 
 
+def test_a_killed_watch_loses_nothing_and_the_next_watch_takes_its_place(emulator, root, watch, sync_json):
+    """A crash (SIGKILL) while an upload's answer is awaited: the locks it leaves behind hold
+    nobody off, and the next watch finds the photo whose answer was lost instead of uploading
+    it again."""
+    w = watch("--settle", "0.5", *NO_BUDGET)
+    w.runs(1)
+    emulator.set_faults([{"match": "upload", "max": 1, "action": {"latency_ms": 1500}}])
+    data = put(root / "A" / "crash.jpg", make_jpeg_bytes(seed=9))
+    w.wait_for(lambda: calls_started(emulator, "upload"), "the upload started")
+    w.kill()
+    assert (root / ".pycsync" / "watch.lock").exists() and (root / ".pycsync" / "lock").exists()
+    emulator.set_faults([])
+    again = watch("--settle", "0.5", *NO_BUDGET)
+    [start] = again.runs(1, timeout=60)
+    assert start["error"] is None and start["uploaded"] == 0, start
+    assert len(with_sha(emulator, data)) == 1 and len(photos(emulator)) == 1
+    assert emulator.calls().get("upload") == 1
+    assert again.stop()[0] == 0
+    assert_converged(emulator, sync_json, root)
+
+
 # ---------------------------------------------------------------------- offline, budget
 
 
