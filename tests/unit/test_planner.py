@@ -7,6 +7,7 @@ import dataclasses
 import os
 import zlib
 from collections import Counter
+from dataclasses import dataclass
 
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
@@ -100,8 +101,8 @@ def test_conflict_keeps_both_versions_on_both_sides():
     w.replace_photo(photo_at(w, "A/x.jpg"), "remote-edit")
     p = w.sync(BOTH)
     assert len(p.conflicts) == 1
-    assert {"local-edit", "remote-edit"} <= set(w.local.values())
-    assert {"local-edit", "remote-edit"} <= w.remote_contents()
+    assert sorted(w.local.values()) == ["local-edit", "remote-edit"]
+    assert w.remote_contents() == {"local-edit", "remote-edit"}
     assert w.plan(BOTH).is_empty()
 
 
@@ -713,11 +714,13 @@ def check_sync_round(initial, local_edits, remote_edits, delete) -> None:
     known = {(b.photo_id, b.original_secret) for b in w.base.values()}
     fresh |= {p.sha for pid, p in w.photos.items() if (pid, p.secret) not in known}
     uploads_before = len(w.photos)
+    deletions = Deletions.seen_in(w)
     plan = w.plan(policy)
     if plan.abort:
         assert delete, "only --delete can trip a guard"
         return
     plan = w.sync(policy)
+    deletions.check(w, plan, delete)
     second = w.plan(policy)
     assert second.is_empty(), f"second plan not empty: {second.actions}"
 
@@ -729,11 +732,50 @@ def check_sync_round(initial, local_edits, remote_edits, delete) -> None:
             isinstance(a, (TrashLocal, DeletePhoto)) or (isinstance(a, RemoveFromAlbum) and a.forget)
             for a in plan.actions
         )
-    # at most one new photo per new content
+    # one new photo per new content, and no other photo made or lost than the plan says
     new_contents = {a.sha256 for a in plan.actions if isinstance(a, Upload)}
-    assert len(w.photos) - uploads_before <= len(new_contents)
     assert plan.count(Upload) == len(new_contents)
+    assert len(w.photos) == uploads_before + plan.count(Upload) - plan.count(DeletePhoto)
     check_rebuild(w, policy)
+
+
+@dataclass
+class Deletions:
+    """What the user deleted on each side since the last sync, to check it stays deleted."""
+
+    local: dict[str, str]  # key deleted from the folder -> its photo, still on Flickr as synced
+    remote: set[str]  # keys still in the folder as synced, whose photo was deleted on Flickr
+
+    @classmethod
+    def seen_in(cls, w: World) -> Deletions:
+        local = {
+            k: b.photo_id
+            for k, b in w.base.items()
+            if k not in w.local and b.photo_id in w.photos and w.photos[b.photo_id].secret == b.original_secret
+        }
+        remote = {k for k, b in w.base.items() if b.photo_id not in w.photos and w.local.get(k) == b.sha256}
+        return cls(local, remote)
+
+    def check(self, w: World, plan, delete: bool) -> None:
+        for key, photo_id in self.local.items():
+            # not downloaded again; with --delete the photo left the album (unless another file
+            # in that folder still shows it)
+            assert key not in w.local, f"{key}, deleted here, came back"
+            folder = naming.album_folder_for_key(key, "nested")
+            shown = any(
+                naming.album_folder_for_key(k, "nested") == folder and b.photo_id == photo_id
+                for k, b in w.base.items()
+                if k in w.local
+            )
+            if delete and folder and not shown:
+                assert all(photo_id not in members for title, members in w.albums.values() if title == folder), (
+                    f"{key} was deleted here with --delete, its photo is still in its album"
+                )
+        for key in self.remote:
+            assert not any(isinstance(a, Upload) and key in a.keys for a in plan.actions), (
+                f"{key}, whose photo was deleted on Flickr, was uploaded again"
+            )
+            assert (key in w.local) != delete, f"{key}: deleted on Flickr, {'kept' if delete else 'lost'} here"
 
 
 def in_agreement(w: World, layout: str) -> bool:
