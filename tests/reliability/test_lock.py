@@ -12,12 +12,19 @@ import sys
 import time
 
 from pycsync.state import RootLock
-from tests.reliability.conftest import assert_converged, put
+from tests.reliability.conftest import assert_converged, jpeg, put, sha
 
 
 def _env(cli_env) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("FLICKR_", "PYCSYNC_"))}
     return {**env, **cli_env}
+
+
+def _owner(lock) -> int | None:
+    try:
+        return json.loads(lock.read_text()).get("pid")
+    except (FileNotFoundError, ValueError):
+        return None
 
 
 def _dead_pid() -> int:
@@ -79,8 +86,13 @@ def test_stale_lock_from_a_dead_pid_is_taken_over(emulator, root, cli):
 def test_half_written_lock_is_taken_over(emulator, root, cli):
     put(root / "a.jpg", 1)
     (root / ".pycsync").mkdir()
-    (root / ".pycsync" / "lock").write_text('{"pid": 12')  # a crash while writing it
-    assert cli("sync", str(root)).exit_code == 0
+    lock = root / ".pycsync" / "lock"
+    lock.write_text('{"pid": 12')  # a crash while writing it
+    result = cli("sync", str(root))
+    assert result.exit_code == 0, result.stderr
+    assert "another pycsync run" not in result.stderr
+    assert [p["sha256"] for p in emulator.state()["photos"]] == [sha(jpeg(1))], "the run did its work"
+    assert not lock.exists(), "and released the lock it took over"
 
 
 def test_lock_of_a_killed_run_is_taken_over(emulator, root, cli_env, cli):
@@ -94,15 +106,18 @@ def test_lock_of_a_killed_run_is_taken_over(emulator, root, cli_env, cli):
     )
     lock = root / ".pycsync" / "lock"
     deadline = time.monotonic() + 20
-    while not lock.exists() and time.monotonic() < deadline:
+    while _owner(lock) != proc.pid:  # the run holds the lock (and waits 200 ms per request)
+        assert proc.poll() is None and time.monotonic() < deadline, "the run never took the lock"
         time.sleep(0.01)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
-    assert lock.exists()
+    assert proc.returncode == -signal.SIGKILL, "killed while it ran, not finished"
+    assert _owner(lock) == proc.pid, "the lock of the killed run is left behind"
     emulator.config.latency_ms = 0
     result = cli("sync", str(root))
     assert result.exit_code == 0, result.stderr
-    assert len(emulator.state()["photos"]) == 1
+    assert [p["sha256"] for p in emulator.state()["photos"]] == [sha(jpeg(1))]
+    assert not lock.exists()
 
 
 def test_lock_from_another_host_is_respected(emulator, root, cli):
