@@ -41,6 +41,11 @@ def _high_pipe() -> tuple[int, int]:
         os.close(w)
 
 
+def in_ci() -> bool:
+    """CI=true (as GitHub Actions, GitLab and most CI services set it): a missing browser fails."""
+    return os.environ.get("CI", "").strip().lower() in ("true", "1")
+
+
 def find_chromium() -> str | None:
     for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
         path = shutil.which(name)

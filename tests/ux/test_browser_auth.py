@@ -14,13 +14,20 @@ import pytest
 from click.testing import CliRunner
 
 from pycsync.cli import Environment, main
-from tests.ux.chromium import Chromium, find_chromium
+from tests.ux.chromium import Chromium, find_chromium, in_ci
 
 CHROMIUM = find_chromium()
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (`.ci/browser` installs Debian's chromium)"),
-]
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(autouse=True)
+def _chromium_installed() -> None:
+    """Skips without Chromium, except in CI, where the sign-in test must never silently stop."""
+    if CHROMIUM is None:
+        missing = "Chromium is not installed (`.ci/browser` installs Debian's chromium)"
+        if in_ci():
+            pytest.fail(f"{missing}, and CI=true: the browser sign-in test must run in CI")
+        pytest.skip(missing)
 
 
 class HeadlessBrowser:
