@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+import pycsync.flickr.transport as transport
 from pycsync.emulator import EmulatorServer
 from pycsync.flickr import Credentials, Endpoints, FlickrClient
 
@@ -137,6 +138,26 @@ def flickr(emulator) -> Iterator[FlickrClient]:
     client = FlickrClient(Endpoints.for_base(emulator.endpoint), creds, calls_per_hour=None)
     yield client
     client.close()
+
+
+class FlickrClock:
+    """The emulator's clock, frozen: its stored timestamps (upload and update dates) and the Date
+    header the client reads stay put until ``advance`` moves them, so a test that needs a later
+    second takes one without waiting for it."""
+
+    def __init__(self, start: int = 1_700_000_000):
+        self.now = start
+
+    def advance(self, seconds: int = 10) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def flickr_clock(emulator, monkeypatch) -> FlickrClock:
+    clock = FlickrClock()
+    monkeypatch.setattr(emulator.store, "now", lambda: clock.now)
+    monkeypatch.setattr(transport, "_server_date", lambda headers: clock.now)
+    return clock
 
 
 @pytest.fixture

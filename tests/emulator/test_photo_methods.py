@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 
@@ -161,10 +160,10 @@ def test_set_perms(api, make_jpeg):
     assert perms["ispublic"] == 1 and perms["isfamily"] == 1
 
 
-def test_lastupdate_never_goes_backwards_and_bumps(api, make_jpeg):
+def test_lastupdate_never_goes_backwards_and_bumps(flickr_clock, api, make_jpeg):
     pid = api.upload_id(make_jpeg(seed=1))
     seen = [int(api.info(pid)["dates"]["lastupdate"])]
-    time.sleep(1.05)
+    flickr_clock.advance()
     for method, kw in [
         ("flickr.photos.setMeta", {"title": "t"}),
         ("flickr.photos.addTags", {"tags": "a"}),

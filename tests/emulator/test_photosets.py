@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from pycsync.emulator import EmulatorServer
@@ -114,11 +112,11 @@ def test_get_list_order_counts_and_shape(emulator, five, make_mp4):
     assert by[s1]["has_requested_photos"] == 1 and by[s2]["has_requested_photos"] == 0
 
 
-def test_edit_meta_and_date_update(five):
+def test_edit_meta_and_date_update(flickr_clock, five):
     api, p = five
     sid = api.create_set("S", p[0], description="keep me")
     before = api.ok("flickr.photosets.getInfo", photoset_id=sid)["photoset"]["date_update"]
-    time.sleep(1.05)
+    flickr_clock.advance()
     api.fail("flickr.photosets.editMeta", 2, photoset_id=sid)
     api.ok("flickr.photosets.editMeta", photoset_id=sid, title="T2")
     info = api.ok("flickr.photosets.getInfo", photoset_id=sid)["photoset"]

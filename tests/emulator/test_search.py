@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from pycsync.emulator import EmulatorServer
@@ -215,14 +213,14 @@ def test_get_not_in_set(lib):
     assert body["pages"] == 2 and body["total"] == "2"
 
 
-def test_recently_updated(lib):
+def test_recently_updated(flickr_clock, lib):
     api, (a, b, c, d, v) = lib
     api.fail("flickr.photos.recentlyUpdated", 1)
     api.fail("flickr.photos.recentlyUpdated", 2, min_date="not a date")
-    time.sleep(1.05)
-    mark = int(time.time())
+    flickr_clock.advance()
+    mark = flickr_clock.now
     api.ok("flickr.photos.setMeta", photo_id=b, title="b2")
-    time.sleep(1.05)
+    flickr_clock.advance()
     api.ok("flickr.photos.addTags", photo_id=d, tags="later")
     body = api.ok("flickr.photos.recentlyUpdated", min_date=str(mark))
     assert ids(body) == [d, b]  # lastupdate descending

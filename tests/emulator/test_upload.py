@@ -188,7 +188,7 @@ def test_photo_sent_as_a_text_field_breaks_the_signature(emulator):
 
 
 def test_async_upload_and_check_tickets(make_jpeg):
-    with EmulatorServer(async_delay=0.5) as emu:
+    with EmulatorServer(async_delay=1.0) as emu:
         api = Api(emu)
         r = api.upload(make_jpeg(seed=1), **{"async": 1})
         ticket = r.findtext("ticketid")
@@ -197,21 +197,24 @@ def test_async_upload_and_check_tickets(make_jpeg):
         body = api.ok("flickr.photos.upload.checkTickets", tickets=f"{ticket},{bad},123-456")
         t = {x["id"]: x for x in body["uploader"]["ticket"]}
         assert t[ticket]["complete"] == 0 and t["123-456"]["invalid"] == 1
-        time.sleep(0.6)
-        body = api.ok("flickr.photos.upload.checkTickets", tickets=f"{ticket},{bad}")
-        t = {x["id"]: x for x in body["uploader"]["ticket"]}
+        deadline = time.monotonic() + 10
+        while t[ticket]["complete"] == 0:  # asked again until Flickr has imported it
+            assert time.monotonic() < deadline, "the ticket never completed"
+            time.sleep(0.05)
+            body = api.ok("flickr.photos.upload.checkTickets", tickets=f"{ticket},{bad}")
+            t = {x["id"]: x for x in body["uploader"]["ticket"]}
         assert t[ticket]["complete"] == 1 and t[bad]["complete"] == 2
         assert api.info(t[ticket]["photoid"])["id"] == t[ticket]["photoid"]
         xml = api.xml("flickr.photos.upload.checkTickets", tickets=ticket)
         assert xml.find("uploader/ticket").get("complete") == "1"
 
 
-def test_replace_keeps_id_meta_sets_and_rotates_secrets(emulator, api, make_jpeg, make_png):
+def test_replace_keeps_id_meta_sets_and_rotates_secrets(emulator, flickr_clock, api, make_jpeg, make_png):
     first = make_jpeg(seed=1)
     pid = api.upload_id(first, "a.jpg", title="keep", tags="t1")
     sid = api.create_set("S", pid)
     before = api.info(pid)
-    time.sleep(1.05)
+    flickr_clock.advance()
     second = make_png(seed=2)
     r = api.replace(second, pid, "a.png")
     assert r.get("stat") == "ok"

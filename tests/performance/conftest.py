@@ -3,8 +3,8 @@
 Flickr's timestamps are whole seconds, and the incremental listing re-reads an album changed
 within ALBUM_OVERLAP seconds of the last listing (an edit in that very second could otherwise go
 unseen). So that counts are exact and never depend on where a second boundary falls, the
-emulator runs on a frozen clock here (its stored timestamps and the Date header the client reads
-alike), moved only by ``flickr_clock.advance(seconds)``.
+emulator runs on a frozen clock here (``flickr_clock``, tests/conftest.py), moved only by
+``flickr_clock.advance(seconds)``.
 """
 
 from __future__ import annotations
@@ -14,29 +14,12 @@ from pathlib import Path
 
 import pytest
 
-import pycsync.flickr.transport as transport
 from tests.conftest import make_jpeg_bytes
 from tests.integration.conftest import cli, cli_env, sync_json  # noqa: F401  (fixtures)
 
 #: the calls a folder's first sync with a token makes before listing: who am I, and what may this
 #: token do (later runs with the same token know both from the state)
 LOGIN = {"flickr.test.login": 1, "flickr.auth.oauth.checkToken": 1}
-
-
-class FlickrClock:
-    def __init__(self, start: int = 1_700_000_000):
-        self.now = start
-
-    def advance(self, seconds: int = 10) -> None:
-        self.now += seconds
-
-
-@pytest.fixture
-def flickr_clock(emulator, monkeypatch) -> FlickrClock:
-    clock = FlickrClock()
-    monkeypatch.setattr(emulator.store, "now", lambda: clock.now)
-    monkeypatch.setattr(transport, "_server_date", lambda headers: clock.now)
-    return clock
 
 
 @pytest.fixture
