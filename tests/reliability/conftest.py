@@ -132,14 +132,21 @@ def partial_files(root: Path) -> list[str]:
     return [k for k in local_files(root) if k.endswith((".part", ".tmp"))]
 
 
-def assert_same_both_sides(root: Path, emulator, expected: set[str] | None = None) -> None:
+def assert_same_both_sides(root: Path, emulator, layout: dict[str, str] | None = None) -> None:
+    """Both sides agree (every file is a photo in its folder's album, every photo a file), no
+    content has two Flickr photos, and nothing partial is left. ``layout`` (path -> sha256) is the
+    intended tree: agreement alone would also hold if a run had moved files out of their folders
+    on both sides, or lost some everywhere, so the tree must also be exactly this one."""
     state = emulator.state()
     assert duplicates(state) == {}, "more than one Flickr photo for one content"
     local, remote = local_placements(root), remote_placements(state)
-    assert set(local) == set(remote), (sorted(set(local) - set(remote)), sorted(set(remote) - set(local)))
-    if expected is not None:
-        have = {s for _, s in local}
-        assert expected <= have, f"lost: {sorted(expected - have)}"
+    assert local == remote, (sorted((local - remote).elements()), sorted((remote - local).elements()))
+    if layout is not None:
+        have = {k: sha(v) for k, v in local_files(root).items()}
+        assert have == layout, (
+            f"not where they belong: {sorted(set(have.items()) - set(layout.items()))}, "
+            f"missing: {sorted(set(layout.items()) - set(have.items()))}"
+        )
     assert partial_files(root) == []
 
 
@@ -179,15 +186,15 @@ def summary_of(result) -> dict:
         return {}
 
 
-def build_library(root, flickr, sync_json) -> set[str]:
-    """A synced library, then changes on both sides; returns every content that must survive."""
-    expected = set()
+def build_library(root, flickr, sync_json) -> dict[str, str]:
+    """A synced library, then changes on both sides; returns the tree (path -> sha256) that a
+    sync must leave on both sides."""
+    layout = {}
     for path, seed in (("A/a1.jpg", 1), ("A/a2.jpg", 2), ("B/b1.jpg", 3), ("r1.jpg", 4)):
-        expected.add(put(root / path, seed))
+        layout[path] = put(root / path, seed)
     sync_json(root)
     # local: an edit (replace), two new files in an existing album and one in another (addPhoto
     # each), a new album of three (photosets.create, then editPhotos with all of them)
-    expected.discard(sha(jpeg(1)))
     for path, seed in (
         ("A/a1.jpg", 11),
         ("A/a3.jpg", 12),
@@ -197,8 +204,9 @@ def build_library(root, flickr, sync_json) -> set[str]:
         ("C/c2.jpg", 16),
         ("C/c3.jpg", 17),
     ):
-        expected.add(put(root / path, seed))
+        layout[path] = put(root / path, seed)
     (root / "A/a2.jpg").rename(root / "A/a2 renamed.jpg")  # a retitle on Flickr, no upload
+    layout["A/a2 renamed.jpg"] = layout.pop("A/a2.jpg")
     # Flickr: a new photo in album B, a new photo in no album, and B/b1 replaced (downloads)
     albums = {a.title: a.album_id for a in flickr.list_albums()}
     staging = root.parent / "staging"
@@ -214,6 +222,5 @@ def build_library(root, flickr, sync_json) -> set[str]:
     z = staging / "b1.jpg"
     z.write_bytes(jpeg(23))
     flickr.replace(z, b1["id"])
-    expected.discard(sha(jpeg(3)))
-    expected |= {sha(jpeg(21)), sha(jpeg(22)), sha(jpeg(23))}
-    return expected
+    layout.update({"B/X.jpg": sha(jpeg(21)), "Y.jpg": sha(jpeg(22)), "B/b1.jpg": sha(jpeg(23))})
+    return layout

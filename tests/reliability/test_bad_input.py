@@ -293,7 +293,7 @@ def test_full_disk_while_downloading(emulator, root, sync_json, flickr, tmp_path
     assert list((root / ".pycsync" / "tmp").glob("*")) == [], "temp files cleaned up"
     monkeypatch.setattr(transfers_module._HashingWriter, "write", real_write)
     sync_json(root)
-    assert_same_both_sides(root, emulator, {sha(jpeg(i)) for i in (1, 2, 3)})
+    assert_same_both_sides(root, emulator, {"keep.jpg": sha(jpeg(1)), **{f"new{i}.jpg": sha(jpeg(i)) for i in (2, 3)}})
 
 
 # --------------------------------------------------------------------------- remote input

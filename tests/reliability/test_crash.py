@@ -105,7 +105,7 @@ def _wait_for_requests(emulator, run: Run, n: int) -> None:
         time.sleep(0.001)
 
 
-def _recover_and_check(root, emulator, sync_json, expected) -> int:
+def _recover_and_check(root, emulator, sync_json, layout) -> int:
     # nothing half-written under a real name, whatever the moment of the kill
     strays = {k for k, v in local_files(root).items() if sha(v) not in _all_contents()}
     assert strays == set(), f"partial or foreign files under real names: {strays}"
@@ -116,17 +116,17 @@ def _recover_and_check(root, emulator, sync_json, expected) -> int:
         if summary["exit_code"] == 0:
             break
     assert summary["exit_code"] == 0, f"not converged within two runs after the crash: {summary}"
-    assert_same_both_sides(root, emulator, expected)
+    assert_same_both_sides(root, emulator, layout)
     assert_converged(root, emulator, sync_json)
     return runs
 
 
 @pytest.fixture
 def prepared(emulator, root, flickr, sync_json, cli_env):
-    expected = build_library(root, flickr, sync_json)
+    layout = build_library(root, flickr, sync_json)
     emulator.reset_calls()
     emulator.config.latency_ms = LATENCY_MS
-    return expected
+    return layout
 
 
 @pytest.fixture
@@ -204,5 +204,5 @@ def test_crash_while_uploading_with_search_lag(emulator, root, cli_env, sync_jso
         time.sleep(0.05)
     sync_json(root)
     emulator.set_faults([])
-    assert_same_both_sides(root, emulator, {sha(jpeg(i)) for i in range(3)})
+    assert_same_both_sides(root, emulator, {f"A/{i}.jpg": sha(jpeg(i)) for i in range(3)})
     assert_converged(root, emulator, sync_json)

@@ -228,7 +228,7 @@ def test_an_endpoint_that_goes_away_mid_run_stops_the_run_once(tmp_path, root):
     with EmulatorServer(port=port, data_dir=data) as emulator:
         sync_json = sync_json_for(runner_for(env_for(emulator, tmp_path)))
         sync_json(root)
-        assert_same_both_sides(root, emulator, {sha(jpeg(i)) for i in range(8)})
+        assert_same_both_sides(root, emulator, {f"A/{i}.jpg": sha(jpeg(i)) for i in range(8)})
         assert_converged(root, emulator, sync_json)
 
 

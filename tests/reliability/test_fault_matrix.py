@@ -22,6 +22,7 @@ from tests.reliability.conftest import (
     assert_same_both_sides,
     build_library,
     jpeg,
+    local_files,
     put,
     sha,
 )
@@ -90,7 +91,7 @@ RUNS = {
 
 @pytest.mark.parametrize("target,fault", CELLS, ids=[f"{t}-{f}" for t, f in CELLS])
 def test_fault_cell(target, fault, emulator, root, flickr, sync_json):
-    expected = build_library(root, flickr, sync_json)
+    layout = build_library(root, flickr, sync_json)
     times = 2 if fault.startswith(("http5", "api")) else 1
     match, options = TARGETS[target]
     emulator.set_faults([{"match": match, "max": times, "action": dict(FAULTS[fault])}])
@@ -104,7 +105,31 @@ def test_fault_cell(target, fault, emulator, root, flickr, sync_json):
     emulator.set_faults([])
     assert codes == RUNS.get((target, fault), [0]), (codes, summary)
     assert fired == times, "the fault did not fire as often as set: the cell tests something else"
-    assert_same_both_sides(root, emulator, expected)
+    assert_same_both_sides(root, emulator, layout)
+    assert_converged(root, emulator, sync_json)
+
+
+# requests the failing call received in the run: a read is tried 6 times (5 retries); a write
+# that may have been applied is not retried (each of the 4 uploads once, the replace and the album
+# creation once); each of the 3 downloads is tried 6 times
+OUTAGE_REQUESTS = {"upload": 4, "replace": 1, "create": 1, "static": 18}
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_outage_for_a_whole_run(target, emulator, root, flickr, sync_json):
+    """The call fails every time for a whole run (Flickr down for that method): the run fails
+    without disturbing anything (every file it leaves is where it belongs), and the next one,
+    with Flickr back, puts everything in its place on both sides."""
+    layout = build_library(root, flickr, sync_json)
+    match, options = TARGETS[target]
+    emulator.set_faults([{"match": match, "action": {"http": 503}}])
+    sync_json(root, *options, expect=1)
+    fired = emulator.faults()[0]["fired"]
+    emulator.set_faults([])
+    assert fired == OUTAGE_REQUESTS.get(target, 6), "requests to the failing call: once, or with every retry"
+    assert set(local_files(root)) <= set(layout), "a file left its place"
+    sync_json(root, *options)
+    assert_same_both_sides(root, emulator, layout)
     assert_converged(root, emulator, sync_json)
 
 
@@ -123,5 +148,5 @@ def test_lost_upload_answer_with_search_lag_makes_no_duplicate(fault, emulator, 
     assert calls["upload"] == 2, "one request per file: the lost answer was looked up, not re-sent"
     assert calls["flickr.photos.search"] >= 1, "the landed upload was found by a search"
     emulator.set_faults([])
-    assert_same_both_sides(root, emulator, {sha(jpeg(1)), sha(jpeg(2))})
+    assert_same_both_sides(root, emulator, {"A/a.jpg": sha(jpeg(1)), "A/b.jpg": sha(jpeg(2))})
     assert_converged(root, emulator, sync_json)

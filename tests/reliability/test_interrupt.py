@@ -76,7 +76,7 @@ def test_ctrl_c_while_pycsync_is_still_starting_up(emulator, root, cli_env, sync
         pytest.skip("the run ended before the signal")
     assert_clean_interrupt(code, err)
     sync_json(root)
-    assert_same_both_sides(root, emulator, {sha(jpeg(1))})
+    assert_same_both_sides(root, emulator, {"A/a.jpg": sha(jpeg(1))})
 
 
 def test_ctrl_c_while_listing_flickr(emulator, root, cli_env, sync_json):
@@ -94,7 +94,7 @@ def test_ctrl_c_while_listing_flickr(emulator, root, cli_env, sync_json):
     assert not (root / ".pycsync" / "lock").exists(), "the lock is released"
     emulator.set_faults([])
     sync_json(root)
-    assert_same_both_sides(root, emulator, {sha(jpeg(1))})
+    assert_same_both_sides(root, emulator, {"A/a.jpg": sha(jpeg(1))})
 
 
 def test_ctrl_c_while_uploading_keeps_what_finished_and_reports_it(emulator, root, cli_env, sync_json):
@@ -115,7 +115,7 @@ def test_ctrl_c_while_uploading_keeps_what_finished_and_reports_it(emulator, roo
     emulator.set_faults([])
     sync_json(root)
     assert duplicates(emulator.state()) == {}
-    assert_same_both_sides(root, emulator, {sha(jpeg(i)) for i in range(10)})
+    assert_same_both_sides(root, emulator, {f"A/{i}.jpg": sha(jpeg(i)) for i in range(10)})
     assert_converged(root, emulator, sync_json)
 
 
@@ -136,4 +136,4 @@ def test_a_second_ctrl_c_stops_at_once_and_the_next_run_recovers(emulator, root,
     emulator.set_faults([])
     sync_json(root)  # takes over the lock the process left, finds the upload in flight
     assert duplicates(emulator.state()) == {}
-    assert_same_both_sides(root, emulator, {sha(jpeg(i)) for i in range(4)})
+    assert_same_both_sides(root, emulator, {f"A/{i}.jpg": sha(jpeg(i)) for i in range(4)})

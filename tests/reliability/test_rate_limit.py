@@ -10,7 +10,7 @@ from __future__ import annotations
 import pycsync.cli as cli_module
 from pycsync.flickr import FlickrClient
 from pycsync.flickr.ratelimit import RateLimiter
-from tests.reliability.conftest import assert_same_both_sides, put
+from tests.reliability.conftest import assert_same_both_sides, jpeg, put, sha
 
 WINDOW = 1.5
 
@@ -70,7 +70,8 @@ def test_never_more_calls_than_the_budget_retries_included(emulator, root, cli, 
     assert len(calls) > budget, "the run needed more than one window's budget"
     assert peak <= budget, f"{peak} calls in one window, budget {budget}"
     emulator.set_faults([])
-    assert_same_both_sides(root, emulator)
+    layout = {**{f"A/{i}.jpg": sha(jpeg(i)) for i in range(4)}, "loose.jpg": sha(jpeg(9))}
+    assert_same_both_sides(root, emulator, layout)
 
 
 def test_budget_from_the_environment(emulator, root, cli, monkeypatch):

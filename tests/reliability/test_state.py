@@ -69,7 +69,7 @@ def test_lost_or_corrupt_state_is_rebuilt_without_reuploading(damage, emulator, 
     calls = emulator.calls()
     assert calls.get("upload", 0) == 0 and calls.get("replace", 0) == 0, "nothing re-uploaded"
     assert local_files(root) == before, "no file changed, no conflict copy"
-    assert_same_both_sides(root, emulator)
+    assert_same_both_sides(root, emulator, {k: sha(v) for k, v in before.items()})
     assert_converged(root, emulator, sync_json)
 
 
@@ -89,7 +89,7 @@ def test_base_advances_only_for_confirmed_actions(emulator, root, sync_json):
     assert len(base) == 1
     emulator.set_faults([])
     sync_json(root)
-    assert_same_both_sides(root, emulator)
+    assert_same_both_sides(root, emulator, {"A/ok.jpg": sha(jpeg(1)), "A/fails.jpg": sha(jpeg(2))})
 
 
 def test_dry_run_has_no_side_effect(emulator, root, flickr, tmp_path, sync_json, cli):
