@@ -178,10 +178,53 @@ def test_no_write_through_a_symlinked_folder(emulator, root, tmp_path, flickr, s
     (staging / "p.jpg").write_bytes(jpeg(7))
     pid = flickr.upload(staging / "p.jpg", title="p").photo_id
     flickr.create_album("Trip", pid)
-    result = cli("sync", str(root))
+    summary = sync_json(root, expect=1)
     assert list(outside.iterdir()) == [], "nothing written through the link"
-    assert "symbolic link" in result.output + result.stderr
+    # the download itself is refused (not only the scan's note that it skips the link)
+    assert [(f["path"], "symbolic link" in f["error"]) for f in summary["failures"]] == [("Trip/p.jpg", True)]
     assert (root / "Trip").is_symlink()
+
+
+def test_no_move_into_a_symlinked_folder_inside_the_root(emulator, root, tmp_path, flickr, sync_json):
+    """A photo moved on Flickr into an album whose folder here is a link to another folder of the
+    sync root: the file is not moved through the link (the link stays inside the root, so only
+    the refusal to pass a link stops it), and nothing is lost."""
+    put(root / "A/x.jpg", 1)
+    put(root / "A/keep.jpg", 2)
+    sync_json(root)
+    (root / "Real").mkdir()
+    (root / "B").symlink_to(root / "Real", target_is_directory=True)
+    x = next(p for p in emulator.state()["photos"] if p["sha256"] == sha(jpeg(1)))
+    flickr.remove_from_album(x["album_ids"][0], [x["id"]])
+    flickr.create_album("B", x["id"])
+    summary = sync_json(root, expect=1)
+    assert [(f["path"], "symbolic link" in f["error"]) for f in summary["failures"]] == [("B/x.jpg", True)]
+    assert list((root / "Real").iterdir()) == [], "nothing moved through the link"
+    assert {k: sha(v) for k, v in local_files(root).items()} == {"A/x.jpg": sha(jpeg(1)), "A/keep.jpg": sha(jpeg(2))}
+
+
+@pytest.mark.parametrize("key", ["B/x.jpg", "B/C/x.jpg", "Real/L/x.jpg", "Real/link.jpg"])
+def test_executor_refuses_paths_through_a_link_inside_the_root(key, root):
+    """Executor.path on its own: a key whose folder, or the key itself, is a symbolic link is
+    refused even when the link points inside the root (containment alone would let it pass)."""
+    from pycsync.executor import Executor, Settings
+    from pycsync.model import RemoteListing
+    from pycsync.state import StateDB
+
+    (root / "Real").mkdir()
+    (root / "B").symlink_to(root / "Real", target_is_directory=True)
+    (root / "Real" / "L").symlink_to(root / "Real", target_is_directory=True)
+    put(root / "Real" / "file.jpg", 1)
+    (root / "Real" / "link.jpg").symlink_to(root / "Real" / "file.jpg")
+    (root / ".pycsync").mkdir()
+    state = StateDB(root / ".pycsync" / "state.db")
+    try:
+        ex = Executor(root, None, state, {}, RemoteListing({}, {}), Settings())
+        assert ex.path("Real/file.jpg") == root / "Real" / "file.jpg"  # the real path is fine
+        with pytest.raises(UnsafePathError, match="symbolic link"):
+            ex.path(key)
+    finally:
+        state.close()
 
 
 @pytest.mark.parametrize("key", ["../escape.jpg", "/etc/x.jpg", "a/../../b.jpg", "A/./b.jpg", ""])
