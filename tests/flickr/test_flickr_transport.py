@@ -159,6 +159,36 @@ def test_429_retry_after_pauses_the_shared_limiter(stub):
     assert c.limiter.total_acquired == 2
 
 
+def test_retry_after_pauses_every_caller_not_only_the_one_it_answered(stub):
+    """Two workers share one client. Worker 1's call is answered 429 with Retry-After: 30; at
+    that moment worker 2 starts a call: its request must not leave before the 30 s are over."""
+    clock = FakeClock()
+    sent_at: dict[str, float] = {}
+
+    def answer(photo_id):
+        def reply(rec):
+            sent_at[photo_id] = clock.now
+            return ok({"photo": {"id": photo_id}})
+
+        return reply
+
+    stub.push(Reply(429, "<html>Too Many Requests</html>", {"Retry-After": "30"}), answer("2"), answer("1"))
+
+    def sleep(seconds):  # each sleeper wakes at its own deadline on one shared clock
+        until = clock.now + seconds
+        clock.sleeps.append(seconds)
+        if len(clock.sleeps) == 1:  # worker 1 starts waiting: worker 2 comes along now
+            assert c.photo_info("2").photo_id == "2"
+        clock.now = max(clock.now, until)
+
+    c = FlickrClient(Endpoints.for_base(stub.base), CREDS, sleep=sleep, clock=clock, calls_per_hour=3000)
+    t0 = clock.now
+    assert c.photo_info("1").photo_id == "1"
+    assert sent_at["2"] >= t0 + 30, "worker 2 did not wait for the pause"
+    assert sent_at["1"] == t0 + 30
+    assert clock.sleeps == [30, 30]
+
+
 def test_non_idempotent_write_not_retried_on_5xx(stub):
     clock = FakeClock()
     stub.push(Reply(500, "oops"), ok({"photoset": {"id": "7"}}))

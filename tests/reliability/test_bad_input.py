@@ -13,9 +13,13 @@ import threading
 import time
 import unicodedata
 
+import pytest
+
 import pycsync.local as local_module
 import pycsync.transfers as transfers_module
 from pycsync.emulator import EmulatorServer
+from pycsync.events import TransferProgress
+from pycsync.executor import CHANGED_WHILE_SENDING
 from tests.reliability.conftest import (
     assert_converged,
     assert_same_both_sides,
@@ -271,6 +275,36 @@ def test_file_changed_while_replacing_is_not_recorded_as_synced(emulator, root, 
     assert (summary["replaced"], summary["uploaded"]) == (1, 0), summary
     assert [p["sha256"] for p in emulator.state()["photos"]] == [sha(jpeg(3))]
     assert_converged(root, emulator, sync_json)
+
+
+@pytest.mark.parametrize("transfer", ["upload", "replace"])
+def test_a_run_that_sent_a_file_as_it_changed_does_not_vouch_for_it(transfer, emulator, root, flickr):
+    """The same rule one level down, at the exact moment: the file is saved anew just as its last
+    bytes leave (the run's own progress event). The run sends the old version and says the file
+    changed; the next run sees the new one as a change, whatever its size and time, and sends it."""
+    from pycsync.app import SyncOptions, sync
+
+    path = root / "A/a.jpg"
+    put(path, 1)
+    if transfer == "replace":
+        sync(flickr, SyncOptions(root=root))
+        put(path, 2)
+    sent = path.read_bytes()
+    edited = []
+
+    def notify(event):
+        if isinstance(event, TransferProgress) and event.done == len(sent) and not edited:
+            _save_as_an_editor_does(path, 3)
+            edited.append(event.key)
+
+    first = sync(flickr, SyncOptions(root=root), notify=notify)
+    assert edited == ["A/a.jpg"] and first.outcome is not None
+    assert first.outcome.failed == [("A/a.jpg", CHANGED_WHILE_SENDING)]
+    assert [p["sha256"] for p in emulator.state()["photos"]] == [sha(sent)], "the version read was sent"
+    second = sync(flickr, SyncOptions(root=root))
+    assert [type(a).__name__ for a in second.plan.actions] == ["Replace"]
+    assert [p["sha256"] for p in emulator.state()["photos"]] == [sha(jpeg(3))]
+    assert sync(flickr, SyncOptions(root=root)).plan.is_empty()
 
 
 def test_full_disk_while_downloading(emulator, root, sync_json, flickr, tmp_path, monkeypatch):

@@ -1,0 +1,206 @@
+"""Writes whose answer was lost: each rule tested at its own level, apart from the fault matrix
+and the crash tests (which drive whole runs of the CLI).
+
+* In the run itself, the executor looks a lost upload up by its content tag (allowing for
+  search lag) before calling it failed, and keeps its journal entry open when it cannot tell.
+* In the next run (after a crash), the journal's open entries are settled first: an upload that
+  landed is adopted, one that did not is sent once, a replace that landed is not a conflict.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pycsync import naming
+from pycsync.app import SyncOptions, sync
+from pycsync.executor import Executor, Settings
+from pycsync.model import LocalItem, Plan, RemoteListing, Upload, name_of
+from pycsync.state import StateDB
+from tests.reliability.conftest import META, fast_client, jpeg, put, sha
+
+
+@pytest.fixture
+def client(emulator):
+    from pycsync.flickr import Credentials, Endpoints
+
+    creds = Credentials(emulator.api_key, emulator.api_secret, emulator.oauth_token, emulator.oauth_token_secret)
+    made = fast_client(Endpoints.for_base(emulator.endpoint), creds, calls_per_hour=None)
+    yield made
+    made.close()
+
+
+@pytest.fixture
+def state(root):
+    (root / META).mkdir()
+    db = StateDB(root / META / "state.db")
+    yield db
+    db.close()
+
+
+def _scanned(root: Path, key: str) -> LocalItem:
+    st = (root / key).stat()
+    return LocalItem(key, key, st.st_size, st.st_mtime_ns, sha((root / key).read_bytes()))
+
+
+def _upload(root, client, state, key: str, wait: float):
+    item = _scanned(root, key)
+    plan = Plan(actions=(Upload((key,), item.sha256, item.size, "a", name_of(key)),))
+    settings = Settings(jobs=1, unknown_upload_wait=wait)
+    return Executor(root, client, state, {key: item}, RemoteListing({}, {}), settings).run(plan)
+
+
+# --------------------------------------------------------------------------- the same run
+
+
+@pytest.mark.parametrize("fault", ["apply_then_drop", "truncate"])
+def test_a_lost_upload_answer_is_looked_up_in_the_same_run(fault, emulator, root, client, state):
+    put(root / "A/a.jpg", 1)
+    emulator.set_faults([{"search_lag_seconds": 0.5}, {"match": "upload", "max": 1, "action": {fault: True}}])
+    outcome = _upload(root, client, state, "A/a.jpg", wait=5.0)
+    assert outcome.failed == [] and outcome.done["uploaded"] == 1
+    (photo,) = emulator.state()["photos"]
+    assert emulator.calls()["upload"] == 1, "not sent again"
+    assert emulator.calls()["flickr.photos.search"] >= 2, "looked up until search showed it"
+    assert state.get_item("A/a.jpg").photo_id == photo["id"], "the base holds the landed photo"
+    assert state.unfinished("upload") == [], "the journal entry is closed"
+
+
+def test_a_lost_upload_not_found_in_time_stays_open_for_the_next_run(emulator, root, client, state):
+    put(root / "A/a.jpg", 1)
+    emulator.set_faults([{"search_lag_seconds": 30}, {"match": "upload", "max": 1, "action": {"truncate": True}}])
+    outcome = _upload(root, client, state, "A/a.jpg", wait=0.3)
+    assert [key for key, _ in outcome.failed] == ["A/a.jpg"]
+    assert state.get_item("A/a.jpg") is None, "not recorded as synced"
+    (entry,) = state.unfinished("upload")
+    assert entry[1:3] == ("A/a.jpg", sha(jpeg(1))) and "body_sent" in entry[3], "the next run looks again"
+
+
+def test_an_upload_refused_before_its_body_left_is_not_looked_up(emulator, root, client, state):
+    put(root / "A/a.jpg", 1)
+    emulator.set_faults([{"match": "upload", "max": 1, "action": {"http": 400}}])
+    outcome = _upload(root, client, state, "A/a.jpg", wait=5.0)
+    assert [key for key, _ in outcome.failed] == ["A/a.jpg"]
+    assert emulator.calls().get("flickr.photos.search", 0) == 0
+    assert state.unfinished("upload") == [], "surely not applied: nothing to look for later"
+
+
+def test_an_upload_cut_off_before_its_body_left_is_not_looked_up(emulator, root, client, state):
+    """The connection drops while the file is still being sent: Flickr cannot have it, so the
+    run does not spend the lag allowance looking for it, and the next run need not either."""
+    (root / "A").mkdir()
+    (root / "A/big.jpg").write_bytes(jpeg(1) + bytes(32 << 20))  # far more than socket buffers hold
+    emulator.set_faults([{"match": "upload", "max": 1, "action": {"reset": True}}])
+    outcome = _upload(root, client, state, "A/big.jpg", wait=60.0)  # (a look would take a minute)
+    assert [key for key, _ in outcome.failed] == ["A/big.jpg"]
+    assert emulator.calls().get("flickr.photos.search", 0) == 0
+    assert state.unfinished("upload") == [], "closed: nothing to look for later"
+
+
+# --------------------------------------------------------------------------- the next run
+
+
+def _run(client, root, wait: float = 5.0):
+    return sync(client, SyncOptions(root, jobs=1, unknown_upload_wait=wait))
+
+
+def _open_upload(root, key: str, content: str, body_sent: float | None) -> None:
+    """The journal as a run killed during this upload leaves it."""
+    (root / META).mkdir(exist_ok=True)
+    db = StateDB(root / META / "state.db")
+    entry = db.journal_begin("upload", key, content, sent=body_sent or 0.0)
+    if body_sent is not None:
+        db.journal_note(entry, body_sent=body_sent)
+    db.close()
+
+
+def _journal(root) -> list[tuple[str, str, str | None]]:
+    db = StateDB(root / META / "state.db")
+    try:
+        return db._db.execute("SELECT kind, key, outcome FROM journal ORDER BY id").fetchall()
+    finally:
+        db.close()
+
+
+def test_next_run_adopts_a_landed_upload_that_search_shows_late(emulator, root, client, flickr):
+    """Killed while its answer was on the way: the photo landed, the listing does not show it
+    yet (search lag), and the next run finds it by its content tag instead of uploading again."""
+    import time
+
+    put(root / "A/a.jpg", 1)
+    emulator.set_faults([{"search_lag_seconds": 1.0}])
+    flickr.upload(root / "A/a.jpg", title="a", tags=[naming.hash_tag(sha(jpeg(1)))])
+    _open_upload(root, "A/a.jpg", sha(jpeg(1)), body_sent=time.time())
+    result = _run(client, root)
+    assert result.ok and result.outcome.done["uploaded"] == 0
+    assert emulator.calls()["upload"] == 1, "only the killed run's upload"
+    ((kind, key, outcome),) = _journal(root)
+    assert (kind, key) == ("upload", "A/a.jpg") and outcome.startswith("found photo")
+    assert len(emulator.state()["photos"]) == 1 and emulator.state()["albums"][0]["title"] == "A"
+
+
+def test_next_run_uploads_once_what_did_not_land(emulator, root, client):
+    import time
+
+    put(root / "A/a.jpg", 1)
+    _open_upload(root, "A/a.jpg", sha(jpeg(1)), body_sent=time.time() - 10)
+    result = _run(client, root, wait=0.5)
+    assert result.ok and result.outcome.done["uploaded"] == 1
+    assert emulator.calls()["upload"] == 1
+    outcomes = [outcome for _, _, outcome in _journal(root)]
+    assert outcomes == ["not found: did not land", f"photo {_only_photo(emulator)}"]
+
+
+def test_next_run_does_not_wait_for_an_upload_whose_body_never_left(emulator, root, client):
+    put(root / "A/a.jpg", 1)
+    _open_upload(root, "A/a.jpg", sha(jpeg(1)), body_sent=None)
+    result = _run(client, root, wait=60)  # (were it to look, the test would take a minute)
+    assert result.ok and result.outcome.done["uploaded"] == 1
+    assert emulator.calls().get("flickr.photos.search", 0) == 0
+    assert _journal(root)[0][2] == "not found: body never fully sent"
+
+
+def _only_photo(emulator) -> str:
+    (photo,) = emulator.state()["photos"]
+    return photo["id"]
+
+
+def test_next_run_takes_a_landed_replace_for_this_files_content(emulator, root, client, flickr):
+    """Killed after Flickr took a replace but before the base was updated: the photo's content
+    changed on Flickr and the file changed here, to the same content. No conflict, nothing sent
+    again, and the content tag is pointed at the new content."""
+    put(root / "A/a.jpg", 1)
+    assert _run(client, root).ok
+    photo_id = _only_photo(emulator)
+    put(root / "A/a.jpg", 2)
+    db = StateDB(root / META / "state.db")
+    db.journal_begin("replace", "A/a.jpg", sha(jpeg(2)), photo_id=photo_id)
+    db.close()
+    flickr.replace(root / "A/a.jpg", photo_id)  # it landed; its answer (and the retag) did not
+    emulator.reset_calls()
+    result = _run(client, root)
+    assert result.ok and result.plan.conflicts == ()
+    assert emulator.calls().get("replace", 0) == 0 and emulator.calls().get("upload", 0) == 0
+    assert [o for k, _, o in _journal(root) if k == "replace"] == ["landed"]
+    (photo,) = emulator.state()["photos"]
+    assert photo["sha256"] == sha(jpeg(2))
+    assert naming.hash_tag(sha(jpeg(2))) in photo["machine_tags"], "retagged with the new content"
+    assert naming.hash_tag(sha(jpeg(1))) not in photo["machine_tags"]
+
+
+def test_next_run_replaces_again_what_did_not_land(emulator, root, client):
+    put(root / "A/a.jpg", 1)
+    assert _run(client, root).ok
+    photo_id = _only_photo(emulator)
+    put(root / "A/a.jpg", 2)
+    db = StateDB(root / META / "state.db")
+    db.journal_begin("replace", "A/a.jpg", sha(jpeg(2)), photo_id=photo_id)
+    db.close()
+    emulator.reset_calls()
+    result = _run(client, root)
+    assert result.ok and result.plan.conflicts == () and result.outcome.done["replaced"] == 1
+    assert emulator.calls()["replace"] == 1
+    # the photo still holds the content the last sync knew: the replace did not land
+    assert [o for k, _, o in _journal(root) if k == "replace"][0] == "known"
+    assert [p["sha256"] for p in emulator.state()["photos"]] == [sha(jpeg(2))]
