@@ -58,12 +58,12 @@ def _parse(line: str) -> _Rule | None:
 
 
 def _classes_skip_slash(source: str) -> str:
-    """``source`` with every negated character class kept from matching '/'.
+    """``source`` with every character class kept from matching '/'.
 
     In git a bracket expression never matches the folder separator (``x[!a].png`` does not
-    match ``x/.png``); pathspec translates ``[!a]`` to ``[^a]``, which does. Each negated class
-    of the regex gets a ``(?!/)`` in front (``[^/]``, pathspec's own '?' and '*', already
-    excludes it).
+    match ``x/.png``, nor ``x[.-0].png`` it); pathspec translates ``[!a]`` to ``[^a]`` and
+    ``[.-0]`` to ``[.-0]``, which do. Each class of the regex gets a ``(?!/)`` in front
+    (``[^/]``, pathspec's own '?' and '*', already excludes it).
     """
     out: list[str] = []
     i, n = 0, len(source)
@@ -84,7 +84,7 @@ def _classes_skip_slash(source: str) -> str:
         while j < n and source[j] != "]":
             j += 2 if source[j] == "\\" else 1
         members = source[i : j + 1]
-        out.append("(?!/)" + members if negated and members != "[^/]" else members)
+        out.append(members if members == "[^/]" else "(?!/)" + members)
         i = j + 1
     return "".join(out)
 

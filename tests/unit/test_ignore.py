@@ -151,6 +151,34 @@ def test_excludes_is_ignored_for_files():
     assert r.excludes("Private/keep.png")  # inside an excluded folder
 
 
+def test_no_class_matches_the_separator_not_even_a_range_across_it():
+    r = rules("x[.-0]y.jpg")  # '.' to '0' takes in '/' (0x2f); git never lets a class match it
+    assert r.excludes("x.y.jpg") and r.excludes("x0y.jpg")
+    assert not r.excludes("x/y.jpg")
+
+
+def test_a_negated_class_after_an_escaped_bracket_still_skips_the_separator():
+    r = rules(r"x\[[!a].png")  # a literal '[' and then a class: each is read as what it is
+    assert r.excludes("x[b.png") and not r.excludes("x[a.png")
+    assert not r.excludes("x[/.png")
+
+
+def test_a_folder_pattern_excludes_no_file_of_that_name():
+    r = rules("raw/")
+    assert not r.excludes("raw") and not r.excludes("y/raw")
+    assert r.excludes("raw/a.jpg") and r.excludes("y/raw/a.jpg")
+
+
+def test_matches_is_about_the_path_itself_not_the_folders_above_it():
+    """A folder below one a pattern names is not itself named (a pruning walk never gets there;
+    a walk that does must not take it for excluded on its own account)."""
+    r = rules("raw/", "!keep/")
+    assert r.matches("raw", True) and r.matches("x/raw", True)
+    assert not r.matches("raw/sub", True) and not r.matches("x/raw/sub", True)
+    assert not r.matches("raw/keep", True)  # (the '!keep/' re-inclusion is what applies here)
+    assert r.ignored("raw/sub", True) and r.ignored("raw/keep", True)
+
+
 # rule sets checked against git itself: every file of TREE is ignored by us exactly when
 # `git status --ignored` says git ignores it
 GIT_CASES = [
@@ -160,6 +188,8 @@ GIT_CASES = [
     ["**/cache", "a/**/b.jpg", "/deep/**/x/", "*.png", "!xd.png"],
     ["x", "!x/", "sub/"],
     ["logs/**", "!logs/keep.jpg", "cache/", "!x/cache/"],
+    ["x\\[[!a].png", "raw/", "!deep/x/"],
+    ["x[.-0]y.jpg", "[]a]b.png"],
 ]
 TREE = [
     "private/ok.jpg",
@@ -179,6 +209,14 @@ TREE = [
     "xd.png",
     "xa.png",
     "cache/c.jpg",
+    "x[b.png",
+    "x[/.png",
+    "raw",
+    "y/raw/a.jpg",
+    "x/y.jpg",
+    "x.y.jpg",
+    "ab.png",
+    "]b.png",
 ]
 
 
