@@ -235,6 +235,27 @@ def test_push_and_pull_only_touch_one_side():
     assert pull.count(Download) == 1 and pull.count(Upload) == 0
 
 
+def test_a_one_way_sync_names_the_file_of_every_change_it_leaves_for_a_two_way_sync():
+    """What --pull or --push leaves undone is listed under the file it concerns: a new file
+    (an upload, named by its first file when one photo stands for two), a file moved here (the
+    photo's move, named where the file went), a photo new on Flickr (where it would land), a
+    photo that left its album on Flickr (where its file would go)."""
+    push, pull = Policy(direction=Direction.PUSH), Policy(direction=Direction.PULL)
+    left_up, left_down = "upload left for a two-way sync", "download left for a two-way sync"
+    w = synced({"A/x.jpg": "c1", "A/y.jpg": "c2", "B/z.jpg": "c3"})
+    w.touch("A/new.jpg", "c4")
+    w.touch("A/new copy.jpg", "c4")
+    w.local["A/moved.jpg"] = w.local.pop("A/y.jpg")
+    w.mtimes["A/moved.jpg"] = w.mtimes.pop("A/y.jpg")
+    pid = w.new_photo("c9", "phone")
+    w.albums[w.base_albums["A"]][1].append(pid)
+    w.remove_from_album(w.base_albums["B"], photo_at(w, "B/z.jpg"))
+    done_by_both = sorted(type(a).__name__ for a in w.plan(BOTH).actions)
+    assert done_by_both == ["Download", "MoveLocal", "MoveRemote", "PlaceInAlbum", "Upload"]
+    assert w.plan(pull).skipped == (("A/new copy.jpg", left_up), ("A/moved.jpg", left_up))
+    assert w.plan(push).skipped == (("z.jpg", left_down), ("A/phone.jpg", left_down))
+
+
 def test_mirror_pull_restores_a_locally_deleted_file_and_mirror_push_reuploads_a_remote_deletion():
     # --pull --delete makes the folder a mirror of Flickr: a file deleted here comes back
     w = synced({"A/x.jpg": "c1", "A/y.jpg": "c2", "A/z.jpg": "c3"})
