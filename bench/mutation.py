@@ -38,13 +38,19 @@ def settings(profile: str) -> dict[str, Any]:
     return base if profile == "pure" else {**base, **table[profile]}
 
 
-def run(profile: str, jobs: int, patterns: list[str]) -> int:
+def run(profile: str, jobs: int, patterns: list[str], memory_gb: float) -> int:
     import os
+    import resource
 
     import mutmut.configuration as configuration
     from mutmut.__main__ import cli
 
     os.chdir(ROOT)  # mutmut works in ./mutants
+    # a mutant can loop forever growing a list (``i += 2`` made ``i -= 2``): mutmut limits each
+    # mutant's CPU time, not its memory, and such a loop takes 10 GB in seconds. The limit is
+    # inherited by every mutant's process; reaching it fails the tests, so the mutant is killed.
+    limit = int(memory_gb * 2**30)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     chosen = settings(profile)
 
     def reader():  # what mutmut would read from pyproject.toml, with the profile applied
@@ -86,12 +92,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("command", choices=("run", "figures"))
     parser.add_argument("--profile", choices=PROFILES, default="pure")
     parser.add_argument("--jobs", type=int, default=1, help="mutants tested at once (default 1)")
+    parser.add_argument("--memory-gb", type=float, default=3, help="address space per process (default 3)")
     parser.add_argument("patterns", nargs="*", help='mutant names to run, e.g. "pycsync.naming*"')
     args = parser.parse_args(argv)
     if args.command == "figures":
         print_figures()
         return 0
-    code = run(args.profile, args.jobs, args.patterns)
+    code = run(args.profile, args.jobs, args.patterns, args.memory_gb)
     print_figures()
     return code
 

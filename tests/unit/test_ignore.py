@@ -220,7 +220,8 @@ TREE = [
 ]
 
 
-@pytest.mark.parametrize("lines", GIT_CASES, ids=lambda lines: " ".join(lines))
+# (no backslash in an id: pytest escapes it, and an id must be given back to pytest as it is)
+@pytest.mark.parametrize("lines", GIT_CASES, ids=lambda lines: " ".join(lines).replace("\\", ""))
 def test_agrees_with_git(lines, tmp_path):
     import shutil
     import subprocess
