@@ -132,6 +132,14 @@ def test_load_reads_the_file_and_appends_excludes(tmp_path):
     assert r.ignored("keep.mov", False) and r.ignored("raw/a.jpg", False)
 
 
+def test_a_byte_order_mark_is_not_part_of_the_first_pattern(tmp_path):
+    # Windows editors start a UTF-8 file with one; read as text it would make the first pattern
+    # name "\ufeff*.mov", which nothing matches
+    (tmp_path / ".pycsyncignore").write_text("*.mov\nété/\n", encoding="utf-8-sig")
+    r = IgnoreRules.load(tmp_path)
+    assert r.excludes("a.mov") and r.excludes("été/a.jpg") and not r.excludes("a.jpg")
+
+
 def test_a_reincluded_folder_does_not_reinclude_its_files():
     r = rules("*.jpg", "!keep/")
     assert not r.ignored("keep", True)
@@ -190,6 +198,7 @@ GIT_CASES = [
     ["logs/**", "!logs/keep.jpg", "cache/", "!x/cache/"],
     ["x\\[[!a].png", "raw/", "!deep/x/"],
     ["x[.-0]y.jpg", "[]a]b.png"],
+    ["[][]y.png", "[!][]z.png", "[]]x[.-0]y", "[a[]q.png"],
 ]
 TREE = [
     "private/ok.jpg",
@@ -217,6 +226,17 @@ TREE = [
     "x.y.jpg",
     "ab.png",
     "]b.png",
+    "[y.png",
+    "]y.png",
+    "ay.png",
+    "az.png",
+    "[z.png",
+    "(z.png",
+    "aq.png",
+    "[q.png",
+    "(q.png",
+    "]x.y",
+    "]x/y",
 ]
 
 
