@@ -63,7 +63,7 @@ class SyncOptions:
     dry_run: bool = False
     delete: bool = False
     max_delete: float = 50.0
-    jobs: int = 4
+    jobs: int = 8  # (see executor.Settings)
     privacy: Privacy = Privacy.PRIVATE
     layout: Layout = Layout.NESTED
     excludes: tuple[str, ...] = ()
@@ -377,7 +377,7 @@ class _Run:
             plan, outcome = self._execute(self.state, plan, scanned, remote, policy)
         if outcome.stopped is not None:  # every action it finished is recorded already
             return self._result(plan, outcome, scanned, remote, scanned.notes)
-        self._commit(self.state, plan, outcome, user_nsid, perms)
+        self._commit(self.state, plan, outcome, user_nsid)
         return self._result(plan, outcome, scanned, remote, self.state.newly_reported(scanned.notes))
 
     def _sign_in(self) -> tuple[str, str]:
@@ -391,6 +391,11 @@ class _Run:
                     f"this folder was synced with Flickr account {account}, but you are signed in "
                     f"as {user_nsid}; use `--rebuild-state` to sync it with this account"
                 )
+            if perms and self.state.get_meta("token") != _token_id(self.client):
+                # asked once: a run stopped part way resumes without asking again
+                self.state.set_meta("account", user_nsid)
+                self.state.set_meta("perms", perms)
+                self.state.set_meta("token", _token_id(self.client))
         return user_nsid, perms
 
     def _scan(self, base: Base, ignore: IgnoreRules | None) -> _Scanned:
@@ -572,7 +577,7 @@ class _Run:
             folders=scanned.folders,
         )
 
-    def _commit(self, state: StateDB, plan: Plan, outcome: Outcome, user_nsid: str, perms: str) -> None:
+    def _commit(self, state: StateDB, plan: Plan, outcome: Outcome, user_nsid: str) -> None:
         """What a run that got to its end records besides its actions."""
         _remember_albums(state, plan, self.options.layout)
         if plan.names:
@@ -580,9 +585,6 @@ class _Run:
         if not outcome.failed and not outcome.permanent:
             state.set_meta(REBUILDING, "0")
         state.set_meta("account", user_nsid)
-        if perms:  # this token needs no test.login nor checkToken from now on
-            state.set_meta("perms", perms)
-            state.set_meta("token", _token_id(self.client))
         state.set_meta("last_sync", str(int(time.time())))
         state.prune_journal()
 

@@ -39,6 +39,7 @@ from pycsync.config import (
     config_dir,
     describe,
     effective_config,
+    jobs_number,
     resolve_credentials,
     unknown_upload_wait,
 )
@@ -275,6 +276,26 @@ class FolderPath(click.ParamType):
         return [click.shell_completion.CompletionItem(incomplete, type="dir")]
 
 
+class Jobs(click.ParamType):
+    """--jobs: 1 to 32 transfers at once, or auto."""
+
+    name = "1-32|auto"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if value == "auto" or isinstance(value, int):
+            return value
+        try:
+            number = int(value)
+        except ValueError:
+            self.fail(f"{value!r} is not a number of jobs (1 to 32) nor auto", param, ctx)
+        if not 1 <= number <= 32:
+            self.fail(f"{number} is not between 1 and 32 (or auto)", param, ctx)
+        return number
+
+
+JOBS = Jobs()
+
+
 def settings_options(f):
     """The settings a config.toml can also hold; None means "not given" (the files decide)."""
     options = [
@@ -290,7 +311,13 @@ def settings_options(f):
             default=None,
             help="nested (default): every folder is an album; flat: only top-level folders.",
         ),
-        click.option("--jobs", "-j", type=click.IntRange(1, 32), default=None, help="Parallel transfers (default: 4)."),
+        click.option(
+            "--jobs",
+            "-j",
+            type=JOBS,
+            default=None,
+            help="Parallel transfers, 1-32, or auto: as many as raise the measured throughput (default: 8).",
+        ),
         click.option(
             "--exclude",
             multiple=True,
@@ -384,7 +411,7 @@ def _sync_options(root: Path, cfg: EffectiveConfig, **extra) -> SyncOptions:
         root=root,
         delete=cfg["delete"],
         max_delete=cfg["max_delete"],
-        jobs=cfg["jobs"],
+        jobs=jobs_number(cfg["jobs"]),
         privacy=cfg["privacy"],
         layout=Layout(cfg["layout"]),
         excludes=tuple(cfg["exclude"]),
@@ -615,7 +642,7 @@ Examples:
     is_flag=True,
     help="Download every original and hash it, instead of trusting pycsync's content tags.",
 )
-@click.option("--jobs", "-j", type=click.IntRange(1, 32), default=None, help="Parallel downloads with --deep.")
+@click.option("--jobs", "-j", type=JOBS, default=None, help="Parallel downloads with --deep (auto: 8).")
 @click.option("--exclude", multiple=True, metavar="GLOB", help="Skip matching files (gitignore syntax); repeatable.")
 @click.option("--json", "json_mode", is_flag=True, help="Machine-readable output.")
 @click.option("-v", "--verbose", is_flag=True, help="List every file in each category.")
@@ -635,7 +662,7 @@ def verify_command(ctx: Context, path, deep, json_mode, verbose, **settings) -> 
     options = VerifyOptions(
         root=root,
         deep=deep,
-        jobs=cfg["jobs"],
+        jobs=jobs_number(cfg["jobs"]) or 8,  # (no measuring there: auto is 8)
         layout=Layout(cfg["layout"]),
         excludes=tuple(cfg["exclude"]),
     )
@@ -922,7 +949,7 @@ A sync folder's settings live in PATH/.pycsync/config.toml, yours in config.toml
 directory shown as "user file"; for example:
   privacy = "friends"
   layout = "nested"
-  jobs = 4
+  jobs = 8
   exclude = ["*.tmp", "Private/"]
   delete = false
   max_delete = 50

@@ -138,6 +138,20 @@ def _int_range(low: int, high: int | None):
     return parse
 
 
+def _jobs(value):
+    """A number of transfers at once, or "auto" (as many as keep the link busy, measured)."""
+    if value == "auto":
+        return value
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError('must be a whole number between 1 and 32, or "auto"')
+    return _int_range(1, 32)(value)
+
+
+def jobs_number(value: int | str) -> int:
+    """The executor's number for a jobs setting (pycsync.concurrency.AUTO for "auto")."""
+    return 0 if value == "auto" else int(value)
+
+
 def _percent(value):
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ValueError("must be a number (a percentage)")
@@ -178,7 +192,7 @@ SETTINGS: dict[str, Setting] = {
             "nested: every folder is an album; flat: only top-level folders",
             "--layout",
         ),
-        Setting("jobs", 4, _int_range(1, 32), "parallel transfers", "--jobs"),
+        Setting("jobs", 8, _jobs, 'parallel transfers ("auto": as many as keep the link busy)', "--jobs"),
         Setting(
             "exclude", (), _globs, "extra files to skip (gitignore syntax); adds up across files and flags", "--exclude"
         ),

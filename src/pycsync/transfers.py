@@ -10,6 +10,7 @@ content or name here, and an upload whose answer was lost is looked up by its co
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
@@ -20,6 +21,7 @@ from contextlib import contextmanager
 from typing import BinaryIO, Literal, NamedTuple
 
 from pycsync import naming
+from pycsync.concurrency import Gate
 from pycsync.events import Notify, TransferFinished, TransferProgress, TransferStarted, ignore
 from pycsync.flickr import DownloadLimits, FlickrClient, ListedPhoto, PhotoInfo, TransientError
 from pycsync.safefs import SafeDir, TempFile
@@ -64,6 +66,7 @@ class Transfers:
         sleep: Callable[[float], None] = time.sleep,
         unknown_upload_wait: float = 60.0,
         min_free_space: int = MIN_FREE_SPACE,
+        gate: Gate | None = None,
     ):
         self.client = client
         self._tmp = tmp
@@ -72,22 +75,27 @@ class Transfers:
         self._sleep = sleep
         self.unknown_upload_wait = unknown_upload_wait
         self.min_free_space = min_free_space
+        self._gate = gate  # --jobs auto: it measures every transfer
 
     @contextmanager
     def progress(self, key: str, direction: Literal["up", "down"], size: int) -> Iterator[Callable[[int], None]]:
         """Progress events around one transfer (size 0: not known); yields the client's progress
         callback, which abandons the transfer when the run stops."""
         self._notify(TransferStarted(key, direction, size))
+        with contextlib.ExitStack() as stack:
+            measure = stack.enter_context(self._gate.transfer(direction, size)) if self._gate is not None else None
 
-        def progress(done: int) -> None:
-            if direction == "down" or done < size:  # an upload whose body has left is let finish
-                self.check_stop()
-            self._notify(TransferProgress(key, done))
+            def progress(done: int) -> None:
+                if measure is not None:
+                    measure(done)
+                if direction == "down" or done < size:  # an upload whose body has left is let finish
+                    self.check_stop()
+                self._notify(TransferProgress(key, done))
 
-        try:
-            yield progress
-        finally:
-            self._notify(TransferFinished(key))
+            try:
+                yield progress
+            finally:
+                self._notify(TransferFinished(key))
 
     def check_stop(self) -> None:
         if self._stopping.is_set():

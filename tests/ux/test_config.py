@@ -39,7 +39,7 @@ def test_defaults_when_no_file_exists(cli, root):
     assert {k: v["value"] for k, v in doc["settings"].items()} == {
         "privacy": "private",
         "layout": "nested",
-        "jobs": 4,
+        "jobs": 8,
         "exclude": [],
         "delete": False,
         "max_delete": 50.0,
