@@ -120,8 +120,10 @@ def test_ctrl_c_while_uploading_keeps_what_finished_and_reports_it(emulator, roo
 
 
 def test_a_second_ctrl_c_stops_at_once_and_the_next_run_recovers(emulator, root, cli_env, sync_json):
-    """The first Ctrl-C lets the upload in flight finish (its body has left); a second one does
-    not wait: the process ends like a crash, which loses nothing either."""
+    """A second Ctrl-C does not wait for anything: the process ends like a crash, which loses
+    nothing either. (With --jobs 1 the first one already stops the upload being answered; the
+    second may then come while Python is shutting down, when its default action ends the
+    process: a death by SIGINT, which a shell reports as 130 too.)"""
     for i in range(4):
         put(root / f"A/{i}.jpg", i)
     emulator.set_faults([{"match": "upload", "after": 1, "max": 1, "action": {"latency_ms": 8000}}])
@@ -132,7 +134,7 @@ def test_a_second_ctrl_c_stops_at_once_and_the_next_run_recovers(emulator, root,
     started = time.monotonic()
     code, _, err = interrupt(proc)
     assert time.monotonic() - started < 5, "the second Ctrl-C did not wait for the upload"
-    assert code == 130 and "Traceback" not in err, err
+    assert code in (130, -signal.SIGINT) and "Traceback" not in err, (code, err)
     emulator.set_faults([])
     sync_json(root)  # takes over the lock the process left, finds the upload in flight
     assert duplicates(emulator.state()) == {}
