@@ -63,12 +63,6 @@ def is_media(name: str) -> bool:
     return i > 0 and name[i:].lower() in MEDIA_EXTENSIONS
 
 
-def is_raw(name: str) -> bool:
-    """Whether ``name`` is a camera RAW file (any case), which Flickr does not accept."""
-    i = name.rfind(".")
-    return i > 0 and name[i:].lower() in RAW_EXTENSIONS
-
-
 def is_video(name: str) -> bool:
     i = name.rfind(".")
     return i > 0 and name[i:].lower() in VIDEO_EXTENSIONS
