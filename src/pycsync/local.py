@@ -30,6 +30,9 @@ PROGRESS_EVERY = 1000
 NOT_MEDIA = "not a photo or video"
 RAW = "RAW file: Flickr does not accept RAW files"
 RAW_WITH_JPEG = "RAW original of {jpeg}, which is synced in its place (Flickr does not accept RAW files)"
+LONE_SIDECAR = "XMP sidecar without its photo or video"
+SHARED_SIDECAR = "XMP sidecar named after several photos or videos: not read (name it NAME.EXT.xmp)"
+SIDECAR_EXT = ".xmp"
 EMPTY = "empty file (Flickr rejects zero-byte uploads)"
 CHANGED = "changed while being read; will retry next run"
 _LINK_REASONS = {"link": "symbolic link (not followed)", "broken": "broken symbolic link"}
@@ -57,6 +60,21 @@ class Skipped:
     raw: bool = False  # a camera RAW file (counted apart from the rest)
 
 
+@dataclass(frozen=True, slots=True)
+class Sidecar:
+    """The XMP sidecar a photo's metadata is read from (``NAME.EXT.xmp``, else Adobe's
+    ``NAME.xmp`` when no other photo or video of the folder has that name)."""
+
+    path: str  # relative to the root, '/'-separated, as spelled on disk
+    size: int
+    mtime_ns: int
+
+    @property
+    def signature(self) -> str:
+        """What tells a sidecar changed (see BaseItem.meta_sig): its name, size and mtime."""
+        return f"{self.path.rpartition('/')[2]}|{self.size}|{self.mtime_ns}"
+
+
 @dataclass
 class ScanResult:
     """The media files found (by key, in no particular order) and what was passed over."""
@@ -72,6 +90,8 @@ class ScanResult:
     # folder key -> the folder as spelled on disk, of the folders holding a per-folder settings
     # file (.pycsync.toml; read by pycsync.folder_settings)
     settings_folders: dict[str, str] = field(default_factory=dict)
+    # key -> its XMP sidecar, for the photos and videos that have one
+    sidecars: dict[str, Sidecar] = field(default_factory=dict)
 
     def unlisted(self, key: str) -> bool:
         """Whether ``key`` may exist although it is not in ``items``: it, or a folder above it,
@@ -211,7 +231,7 @@ class _Walk:
         """The listed entries of one folder; ``fd``: the folder opened, to stat names in it."""
         rel_prefix = rel + "/" if rel else ""
         key_prefix = kdir + "/" if kdir else ""
-        files, dirs = self.sort_out(entries, rel_prefix, key_prefix)
+        files, dirs = self.sort_out(entries, fd, rel_prefix, key_prefix)
         # Real folders before links, so that a link to a sibling does not take its place.
         for nfc in sorted(dirs, key=lambda n: (dirs[n][2].is_symlink(), n)):
             name, _, entry, stat = dirs[nfc]
@@ -224,17 +244,18 @@ class _Walk:
         self.list_files(files, fd, path, rel_prefix, key_prefix, same_spelling=rel == kdir)
 
     def sort_out(
-        self, entries: list[os.DirEntry[str]], rel_prefix: str, key_prefix: str
+        self, entries: list[os.DirEntry[str]], fd: int | None, rel_prefix: str, key_prefix: str
     ) -> tuple[dict[str, _Candidate], dict[str, _Candidate]]:
         """One folder's media files (casefolded NFC name -> the file kept under it) and folders
         (NFC name -> the folder kept under it); hidden entries, files outside the selection and
-        others that are not media are passed over here."""
+        others that are not media are passed over here, XMP sidecars given to their photos."""
         ignore = self.ignore
         progress = self.progress
         seen = self.seen
         files: dict[str, _Candidate] = {}
         dirs: dict[str, _Candidate] = {}
         raws: list[str] = []  # RAW files (on-disk names), told apart once their JPEGs are known
+        sidecars: list[_Candidate] = []  # XMP files: each belongs to a photo, or is reported
         for entry in entries:
             name = entry.name
             if name[0] == ".":  # hidden, including the root's .pycsync/
@@ -257,6 +278,8 @@ class _Walk:
             if dot <= 0 or name[dot:].lower() not in MEDIA_EXTENSIONS:
                 if dot > 0 and name[dot:].lower() in RAW_EXTENSIONS:
                     raws.append(name)
+                elif dot > 0 and name[dot:].lower() == SIDECAR_EXT:
+                    sidecars.append((name, nfc, entry, stat))  # whose it is, once all are known
                 elif name.lower() not in JUNK_FILES:
                     self.skip(rel_prefix + name, NOT_MEDIA, unsynced=False)
                 continue
@@ -267,6 +290,8 @@ class _Walk:
         self.seen = seen
         if raws:
             self.raw_files(raws, files, rel_prefix)
+        if sidecars:
+            self.attach(sidecars, files, fd, rel_prefix, key_prefix)
         return files, dirs
 
     def list_files(
@@ -323,6 +348,36 @@ class _Walk:
             jpeg = jpegs.get(stem)
             reason = RAW_WITH_JPEG.format(jpeg=jpeg) if jpeg is not None else RAW
             self.result.skipped.append(Skipped(rel_prefix + name, reason, unsynced=False, raw=True))
+
+    def attach(
+        self, sidecars: list[_Candidate], files: dict[str, _Candidate], fd: int | None, rel_prefix: str, key_prefix: str
+    ) -> None:
+        """Give each photo of the folder its sidecar: ``NAME.EXT.xmp``, else ``NAME.xmp`` when no
+        other photo or video here is called NAME. A sidecar that is no photo's is reported."""
+        stems: dict[str, list[str]] = {}
+        for folded in files:
+            stems.setdefault(folded.rpartition(".")[0], []).append(folded)
+        chosen: dict[str, tuple[int, _Candidate]] = {}  # casefolded media name -> (rank, sidecar)
+        for cand in sorted(sidecars, key=lambda c: c[0]):
+            owner = cand[1].casefold()[: -len(SIDECAR_EXT)]
+            if owner in files:
+                rank = 0
+            elif len(stems.get(owner, ())) == 1:
+                rank, owner = 1, stems[owner][0]
+            else:
+                why = SHARED_SIDECAR if stems.get(owner) else LONE_SIDECAR
+                self.skip(rel_prefix + cand[0], why, unsynced=False)
+                continue
+            if owner not in chosen or rank < chosen[owner][0]:
+                chosen[owner] = (rank, cand)
+        for owner, (_, (name, _nfc, entry, stat)) in chosen.items():
+            try:
+                if stat is None:
+                    stat = entry.stat() if fd is None else os.stat(name, dir_fd=fd, follow_symlinks=False)
+            except OSError:
+                continue  # gone, or unreadable: the photo is read without it (and says so, if it matters)
+            key = key_prefix + files[owner][1]
+            self.result.sidecars[key] = Sidecar(rel_prefix + name, stat.st_size, stat.st_mtime_ns)
 
     def not_a_file(
         self,

@@ -65,6 +65,14 @@ class RemotePhoto:
     date_taken: str = ""
     # who may see it: public, friends, family, friends+family or private ("": not told)
     privacy: str = ""
+    # its metadata as the listing says it (see pycsync.metadata.meta_from_listing)
+    description: str = ""
+    tags: str = ""  # the clean forms of its tags, machine tags included, space separated
+    granularity: int = 0
+    taken_unknown: bool = False
+    latitude: float | None = None
+    longitude: float | None = None
+    accuracy: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +107,10 @@ class BaseItem:
     # it has none (None: not known, a state from before names were kept). A file named after it
     # follows when another computer renames the photo (the name tag changes).
     name: str | None = None
+    # the file's XMP sidecar when the photo's metadata last synced: "NAME|SIZE|MTIME_NS", "" for
+    # none, None when not known. While it and the file are unchanged, so is the file's metadata
+    # (it is not read again).
+    meta_sig: str | None = None
 
 
 @dataclass(frozen=True)

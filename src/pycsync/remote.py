@@ -51,11 +51,12 @@ from typing import Any, NamedTuple, Protocol
 
 from pycsync import naming
 from pycsync.flickr import Album, FlickrClient, PhotoInfo, as_int, content
-from pycsync.flickr.models import PersonInfo
+from pycsync.flickr.models import PersonInfo, as_float
 from pycsync.flickr.writes import ADD, CREATE, REMOVE, SET, WriteLog
 from pycsync.model import BaseItem, RemoteAlbum, RemoteListing, RemotePhoto, new_remote_photo
 
-EXTRAS = "original_format,last_update,machine_tags,media,url_o,date_taken,date_upload"
+# (description, tags and geo: the metadata, compared with the last synced; date_taken too)
+EXTRAS = "original_format,last_update,machine_tags,media,url_o,date_taken,date_upload,description,tags,geo"
 
 #: seconds recentlyUpdated re-reads before ``since`` (Flickr's index lag)
 PHOTO_OVERLAP = 60
@@ -81,6 +82,14 @@ class Row(NamedTuple):
     file_name: str | None
     date_taken: str
     privacy: str  # who may see it ("": the record did not say)
+    # its metadata (see pycsync.metadata.meta_from_listing)
+    description: str
+    tags: str  # the clean forms of its tags, machine tags included, space separated
+    granularity: int
+    taken_unknown: int  # 1: Flickr's guess (the upload time)
+    latitude: float | None
+    longitude: float | None
+    accuracy: int | None
 
 
 class CachedAlbum(NamedTuple):
@@ -369,7 +378,7 @@ def _album_ids(order: Iterable[str], members: Mapping[str, tuple[str, ...]]) -> 
 
 
 def _photo(row: Row, album_ids: tuple[str, ...], known_hashes: HashLookup) -> RemotePhoto:
-    pid, title, media, fmt, secret, url, last_update, tag_sha, file_name, taken, privacy = row
+    pid, title, media, fmt, secret, url, last_update, tag_sha, file_name, taken, privacy, *meta = row
     # a cached hash of the downloaded original beats a tag another tool may have left stale
     return new_remote_photo(
         pid,
@@ -384,7 +393,14 @@ def _photo(row: Row, album_ids: tuple[str, ...], known_hashes: HashLookup) -> Re
         album_ids,
         taken,
         privacy,
+        *_meta_fields(meta),
     )
+
+
+def _meta_fields(meta: list) -> tuple:
+    """(description, tags, granularity, taken_unknown, latitude, longitude, accuracy) of a row."""
+    description, tags, granularity, unknown, lat, lon, accuracy = meta
+    return description or "", tags or "", granularity or 0, bool(unknown), lat, lon, accuracy
 
 
 def _row_of(photo: RemotePhoto) -> Row:
@@ -400,6 +416,13 @@ def _row_of(photo: RemotePhoto) -> Row:
         photo.file_name,
         photo.date_taken,
         photo.privacy,
+        photo.description,
+        photo.tags,
+        photo.granularity,
+        int(photo.taken_unknown),
+        photo.latitude,
+        photo.longitude,
+        photo.accuracy,
     )
 
 
@@ -440,7 +463,7 @@ def _cached_photos(
     where = _album_ids(order, {a: v[2] for a, v in albums.items()})
 
     def make(row: tuple) -> RemotePhoto:  # (a Row's fields: straight from the database)
-        pid, title, media, fmt, secret, url, last_update, sha, file_name, taken, privacy = row
+        pid, title, media, fmt, secret, url, last_update, sha, file_name, taken, privacy, *meta = row
         b = by_photo.get(pid)
         if b is not None:  # share the base's strings
             pid = b.photo_id
@@ -448,7 +471,19 @@ def _cached_photos(
             sha = b.sha256 if b.sha256 == sha else sha
             file_name = b.name if b.name == file_name else file_name
         return new_remote_photo(
-            pid, title, media, fmt, secret, url, last_update, sha, file_name, where.get(pid, ()), taken, privacy
+            pid,
+            title,
+            media,
+            fmt,
+            secret,
+            url,
+            last_update,
+            sha,
+            file_name,
+            where.get(pid, ()),
+            taken,
+            privacy,
+            *_meta_fields(meta),
         )
 
     return make
@@ -559,6 +594,8 @@ def row_from_record(rec: dict[str, Any], web_base: str, user_nsid: str) -> Row:
     url = rec.get("url_o", "") or ""
     if media == "video":
         url = video_original_url(web_base, rec.get("owner", user_nsid) or user_nsid, photo_id, secret)
+    lat, lon = as_float(rec.get("latitude")), as_float(rec.get("longitude"))
+    located = lat is not None and lon is not None and (lat or lon or as_int(rec.get("accuracy"), 0))
     return Row(
         photo_id,
         content(rec.get("title")) or "",
@@ -571,6 +608,13 @@ def row_from_record(rec: dict[str, Any], web_base: str, user_nsid: str) -> Row:
         file_name,
         str(rec.get("datetaken", "")),
         sys.intern(privacy_of(rec)),
+        content(rec.get("description")),
+        str(rec.get("tags") or ""),
+        as_int(rec.get("datetakengranularity"), 0) or 0,
+        int(as_int(rec.get("datetakenunknown"), 0) == 1),
+        lat if located else None,
+        lon if located else None,
+        as_int(rec.get("accuracy"), None) if located else None,
     )
 
 
@@ -595,4 +639,11 @@ def photo_from_info(info: PhotoInfo, web_base: str, user_nsid: str, original_sec
         (),
         info.date_taken,
         "",  # who may see it: the next listing tells (the limits check counts it as non-public)
+        info.description,
+        " ".join(t.clean for t in info.tags),
+        info.taken_granularity,
+        info.taken_unknown,
+        info.latitude,
+        info.longitude,
+        info.accuracy,
     )

@@ -81,7 +81,7 @@ def test_non_media_reported_junk_and_hidden_silent(tmp_path):
     r = scan(tmp_path, base={})
     assert set(r.items) == {"a/ok.jpg"}
     assert r.skipped == [  # passed over by design: not "unsynced"
-        Skipped("a/IMG_1.xmp", "not a photo or video", unsynced=False),
+        Skipped("a/IMG_1.xmp", "XMP sidecar without its photo or video", unsynced=False),
         Skipped("notes.txt", "not a photo or video", unsynced=False),
     ]
 
@@ -108,6 +108,52 @@ def test_raw_files_are_told_apart_and_paired_with_their_jpeg(tmp_path):
     assert raw == "RAW file: Flickr does not accept RAW files"
     assert "RAW original of DSC.jpeg, which is synced in its place" in r.skipped[2].reason
     assert scan(tmp_path, base={}, ignore=IgnoreRules.load(tmp_path, ("*.dng",))).skipped[-1].path == "b/DSC.ARW"
+
+
+# --------------------------------------------------------------------------- sidecars
+
+
+def test_a_sidecar_belongs_to_its_photo_and_is_no_photo(tmp_path):
+    put(tmp_path, "a/IMG_1.jpg", b"one")
+    put(tmp_path, "a/IMG_1.jpg.xmp", b"<x/>")  # digiKam, darktable
+    put(tmp_path, "a/IMG_2.jpg", b"two")
+    put(tmp_path, "a/IMG_2.xmp", b"<xx/>")  # Adobe's, the only one for IMG_2
+    put(tmp_path, "a/IMG_3.JPG", b"three")
+    put(tmp_path, "a/IMG_3.JPG.XMP", b"<y/>")  # any case
+    put(tmp_path, "a/IMG_3.xmp", b"<z/>")  # Adobe's too: NAME.EXT.xmp wins, and it is not reported
+    r = scan(tmp_path, base={})
+    assert set(r.items) == {"a/IMG_1.jpg", "a/IMG_2.jpg", "a/IMG_3.JPG"}
+    assert r.skipped == []
+    assert {k: (s.path, s.size, s.mtime_ns) for k, s in r.sidecars.items()} == {
+        "a/IMG_1.jpg": ("a/IMG_1.jpg.xmp", 4, MTIME),
+        "a/IMG_2.jpg": ("a/IMG_2.xmp", 5, MTIME),
+        "a/IMG_3.JPG": ("a/IMG_3.JPG.XMP", 4, MTIME),
+    }
+    assert r.sidecars["a/IMG_1.jpg"].signature == f"IMG_1.jpg.xmp|4|{MTIME}"
+
+
+def test_an_adobe_sidecar_named_after_two_photos_is_nobodys(tmp_path):
+    put(tmp_path, "IMG_1.jpg", b"one")
+    put(tmp_path, "IMG_1.mov", b"clip")
+    put(tmp_path, "IMG_1.xmp")
+    put(tmp_path, "lone.jpg.xmp")
+    r = scan(tmp_path, base={})
+    assert r.sidecars == {}
+    assert reasons(r) == {
+        "IMG_1.xmp": "XMP sidecar named after several photos or videos: not read (name it NAME.EXT.xmp)",
+        "lone.jpg.xmp": "XMP sidecar without its photo or video",
+    }
+
+
+def test_a_sidecar_of_an_excluded_photo_or_excluded_itself_is_not_read(tmp_path):
+    put(tmp_path, "keep.jpg", b"1")
+    put(tmp_path, "keep.jpg.xmp")
+    put(tmp_path, "Private/x.jpg", b"2")
+    put(tmp_path, "Private/x.jpg.xmp")
+    r = scan(tmp_path, base={}, ignore=IgnoreRules.load(tmp_path, ["Private/"]))
+    assert set(r.sidecars) == {"keep.jpg"}
+    r = scan(tmp_path, base={}, ignore=IgnoreRules.load(tmp_path, ["*.xmp"]))
+    assert r.sidecars == {} and r.skipped == []
 
 
 def test_zero_byte_media_is_skipped(tmp_path):

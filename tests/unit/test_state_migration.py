@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import sqlite3
 
+from pycsync.metamerge import PhotoMeta
 from pycsync.model import BaseItem
 from pycsync.state import StateDB
 from pycsync.state.db import _MIGRATIONS, SCHEMA_VERSION
@@ -109,4 +110,37 @@ def test_a_schema_4_state_drops_its_listing_snapshot_and_gains_the_applied_setti
     state.put_applied("p1", {"privacy": "public"})
     state.put_applied("p1", {"license": "cc0"})
     assert state.applied_settings() == {"p1": {"privacy": "public", "license": "cc0"}}
+    state.close()
+
+
+def test_a_schema_5_state_gains_metadata_and_lists_flickr_again(tmp_path):
+    path = tmp_path / "state.db"
+    db = sqlite3.connect(path)
+    for version in (1, 2, 3, 4, 5):
+        db.executescript(_MIGRATIONS[version])
+    db.execute("PRAGMA user_version=5")
+    db.execute("INSERT INTO items VALUES ('A/x.jpg', 'p1', 'ab', 3, 4, 's1', 1, 'x.jpg')")
+    db.execute("INSERT INTO remote_photos VALUES ('p1', 'x', 'photo', 'jpg', 's1', 'u', 9, 'ab', 'x.jpg', '', '')")
+    db.execute("INSERT INTO remote_albums VALUES ('7215', 1, 9, 'p1')")
+    db.executemany(
+        "INSERT INTO meta VALUES (?, ?)",
+        [("remote.account", "me"), ("remote.web_base", "w"), ("remote.since", "9"), ("account", "me")],
+    )
+    db.commit()
+    db.close()
+
+    state = StateDB(path)
+    assert state.load_base().items == {"A/x.jpg": BaseItem("A/x.jpg", "p1", "ab", 3, 4, "s1", True, "x.jpg", None)}
+    # the last listing says nothing of the photos' metadata: the next run lists everything again
+    assert state.load_remote_cache() is None and state.get_meta("account") == "me"
+    assert state.meta_updates() == {}
+    state.put_photo_meta("p1", PhotoMeta({"title": None}, 12, frozenset({"theirs"})), {"A/x.jpg": "x.jpg.xmp|5|6"})
+    assert state.meta_updates() == {"p1": (12, False)}
+    assert state.photo_meta(["p1", "p2"]) == {"p1": PhotoMeta({"title": None}, 12, frozenset({"theirs"}))}
+    assert state.get_item("A/x.jpg").meta_sig == "x.jpg.xmp|5|6"
+    state.learn_meta({"A/x.jpg": ""}, {"p1": 15})
+    assert state.meta_updates() == {"p1": (15, False)} and state.get_item("A/x.jpg").meta_sig == ""
+    state.delete_item("A/x.jpg")
+    state.prune_photo_meta()
+    assert state.meta_updates() == {}
     state.close()

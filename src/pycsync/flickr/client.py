@@ -338,7 +338,7 @@ class FlickrClient:
         path: str | os.PathLike | BinaryIO,
         *,
         title: str,
-        description: str = "",
+        description: str | None = None,
         tags: Iterable[str] = (),
         is_public: int = 0,
         is_friend: int = 0,
@@ -351,9 +351,11 @@ class FlickrClient:
     ) -> UploadResult:
         """Upload the file at ``path``, or a file open for reading (``name`` names it then).
         ``hidden`` (1 shown in public searches, 2 hidden), ``safety_level`` (1-3) and
-        ``content_type`` (1-3) left as None take the account's defaults."""
+        ``content_type`` (1-3) left as None take the account's defaults.
+        Flickr reads what the request leaves out from the file itself (a ``description`` of
+        None: the file's caption; no ``tags``: its keywords)."""
         fields: list[tuple[str, Any]] = [("title", title)]
-        if description:
+        if description is not None:
             fields.append(("description", description))
         tag_text = format_tags(tags)
         if tag_text:
@@ -492,6 +494,39 @@ class FlickrClient:
             date_taken_granularity=date_taken_granularity,
             date_posted=date_posted,
         )
+
+    def set_location(self, photo_id: str, latitude: float, longitude: float, accuracy: int | None = None) -> None:
+        """photos.geo.setLocation (six decimals: Flickr cuts what is more)."""
+        self.call(
+            "flickr.photos.geo.setLocation",
+            write=True,
+            photo_id=photo_id,
+            lat=f"{latitude:.6f}",
+            lon=f"{longitude:.6f}",
+            accuracy=accuracy,
+        )
+
+    def remove_location(self, photo_id: str) -> None:
+        """photos.geo.removeLocation; a photo with no location (code 2) counts as success."""
+        try:
+            self.call("flickr.photos.geo.removeLocation", write=True, photo_id=photo_id)
+        except ApiError as exc:
+            if exc.code != 2:
+                raise
+
+    def raw_tags(self) -> dict[str, str]:
+        """clean form -> the first raw form of every tag of the signed-in user
+        (tags.getListUserRaw, one call): listings only give the clean forms."""
+        who = self.call("flickr.tags.getListUserRaw").get("who") or {}
+        out: dict[str, str] = {}
+        for tag in _items(who.get("tags"), "tag"):
+            raws = tag.get("raw")
+            raws = raws if isinstance(raws, list) else [raws]
+            first = next((content(r) for r in raws if content(r)), "")
+            clean = str(tag.get("clean", ""))
+            if clean and first:
+                out.setdefault(clean, first)
+        return out
 
     def set_perms(self, photo_id: str, *, is_public: int, is_friend: int, is_family: int) -> None:
         self.call(

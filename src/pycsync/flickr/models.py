@@ -26,6 +26,7 @@ __all__ = [
     "PersonInfo",
     "UploadLimits",
     "Sink",
+    "as_float",
     "as_int",
     "content",
 ]
@@ -163,12 +164,18 @@ class PhotoInfo:
     date_taken: str
     owner: str  # the owner's NSID
     tags: tuple[Tag, ...]
+    taken_granularity: int = 0  # 0 exact, 4 month, 6 year, 8 circa
+    taken_unknown: bool = False  # the date taken is Flickr's guess (the upload time)
+    latitude: float | None = None  # (None: no location, or not shown to the caller)
+    longitude: float | None = None
+    accuracy: int | None = None
 
     @classmethod
     def from_json(cls, photo: Mapping[str, Any]) -> PhotoInfo:
         dates = photo.get("dates") or {}
         owner = photo.get("owner") or {}
         tags = (photo.get("tags") or {}).get("tag") or []
+        where = photo.get("location") or {}
         return cls(
             photo_id=str(photo.get("id", "")),
             title=content(photo.get("title")),
@@ -181,6 +188,11 @@ class PhotoInfo:
             date_taken=str(dates.get("taken") or ""),
             owner=str(owner.get("nsid", "")) if isinstance(owner, dict) else "",
             tags=tuple(Tag.from_json(t) for t in ([tags] if isinstance(tags, dict) else tags) if isinstance(t, dict)),
+            taken_granularity=as_int(dates.get("takengranularity"), 0),
+            taken_unknown=as_int(dates.get("takenunknown"), 0) == 1,
+            latitude=as_float(where.get("latitude")) if isinstance(where, dict) else None,
+            longitude=as_float(where.get("longitude")) if isinstance(where, dict) else None,
+            accuracy=as_int(where.get("accuracy")) if isinstance(where, dict) else None,
         )
 
     @property
@@ -257,11 +269,21 @@ class Size:
 class ListedPhoto:
     """A photo as a search or list method (photos.search, people.getPhotos) names it: enough to
     find an upload. ``original_secret`` needs the ``original_format`` extra, ``date_upload``
-    the ``date_upload`` extra (else ``""`` and 0)."""
+    the ``date_upload`` extra (else ``""`` and 0); its metadata the ``description``, ``tags``,
+    ``date_taken`` and ``geo`` extras."""
 
     photo_id: str
     original_secret: str
     date_upload: int
+    title: str = ""
+    description: str = ""
+    tags: str = ""  # clean forms, space separated
+    date_taken: str = ""
+    taken_granularity: int = 0
+    taken_unknown: bool = False
+    latitude: float | None = None
+    longitude: float | None = None
+    accuracy: int | None = None
 
     @classmethod
     def from_json(cls, photo: Mapping[str, Any]) -> ListedPhoto:
@@ -269,6 +291,15 @@ class ListedPhoto:
             photo_id=str(photo.get("id", "")),
             original_secret=str(photo.get("originalsecret") or ""),
             date_upload=as_int(photo.get("dateupload"), 0),
+            title=content(photo.get("title")),
+            description=content(photo.get("description")),
+            tags=str(photo.get("tags") or ""),
+            date_taken=str(photo.get("datetaken") or ""),
+            taken_granularity=as_int(photo.get("datetakengranularity"), 0),
+            taken_unknown=as_int(photo.get("datetakenunknown"), 0) == 1,
+            latitude=as_float(photo.get("latitude")),
+            longitude=as_float(photo.get("longitude")),
+            accuracy=as_int(photo.get("accuracy")),
         )
 
 
@@ -295,6 +326,19 @@ def as_int(value: Any, default: int | None = None) -> int | None:
         return int(float(s)) if s else default
     except (TypeError, ValueError):
         return default
+
+
+def as_float(value: Any) -> float | None:
+    """Coerce a Flickr number (a latitude: ``37.791`` or ``"39.748750"``); None when missing or bad."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, dict) and "_content" in value:
+        return as_float(value["_content"])
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if number == number and abs(number) != float("inf") else None
 
 
 def content(value: Any, default: str = "") -> str:

@@ -21,10 +21,11 @@ import time
 from pathlib import Path
 
 from pycsync.errors import LocalError, StateError, disk_full, is_disk_full
+from pycsync.metamerge import PhotoMeta, dump_base, load_base
 from pycsync.model import Base, BaseItem, new_base_item
 from pycsync.safefs import SafeDir
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 _MIGRATIONS = {
     1: """
@@ -102,6 +103,29 @@ _MIGRATIONS = {
     DELETE FROM remote_albums;
     DELETE FROM meta WHERE name LIKE 'remote.%';
     CREATE TABLE applied (photo_id TEXT PRIMARY KEY, settings TEXT NOT NULL);
+    """,
+    # metadata both ways: each photo's metadata when both sides last agreed, each file's sidecar
+    # then, and what Flickr's listing says of every photo; the last listing lacks the latter, so
+    # the next one reads everything again
+    6: """
+    ALTER TABLE items ADD COLUMN meta_sig TEXT;
+    CREATE TABLE photo_meta (
+        photo_id TEXT PRIMARY KEY,
+        base TEXT NOT NULL,
+        complete INTEGER NOT NULL,
+        last_update INTEGER,
+        kept TEXT NOT NULL DEFAULT ''
+    );
+    ALTER TABLE remote_photos ADD COLUMN description TEXT NOT NULL DEFAULT '';
+    ALTER TABLE remote_photos ADD COLUMN tags TEXT NOT NULL DEFAULT '';
+    ALTER TABLE remote_photos ADD COLUMN granularity INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE remote_photos ADD COLUMN taken_unknown INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE remote_photos ADD COLUMN latitude REAL;
+    ALTER TABLE remote_photos ADD COLUMN longitude REAL;
+    ALTER TABLE remote_photos ADD COLUMN accuracy INTEGER;
+    DELETE FROM remote_photos;
+    DELETE FROM remote_albums;
+    DELETE FROM meta WHERE name LIKE 'remote.%';
     """,
 }
 
@@ -217,9 +241,9 @@ class StateDB:
     def load_base(self) -> Base:
         with self._lock, _gc_paused():  # 100,000s of new objects: collections would only re-walk them
             items = {
-                row[0]: new_base_item(row[0], row[1], row[2], row[3], row[4], row[5], row[6] == 1, row[7])
+                row[0]: new_base_item(row[0], row[1], row[2], row[3], row[4], row[5], row[6] == 1, row[7], row[8])
                 for row in self._db.execute(
-                    "SELECT key, photo_id, sha256, size, mtime_ns, original_secret, placed, name FROM items"
+                    "SELECT key, photo_id, sha256, size, mtime_ns, original_secret, placed, name, meta_sig FROM items"
                 )
             }
             albums = dict(self._db.execute("SELECT folder, album_id FROM albums"))
@@ -234,11 +258,11 @@ class StateDB:
                 chunk = keys[i : i + 500]
                 marks = ",".join("?" * len(chunk))
                 for row in self._db.execute(
-                    "SELECT key, photo_id, sha256, size, mtime_ns, original_secret, placed, name FROM items"
-                    f" WHERE key IN ({marks})",
+                    "SELECT key, photo_id, sha256, size, mtime_ns, original_secret, placed, name, meta_sig"
+                    f" FROM items WHERE key IN ({marks})",
                     chunk,
                 ):
-                    out[row[0]] = BaseItem(row[0], row[1], row[2], row[3], row[4], row[5], bool(row[6]), row[7])
+                    out[row[0]] = BaseItem(row[0], row[1], row[2], row[3], row[4], row[5], bool(row[6]), row[7], row[8])
         return out
 
     def get_item(self, key: str) -> BaseItem | None:
@@ -255,8 +279,9 @@ class StateDB:
 
     def _put(self, item: BaseItem) -> None:
         self._db.execute(
-            "INSERT OR REPLACE INTO items (key, photo_id, sha256, size, mtime_ns, original_secret, placed, name)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO items"
+            " (key, photo_id, sha256, size, mtime_ns, original_secret, placed, name, meta_sig)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 item.key,
                 item.photo_id,
@@ -266,6 +291,7 @@ class StateDB:
                 item.original_secret,
                 int(item.placed),
                 item.name,
+                item.meta_sig,
             ),
         )
 
@@ -295,6 +321,60 @@ class StateDB:
         """Remember the photo names of these keys (those still in the base)."""
         with self._tx():
             self._db.executemany("UPDATE items SET name = ? WHERE key = ?", [(n, k) for k, n in names.items()])
+
+    # ------------------------------------------------------------------ metadata (see metamerge)
+
+    def meta_updates(self) -> dict[str, tuple[int | None, bool]]:
+        """photo id -> (Flickr's last update when its metadata last synced, None: not known;
+        whether every field's base is known), for every photo whose metadata ever synced."""
+        with self._lock:
+            return {
+                r[0]: (r[1], bool(r[2]))
+                for r in self._db.execute("SELECT photo_id, last_update, complete FROM photo_meta")
+            }
+
+    def photo_meta(self, photo_ids) -> dict[str, PhotoMeta]:
+        """The metadata bases of these photos (those that have one)."""
+        out: dict[str, PhotoMeta] = {}
+        ids = list(dict.fromkeys(photo_ids))
+        with self._lock:
+            for i in range(0, len(ids), 500):
+                chunk = ids[i : i + 500]
+                marks = ",".join("?" * len(chunk))
+                for pid, base, last_update, kept in self._db.execute(
+                    f"SELECT photo_id, base, last_update, kept FROM photo_meta WHERE photo_id IN ({marks})", chunk
+                ):
+                    out[pid] = PhotoMeta(load_base(base), last_update, frozenset(kept.split()))
+        return out
+
+    def put_photo_meta(self, photo_id: str, meta: PhotoMeta, sigs: dict[str, str] | None = None) -> None:
+        """Record a photo's metadata base, and the sidecars of its files (key -> signature) it was
+        read from or written to, in one transaction."""
+        with self._tx():
+            self._db.execute(
+                "INSERT OR REPLACE INTO photo_meta VALUES (?, ?, ?, ?, ?)",
+                (photo_id, dump_base(meta.base), int(meta.complete), meta.last_update, " ".join(sorted(meta.kept))),
+            )
+            if sigs:
+                self._db.executemany("UPDATE items SET meta_sig = ? WHERE key = ?", [(s, k) for k, s in sigs.items()])
+
+    def learn_meta(self, sigs: dict[str, str], updates: dict[str, int]) -> None:
+        """What a run found unchanged: files' sidecar signatures, photos' last updates (so the
+        next run neither reads those files nor compares those photos again)."""
+        with self._tx():
+            self._db.executemany("UPDATE items SET meta_sig = ? WHERE key = ?", [(s, k) for k, s in sigs.items()])
+            self._db.executemany(
+                "UPDATE photo_meta SET last_update = ? WHERE photo_id = ?", [(u, p) for p, u in updates.items()]
+            )
+
+    def drop_photo_meta(self, photo_ids) -> None:
+        with self._tx():
+            self._db.executemany("DELETE FROM photo_meta WHERE photo_id = ?", [(p,) for p in photo_ids])
+
+    def prune_photo_meta(self) -> None:
+        """Forget the metadata of photos no file here shows any more."""
+        with self._tx():
+            self._db.execute("DELETE FROM photo_meta WHERE photo_id NOT IN (SELECT photo_id FROM items)")
 
     def move_folder(self, pairs, folder: str, new_folder: str, album_id: str) -> None:
         """Re-key the base items of a folder renamed after its album, and remember the new pair."""
@@ -418,11 +498,25 @@ class StateDB:
             make = build(info, albums) if build is not None else tuple
             photos = {
                 r[0]: make(
-                    (r[0], r[1], intern(r[2]), intern(r[3]), r[4], r[5], r[6], r[10] or r[7], r[8], r[9], intern(r[11]))
+                    (
+                        r[0],
+                        r[1],
+                        intern(r[2]),
+                        intern(r[3]),
+                        r[4],
+                        r[5],
+                        r[6],
+                        r[10] or r[7],
+                        r[8],
+                        r[9],
+                        intern(r[11]),
+                        *r[12:19],
+                    )
                 )
                 for r in self._db.execute(
                     "SELECT p.photo_id, title, media, original_format, p.original_secret, url_o, last_update,"
-                    " tag_sha256, file_name, date_taken, h.sha256, COALESCE(privacy, '') FROM remote_photos p"
+                    " tag_sha256, file_name, date_taken, h.sha256, COALESCE(privacy, ''), description, tags,"
+                    " granularity, taken_unknown, latitude, longitude, accuracy FROM remote_photos p"
                     " LEFT JOIN remote_hashes h ON h.photo_id = p.photo_id AND h.original_secret = p.original_secret"
                 )
             }
@@ -450,7 +544,8 @@ class StateDB:
             )
             self._db.executemany("DELETE FROM remote_photos WHERE photo_id = ?", [(p,) for p in photos_drop])
             self._db.executemany(
-                "INSERT OR REPLACE INTO remote_photos VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", photos_put
+                "INSERT OR REPLACE INTO remote_photos VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                photos_put,
             )
             self._db.executemany(
                 "INSERT OR REPLACE INTO meta VALUES (?, ?)", [(f"remote.{k}", str(v)) for k, v in info.items()]
