@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pycsync import local as local_scan
-from pycsync import naming
+from pycsync import metadata, naming
 from pycsync.check import Checked, RunCheck
 from pycsync.config import SOURCE_DEFAULT, SOURCE_FOLDER, Value, Widening
 from pycsync.errors import AuthFailed, PycsyncError, SafetyAbort, UsageError, disk_full, is_disk_full
@@ -27,14 +27,19 @@ from pycsync.executor import Executor, Outcome, Settings
 from pycsync.flickr import FlickrClient
 from pycsync.folder_settings import FolderSettings
 from pycsync.ignore import IgnoreRules
+from pycsync.local import Sidecar
+from pycsync.metaplan import LocalMeta, MetaInputs, plan_metadata
 from pycsync.model import (
+    Action,
     ApplySettings,
     Base,
     Confirm,
+    CopyLocal,
     DeletePhoto,
     Direction,
     Download,
     Layout,
+    Link,
     LocalItem,
     MoveFolder,
     MoveRemote,
@@ -45,8 +50,12 @@ from pycsync.model import (
     RemoteListing,
     RemoveFromAlbum,
     Replace,
+    SyncMeta,
     Upload,
     folder_of,
+    join_key,
+    name_of,
+    phase,
 )
 from pycsync.planner import plan as make_plan
 from pycsync.recovery import reconcile_journal, with_cached_hashes
@@ -77,6 +86,8 @@ class SyncOptions:
     # your own privacy setting (defaults, your config file, the command line) and its source:
     # what a .pycsync.toml widening who may see photos is compared with (None: ``privacy``)
     privacy_yours: Value | None = None
+    # titles, descriptions, tags, dates and places both ways (False: pixels only)
+    metadata: bool = True
 
 
 @dataclass
@@ -322,6 +333,9 @@ class _Scanned:
     unsynced: list[tuple[str, str]]  # (path, why) in the selection but not synced
     raw_paths: frozenset[str]  # which of the notes are camera RAW files
     photo_settings: FolderSettings  # the .pycsync.toml files over the run-wide settings
+    sidecars: dict[str, Sidecar]  # key -> its XMP sidecar (kept up to date as files move)
+    lone_sidecars: dict[str, Sidecar]  # sidecars of no photo here (one moved without its sidecar)
+    stand_ins: set[str]  # files the base stands in for this run (unreadable, refused): not read
 
 
 class _Run:
@@ -366,15 +380,12 @@ class _Run:
         with self.timings("check"):
             plan = self._check(plan, base, scanned, remote, policy, user_nsid)
         if self.state is None or not self.writes:
+            plan = self._metadata(plan, scanned, remote, base)
             excluded = {"local": scanned.excluded, "remote": len(plan.outside)}
             return self._result(plan, None, scanned, remote, scanned.notes, out_of_selection=excluded)
-        if perms == "read" and any(isinstance(a, _FLICKR_WRITES) for a in plan.actions):
-            raise AuthFailed(
-                "this sign-in may only read from Flickr, and this sync would change it: run "
-                "`pycsync auth --perms write` (or `--perms delete`), or sync with --pull"
-            )
+        _refuse_read_only(perms, plan)
         with self.timings("execute"):
-            plan, outcome = self._execute(self.state, plan, scanned, remote, policy)
+            plan, outcome = self._execute(self.state, plan, scanned, remote, policy, base, perms)
         if outcome.stopped is not None:  # every action it finished is recorded already
             return self._result(plan, outcome, scanned, remote, scanned.notes)
         self._commit(self.state, plan, outcome, user_nsid)
@@ -409,11 +420,14 @@ class _Run:
             count_excluded=options.dry_run,
         )
         items = scan.items
+        stand_ins: set[str] = set()  # (their metadata is not read)
         for key, b in base.items.items() if scan.skipped else ():  # nothing skipped: nothing unlisted
             # unreadable or changing files are unknown this run, not deleted
             if key not in items and scan.unlisted(key):
                 items[key] = LocalItem(key, key, b.size, b.mtime_ns, b.sha256)
+                stand_ins.add(key)
         refused = _set_aside_refused(self.state, items, base, self.writes) if self.state is not None else []
+        stand_ins.update(self.state.refused() if self.state is not None else ())
         return _Scanned(
             items,
             scan.folders,
@@ -423,6 +437,9 @@ class _Run:
             unsynced=[(s.path, s.reason) for s in scan.skipped if s.unsynced] + refused,
             raw_paths=frozenset(s.path for s in scan.skipped if s.raw),
             photo_settings=self._photo_settings(scan.settings_folders),
+            sidecars=scan.sidecars,
+            lone_sidecars=scan.lone_sidecars,
+            stand_ins=stand_ins,
         )
 
     def _photo_settings(self, settings_folders) -> FolderSettings:
@@ -498,7 +515,14 @@ class _Run:
         )
 
     def _execute(
-        self, state: StateDB, plan: Plan, scanned: _Scanned, remote: RemoteListing, policy: Policy
+        self,
+        state: StateDB,
+        plan: Plan,
+        scanned: _Scanned,
+        remote: RemoteListing,
+        policy: Policy,
+        base: Base,
+        perms: str,
     ) -> tuple[Plan, Outcome]:
         """Run the plan. Two passes may come first, each followed by planning again: folders are
         renamed after their albums (renamed on Flickr), then the originals a name match or a
@@ -513,7 +537,7 @@ class _Run:
                 if done.stopped is not None:
                     return plan, done
                 # (a rename that failed is planned again, and its folder left alone)
-                scanned.items, scanned.folders = mover.local, mover.folders
+                scanned.items, scanned.folders, scanned.sidecars = mover.local, mover.folders, mover.sidecars
                 base = state.load_base()
                 plan = self._check(
                     _checked(make_plan(scanned.items, remote, base, policy)), base, scanned, remote, policy
@@ -531,6 +555,8 @@ class _Run:
                 plan = self._check(
                     _checked(make_plan(scanned.items, remote, base, policy)), base, scanned, remote, policy
                 )
+            plan = self._metadata(plan, scanned, remote, base)
+            _refuse_read_only(perms, plan)
             self._before_sending(state, plan, scanned)
             outcome = self._executor(state, scanned, remote, fetched).run(plan)
             outcome.merge(done)
@@ -575,6 +601,25 @@ class _Run:
             self.notify,
             fetched=fetched,
             folders=scanned.folders,
+            sidecars=scanned.sidecars,
+        )
+
+    def _metadata(self, plan: Plan, scanned: _Scanned, remote: RemoteListing, base: Base) -> Plan:
+        """The plan with the photos' metadata (nothing with --no-metadata)."""
+        if not self.options.metadata:
+            return plan
+        scanned.notes = _adopt_sidecars(plan, scanned, scanned.notes)
+        return _with_metadata(
+            plan,
+            self.root,
+            scanned.items,
+            scanned.sidecars,
+            scanned.stand_ins,
+            remote,
+            base,
+            self.state,
+            self.options,
+            scanned.unsynced,
         )
 
     def _commit(self, state: StateDB, plan: Plan, outcome: Outcome, user_nsid: str) -> None:
@@ -582,6 +627,9 @@ class _Run:
         _remember_albums(state, plan, self.options.layout)
         if plan.names:
             state.set_names(dict(plan.names))
+        if self.options.metadata:
+            state.record_meta(dict(plan.meta_records), dict(plan.meta_sigs))
+            state.prune_photo_meta()
         if not outcome.failed and not outcome.permanent:
             state.set_meta(REBUILDING, "0")
         state.set_meta("account", user_nsid)
@@ -625,6 +673,119 @@ def _checked(plan: Plan) -> Plan:
     if plan.abort:
         raise SafetyAbort(plan.abort)
     return plan
+
+
+def _with_metadata(
+    plan: Plan,
+    root: Path,
+    local_items: dict[str, LocalItem],
+    sidecars: dict[str, Sidecar],
+    stand_ins: set[str],
+    remote: RemoteListing,
+    base: Base,
+    state: StateDB | None,
+    options: SyncOptions,
+    unsynced: list[tuple[str, str]],
+) -> Plan:
+    """The plan with the photos' metadata added (pycsync.metaplan). Only files that may say
+    something new are read: new ones, and those whose content or sidecar changed since their
+    photo's metadata last synced (or that never synced)."""
+    updates = state.meta_updates() if state is not None else {}
+    read_keys = []
+    for key, item in local_items.items():
+        if key in stand_ins:
+            continue
+        b = base.items.get(key)
+        if b is not None and not item.hashed:
+            sig = sidecars[key].signature if key in sidecars else ""
+            known = updates.get(b.photo_id)
+            if b.meta_sig == sig and known is not None and known[1]:
+                continue
+        read_keys.append(key)
+    local_meta, skip = _read_local_meta(root, read_keys, local_items, sidecars, unsynced)
+    wanted = {base.items[k].photo_id for k in local_meta if k in base.items}
+    for pid, photo in remote.photos.items():
+        known = updates.get(pid)
+        if known is not None and (known[0] != photo.last_update or not known[1]):
+            wanted.add(pid)
+    for a in plan.actions:
+        if isinstance(a, (Download, CopyLocal, Link, Replace)):
+            wanted.add(a.photo_id)
+    inputs = MetaInputs(
+        local_meta=local_meta,
+        photo_meta=state.photo_meta(wanted) if state is not None else {},
+        updates=updates,
+        sidecars={k: s.signature for k, s in sidecars.items()},
+        skip=frozenset(skip | stand_ins),
+        since=_listing_since(state),
+    )
+    with_meta = plan_metadata(plan, local_items, remote, base, inputs, options.direction)
+    return dataclasses.replace(with_meta, actions=tuple(sorted(with_meta.actions, key=phase)))
+
+
+def _listing_since(state: StateDB | None) -> int | None:
+    """Flickr's time before which the last listing held every change (see pycsync.remote)."""
+    if state is None:
+        return None
+    text = state.get_meta("remote.since")
+    return int(text) if text and text.lstrip("-").isdigit() else None
+
+
+def _adopt_sidecars(plan: Plan, scan: _Scanned, notes: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """A file moved or renamed here without its sidecar left it behind: the sidecar still belongs
+    to it (the executor moves it along), so what it says is not taken for a change. Returns the
+    notes less the sidecars so found."""
+    if not scan.lone_sidecars:
+        return notes
+    lone = {path.casefold(): side for path, side in scan.lone_sidecars.items()}
+    adopted = set()
+    for a in plan.actions:
+        if not isinstance(a, MoveRemote) or a.key in scan.sidecars or a.key not in scan.items:
+            continue
+        folder = scan.items[a.key].path.rpartition("/")[0]
+        old = a.src_key.rpartition("/")[0]
+        old_folder = folder if old == a.key.rpartition("/")[0] else old
+        for name in (metadata.sidecar_name(name_of(a.src_key)), metadata.adobe_sidecar_name(name_of(a.src_key))):
+            side = lone.get(join_key(old_folder, name).casefold())
+            if side is not None and side.path not in adopted:
+                scan.sidecars[a.key] = side
+                adopted.add(side.path)
+                break
+    return [(path, why) for path, why in notes if path not in adopted]
+
+
+def _read_local_meta(
+    root: Path,
+    keys: list[str],
+    local_items: dict[str, LocalItem],
+    sidecars: dict[str, Sidecar],
+    unsynced: list[tuple[str, str]],
+) -> tuple[dict[str, LocalMeta], set[str]]:
+    """What these files and their sidecars say; files whose sidecar cannot be read are left
+    out (and reported: their metadata is not synced until it can be)."""
+    out: dict[str, LocalMeta] = {}
+    skip: set[str] = set()
+    for key in keys:
+        item = local_items[key]
+        side = sidecars.get(key)
+        try:
+            data = _read_sidecar_file(root, side.path) if side is not None else None
+            embedded, meta = metadata.read_local(root / item.path, data, video=naming.is_video(key))
+        except (OSError, metadata.MetaError) as exc:
+            why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            unsynced.append((side.path if side is not None else item.path, f"metadata not synced: {why}"))
+            skip.add(key)
+            continue
+        out[key] = LocalMeta(embedded, meta, side.signature if side is not None else "")
+    return out, skip
+
+
+def _read_sidecar_file(root: Path, rel: str) -> bytes:
+    """A sidecar's bytes (never through a link; at most what a sidecar can be, plus one)."""
+    with SafeDir.open(root) as top, top.walk(rel.split("/")[:-1]) as folder:
+        fd = folder.open_file(rel.rpartition("/")[2])
+    with open(fd, "rb") as f:
+        return f.read(metadata.MAX_SIDECAR_BYTES + 1)
 
 
 def privacy_counts(plan: Plan, folders: FolderSettings, options: SyncOptions) -> dict:
@@ -708,6 +869,20 @@ class _ReadOnlyCache:
 
 # the actions that change something on Flickr (a 'read' sign-in cannot run them)
 _FLICKR_WRITES = (Upload, Replace, PlaceInAlbum, MoveRemote, RemoveFromAlbum, DeletePhoto)
+
+
+def _refuse_read_only(perms: str | None, plan: Plan) -> None:
+    if perms == "read" and any(_writes_flickr(a) for a in plan.actions):
+        raise AuthFailed(
+            "this sign-in may only read from Flickr, and this sync would change it: run "
+            "`pycsync auth --perms write` (or `--perms delete`), or sync with --pull"
+        )
+
+
+def _writes_flickr(action: Action) -> bool:
+    if isinstance(action, SyncMeta):
+        return action.push and action.merged.changes_remote
+    return isinstance(action, _FLICKR_WRITES)
 
 
 def _remember_albums(state: StateDB, plan: Plan, layout: Layout) -> None:

@@ -296,6 +296,15 @@ class Jobs(click.ParamType):
 JOBS = Jobs()
 
 
+metadata_option = click.option(
+    "--metadata/--no-metadata",
+    "metadata",
+    default=None,
+    help="Sync titles, descriptions, tags, dates taken and places both ways, through XMP sidecars "
+    "(default); --no-metadata syncs pixels only.",
+)
+
+
 def settings_options(f):
     """The settings a config.toml can also hold; None means "not given" (the files decide)."""
     options = [
@@ -346,6 +355,7 @@ def settings_options(f):
             help="At most N Flickr API calls per hour, retries included (default: 3000; 0: no "
             "limit; or PYCSYNC_RATE_LIMIT).",
         ),
+        metadata_option,
     ]
     for option in reversed(options):
         f = option(f)
@@ -417,6 +427,7 @@ def _sync_options(root: Path, cfg: EffectiveConfig, **extra) -> SyncOptions:
         excludes=tuple(cfg["exclude"]),
         privacy_widening=cfg.widening("privacy"),
         privacy_yours=cfg.yours("privacy"),
+        metadata=cfg["metadata"],
         **extra,
     )
 
@@ -597,6 +608,7 @@ Examples:
 @click.option("--exclude", multiple=True, metavar="GLOB", help="Skip matching files (gitignore syntax); repeatable.")
 @click.option("--delete/--no-delete", "delete", default=None, help="Show what a sync with --delete would delete.")
 @click.option("--max-delete", type=float, default=None, metavar="PCT", help="As for sync --delete.")
+@metadata_option
 @click.option("--json", "json_mode", is_flag=True, help="Machine-readable output (a stable, documented shape).")
 @click.option("-v", "--verbose", is_flag=True, help="List every file in each category.")
 @click.pass_obj
@@ -965,6 +977,7 @@ Any folder may hold a .pycsync.toml for itself and the folders below it; for exa
   tags = ["portfolio"]          # extra tags, adding up down the tree
   [album]
   description = "..."
+  metadata = true
 """
 
 

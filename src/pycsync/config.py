@@ -201,6 +201,13 @@ SETTINGS: dict[str, Setting] = {
         Setting(
             "rate_limit", 3000, _int_range(0, None), "Flickr API calls per hour at most (0: no limit)", "--rate-limit"
         ),
+        Setting(
+            "metadata",
+            True,
+            _bool,
+            "sync titles, descriptions, tags, dates taken and places both ways (false: pixels only)",
+            "--metadata/--no-metadata",
+        ),
     )
 }
 

@@ -140,13 +140,15 @@ recognise them even if its state were lost.
         albums = {a.title: a.album_id for a in client.list_albums()}
         new = client.upload(extra / "IMG_2041.jpg", title="IMG_2041")
         client.add_to_album(albums["Paris"], new.photo_id)
-        eiffel = next(p["id"] for p in client.album_photos(albums["Paris"]) if p["title"] == "eiffel")
-        client.replace(extra / "eiffel-edited.jpg", eiffel)
+        paris = {p["title"]: p["id"] for p in client.album_photos(albums["Paris"])}
+        client.replace(extra / "eiffel-edited.jpg", paris["eiffel"])
+        client.set_meta(paris["louvre"], title="The Louvre at dusk", description="From the Cour Napoléon")
+        client.add_tags(paris["louvre"], ["museum", "Paris"])
         (root / "Pets").mkdir()
         (root / "cat.jpg").rename(root / "Pets" / "cat.jpg")
         tour.say("""
-On Flickr: a photo from your phone (IMG_2041) lands in the album Paris, and you replace
-eiffel with an edited version on the website.
+On Flickr: a photo from your phone (IMG_2041) lands in the album Paris, you replace
+eiffel with an edited version on the website, and give louvre a title, a caption and tags.
 In the folder: you move cat.jpg into a new folder Pets/.
 """)
 
@@ -160,7 +162,10 @@ In the folder: you move cat.jpg into a new folder Pets/.
         tour.step(6, "Second sync: only what changed moves")
         tour.say("""
 The new photo and the edit come down; the cat photo moves into a new album Pets on Flickr
-without being uploaded again (same photo, same id, comments and favourites kept).
+without being uploaded again (same photo, same id, comments and favourites kept). Louvre's
+new title, caption and tags land in louvre.jpg.xmp, an XMP sidecar that Lightroom, digiKam
+and darktable read (the photo file itself is never written); the edited eiffel has no date
+of its own, so its sidecar keeps the one Flickr has.
 """)
         tour.sync(client, root)
 

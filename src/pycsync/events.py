@@ -34,6 +34,7 @@ class Done(StrEnum):
     LINKED = "linked"  # both sides held the same content: recorded
     ADDED_TO_ALBUM = "added to album"
     SETTINGS_CHANGED = "settings changed"  # on Flickr: a photo given its folder's changed settings
+    METADATA = "metadata"  # a photo's title, description, tags, date or place written
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +46,8 @@ class ActionDone:
     kept_at: str = ""  # where the trash keeps it, relative to the root (TRASHED)
     compared: bool = False  # LINKED once Flickr's original was hashed and found the same
     settings: tuple[str, ...] = ()  # SETTINGS_CHANGED: what the photo was given ("privacy public", ...)
+    to_flickr: tuple[str, ...] = ()  # METADATA: the fields written on Flickr
+    to_folder: tuple[str, ...] = ()  # METADATA: the fields written in the sidecar here
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +55,15 @@ class ActionFailed:
     key: str
     message: str  # why, for the user
     permanent: bool = False  # Flickr refuses the file: not offered again until it changes
+
+
+@dataclass(frozen=True, slots=True)
+class SidecarStayed:
+    """A file moved without its XMP sidecar, which could not follow it."""
+
+    key: str  # the file, where it is now
+    sidecar: str  # the sidecar, where it stays (relative to the root)
+    reason: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +120,7 @@ class RunCost:
 Event = (
     ActionDone
     | ActionFailed
+    | SidecarStayed
     | TransfersPlanned
     | TransferStarted
     | TransferProgress

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import os
 import shutil
 import stat
@@ -18,11 +19,11 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from pycsync import naming
+from pycsync import metadata, naming
 from pycsync.concurrency import AUTO, AUTO_HIGH, Gate
 from pycsync.errors import Interrupted, PycsyncError, UnsafePathError, run_stopper
 from pycsync.events import (
@@ -30,11 +31,12 @@ from pycsync.events import (
     ActionFailed,
     Done,
     Notify,
+    SidecarStayed,
     TransfersPlanned,
     UploadsStopped,
     ignore,
 )
-from pycsync.flickr import FlickrClient
+from pycsync.flickr import FlickrClient, ListedPhoto, PhotoInfo
 from pycsync.flickr.errors import (
     AccountLimitReached,
     ApiError,
@@ -44,10 +46,15 @@ from pycsync.flickr.errors import (
     PermanentUploadError,
 )
 from pycsync.folder_settings import CONTENT_TYPES, LICENSES, SAFETY_LEVELS, FolderSettings
+from pycsync.local import Sidecar
+from pycsync.metadata import Meta
+from pycsync.metamerge import Merged, PhotoMeta, merge, settle
+from pycsync.metaplan import own_title
 from pycsync.model import (
     NO_ALBUM,
     Action,
     ApplySettings,
+    ArrivingMeta,
     BaseItem,
     Confirm,
     CopyLocal,
@@ -67,6 +74,7 @@ from pycsync.model import (
     RemoteListing,
     RemoveFromAlbum,
     Replace,
+    SyncMeta,
     TrashLocal,
     Upload,
     folder_of,
@@ -149,6 +157,7 @@ class Executor:
         sleep: Callable[[float], None] = time.sleep,
         fetched: dict[tuple[str, str], Fetched] | None = None,
         folders: Mapping[str, str] | None = None,
+        sidecars: Mapping[str, Sidecar] | None = None,
     ):
         self.root = Path(root)
         # originals a Confirm already downloaded, (photo id, secret) -> what was fetched, so the
@@ -156,6 +165,8 @@ class Executor:
         self.fetched: dict[tuple[str, str], Fetched] = {} if fetched is None else fetched
         # folder key -> its spelling on disk, where the two differ (the scan's ScanResult.folders)
         self.folders: dict[str, str] = dict(folders or {})
+        # key -> its XMP sidecar (the scan's ScanResult.sidecars), kept up to date as files move
+        self.sidecars: dict[str, Sidecar] = dict(sidecars or {})
         self.client = client
         self.state = state
         self.local = local
@@ -174,6 +185,10 @@ class Executor:
         # content hash to cache for it or ""); learnt in one read once the transfers are done
         self._unknown_secrets: dict[str, tuple[tuple[str, ...], str]] = {}
         self._first_upload: int | None = None  # Flickr's clock when this run's first upload left
+        # uploads whose metadata Flickr may not have taken from the upload alone: photo id ->
+        # (keys, what the folder says); settled once the run has read its uploads back
+        self._upload_meta: dict[str, tuple[tuple[str, ...], Meta]] = {}
+        self._raw_tags: dict[str, str] | None = None  # clean -> raw forms of the user's tags
         self._stopping = threading.Event()
         self._gate = Gate() if settings.jobs == AUTO else None
         self.transfers = Transfers(
@@ -234,7 +249,7 @@ class Executor:
             else:
                 for action in actions:
                     self._guarded(action)
-        self._learn_upload_secrets()  # (a stopped run leaves them to the next listing)
+        self._learn_uploads()  # (a stopped run leaves them to the next listing)
 
     def _gated(self, action: Action) -> None:
         """An action of a parallel phase: with --jobs auto, once the gate lets one more run."""
@@ -433,6 +448,7 @@ class Executor:
         src, dst, rel = self.path(a.src_key), self.path(a.key), self._rel(a.key)
         if dst.exists():
             raise OSError(f"{a.key} appeared since the scan; left both in place")
+        side = self._sidecar_move(a.src_key, a.key)
         self._ensure_parent(dst)
         os.rename(src, dst)
         self._renamed[a.src_key] = a.key
@@ -440,14 +456,54 @@ class Executor:
         if moved is not None:
             st = dst.stat()
             self.local[a.key] = LocalItem(a.key, rel, st.st_size, st.st_mtime_ns, moved.sha256)
+        sig = self._move_sidecar(side, a.key)
         if a.photo_id:
             old = self.state.get_item(a.src_key)
             if old is not None:
                 # size and mtime as the base had them: a renamed file edited here since the last
-                # sync must still look edited to the next scan
-                self.state.rekey(a.src_key, dataclasses.replace(old, key=a.key, placed=True, name=a.name or old.name))
+                # sync must still look edited to the next scan (its sidecar too)
+                self.state.rekey(
+                    a.src_key,
+                    dataclasses.replace(
+                        old,
+                        key=a.key,
+                        placed=True,
+                        name=a.name or old.name,
+                        meta_sig=_moved_sig(old.meta_sig, side[0].signature if side else "", sig),
+                    ),
+                )
             self._photo_of[a.key] = a.photo_id
         self._done(ActionDone(Done.MOVED, a.key, source=a.src_key))
+
+    # ------------------------------------------------------------------ sidecars follow their photo
+
+    def _sidecar_move(self, src_key: str, key: str) -> tuple[Sidecar, Path, Path] | None:
+        """The sidecar of ``src_key`` and where it goes with its photo, checked free (before the
+        photo moves: a photo never leaves its sidecar behind for want of room)."""
+        side = self.sidecars.get(src_key)
+        if side is None:
+            return None
+        name = name_of(side.path)
+        new_name = metadata.sidecar_name(name_of(key))
+        if name.casefold() == metadata.adobe_sidecar_name(name_of(src_key)).casefold():
+            new_name = metadata.adobe_sidecar_name(name_of(key))
+        source = self._safe(side.path)
+        target = self.path(join_key(folder_of(key), new_name))
+        if target != source and os.path.lexists(target):
+            raise OSError(f"{target.relative_to(self.root)} is in the way of {side.path}, which moves with its photo")
+        return side, source, target
+
+    def _move_sidecar(self, move: tuple[Sidecar, Path, Path] | None, key: str) -> str | None:
+        """Move a sidecar with its photo (now at ``key``); its new signature (None: none moved)."""
+        if move is None:
+            return None
+        side, source, target = move
+        self._move(source, target)
+        del self.sidecars[next(k for k, v in self.sidecars.items() if v is side)]
+        st = target.stat()
+        moved = Sidecar(target.relative_to(self.root).as_posix(), st.st_size, st.st_mtime_ns)
+        self.sidecars[key] = moved
+        return moved.signature
 
     def _move_folder(self, a: MoveFolder) -> None:
         """Follow an album renamed on Flickr: rename its folder when nothing in it belongs to
@@ -479,11 +535,18 @@ class Executor:
             for folder in [f for f in self.folders if f == a.folder or f.startswith(a.folder + "/")]:
                 spelled = self.folders.pop(folder)
                 self.folders[a.new_folder + folder[len(a.folder) :]] = new_rel + spelled[len(old_rel) :]
+            for old, new in here:  # sidecars went with the folder
+                side = self.sidecars.pop(old, None)
+                if side is not None:
+                    path = new_rel + side.path[len(old_rel) :]
+                    self.sidecars[new] = dataclasses.replace(side, path=path)
         else:
             for old, new in here:
                 try:
+                    sidecar_move = self._sidecar_move(old, new)
                     self._move(self.path(old), self.path(new))
                     self.local[old] = dataclasses.replace(self.local[old], path=self._disk_rel(new))
+                    self._move_sidecar(sidecar_move, new)
                     moved.append((old, new))
                 except (OSError, UnsafePathError, UnsafeFolderError) as exc:
                     self._unmoved.add(new)
@@ -517,9 +580,15 @@ class Executor:
             )
         src = self.path(a.key)
         rel = src.relative_to(self.root)
+        side = self.sidecars.pop(a.key, None)
         with self._user_folder(src) as folder, self._trash_folder(rel) as bin_:
             folder.rename(src.name, bin_, src.name)
             kept = bin_.path / src.name
+            if side is not None:  # its sidecar goes with it
+                with contextlib.suppress(FileNotFoundError):
+                    sidecar = self._safe(side.path)
+                    with self._user_folder(sidecar) as where:
+                        where.rename(sidecar.name, bin_, sidecar.name)
         self.state.delete_item(a.key)
         self._done(ActionDone(Done.TRASHED, a.key, kept_at=kept.relative_to(self.root).as_posix()))
 
@@ -562,6 +631,9 @@ class Executor:
             self.state.put_item(self._base_item(a.key, a.photo_id, sha, a.original_secret, True))
         self._photo_of[a.key] = a.photo_id
         self._done(ActionDone(Done.DOWNLOADED, a.key, source=a.src_key))
+        if a.meta is not None:
+            meta = a.meta
+            self._guarded_meta(a.key, lambda: self._arrive(a.key, a.photo_id, meta))
 
     def _link(self, a: Link) -> None:
         self.state.put_item(self._base_item(a.key, a.photo_id, a.sha256, a.original_secret, a.placed))
@@ -608,6 +680,9 @@ class Executor:
         self.state.put_item(self._base_item(key, a.photo_id, sha, a.original_secret, True))
         self._photo_of[key] = a.photo_id
         self._done(ActionDone(Done.REPLACED_LOCALLY if a.overwrite else Done.DOWNLOADED, key))
+        if a.meta is not None:
+            meta = a.meta
+            self._guarded_meta(key, lambda: self._arrive(key, a.photo_id, meta))
 
     def _video_key(self, key: str, served: str) -> str:
         """Flickr reports a video's poster format; the served file name tells the real type."""
@@ -694,7 +769,10 @@ class Executor:
         original secret or ""). An answer lost after the whole body left is looked up by the
         content tag; the journal entry stays open while that is unknown."""
         key = a.keys[0]
-        tags = [naming.hash_tag(a.sha256), naming.name_tag(a.file_name), *extra_tags]
+        # pycsync's own tags first: should Flickr cut a long list, they are never what goes
+        tags = [naming.hash_tag(a.sha256), naming.name_tag(a.file_name), *extra_tags, *(a.meta.tags if a.meta else ())]
+        title = (a.meta.title if a.meta else None) or a.title
+        description = a.meta.description if a.meta else None  # (said even empty: not the file's)
         body_sent: list[float] = []
 
         def note_progress(done: int, report: Callable[[int], None]) -> None:
@@ -710,7 +788,8 @@ class Executor:
                 result = self.client.upload(
                     source,
                     name=a.file_name,
-                    title=a.title,
+                    title=title,
+                    description=description,
                     tags=tags,
                     progress=lambda done: note_progress(done, progress),
                     **fields,
@@ -748,6 +827,9 @@ class Executor:
             items.append(_never_matches(item) if changed and k == key else item)
             self._photo_of[k] = photo_id
         self.state.put_items(items)
+        if a.meta is not None:
+            with self._lock:
+                self._upload_meta[photo_id] = (tuple(a.keys), a.meta)
 
     def _upload_license(self, photo_id: str, key: str) -> None:
         """A license the folder sets: an upload cannot carry one, so one call after it. If it
@@ -808,29 +890,265 @@ class Executor:
             shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value).lower()
             done.append(f"{name} {shown or '(none)'}")
 
-    def _learn_upload_secrets(self) -> None:
-        """The original secrets of this run's uploads: one listing of the photos uploaded since the
-        first upload left (500 a page), then photos.getInfo for any that listing left out (it may
-        lag behind). What cannot be learnt now stays unknown for the next listing to complete."""
-        if not self._unknown_secrets:
+    def _learn_uploads(self) -> None:
+        """What Flickr made of this run's uploads: their original secrets (its upload answer is
+        only the photo id) and their metadata (what it took from the request and the file). One
+        listing of the photos uploaded since the first upload left (500 a page), then
+        photos.getInfo for any that listing left out (it may lag behind). Secrets not learnt now
+        stay unknown for the next listing to complete; metadata Flickr could not take from the
+        upload (a video's date, a location in a sidecar, ...) is set now."""
+        if not self._unknown_secrets and not self._upload_meta:
             return
         since = (self._first_upload or int(time.time()) - UPLOAD_CLOCK_SKEW) - UPLOAD_OVERLAP
         found: dict[str, str] = {}
+        records: dict[str, Meta] = {}
+        extras = "original_format,date_taken,geo,tags,description" if self._upload_meta else "original_format"
         try:
-            for listed in self.client.photos_uploaded_since(since, extras="original_format"):
-                if listed.photo_id in self._unknown_secrets and listed.original_secret:
-                    found[listed.photo_id] = listed.original_secret
+            for listed in self.client.photos_uploaded_since(since, extras=extras):
+                pid = listed.photo_id
+                if pid in self._unknown_secrets and listed.original_secret:
+                    found[pid] = listed.original_secret
+                if pid in self._upload_meta:
+                    records[pid] = _listed_meta(listed)
         except FlickrError:
             pass  # the getInfo fallback below, then the next listing, learn them
-        for pid in self._unknown_secrets:
-            if pid not in found:
-                try:
-                    found[pid] = self.client.photo_info(pid).original_secret
-                except FlickrError:
-                    continue
+        for pid in {*self._unknown_secrets, *self._upload_meta}:
+            if (pid in found or pid not in self._unknown_secrets) and (pid in records or pid not in self._upload_meta):
+                continue
+            try:
+                info = self.client.photo_info(pid)
+            except FlickrError:
+                continue
+            if pid in self._unknown_secrets:
+                found[pid] = info.original_secret
+            if pid in self._upload_meta:
+                records[pid] = _listed_meta(info)
         for pid, secret in found.items():
             if secret:
                 self._complete_secret(pid, secret)
+        for pid, (keys, meta) in sorted(self._upload_meta.items()):
+            if pid in records and not self._stopping.is_set():
+                self._guarded_meta(keys[0], functools.partial(self._settle_upload, pid, keys, meta, records[pid]))
+
+    def _settle_upload(self, photo_id: str, keys: tuple[str, ...], meta: Meta, listed: Meta) -> None:
+        """Set on a new photo what Flickr did not take from its upload: the date taken where it
+        cannot read the file's (a video, a sidecar's date) and the location (a sidecar's, or when
+        the account does not import them); then record its metadata base."""
+        remote = replace(listed, title=own_title(listed.title, [name_of(k) for k in keys]))
+        fixed = Merged(meta=meta)
+        to_fix = []
+        if meta.taken is not None and not _field_same("taken", meta, remote):
+            to_fix.append("taken")
+        if not _field_same("location", meta, remote):
+            to_fix.append("location")
+        if to_fix:
+            self._push_meta(photo_id, replace(fixed, to_remote=tuple(to_fix)), "")
+            for name in to_fix:
+                remote = remote.with_field(name, metadata.field_value(meta, name))
+        record = settle(None, meta, remote, None)
+        self.state.put_photo_meta(photo_id, record, self._sigs(keys, record, meta))
+
+    # ------------------------------------------------------------------ metadata
+
+    def _guarded_meta(self, key: str, work: Callable[[], None]) -> None:
+        """Run metadata work outside a plan action: its own failure is the file's; a run
+        stopper stops the run."""
+        if self._stopping.is_set():
+            return
+        try:
+            work()
+        except (FlickrError, OSError, UnsafePathError, UnsafeFolderError, metadata.MetaError) as exc:
+            stopper = run_stopper(exc, str(self.root))
+            if stopper is not None:
+                self._stop(stopper)
+                return
+            with self._lock:
+                self._failed_keys.add(key)
+                self.outcome.failed.append((key, _describe(exc)))
+            self.notify(ActionFailed(key, _describe(exc)))
+
+    def _sync_meta(self, a: SyncMeta) -> None:
+        written = self._write_sidecars(a.write, a.merged.meta, a.local)
+        kept = a.base.kept if a.base is not None else frozenset()
+        pushed = a.push and a.merged.changes_remote
+        if pushed:
+            kept = kept | self._push_meta(a.photo_id, a.merged, a.default_title)
+        local = a.merged.meta if a.write or not a.merged.to_local else a.local
+        remote = a.merged.meta if pushed else a.remote
+        record = settle(a.base, local, remote, None if pushed else a.last_update, frozenset(kept))
+        sigs = dict(written)
+        for key, sig in a.sigs.items():
+            # a file read in this run holds the merge unless it is one the push left alone
+            if key not in written and record.says(a.merged.meta if a.write or not a.merged.to_local else a.local):
+                sigs[key] = sig
+        self.state.put_photo_meta(a.photo_id, record, sigs)
+        self._meta_done(a.keys[0], a.merged.remote_fields() if pushed else (), a.merged.to_local if written else ())
+
+    def _meta_done(self, key: str, there: tuple[str, ...], here: tuple[str, ...]) -> None:
+        """Count a photo whose metadata was written (``there``: fields on Flickr, ``here``: in
+        its sidecar)."""
+        if not there and not here:
+            return
+        self._done(ActionDone(Done.METADATA, key, to_flickr=there, to_folder=here))
+
+    def _sigs(self, keys, record: PhotoMeta, meta: Meta) -> dict[str, str]:
+        """The sidecar signatures to remember for files that say what ``record`` says."""
+        if not record.says(meta):
+            return {}
+        return {k: (self.sidecars[k].signature if k in self.sidecars else "") for k in keys}
+
+    def _push_meta(self, photo_id: str, merged: Merged, default_title: str) -> frozenset[str]:
+        """Write on Flickr the fields a merge changed there; returns the clean forms of tags it
+        left because someone else added them (only their author may remove them)."""
+        meta, fields = merged.meta, set(merged.to_remote)
+        if meta.taken is None:
+            fields.discard("taken")  # (never: see metamerge)
+        listed = self.remote.photos.get(photo_id)
+        if fields & {"title", "description"}:
+            # both, always: older Flickr documentation requires both, and one left out must not
+            # be taken for an empty one
+            title = (meta.title or default_title) if "title" in fields else (listed.title if listed else None)
+            description = meta.description if "description" in fields else (listed.description if listed else None)
+            self.client.set_meta(photo_id, title=title, description=description)
+        if "taken" in fields:
+            self.client.set_dates(photo_id, date_taken=meta.taken, date_taken_granularity=meta.granularity)
+        if "location" in fields:
+            if meta.location is None:
+                self.client.remove_location(photo_id)
+            else:
+                try:
+                    self.client.set_location(
+                        photo_id, meta.location.latitude, meta.location.longitude, meta.location.accuracy
+                    )
+                except ApiError as exc:
+                    if exc.code != 7:
+                        raise
+                    raise ApiError(
+                        7,
+                        f"{exc.message} Flickr takes no location until you choose who may see them (on "
+                        "Flickr: Settings, Privacy and permissions, who will be able to see your stuff on a map)",
+                        exc.method,
+                    ) from None
+        if merged.tags_add:
+            self.client.add_tags(photo_id, list(merged.tags_add))
+        kept: set[str] = set()
+        if merged.tags_remove:
+            for tag in self.client.photo_info(photo_id).tags:  # (the full ids removeTag takes)
+                if tag.machine or tag.clean not in merged.tags_remove:
+                    continue
+                if self.client.user_nsid and tag.author != self.client.user_nsid:
+                    kept.add(tag.clean)  # someone else's: never removed by pycsync
+                else:
+                    self.client.remove_tag(tag.tag_id)
+        return frozenset(kept)
+
+    def _raw_forms(self, tags: tuple[str, ...], local: Meta) -> tuple[str, ...]:
+        """Tags to write here: the folder's spelling, else the one the user gave on Flickr (its
+        listing gives clean forms only: one tags.getListUserRaw per run, only when needed)."""
+        mine = set(local.tags)
+        wanted = [t for t in tags if t not in mine]
+        if not wanted:
+            return tags
+        with self._lock:
+            if self._raw_tags is None:
+                try:
+                    self._raw_tags = self.client.raw_tags()
+                except ApiError:
+                    self._raw_tags = {}
+            raws = self._raw_tags
+        return tuple(t if t in mine else raws.get(metadata.clean_tag(t), t) for t in tags)
+
+    def _current_sidecar(self, key: str) -> tuple[str, os.stat_result | None, bytes | None]:
+        """(the name pycsync writes the sidecar of ``key`` under, that file's stat and bytes
+        when it is there)."""
+        target = self.path(key)
+        name = metadata.sidecar_name(target.name)
+        with self._user_folder(target) as folder:
+            st = folder.lstat(name)
+            if st is None:
+                return name, None, None
+            fd = folder.open_file(name)
+        with open(fd, "rb") as f:
+            data = f.read(metadata.MAX_SIDECAR_BYTES + 1)
+        return name, st, data
+
+    def _write_sidecars(self, keys, meta: Meta, local: Meta) -> dict[str, str]:
+        """Write ``meta`` to the sidecars of ``keys``; key -> the new sidecar's signature."""
+        if not keys:
+            return {}
+        meta = replace(meta, tags=self._raw_forms(meta.tags, local))
+        return {key: self._write_sidecar(key, meta) for key in keys}
+
+    def _write_sidecar(self, key: str, meta: Meta, found: tuple[Sidecar | None] | None = None) -> str:
+        """Write ``meta`` into the sidecar ``NAME.EXT.xmp`` of ``key`` (made when there is none),
+        never over one changed since it was read (``found``: (the sidecar as it was read, or
+        None: none); not given: as the scan saw it). The photo file itself is only read."""
+        target = self.path(key)
+        name, st, existing = self._current_sidecar(key)
+        if found is None:
+            scanned = self.sidecars.get(key)
+            expected = scanned if scanned is not None and name_of(scanned.path) == name else None
+        else:
+            expected = found[0]
+        if (st is None) != (expected is None) or (
+            st is not None
+            and expected is not None
+            and (st.st_size, st.st_mtime_ns) != (expected.size, expected.mtime_ns)
+        ):
+            raise OSError(f"the sidecar of {key} changed since the scan; the next run merges it again")
+        embedded = metadata.read_embedded(target, video=naming.is_video(key))
+        data = metadata.sidecar_bytes(existing, meta, embedded)
+        tmp = TempFile(self._open.tmp(), self.transfers.temp_name())
+        try:
+            with open(tmp.folder.create(tmp.name), "wb") as out:
+                out.write(data)
+                out.flush()
+                os.fsync(out.fileno())
+            with self._user_folder(target) as folder:
+                tmp.move_to(folder, name)
+                now = folder.lstat(name)
+        finally:
+            tmp.unlink(missing_ok=True)
+        assert now is not None
+        rel = self._rel(key).rpartition("/")[0]
+        side = Sidecar(join_key(rel, name), now.st_size, now.st_mtime_ns)
+        self.sidecars[key] = side
+        return side.signature
+
+    def _arrive(self, key: str, photo_id: str, am: ArrivingMeta) -> None:
+        """Settle the metadata of a photo whose file just arrived at ``key``: merged with what
+        the file (and a sidecar already there) says, against the photo's base; a new file with no
+        sidecar takes Flickr's."""
+        target = self.path(key)
+        embedded = metadata.read_embedded(target, video=naming.is_video(key))
+        name, st, existing = self._current_sidecar(key)
+        photo = self.remote.photos.get(photo_id)
+        names = [name_of(key), (photo.file_name if photo else None) or ""]
+        local = metadata.read_sidecar(existing).over(embedded) if existing is not None else embedded
+        local = replace(local, title=own_title(local.title, names, photo))
+        base = am.base
+        if existing is None and not am.replaces:
+            base = settle(None, local, local, None)  # a new file here: Flickr's, where it differs
+        merged = merge(local, am.remote, base.base if base is not None else None)
+        if not am.push:
+            merged = replace(merged, to_remote=(), tags_add=(), tags_remove=frozenset())
+        sidecar = Sidecar(join_key(self._rel(key).rpartition("/")[0], name), st.st_size, st.st_mtime_ns) if st else None
+        written = {}
+        if merged.to_local:
+            tags = self._raw_forms(merged.meta.tags, local)
+            written[key] = self._write_sidecar(key, replace(merged.meta, tags=tags), (sidecar,))
+        elif sidecar is not None:
+            self.sidecars[key] = sidecar
+        kept = am.base.kept if am.base is not None else frozenset()
+        pushed = merged.changes_remote
+        if pushed:
+            kept = kept | self._push_meta(photo_id, merged, am.default_title)
+        remote = merged.meta if pushed else am.remote
+        last_update = None if pushed else am.last_update
+        record = settle(am.base, merged.meta, remote, last_update, frozenset(kept))
+        self.state.put_photo_meta(photo_id, record, written or self._sigs((key,), record, merged.meta))
+        if pushed:
+            self._meta_done(key, merged.remote_fields(), ())
 
     def _complete_secret(self, photo_id: str, secret: str) -> None:
         keys, sha = self._unknown_secrets.pop(photo_id)
@@ -953,6 +1271,31 @@ class Executor:
         self.state.rekey(a.src_key, self._base_item(a.key, a.photo_id, sha, secret, True, a.new_name))
         self._photo_of[a.key] = a.photo_id
         self._done(ActionDone(Done.MOVED_ON_FLICKR, a.key, source=a.src_key))
+        self._follow_sidecar(a.key)
+
+    def _follow_sidecar(self, key: str) -> None:
+        """A file moved here without its sidecar: the sidecar left behind follows it."""
+        side = self.sidecars.get(key)
+        target = self.path(join_key(folder_of(key), metadata.sidecar_name(name_of(key))))
+        if (
+            side is None
+            or self._safe(side.path) == target
+            or name_of(side.path).casefold()
+            in (
+                target.name.casefold(),
+                metadata.adobe_sidecar_name(name_of(key)).casefold(),
+            )
+        ):
+            return
+        try:
+            if os.path.lexists(target):
+                raise OSError(f"{target.relative_to(self.root)} is in the way")
+            self._move(self._safe(side.path), target)
+        except (OSError, UnsafePathError, UnsafeFolderError) as exc:
+            self.notify(SidecarStayed(key, side.path, _describe(exc)))
+            return
+        st = target.stat()
+        self.sidecars[key] = Sidecar(target.relative_to(self.root).as_posix(), st.st_size, st.st_mtime_ns)
 
     def _remove_from_album(self, a: RemoveFromAlbum) -> None:
         self.client.remove_from_album(a.album_id, list(a.photo_ids))
@@ -1025,6 +1368,35 @@ def _copy(folder: SafeDir, name: str, dest: TempFile) -> None:
         os.close(source)
 
 
+def _field_same(name: str, a: Meta, b: Meta) -> bool:
+    return metadata.fields_equal(name, metadata.field_value(a, name), metadata.field_value(b, name))
+
+
+def _listed_meta(photo: ListedPhoto | PhotoInfo) -> Meta:
+    """A photo's metadata as a listing (extras date_taken, geo, tags, description) or
+    photos.getInfo gives it."""
+    tags = photo.tags if isinstance(photo, ListedPhoto) else " ".join(t.clean for t in photo.tags if not t.machine)
+    return metadata.meta_from_listing(
+        photo.title,
+        photo.description,
+        tags,
+        photo.date_taken,
+        photo.taken_granularity,
+        photo.taken_unknown,
+        photo.latitude,
+        photo.longitude,
+        photo.accuracy,
+    )
+
+
+def _moved_sig(synced: str | None, scanned: str, moved: str | None) -> str | None:
+    """A moved file's sidecar signature for its base entry: the moved sidecar's when the one it
+    left was unchanged since the last sync, else unknown (the next run reads it again)."""
+    if synced != scanned:
+        return None
+    return moved if moved is not None else synced
+
+
 def _never_matches(item: BaseItem) -> BaseItem:
     """A base entry for a file that changed while it was sent: the next scan must hash it again
     (a size/mtime match would vouch for content Flickr never got), so it is sent again."""
@@ -1043,6 +1415,7 @@ _HANDLERS: dict[type, Callable[[Executor, Any], None]] = {
     Download: Executor._download,
     PlaceInAlbum: Executor._place_in_album,
     MoveRemote: Executor._move_remote,
+    SyncMeta: Executor._sync_meta,
     RemoveFromAlbum: Executor._remove_from_album,
     DeletePhoto: Executor._delete_photo,
     Forget: Executor._forget,

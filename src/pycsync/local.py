@@ -92,6 +92,9 @@ class ScanResult:
     settings_folders: dict[str, str] = field(default_factory=dict)
     # key -> its XMP sidecar, for the photos and videos that have one
     sidecars: dict[str, Sidecar] = field(default_factory=dict)
+    # sidecars of no photo or video here (one renamed without its sidecar left it behind), by
+    # their path relative to the root as spelled on disk
+    lone_sidecars: dict[str, Sidecar] = field(default_factory=dict)
 
     def unlisted(self, key: str) -> bool:
         """Whether ``key`` may exist although it is not in ``items``: it, or a folder above it,
@@ -367,6 +370,8 @@ class _Walk:
             else:
                 why = SHARED_SIDECAR if stems.get(owner) else LONE_SIDECAR
                 self.skip(rel_prefix + cand[0], why, unsynced=False)
+                if not stems.get(owner):
+                    self.lone(cand, fd, rel_prefix)
                 continue
             if owner not in chosen or rank < chosen[owner][0]:
                 chosen[owner] = (rank, cand)
@@ -378,6 +383,15 @@ class _Walk:
                 continue  # gone, or unreadable: the photo is read without it (and says so, if it matters)
             key = key_prefix + files[owner][1]
             self.result.sidecars[key] = Sidecar(rel_prefix + name, stat.st_size, stat.st_mtime_ns)
+
+    def lone(self, cand: _Candidate, fd: int | None, rel_prefix: str) -> None:
+        name, _nfc, entry, stat = cand
+        try:
+            if stat is None:
+                stat = entry.stat() if fd is None else os.stat(name, dir_fd=fd, follow_symlinks=False)
+        except OSError:
+            return
+        self.result.lone_sidecars[rel_prefix + name] = Sidecar(rel_prefix + name, stat.st_size, stat.st_mtime_ns)
 
     def not_a_file(
         self,

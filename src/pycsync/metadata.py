@@ -540,10 +540,11 @@ def _gps(value: float, positive: str, negative: str) -> str:
     return f"{degrees},{minutes:.8f}{ref}"
 
 
-def sidecar_bytes(existing: bytes | None, meta: Meta, embedded: Meta, now: float | None = None) -> bytes:
+def sidecar_bytes(existing: bytes | None, meta: Meta, embedded: Meta) -> bytes:
     """The sidecar that says ``meta`` over a file that itself says ``embedded``: every field is
     written (the sidecar alone says what holds), into ``existing`` when there is one (whatever
-    else it holds, a raw converter's settings, other languages, stays as it was)."""
+    else it holds, a raw converter's settings, other languages, stays as it was). The same
+    metadata always makes the same bytes (no time stamp: editors notice the file's own time)."""
     if existing is not None:
         if len(existing) > MAX_SIDECAR_BYTES:
             raise MetaError(f"larger than {MAX_SIDECAR_BYTES >> 20} MB: not a sidecar")
@@ -588,8 +589,6 @@ def sidecar_bytes(existing: bytes | None, meta: Meta, embedded: Meta, now: float
     _erase(xmp, _CLEARED)
     if cleared:
         _set_bag(xmp, _CLEARED, cleared)
-    # Lightroom and digiKam tell a sidecar changed by another program by its metadata date
-    xmp["Xmp.xmp.MetadataDate"] = time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(now or time.time()))
     flags = exiv2.XmpParser.XmpFormatFlags
     status, packet = exiv2.XmpParser.encode(xmp, flags.omitPacketWrapper | flags.useCompactFormat)
     if status != 0:

@@ -9,7 +9,8 @@ in the state; unknown for a photo whose metadata never synced):
   wins**, and the field is reported as a conflict with both values. Editors keep their catalogue
   in the files and sidecars, and would write their value back anyway; the Flickr value is in the
   report. A metadata conflict never forks the photo;
-* with no base, a value beats an empty field (a first sync loses nothing on either side);
+* with no base, a value beats an empty field (a first sync loses nothing on either side); a date
+  taken is never emptied (Flickr has no photo without one): an empty date takes the other's;
 * tags are sets of clean forms: additions and removals from both sides are all applied (with no
   base, both sides' tags are kept), so tags never conflict.
 
@@ -26,7 +27,17 @@ from typing import Any
 
 from pycsync.metadata import FIELDS, Location, Meta, clean_tag, field_value, fields_equal, tag_set
 
-__all__ = ["Base", "FieldConflict", "Merged", "PhotoMeta", "dump_base", "load_base", "merge", "settled_base"]
+__all__ = [
+    "Base",
+    "FieldConflict",
+    "Merged",
+    "PhotoMeta",
+    "dump_base",
+    "load_base",
+    "merge",
+    "settle",
+    "settled_base",
+]
 
 #: a photo's base: field -> its value when both sides last agreed (fields not in it: unknown),
 #: as :func:`pycsync.metadata.field_value` gives it, tags as their clean forms
@@ -88,7 +99,10 @@ def merge(local: Meta, remote: Meta, base: Base | None) -> Merged:
         mine, theirs = field_value(local, name), field_value(remote, name)
         if fields_equal(name, mine, theirs):
             continue
-        if name in base:
+        if name == "taken" and (mine is None or theirs is None):
+            # a photo on Flickr always has a date taken: an empty one says nothing, on either side
+            winner = "remote" if mine is None else "local"
+        elif name in base:
             was = base[name]
             if fields_equal(name, mine, was):
                 winner = "remote"
@@ -160,7 +174,7 @@ def settled_base(old: Base | None, local: Meta, remote: Meta) -> dict[str, Any]:
             out[name] = old[name]
     mine_tags, theirs_tags = tag_set(local.tags), tag_set(remote.tags)
     was = frozenset(old.get("tags", ()))
-    out["tags"] = sorted((mine_tags & theirs_tags) | (was & (mine_tags ^ theirs_tags)))
+    out["tags"] = (mine_tags & theirs_tags) | (was & (mine_tags ^ theirs_tags))
     return out
 
 
@@ -179,12 +193,36 @@ class PhotoMeta:
     def complete(self) -> bool:
         return all(name in self.base for name in FIELDS)
 
+    def says(self, meta: Meta) -> bool:
+        """Whether this base is complete and holds exactly ``meta`` (as fields compare)."""
+        if not self.complete:
+            return False
+        for name in FIELDS:
+            if name == "tags":
+                if tag_set(meta.tags) != frozenset(self.base["tags"]):
+                    return False
+            elif not fields_equal(name, field_value(meta, name), self.base[name]):
+                return False
+        return True
+
     def as_meta(self) -> Meta:
         """The base as metadata (a complete base: what the folder says while it is unchanged)."""
         meta = Meta()
         for name, value in self.base.items():
             meta = meta.with_field(name, tuple(sorted(value)) if name == "tags" else value)
         return meta
+
+
+def settle(
+    old: PhotoMeta | None, local: Meta, remote: Meta, last_update: int | None, kept: frozenset[str] = frozenset()
+) -> PhotoMeta:
+    """A photo's record once the folder holds ``local`` and Flickr ``remote`` (see
+    :func:`settled_base`). Flickr's ``last_update`` is kept only when Flickr says what the base
+    says: until then the next run compares the photo again."""
+    record = PhotoMeta(settled_base(old.base if old else None, local, remote), None, kept)
+    if last_update is not None and record.says(remote):
+        record = PhotoMeta(record.base, last_update, kept)
+    return record
 
 
 def dump_base(base: Base) -> str:

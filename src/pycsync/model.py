@@ -14,6 +14,11 @@ import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pycsync.metadata import Meta
+    from pycsync.metamerge import Merged, PhotoMeta
 
 
 def folder_of(key: str) -> str:
@@ -214,6 +219,7 @@ class Upload:
     size: int
     title: str
     file_name: str
+    meta: Meta | None = None  # what the file and its sidecar say (None: metadata is not synced)
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,6 +244,7 @@ class Download:
     overwrite: bool = False
     trash_old: bool = False  # the local file there holds an edit: keep it in the trash first
     date_taken: str = ""  # "YYYY-MM-DD HH:MM:SS", local time: becomes the file's mtime
+    meta: ArrivingMeta | None = None  # the photo's metadata, settled once the file is here
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,6 +258,7 @@ class CopyLocal:
     key: str
     photo_id: str
     original_secret: str
+    meta: ArrivingMeta | None = None  # the photo's metadata, settled once the file is here
 
 
 @dataclass(frozen=True, slots=True)
@@ -372,6 +380,49 @@ class Forget:
     key: str
 
 
+@dataclass(frozen=True, slots=True)
+class ArrivingMeta:
+    """The metadata of a photo whose file a Download or CopyLocal brings here: merged with what
+    the file says once it is here (a file with no sidecar of its own takes Flickr's)."""
+
+    remote: Meta  # what Flickr says
+    base: PhotoMeta | None  # the photo's metadata base, if it has one
+    default_title: str  # what Flickr shows for "no title of its own" (the file's name)
+    last_update: int | None  # Flickr's, as listed (None: too recent to stand for "unchanged")
+    push: bool = True  # a sidecar's fields that win may be written on Flickr (not in a pull)
+    # the file replaces this photo's earlier version here (Flickr's was replaced): merged with
+    # the base like any change; otherwise a file with no sidecar takes Flickr's metadata
+    replaces: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SyncMeta:
+    """Bring one photo's metadata to what its three-way merge decided: the sidecars of ``write``
+    here, the changed fields on Flickr (``push``), then its base in the state."""
+
+    photo_id: str
+    keys: tuple[str, ...]  # the photo's files here once the plan has run
+    local: Meta  # what the folder says
+    remote: Meta  # what Flickr says (tags others added there and removed here left out)
+    merged: Merged
+    base: PhotoMeta | None
+    write: tuple[str, ...]  # the files whose sidecar is written (none in a push)
+    push: bool  # Flickr's fields are written (not in a pull)
+    default_title: str  # what Flickr shows for "no title of its own"
+    last_update: int | None  # Flickr's, as listed (None: too recent to stand for "unchanged")
+    sigs: Mapping[str, str] = field(default_factory=dict)  # key -> its sidecar as scanned (files read)
+
+
+@dataclass(frozen=True, slots=True)
+class MetaConflict:
+    """A field changed differently on both sides: the folder's value won."""
+
+    key: str
+    field: str
+    local: object
+    remote: object
+
+
 Action = (
     Upload
     | Replace
@@ -388,6 +439,7 @@ Action = (
     | DeletePhoto
     | ApplySettings
     | Forget
+    | SyncMeta
 )
 
 
@@ -400,13 +452,14 @@ class Phase(IntEnum):
     TRANSFERS = 2  # uploads, replaces, downloads; trashing (after the copies, which may read the file)
     ALBUMS = 3  # album placements (one album each)
     REMOTE_MOVES = 4
-    REMOVALS = 5  # out of albums
-    DELETIONS = 6  # of photos
-    FORGET = 7
+    METADATA = 5  # (after the moves: a moved file's sidecar has moved with it)
+    REMOVALS = 6  # out of albums
+    DELETIONS = 7  # of photos
+    FORGET = 8
 
     @property
     def parallel(self) -> bool:
-        return self in (Phase.COPIES, Phase.TRANSFERS, Phase.ALBUMS)
+        return self in (Phase.COPIES, Phase.TRANSFERS, Phase.ALBUMS, Phase.METADATA)
 
 
 PHASES: dict[type, Phase] = {
@@ -422,6 +475,7 @@ PHASES: dict[type, Phase] = {
     Download: Phase.TRANSFERS,
     PlaceInAlbum: Phase.ALBUMS,
     MoveRemote: Phase.REMOTE_MOVES,
+    SyncMeta: Phase.METADATA,
     RemoveFromAlbum: Phase.REMOVALS,
     DeletePhoto: Phase.DELETIONS,
     Forget: Phase.FORGET,
@@ -459,6 +513,13 @@ class Plan:
     # key -> the photo name to remember for files nothing else touches (see BaseItem.name)
     names: Mapping[str, str] = field(default_factory=dict)
     outside: tuple[str, ...] = ()  # keys of what Flickr holds outside the selection
+    outside_photos: frozenset[str] = frozenset()  # photo ids that also show outside the selection
+    # metadata: fields changed differently on both sides (the folder's value won)
+    meta_conflicts: tuple[MetaConflict, ...] = ()
+    # what a run records without writing anywhere but the state: photos whose metadata agrees
+    # on both sides (their base, Flickr's last update) and the sidecars of files that say it
+    meta_records: Mapping[str, PhotoMeta] = field(default_factory=dict)
+    meta_sigs: Mapping[str, str] = field(default_factory=dict)  # key -> sidecar signature
 
     def is_empty(self) -> bool:
         return not self.actions

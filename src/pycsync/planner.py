@@ -1356,6 +1356,9 @@ class _Planner:
                 touched, {a.photo_id: a.new_name for a in actions if isinstance(a, MoveRemote) and a.new_name}
             ),
             outside=tuple(outside),
+            outside_photos=frozenset(
+                p for p, keys in (*self._outside_shown.items(), *self._outside_new.items()) if keys
+            ),
         )
 
     def _guard(self, actions: list[Action]) -> str | None:

@@ -28,6 +28,7 @@ from pycsync.events import (
     Done,
     Event,
     RunCost,
+    SidecarStayed,
     TransferFinished,
     TransferProgress,
     TransfersPlanned,
@@ -52,6 +53,7 @@ from pycsync.model import (
     Privacy,
     RemoveFromAlbum,
     Replace,
+    SyncMeta,
     TrashLocal,
     Upload,
     folder_of,
@@ -69,6 +71,7 @@ SUMMARY: dict[str, tuple[Done, ...]] = {
     "deleted": (Done.TRASHED, Done.DELETED_ON_FLICKR, Done.REMOVED_FROM_ALBUM),
     "linked": (Done.LINKED,),
     "settings_changed": (Done.SETTINGS_CHANGED,),
+    "metadata": (Done.METADATA,),  # photos whose metadata was written (on Flickr, in a sidecar)
 }
 # what the line of each kind of action begins with
 LABELS: dict[Done, str] = {
@@ -84,6 +87,7 @@ LABELS: dict[Done, str] = {
     Done.LINKED: "linked",
     Done.ADDED_TO_ALBUM: "added to album",
     Done.SETTINGS_CHANGED: "settings changed",
+    Done.METADATA: "metadata",
 }
 VERBOSE_ONLY = frozenset({Done.ADDED_TO_ALBUM})  # lines shown only with --verbose
 # who sees a new upload, by privacy setting (never said for private: only you)
@@ -99,6 +103,7 @@ TABLE_COLUMNS = (
     "replaced",
     "moved",
     "deleted",
+    "metadata",
     "conflicts",
     "skipped",
     "unsynced",
@@ -313,6 +318,8 @@ class Reporter:
                 self.warn(reason)
             case RunCost(estimate=estimate):
                 self.line(f"estimate: {estimate.describe()}")
+            case SidecarStayed(key=key, sidecar=sidecar, reason=reason):
+                self.warn(f"{key}: its sidecar {sidecar} stays where it was: {reason}")
             case TransfersPlanned() | TransferStarted() | TransferProgress() | TransferFinished():
                 if self._live is not None:
                     self._live.event(event)
@@ -334,6 +341,11 @@ class Reporter:
             self.line(describe_plan(result.plan))
         for note in result.plan.conflicts:
             self.line(f"conflict         {note.key}: {note.reason}; your version kept as {note.kept_as}")
+        for c in result.plan.meta_conflicts:
+            self.line(
+                f"metadata conflict {c.key}: {c.field} changed on both sides: here {show_value(c.local)!r}, "
+                f"on Flickr {show_value(c.remote)!r}; the folder's is kept"
+            )
         if result.unsynced:
             self.line(f"Not synced ({len(result.unsynced)}; listed by every run until they are):")
             for path, reason in result.unsynced if self.verbose else result.unsynced[:LISTED]:
@@ -394,6 +406,12 @@ def action_detail(done: ActionDone) -> str:
         return "same content on both sides"
     if done.settings:
         return ", ".join(done.settings)
+    if done.kind is Done.METADATA:
+        return "; ".join(
+            f"{where}: {', '.join(fields)}"
+            for where, fields in (("on Flickr", done.to_flickr), ("here", done.to_folder))
+            if fields
+        )
     return done.album or done.kept_at
 
 
@@ -427,6 +445,7 @@ def summary_line(result: SyncResult, summary: dict, calls: dict[str, int]) -> st
     """The one line that ends a run's report: what it did and the API calls it used."""
     labels = {**{k: k for k in SUMMARY}, "placed": "placed in albums", "conflicts": "conflicts"}
     labels["settings_changed"] = "photo settings changed"
+    labels.update(metadata="metadata synced", metadata_conflicts="metadata conflicts")
     labels.update(skipped="skipped", raw="RAW skipped", unsynced="not synced", failed="failed")
     labels["uploaded"] = _uploaded_label(result)
     counts = ", ".join(f"{summary[k]} {label}" for k, label in labels.items() if summary[k])
@@ -485,6 +504,8 @@ def summarise(result: SyncResult, calls: dict[str, int]) -> dict:
         **{k: source.get(k, 0) for k in SUMMARY},
         "placed": planned["placed"] if result.outcome is None else _placed(result),
         "conflicts": len(result.plan.conflicts),
+        "metadata_conflicts": len(result.plan.meta_conflicts),
+        "metadata_conflict_fields": meta_conflicts(result.plan),
         "skipped": len(result.skipped),
         "raw": len(result.raw),
         "unsynced": len(result.unsynced),
@@ -589,6 +610,8 @@ def album_rows(result: SyncResult) -> dict[str, dict[str, int]]:
                 row(key)[column] += 1
     for note in result.plan.conflicts:
         row(note.key)["conflicts"] += 1
+    for c in result.plan.meta_conflicts:
+        row(c.key)["conflicts"] += 1
     for path, _ in result.skipped:
         row(path)["skipped"] += 1
     for path, _ in result.unsynced:
@@ -601,8 +624,10 @@ def album_rows(result: SyncResult) -> dict[str, dict[str, int]]:
 
 
 def _planned_keys(plan: Plan) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {c: [] for c in ("uploaded", "downloaded", "replaced", "moved", "deleted")}
+    out: dict[str, list[str]] = {c: [] for c in ("uploaded", "downloaded", "replaced", "moved", "deleted", "metadata")}
     for a in plan.actions:
+        if isinstance(a, SyncMeta) and meta_fields(a) != ((), ()):
+            out["metadata"].append(a.keys[0])
         if isinstance(a, Upload):
             out["uploaded"].extend(a.keys)
         elif isinstance(a, Replace):
@@ -636,6 +661,7 @@ def plan_counts(plan: Plan) -> dict[str, int]:
         + plan.count(DeletePhoto)
         + sum(len(a.forget) for a in plan.actions if isinstance(a, RemoveFromAlbum)),
         "linked": plan.count(Link) + plan.count(Confirm),
+        "metadata": sum(1 for a in plan.actions if isinstance(a, SyncMeta) and meta_fields(a) != ((), ())),
         "placed": len(_placements_alone(plan)),
         "settings_changed": plan.count(ApplySettings),
     }
@@ -645,6 +671,37 @@ def _setting(value: object) -> str:
     if isinstance(value, (list, tuple)):
         return ", ".join(value) or "(none)"
     return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def meta_fields(a: SyncMeta) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(fields a SyncMeta writes on Flickr, fields it writes in sidecars here)."""
+    there = a.merged.remote_fields() if a.push else ()
+    return there, a.merged.to_local if a.write else ()
+
+
+def show_value(value: object) -> str:
+    """A metadata field's value as people read it."""
+    if value is None:
+        return ""
+    if isinstance(value, tuple) and len(value) == 2 and isinstance(value[1], int):  # (date taken, granularity)
+        taken, granularity = str(value[0]), value[1]
+        return {4: taken[:7], 6: taken[:4], 8: f"circa {taken[:4]}"}.get(granularity, taken)
+    latitude = getattr(value, "latitude", None)
+    if latitude is not None:
+        accuracy = getattr(value, "accuracy", None)
+        where = f"{latitude:.6f},{getattr(value, 'longitude', 0.0):.6f}"
+        return where + (f" (accuracy {accuracy})" if accuracy else "")
+    if isinstance(value, (tuple, list, frozenset, set)):
+        return ", ".join(sorted(str(v) for v in value))
+    return str(value)
+
+
+def meta_conflicts(plan: Plan) -> list[dict[str, str]]:
+    """The plan's metadata conflicts, for --json: path, field and both values (the folder's won)."""
+    return [
+        {"path": c.key, "field": c.field, "here": show_value(c.local), "flickr": show_value(c.remote)}
+        for c in plan.meta_conflicts
+    ]
 
 
 def describe_plan(plan: Plan) -> str:
@@ -678,6 +735,13 @@ def describe_plan(plan: Plan) -> str:
         elif isinstance(a, ApplySettings):
             changes = ", ".join(f"{name} {_setting(new)}" for name, _, new in a.changes)
             lines.append(f"would set        {a.key} on Flickr: {changes}")
+        elif isinstance(a, SyncMeta):
+            there, here = meta_fields(a)
+            if there or here:
+                parts = ([f"on Flickr: {', '.join(there)}"] if there else []) + (
+                    [f"here: {', '.join(here)}"] if here else []
+                )
+                lines.append(f"would sync metadata {a.keys[0]} ({'; '.join(parts)})")
     return "\n".join(lines) if lines else "nothing to do"
 
 
@@ -696,6 +760,7 @@ STATUS_CATEGORIES = {
     "delete_remote": "deleted in the folder: a sync removes it from Flickr",
     "unplaced": "on Flickr but not in its album yet: a sync adds it",
     "settings": "on Flickr, and its folder's .pycsync.toml changed a setting: a sync applies it",
+    "metadata": "title, description, tags, date or place changed: a sync writes them on the other side",
     "unsynced": "not synced, and a sync will not sync it as things are: see why below",
 }
 STATUS_HEADINGS = {
@@ -709,6 +774,7 @@ STATUS_HEADINGS = {
     "delete_remote": "to delete on Flickr",
     "unplaced": "to add to albums",
     "settings": "settings to apply",
+    "metadata": "metadata changed",
     "unsynced": "not synced",
 }
 
@@ -752,6 +818,15 @@ def status_report(result: SyncResult, root: str, *, direction: str, delete: bool
         add("conflicts", note.key)
     for key in _placements_alone(result.plan):
         add("unplaced", key)
+    metadata = []
+    for a in result.plan.actions:
+        if isinstance(a, SyncMeta):
+            there, here = meta_fields(a)
+            if there or here:
+                add("metadata", a.keys[0])
+                metadata.append({"path": a.keys[0], "to_flickr": list(there), "to_folder": list(here)})
+    for c in result.plan.meta_conflicts:
+        add("metadata", c.key)
     for path, _ in result.unsynced:
         add("unsynced", path)
     for entry in albums.values():
@@ -768,6 +843,8 @@ def status_report(result: SyncResult, root: str, *, direction: str, delete: bool
         "totals": totals,
         "albums": dict(sorted(albums.items())),
         "conflicts": [{"path": n.key, "reason": n.reason, "kept_as": n.kept_as} for n in result.plan.conflicts],
+        "metadata": sorted(metadata, key=lambda m: m["path"]),
+        "metadata_conflicts": meta_conflicts(result.plan),
         "unsynced": [{"path": p, "reason": r} for p, r in result.unsynced],
         "skipped": [{"path": p, "reason": r} for p, r in result.skipped],
         "raw": [{"path": p, "reason": r} for p, r in result.raw],

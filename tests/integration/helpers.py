@@ -21,6 +21,8 @@ WRITE_REST_METHODS = {
     "flickr.photos.setTags",
     "flickr.photos.setPerms",
     "flickr.photos.setDates",
+    "flickr.photos.geo.setLocation",
+    "flickr.photos.geo.removeLocation",
     "flickr.photosets.create",
     "flickr.photosets.delete",
     "flickr.photosets.addPhoto",
@@ -33,7 +35,18 @@ WRITE_REST_METHODS = {
     "flickr.photosets.reorderPhotos",
 }
 
-SUMMARY_COUNTS = ("uploaded", "downloaded", "replaced", "moved", "deleted", "linked", "conflicts", "failed")
+SUMMARY_COUNTS = (
+    "uploaded",
+    "downloaded",
+    "replaced",
+    "moved",
+    "deleted",
+    "linked",
+    "metadata",
+    "conflicts",
+    "metadata_conflicts",
+    "failed",
+)
 
 
 def sha(data: bytes) -> str:

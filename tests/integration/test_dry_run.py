@@ -81,7 +81,9 @@ def test_dry_run_changes_nothing_and_announces_what_a_real_run_does(emulator, ro
         "moved": 3,
         "deleted": 2,
         "linked": 0,
+        "metadata": 0,
         "conflicts": 1,
+        "metadata_conflicts": 0,
         "failed": 0,
     }
     # `status` is a dry run of a plain two-way sync (no --delete)

@@ -107,7 +107,7 @@ def test_a_written_sidecar_is_standard_xmp_every_field_read_back(tmp_path):
         location=Location(48.858222, -2.294481, 11),
     )
     path = tmp_path / "x.jpg.xmp"
-    path.write_bytes(md.sidecar_bytes(None, meta, Meta(), now=0))
+    path.write_bytes(md.sidecar_bytes(None, meta, Meta()))
     props = read_xmp(path)  # as Lightroom, digiKam or darktable find it
     assert props["Xmp.dc.title"] == "Sunset"
     assert props["Xmp.dc.description"] == "Line one\nline two"

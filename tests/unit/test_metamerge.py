@@ -126,10 +126,11 @@ def test_applying_a_merge_converges(base, here, there, known):
 
 @given(metas(), metas())
 def test_one_side_changed_wins_without_conflict(base, changed):
+    wins = changed if changed.taken is not None else changed.with_field("taken", field_value(base, "taken"))
     for here, there, side in ((changed, base, "local"), (base, changed, "remote")):
         result = merge(here, there, base_of(base))
-        assert same(result.meta, changed) and result.conflicts == ()
-        assert (result.changes_local if side == "remote" else result.changes_remote) or same(base, changed)
+        assert same(result.meta, wins) and result.conflicts == ()
+        assert (result.changes_local if side == "remote" else result.changes_remote) or same(base, wins)
 
 
 @given(metas(), metas(), metas())
@@ -139,6 +140,8 @@ def test_the_folder_wins_conflicts_and_tags_are_never_lost_or_revived(base, here
         if f == "tags":
             continue
         mine, theirs, was = field_value(here, f), field_value(there, f), field_value(base, f)
+        if f == "taken" and (mine is None or theirs is None):
+            continue  # (an empty date is no change: see test_a_date_taken_is_never_emptied)
         if not fields_equal(f, mine, was) and not fields_equal(f, theirs, was) and not fields_equal(f, mine, theirs):
             assert fields_equal(f, field_value(result.meta, f), mine)
             assert any(c.field == f for c in result.conflicts)
@@ -146,6 +149,18 @@ def test_the_folder_wins_conflicts_and_tags_are_never_lost_or_revived(base, here
     assert (mine - was) | (theirs - was) <= merged  # every addition is kept
     assert not merged & ((was - mine) | (was - theirs))  # every removal is applied
     assert merged <= mine | theirs
+
+
+@given(metas(), st.booleans())
+def test_a_date_taken_is_never_emptied(base, known):
+    """Flickr has no photo without a date taken: an empty date on one side takes the other's."""
+    undated = base.with_field("taken", None)
+    for here, there in ((undated, base), (base, undated)):
+        result = merge(here, there, base_of(base) if known else None)
+        assert result.meta.taken == base.taken and result.conflicts == ()
+        if base.taken is not None:
+            assert ("taken" in result.to_local) == (here is undated)
+            assert ("taken" in result.remote_fields()) == (there is undated)
 
 
 @given(metas(), metas())

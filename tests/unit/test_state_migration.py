@@ -138,7 +138,7 @@ def test_a_schema_5_state_gains_metadata_and_lists_flickr_again(tmp_path):
     assert state.meta_updates() == {"p1": (12, False)}
     assert state.photo_meta(["p1", "p2"]) == {"p1": PhotoMeta({"title": None}, 12, frozenset({"theirs"}))}
     assert state.get_item("A/x.jpg").meta_sig == "x.jpg.xmp|5|6"
-    state.learn_meta({"A/x.jpg": ""}, {"p1": 15})
+    state.record_meta({"p1": PhotoMeta({"title": None}, 15, frozenset({"theirs"}))}, {"A/x.jpg": ""})
     assert state.meta_updates() == {"p1": (15, False)} and state.get_item("A/x.jpg").meta_sig == ""
     state.delete_item("A/x.jpg")
     state.prune_photo_meta()

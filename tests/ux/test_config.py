@@ -11,7 +11,7 @@ import pytest
 from tests.integration.conftest import write_jpeg
 
 CONFIG_KEYS = {"root", "files", "settings", "folder", "account"}
-SETTING_NAMES = ["privacy", "layout", "jobs", "exclude", "delete", "max_delete", "rate_limit"]
+SETTING_NAMES = ["privacy", "layout", "jobs", "exclude", "delete", "max_delete", "rate_limit", "metadata"]
 
 
 def user_file(cli_env) -> Path:
@@ -44,6 +44,7 @@ def test_defaults_when_no_file_exists(cli, root):
         "delete": False,
         "max_delete": 50.0,
         "rate_limit": 3000,
+        "metadata": True,
     }
     assert {v["source"] for v in doc["settings"].values()} == {"default"}
     assert doc["files"]["folder"] == {"path": str(root / ".pycsync" / "config.toml"), "exists": False}

@@ -28,9 +28,12 @@ def test_demo_runs_offline_and_explains_itself(tmp_path):
         "2019/Alps/summit.jpg",
         "Paris/IMG_2041.jpg",
         "Paris/eiffel.jpg",
+        "Paris/eiffel.jpg.xmp",
         "Paris/louvre.jpg",
+        "Paris/louvre.jpg.xmp",
         "Pets/cat.jpg",
     ]
+    assert "metadata         Paris/louvre.jpg  (here: title, description, tags)" in out
 
 
 def test_demo_refuses_a_folder_that_is_not_empty(tmp_path):

@@ -86,6 +86,7 @@ def test_plain_output_when_not_a_terminal(root, cli):
         "replaced",
         "moved",
         "deleted",
+        "metadata",
         "conflicts",
         "skipped",
         "unsynced",
@@ -122,7 +123,7 @@ def test_failures_go_to_stderr_as_they_happen_and_again_at_the_end(root, cli):
     assert err[0].startswith("warning: A/notes.jpg: Flickr refuses this file")
     assert err[1:3] == ["1 item failed:", err[0].replace("warning: ", "  ")]
     assert "notes" not in result.stdout
-    assert re.search(r"^A\s+1(\s+·){7}\s+1$", result.stdout, re.M)
+    assert re.search(r"^A\s+1(\s+·){8}\s+1$", result.stdout, re.M)
 
 
 def test_json_summary_shape(root, sync_json):
@@ -160,6 +161,7 @@ def test_json_summary_shape(root, sync_json):
         "replaced": 0,
         "moved": 0,
         "deleted": 0,
+        "metadata": 0,
         "conflicts": 0,
         "skipped": 0,
         "unsynced": 0,

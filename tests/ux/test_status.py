@@ -18,6 +18,8 @@ STATUS_KEYS = {
     "totals",
     "albums",
     "conflicts",
+    "metadata",
+    "metadata_conflicts",
     "unsynced",
     "skipped",
     "out_of_selection",

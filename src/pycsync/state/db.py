@@ -358,18 +358,17 @@ class StateDB:
             if sigs:
                 self._db.executemany("UPDATE items SET meta_sig = ? WHERE key = ?", [(s, k) for k, s in sigs.items()])
 
-    def learn_meta(self, sigs: dict[str, str], updates: dict[str, int]) -> None:
-        """What a run found unchanged: files' sidecar signatures, photos' last updates (so the
-        next run neither reads those files nor compares those photos again)."""
+    def record_meta(self, records: dict[str, PhotoMeta], sigs: dict[str, str]) -> None:
+        """What a run found agreed on both sides without writing anything (see Plan.meta_records)."""
         with self._tx():
-            self._db.executemany("UPDATE items SET meta_sig = ? WHERE key = ?", [(s, k) for k, s in sigs.items()])
             self._db.executemany(
-                "UPDATE photo_meta SET last_update = ? WHERE photo_id = ?", [(u, p) for p, u in updates.items()]
+                "INSERT OR REPLACE INTO photo_meta VALUES (?, ?, ?, ?, ?)",
+                [
+                    (pid, dump_base(m.base), int(m.complete), m.last_update, " ".join(sorted(m.kept)))
+                    for pid, m in records.items()
+                ],
             )
-
-    def drop_photo_meta(self, photo_ids) -> None:
-        with self._tx():
-            self._db.executemany("DELETE FROM photo_meta WHERE photo_id = ?", [(p,) for p in photo_ids])
+            self._db.executemany("UPDATE items SET meta_sig = ? WHERE key = ?", [(s, k) for k, s in sigs.items()])
 
     def prune_photo_meta(self) -> None:
         """Forget the metadata of photos no file here shows any more."""
