@@ -22,6 +22,10 @@ Benchmarks (``--only`` names):
 * ``large``    uploading and downloading one large video: the pycsync process's peak RSS
   against the same sync of a small file.
 * ``hash``     pycsync's file hashing against hashlib.file_digest on the same (cached) file.
+* ``metadata`` the calls metadata costs: an upload of photos whose metadata is in the files
+  (title, caption, keywords, date, GPS, as a camera and an editor leave them) and of photos whose
+  date and place are only in XMP sidecars; a no-change sync; k sidecar edits (every field); k
+  edits on Flickr (title, caption, tag, place). Photos and sidecars are made with exiv2.
 
 Results go to bench/results.json and bench/RESULTS.md, each figure with the commit, date and
 machine it was measured on; the README's figures are taken from there. A run of every benchmark
@@ -64,6 +68,7 @@ FULL = {
     "loose": 100,
     "k": 20,
     "jobs_n": 480,
+    "meta_n": 400,
     "scan_n": 100_000,
     "scan_albums": 200,
     "large_mb": 1024,
@@ -75,6 +80,7 @@ QUICK = {
     "loose": 30,
     "k": 10,
     "jobs_n": 240,
+    "meta_n": 100,
     "scan_n": 100_000,
     "scan_albums": 200,
     "large_mb": 200,
@@ -431,6 +437,144 @@ def bench_library(work: Path, p: dict, results: dict, later: list) -> None:
     except BaseException:
         emu.stop()
         raise
+
+
+def bench_metadata(work: Path, p: dict, results: dict, later: list) -> None:
+    sys.path.insert(0, str(REPO))  # the tests' photo maker: real EXIF/IPTC/XMP, written by exiv2
+    from tests.photos import photo, sidecar
+
+    n, k, albums = p["meta_n"], p["k"], 4
+    emu = Emulator(work / "emu")
+    try:
+        run = Runner(emu, work)
+        src = work / "library"
+        half = n // 2
+        log(f"metadata: {n} photos in {albums} albums, {half} with it all in the file, {n - half} with sidecars")
+        for i in range(n):
+            path = src / f"album_{i % albums}" / f"IMG_{i:05d}.jpg"
+            if i < half:
+                photo(
+                    path,
+                    i,
+                    title=f"Title {i}",
+                    description=f"Caption {i}",
+                    keywords=["alps", f"k{i}"],
+                    taken="2019:07:01 10:00:00",
+                    gps=(46.5, 7.9),
+                )
+            else:  # the date and the place only in the sidecar: Flickr cannot read them from the upload
+                photo(path, i)
+                sidecar(
+                    path.with_name(path.name + ".xmp"),
+                    Xmp_dc_title=f'lang="x-default" Side {i}',
+                    Xmp_dc_subject=["lake", "old"],
+                    Xmp_exif_DateTimeOriginal="2019-07-01T10:00:00",
+                    Xmp_exif_GPSLatitude="46,30.0N",
+                    Xmp_exif_GPSLongitude="7,54.0E",
+                )
+        up = run.sync(src, "--jobs", "8")
+        assert up["summary"]["uploaded"] == n, up["summary"]
+        meta_calls = {m: c for m, c in up["calls"].items() if m in METADATA_METHODS}
+        pixels = n + 2 * albums + ceil500(n) + 6  # what the same upload costs without metadata
+        target = pixels + 2 * (n - half)
+        total = sum(up["calls"].values())
+        results["metadata_upload"] = {
+            "figure": f"upload of N={n} photos with metadata, {half} of them with it all in the file, "
+            f"{n - half} with the date and place in a sidecar: API calls incl. uploads",
+            "target": f"<= the pixels-only bound N + 2M + ceil(N/500) + 6 = {pixels}, + 1 setDates and "
+            f"1 setLocation per sidecar-only photo = {target}",
+            "measured": f"{total} ({meta_calls})",
+            "ratio": round(total / target, 3),
+            "ok": total <= target,
+            "calls": up["calls"],
+        }
+        time.sleep(3)
+        run.sync(src)
+        started = time.monotonic()
+
+        def finish() -> None:
+            from pycsync import remote
+
+            wait = remote.PHOTO_OVERLAP + 3 - (time.monotonic() - started)
+            if wait > 0:
+                log(f"metadata: waiting {wait:.0f}s for recentlyUpdated's overlap to pass")
+                time.sleep(wait)
+            run.sync(src)
+            quiet = run.sync(src)
+            results["metadata_no_change"] = {
+                "figure": f"no-change sync of N={n} photos with metadata: API calls",
+                "target": "the same as without metadata (5)",
+                "measured": quiet["api_calls"],
+                "ratio": round(quiet["api_calls"] / 5, 3),
+                "ok": quiet["api_calls"] <= 5 and quiet["summary"]["metadata"] == 0,
+                "calls": quiet["calls"],
+            }
+            log(f"metadata: {k} sidecars edited (title, a tag added and one removed, date, place)")
+            for i in range(half, half + k):
+                path = src / f"album_{i % albums}" / f"IMG_{i:05d}.jpg.xmp"
+                sidecar(
+                    path,
+                    Xmp_dc_title=f'lang="x-default" Retitled {i}',
+                    Xmp_dc_subject=["lake", "new"],
+                    Xmp_exif_DateTimeOriginal="2020-08-02T11:00:00",
+                    Xmp_exif_GPSLatitude="45,30.0N",
+                    Xmp_exif_GPSLongitude="6,54.0E",
+                )
+            edited = run.sync(src)
+            extra = {m: c for m, c in edited["calls"].items() if m in METADATA_METHODS}
+            per_photo = sum(extra.values()) / k
+            results["metadata_local_edits"] = {
+                "figure": f"sync after k={k} sidecar edits, every field changed: metadata API calls per photo",
+                "target": "<= 6 (setMeta, addTags, getInfo + removeTag, setDates, setLocation); no upload",
+                "measured": f"{per_photo:g} ({extra})",
+                "ratio": round(per_photo / 6, 3),
+                "ok": per_photo <= 6 and edited["summary"]["metadata"] == k and "upload" not in edited["calls"],
+                "calls": edited["calls"],
+            }
+            client = emu.client()
+            try:
+                listed = client.call("flickr.people.getPhotos", user_id="me", per_page=k, extras="")
+                for i, rec in enumerate(listed["photos"]["photo"]):
+                    client.set_meta(rec["id"], title=f"On Flickr {i}", description="Edited on the website")
+                    client.add_tags(rec["id"], ["From The Web"])
+                    client.set_location(rec["id"], 44.0, 5.0, 12)
+            finally:
+                client.close()
+            time.sleep(1)
+            remote_run = run.sync(src)
+            extra = {m: c for m, c in remote_run["calls"].items() if m in METADATA_METHODS}
+            downloads = remote_run["transfers"].get("static", 0)
+            results["metadata_remote_edits"] = {
+                "figure": f"sync after k={k} metadata edits on Flickr (title, caption, tag, place): "
+                "metadata API calls (written to sidecars; no original fetched again)",
+                "target": "0 per photo (1 tags.getListUserRaw per run, to spell new tags as typed), 0 downloads",
+                "measured": f"{sum(extra.values())} ({extra}), {downloads} downloads",
+                "ratio": round(sum(extra.values()) / 1, 3),
+                "ok": sum(extra.values()) <= 1 and downloads == 0 and remote_run["summary"]["metadata"] == k,
+                "calls": remote_run["calls"],
+            }
+            emu.stop()
+
+        later.append(finish)
+    except BaseException:
+        emu.stop()
+        raise
+
+
+# the calls that read or write a photo's metadata (beyond the listing's extras)
+METADATA_METHODS = frozenset(
+    {
+        "flickr.photos.setMeta",
+        "flickr.photos.addTags",
+        "flickr.photos.removeTag",
+        "flickr.photos.setTags",
+        "flickr.photos.setDates",
+        "flickr.photos.geo.setLocation",
+        "flickr.photos.geo.removeLocation",
+        "flickr.photos.getInfo",
+        "flickr.tags.getListUserRaw",
+    }
+)
 
 
 def bench_jobs(work: Path, p: dict, results: dict) -> None:
@@ -822,6 +966,15 @@ LIMITS = {
     "no_change_100k": "as for no-change: nothing in it grows with the number of photos",
     "large_file": "transfers stream in 1 MB chunks and downloads are hashed while written",
     "hashing": "hashlib.file_digest itself (the scan uses it, plus an fstat before and a stat after)",
+    "metadata_upload": "title, caption and tags ride in the upload; Flickr reads the date and GPS from the file "
+    "itself and the read of the new photos after the uploads tells what it took: one setDates and one "
+    "setLocation only where it could not (a sidecar's date and place)",
+    "metadata_no_change": "a file and its sidecar unchanged since they synced are not opened; Flickr's side comes "
+    "in the listing's extras (description, tags, geo, date_taken): nothing per photo",
+    "metadata_local_edits": "Flickr has one call per kind of field (setMeta takes title and description "
+    "together); removeTag takes the tag's full id, which only getInfo tells",
+    "metadata_remote_edits": "the listing's extras say what changed; the listing gives tags in their clean form "
+    "only, so one tags.getListUserRaw per run spells new tags as they were typed",
 }
 
 ORDER = [
@@ -839,6 +992,10 @@ ORDER = [
     "no_change_100k",
     "large_file",
     "hashing",
+    "metadata_upload",
+    "metadata_no_change",
+    "metadata_local_edits",
+    "metadata_remote_edits",
 ]
 
 
@@ -925,11 +1082,12 @@ def main() -> None:
         return
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="smaller libraries and a 200 MB large file")
-    ap.add_argument("--only", default="", help="comma-separated: library,jobs,network,scan,large,hash")
+    ap.add_argument("--only", default="", help="comma-separated: library,jobs,network,scan,large,hash,metadata")
     ap.add_argument("--keep", default=None, help="work in this folder and keep it")
     args = ap.parse_args()
     params = QUICK if args.quick else FULL
-    only = set(filter(None, args.only.split(","))) or {"library", "jobs", "network", "scan", "large", "hash"}
+    everything = {"library", "jobs", "network", "scan", "large", "hash", "metadata"}
+    only = set(filter(None, args.only.split(","))) or everything
     work = Path(args.keep or tempfile.mkdtemp(prefix="pycsync-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     results: dict = {}
@@ -938,6 +1096,8 @@ def main() -> None:
     try:
         if "library" in only:
             bench_library(work / "lib", params, results, later)
+        if "metadata" in only:
+            bench_metadata(work / "meta", params, results, later)
         if "jobs" in only:
             bench_jobs(work / "jobs", params, results)
         if "network" in only:
@@ -961,7 +1121,7 @@ def main() -> None:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
     elapsed = time.monotonic() - started
-    complete = only == {"library", "jobs", "network", "scan", "large", "hash"}
+    complete = only == everything
     written = write_report(results, params, args.quick, elapsed, complete)
     print(f"recorded in {written.relative_to(REPO)}")
     for name in ORDER:
