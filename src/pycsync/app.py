@@ -620,6 +620,7 @@ class _Run:
             self.state,
             self.options,
             scanned.unsynced,
+            _settings_tags(scanned.photo_settings, self.state),
         )
 
     def _commit(self, state: StateDB, plan: Plan, outcome: Outcome, user_nsid: str) -> None:
@@ -675,6 +676,18 @@ def _checked(plan: Plan) -> Plan:
     return plan
 
 
+def _settings_tags(folders: FolderSettings, state: StateDB | None) -> frozenset[str]:
+    """Clean forms of the tags the folders' settings files add now or gave photos before (a
+    setting changed this run is applied after the listing): pycsync's own, out of the metadata's view."""
+    if not folders:
+        return frozenset()
+    tags = set(folders.tags())
+    if state is not None:
+        for given in state.applied_settings().values():
+            tags.update(given.get("tags", ()))
+    return frozenset(metadata.clean_tag(t) for t in tags)
+
+
 def _with_metadata(
     plan: Plan,
     root: Path,
@@ -686,6 +699,7 @@ def _with_metadata(
     state: StateDB | None,
     options: SyncOptions,
     unsynced: list[tuple[str, str]],
+    hidden_tags: frozenset[str] = frozenset(),
 ) -> Plan:
     """The plan with the photos' metadata added (pycsync.metaplan). Only files that may say
     something new are read: new ones, and those whose content or sidecar changed since their
@@ -718,6 +732,7 @@ def _with_metadata(
         sidecars={k: s.signature for k, s in sidecars.items()},
         skip=frozenset(skip | stand_ins),
         since=_listing_since(state),
+        hidden_tags=hidden_tags,
     )
     with_meta = plan_metadata(plan, local_items, remote, base, inputs, options.direction)
     return dataclasses.replace(with_meta, actions=tuple(sorted(with_meta.actions, key=phase)))

@@ -890,6 +890,14 @@ class Executor:
             shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value).lower()
             done.append(f"{name} {shown or '(none)'}")
 
+    def _without_settings_tags(self, meta: Meta) -> Meta:
+        """A photo's metadata without the tags the folders' settings files add (pycsync's own)."""
+        folders = self.settings.folders
+        hidden = {metadata.clean_tag(t) for t in folders.tags()} if folders else set()
+        if not hidden:
+            return meta
+        return replace(meta, tags=tuple(t for t in meta.tags if metadata.clean_tag(t) not in hidden))
+
     def _learn_uploads(self) -> None:
         """What Flickr made of this run's uploads: their original secrets (its upload answer is
         only the photo id) and their metadata (what it took from the request and the file). One
@@ -909,7 +917,7 @@ class Executor:
                 if pid in self._unknown_secrets and listed.original_secret:
                     found[pid] = listed.original_secret
                 if pid in self._upload_meta:
-                    records[pid] = _listed_meta(listed)
+                    records[pid] = self._without_settings_tags(_listed_meta(listed))
         except FlickrError:
             pass  # the getInfo fallback below, then the next listing, learn them
         for pid in {*self._unknown_secrets, *self._upload_meta}:
@@ -922,7 +930,7 @@ class Executor:
             if pid in self._unknown_secrets:
                 found[pid] = info.original_secret
             if pid in self._upload_meta:
-                records[pid] = _listed_meta(info)
+                records[pid] = self._without_settings_tags(_listed_meta(info))
         for pid, secret in found.items():
             if secret:
                 self._complete_secret(pid, secret)

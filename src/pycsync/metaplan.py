@@ -78,6 +78,8 @@ class MetaInputs:
     # update recorded from a photo changed at or after it is not trusted: Flickr's times are
     # whole seconds, and an edit in that very second would leave it as it was
     since: int | None = None
+    # clean forms of the tags the folders' settings files add (pycsync's own, out of view)
+    hidden_tags: frozenset[str] = frozenset()
 
 
 def own_title(title: str | None, names: Iterable[str], photo: RemotePhoto | None = None) -> str | None:
@@ -216,7 +218,7 @@ class _MetaPlanner:
             return None
         base = self.inputs.photo_meta.get(photo_id)
         return ArrivingMeta(
-            remote=photo_meta(photo, [name_of(key)], base.kept if base else ()),
+            remote=photo_meta(photo, [name_of(key)], (base.kept if base else frozenset()) | self.inputs.hidden_tags),
             base=base,
             default_title=naming.title_for_file(name_of(key)),
             last_update=self.trusted(photo.last_update),
@@ -285,7 +287,7 @@ class _MetaPlanner:
         if found is None:
             return None  # (no file read and no complete base: nothing to compare with)
         local = found
-        remote = photo_meta(photo, names, base.kept if base else ())
+        remote = photo_meta(photo, names, (base.kept if base else frozenset()) | self.inputs.hidden_tags)
         merged = merge(local, remote, base.base if base is not None else None)
         # every file of the photo whose own metadata differs from the merge gets it in its sidecar
         write = []
