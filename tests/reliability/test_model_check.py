@@ -202,6 +202,21 @@ class SyncModel(RuleBasedStateMachine):
         trash = self.roots[c] / META / "trash"
         return {sha(p.read_bytes()) for p in trash.rglob("*") if p.is_file()} if trash.exists() else set()
 
+    def _synced_content(self, c: int, key: str) -> str | None:
+        """The content computer c's last synced state holds for ``key`` (None: not synced)."""
+        db = self.roots[c] / META / "state.db"
+        if not db.exists():
+            return None
+        try:
+            state = StateDB(db)
+        except StateError:
+            return None
+        try:
+            item = state.load_base().items.get(nfc(key))
+            return item.sha256 if item is not None else None
+        finally:
+            state.close()
+
     def _based(self, c: int, photo_id: str | None = None) -> set[str]:
         """Contents computer c's last synced state holds (they were on both sides at the time);
         only those of one photo, when given."""
@@ -412,9 +427,14 @@ class SyncModel(RuleBasedStateMachine):
 
     def _delete(self, c: int, key: str) -> None:
         content = sha((self.roots[c] / key).read_bytes())
+        synced = self._synced_content(c, key)
         (self.roots[c] / key).unlink()
         if content not in self._on(c):  # (the photo's other files here keep it on this side)
             self._deleted(content, c)
+        # a file edited and deleted before any sync: the user deleted the version it last synced
+        # too (Flickr keeps that one without --delete, and it must not come back here)
+        if synced is not None and synced != content and synced not in self._on(c):
+            self._deleted(synced, c)
         self.note(f"computer {c}: delete {key} ({content[:8]})")
 
     # ------------------------------------------------------------------ edits on Flickr
