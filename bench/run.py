@@ -292,6 +292,17 @@ def mb(n: float) -> float:
     return round(n / 2**20, 1)
 
 
+def wait_past_overlap(started: float, label: str) -> None:
+    """Wait until a sync begun at ``started`` is older than the listing's recentlyUpdated overlap,
+    so that the next runs measure the steady state, not the re-read of that overlap."""
+    from pycsync import remote
+
+    wait = remote.PHOTO_OVERLAP + 3 - (time.monotonic() - started)
+    if wait > 0:
+        log(f"{label}: waiting {wait:.0f}s for recentlyUpdated's overlap to pass")
+        time.sleep(wait)
+
+
 def log(msg: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {msg}", flush=True)
 
@@ -359,12 +370,7 @@ def bench_library(work: Path, p: dict, results: dict, later: list) -> None:
         started = time.monotonic()
 
         def finish() -> None:
-            from pycsync import remote
-
-            wait = remote.PHOTO_OVERLAP + 3 - (time.monotonic() - started)
-            if wait > 0:
-                log(f"library: waiting {wait:.0f}s for recentlyUpdated's overlap to pass")
-                time.sleep(wait)
+            wait_past_overlap(started, "library")
             # the first run after the wait still re-reads what changed within PHOTO_OVERLAP of
             # the last listing (recentlyUpdated, 500 a page); the one after it is the steady state
             overlap = [run.sync(src), run.sync(dst)]
@@ -493,12 +499,7 @@ def bench_metadata(work: Path, p: dict, results: dict, later: list) -> None:
         started = time.monotonic()
 
         def finish() -> None:
-            from pycsync import remote
-
-            wait = remote.PHOTO_OVERLAP + 3 - (time.monotonic() - started)
-            if wait > 0:
-                log(f"metadata: waiting {wait:.0f}s for recentlyUpdated's overlap to pass")
-                time.sleep(wait)
+            wait_past_overlap(started, "metadata")
             run.sync(src)
             quiet = run.sync(src)
             results["metadata_no_change"] = {
