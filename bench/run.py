@@ -447,7 +447,7 @@ def bench_library(work: Path, p: dict, results: dict, later: list) -> None:
 
 def bench_metadata(work: Path, p: dict, results: dict, later: list) -> None:
     sys.path.insert(0, str(REPO))  # the tests' photo maker: real EXIF/IPTC/XMP, written by exiv2
-    from tests.photos import photo, sidecar
+    from tests.support.photos import photo, sidecar
 
     n, k, albums = p["meta_n"], p["k"], 4
     emu = Emulator(work / "emu")

@@ -1,21 +1,22 @@
-"""Shared fixtures: a running Flickr emulator, a client acting on it, a folder to sync and small
-real media files."""
+"""Shared fixtures: a running Flickr emulator, a client acting on it, a folder to sync, small
+real media files and the real CLI pointed at the emulator (helpers: tests/support)."""
 
 from __future__ import annotations
 
-import io
-import random
-import struct
 import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import Result
 from hypothesis import settings
 
-import pycsync.flickr.transport as transport
 from pycsync.emulator import EmulatorServer
 from pycsync.flickr import Credentials, Endpoints, FlickrClient
+from tests.support.cli import emulator_env, runner_for, sync_json_for
+from tests.support.clock import FlickrClock
+from tests.support.media import make_jpeg_bytes, make_mp4_bytes, make_png_bytes
+from tests.support.remote import Web
 
 # Property tests draw the same examples on every run (derandomized, so no example database
 # either): the suite fails only on a regression, never because hypothesis happened to explore a
@@ -55,61 +56,6 @@ def emulator(request) -> Iterator[EmulatorServer]:
         yield emu
 
 
-def _exif_with_datetime(value: str) -> bytes:
-    """A minimal EXIF (TIFF, little endian) block with DateTimeOriginal in the Exif IFD."""
-    from PIL import Image
-
-    exif = Image.Exif()
-    exif[0x0110] = "pycsync test camera"
-    exif.get_ifd(0x8769)[0x9003] = value
-    return exif.tobytes()
-
-
-def _noise_image(seed: int, size: tuple[int, int]):
-    from PIL import Image
-
-    rnd = random.Random(seed)
-    w, h = size
-    img = Image.new("RGB", size)
-    img.putdata([(rnd.randrange(256), rnd.randrange(256), rnd.randrange(256)) for _ in range(w * h)])
-    return img
-
-
-def make_jpeg_bytes(
-    path: str | Path | None = None, *, seed: int = 0, size: tuple[int, int] = (64, 48), exif_datetime: str | None = None
-) -> bytes:
-    img = _noise_image(seed, size)
-    out = io.BytesIO()
-    kwargs = {"quality": 90}
-    if exif_datetime:
-        kwargs["exif"] = _exif_with_datetime(exif_datetime)
-    img.save(out, "JPEG", **kwargs)
-    data = out.getvalue()
-    if path is not None:
-        Path(path).write_bytes(data)
-    return data
-
-
-def make_png_bytes(path: str | Path | None = None, *, seed: int = 0, size: tuple[int, int] = (40, 30)) -> bytes:
-    img = _noise_image(seed, size)
-    out = io.BytesIO()
-    img.save(out, "PNG")
-    data = out.getvalue()
-    if path is not None:
-        Path(path).write_bytes(data)
-    return data
-
-
-def make_mp4_bytes(seed: int = 0, size: int = 4096, brand: bytes = b"isom") -> bytes:
-    """A tiny MP4-looking byte string: an ``ftyp`` box plus an ``mdat`` of seeded bytes."""
-    rnd = random.Random(seed)
-    ftyp_payload = brand + struct.pack(">I", 512) + brand + b"iso2avc1mp41"
-    ftyp = struct.pack(">I", 8 + len(ftyp_payload)) + b"ftyp" + ftyp_payload
-    payload = bytes(rnd.randrange(256) for _ in range(size))
-    mdat = struct.pack(">I", 8 + len(payload)) + b"mdat" + payload
-    return ftyp + mdat
-
-
 @pytest.fixture
 def make_jpeg() -> Callable[..., bytes]:
     """``make_jpeg(path=None, *, seed=0, size=(64, 48), exif_datetime=None) -> bytes``.
@@ -140,24 +86,6 @@ def flickr(emulator) -> Iterator[FlickrClient]:
     client.close()
 
 
-class FlickrClock:
-    """The emulator's clock, frozen: its stored timestamps (upload and update dates), the clock of
-    its search index and upload tickets, and the Date header the client reads stay put until
-    ``advance`` moves them, so a test that needs a later second takes one without waiting."""
-
-    def __init__(self, start: float = 1_700_000_000):
-        self.now = start
-
-    def advance(self, seconds: float = 10) -> None:
-        self.now += seconds
-
-    def drive(self, emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch) -> FlickrClock:
-        monkeypatch.setattr(emulator.store, "now", lambda: int(self.now))  # whole seconds, as Flickr
-        monkeypatch.setattr(emulator.backend, "clock", lambda: self.now)
-        monkeypatch.setattr(transport, "_server_date", lambda headers: self.now)
-        return self
-
-
 @pytest.fixture
 def flickr_clock(emulator, monkeypatch) -> FlickrClock:
     return FlickrClock().drive(emulator, monkeypatch)
@@ -169,3 +97,26 @@ def root(tmp_path) -> Path:
     path = tmp_path / "photos"
     path.mkdir()
     return path
+
+
+@pytest.fixture
+def cli_env(emulator, tmp_path) -> dict[str, str]:
+    return emulator_env(emulator, tmp_path)
+
+
+@pytest.fixture
+def cli(cli_env) -> Callable[..., Result]:
+    """``cli(*args, input=None, env=None) -> click Result``: the real CLI, in-process, on the emulator."""
+    return runner_for(cli_env)
+
+
+@pytest.fixture
+def sync_json(cli) -> Callable[..., dict]:
+    """``sync_json(root, *args, expect=0) -> summary`` (see tests.support.cli.sync_json_for)."""
+    return sync_json_for(cli)
+
+
+@pytest.fixture
+def web(flickr, emulator, tmp_path) -> Web:
+    """Changes "on Flickr" as the account owner would make them on the website."""
+    return Web(flickr, emulator, tmp_path / "web")

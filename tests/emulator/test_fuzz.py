@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from pycsync.emulator import EmulatorServer
 from pycsync.emulator.api import REGISTRY
-from tests.conftest import make_jpeg_bytes, make_mp4_bytes
+from tests.support.media import make_jpeg_bytes, make_mp4_bytes
 
 from .helpers import Api
 

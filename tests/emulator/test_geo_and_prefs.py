@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from pycsync.emulator import EmulatorServer
-from tests.conftest import make_jpeg_bytes
+from tests.support.media import make_jpeg_bytes
 
 from .helpers import Api
 

@@ -10,7 +10,7 @@ import struct
 import pytest
 
 from pycsync.emulator import EmulatorServer
-from tests.conftest import make_jpeg_bytes
+from tests.support.media import make_jpeg_bytes
 
 from .helpers import Api
 

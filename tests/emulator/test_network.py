@@ -15,7 +15,7 @@ from pycsync.emulator import EmulatorServer
 from pycsync.emulator.cli import emulator_command
 from pycsync.emulator.config import EmulatorConfig
 from pycsync.emulator.network import Link
-from tests.conftest import make_jpeg_bytes
+from tests.support.media import make_jpeg_bytes
 
 from .helpers import Api, control
 

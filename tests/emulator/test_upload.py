@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from pycsync.emulator import EmulatorServer
-from tests.conftest import FlickrClock
+from tests.support.clock import FlickrClock
 
 from .helpers import Api
 

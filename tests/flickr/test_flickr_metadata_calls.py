@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from pycsync.flickr import ApiError, Credentials, Endpoints, FlickrClient
-from tests.photos import photo
+from tests.support.photos import photo
 
 
 @pytest.fixture

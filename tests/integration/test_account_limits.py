@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 
 from pycsync.emulator import EmulatorServer
-from tests.conftest import make_jpeg_bytes, make_mp4_bytes
-from tests.integration.conftest import emulator_env, runner_for, write_jpeg
-from tests.integration.helpers import jpeg, write_calls
+from tests.support.calls import write_calls
+from tests.support.cli import emulator_env, runner_for
+from tests.support.files import write_jpeg
+from tests.support.media import jpeg, make_jpeg_bytes, make_mp4_bytes
 
 #: the account's kind and limits: read once, before the first upload
 LIMIT_CALLS = {"flickr.people.getInfo", "flickr.people.getLimits"}

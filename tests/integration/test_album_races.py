@@ -16,8 +16,11 @@ from pathlib import Path
 
 from pycsync.app import SyncOptions, sync
 from pycsync.flickr import Credentials, Endpoints, FlickrClient
-from tests.integration.conftest import tree, write_jpeg
-from tests.integration.helpers import albums_by_sha, assert_converged, jpeg, sha, static_calls, write_calls
+from tests.support.calls import static_calls, write_calls
+from tests.support.convergence import assert_converged
+from tests.support.files import sha, tree, write_jpeg
+from tests.support.media import jpeg
+from tests.support.remote import albums_by_sha
 
 ALBUM_WRITES = ["flickr.photosets.addPhoto", "flickr.photosets.editPhotos"]
 HOLD_MS = 3000  # far longer than the change made meanwhile takes; checked below, never assumed

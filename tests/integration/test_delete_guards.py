@@ -5,8 +5,11 @@ from __future__ import annotations
 import shutil
 
 from pycsync.state import StateDB
-from tests.integration.conftest import tree, write_jpeg
-from tests.integration.helpers import assert_converged, jpeg, photo_with_sha, sha, static_calls, write_calls
+from tests.support.calls import static_calls, write_calls
+from tests.support.convergence import assert_converged
+from tests.support.files import sha, tree, write_jpeg
+from tests.support.media import jpeg
+from tests.support.remote import photo_with_sha
 
 
 def synced_ten(root, sync_json) -> None:

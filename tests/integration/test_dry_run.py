@@ -6,16 +6,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.integration.conftest import tree, write_jpeg
-from tests.integration.helpers import (
-    SUMMARY_COUNTS,
-    assert_converged,
-    jpeg,
-    photo_with_sha,
-    sha,
-    static_calls,
-    write_calls,
-)
+from tests.support.calls import static_calls, write_calls
+from tests.support.convergence import SUMMARY_COUNTS, assert_converged
+from tests.support.files import sha, tree, write_jpeg
+from tests.support.media import jpeg
+from tests.support.remote import photo_with_sha
 
 
 def meta_snapshot(root: Path) -> dict[str, bytes]:

@@ -8,8 +8,11 @@ import json
 
 import pytest
 
-from tests.integration.conftest import tree, write_jpeg
-from tests.integration.helpers import albums_by_sha, assert_converged, jpeg, sha, write_calls
+from tests.support.calls import write_calls
+from tests.support.convergence import assert_converged
+from tests.support.files import sha, tree, write_jpeg
+from tests.support.media import jpeg
+from tests.support.remote import albums_by_sha
 
 
 def token_env(token: dict) -> dict[str, str]:

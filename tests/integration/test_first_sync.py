@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from tests.integration.conftest import remote_photos, tree, write_jpeg
+from tests.support.files import tree, write_jpeg
+from tests.support.remote import remote_photos
 
 
 def test_upload_then_download_into_an_empty_folder(emulator, root, tmp_path, sync_json):

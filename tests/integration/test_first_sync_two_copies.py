@@ -6,16 +6,11 @@ from __future__ import annotations
 
 import shutil
 
-from tests.integration.conftest import tree, write_jpeg
-from tests.integration.helpers import (
-    albums_by_sha,
-    assert_converged,
-    jpeg,
-    photo_with_sha,
-    sha,
-    static_calls,
-    write_calls,
-)
+from tests.support.calls import static_calls, write_calls
+from tests.support.convergence import assert_converged
+from tests.support.files import sha, tree, write_jpeg
+from tests.support.media import jpeg
+from tests.support.remote import albums_by_sha, photo_with_sha
 
 LIBRARY = {"2019/Paris/a.jpg": 1, "2019/Paris/b.jpg": 2, "Trips/c.jpg": 3, "Trips/d.jpeg": 4, "top.jpg": 5}
 

@@ -9,8 +9,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.integration.conftest import write_jpeg
-from tests.integration.helpers import assert_converged, photo_titled, write_calls
+from tests.support.calls import write_calls
+from tests.support.convergence import assert_converged
+from tests.support.files import write_jpeg
+from tests.support.remote import photo_titled
 
 SETTING_CALLS = {
     "flickr.photos.setPerms",

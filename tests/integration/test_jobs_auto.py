@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from tests.integration.conftest import tree, write_jpeg
+from tests.support.files import tree, write_jpeg
 
 
 def test_jobs_auto_uploads_and_downloads_everything(emulator, root, tmp_path, cli, sync_json):

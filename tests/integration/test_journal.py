@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlite3
 import time
 
-from tests.integration.conftest import write_jpeg
+from tests.support.files import write_jpeg
 
 
 def test_a_run_drops_journal_entries_finished_long_ago(root, sync_json):

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from tests.integration.conftest import tree, write_jpeg
-from tests.integration.helpers import albums_by_sha, albums_by_title, assert_converged, jpeg, sha, write_calls
+from tests.support.calls import write_calls
+from tests.support.convergence import assert_converged
+from tests.support.files import sha, tree, write_jpeg
+from tests.support.media import jpeg
+from tests.support.remote import albums_by_sha, albums_by_title
 
 
 def test_nested_layout_every_folder_is_an_album_titled_with_its_path(emulator, root, tmp_path, sync_json):

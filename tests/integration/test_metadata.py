@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 
 from pycsync.flickr import Credentials, Endpoints, FlickrClient
-from tests.integration.conftest import tree
-from tests.integration.helpers import assert_converged, static_calls, trash, write_calls
-from tests.photos import photo, read_xmp, sidecar
+from tests.support.calls import static_calls, write_calls
+from tests.support.convergence import assert_converged
+from tests.support.files import trash, tree
+from tests.support.photos import photo, read_xmp, sidecar
 
 LOGIN_AND_LIST = {"flickr.test.login", "flickr.auth.oauth.checkToken"}
 

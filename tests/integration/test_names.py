@@ -5,16 +5,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from tests.integration.conftest import tree, write_jpeg
-from tests.integration.helpers import (
-    album_ids,
-    albums_by_sha,
-    assert_converged,
-    jpeg,
-    photo_with_sha,
-    sha,
-    write_calls,
-)
+from tests.support.calls import write_calls
+from tests.support.convergence import assert_converged
+from tests.support.files import sha, tree, write_jpeg
+from tests.support.media import jpeg
+from tests.support.remote import album_ids, albums_by_sha, photo_with_sha
 
 
 def fresh(tmp_path: Path, name: str) -> Path:

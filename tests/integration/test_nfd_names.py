@@ -14,17 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.conftest import tree, write_jpeg
-from tests.integration.helpers import (
-    album_ids,
-    assert_converged,
-    jpeg,
-    photo_with_sha,
-    sha,
-    static_calls,
-    trash,
-    write_calls,
-)
+from tests.support.calls import static_calls, write_calls
+from tests.support.convergence import assert_converged
+from tests.support.files import sha, trash, tree, write_jpeg
+from tests.support.media import jpeg
+from tests.support.remote import album_ids, photo_with_sha
 
 
 def nfd(text: str) -> str:

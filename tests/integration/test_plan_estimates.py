@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import json
 
-from tests.integration.conftest import write_jpeg
-from tests.integration.helpers import jpeg
+from tests.support.files import write_jpeg
+from tests.support.media import jpeg
 
 
 def _library(root, web) -> int:

@@ -3,17 +3,11 @@ mirror one side onto the other."""
 
 from __future__ import annotations
 
-from tests.integration.conftest import tree, write_jpeg
-from tests.integration.helpers import (
-    albums_by_sha,
-    assert_converged,
-    jpeg,
-    photo_with_sha,
-    sha,
-    static_calls,
-    trash,
-    write_calls,
-)
+from tests.support.calls import static_calls, write_calls
+from tests.support.convergence import assert_converged
+from tests.support.files import sha, trash, tree, write_jpeg
+from tests.support.media import jpeg
+from tests.support.remote import albums_by_sha, photo_with_sha
 
 
 def base_with_changes_on_both_sides(root, sync_json, web, emulator):

@@ -4,9 +4,9 @@ inconsistently typed numbers at random, seeded per test: pycsync must never depe
 from __future__ import annotations
 
 from pycsync.emulator import EmulatorServer
-from tests.conftest import make_jpeg_bytes
 from tests.emulator.helpers import Api
-from tests.integration.conftest import write_jpeg
+from tests.support.files import write_jpeg
+from tests.support.media import make_jpeg_bytes
 
 
 def test_this_suite_runs_under_random_typing(emulator):

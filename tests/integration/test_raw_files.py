@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import json
 
-from tests.integration.conftest import write_jpeg
-from tests.integration.helpers import assert_converged, write_calls
+from tests.support.calls import write_calls
+from tests.support.convergence import assert_converged
+from tests.support.files import write_jpeg
 
 
 def _library(root) -> None:

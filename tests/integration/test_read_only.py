@@ -18,8 +18,10 @@ from pathlib import Path
 import pytest
 
 from pycsync.state import RootLock
-from tests.integration.conftest import write_jpeg
-from tests.integration.helpers import jpeg, photo_with_sha, sha, write_calls
+from tests.support.calls import write_calls
+from tests.support.files import sha, write_jpeg
+from tests.support.media import jpeg
+from tests.support.remote import photo_with_sha
 
 READ_ONLY_RUNS = [
     ("sync", "--dry-run"),

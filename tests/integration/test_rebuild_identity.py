@@ -14,18 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.conftest import tree, write_jpeg
-from tests.integration.helpers import (
-    album_ids,
-    albums_by_sha,
-    albums_by_title,
-    assert_converged,
-    jpeg,
-    photo_with_sha,
-    sha,
-    static_calls,
-    write_calls,
-)
+from tests.support.calls import static_calls, write_calls
+from tests.support.convergence import assert_converged
+from tests.support.files import sha, tree, write_jpeg
+from tests.support.media import jpeg
+from tests.support.remote import album_ids, albums_by_sha, albums_by_title, photo_with_sha
 
 # names that are valid here (Linux) but not on every system, or that a safe-name rule changes
 HOSTILE = {

@@ -13,16 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.conftest import tree, write_jpeg
-from tests.integration.helpers import (
-    albums_by_sha,
-    assert_converged,
-    jpeg,
-    photo_with_sha,
-    sha,
-    static_calls,
-    write_calls,
-)
+from tests.support.calls import static_calls, write_calls
+from tests.support.convergence import assert_converged
+from tests.support.files import sha, tree, write_jpeg
+from tests.support.media import jpeg
+from tests.support.remote import albums_by_sha, photo_with_sha
 
 
 @pytest.fixture

@@ -14,8 +14,10 @@ import requests
 from click.testing import CliRunner
 
 from pycsync.cli import Environment, main
-from tests.integration.conftest import tree, write_jpeg
-from tests.integration.helpers import albums_by_sha, assert_converged, jpeg, sha
+from tests.support.convergence import assert_converged
+from tests.support.files import sha, tree, write_jpeg
+from tests.support.media import jpeg
+from tests.support.remote import albums_by_sha
 
 
 def test_dash_p_syncs_the_given_folder(emulator, root, cli, sync_json, web):

@@ -10,18 +10,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.conftest import make_png_bytes
-from tests.integration.conftest import tree, write_jpeg
-from tests.integration.helpers import (
-    album_ids,
-    albums_by_sha,
-    assert_converged,
-    jpeg,
-    photo_with_sha,
-    sha,
-    static_calls,
-    write_calls,
-)
+from tests.support.calls import static_calls, write_calls
+from tests.support.convergence import assert_converged
+from tests.support.files import sha, tree, write_jpeg
+from tests.support.media import jpeg, make_png_bytes
+from tests.support.remote import album_ids, albums_by_sha, photo_with_sha
 
 
 def status(cli, root: Path, *args: str) -> dict:

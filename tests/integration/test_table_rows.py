@@ -10,19 +10,11 @@ import os
 
 import pytest
 
-from tests.integration.conftest import tree, write_jpeg
-from tests.integration.helpers import (
-    albums_by_sha,
-    albums_by_title,
-    assert_converged,
-    jpeg,
-    photo_with_sha,
-    photos_by_id,
-    sha,
-    static_calls,
-    trash,
-    write_calls,
-)
+from tests.support.calls import static_calls, write_calls
+from tests.support.convergence import assert_converged
+from tests.support.files import sha, trash, tree, write_jpeg
+from tests.support.media import jpeg
+from tests.support.remote import albums_by_sha, albums_by_title, photo_with_sha, photos_by_id
 
 
 def synced(root, sync_json, files: dict[str, int]) -> dict[str, bytes]:
@@ -332,7 +324,7 @@ def test_a_replace_on_the_website_leaves_a_stale_tag_but_no_false_conflict(emula
     then names the old content. A run that finds the same new content on both sides (here: the
     file was fetched, then the state that says so was lost) hashes the original instead of
     trusting the tag, and links the two instead of making a conflict copy."""
-    from tests.integration.conftest import write_jpeg
+    from tests.support.files import write_jpeg
 
     write_jpeg(root / "A/x.jpg", 1)
     sync_json(root)

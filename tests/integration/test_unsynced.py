@@ -14,8 +14,10 @@ from pycsync.app import SyncResult
 from pycsync.executor import Outcome
 from pycsync.model import Plan
 from pycsync.report import Reporter, summarise
-from tests.integration.conftest import write_jpeg
-from tests.integration.helpers import albums_by_sha, jpeg, sha, write_calls
+from tests.support.calls import write_calls
+from tests.support.files import sha, write_jpeg
+from tests.support.media import jpeg
+from tests.support.remote import albums_by_sha
 
 NFC = unicodedata.normalize("NFC", "café.jpg")
 NFD = unicodedata.normalize("NFD", "café.jpg")

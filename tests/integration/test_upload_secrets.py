@@ -7,8 +7,9 @@ of its own upload."""
 from __future__ import annotations
 
 from pycsync.state import StateDB
-from tests.integration.conftest import remote_photos, write_jpeg
-from tests.integration.helpers import assert_converged
+from tests.support.convergence import assert_converged
+from tests.support.files import write_jpeg
+from tests.support.remote import remote_photos
 
 
 def _base_secrets(root) -> dict[str, str]:

@@ -11,9 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.conftest import write_jpeg
-from tests.integration.helpers import jpeg, photo_titled, sha, static_calls, write_calls
 from tests.integration.test_read_only import on_disk
+from tests.support.calls import static_calls, write_calls
+from tests.support.files import sha, write_jpeg
+from tests.support.media import jpeg
+from tests.support.remote import photo_titled
 
 
 def _library(root: Path, sync_json) -> None:
@@ -154,7 +156,7 @@ def test_selection_rules_and_files_that_cannot_sync(cli, root, emulator, sync_js
 
 
 def test_deep_hashes_video_originals_not_their_posters(cli, root, emulator, sync_json):
-    from tests.conftest import make_mp4_bytes
+    from tests.support.media import make_mp4_bytes
 
     (root / "V").mkdir()
     video = make_mp4_bytes(seed=3, size=200_000)

@@ -3,8 +3,10 @@ original format as its poster's, so the real type comes from the served file).""
 
 from __future__ import annotations
 
-from tests.integration.conftest import tree, write_jpeg
-from tests.integration.helpers import assert_converged, photo_titled, photo_with_sha, sha, static_calls, write_calls
+from tests.support.calls import static_calls, write_calls
+from tests.support.convergence import assert_converged
+from tests.support.files import sha, tree, write_jpeg
+from tests.support.remote import photo_titled, photo_with_sha
 
 
 def test_video_round_trips_with_its_extension_and_bytes(emulator, root, tmp_path, sync_json, make_mp4):

@@ -22,10 +22,11 @@ from pathlib import Path
 import pytest
 
 from pycsync.emulator import EmulatorServer
-from tests.conftest import make_jpeg_bytes
-from tests.integration.conftest import emulator_env
-from tests.integration.helpers import assert_converged, sha
 from tests.performance.test_no_change_calls import NO_CHANGE
+from tests.support.cli import emulator_env
+from tests.support.convergence import assert_converged
+from tests.support.files import sha
+from tests.support.media import make_jpeg_bytes
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="inotify: the events these tests time")
 

@@ -29,7 +29,7 @@ from pycsync.emulator import EmulatorServer
 from pycsync.flickr import Credentials, Endpoints, FlickrClient
 from pycsync.remote import ListingStats, list_remote, note_own_writes
 from pycsync.state import StateDB
-from tests.conftest import make_jpeg_bytes
+from tests.support.media import make_jpeg_bytes
 
 OPS = (
     "upload",

@@ -4,8 +4,9 @@ their URLs (url_o; a video's owner-only play/orig URL is built without asking Fl
 
 from __future__ import annotations
 
-from tests.integration.conftest import tree
-from tests.performance.conftest import LOGIN, make_library
+from tests.support.calls import LOGIN
+from tests.support.files import tree
+from tests.support.library import make_library
 
 
 def test_initial_download_lists_in_pages_and_fetches_originals_by_url(

@@ -8,7 +8,8 @@ already exist go in with one photosets.addPhoto each."""
 
 from __future__ import annotations
 
-from tests.performance.conftest import LOGIN, make_library
+from tests.support.calls import LOGIN
+from tests.support.library import make_library
 
 EMPTY_ACCOUNT_LISTING = {"flickr.photosets.getList": 1, "flickr.photos.getNotInSet": 1}
 #: the limits check before the first upload: the account's kind and count, its file limits

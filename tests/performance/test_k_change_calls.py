@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.performance.conftest import make_library
 from tests.performance.test_no_change_calls import NO_CHANGE
+from tests.support.library import make_library
 
 
 @pytest.fixture

@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 
 import pycsync.metadata
-from tests.performance.conftest import LOGIN
 from tests.performance.test_no_change_calls import NO_CHANGE
-from tests.photos import photo, sidecar
+from tests.support.calls import LOGIN
+from tests.support.photos import photo, sidecar
 
 K = 3  # photos changed at once: every figure below is per photo, times K
 

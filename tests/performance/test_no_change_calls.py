@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.performance.conftest import make_library
+from tests.support.library import make_library
 
 NO_CHANGE = {
     "flickr.photosets.getList": 1,

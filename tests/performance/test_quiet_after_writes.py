@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import json
 
-from tests.performance.conftest import LOGIN, make_library
 from tests.performance.test_no_change_calls import NO_CHANGE
+from tests.support.calls import LOGIN
+from tests.support.library import make_library
 
 
 def test_quiet_right_after_uploads_into_new_and_existing_albums_and_outside_them(emulator, root, counted, flickr_clock):

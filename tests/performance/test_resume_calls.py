@@ -4,7 +4,7 @@ uploads and album edits still to do, and the one read of the new photos' secrets
 
 from __future__ import annotations
 
-from tests.performance.conftest import make_library
+from tests.support.library import make_library
 
 
 def test_a_stopped_upload_resumes_without_rechecking_what_is_done(emulator, root, counted, flickr_clock):

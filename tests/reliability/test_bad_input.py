@@ -20,17 +20,12 @@ import pycsync.transfers as transfers_module
 from pycsync.emulator import EmulatorServer
 from pycsync.events import TransferProgress
 from pycsync.executor import CHANGED_WHILE_SENDING
-from tests.reliability.conftest import (
-    assert_converged,
-    assert_same_both_sides,
-    env_for,
-    jpeg,
-    local_files,
-    put,
-    runner_for,
-    sha,
-    write_calls,
-)
+from tests.support.calls import write_calls
+from tests.support.cli import runner_for
+from tests.support.convergence import assert_converged, assert_same_both_sides
+from tests.support.faults import fast_env
+from tests.support.files import sha, tree, write_jpeg
+from tests.support.media import jpeg
 
 
 def _uploads(emulator) -> int:
@@ -42,7 +37,7 @@ def _uploads(emulator) -> int:
 
 def test_zero_byte_file_is_skipped_with_a_reason(emulator, root, cli):
     (root / "empty.jpg").write_bytes(b"")
-    put(root / "ok.jpg", 1)
+    write_jpeg(root / "ok.jpg", 1)
     result = cli("sync", str(root))
     assert result.exit_code == 0, result.output
     assert "empty.jpg" in result.output and "empty file" in result.output
@@ -56,8 +51,8 @@ def test_refused_file_is_reported_every_run_and_not_retried_until_it_changes(tmp
     """(A file larger than the account's limit is not even sent: see
     tests/integration/test_account_limits.py.)"""
     with EmulatorServer(host="127.0.0.1", port=0) as emu:
-        cli = runner_for(env_for(emu, tmp_path))
-        put(root / "A/good.jpg", 1)
+        cli = runner_for(fast_env(emu, tmp_path))
+        write_jpeg(root / "A/good.jpg", 1)
         bad = root / "A/bad.jpg"
         bad.write_bytes(b"this is not a jpeg at all\n" * 20)
         expect = "code 5"
@@ -75,14 +70,14 @@ def test_refused_file_is_reported_every_run_and_not_retried_until_it_changes(tmp
         assert "1 not synced" in third.output and "nothing to do" not in third.output
         assert emu.calls().get("upload", 0) == 0
         # fixed: the next run offers it again
-        put(bad, 2)
+        write_jpeg(bad, 2)
         fixed = cli("sync", str(root))
         assert fixed.exit_code == 0, fixed.stderr
         assert sorted(p["sha256"] for p in emu.state()["photos"]) == sorted([sha(jpeg(1)), sha(jpeg(2))])
 
 
 def test_refused_edit_keeps_the_synced_photo(emulator, root, sync_json, cli):
-    put(root / "a.jpg", 1)
+    write_jpeg(root / "a.jpg", 1)
     sync_json(root)
     (root / "a.jpg").write_bytes(b"garbage, not an image" * 10)
     first = cli("sync", str(root))
@@ -97,7 +92,7 @@ def test_non_media_files_are_skipped(emulator, root, cli):
     (root / "notes.txt").write_text("hello")
     (root / "A").mkdir()
     (root / "A" / "photo.jpg.xmp").write_text("<x/>")
-    put(root / "A/p.jpg", 1)
+    write_jpeg(root / "A/p.jpg", 1)
     result = cli("sync", str(root))
     assert result.exit_code == 0
     assert "notes.txt" in result.output and "not a photo or video" in result.output
@@ -106,8 +101,8 @@ def test_non_media_files_are_skipped(emulator, root, cli):
 
 
 def test_unreadable_file_is_skipped_and_not_taken_for_a_deletion(emulator, root, sync_json, cli, monkeypatch):
-    put(root / "A/a.jpg", 1)
-    put(root / "A/b.jpg", 2)
+    write_jpeg(root / "A/a.jpg", 1)
+    write_jpeg(root / "A/b.jpg", 2)
     sync_json(root)
     os.utime(root / "A/a.jpg", ns=(1, 10**18))  # forces a re-hash, which is refused below
     real = local_module._hash_stable
@@ -125,8 +120,8 @@ def test_unreadable_file_is_skipped_and_not_taken_for_a_deletion(emulator, root,
 
 
 def test_unreadable_folder_is_skipped_and_not_taken_for_a_deletion(emulator, root, sync_json, cli, monkeypatch):
-    put(root / "A/a.jpg", 1)
-    put(root / "B/b.jpg", 2)
+    write_jpeg(root / "A/a.jpg", 1)
+    write_jpeg(root / "B/b.jpg", 2)
     sync_json(root)
     real = os.scandir
 
@@ -145,15 +140,15 @@ def test_unreadable_folder_is_skipped_and_not_taken_for_a_deletion(emulator, roo
 
 def test_fifo_does_not_hang_the_scan(emulator, root, cli):
     os.mkfifo(root / "pipe.jpg")
-    put(root / "p.jpg", 1)
+    write_jpeg(root / "p.jpg", 1)
     result = cli("sync", str(root))
     assert result.exit_code == 0
     assert len(emulator.state()["photos"]) == 1
 
 
 def test_file_removed_mid_scan(emulator, root, cli, monkeypatch):
-    put(root / "a.jpg", 1)
-    put(root / "b.jpg", 2)
+    write_jpeg(root / "a.jpg", 1)
+    write_jpeg(root / "b.jpg", 2)
     real = local_module._hash_stable
 
     def vanish(path):
@@ -182,9 +177,9 @@ AWKWARD = [
 
 def test_awkward_names_round_trip(emulator, root, tmp_path, cli, sync_json):
     for i, name in enumerate(AWKWARD):
-        put(root / "Odd" / name, 100 + i)
-    put(root / "Case" / "photo.jpg", 200)
-    put(root / "Case" / "PHOTO.jpg", 201)  # differs only in case: one is reported, not lost
+        write_jpeg(root / "Odd" / name, 100 + i)
+    write_jpeg(root / "Case" / "photo.jpg", 200)
+    write_jpeg(root / "Case" / "PHOTO.jpg", 201)  # differs only in case: one is reported, not lost
     first = cli("sync", str(root))
     assert first.exit_code == 0, first.stderr
     assert "Case/photo.jpg" in first.output and "differs only in letter case" in first.output
@@ -192,24 +187,24 @@ def test_awkward_names_round_trip(emulator, root, tmp_path, cli, sync_json):
     other.mkdir()
     pulled = sync_json(other)
     assert pulled["failed"] == 0
-    up = {sha(v) for v in local_files(root).values()} - {sha(jpeg(200))}  # photo.jpg: reported
-    down = {sha(v) for v in local_files(other).values()}
+    up = {sha(v) for v in tree(root).values()} - {sha(jpeg(200))}  # photo.jpg: reported
+    down = {sha(v) for v in tree(other).values()}
     assert down == up, "every awkward name came down (of the case twins, the one uploaded)"
-    for path in local_files(other):
+    for path in tree(other):
         assert (other / path).resolve().is_relative_to(other.resolve())
-    assert_converged(root, emulator, sync_json)
-    assert_converged(other, emulator, sync_json)
+    assert_converged(emulator, sync_json, root)
+    assert_converged(emulator, sync_json, other)
     # both case twins are still on disk
     assert (root / "Case" / "photo.jpg").exists() and (root / "Case" / "PHOTO.jpg").exists()
 
 
 def test_symlink_loops_and_links_are_not_followed(emulator, root, tmp_path, cli):
-    put(root / "A/a.jpg", 1)
+    write_jpeg(root / "A/a.jpg", 1)
     (root / "A" / "loop").symlink_to(root)
     (root / "self").symlink_to(root / "self")  # a link to itself
     outside = tmp_path / "outside"
     outside.mkdir()
-    put(outside / "secret.jpg", 2)
+    write_jpeg(outside / "secret.jpg", 2)
     (root / "out").symlink_to(outside)
     (root / "file-link.jpg").symlink_to(outside / "secret.jpg")
     result = cli("sync", str(root))
@@ -230,13 +225,13 @@ def _save_as_an_editor_does(path, seed: int) -> None:
     """A new version written beside the file and renamed over it: the file being sent keeps its
     old bytes (an in-place write would tear the bytes in flight, which Flickr then refuses)."""
     new = path.with_name(path.name + ".new")
-    put(new, seed)
+    write_jpeg(new, seed)
     os.replace(new, path)
 
 
 def test_file_changed_while_uploading_is_not_recorded_as_synced(emulator, root, sync_json, flickr):
     path = root / "A/a.jpg"
-    put(path, 1)
+    write_jpeg(path, 1)
     emulator.set_faults([{"match": "upload", "max": 1, "action": {"latency_ms": 600}}])
 
     def edit():  # once the upload is in flight (the emulator holds it for 600 ms)
@@ -252,14 +247,14 @@ def test_file_changed_while_uploading_is_not_recorded_as_synced(emulator, root, 
     summary = sync_json(root)
     assert (summary["replaced"], summary["uploaded"]) == (1, 0), summary
     assert [p["sha256"] for p in emulator.state()["photos"]] == [sha(jpeg(2))]
-    assert_converged(root, emulator, sync_json)
+    assert_converged(emulator, sync_json, root)
 
 
 def test_file_changed_while_replacing_is_not_recorded_as_synced(emulator, root, sync_json):
     path = root / "a.jpg"
-    put(path, 1)
+    write_jpeg(path, 1)
     sync_json(root)
-    put(path, 2)
+    write_jpeg(path, 2)
     emulator.set_faults([{"match": "replace", "max": 1, "action": {"latency_ms": 600}}])
 
     def edit():
@@ -274,7 +269,7 @@ def test_file_changed_while_replacing_is_not_recorded_as_synced(emulator, root, 
     summary = sync_json(root)
     assert (summary["replaced"], summary["uploaded"]) == (1, 0), summary
     assert [p["sha256"] for p in emulator.state()["photos"]] == [sha(jpeg(3))]
-    assert_converged(root, emulator, sync_json)
+    assert_converged(emulator, sync_json, root)
 
 
 @pytest.mark.parametrize("transfer", ["upload", "replace"])
@@ -285,10 +280,10 @@ def test_a_run_that_sent_a_file_as_it_changed_does_not_vouch_for_it(transfer, em
     from pycsync.app import SyncOptions, sync
 
     path = root / "A/a.jpg"
-    put(path, 1)
+    write_jpeg(path, 1)
     if transfer == "replace":
         sync(flickr, SyncOptions(root=root))
-        put(path, 2)
+        write_jpeg(path, 2)
     sent = path.read_bytes()
     edited = []
 
@@ -308,7 +303,7 @@ def test_a_run_that_sent_a_file_as_it_changed_does_not_vouch_for_it(transfer, em
 
 
 def test_full_disk_while_downloading(emulator, root, sync_json, flickr, tmp_path, monkeypatch):
-    put(root / "keep.jpg", 1)
+    write_jpeg(root / "keep.jpg", 1)
     sync_json(root)
     staging = tmp_path / "staging"
     staging.mkdir()
@@ -323,7 +318,7 @@ def test_full_disk_while_downloading(emulator, root, sync_json, flickr, tmp_path
     monkeypatch.setattr(transfers_module._HashingWriter, "write", full)
     summary = sync_json(root, expect=6)  # the run stops at the first full write
     assert "is full" in summary["stderr"] and summary["error"]["kind"] == "local"
-    assert set(local_files(root)) == {"keep.jpg"}, "no partial file, nothing else disturbed"
+    assert set(tree(root)) == {"keep.jpg"}, "no partial file, nothing else disturbed"
     assert list((root / ".pycsync" / "tmp").glob("*")) == [], "temp files cleaned up"
     monkeypatch.setattr(transfers_module._HashingWriter, "write", real_write)
     sync_json(root)
@@ -349,14 +344,14 @@ def test_hostile_album_titles_stay_inside_the_root(emulator, root, tmp_path, fli
     summary = sync_json(root)
     assert summary["downloaded"] == len(titles) and summary["failed"] == 0, summary
     assert sorted(p.name for p in tmp_path.iterdir()) == before, "nothing written outside the root"
-    files = local_files(root)
+    files = tree(root)
     assert {sha(v) for v in files.values()} == {sha(jpeg(300 + i)) for i in range(len(titles))}
     for path in files:
         parts = path.split("/")
         assert ".." not in parts and not any(p.startswith(".") for p in parts), path
         assert not any(p.split(".")[0].upper() in ("CON", "NUL") for p in parts), path
         assert (root / path).resolve().is_relative_to(root.resolve())
-    assert_converged(root, emulator, sync_json)
+    assert_converged(emulator, sync_json, root)
     assert write_calls(emulator) == {}
 
 
@@ -372,7 +367,7 @@ def test_hostile_photo_titles_and_name_tags_stay_inside_the_root(emulator, root,
     summary = sync_json(root)
     assert summary["downloaded"] == len(names), summary
     assert sorted(p.name for p in tmp_path.iterdir()) == before
-    for path in local_files(root):
+    for path in tree(root):
         assert "/" not in path, f"photos in no album land directly in the root: {path}"
         assert not path.startswith("."), path
-    assert_converged(root, emulator, sync_json)
+    assert_converged(emulator, sync_json, root)

@@ -14,8 +14,10 @@ import zlib
 
 from pycsync.app import SyncOptions, sync
 from pycsync.errors import DiskFull
-from tests.reliability.conftest import META, jpeg, local_files, sha
+from pycsync.safefs import META_DIR
 from tests.reliability.hostile import HostileProxy, stream_forever
+from tests.support.files import sha, tree
+from tests.support.media import jpeg
 
 
 def _upload(flickr, tmp_path, title: str, seed: int) -> str:
@@ -26,7 +28,7 @@ def _upload(flickr, tmp_path, title: str, seed: int) -> str:
 
 
 def _nothing_partial(root) -> None:
-    tmp = root / META / "tmp"
+    tmp = root / META_DIR / "tmp"
     assert not tmp.exists() or list(tmp.iterdir()) == [], "a partial download was kept"
 
 
@@ -50,7 +52,7 @@ def test_a_64_gib_photo_is_refused_at_once_and_nothing_kept(emulator, root, flic
     assert failure["path"] == "huge.jpg" and "more than Flickr accepts for a photo" in failure["error"], failure
     assert "68.7 GB" in failure["error"] or "64.0 GiB" in failure["error"], failure
     assert sent and sent[0] < 32 << 20, f"the client read {sent[0]} bytes of a photo it had to refuse"
-    assert set(local_files(root)) == {"fine.jpg"} and sha(local_files(root)["fine.jpg"]) == sha(jpeg(2))
+    assert set(tree(root)) == {"fine.jpg"} and sha(tree(root)["fine.jpg"]) == sha(jpeg(2))
     _nothing_partial(root)
 
 
@@ -62,11 +64,11 @@ def test_a_download_that_needs_more_than_the_free_space_is_refused(emulator, roo
     # the disk is already below the margin: no download can fit, so the run stops there (exit 6)
     assert isinstance(result.error, DiskFull) and "free" in str(result.error), result.error
     assert result.outcome.failed == []
-    assert local_files(root) == {}
+    assert tree(root) == {}
     _nothing_partial(root)
     # with room to spare, the same photo comes down
     assert sync(flickr, SyncOptions(root=root)).ok
-    assert sha(local_files(root)["photo.jpg"]) == sha(jpeg(3))
+    assert sha(tree(root)["photo.jpg"]) == sha(jpeg(3))
 
 
 def _gzip_bomb(size: int) -> bytes:

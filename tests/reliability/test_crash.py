@@ -20,17 +20,12 @@ from pathlib import Path
 
 import pytest
 
+from pycsync.safefs import META_DIR
 from pycsync.state import StateDB
-from tests.reliability.conftest import (
-    META,
-    assert_converged,
-    assert_same_both_sides,
-    build_library,
-    jpeg,
-    local_files,
-    put,
-    sha,
-)
+from tests.support.convergence import assert_converged, assert_same_both_sides
+from tests.support.files import sha, tree, write_jpeg
+from tests.support.library import build_library
+from tests.support.media import jpeg
 
 LATENCY_MS = 15  # every request takes a while, so the kill lands inside a request
 RANDOM_RUNS = int(os.environ.get("PYCSYNC_CRASH_RANDOM_RUNS", "6"))
@@ -77,7 +72,7 @@ class Run:
     def lock_owner(self) -> int | None:
         """The pid in the root's lock file, if there is one."""
         try:
-            return json.loads((self.root / META / "lock").read_text()).get("pid")
+            return json.loads((self.root / META_DIR / "lock").read_text()).get("pid")
         except (FileNotFoundError, ValueError):
             return None
 
@@ -107,7 +102,7 @@ def _wait_for_requests(emulator, run: Run, n: int) -> None:
 
 def _recover_and_check(root, emulator, sync_json, layout) -> int:
     # nothing half-written under a real name, whatever the moment of the kill
-    strays = {k for k, v in local_files(root).items() if sha(v) not in _all_contents()}
+    strays = {k for k, v in tree(root).items() if sha(v) not in _all_contents()}
     assert strays == set(), f"partial or foreign files under real names: {strays}"
     emulator.config.latency_ms = 0
     runs = 0
@@ -117,7 +112,7 @@ def _recover_and_check(root, emulator, sync_json, layout) -> int:
             break
     assert summary["exit_code"] == 0, f"not converged within two runs after the crash: {summary}"
     assert_same_both_sides(root, emulator, layout)
-    assert_converged(root, emulator, sync_json)
+    assert_converged(emulator, sync_json, root)
     return runs
 
 
@@ -174,7 +169,7 @@ def test_crash_while_uploading_with_search_lag(emulator, root, cli_env, sync_jso
     only a second later: the re-run finds the landed upload by its content tag (the journal
     still holds it) instead of uploading it again."""
     for i in range(3):
-        put(root / f"A/{i}.jpg", i)
+        write_jpeg(root / f"A/{i}.jpg", i)
     # the first upload lands but its answer is cut short; the run looks for it by content tag
     # (search lags a second) and is killed while it looks
     emulator.set_faults([{"search_lag_seconds": 1.0}, {"match": "upload", "max": 1, "action": {"truncate": True}}])
@@ -187,7 +182,7 @@ def test_crash_while_uploading_with_search_lag(emulator, root, cli_env, sync_jso
     run.assert_killed_mid_run(emulator)
     truncated = [c for c in emulator.recent_calls() if c["name"] == "upload" and c["status"] == "truncated"]
     assert len(truncated) == 1, "the killed upload landed: the case this test is about"
-    state = StateDB(root / META / "state.db")
+    state = StateDB(root / META_DIR / "state.db")
     try:
         open_uploads = state.unfinished("upload")
     finally:
@@ -205,4 +200,4 @@ def test_crash_while_uploading_with_search_lag(emulator, root, cli_env, sync_jso
     sync_json(root)
     emulator.set_faults([])
     assert_same_both_sides(root, emulator, {f"A/{i}.jpg": sha(jpeg(i)) for i in range(3)})
-    assert_converged(root, emulator, sync_json)
+    assert_converged(emulator, sync_json, root)

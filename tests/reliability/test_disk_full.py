@@ -21,8 +21,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import make_jpeg_bytes
-from tests.reliability.conftest import duplicates, local_files, sha
+from tests.support.files import sha, tree
+from tests.support.media import make_jpeg_bytes
+from tests.support.remote import duplicates
 
 
 def _small_disks() -> bool:
@@ -105,14 +106,14 @@ def test_downloads_on_a_disk_down_to_its_margin(emulator, flickr, tmp_path, cli_
     assert_stopped_for_a_full_disk(code, err, summary, tmp_path / "disk")
     assert "down to the free space" in err
     assert summary["downloaded"] == 0 and summary["failed"] == 0, "stopped at the first, not 8 failures"
-    assert local_files(out / "first") == {}
+    assert tree(out / "first") == {}
     assert list((out / "first" / ".pycsync" / "tmp").iterdir()) == [], "no partial download left"
     assert not (out / "first" / ".pycsync" / "lock").exists()
 
     code, err, summary = result(out, "second")
     assert code == 0, err
     assert summary["downloaded"] == 8 and summary["uploaded"] == 0
-    assert local_files(out / "second") == photos
+    assert tree(out / "second") == photos
     assert len(emulator.state()["photos"]) == 8
 
 
@@ -133,7 +134,7 @@ def test_a_state_database_that_cannot_grow(emulator, tmp_path, cli_env, pages_le
 
     code, err, summary = result(out, "first")
     assert_stopped_for_a_full_disk(code, err, summary, tmp_path / "disk")
-    assert local_files(out / "first") == {"A/old.jpg": old, "A/new.jpg": new}, "no file touched"
+    assert tree(out / "first") == {"A/old.jpg": old, "A/new.jpg": new}, "no file touched"
     assert not (out / "first" / ".pycsync" / "lock").exists()
 
     code, err, summary = result(out, "second")

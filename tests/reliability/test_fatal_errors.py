@@ -21,16 +21,12 @@ import pytest
 
 import pycsync.app
 from pycsync.emulator import EmulatorServer
-from tests.conftest import make_jpeg_bytes
-from tests.reliability.conftest import (
-    assert_converged,
-    assert_same_both_sides,
-    duplicates,
-    jpeg,
-    local_files,
-    put,
-    sha,
-)
+from tests.support.cli import runner_for, sync_json_for
+from tests.support.convergence import assert_converged, assert_same_both_sides
+from tests.support.faults import fast_env
+from tests.support.files import sha, tree, write_jpeg
+from tests.support.media import jpeg, make_jpeg_bytes
+from tests.support.remote import duplicates
 
 CLASS_NAMES = ("TransientError", "HTTPConnectionPool", "ConnectionError", "NewConnectionError", "Traceback")
 
@@ -58,7 +54,7 @@ def pycsync_lines(stderr: str) -> list[str]:
 @pytest.mark.parametrize("jobs", ["1", "4"])
 def test_a_token_revoked_mid_run_stops_at_the_first_refusal(emulator, root, cli, sync_json, jobs):
     for i in range(20):
-        put(root / f"A/{i:02d}.jpg", i)
+        write_jpeg(root / f"A/{i:02d}.jpg", i)
     token = emulator.add_token(perms="delete")
     # the fourth upload is held for a moment, and the token is revoked (on the website) meanwhile
     emulator.set_faults([{"match": "upload", "after": 3, "max": 1, "action": {"latency_ms": 800}}])
@@ -87,12 +83,12 @@ def test_a_token_revoked_mid_run_stops_at_the_first_refusal(emulator, root, cli,
     # signed in again, the next run finishes the job: nothing lost, nothing twice
     assert sync_json(root)["uploaded"] == 20 - len(photos)
     assert duplicates(emulator.state()) == {}
-    assert_converged(root, emulator, sync_json)
+    assert_converged(emulator, sync_json, root)
 
 
 def test_a_revoked_token_in_text_mode_prints_one_line_and_the_partial_summary(emulator, root, cli):
     for i in range(6):
-        put(root / f"A/{i}.jpg", i)
+        write_jpeg(root / f"A/{i}.jpg", i)
     token = emulator.add_token(perms="delete")
     emulator.set_faults([{"match": "upload", "after": 2, "max": 1, "action": {"latency_ms": 800}}])
     revoker = threading.Thread(
@@ -131,7 +127,7 @@ def run_with_clock_off(offset: float, args: list[str], env: dict, tmp_path: Path
 def test_a_clock_an_hour_off_is_reported_as_a_clock_problem_with_the_offset(
     emulator, root, cli_env, tmp_path, offset, said
 ):
-    put(root / "A/a.jpg", 1)
+    write_jpeg(root / "A/a.jpg", 1)
     result = run_with_clock_off(offset, ["sync", str(root), "--json"], cli_env, tmp_path)
     assert result.returncode == 3, result.stderr
     (line,) = pycsync_lines(result.stderr)
@@ -174,7 +170,7 @@ def test_a_file_growing_while_it_uploads_is_retried_not_refused(emulator, root, 
     again = sync_json(root)
     assert again["replaced"] == 1 and again["failed"] == 0, again
     assert [p["sha256"] for p in emulator.state()["photos"]] == [sha(path.read_bytes())]
-    assert_converged(root, emulator, sync_json)
+    assert_converged(emulator, sync_json, root)
 
 
 # --------------------------------------------------------------------------- unreachable endpoints
@@ -188,7 +184,7 @@ def free_port() -> int:
 
 @pytest.mark.parametrize("kind", ["refused", "name", "tls"])
 def test_an_endpoint_that_cannot_be_reached_is_named_with_what_to_check(emulator, root, cli, kind):
-    put(root / "A/a.jpg", 1)
+    write_jpeg(root / "A/a.jpg", 1)
     endpoint, said, check = {
         "refused": (f"http://127.0.0.1:{free_port()}", "connection refused", "the server runs there"),
         "name": ("https://no-such-host.invalid", "name not found", "DNS"),
@@ -212,11 +208,9 @@ def test_an_endpoint_that_goes_away_mid_run_stops_the_run_once(tmp_path, root):
     data = tmp_path / "emulator-data"
     port = free_port()
     for i in range(8):
-        put(root / f"A/{i}.jpg", i)
+        write_jpeg(root / f"A/{i}.jpg", i)
     with EmulatorServer(port=port, data_dir=data) as emulator:
-        from tests.reliability.conftest import env_for, runner_for, sync_json_for
-
-        cli = runner_for(env_for(emulator, tmp_path))
+        cli = runner_for(fast_env(emulator, tmp_path))
         emulator.set_faults([{"match": "upload", "after": 2, "max": 1, "action": {"latency_ms": 500}}])
         stopper = threading.Thread(target=lambda: (wait_for_calls(emulator, "upload", 3), emulator.stop()))
         stopper.start()
@@ -226,10 +220,10 @@ def test_an_endpoint_that_goes_away_mid_run_stops_the_run_once(tmp_path, root):
     (line,) = pycsync_lines(result.stderr)
     assert line.startswith(f"pycsync: cannot reach http://127.0.0.1:{port}: connection refused"), line
     with EmulatorServer(port=port, data_dir=data) as emulator:
-        sync_json = sync_json_for(runner_for(env_for(emulator, tmp_path)))
+        sync_json = sync_json_for(runner_for(fast_env(emulator, tmp_path)))
         sync_json(root)
         assert_same_both_sides(root, emulator, {f"A/{i}.jpg": sha(jpeg(i)) for i in range(8)})
-        assert_converged(root, emulator, sync_json)
+        assert_converged(emulator, sync_json, root)
 
 
 # --------------------------------------------------------------------------- one JSON document
@@ -276,7 +270,7 @@ def _config_bad_file(emulator, root, tmp_path):
     ids=lambda v: getattr(v, "__name__", str(v)).strip("_"),
 )
 def test_json_always_prints_one_document_with_the_error(emulator, root, tmp_path, cli, setup, status, kind):
-    put(root / "A/a.jpg", 1)
+    write_jpeg(root / "A/a.jpg", 1)
     env, args = setup(emulator, root, tmp_path)
     result = cli(*args, "--json", env=env)
     assert result.exit_code == status, (result.exit_code, result.output)
@@ -287,7 +281,7 @@ def test_json_always_prints_one_document_with_the_error(emulator, root, tmp_path
 
 def test_a_safety_abort_prints_its_json_document(emulator, root, cli, sync_json):
     for i in range(4):
-        put(root / f"A/{i}.jpg", i)
+        write_jpeg(root / f"A/{i}.jpg", i)
     sync_json(root)
     for i in range(3):
         (root / f"A/{i}.jpg").unlink()
@@ -297,7 +291,7 @@ def test_a_safety_abort_prints_its_json_document(emulator, root, cli, sync_json)
 
 
 def test_a_successful_run_has_a_null_error(root, sync_json):
-    put(root / "A/a.jpg", 1)
+    write_jpeg(root / "A/a.jpg", 1)
     assert sync_json(root)["error"] is None
 
 
@@ -311,7 +305,7 @@ def test_a_bug_in_the_library_is_not_passed_off_as_a_usage_error(emulator, root,
         raise ValueError("an invariant broke")
 
     monkeypatch.setattr(pycsync.app, "make_plan", broken)
-    put(root / "A/a.jpg", 1)
+    write_jpeg(root / "A/a.jpg", 1)
     result = cli("sync", str(root), "--json")
     assert result.exit_code == 1, result.output
     (line,) = pycsync_lines(result.stderr)
@@ -319,4 +313,4 @@ def test_a_bug_in_the_library_is_not_passed_off_as_a_usage_error(emulator, root,
     assert json.loads(result.stdout)["error"]["kind"] == "error"
     debug = cli("--debug", "sync", str(root))
     assert debug.exit_code == 1 and "Traceback" in debug.stderr, "--debug shows where"
-    assert local_files(root) == {"A/a.jpg": jpeg(1)}
+    assert tree(root) == {"A/a.jpg": jpeg(1)}

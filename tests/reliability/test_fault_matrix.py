@@ -16,16 +16,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.reliability.conftest import (
-    TIMEOUT_LATENCY_MS,
-    assert_converged,
-    assert_same_both_sides,
-    build_library,
-    jpeg,
-    local_files,
-    put,
-    sha,
-)
+from tests.support.convergence import assert_converged, assert_same_both_sides
+from tests.support.faults import TIMEOUT_LATENCY_MS
+from tests.support.files import sha, tree, write_jpeg
+from tests.support.library import build_library
+from tests.support.media import jpeg
 
 # cell name -> (the call to fault, extra sync options for the faulted runs)
 TARGETS = {
@@ -106,7 +101,7 @@ def test_fault_cell(target, fault, emulator, root, flickr, sync_json):
     assert codes == RUNS.get((target, fault), [0]), (codes, summary)
     assert fired == times, "the fault did not fire as often as set: the cell tests something else"
     assert_same_both_sides(root, emulator, layout)
-    assert_converged(root, emulator, sync_json)
+    assert_converged(emulator, sync_json, root)
 
 
 # requests the failing call received in the run: a read is tried 6 times (5 retries); a write
@@ -131,10 +126,10 @@ def test_outage_for_a_whole_run(target, emulator, root, flickr, sync_json):
     fired = emulator.faults()[0]["fired"]
     emulator.set_faults([])
     assert fired == OUTAGE_REQUESTS.get(target, 6), "requests to the failing call: once, or with every retry"
-    assert set(local_files(root)) <= set(layout), "a file left its place"
+    assert set(tree(root)) <= set(layout), "a file left its place"
     sync_json(root, *options)
     assert_same_both_sides(root, emulator, layout)
-    assert_converged(root, emulator, sync_json)
+    assert_converged(emulator, sync_json, root)
 
 
 @pytest.mark.parametrize("fault", ["apply_then_drop", "truncate", "timeout"])
@@ -142,8 +137,8 @@ def test_lost_upload_answer_with_search_lag_makes_no_duplicate(fault, emulator, 
     """The upload landed, its answer was lost, and Flickr's search only shows it a second later
     (less than PYCSYNC_UNKNOWN_UPLOAD_WAIT): the same run finds it, not uploaded again, and the
     run succeeds (no second run to repair anything)."""
-    put(root / "A/a.jpg", 1)
-    put(root / "A/b.jpg", 2)
+    write_jpeg(root / "A/a.jpg", 1)
+    write_jpeg(root / "A/b.jpg", 2)
     emulator.set_faults([{"search_lag_seconds": 1.0}, {"match": "upload", "max": 1, "action": dict(FAULTS[fault])}])
     summary = sync_json(root)
     assert emulator.faults()[1]["fired"] == 1
@@ -153,4 +148,4 @@ def test_lost_upload_answer_with_search_lag_makes_no_duplicate(fault, emulator, 
     assert calls["flickr.photos.search"] >= 1, "the landed upload was found by a search"
     emulator.set_faults([])
     assert_same_both_sides(root, emulator, {"A/a.jpg": sha(jpeg(1)), "A/b.jpg": sha(jpeg(2))})
-    assert_converged(root, emulator, sync_json)
+    assert_converged(emulator, sync_json, root)

@@ -17,7 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.reliability.conftest import assert_converged, assert_same_both_sides, duplicates, jpeg, put, sha
+from tests.support.convergence import assert_converged, assert_same_both_sides
+from tests.support.files import sha, write_jpeg
+from tests.support.media import jpeg
+from tests.support.remote import duplicates
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="reads /proc to time the signal")
 
@@ -68,7 +71,7 @@ def calls_started(emulator, name: str) -> int:
 
 @pytest.mark.parametrize("library", ["_ssl", "_sqlite3"], ids=["importing-the-network", "importing-the-state"])
 def test_ctrl_c_while_pycsync_is_still_starting_up(emulator, root, cli_env, sync_json, library):
-    put(root / "A/a.jpg", 1)
+    write_jpeg(root / "A/a.jpg", 1)
     proc = start(cli_env, "sync", str(root))
     wait_until(lambda: loaded(proc, library) or proc.poll() is not None, f"{library} loaded")
     code, _, err = interrupt(proc)
@@ -80,7 +83,7 @@ def test_ctrl_c_while_pycsync_is_still_starting_up(emulator, root, cli_env, sync
 
 
 def test_ctrl_c_while_listing_flickr(emulator, root, cli_env, sync_json):
-    put(root / "A/a.jpg", 1)
+    write_jpeg(root / "A/a.jpg", 1)
     emulator.set_faults([{"match": "flickr.photosets.getList", "max": 1, "action": {"latency_ms": 3000}}])
     proc = start(cli_env, "sync", str(root), "--json")
     wait_until(lambda: calls_started(emulator, "flickr.photosets.getList"), "the listing started")
@@ -99,7 +102,7 @@ def test_ctrl_c_while_listing_flickr(emulator, root, cli_env, sync_json):
 
 def test_ctrl_c_while_uploading_keeps_what_finished_and_reports_it(emulator, root, cli_env, sync_json):
     for i in range(10):
-        put(root / f"A/{i}.jpg", i)
+        write_jpeg(root / f"A/{i}.jpg", i)
     # the third upload is held; Ctrl-C comes while it is in flight
     emulator.set_faults([{"match": "upload", "after": 2, "max": 1, "action": {"latency_ms": 1500}}])
     proc = start(cli_env, "sync", str(root), "--jobs", "1", "--json")
@@ -116,7 +119,7 @@ def test_ctrl_c_while_uploading_keeps_what_finished_and_reports_it(emulator, roo
     sync_json(root)
     assert duplicates(emulator.state()) == {}
     assert_same_both_sides(root, emulator, {f"A/{i}.jpg": sha(jpeg(i)) for i in range(10)})
-    assert_converged(root, emulator, sync_json)
+    assert_converged(emulator, sync_json, root)
 
 
 def test_a_second_ctrl_c_stops_at_once_and_the_next_run_recovers(emulator, root, cli_env, sync_json):
@@ -125,7 +128,7 @@ def test_a_second_ctrl_c_stops_at_once_and_the_next_run_recovers(emulator, root,
     second may then come while Python is shutting down, when its default action ends the
     process: a death by SIGINT, which a shell reports as 130 too.)"""
     for i in range(4):
-        put(root / f"A/{i}.jpg", i)
+        write_jpeg(root / f"A/{i}.jpg", i)
     emulator.set_faults([{"match": "upload", "after": 1, "max": 1, "action": {"latency_ms": 8000}}])
     proc = start(cli_env, "sync", str(root), "--jobs", "1")
     wait_until(lambda: calls_started(emulator, "upload") >= 2, "the second upload started")

@@ -12,7 +12,9 @@ import sys
 import time
 
 from pycsync.state import RootLock
-from tests.reliability.conftest import assert_converged, jpeg, put, sha
+from tests.support.convergence import assert_converged
+from tests.support.files import sha, write_jpeg
+from tests.support.media import jpeg
 
 
 def _env(cli_env) -> dict:
@@ -35,7 +37,7 @@ def _dead_pid() -> int:
 
 def test_second_concurrent_run_fails_with_a_clear_message(emulator, root, cli, cli_env, sync_json):
     for i in range(6):
-        put(root / f"A/{i}.jpg", i)
+        write_jpeg(root / f"A/{i}.jpg", i)
     emulator.config.latency_ms = 100  # the first run takes a few seconds
     first = subprocess.Popen(
         [sys.executable, "-m", "pycsync", "sync", str(root), "--jobs", "1"],
@@ -57,11 +59,11 @@ def test_second_concurrent_run_fails_with_a_clear_message(emulator, root, cli, c
     assert not lock.exists(), "released at the end"
     emulator.config.latency_ms = 0
     assert len(emulator.state()["photos"]) == 6
-    assert_converged(root, emulator, sync_json)
+    assert_converged(emulator, sync_json, root)
 
 
 def test_lock_held_in_this_process_refuses_a_run(emulator, root, cli):
-    put(root / "a.jpg", 1)
+    write_jpeg(root / "a.jpg", 1)
     (root / ".pycsync").mkdir()
     with RootLock(root / ".pycsync" / "lock"):
         result = cli("sync", str(root))
@@ -73,7 +75,7 @@ def test_lock_held_in_this_process_refuses_a_run(emulator, root, cli):
 
 
 def test_stale_lock_from_a_dead_pid_is_taken_over(emulator, root, cli):
-    put(root / "a.jpg", 1)
+    write_jpeg(root / "a.jpg", 1)
     (root / ".pycsync").mkdir()
     lock = root / ".pycsync" / "lock"
     lock.write_text(json.dumps({"pid": _dead_pid(), "host": socket.gethostname()}))
@@ -84,7 +86,7 @@ def test_stale_lock_from_a_dead_pid_is_taken_over(emulator, root, cli):
 
 
 def test_half_written_lock_is_taken_over(emulator, root, cli):
-    put(root / "a.jpg", 1)
+    write_jpeg(root / "a.jpg", 1)
     (root / ".pycsync").mkdir()
     lock = root / ".pycsync" / "lock"
     lock.write_text('{"pid": 12')  # a crash while writing it
@@ -96,7 +98,7 @@ def test_half_written_lock_is_taken_over(emulator, root, cli):
 
 
 def test_lock_of_a_killed_run_is_taken_over(emulator, root, cli_env, cli):
-    put(root / "a.jpg", 1)
+    write_jpeg(root / "a.jpg", 1)
     emulator.config.latency_ms = 200
     proc = subprocess.Popen(
         [sys.executable, "-m", "pycsync", "sync", str(root)],
@@ -121,7 +123,7 @@ def test_lock_of_a_killed_run_is_taken_over(emulator, root, cli_env, cli):
 
 
 def test_lock_from_another_host_is_respected(emulator, root, cli):
-    put(root / "a.jpg", 1)
+    write_jpeg(root / "a.jpg", 1)
     (root / ".pycsync").mkdir()
     lock = root / ".pycsync" / "lock"
     lock.write_text(json.dumps({"pid": 1, "host": "some-other-machine"}))

@@ -17,8 +17,11 @@ from pycsync import naming
 from pycsync.app import SyncOptions, sync
 from pycsync.executor import Executor, Settings
 from pycsync.model import LocalItem, Plan, RemoteListing, Upload, name_of
+from pycsync.safefs import META_DIR
 from pycsync.state import StateDB
-from tests.reliability.conftest import META, fast_client, jpeg, put, sha
+from tests.support.faults import fast_client
+from tests.support.files import sha, write_jpeg
+from tests.support.media import jpeg
 
 
 @pytest.fixture
@@ -33,8 +36,8 @@ def client(emulator):
 
 @pytest.fixture
 def state(root):
-    (root / META).mkdir()
-    db = StateDB(root / META / "state.db")
+    (root / META_DIR).mkdir()
+    db = StateDB(root / META_DIR / "state.db")
     yield db
     db.close()
 
@@ -56,7 +59,7 @@ def _upload(root, client, state, key: str, wait: float):
 
 @pytest.mark.parametrize("fault", ["apply_then_drop", "truncate"])
 def test_a_lost_upload_answer_is_looked_up_in_the_same_run(fault, emulator, root, client, state):
-    put(root / "A/a.jpg", 1)
+    write_jpeg(root / "A/a.jpg", 1)
     emulator.set_faults([{"search_lag_seconds": 0.5}, {"match": "upload", "max": 1, "action": {fault: True}}])
     outcome = _upload(root, client, state, "A/a.jpg", wait=5.0)
     assert outcome.failed == [] and outcome.done["uploaded"] == 1
@@ -68,7 +71,7 @@ def test_a_lost_upload_answer_is_looked_up_in_the_same_run(fault, emulator, root
 
 
 def test_a_lost_upload_not_found_in_time_stays_open_for_the_next_run(emulator, root, client, state):
-    put(root / "A/a.jpg", 1)
+    write_jpeg(root / "A/a.jpg", 1)
     emulator.set_faults([{"search_lag_seconds": 30}, {"match": "upload", "max": 1, "action": {"truncate": True}}])
     outcome = _upload(root, client, state, "A/a.jpg", wait=0.3)
     assert [key for key, _ in outcome.failed] == ["A/a.jpg"]
@@ -78,7 +81,7 @@ def test_a_lost_upload_not_found_in_time_stays_open_for_the_next_run(emulator, r
 
 
 def test_an_upload_refused_before_its_body_left_is_not_looked_up(emulator, root, client, state):
-    put(root / "A/a.jpg", 1)
+    write_jpeg(root / "A/a.jpg", 1)
     emulator.set_faults([{"match": "upload", "max": 1, "action": {"http": 400}}])
     outcome = _upload(root, client, state, "A/a.jpg", wait=5.0)
     assert [key for key, _ in outcome.failed] == ["A/a.jpg"]
@@ -107,8 +110,8 @@ def _run(client, root, wait: float = 5.0):
 
 def _open_upload(root, key: str, content: str, body_sent: float | None) -> None:
     """The journal as a run killed during this upload leaves it."""
-    (root / META).mkdir(exist_ok=True)
-    db = StateDB(root / META / "state.db")
+    (root / META_DIR).mkdir(exist_ok=True)
+    db = StateDB(root / META_DIR / "state.db")
     entry = db.journal_begin("upload", key, content, sent=body_sent or 0.0)
     if body_sent is not None:
         db.journal_note(entry, body_sent=body_sent)
@@ -116,7 +119,7 @@ def _open_upload(root, key: str, content: str, body_sent: float | None) -> None:
 
 
 def _journal(root) -> list[tuple[str, str, str | None]]:
-    db = StateDB(root / META / "state.db")
+    db = StateDB(root / META_DIR / "state.db")
     try:
         return db._db.execute("SELECT kind, key, outcome FROM journal ORDER BY id").fetchall()
     finally:
@@ -128,7 +131,7 @@ def test_next_run_adopts_a_landed_upload_that_search_shows_late(emulator, root, 
     yet (search lag), and the next run finds it by its content tag instead of uploading again."""
     import time
 
-    put(root / "A/a.jpg", 1)
+    write_jpeg(root / "A/a.jpg", 1)
     emulator.set_faults([{"search_lag_seconds": 1.0}])
     flickr.upload(root / "A/a.jpg", title="a", tags=[naming.hash_tag(sha(jpeg(1)))])
     _open_upload(root, "A/a.jpg", sha(jpeg(1)), body_sent=time.time())
@@ -143,7 +146,7 @@ def test_next_run_adopts_a_landed_upload_that_search_shows_late(emulator, root, 
 def test_next_run_uploads_once_what_did_not_land(emulator, root, client):
     import time
 
-    put(root / "A/a.jpg", 1)
+    write_jpeg(root / "A/a.jpg", 1)
     _open_upload(root, "A/a.jpg", sha(jpeg(1)), body_sent=time.time() - 10)
     result = _run(client, root, wait=0.5)
     assert result.ok and result.outcome.done["uploaded"] == 1
@@ -153,7 +156,7 @@ def test_next_run_uploads_once_what_did_not_land(emulator, root, client):
 
 
 def test_next_run_does_not_wait_for_an_upload_whose_body_never_left(emulator, root, client):
-    put(root / "A/a.jpg", 1)
+    write_jpeg(root / "A/a.jpg", 1)
     _open_upload(root, "A/a.jpg", sha(jpeg(1)), body_sent=None)
     result = _run(client, root, wait=60)  # (were it to look, the test would take a minute)
     assert result.ok and result.outcome.done["uploaded"] == 1
@@ -170,11 +173,11 @@ def test_next_run_takes_a_landed_replace_for_this_files_content(emulator, root, 
     """Killed after Flickr took a replace but before the base was updated: the photo's content
     changed on Flickr and the file changed here, to the same content. No conflict, nothing sent
     again, and the content tag is pointed at the new content."""
-    put(root / "A/a.jpg", 1)
+    write_jpeg(root / "A/a.jpg", 1)
     assert _run(client, root).ok
     photo_id = _only_photo(emulator)
-    put(root / "A/a.jpg", 2)
-    db = StateDB(root / META / "state.db")
+    write_jpeg(root / "A/a.jpg", 2)
+    db = StateDB(root / META_DIR / "state.db")
     db.journal_begin("replace", "A/a.jpg", sha(jpeg(2)), photo_id=photo_id)
     db.close()
     flickr.replace(root / "A/a.jpg", photo_id)  # it landed; its answer (and the retag) did not
@@ -190,11 +193,11 @@ def test_next_run_takes_a_landed_replace_for_this_files_content(emulator, root, 
 
 
 def test_next_run_replaces_again_what_did_not_land(emulator, root, client):
-    put(root / "A/a.jpg", 1)
+    write_jpeg(root / "A/a.jpg", 1)
     assert _run(client, root).ok
     photo_id = _only_photo(emulator)
-    put(root / "A/a.jpg", 2)
-    db = StateDB(root / META / "state.db")
+    write_jpeg(root / "A/a.jpg", 2)
+    db = StateDB(root / META_DIR / "state.db")
     db.journal_begin("replace", "A/a.jpg", sha(jpeg(2)), photo_id=photo_id)
     db.close()
     emulator.reset_calls()

@@ -14,7 +14,8 @@ import time
 import pytest
 
 from pycsync.state import RootLock
-from tests.reliability.conftest import jpeg, put, sha
+from tests.support.files import sha, write_jpeg
+from tests.support.media import jpeg
 
 SAFETY_ABORT = 7
 
@@ -41,7 +42,7 @@ def _refused(result, what: str) -> None:
 
 @pytest.mark.parametrize("name", ["tmp", "trash", "state.db", "lock"])
 def test_a_link_inside_pycsync_is_refused_and_its_target_untouched(name, emulator, root, outside, cli):
-    put(root / "A/a.jpg", 1)
+    write_jpeg(root / "A/a.jpg", 1)
     meta = root / ".pycsync"
     meta.mkdir()
     target = outside if name in ("tmp", "trash") else outside / "notes.part"
@@ -54,7 +55,7 @@ def test_a_link_inside_pycsync_is_refused_and_its_target_untouched(name, emulato
 
 
 def test_pycsync_itself_a_link_is_refused(emulator, root, outside, cli):
-    put(root / "a.jpg", 1)
+    write_jpeg(root / "a.jpg", 1)
     (outside / "tmp").mkdir()
     (outside / "tmp" / "leftover.part").write_text("not pycsync's")
     (root / ".pycsync").symlink_to(outside)
@@ -69,7 +70,7 @@ def test_pycsync_itself_a_link_is_refused(emulator, root, outside, cli):
 def test_an_empty_file_linked_as_the_state_is_not_turned_into_a_database(emulator, root, tmp_path, cli):
     victim = tmp_path / "victim.sqlite"
     victim.write_bytes(b"")
-    put(root / "a.jpg", 1)
+    write_jpeg(root / "a.jpg", 1)
     (root / ".pycsync").mkdir()
     (root / ".pycsync" / "state.db-wal").symlink_to(victim)
     _refused(cli("sync", str(root)), "state.db-wal")
@@ -86,8 +87,8 @@ def _plant_trash(root, make) -> None:
 
 
 def _synced_then_deleted_on_flickr(root, flickr, sync_json) -> None:
-    put(root / "A/keep.jpg", 1)
-    put(root / "A/gone.jpg", 2)
+    write_jpeg(root / "A/keep.jpg", 1)
+    write_jpeg(root / "A/gone.jpg", 2)
     sync_json(root)
     gone = next(p for p in flickr.search() if p["title"] == "gone")
     flickr.delete_photo(gone["id"])
@@ -126,7 +127,7 @@ def test_links_inside_planted_trash_date_folders_are_never_used(emulator, root, 
 @pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root to hand files to another user")
 @pytest.mark.parametrize("where", [".pycsync", ".pycsync/tmp", ".pycsync/trash"])
 def test_a_pycsync_folder_of_another_user_is_refused(where, emulator, root, cli):
-    put(root / "a.jpg", 1)
+    write_jpeg(root / "a.jpg", 1)
     (root / ".pycsync" / "tmp").mkdir(parents=True)
     (root / ".pycsync" / "trash").mkdir()
     os.chown(root / where, 65534, 65534)
@@ -136,7 +137,7 @@ def test_a_pycsync_folder_of_another_user_is_refused(where, emulator, root, cli)
 
 
 def test_a_pycsync_folder_others_may_write_to_is_tightened(emulator, root, sync_json):
-    put(root / "a.jpg", 1)
+    write_jpeg(root / "a.jpg", 1)
     (root / ".pycsync").mkdir()
     os.chmod(root / ".pycsync", 0o777)
     sync_json(root)

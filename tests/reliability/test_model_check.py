@@ -52,17 +52,13 @@ from pycsync.app import SafetyAbort, SyncOptions, sync
 from pycsync.emulator import EmulatorServer
 from pycsync.flickr import Credentials, Endpoints, FlickrClient
 from pycsync.ignore import IgnoreRules
+from pycsync.safefs import META_DIR
 from pycsync.state import StateDB, StateError
-from tests.reliability.conftest import (
-    META,
-    duplicates,
-    fast_client,
-    jpeg,
-    local_files,
-    partial_files,
-    sha,
-    write_calls,
-)
+from tests.support.calls import write_calls
+from tests.support.faults import fast_client
+from tests.support.files import partial_files, sha, tree
+from tests.support.media import jpeg
+from tests.support.remote import duplicates
 
 EXAMPLES = int(os.environ.get("PYCSYNC_MODEL_EXAMPLES", "100"))
 SHRINK = os.environ.get("PYCSYNC_MODEL_SHRINK", "1") != "0"  # 0: report the first failure as found
@@ -168,7 +164,7 @@ class SyncModel(RuleBasedStateMachine):
         return text + "\nsteps:\n  " + "\n  ".join(self.steps)
 
     def _local(self, c: int) -> dict[str, bytes]:
-        return local_files(self.roots[c])
+        return tree(self.roots[c])
 
     def _local_keys(self, c: int) -> list[str]:
         return sorted(self._local(c))
@@ -199,12 +195,12 @@ class SyncModel(RuleBasedStateMachine):
         return {sha(v) for v in self._local(side).values()}
 
     def _trash(self, c: int) -> set[str]:
-        trash = self.roots[c] / META / "trash"
+        trash = self.roots[c] / META_DIR / "trash"
         return {sha(p.read_bytes()) for p in trash.rglob("*") if p.is_file()} if trash.exists() else set()
 
     def _synced_content(self, c: int, key: str) -> str | None:
         """The content computer c's last synced state holds for ``key`` (None: not synced)."""
-        db = self.roots[c] / META / "state.db"
+        db = self.roots[c] / META_DIR / "state.db"
         if not db.exists():
             return None
         try:
@@ -220,7 +216,7 @@ class SyncModel(RuleBasedStateMachine):
     def _based(self, c: int, photo_id: str | None = None) -> set[str]:
         """Contents computer c's last synced state holds (they were on both sides at the time);
         only those of one photo, when given."""
-        db = self.roots[c] / META / "state.db"
+        db = self.roots[c] / META_DIR / "state.db"
         if not db.exists():
             return set()
         try:
@@ -642,7 +638,7 @@ class SyncModel(RuleBasedStateMachine):
         cases upload a photo again (open bugs: test_rebuild_gaps.py)."""
         if self._named_placements(c) != self._named_placements(FLICKR):
             return
-        db = self.roots[c] / META / "state.db"
+        db = self.roots[c] / META_DIR / "state.db"
         if how == "deleted":
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{db}{suffix}").unlink(missing_ok=True)
@@ -790,7 +786,7 @@ def _folders(root: Path) -> list[str]:
     for dirpath, dirnames, _ in os.walk(root):
         rel = Path(dirpath).relative_to(root)
         if not rel.parts:
-            dirnames[:] = [d for d in dirnames if d != META]
+            dirnames[:] = [d for d in dirnames if d != META_DIR]
         out += [(rel / d).as_posix() for d in dirnames]
     return out
 

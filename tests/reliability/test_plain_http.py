@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from pycsync.cli import Environment, main
-from tests.reliability.conftest import put
+from tests.support.files import write_jpeg
 
 REMOTE = "http://flickr.example.net"
 
@@ -77,7 +77,7 @@ def run(env: dict, *args: str, input: str | None = None):
 
 @pytest.mark.parametrize("how", ["option", "environment"])
 def test_plain_http_to_another_host_is_refused_before_anything_is_sent(eavesdropper, signed_in, root, how):
-    put(root / "A/a.jpg", 1)
+    write_jpeg(root / "A/a.jpg", 1)
     if how == "option":
         result = run(signed_in, "--endpoint", REMOTE, "sync", str(root))
     else:
@@ -96,7 +96,7 @@ def test_signing_in_over_plain_http_is_refused_too(eavesdropper, signed_in):
 
 
 def test_allow_plain_http_goes_ahead_with_a_warning(eavesdropper, signed_in, root):
-    put(root / "A/a.jpg", 1)
+    write_jpeg(root / "A/a.jpg", 1)
     result = run(signed_in, "--endpoint", REMOTE, "--allow-plain-http", "sync", str(root))
     warnings = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
     assert warnings == [
@@ -112,7 +112,7 @@ def test_allow_plain_http_goes_ahead_with_a_warning(eavesdropper, signed_in, roo
 @pytest.mark.parametrize("endpoint", ["http://127.0.0.1:{port}", "http://localhost:{port}", "http://127.1.2.3:{port}"])
 def test_plain_http_to_this_computer_needs_no_option(signed_in, root, endpoint):
     """Loopback never leaves the machine: the emulator's own endpoint (nothing listens here)."""
-    put(root / "A/a.jpg", 1)
+    write_jpeg(root / "A/a.jpg", 1)
     result = run(signed_in, "--endpoint", endpoint.format(port=1), "sync", str(root))
     assert result.exit_code == 4, result.output  # refused connection, not refused plain HTTP
     assert "plain HTTP" not in result.output and "warning" not in result.output

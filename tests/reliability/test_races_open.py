@@ -10,7 +10,9 @@ import pytest
 
 from pycsync.app import SyncOptions, sync
 from pycsync.flickr import Credentials, Endpoints, FlickrClient
-from tests.reliability.conftest import fast_client, jpeg, local_files, put, sha
+from tests.support.faults import fast_client
+from tests.support.files import sha, tree, write_jpeg
+from tests.support.media import jpeg
 
 
 def _client(emulator):
@@ -26,7 +28,7 @@ def test_two_computers_making_one_new_album_at_once_make_one_album(emulator, tmp
     keep the other's as a folder "B (album id)")."""
     roots = [tmp_path / "one", tmp_path / "two"]
     for i, root in enumerate(roots):
-        put(root / "B" / f"from{i}.jpg", i)
+        write_jpeg(root / "B" / f"from{i}.jpg", i)
     both_listed = threading.Barrier(2, timeout=20)
     create = FlickrClient.create_album
 
@@ -62,14 +64,14 @@ def test_two_computers_replacing_one_photo_at_once_keep_both_edits(emulator, tmp
     second computer's next sync downloads the first's version over its own: its edit is nowhere.
     An edit must never be lost: one of the two must end as a conflict copy."""
     one, two = tmp_path / "one", tmp_path / "two"
-    put(one / "A/x.jpg", 1)
+    write_jpeg(one / "A/x.jpg", 1)
     two.mkdir()
     client = _client(emulator)
     try:
         assert sync(client, SyncOptions(one)).ok
         assert sync(client, SyncOptions(two)).ok
-        put(one / "A/x.jpg", 2)
-        put(two / "A/x.jpg", 3)
+        write_jpeg(one / "A/x.jpg", 2)
+        write_jpeg(two / "A/x.jpg", 3)
         planned, go_on = threading.Event(), threading.Event()
         replace = FlickrClient.replace
 
@@ -98,7 +100,7 @@ def test_two_computers_replacing_one_photo_at_once_keep_both_edits(emulator, tmp
         assert first and first[0].ok
         sync(client, SyncOptions(two))
         sync(client, SyncOptions(one))
-        everywhere = {sha(v) for root in (one, two) for v in local_files(root).values()}
+        everywhere = {sha(v) for root in (one, two) for v in tree(root).values()}
         everywhere |= {p["sha256"] for p in emulator.state()["photos"]}
         assert {sha(jpeg(2)), sha(jpeg(3))} <= everywhere, "an edit was lost"
     finally:

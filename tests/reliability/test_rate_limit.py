@@ -10,7 +10,9 @@ from __future__ import annotations
 import pycsync.cli as cli_module
 from pycsync.flickr import FlickrClient
 from pycsync.flickr.ratelimit import RateLimiter
-from tests.reliability.conftest import assert_same_both_sides, jpeg, put, sha
+from tests.support.convergence import assert_same_both_sides
+from tests.support.files import sha, write_jpeg
+from tests.support.media import jpeg
 
 WINDOW = 1.5
 
@@ -40,8 +42,8 @@ def _max_in_window(times: list[float], window: float) -> int:
 
 def _library(root) -> None:
     for i in range(4):
-        put(root / f"A/{i}.jpg", i)
-    put(root / "loose.jpg", 9)
+        write_jpeg(root / f"A/{i}.jpg", i)
+    write_jpeg(root / "loose.jpg", 9)
 
 
 def test_never_more_calls_than_the_budget_retries_included(emulator, root, cli, monkeypatch, sync_json):
@@ -77,7 +79,7 @@ def test_never_more_calls_than_the_budget_retries_included(emulator, root, cli, 
 def test_budget_from_the_environment(emulator, root, cli, monkeypatch):
     made: list = []
     monkeypatch.setattr(cli_module, "FlickrClient", _scaled_client(made))
-    put(root / "a.jpg", 1)
+    write_jpeg(root / "a.jpg", 1)
     assert cli("sync", str(root), env={"PYCSYNC_RATE_LIMIT": "7"}).exit_code == 0
     assert made[-1].limiter.calls_per_hour == 7
     assert cli("sync", str(root)).exit_code == 0

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.reliability.conftest import META, jpeg, put, sha, write_calls
+from pycsync.safefs import META_DIR
+from tests.support.calls import write_calls
+from tests.support.files import sha, write_jpeg
+from tests.support.media import jpeg
 
 
 def _web_upload(flickr, tmp_path, seed: int, title: str, album_id: str | None = None) -> str:
@@ -28,7 +31,7 @@ def test_a_damaged_state_pairs_a_renamed_album_by_its_website_photos(emulator, r
     """README: a damaged state after an album was renamed on Flickr (and before the folder
     followed) pairs the folder with the album by their photos. When the folder holds only photos
     uploaded on the website, it becomes an album of its own and they are uploaded again."""
-    put(root / "A/mine.jpg", 1)
+    write_jpeg(root / "A/mine.jpg", 1)
     sync_json(root)
     album_id = emulator.state()["albums"][0]["id"]
     _web_upload(flickr, tmp_path, 2, "web", album_id)
@@ -36,7 +39,7 @@ def test_a_damaged_state_pairs_a_renamed_album_by_its_website_photos(emulator, r
     (root / "B").mkdir()
     (root / "A/mine.jpg").rename(root / "B/mine.jpg")  # A keeps only the website's photo
     flickr.edit_album_meta(album_id, "Renamed")
-    (root / META / "state.db").write_bytes(b"not a database" * 100)
+    (root / META_DIR / "state.db").write_bytes(b"not a database" * 100)
     emulator.reset_calls()
     sync_json(root)
     assert sorted(p["sha256"] for p in emulator.state()["photos"]) == sorted([sha(jpeg(1)), sha(jpeg(2))])
@@ -53,7 +56,7 @@ def test_a_lost_state_finds_a_renamed_website_photo_by_its_content(emulator, roo
     (root / "A").mkdir()
     (root / "web.jpg").rename(root / "A/renamed.jpg")
     for suffix in ("", "-wal", "-shm"):
-        (root / META / f"state.db{suffix}").unlink(missing_ok=True)
+        (root / META_DIR / f"state.db{suffix}").unlink(missing_ok=True)
     emulator.reset_calls()
     sync_json(root)
     assert [p["sha256"] for p in emulator.state()["photos"]] == [sha(jpeg(3))]

@@ -16,7 +16,8 @@ import requests
 from oauthlib import oauth1
 
 from pycsync.executor import UnsafePathError
-from tests.reliability.conftest import jpeg, local_files, put, sha
+from tests.support.files import sha, tree, write_jpeg
+from tests.support.media import jpeg
 
 SIGNATURE = re.compile(r"oauth_signature(?:=|%3D|%253D|\"\s*:\s*\"|=\")\"?([^&\s\",]+)")
 
@@ -50,8 +51,8 @@ def _secrets(emulator) -> dict[str, str]:
 
 
 def test_no_secret_in_any_output_even_with_debug(emulator, root, flickr, cli_env, tmp_path):
-    put(root / "A/a.jpg", 1)
-    put(root / "A/b.jpg", 2)
+    write_jpeg(root / "A/a.jpg", 1)
+    write_jpeg(root / "A/b.jpg", 2)
     staging = tmp_path / "staging"
     staging.mkdir()
     (staging / "remote.jpg").write_bytes(jpeg(3))
@@ -67,7 +68,7 @@ def test_no_secret_in_any_output_even_with_debug(emulator, root, flickr, cli_env
     )
     out = _run(["sync", str(root)], env)
     out += _run(["--debug", "sync", str(root)], env)
-    put(root / "A/c.jpg", 4)
+    write_jpeg(root / "A/c.jpg", 4)
     out += _run(["--debug", "sync", str(root), "--json"], env)
     assert "GET" in out or "POST" in out, "--debug logged the HTTP traffic"
     # an authentication failure with --debug shows a traceback: it must be clean too
@@ -189,8 +190,8 @@ def test_no_move_into_a_symlinked_folder_inside_the_root(emulator, root, tmp_pat
     """A photo moved on Flickr into an album whose folder here is a link to another folder of the
     sync root: the file is not moved through the link (the link stays inside the root, so only
     the refusal to pass a link stops it), and nothing is lost."""
-    put(root / "A/x.jpg", 1)
-    put(root / "A/keep.jpg", 2)
+    write_jpeg(root / "A/x.jpg", 1)
+    write_jpeg(root / "A/keep.jpg", 2)
     sync_json(root)
     (root / "Real").mkdir()
     (root / "B").symlink_to(root / "Real", target_is_directory=True)
@@ -200,7 +201,7 @@ def test_no_move_into_a_symlinked_folder_inside_the_root(emulator, root, tmp_pat
     summary = sync_json(root, expect=1)
     assert [(f["path"], "symbolic link" in f["error"]) for f in summary["failures"]] == [("B/x.jpg", True)]
     assert list((root / "Real").iterdir()) == [], "nothing moved through the link"
-    assert {k: sha(v) for k, v in local_files(root).items()} == {"A/x.jpg": sha(jpeg(1)), "A/keep.jpg": sha(jpeg(2))}
+    assert {k: sha(v) for k, v in tree(root).items()} == {"A/x.jpg": sha(jpeg(1)), "A/keep.jpg": sha(jpeg(2))}
 
 
 @pytest.mark.parametrize("key", ["B/x.jpg", "B/C/x.jpg", "Real/L/x.jpg", "Real/link.jpg"])
@@ -214,7 +215,7 @@ def test_executor_refuses_paths_through_a_link_inside_the_root(key, root):
     (root / "Real").mkdir()
     (root / "B").symlink_to(root / "Real", target_is_directory=True)
     (root / "Real" / "L").symlink_to(root / "Real", target_is_directory=True)
-    put(root / "Real" / "file.jpg", 1)
+    write_jpeg(root / "Real" / "file.jpg", 1)
     (root / "Real" / "link.jpg").symlink_to(root / "Real" / "file.jpg")
     (root / ".pycsync").mkdir()
     state = StateDB(root / ".pycsync" / "state.db")
@@ -256,7 +257,7 @@ def test_hostile_names_end_up_inside_the_root(emulator, root, tmp_path, flickr, 
     after = {p for p in tmp_path.rglob("*")}
     new = {p for p in after - before if not p.resolve().is_relative_to(root.resolve())}
     assert new == set(), f"written outside the root: {new}"
-    assert {sha(v) for v in local_files(root).values()} == {sha(jpeg(50 + i)) for i in range(3)}
+    assert {sha(v) for v in tree(root).values()} == {sha(jpeg(50 + i)) for i in range(3)}
     assert not Path("/tmp/pwned").exists() and not Path("/tmp/pwned.jpg").exists()
 
 
@@ -272,10 +273,10 @@ def test_a_file_swapped_for_a_link_after_its_check_never_sends_the_link_target(
     private = tmp_path / "private" / "not-for-flickr.jpg"
     private.parent.mkdir()
     private.write_bytes(jpeg(90))
-    put(root / "A/a.jpg", 1)
+    write_jpeg(root / "A/a.jpg", 1)
     if change == "edited file":
         sync(flickr, SyncOptions(root=root))
-        put(root / "A/a.jpg", 2)
+        write_jpeg(root / "A/a.jpg", 2)
     swapped = []
 
     def notify(event):

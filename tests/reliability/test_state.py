@@ -10,26 +10,21 @@ from pathlib import Path
 import pytest
 
 from pycsync.state import StateDB
-from tests.reliability.conftest import (
-    assert_converged,
-    assert_same_both_sides,
-    jpeg,
-    local_files,
-    put,
-    sha,
-    write_calls,
-)
+from tests.support.calls import write_calls
+from tests.support.convergence import assert_converged, assert_same_both_sides
+from tests.support.files import sha, tree, write_jpeg
+from tests.support.media import jpeg
 
 
 def _library(root, flickr, tmp_path, sync_json) -> dict[str, bytes]:
     for path, seed in (("A/a1.jpg", 1), ("A/a2.jpg", 2), ("B/b1.jpg", 3), ("r.jpg", 4)):
-        put(root / path, seed)
+        write_jpeg(root / path, seed)
     staging = tmp_path / "staging"
     staging.mkdir()
     (staging / "web.jpg").write_bytes(jpeg(5))
     flickr.upload(staging / "web.jpg", title="web")  # no pycsync tags: matched by name and hash
     sync_json(root)
-    return local_files(root)
+    return tree(root)
 
 
 def _files_and_meta(root: Path) -> dict[str, str]:
@@ -68,14 +63,14 @@ def test_lost_or_corrupt_state_is_rebuilt_without_reuploading(damage, emulator, 
         assert "rebuilding the state" in result.stderr
     calls = emulator.calls()
     assert calls.get("upload", 0) == 0 and calls.get("replace", 0) == 0, "nothing re-uploaded"
-    assert local_files(root) == before, "no file changed, no conflict copy"
+    assert tree(root) == before, "no file changed, no conflict copy"
     assert_same_both_sides(root, emulator, {k: sha(v) for k, v in before.items()})
-    assert_converged(root, emulator, sync_json)
+    assert_converged(emulator, sync_json, root)
 
 
 def test_base_advances_only_for_confirmed_actions(emulator, root, sync_json):
-    put(root / "A/ok.jpg", 1)
-    put(root / "A/fails.jpg", 2)
+    write_jpeg(root / "A/ok.jpg", 1)
+    write_jpeg(root / "A/fails.jpg", 2)
     emulator.set_faults([{"match": "upload", "after": 1, "max": 1, "action": {"reset": True}}])
     sync_json(root, "--jobs", "1", expect=1)
     state = StateDB(root / ".pycsync" / "state.db")
@@ -94,8 +89,8 @@ def test_base_advances_only_for_confirmed_actions(emulator, root, sync_json):
 
 def test_dry_run_has_no_side_effect(emulator, root, flickr, tmp_path, sync_json, cli):
     _library(root, flickr, tmp_path, sync_json)
-    put(root / "A/new.jpg", 10)
-    put(root / "A/a1.jpg", 11)
+    write_jpeg(root / "A/new.jpg", 10)
+    write_jpeg(root / "A/a1.jpg", 11)
     os.unlink(root / "B/b1.jpg")
     (tmp_path / "staging" / "web2.jpg").write_bytes(jpeg(12))
     flickr.upload(tmp_path / "staging" / "web2.jpg", title="web2")
@@ -112,14 +107,14 @@ def test_dry_run_has_no_side_effect(emulator, root, flickr, tmp_path, sync_json,
 
 
 def test_dry_run_on_a_never_synced_folder_creates_nothing(emulator, root, cli):
-    put(root / "a.jpg", 1)
+    write_jpeg(root / "a.jpg", 1)
     assert cli("sync", str(root), "--dry-run").exit_code == 0
     assert not (root / ".pycsync").exists()
 
 
 def test_no_mass_deletion(emulator, root, sync_json, cli, flickr):
     for i in range(6):
-        put(root / f"A/{i}.jpg", i)
+        write_jpeg(root / f"A/{i}.jpg", i)
     sync_json(root)
     # the folder looks empty (an unmounted disk): --delete refuses, without --delete nothing happens
     for p in list((root / "A").iterdir()):
@@ -141,7 +136,7 @@ def test_no_mass_deletion(emulator, root, sync_json, cli, flickr):
 
 def test_local_deletions_go_to_the_trash(emulator, root, sync_json, flickr):
     for i in range(4):
-        put(root / f"A/{i}.jpg", i)
+        write_jpeg(root / f"A/{i}.jpg", i)
     sync_json(root)
     photo = next(p for p in emulator.state()["photos"] if p["sha256"] == sha(jpeg(0)))
     flickr.delete_photo(photo["id"])
@@ -155,7 +150,7 @@ def test_local_deletions_go_to_the_trash(emulator, root, sync_json, flickr):
 def test_an_upload_whose_body_never_left_is_not_looked_for(emulator, root, sync_json):
     """A crash before the last byte of an upload left: Flickr cannot have it, so the next run
     uploads at once instead of waiting for search to show it."""
-    put(root / "a.jpg", 1)
+    write_jpeg(root / "a.jpg", 1)
     (root / ".pycsync").mkdir()
     state = StateDB(root / ".pycsync" / "state.db")
     state.journal_begin("upload", "a.jpg", sha(jpeg(1)), sent=0.0)
@@ -168,7 +163,7 @@ def test_an_upload_whose_body_never_left_is_not_looked_for(emulator, root, sync_
 
 def test_an_upload_whose_body_left_is_found_not_repeated(emulator, root, sync_json, flickr):
     """A crash after the whole body left: the upload may have landed, so it is looked up."""
-    put(root / "a.jpg", 1)
+    write_jpeg(root / "a.jpg", 1)
     flickr.upload(root / "a.jpg", title="a", tags=[f"pycsync:sha256={sha(jpeg(1))}"])
     (root / ".pycsync").mkdir()
     state = StateDB(root / ".pycsync" / "state.db")
@@ -181,7 +176,7 @@ def test_an_upload_whose_body_left_is_found_not_repeated(emulator, root, sync_js
 
 
 def test_a_crashed_runs_partial_downloads_are_cleared(emulator, root, sync_json):
-    put(root / "a.jpg", 1)
+    write_jpeg(root / "a.jpg", 1)
     sync_json(root)
     partial = root / ".pycsync" / "tmp" / "123-456.part"
     partial.write_bytes(b"half a photo")
@@ -195,8 +190,8 @@ def test_a_lagging_listing_never_costs_a_file_its_place(emulator, root, sync_jso
     from pycsync.executor import Executor, Settings
     from pycsync.model import LocalItem, Plan, RemoteListing, TrashLocal
 
-    put(root / "A/x.jpg", 1)
-    put(root / "A/y.jpg", 2)
+    write_jpeg(root / "A/x.jpg", 1)
+    write_jpeg(root / "A/y.jpg", 2)
     sync_json(root)
     state = StateDB(root / ".pycsync" / "state.db")
     base = state.load_base()

@@ -44,9 +44,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import make_jpeg_bytes, make_mp4_bytes
-from tests.integration.conftest import tree
-from tests.integration.helpers import Web, assert_converged, sha, trash
+from tests.support.convergence import assert_converged
+from tests.support.files import sha, trash, tree
+from tests.support.media import make_jpeg_bytes, make_mp4_bytes
+from tests.support.remote import Web
 
 HERE = Path(__file__).parent
 SCENARIOS = sorted(p.parent.name for p in HERE.glob("*/scenario.json"))

@@ -1,4 +1,3 @@
-import hashlib
 import os
 import unicodedata
 
@@ -8,6 +7,7 @@ import pycsync.local as local
 from pycsync.ignore import IgnoreRules
 from pycsync.local import ScanResult, Skipped, hash_file, scan
 from pycsync.model import BaseItem
+from tests.support.files import sha
 
 NFC = unicodedata.normalize("NFC", "café.jpg")
 NFD = unicodedata.normalize("NFD", "café.jpg")
@@ -21,10 +21,6 @@ def put(root, rel: str, data: bytes = b"photo") -> str:
         f.write(data)
     os.utime(path, ns=(MTIME, MTIME))
     return path
-
-
-def sha(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def base_item(key: str, sha256: str, size: int, mtime_ns: int = MTIME) -> BaseItem:

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from pycsync import metadata as md
 from pycsync.emulator import tags as flickr_tags
 from pycsync.metadata import Location, Meta
-from tests.photos import photo, read_file_props, read_xmp, sidecar
+from tests.support.photos import photo, read_file_props, read_xmp, sidecar
 
 # --------------------------------------------------------------------------- reading files
 

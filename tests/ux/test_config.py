@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.conftest import write_jpeg
+from tests.support.files import write_jpeg
 
 CONFIG_KEYS = {"root", "files", "settings", "folder", "account"}
 SETTING_NAMES = ["privacy", "layout", "jobs", "exclude", "delete", "max_delete", "rate_limit", "metadata"]

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from pycsync.cli import Environment, main
-from tests.integration.conftest import write_jpeg
+from tests.support.files import write_jpeg
 
 
 def run_injected(env: dict, *args: str):

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from tests.integration.conftest import write_jpeg
+from tests.support.files import write_jpeg
 
 SIGNED_OUT = {"FLICKR_OAUTH_TOKEN": "", "FLICKR_OAUTH_TOKEN_SECRET": ""}
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.integration.conftest import write_jpeg
+from tests.support.files import write_jpeg
 
 
 def _folder_file(root, text: str) -> None:

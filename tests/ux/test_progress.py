@@ -20,7 +20,7 @@ from pycsync.events import (
     TransferStarted,
 )
 from pycsync.report import Reporter, _Live
-from tests.integration.conftest import write_jpeg
+from tests.support.files import write_jpeg
 
 ANSI = re.compile(r"\x1b\[")
 

@@ -6,8 +6,10 @@ import json
 from pathlib import Path
 
 from pycsync.report import STATUS_CATEGORIES
-from tests.integration.conftest import tree, write_jpeg
-from tests.integration.helpers import jpeg, photo_titled, static_calls, write_calls
+from tests.support.calls import static_calls, write_calls
+from tests.support.files import tree, write_jpeg
+from tests.support.media import jpeg
+from tests.support.remote import photo_titled
 
 STATUS_KEYS = {
     "version",

@@ -11,13 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.conftest import runner_for
-
-
-@pytest.fixture
-def cli(cli_env):
-    return runner_for(cli_env)
-
 
 def exec_start(unit: str) -> list[str]:
     [line] = [line for line in unit.splitlines() if line.startswith("ExecStart=")]

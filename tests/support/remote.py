@@ -1,74 +1,18 @@
-"""Helpers for the acceptance tests: acting "on Flickr" as a website user, reading the emulator's
-state back in comparable shapes, and checking that a further sync converges (plans nothing and
-makes no write call).
-"""
+"""The Flickr side: the emulator's state read back in comparable shapes, and changes made on
+Flickr as its website's user would make them."""
 
 from __future__ import annotations
 
-import hashlib
 import itertools
+from collections import Counter
 from pathlib import Path
 
 from pycsync import naming
-from tests.conftest import make_jpeg_bytes
-from tests.integration.conftest import tree
-
-WRITE_REST_METHODS = {
-    "flickr.photos.delete",
-    "flickr.photos.setMeta",
-    "flickr.photos.addTags",
-    "flickr.photos.removeTag",
-    "flickr.photos.setTags",
-    "flickr.photos.setPerms",
-    "flickr.photos.setDates",
-    "flickr.photos.geo.setLocation",
-    "flickr.photos.geo.removeLocation",
-    "flickr.photosets.create",
-    "flickr.photosets.delete",
-    "flickr.photosets.addPhoto",
-    "flickr.photosets.removePhoto",
-    "flickr.photosets.removePhotos",
-    "flickr.photosets.editPhotos",
-    "flickr.photosets.editMeta",
-    "flickr.photosets.orderSets",
-    "flickr.photosets.setPrimaryPhoto",
-    "flickr.photosets.reorderPhotos",
-}
-
-SUMMARY_COUNTS = (
-    "uploaded",
-    "downloaded",
-    "replaced",
-    "moved",
-    "deleted",
-    "linked",
-    "metadata",
-    "conflicts",
-    "metadata_conflicts",
-    "failed",
-)
+from tests.support.files import sha
 
 
-def sha(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def jpeg(seed: int) -> bytes:
-    return make_jpeg_bytes(seed=seed)
-
-
-def is_write(method: str) -> bool:
-    return method in ("upload", "replace") or method in WRITE_REST_METHODS
-
-
-def write_calls(emulator) -> dict[str, int]:
-    """Every call since the last reset that changes something on Flickr."""
-    return {m: n for m, n in emulator.calls().items() if is_write(m)}
-
-
-def static_calls(emulator) -> int:
-    """Downloads of file bytes (originals, video play URLs) since the last reset."""
-    return emulator.calls().get("static", 0)
+def remote_photos(emulator) -> list[dict]:
+    return emulator.state()["photos"]
 
 
 def photos_by_id(emulator) -> dict[str, dict]:
@@ -102,6 +46,25 @@ def albums_by_title(emulator) -> dict[str, list[str]]:
     return out
 
 
+def remote_placements(state: dict) -> Counter:
+    """(album title, sha256) of every photo in every album, ('', sha256) for photos in none."""
+    by_id = {p["id"]: p for p in state["photos"]}
+    out: Counter = Counter()
+    for album in state["albums"]:
+        for pid in album["photo_ids"]:
+            out[(album["title"], by_id[pid]["sha256"])] += 1
+    for p in state["photos"]:
+        if not p["album_ids"]:
+            out[("", p["sha256"])] += 1
+    return out
+
+
+def duplicates(state: dict) -> dict[str, int]:
+    """sha256 -> number of photos, for every content Flickr holds more than once."""
+    counts = Counter(p["sha256"] for p in state["photos"])
+    return {s: n for s, n in counts.items() if n > 1}
+
+
 def photo_with_sha(emulator, digest: str) -> dict:
     hits = [p for p in emulator.state()["photos"] if p["sha256"] == digest]
     assert len(hits) == 1, f"expected exactly one photo with sha {digest[:8]}, found {len(hits)}"
@@ -112,22 +75,6 @@ def photo_titled(emulator, title: str) -> dict:
     hits = [p for p in emulator.state()["photos"] if p["title"] == title]
     assert len(hits) == 1, f"expected exactly one photo titled {title!r}, found {len(hits)}"
     return hits[0]
-
-
-def trash(root: Path) -> dict[str, bytes]:
-    """Files in .pycsync/trash/, keyed by their path below the run's time-stamped folder."""
-    base = root / ".pycsync" / "trash"
-    if not base.exists():
-        return {}
-    out = {}
-    for p in sorted(base.rglob("*")):
-        if p.is_file():
-            out["/".join(p.relative_to(base).parts[1:])] = p.read_bytes()
-    return out
-
-
-def local_shas(root: Path) -> dict[str, str]:
-    return {k: sha(v) for k, v in tree(root).items()}
 
 
 class Web:
@@ -190,17 +137,3 @@ class Web:
 
     def retitle(self, photo_id: str, title: str) -> None:
         self.flickr.set_meta(photo_id, title=title)
-
-
-def assert_converged(emulator, sync_json, root: Path, *args: str) -> dict:
-    """A further sync changes nothing on either side: no write call, no byte downloaded, nothing
-    planned, the local tree and the Flickr state unchanged."""
-    before_tree, before_state = tree(root), emulator.state()
-    emulator.reset_calls()
-    summary = sync_json(root, *args)
-    assert write_calls(emulator) == {}, f"a converged sync made write calls: {write_calls(emulator)}"
-    assert static_calls(emulator) == 0, "a converged sync downloaded bytes"
-    assert {k: summary[k] for k in SUMMARY_COUNTS} == dict.fromkeys(SUMMARY_COUNTS, 0), summary
-    assert tree(root) == before_tree
-    assert emulator.state() == before_state
-    return summary

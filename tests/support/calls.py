@@ -1,0 +1,48 @@
+"""The emulator's per-method call counts, read as the tests' questions: what did a run change on
+Flickr, what did it download."""
+
+from __future__ import annotations
+
+#: every Flickr API method that changes something on Flickr (uploads and replaces go to their own
+#: endpoints and count as "upload" and "replace")
+WRITE_REST_METHODS = frozenset(
+    {
+        "flickr.photos.delete",
+        "flickr.photos.setMeta",
+        "flickr.photos.addTags",
+        "flickr.photos.removeTag",
+        "flickr.photos.setTags",
+        "flickr.photos.setPerms",
+        "flickr.photos.setDates",
+        "flickr.photos.geo.setLocation",
+        "flickr.photos.geo.removeLocation",
+        "flickr.photosets.create",
+        "flickr.photosets.delete",
+        "flickr.photosets.addPhoto",
+        "flickr.photosets.removePhoto",
+        "flickr.photosets.removePhotos",
+        "flickr.photosets.editPhotos",
+        "flickr.photosets.editMeta",
+        "flickr.photosets.orderSets",
+        "flickr.photosets.setPrimaryPhoto",
+        "flickr.photosets.reorderPhotos",
+    }
+)
+
+#: the calls a folder's first sync with a token makes before listing: who am I, and what may this
+#: token do (later runs with the same token know both from the state)
+LOGIN = {"flickr.test.login": 1, "flickr.auth.oauth.checkToken": 1}
+
+
+def is_write(method: str) -> bool:
+    return method in ("upload", "replace") or method in WRITE_REST_METHODS
+
+
+def write_calls(emulator) -> dict[str, int]:
+    """Every call since the last reset that changes something on Flickr."""
+    return {m: n for m, n in emulator.calls().items() if is_write(m)}
+
+
+def static_calls(emulator) -> int:
+    """Downloads of file bytes (originals, video play URLs) since the last reset."""
+    return emulator.calls().get("static", 0)

@@ -1,0 +1,55 @@
+"""The real CLI, in-process, pointed at an emulator."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from click.testing import CliRunner, Result
+
+from pycsync.cli import Environment, main
+
+
+def emulator_env(emulator, tmp_path: Path) -> dict[str, str]:
+    """The environment that points pycsync at this emulator with its ready access token."""
+    return {
+        "PYCSYNC_ENDPOINT": emulator.endpoint,
+        "FLICKR_API_KEY": emulator.api_key,
+        "FLICKR_API_SECRET": emulator.api_secret,
+        "FLICKR_OAUTH_TOKEN": emulator.oauth_token,
+        "FLICKR_OAUTH_TOKEN_SECRET": emulator.oauth_token_secret,
+        "PYCSYNC_CONFIG_DIR": str(tmp_path / "config"),
+    }
+
+
+def runner_for(cli_env: dict[str, str]) -> Callable[..., Result]:
+    """``run(*args, input=None, env=None) -> click Result``: the real CLI, in-process."""
+
+    def run(*args: str, input: str | None = None, env: dict | None = None) -> Result:
+        full_env = {**cli_env, **(env or {})}
+        return CliRunner().invoke(main, list(args), input=input, env=full_env, obj=Environment(env=full_env))
+
+    return run
+
+
+def sync_json_for(cli: Callable[..., Result]) -> Callable[..., dict]:
+    """``run(root, *args, expect=0) -> summary``: `pycsync sync ROOT --json ARGS`, its exit status
+    checked (``expect=None``: any status, as after a crash or fault, and an empty summary if the
+    run printed none), the summary with the run's ``exit_code`` and ``stderr`` added."""
+
+    def run(root: Path, *args: str, expect: int | None = 0) -> dict:
+        result = cli("sync", str(root), "--json", *args)
+        if expect is None:
+            try:
+                summary = json.loads(result.stdout)
+            except ValueError:
+                summary = {}
+        else:
+            assert result.exit_code == expect, (result.exit_code, result.output, result.stderr)
+            summary = json.loads(result.stdout)
+        summary["exit_code"] = result.exit_code
+        summary["stderr"] = result.stderr
+        return summary
+
+    return run

@@ -1,0 +1,72 @@
+"""Small real media files made from a seed: the same seed gives the same bytes, two seeds never do."""
+
+from __future__ import annotations
+
+import io
+import random
+import struct
+from pathlib import Path
+
+from PIL import Image
+
+#: the size of ``jpeg(seed)``: a sync test stores thousands of them (the model check writes and
+#: rehashes every content it made), and small pixels make distinct files as well as large ones
+SMALL = (24, 16)
+
+
+def _exif_with_datetime(value: str) -> bytes:
+    """A minimal EXIF (TIFF, little endian) block with DateTimeOriginal in the Exif IFD."""
+    exif = Image.Exif()
+    exif[0x0110] = "pycsync test camera"
+    exif.get_ifd(0x8769)[0x9003] = value
+    return exif.tobytes()
+
+
+def _noise_image(seed: int, size: tuple[int, int]) -> Image.Image:
+    rnd = random.Random(seed)
+    w, h = size
+    img = Image.new("RGB", size)
+    img.putdata([(rnd.randrange(256), rnd.randrange(256), rnd.randrange(256)) for _ in range(w * h)])
+    return img
+
+
+def make_jpeg_bytes(
+    path: str | Path | None = None, *, seed: int = 0, size: tuple[int, int] = (64, 48), exif_datetime: str | None = None
+) -> bytes:
+    """A JPEG of seeded noise (written to ``path`` if given); ``exif_datetime`` in EXIF syntax:
+    ``"2021:06:01 12:34:56"``."""
+    img = _noise_image(seed, size)
+    out = io.BytesIO()
+    kwargs: dict = {"quality": 90}
+    if exif_datetime:
+        kwargs["exif"] = _exif_with_datetime(exif_datetime)
+    img.save(out, "JPEG", **kwargs)
+    data = out.getvalue()
+    if path is not None:
+        Path(path).write_bytes(data)
+    return data
+
+
+def make_png_bytes(path: str | Path | None = None, *, seed: int = 0, size: tuple[int, int] = (40, 30)) -> bytes:
+    img = _noise_image(seed, size)
+    out = io.BytesIO()
+    img.save(out, "PNG")
+    data = out.getvalue()
+    if path is not None:
+        Path(path).write_bytes(data)
+    return data
+
+
+def make_mp4_bytes(seed: int = 0, size: int = 4096, brand: bytes = b"isom") -> bytes:
+    """A tiny MP4-looking byte string: an ``ftyp`` box plus an ``mdat`` of seeded bytes."""
+    rnd = random.Random(seed)
+    ftyp_payload = brand + struct.pack(">I", 512) + brand + b"iso2avc1mp41"
+    ftyp = struct.pack(">I", 8 + len(ftyp_payload)) + b"ftyp" + ftyp_payload
+    payload = bytes(rnd.randrange(256) for _ in range(size))
+    mdat = struct.pack(">I", 8 + len(payload)) + b"mdat" + payload
+    return ftyp + mdat
+
+
+def jpeg(seed: int) -> bytes:
+    """The photo a sync test stores for ``seed`` (``SMALL``)."""
+    return make_jpeg_bytes(seed=seed, size=SMALL)
