@@ -7,8 +7,7 @@ from __future__ import annotations
 import pytest
 
 from pycsync.emulator import EmulatorServer
-
-from .helpers import Api, control
+from tests.support.api import Api, control
 
 
 def err(root) -> tuple[int, str]:

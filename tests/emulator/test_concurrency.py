@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from concurrent.futures import ThreadPoolExecutor
 
-from .helpers import Api
+from tests.support.api import Api
 
 
 def test_parallel_uploads_and_set_writes(emulator, make_jpeg):

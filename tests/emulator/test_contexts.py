@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .helpers import Api
+from tests.support.api import Api
 
 
 def _three(api, make_jpeg, **kw):

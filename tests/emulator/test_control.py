@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .helpers import Api, control
+from tests.support.api import Api, control
 
 
 def test_calls_counts_recent_and_reset(emulator, make_jpeg):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .helpers import Api
+from tests.support.api import Api
 
 
 def test_get_counts_by_upload_and_taken_dates(emulator, make_jpeg):

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from pycsync.emulator import EmulatorServer
+from tests.support.api import Api
 
-from .helpers import Api
 from .test_metadata import tagged_jpeg
 
 GPS = {

@@ -3,7 +3,7 @@ answer well-formed empty results that clients parse without special cases."""
 
 from __future__ import annotations
 
-from .helpers import Api
+from tests.support.api import Api
 
 
 def test_photo_favorites_comments_geo(emulator, make_jpeg):

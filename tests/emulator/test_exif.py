@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from .helpers import Api
+from tests.support.api import Api
 
 
 def _camera_jpeg() -> bytes:

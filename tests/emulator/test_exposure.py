@@ -14,8 +14,7 @@ import requests
 
 from pycsync.emulator import EmulatorServer
 from pycsync.emulator.web.guard import is_loopback
-
-from .helpers import Api, control
+from tests.support.api import Api, control
 
 UNREACHABLE = "192.0.2.1"  # TEST-NET-1: never assigned to this machine, so binding it fails
 

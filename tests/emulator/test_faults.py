@@ -10,8 +10,7 @@ import requests
 
 from pycsync.emulator import EmulatorServer
 from pycsync.emulator.faults import FaultConfigError, FaultEngine
-
-from .helpers import Api, control
+from tests.support.api import Api, control
 
 
 def test_error_action_rest_json_and_nothing_applied(emulator, make_jpeg):

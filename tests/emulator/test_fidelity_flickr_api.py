@@ -106,7 +106,7 @@ def test_flickr_api_objects_browse_and_download_originals(point_flickr_api, tmp_
     emu = point_flickr_api
     from flickr_api.objects import License, Walker
 
-    from .helpers import Api
+    from tests.support.api import Api
 
     api = Api(emu)
     originals = {

@@ -8,8 +8,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from pycsync.emulator import EmulatorServer
-
-from .helpers import Api
+from tests.support.api import Api
 
 
 def test_xml_is_the_default(emulator):

@@ -14,9 +14,8 @@ from hypothesis import strategies as st
 
 from pycsync.emulator import EmulatorServer
 from pycsync.emulator.api import REGISTRY
+from tests.support.api import Api
 from tests.support.media import make_jpeg_bytes, make_mp4_bytes
-
-from .helpers import Api
 
 _ODD = [
     "",

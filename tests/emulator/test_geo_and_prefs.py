@@ -8,9 +8,8 @@ from __future__ import annotations
 import pytest
 
 from pycsync.emulator import EmulatorServer
+from tests.support.api import Api
 from tests.support.media import make_jpeg_bytes
-
-from .helpers import Api
 
 
 def _stranger(emu: EmulatorServer) -> Api:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .helpers import Api
+from tests.support.api import Api
 
 
 def test_licenses_get_info_is_flickrs_list(emulator):

@@ -5,26 +5,11 @@ licenses.setLicense and what getInfo and the extras then say."""
 
 from __future__ import annotations
 
-import struct
-
 import pytest
 
 from pycsync.emulator import EmulatorServer
-from tests.support.media import make_jpeg_bytes
-
-from .helpers import Api
-
-
-def _box(kind: bytes, payload: bytes) -> bytes:
-    return struct.pack(">I", 8 + len(payload)) + kind + payload
-
-
-def mp4_of(seconds: int, seed: int = 0) -> bytes:
-    """An MP4 whose movie header says it lasts ``seconds`` (timescale 1000)."""
-    ftyp = _box(b"ftyp", b"isom" + struct.pack(">I", 512) + b"isomiso2avc1mp41")
-    header = struct.pack(">B3xIIII", 0, 0, 0, 1000, seconds * 1000) + struct.pack(">IH", 0x00010000, 0x0100)
-    mvhd = _box(b"mvhd", header + bytes(10 + 36 + 24) + struct.pack(">I", 2))
-    return ftyp + _box(b"moov", mvhd) + _box(b"mdat", bytes([seed]) * 256)
+from tests.support.api import Api
+from tests.support.media import make_jpeg_bytes, make_mp4_with_header
 
 
 def _video(api: Api, pid: str) -> dict:
@@ -47,24 +32,25 @@ def test_pro_limits_and_upload_status_as_recorded(emulator):
 
 def test_a_video_plays_as_long_as_the_account_allows(emulator):
     api = Api(emulator)
-    assert _video(api, api.upload_id(mp4_of(42), "short.mp4"))["duration"] == 42
-    assert _video(api, api.upload_id(mp4_of(700, seed=1), "long.mp4"))["duration"] == 600  # pro: 10 minutes
+    assert _video(api, api.upload_id(make_mp4_with_header(42), "short.mp4"))["duration"] == 42
+    long_video = api.upload_id(make_mp4_with_header(700, seed=1), "long.mp4")
+    assert _video(api, long_video)["duration"] == 600  # pro: 10 minutes
     emulator.set_account(account="free")
-    pid = api.upload_id(mp4_of(200, seed=2), "free.mp4")  # accepted, and cut to 3 minutes
+    pid = api.upload_id(make_mp4_with_header(200, seed=2), "free.mp4")  # accepted, and cut to 3 minutes
     assert _video(api, pid)["duration"] == 180
     emulator.set_account(account="pro")
-    assert api.replace(mp4_of(300, seed=3), pid, "free.mp4").get("stat") == "ok"
+    assert api.replace(make_mp4_with_header(300, seed=3), pid, "free.mp4").get("stat") == "ok"
     assert _video(api, pid)["duration"] == 300
 
 
 def test_a_longer_video_can_be_configured_to_be_refused():
     with EmulatorServer(account="free", video_too_long="refuse") as emu:
         api = Api(emu)
-        root = api.upload(mp4_of(181), "long.mp4")
+        root = api.upload(make_mp4_with_header(181), "long.mp4")
         assert root.find("err").get("code") == "3"
-        ticket = api.upload(mp4_of(200, seed=1), "long.mp4", **{"async": 1}).findtext("ticketid")
+        ticket = api.upload(make_mp4_with_header(200, seed=1), "long.mp4", **{"async": 1}).findtext("ticketid")
         assert api.ok("flickr.photos.upload.checkTickets", tickets=ticket)["uploader"]["ticket"][0]["complete"] == 2
-        assert api.upload(mp4_of(180, seed=2), "ok.mp4").get("stat") == "ok"
+        assert api.upload(make_mp4_with_header(180, seed=2), "ok.mp4").get("stat") == "ok"
         assert len(emu.state()["photos"]) == 1
 
 

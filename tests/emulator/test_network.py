@@ -15,9 +15,8 @@ from pycsync.emulator import EmulatorServer
 from pycsync.emulator.cli import emulator_command
 from pycsync.emulator.config import EmulatorConfig
 from pycsync.emulator.network import Link
+from tests.support.api import Api, control
 from tests.support.media import make_jpeg_bytes
-
-from .helpers import Api, control
 
 MB = 1_000_000
 

@@ -10,7 +10,7 @@ import requests
 from oauthlib.oauth1 import SIGNATURE_TYPE_BODY, SIGNATURE_TYPE_QUERY
 from requests_oauthlib import OAuth1
 
-from .helpers import Api
+from tests.support.api import Api
 
 
 def request_token(emu, callback="oob", *, http="POST", sig="auth_header", path="request_token"):

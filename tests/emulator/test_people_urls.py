@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .helpers import Api
+from tests.support.api import Api
 
 
 def test_find_by_username_and_email(emulator):
@@ -122,7 +122,7 @@ def test_contacts_and_favorites_are_empty_lists(emulator):
 
 
 def test_control_surface_user_email(emulator):
-    from .helpers import control
+    from tests.support.api import control
 
     r = control(emulator, "users", "POST", {"username": "carol", "email": "carol@home.test"})
     assert r.status_code == 200

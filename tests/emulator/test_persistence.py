@@ -12,8 +12,7 @@ from click.testing import CliRunner
 
 from pycsync.emulator import EmulatorServer
 from pycsync.emulator.cli import emulator_command
-
-from .helpers import Api
+from tests.support.api import Api
 
 
 def test_restart_keeps_everything(tmp_path, make_jpeg):

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from .helpers import Api
+from tests.support.api import Api
 
 
 @pytest.fixture

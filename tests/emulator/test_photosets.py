@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pycsync.emulator import EmulatorServer
-
-from .helpers import Api
+from tests.support.api import Api
 
 
 @pytest.fixture

@@ -29,9 +29,9 @@ from urllib.parse import parse_qsl
 import pytest
 
 from pycsync.emulator import EmulatorServer
+from tests.support.api import Api
 from tests.support.media import make_jpeg_bytes, make_mp4_bytes
 
-from .helpers import Api
 from .test_oauth_flow import access_token, authorize, request_token
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "realflickr"

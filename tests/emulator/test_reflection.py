@@ -10,8 +10,7 @@ import pytest
 
 from pycsync.emulator import errors
 from pycsync.emulator.api import REGISTRY, context, set_access
-
-from .helpers import Api
+from tests.support.api import Api
 
 # what the shared helpers read on a method's behalf
 _HELPER_ARGS = {

@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from .helpers import Api
+from tests.support.api import Api
 
 
 def php_unserialize(text: str):

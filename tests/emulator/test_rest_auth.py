@@ -9,7 +9,7 @@ import requests
 from oauthlib.oauth1 import Client
 from requests_oauthlib import OAuth1
 
-from .helpers import Api
+from tests.support.api import Api
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ import io
 import pytest
 import requests
 
-from .helpers import Api
+from tests.support.api import Api
 
 
 def test_url_o_is_byte_identical_with_headers(emulator, make_jpeg):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from .helpers import Api
+from tests.support.api import Api
 
 
 @pytest.fixture

@@ -7,9 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from pycsync.emulator import EmulatorServer
+from tests.support.api import Api
 from tests.support.media import make_jpeg_bytes
-
-from .helpers import Api
 
 
 def _tags(api: Api, pid: str) -> list[dict[str, Any]]:

@@ -13,8 +13,7 @@ from oauthlib.oauth1 import Client
 from requests_oauthlib import OAuth1
 
 from pycsync.emulator import EmulatorServer
-
-from .helpers import Api
+from tests.support.api import Api
 
 FORM_UTF8 = "application/x-www-form-urlencoded; charset=utf-8"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from .helpers import Api
+from tests.support.api import Api
 
 TITLE = "Łódź — 日本の夏 😀"
 NASTY = """Tom & Jerry's <b>"best"</b> > all"""

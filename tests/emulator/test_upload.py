@@ -11,9 +11,8 @@ import pytest
 import requests
 
 from pycsync.emulator import EmulatorServer
+from tests.support.api import Api
 from tests.support.clock import FlickrClock
-
-from .helpers import Api
 
 
 @pytest.fixture

@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
-_HERE = str(Path(__file__).resolve().parent)
-if _HERE not in sys.path:
-    sys.path.insert(0, _HERE)
-
-from flickr_stub import FakeClock, StubServer  # noqa: E402
+from tests.support.flickr_stub import FakeClock, StubServer
 
 
 @pytest.fixture

@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from flickr_stub import Hostile, send_headers
 
 from pycsync.flickr import Credentials, Endpoints, FlickrClient, FlickrError, OutcomeUnknown
+from tests.support.flickr_stub import Hostile, send_headers
 
 CREDS = Credentials("ck-123", "cs-456", "72157-tok", "ts-789")
 

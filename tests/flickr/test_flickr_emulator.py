@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 import requests
-from flickr_stub import FakeClock
 
 from pycsync.emulator import EmulatorServer
 from pycsync.flickr import (
@@ -25,6 +24,7 @@ from pycsync.flickr import (
     get_access_token,
     get_request_token,
 )
+from tests.support.flickr_stub import FakeClock
 
 
 @pytest.fixture

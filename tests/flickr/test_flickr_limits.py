@@ -10,7 +10,6 @@ import io
 import time
 
 import pytest
-from flickr_stub import Hostile, send_headers
 
 from pycsync.flickr import (
     Credentials,
@@ -21,6 +20,7 @@ from pycsync.flickr import (
     LimitExceeded,
     TransientError,
 )
+from tests.support.flickr_stub import Hostile, send_headers
 
 CREDS = Credentials("ck-123", "cs-456", "72157-tok", "ts-789")
 

@@ -6,7 +6,6 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 import requests
-from flickr_stub import Reply
 
 from pycsync.flickr import (
     AuthError,
@@ -16,6 +15,7 @@ from pycsync.flickr import (
     get_access_token,
     get_request_token,
 )
+from tests.support.flickr_stub import Reply
 
 
 def hdr(rec):

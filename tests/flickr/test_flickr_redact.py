@@ -114,9 +114,8 @@ def test_photo_secret_fields_are_redacted():
 def test_debug_logging_is_redacted(stub, caplog):
     import json
 
-    from flickr_stub import Reply
-
     from pycsync.flickr import Credentials, Endpoints, FlickrClient
+    from tests.support.flickr_stub import Reply
 
     stub.push(Reply(200, json.dumps({"stat": "ok", "user": {"id": "1@N01", "username": {"_content": "u"}}})))
     creds = Credentials("APIKEYVALUE", "APISECRETVALUE", "TOKENVALUE-1", "TOKENSECRETVALUE")

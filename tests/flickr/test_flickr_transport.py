@@ -15,7 +15,6 @@ from email.policy import HTTP
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 import pytest
-from flickr_stub import FakeClock, Reply, free_port
 
 from pycsync.flickr import (
     ApiError,
@@ -29,6 +28,8 @@ from pycsync.flickr import (
     RateLimited,
     TransientError,
 )
+from tests.support.flickr_stub import FakeClock, Reply
+from tests.support.net import free_port
 
 CREDS = Credentials("ck-123", "cs-456", "72157-tok", "ts-789")
 

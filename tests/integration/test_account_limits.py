@@ -16,7 +16,7 @@ from pycsync.emulator import EmulatorServer
 from tests.support.calls import write_calls
 from tests.support.cli import emulator_env, runner_for
 from tests.support.files import write_jpeg
-from tests.support.media import jpeg, make_jpeg_bytes, make_mp4_bytes
+from tests.support.media import jpeg, make_jpeg_bytes, make_mp4_with_header
 
 #: the account's kind and limits: read once, before the first upload
 LIMIT_CALLS = {"flickr.people.getInfo", "flickr.people.getLimits"}
@@ -185,8 +185,8 @@ def test_videos_too_long_for_the_account_are_skipped_before_sending(cli, root, f
     """A free account's videos play at most 3 minutes (people.getLimits): Flickr would cut a
     longer one, so it is not sent."""
     (root / "V").mkdir()
-    (root / "V" / "long.mp4").write_bytes(_mp4_lasting(200))
-    (root / "V" / "short.mp4").write_bytes(_mp4_lasting(60))
+    (root / "V" / "long.mp4").write_bytes(make_mp4_with_header(200))
+    (root / "V" / "short.mp4").write_bytes(make_mp4_with_header(60))
     summary = sync_json(root, "--privacy", "public")
     assert summary["uploaded"] == 1
     [held] = summary["unsynced_files"]
@@ -194,22 +194,6 @@ def test_videos_too_long_for_the_account_are_skipped_before_sending(cli, root, f
     assert held["reason"].startswith(
         "too long for your free Flickr account: 3 min 20 s, and a video may play at most 3 min 00 s (Flickr would cut"
     )
-
-
-def _mp4_lasting(seconds: int) -> bytes:
-    """A small MP4 whose movie header says it lasts ``seconds`` (what Flickr and mutagen read)."""
-    import struct
-
-    mvhd = struct.pack(">B3xIIII", 0, 0, 0, 1000, seconds * 1000) + b"\x00\x01\x00\x00" + b"\x01\x00" + bytes(10)
-    mvhd += struct.pack(">9I", 0x10000, 0, 0, 0, 0x10000, 0, 0, 0, 0x40000000) + bytes(24) + struct.pack(">I", 2)
-    moov = _box(b"moov", _box(b"mvhd", mvhd))
-    return make_mp4_bytes(seed=seconds, size=2000)[:32] + moov + _box(b"mdat", bytes(range(256)) * 8)
-
-
-def _box(kind: bytes, payload: bytes) -> bytes:
-    import struct
-
-    return struct.pack(">I", 8 + len(payload)) + kind + payload
 
 
 @pytest.mark.parametrize(

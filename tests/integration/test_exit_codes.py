@@ -9,14 +9,11 @@ import json
 import pytest
 
 from tests.support.calls import write_calls
+from tests.support.cli import token_env
 from tests.support.convergence import assert_converged
 from tests.support.files import sha, tree, write_jpeg
 from tests.support.media import jpeg
 from tests.support.remote import albums_by_sha
-
-
-def token_env(token: dict) -> dict[str, str]:
-    return {"FLICKR_OAUTH_TOKEN": token["oauth_token"], "FLICKR_OAUTH_TOKEN_SECRET": token["oauth_token_secret"]}
 
 
 def test_zero_when_everything_is_done(emulator, root, cli):

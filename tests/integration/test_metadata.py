@@ -15,6 +15,7 @@ from pycsync.flickr import Credentials, Endpoints, FlickrClient
 from tests.support.calls import static_calls, write_calls
 from tests.support.convergence import assert_converged
 from tests.support.files import trash, tree
+from tests.support.media import make_mp4_with_header
 from tests.support.photos import photo, read_xmp, sidecar
 
 LOGIN_AND_LIST = {"flickr.test.login", "flickr.auth.oauth.checkToken"}
@@ -367,11 +368,9 @@ def test_a_first_sync_against_photos_already_on_flickr_loses_nothing(emulator, r
 
 
 def test_a_videos_date_is_set_where_flickr_cannot_read_it(emulator, root, sync_json, flickr):
-    from tests.unit.test_metadata import _mp4
-
     created = 1_556_975_655
     (root / "Clips").mkdir()
-    (root / "Clips" / "walk.mp4").write_bytes(_mp4(created))
+    (root / "Clips" / "walk.mp4").write_bytes(make_mp4_with_header(created_unix=created))
     emulator.reset_calls()
     sync_json(root)
     assert write_calls(emulator).get("flickr.photos.setDates") == 1

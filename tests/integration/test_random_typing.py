@@ -4,7 +4,7 @@ inconsistently typed numbers at random, seeded per test: pycsync must never depe
 from __future__ import annotations
 
 from pycsync.emulator import EmulatorServer
-from tests.emulator.helpers import Api
+from tests.support.api import Api
 from tests.support.files import write_jpeg
 from tests.support.media import make_jpeg_bytes
 

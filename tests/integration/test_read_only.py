@@ -19,7 +19,7 @@ import pytest
 
 from pycsync.state import RootLock
 from tests.support.calls import write_calls
-from tests.support.files import sha, write_jpeg
+from tests.support.files import on_disk, sha, write_jpeg
 from tests.support.media import jpeg
 from tests.support.remote import photo_with_sha
 
@@ -37,18 +37,6 @@ READ_ONLY_RUNS = [
 ]
 
 STATES = ["never synced", "synced", "damaged", "killed run", "run in progress", "first run in progress"]
-
-
-def on_disk(root: Path) -> dict[str, tuple]:
-    """Everything under root, .pycsync included: kind, mode, size, mtime, and bytes of files."""
-    out: dict[str, tuple] = {".": (root.lstat().st_mode, root.lstat().st_mtime_ns)}
-    for folder, dirs, files in os.walk(root):
-        for name in dirs + files:
-            path = Path(folder, name)
-            st = path.lstat()
-            data = path.read_bytes() if path.is_file() and not path.is_symlink() else None
-            out[path.relative_to(root).as_posix()] = (st.st_mode, st.st_size, st.st_mtime_ns, data)
-    return out
 
 
 def pending_changes(root: Path, sync_json, web, emulator) -> None:

@@ -7,20 +7,14 @@ exclusion after a sync is not a deletion, and removing it resumes syncing withou
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from tests.support.calls import static_calls, write_calls
+from tests.support.cli import status_json
 from tests.support.convergence import assert_converged
 from tests.support.files import sha, tree, write_jpeg
 from tests.support.media import jpeg, make_png_bytes
 from tests.support.remote import album_ids, albums_by_sha, photo_with_sha
-
-
-def status(cli, root: Path, *args: str) -> dict:
-    result = cli("status", str(root), "--json", *args)
-    assert result.exit_code == 0, (result.output, result.stderr)
-    return json.loads(result.stdout)
 
 
 def library(root: Path) -> None:
@@ -54,7 +48,7 @@ def test_excluding_a_synced_folder_is_not_a_deletion_and_including_it_again_resu
     assert albums_by_sha(emulator) == flickr_before
     assert p7 in {p["id"] for p in emulator.state()["photos"]}
 
-    report = status(cli, root, "--exclude", "Private/")
+    report = status_json(cli, root, "--exclude", "Private/")
     assert report["out_of_selection"] == {"local": 4, "remote": 4}
     assert report["in_sync"] is True, report
 
@@ -89,7 +83,7 @@ def test_a_second_computer_that_ignores_a_folder_neither_downloads_nor_deletes_i
     assert len(emulator.state()["photos"]) == 7
     assert_converged(emulator, sync_json, desktop, "--delete")
 
-    report = status(cli, desktop)
+    report = status_json(cli, desktop)
     assert report["out_of_selection"] == {"local": 0, "remote": 4}
     # the laptop, which syncs Private, sees nothing of this but t1's deletion
     sync_json(laptop, "--delete")
@@ -109,7 +103,7 @@ def test_a_file_pattern_excludes_photos_only_on_flickr_and_files_only_here(emula
     assert summary["uploaded"] == 1 and summary["downloaded"] == 1, summary
     assert sorted(tree(root)) == ["A/keep.jpg", "A/local.png", "B/photo.jpg"]
     assert len(emulator.state()["photos"]) == 4, "local.png is not uploaded"
-    report = status(cli, root, "--exclude", "*.png")
+    report = status_json(cli, root, "--exclude", "*.png")
     assert report["out_of_selection"] == {"local": 1, "remote": 2} and report["in_sync"] is True
     assert_converged(emulator, sync_json, root, "--exclude", "*.png", "--delete")
 
@@ -160,7 +154,7 @@ def test_a_photo_moved_on_flickr_into_an_excluded_album_is_not_a_local_deletion(
     assert write_calls(emulator) == {} and albums_by_sha(emulator) == flickr_before
     assert not (root / "Private").exists()
     assert [f["path"] for f in summary["unsynced_files"]] == ["Trips/a.jpg"]
-    report = status(cli, root, "--delete", "--exclude", "Private/")
+    report = status_json(cli, root, "--delete", "--exclude", "Private/")
     assert report["in_sync"] is False and [u["path"] for u in report["unsynced"]] == ["Trips/a.jpg"]
 
 

@@ -15,18 +15,13 @@ from pycsync.executor import Outcome
 from pycsync.model import Plan
 from pycsync.report import Reporter, summarise
 from tests.support.calls import write_calls
+from tests.support.cli import status_json
 from tests.support.files import sha, write_jpeg
 from tests.support.media import jpeg
 from tests.support.remote import albums_by_sha
 
 NFC = unicodedata.normalize("NFC", "café.jpg")
 NFD = unicodedata.normalize("NFD", "café.jpg")
-
-
-def status(cli, root, *args: str) -> dict:
-    result = cli("status", str(root), "--json", *args)
-    assert result.exit_code == 0, (result.output, result.stderr)
-    return json.loads(result.stdout)
 
 
 def test_files_that_cannot_sync_are_reported_by_every_run_and_by_status_until_they_do(
@@ -68,7 +63,7 @@ def test_files_that_cannot_sync_are_reported_by_every_run_and_by_status_until_th
         assert summary["albums"]["A"]["unsynced"] == 4
         assert write_calls(emulator) == {}
 
-    report = status(cli, root)
+    report = status_json(cli, root)
     assert report["in_sync"] is False and report["totals"]["unsynced"] == 4
     assert {u["path"] for u in report["unsynced"]} == expected and all(u["reason"] for u in report["unsynced"])
     assert sorted(report["albums"]["A"]["unsynced"]) == sorted(expected)
@@ -83,7 +78,7 @@ def test_files_that_cannot_sync_are_reported_by_every_run_and_by_status_until_th
     summary = sync_json(root)
     assert summary["uploaded"] == 4 and summary["unsynced"] == 0
     assert albums_by_sha(emulator) == {"A": sorted(sha(jpeg(i)) for i in range(1, 8))}
-    report = status(cli, root)
+    report = status_json(cli, root)
     assert report["in_sync"] is True and report["unsynced"] == []
     emulator.reset_calls()
     quiet = cli("sync", str(root))
@@ -98,7 +93,7 @@ def test_a_retry_that_creates_and_fills_an_album_says_so(emulator, root, cli, sy
     assert first["uploaded"] == 3 and first["failed"] == 1
     assert "Trips" not in albums_by_sha(emulator)
 
-    report = status(cli, root)
+    report = status_json(cli, root)
     assert report["in_sync"] is False
     assert report["albums"]["Trips"]["unplaced"] == [f"Trips/{i}.jpg" for i in range(3)]
     assert "to add to albums" in cli("status", str(root)).stdout
@@ -109,7 +104,7 @@ def test_a_retry_that_creates_and_fills_an_album_says_so(emulator, root, cli, sy
     assert "flickr.photosets.create" in write_calls(emulator)
     assert "nothing to do" not in text.stdout and "done: 3 placed in albums;" in text.stdout, text.stdout
     assert albums_by_sha(emulator) == {"Trips": sorted(sha(jpeg(i)) for i in range(3))}
-    assert status(cli, root)["in_sync"] is True
+    assert status_json(cli, root)["in_sync"] is True
 
 
 def test_nothing_to_do_only_when_nothing_was_written(emulator, root, cli, sync_json):

@@ -11,9 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.test_read_only import on_disk
 from tests.support.calls import static_calls, write_calls
-from tests.support.files import sha, write_jpeg
+from tests.support.files import on_disk, sha, write_jpeg
 from tests.support.media import jpeg
 from tests.support.remote import photo_titled
 

@@ -22,8 +22,8 @@ from pathlib import Path
 import pytest
 
 from pycsync.emulator import EmulatorServer
-from tests.performance.test_no_change_calls import NO_CHANGE
-from tests.support.cli import emulator_env
+from tests.support.calls import NO_CHANGE, calls_started
+from tests.support.cli import PYCSYNC, emulator_env, process_env
 from tests.support.convergence import assert_converged
 from tests.support.files import sha
 from tests.support.media import make_jpeg_bytes
@@ -39,10 +39,9 @@ class WatchProcess:
     they come."""
 
     def __init__(self, env: dict[str, str], root: Path, *args: str) -> None:
-        base = {k: v for k, v in os.environ.items() if not k.startswith(("FLICKR_", "PYCSYNC_"))}
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "pycsync", "watch", str(root), "--json", *args],
-            env={**base, **env},
+            [*PYCSYNC, "watch", str(root), "--json", *args],
+            env=process_env(env),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -138,10 +137,6 @@ def video(size: int) -> bytes:
     """An MP4-looking file (an ftyp box, then an mdat box of random bytes) of about ``size``."""
     ftyp = struct.pack(">I", 20) + b"ftypisom" + struct.pack(">I", 512) + b"isom"
     return ftyp + struct.pack(">I", 8 + size) + b"mdat" + os.urandom(size)
-
-
-def calls_started(emulator, name: str) -> int:
-    return sum(c["name"] == name for c in emulator.recent_calls())
 
 
 # ---------------------------------------------------------------------- both directions
@@ -402,10 +397,9 @@ def test_a_watch_run_waits_for_a_manual_sync_and_nothing_is_uploaded_twice(emula
     # a manual sync that holds the folder for 5 s (its upload is slow), started as the file appears
     emulator.set_faults([{"match": "upload", "max": 1, "action": {"latency_ms": 5000}}])
     data = put(root / "B" / "b.jpg", make_jpeg_bytes(seed=7))
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("FLICKR_", "PYCSYNC_"))}
     manual_sync = subprocess.run(
-        [sys.executable, "-m", "pycsync", "sync", str(root), "--json"],
-        env={**base, **cli_env},
+        [*PYCSYNC, "sync", str(root), "--json"],
+        env=process_env(cli_env),
         capture_output=True,
         text=True,
         timeout=60,

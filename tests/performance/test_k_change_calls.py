@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.performance.test_no_change_calls import NO_CHANGE
+from tests.support.calls import NO_CHANGE
 from tests.support.library import make_library
 
 

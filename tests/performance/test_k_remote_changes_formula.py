@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 
-from tests.performance.test_no_change_calls import NO_CHANGE
+from tests.support.calls import NO_CHANGE
 from tests.support.library import make_library
 
 ALBUMS = {f"Album {i}": 100 for i in range(5)}  # 500 photos

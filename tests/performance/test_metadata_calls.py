@@ -7,8 +7,7 @@ from __future__ import annotations
 import pytest
 
 import pycsync.metadata
-from tests.performance.test_no_change_calls import NO_CHANGE
-from tests.support.calls import LOGIN
+from tests.support.calls import LOGIN, NO_CHANGE
 from tests.support.photos import photo, sidecar
 
 K = 3  # photos changed at once: every figure below is per photo, times K

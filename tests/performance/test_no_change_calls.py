@@ -9,13 +9,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support.calls import NO_CHANGE
 from tests.support.library import make_library
-
-NO_CHANGE = {
-    "flickr.photosets.getList": 1,
-    "flickr.photos.recentlyUpdated": 1,
-    "flickr.people.getInfo": 1,
-}
 
 
 @pytest.mark.parametrize("n", [10, 60])

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import json
 
-from tests.performance.test_no_change_calls import NO_CHANGE
-from tests.support.calls import LOGIN
+from tests.support.calls import LOGIN, NO_CHANGE
 from tests.support.library import make_library
 
 

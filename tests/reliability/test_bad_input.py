@@ -10,7 +10,6 @@ from __future__ import annotations
 import errno
 import os
 import threading
-import time
 import unicodedata
 
 import pytest
@@ -20,7 +19,7 @@ import pycsync.transfers as transfers_module
 from pycsync.emulator import EmulatorServer
 from pycsync.events import TransferProgress
 from pycsync.executor import CHANGED_WHILE_SENDING
-from tests.support.calls import write_calls
+from tests.support.calls import wait_for_calls, write_calls
 from tests.support.cli import runner_for
 from tests.support.convergence import assert_converged, assert_same_both_sides
 from tests.support.faults import fast_env
@@ -213,14 +212,6 @@ def test_symlink_loops_and_links_are_not_followed(emulator, root, tmp_path, cli)
     assert [p["sha256"] for p in emulator.state()["photos"]] == [sha(jpeg(1))]
 
 
-def _wait_for_call(emulator, name: str) -> None:
-    """Until the emulator has received a ``name`` request (it then holds it: see the latency)."""
-    deadline = time.monotonic() + 30
-    while not emulator.calls().get(name):
-        assert time.monotonic() < deadline, f"no {name} request came"
-        time.sleep(0.005)
-
-
 def _save_as_an_editor_does(path, seed: int) -> None:
     """A new version written beside the file and renamed over it: the file being sent keeps its
     old bytes (an in-place write would tear the bytes in flight, which Flickr then refuses)."""
@@ -235,7 +226,7 @@ def test_file_changed_while_uploading_is_not_recorded_as_synced(emulator, root, 
     emulator.set_faults([{"match": "upload", "max": 1, "action": {"latency_ms": 600}}])
 
     def edit():  # once the upload is in flight (the emulator holds it for 600 ms)
-        _wait_for_call(emulator, "upload")
+        wait_for_calls(emulator, "upload")
         _save_as_an_editor_does(path, 2)
 
     t = threading.Thread(target=edit)
@@ -258,7 +249,7 @@ def test_file_changed_while_replacing_is_not_recorded_as_synced(emulator, root, 
     emulator.set_faults([{"match": "replace", "max": 1, "action": {"latency_ms": 600}}])
 
     def edit():
-        _wait_for_call(emulator, "replace")
+        wait_for_calls(emulator, "replace")
         _save_as_an_editor_does(path, 3)
 
     t = threading.Thread(target=edit)

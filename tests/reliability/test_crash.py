@@ -14,7 +14,6 @@ import os
 import random
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -22,6 +21,7 @@ import pytest
 
 from pycsync.safefs import META_DIR
 from pycsync.state import StateDB
+from tests.support.cli import PYCSYNC, process_env
 from tests.support.convergence import assert_converged, assert_same_both_sides
 from tests.support.files import sha, tree, write_jpeg
 from tests.support.library import build_library
@@ -33,13 +33,6 @@ RANDOM_RUNS = int(os.environ.get("PYCSYNC_CRASH_RANDOM_RUNS", "6"))
 # crash point: with one addPhoto per new photo of an existing album, a rename's getInfo, addTags
 # and removeTag, and the people.getPhotos that reads the new uploads' original secrets back
 CLEAN_REQUESTS = 27
-
-
-def _env(cli_env) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("FLICKR_", "PYCSYNC_"))}
-    env.update(cli_env)
-    env["PYTHONUNBUFFERED"] = "1"
-    return env
 
 
 def _all_contents() -> set[str]:
@@ -56,8 +49,8 @@ class Run:
         self.out_path, self.err_path = logs / "stdout", logs / "stderr"
         with self.out_path.open("wb") as out, self.err_path.open("wb") as err:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "pycsync", "sync", str(root), "--jobs", "2", "--json"],
-                env=_env(cli_env),
+                [*PYCSYNC, "sync", str(root), "--jobs", "2", "--json"],
+                env=process_env(cli_env),
                 stdout=out,
                 stderr=err,
             )

@@ -10,38 +10,24 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
-import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
 
 import pycsync.app
 from pycsync.emulator import EmulatorServer
-from tests.support.cli import runner_for, sync_json_for
+from tests.support.calls import wait_for_calls
+from tests.support.cli import PYCSYNC, process_env, runner_for, sync_json_for, token_env
 from tests.support.convergence import assert_converged, assert_same_both_sides
 from tests.support.faults import fast_env
 from tests.support.files import sha, tree, write_jpeg
 from tests.support.media import jpeg, make_jpeg_bytes
+from tests.support.net import free_port
 from tests.support.remote import duplicates
 
 CLASS_NAMES = ("TransientError", "HTTPConnectionPool", "ConnectionError", "NewConnectionError", "Traceback")
-
-
-def token_env(token: dict) -> dict[str, str]:
-    return {"FLICKR_OAUTH_TOKEN": token["oauth_token"], "FLICKR_OAUTH_TOKEN_SECRET": token["oauth_token_secret"]}
-
-
-def wait_for_calls(emulator, name: str, count: int, timeout: float = 20) -> None:
-    """Until the emulator has started ``count`` calls of ``name`` (it records a call when it
-    starts handling it, before any latency a fault adds)."""
-    deadline = time.monotonic() + timeout
-    while sum(c["name"] == name for c in emulator.recent_calls()) < count:
-        assert time.monotonic() < deadline, f"no {count} {name} calls: {emulator.recent_calls()}"
-        time.sleep(0.005)
 
 
 def pycsync_lines(stderr: str) -> list[str]:
@@ -115,9 +101,12 @@ def run_with_clock_off(offset: float, args: list[str], env: dict, tmp_path: Path
         f"import time\n_real = time.time\ntime.time = lambda: _real() + {offset!r}\n"
     )
     paths = [str(shim), *filter(None, [os.environ.get("PYTHONPATH")])]
-    full = {**os.environ, **env, "PYTHONPATH": os.pathsep.join(paths)}
     return subprocess.run(
-        [sys.executable, "-m", "pycsync", *args], env=full, capture_output=True, text=True, timeout=120
+        [*PYCSYNC, *args],
+        env=process_env(env, PYTHONPATH=os.pathsep.join(paths)),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -174,12 +163,6 @@ def test_a_file_growing_while_it_uploads_is_retried_not_refused(emulator, root, 
 
 
 # --------------------------------------------------------------------------- unreachable endpoints
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.mark.parametrize("kind", ["refused", "name", "tls"])

@@ -8,39 +8,32 @@ it is doing: importing its modules, listing Flickr, uploading.
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
+from tests.support.calls import calls_started
+from tests.support.cli import PYCSYNC, process_env
 from tests.support.convergence import assert_converged, assert_same_both_sides
 from tests.support.files import sha, write_jpeg
 from tests.support.media import jpeg
 from tests.support.remote import duplicates
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="reads /proc to time the signal")
 
 
 def start(cli_env: dict, *args: str) -> subprocess.Popen:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("FLICKR_", "PYCSYNC_"))}
     return subprocess.Popen(
-        [sys.executable, "-m", "pycsync", *args],
-        env={**env, **cli_env},
+        [*PYCSYNC, *args],
+        env=process_env(cli_env),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
-
-
-def wait_until(condition, what: str, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"never: {what}"
-        time.sleep(0.002)
 
 
 def loaded(proc: subprocess.Popen, library: str) -> bool:
@@ -63,10 +56,6 @@ def assert_clean_interrupt(code: int, err: str) -> None:
     assert [line for line in err.splitlines() if line.startswith("pycsync:")] == [
         "pycsync: interrupted; everything finished before is kept, run again to go on"
     ], err
-
-
-def calls_started(emulator, name: str) -> int:
-    return sum(c["name"] == name for c in emulator.recent_calls())
 
 
 @pytest.mark.parametrize("library", ["_ssl", "_sqlite3"], ids=["importing-the-network", "importing-the-state"])

@@ -4,7 +4,6 @@ dead run is taken over."""
 from __future__ import annotations
 
 import json
-import os
 import signal
 import socket
 import subprocess
@@ -12,14 +11,11 @@ import sys
 import time
 
 from pycsync.state import RootLock
+from tests.support.cli import PYCSYNC, process_env
 from tests.support.convergence import assert_converged
 from tests.support.files import sha, write_jpeg
 from tests.support.media import jpeg
-
-
-def _env(cli_env) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("FLICKR_", "PYCSYNC_"))}
-    return {**env, **cli_env}
+from tests.support.waiting import wait_until
 
 
 def _owner(lock) -> int | None:
@@ -40,16 +36,13 @@ def test_second_concurrent_run_fails_with_a_clear_message(emulator, root, cli, c
         write_jpeg(root / f"A/{i}.jpg", i)
     emulator.config.latency_ms = 100  # the first run takes a few seconds
     first = subprocess.Popen(
-        [sys.executable, "-m", "pycsync", "sync", str(root), "--jobs", "1"],
-        env=_env(cli_env),
+        [*PYCSYNC, "sync", str(root), "--jobs", "1"],
+        env=process_env(cli_env),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
     lock = root / ".pycsync" / "lock"
-    deadline = time.monotonic() + 20
-    while not lock.exists() and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert lock.exists()
+    wait_until(lock.exists, "the first run took the lock", 20)
     second = cli("sync", str(root))
     assert second.exit_code == 5, second.output
     assert "another pycsync run" in second.stderr and str(first.pid) in second.stderr
@@ -101,8 +94,8 @@ def test_lock_of_a_killed_run_is_taken_over(emulator, root, cli_env, cli):
     write_jpeg(root / "a.jpg", 1)
     emulator.config.latency_ms = 200
     proc = subprocess.Popen(
-        [sys.executable, "-m", "pycsync", "sync", str(root)],
-        env=_env(cli_env),
+        [*PYCSYNC, "sync", str(root)],
+        env=process_env(cli_env),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

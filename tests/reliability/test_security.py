@@ -8,7 +8,6 @@ import os
 import re
 import stat
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,21 +15,15 @@ import requests
 from oauthlib import oauth1
 
 from pycsync.executor import UnsafePathError
+from tests.support.cli import PYCSYNC, process_env
 from tests.support.files import sha, tree, write_jpeg
 from tests.support.media import jpeg
 
 SIGNATURE = re.compile(r"oauth_signature(?:=|%3D|%253D|\"\s*:\s*\"|=\")\"?([^&\s\",]+)")
 
 
-def _env(cli_env: dict, **extra) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("FLICKR_", "PYCSYNC_"))}
-    return {**env, **cli_env, "PYTHONUNBUFFERED": "1", **extra}
-
-
 def _run(args, env, input: str | None = None) -> str:
-    proc = subprocess.run(
-        [sys.executable, "-m", "pycsync", *args], env=env, input=input, capture_output=True, text=True, timeout=120
-    )
+    proc = subprocess.run([*PYCSYNC, *args], env=env, input=input, capture_output=True, text=True, timeout=120)
     return proc.stdout + proc.stderr
 
 
@@ -57,7 +50,7 @@ def test_no_secret_in_any_output_even_with_debug(emulator, root, flickr, cli_env
     staging.mkdir()
     (staging / "remote.jpg").write_bytes(jpeg(3))
     flickr.upload(staging / "remote.jpg", title="remote")
-    env = _env(cli_env)
+    env = process_env(cli_env)
     # failures and retries are logged too: a 500, a reset and a truncated answer
     emulator.set_faults(
         [
@@ -95,12 +88,10 @@ def test_auth_token_file_is_private_and_auth_leaks_nothing(emulator, tmp_path):
     config = tmp_path / "config"
     config.mkdir(mode=0o755)
     os.chmod(config, 0o755)  # a loose folder from before is tightened
-    env = _env({"PYCSYNC_ENDPOINT": emulator.endpoint, "PYCSYNC_CONFIG_DIR": str(config)})
+    env = process_env({"PYCSYNC_ENDPOINT": emulator.endpoint, "PYCSYNC_CONFIG_DIR": str(config)})
     proc = subprocess.Popen(
         [
-            sys.executable,
-            "-m",
-            "pycsync",
+            *PYCSYNC,
             "--debug",
             "auth",
             "--no-browser",

@@ -3,6 +3,8 @@ Flickr, what did it download."""
 
 from __future__ import annotations
 
+from tests.support.waiting import wait_until
+
 #: every Flickr API method that changes something on Flickr (uploads and replaces go to their own
 #: endpoints and count as "upload" and "replace")
 WRITE_REST_METHODS = frozenset(
@@ -33,6 +35,13 @@ WRITE_REST_METHODS = frozenset(
 #: token do (later runs with the same token know both from the state)
 LOGIN = {"flickr.test.login": 1, "flickr.auth.oauth.checkToken": 1}
 
+#: a sync with nothing to do, whatever the library's size (tests/performance/test_no_change_calls.py)
+NO_CHANGE = {
+    "flickr.photosets.getList": 1,
+    "flickr.photos.recentlyUpdated": 1,
+    "flickr.people.getInfo": 1,
+}
+
 
 def is_write(method: str) -> bool:
     return method in ("upload", "replace") or method in WRITE_REST_METHODS
@@ -46,3 +55,14 @@ def write_calls(emulator) -> dict[str, int]:
 def static_calls(emulator) -> int:
     """Downloads of file bytes (originals, video play URLs) since the last reset."""
     return emulator.calls().get("static", 0)
+
+
+def calls_started(emulator, name: str) -> int:
+    """Calls of ``name`` since the last reset, counted as the emulator starts handling each (before
+    any latency a fault adds), so a test can act while one is held."""
+    return emulator.calls().get(name, 0)
+
+
+def wait_for_calls(emulator, name: str, count: int = 1, timeout: float = 30) -> None:
+    """Until the emulator has started ``count`` calls of ``name``."""
+    wait_until(lambda: calls_started(emulator, name) >= count, f"{count} {name} calls", timeout)

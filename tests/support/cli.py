@@ -1,14 +1,23 @@
-"""The real CLI, in-process, pointed at an emulator."""
+"""The real CLI pointed at an emulator: in-process, or as a child process where a test signals,
+kills or races it."""
 
 from __future__ import annotations
 
 import json
+import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
 from click.testing import CliRunner, Result
 
 from pycsync.cli import Environment, main
+
+#: every command `pycsync --help` lists
+COMMANDS = ["sync", "status", "watch", "auth", "config", "emulator", "demo"]
+
+#: the command line that runs pycsync in a child process
+PYCSYNC = [sys.executable, "-m", "pycsync"]
 
 
 def emulator_env(emulator, tmp_path: Path) -> dict[str, str]:
@@ -21,6 +30,19 @@ def emulator_env(emulator, tmp_path: Path) -> dict[str, str]:
         "FLICKR_OAUTH_TOKEN_SECRET": emulator.oauth_token_secret,
         "PYCSYNC_CONFIG_DIR": str(tmp_path / "config"),
     }
+
+
+def token_env(token: dict) -> dict[str, str]:
+    """The environment that signs in with another token of the emulator's (``emulator.add_token``)."""
+    return {"FLICKR_OAUTH_TOKEN": token["oauth_token"], "FLICKR_OAUTH_TOKEN_SECRET": token["oauth_token_secret"]}
+
+
+def process_env(cli_env: dict[str, str], **extra: str) -> dict[str, str]:
+    """The environment of a pycsync child process: this one's without any FLICKR_ or PYCSYNC_
+    setting the machine may carry, then ``cli_env`` and ``extra``; output unbuffered, so what a
+    killed or interrupted run printed is there to read."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("FLICKR_", "PYCSYNC_"))}
+    return {**base, **cli_env, "PYTHONUNBUFFERED": "1", **extra}
 
 
 def runner_for(cli_env: dict[str, str]) -> Callable[..., Result]:
@@ -53,3 +75,10 @@ def sync_json_for(cli: Callable[..., Result]) -> Callable[..., dict]:
         return summary
 
     return run
+
+
+def status_json(cli: Callable[..., Result], root: Path, *args: str) -> dict:
+    """`pycsync status ROOT --json ARGS` -> its document (exit status 0 checked)."""
+    result = cli("status", str(root), "--json", *args)
+    assert result.exit_code == 0, (result.output, result.stderr)
+    return json.loads(result.stdout)

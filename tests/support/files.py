@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from collections import Counter
 from pathlib import Path
 
@@ -55,4 +56,16 @@ def trash(root: Path) -> dict[str, bytes]:
     for p in sorted(base.rglob("*")):
         if p.is_file():
             out["/".join(p.relative_to(base).parts[1:])] = p.read_bytes()
+    return out
+
+
+def on_disk(root: Path) -> dict[str, tuple]:
+    """Everything under root, .pycsync included: kind, mode, size, mtime, and bytes of files."""
+    out: dict[str, tuple] = {".": (root.lstat().st_mode, root.lstat().st_mtime_ns)}
+    for folder, dirs, files in os.walk(root):
+        for name in dirs + files:
+            path = Path(folder, name)
+            st = path.lstat()
+            data = path.read_bytes() if path.is_file() and not path.is_symlink() else None
+            out[path.relative_to(root).as_posix()] = (st.st_mode, st.st_size, st.st_mtime_ns, data)
     return out

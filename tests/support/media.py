@@ -22,7 +22,8 @@ def _exif_with_datetime(value: str) -> bytes:
     return exif.tobytes()
 
 
-def _noise_image(seed: int, size: tuple[int, int]) -> Image.Image:
+def noise_image(seed: int, size: tuple[int, int]) -> Image.Image:
+    """An image of seeded random pixels (compresses badly, as a real photo does)."""
     rnd = random.Random(seed)
     w, h = size
     img = Image.new("RGB", size)
@@ -35,7 +36,7 @@ def make_jpeg_bytes(
 ) -> bytes:
     """A JPEG of seeded noise (written to ``path`` if given); ``exif_datetime`` in EXIF syntax:
     ``"2021:06:01 12:34:56"``."""
-    img = _noise_image(seed, size)
+    img = noise_image(seed, size)
     out = io.BytesIO()
     kwargs: dict = {"quality": 90}
     if exif_datetime:
@@ -48,7 +49,7 @@ def make_jpeg_bytes(
 
 
 def make_png_bytes(path: str | Path | None = None, *, seed: int = 0, size: tuple[int, int] = (40, 30)) -> bytes:
-    img = _noise_image(seed, size)
+    img = noise_image(seed, size)
     out = io.BytesIO()
     img.save(out, "PNG")
     data = out.getvalue()
@@ -57,14 +58,35 @@ def make_png_bytes(path: str | Path | None = None, *, seed: int = 0, size: tuple
     return data
 
 
+def _box(kind: bytes, payload: bytes) -> bytes:
+    """An ISO base media (MP4) box."""
+    return struct.pack(">I", 8 + len(payload)) + kind + payload
+
+
+def _ftyp(brand: bytes = b"isom") -> bytes:
+    return _box(b"ftyp", brand + struct.pack(">I", 512) + brand + b"iso2avc1mp41")
+
+
 def make_mp4_bytes(seed: int = 0, size: int = 4096, brand: bytes = b"isom") -> bytes:
     """A tiny MP4-looking byte string: an ``ftyp`` box plus an ``mdat`` of seeded bytes."""
     rnd = random.Random(seed)
-    ftyp_payload = brand + struct.pack(">I", 512) + brand + b"iso2avc1mp41"
-    ftyp = struct.pack(">I", 8 + len(ftyp_payload)) + b"ftyp" + ftyp_payload
-    payload = bytes(rnd.randrange(256) for _ in range(size))
-    mdat = struct.pack(">I", 8 + len(payload)) + b"mdat" + payload
-    return ftyp + mdat
+    return _ftyp(brand) + _box(b"mdat", bytes(rnd.randrange(256) for _ in range(size)))
+
+
+#: seconds from the movie header's epoch (1904-01-01 UTC) to the Unix epoch
+MP4_EPOCH_OFFSET = 2082844800
+
+
+def make_mp4_with_header(seconds: int = 3, *, created_unix: int | None = None, seed: int = 0) -> bytes:
+    """A small MP4 whose movie header (``mvhd``) says how long it lasts and when it was made, as
+    Flickr and mutagen read them (no creation date: 0)."""
+    stamp = 0 if created_unix is None else created_unix + MP4_EPOCH_OFFSET
+    mvhd = struct.pack(">B3xIIII", 0, stamp, stamp, 1000, seconds * 1000)  # version, dates, timescale, duration
+    mvhd += struct.pack(">IH", 0x00010000, 0x0100) + bytes(10)  # rate 1.0, volume 1.0, reserved
+    mvhd += struct.pack(">9I", 0x10000, 0, 0, 0, 0x10000, 0, 0, 0, 0x40000000)  # the identity matrix
+    mvhd += bytes(24) + struct.pack(">I", 2)  # pre-defined, next track id
+    rnd = random.Random(seed)
+    return _ftyp() + _box(b"moov", _box(b"mvhd", mvhd)) + _box(b"mdat", bytes(rnd.randrange(256) for _ in range(256)))
 
 
 def jpeg(seed: int) -> bytes:

@@ -4,21 +4,17 @@ and XMP sidecars read back with exiv2 (never by hand), for the metadata tests.""
 from __future__ import annotations
 
 import io
-import random
 from collections.abc import Iterable
 from pathlib import Path
 
 import exiv2
 
+from tests.support.media import noise_image
+
 
 def _pixels(seed: int, fmt: str, size: tuple[int, int] = (48, 32)) -> bytes:
-    from PIL import Image
-
-    rnd = random.Random(seed)
-    img = Image.new("RGB", size)
-    img.putdata([(rnd.randrange(256), rnd.randrange(256), rnd.randrange(256)) for _ in range(size[0] * size[1])])
     out = io.BytesIO()
-    img.save(out, fmt)
+    noise_image(seed, size).save(out, fmt)
     return out.getvalue()
 
 

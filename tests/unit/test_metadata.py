@@ -3,7 +3,6 @@ read back with exiv2 as another program would; fields compared as Flickr compare
 
 from __future__ import annotations
 
-import struct
 import time
 
 import pytest
@@ -13,6 +12,7 @@ from hypothesis import strategies as st
 from pycsync import metadata as md
 from pycsync.emulator import tags as flickr_tags
 from pycsync.metadata import Location, Meta
+from tests.support.media import make_mp4_with_header
 from tests.support.photos import photo, read_file_props, read_xmp, sidecar
 
 # --------------------------------------------------------------------------- reading files
@@ -54,21 +54,10 @@ def test_a_png_with_exif_says_its_date(tmp_path):
     assert (meta.taken, meta.title) == ("2020-01-02 03:04:05", "Screen")
 
 
-def _mp4(created_unix: int) -> bytes:
-    def box(kind: bytes, payload: bytes) -> bytes:
-        return struct.pack(">I", 8 + len(payload)) + kind + payload
-
-    stamp = created_unix + 2082844800  # the movie header counts from 1904, in UTC
-    header = struct.pack(">B3xIIII", 0, stamp, stamp, 1000, 3000) + struct.pack(">IH", 0x00010000, 0x0100)
-    mvhd = box(b"mvhd", header + bytes(10 + 36 + 24) + struct.pack(">I", 2))
-    ftyp = box(b"ftyp", b"isom" + struct.pack(">I", 512) + b"isomiso2avc1mp41")
-    return ftyp + box(b"moov", mvhd) + box(b"mdat", bytes(256))
-
-
 def test_a_videos_date_is_its_containers_creation_date_in_local_time(tmp_path):
     created = 1_556_975_655  # 2019-05-04 13:14:15 UTC
     path = tmp_path / "clip.mp4"
-    path.write_bytes(_mp4(created))
+    path.write_bytes(make_mp4_with_header(created_unix=created))
     expected = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(created))
     assert md.read_embedded(path, video=True).taken == expected
     assert md.read_embedded(path, video=False).taken is None  # (a photo's date is EXIF's alone)

@@ -9,7 +9,7 @@ from pycsync import __version__
 from pycsync.config import SETTINGS
 from pycsync.errors import ERROR_KINDS, EXIT_STATUS_HELP
 from pycsync.report import STATUS_CATEGORIES
-from tests.ux.test_help import COMMANDS
+from tests.support.cli import COMMANDS
 
 REPO = Path(__file__).resolve().parents[2]
 README = (REPO / "README.md").read_text()

@@ -8,8 +8,7 @@ from click.testing import CliRunner
 from pycsync import __version__
 from pycsync.cli import main
 from pycsync.errors import EXIT_STATUS_HELP
-
-COMMANDS = ["sync", "status", "watch", "auth", "config", "emulator", "demo"]
+from tests.support.cli import COMMANDS
 
 
 def run(*args: str, **kwargs):

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from pycsync.report import STATUS_CATEGORIES
 from tests.support.calls import static_calls, write_calls
+from tests.support.cli import status_json
 from tests.support.files import tree, write_jpeg
 from tests.support.media import jpeg
 from tests.support.remote import photo_titled
@@ -29,12 +29,6 @@ STATUS_KEYS = {
     "estimate",
     "limits",
 }
-
-
-def status(cli, root: Path, *args: str) -> dict:
-    result = cli("status", str(root), "--json", *args)
-    assert result.exit_code == 0, (result.output, result.stderr)
-    return json.loads(result.stdout)
 
 
 def snapshot(root: Path, emulator):
@@ -71,7 +65,7 @@ def differing_library(root: Path, web, sync_json) -> None:
 def test_status_of_a_synced_folder_says_in_sync(cli, root, sync_json):
     write_jpeg(root / "A" / "1.jpg", 1)
     sync_json(root)
-    report = status(cli, root)
+    report = status_json(cli, root)
     assert report["in_sync"] is True
     assert report["albums"] == {} and set(report["totals"].values()) == {0}
     text = cli("status", str(root))
@@ -83,7 +77,7 @@ def test_status_shows_every_kind_of_difference_per_album_and_changes_nothing(cli
     before = snapshot(root, emulator)
     emulator.reset_calls()
 
-    report = status(cli, root)
+    report = status_json(cli, root)
     assert set(report) == STATUS_KEYS and report["version"] == 1
     assert report["root"] == str(root.resolve()) and report["direction"] == "both"
     assert report["in_sync"] is False and report["delete"] is False
@@ -100,7 +94,7 @@ def test_status_shows_every_kind_of_difference_per_album_and_changes_nothing(cli
         assert entry["delete_local"] == entry["delete_remote"] == [], "deletions wait for --delete"
     assert report["totals"]["only_local"] == 1 and report["totals"]["conflicts"] == 1
 
-    with_delete = status(cli, root, "--delete")
+    with_delete = status_json(cli, root, "--delete")
     assert with_delete["delete"] is True
     assert with_delete["albums"]["Alps"]["delete_remote"] == ["Alps/summit.jpg"]
     assert with_delete["albums"]["Alps"]["delete_local"] == ["Alps/glacier.jpg"]
@@ -122,7 +116,7 @@ def test_status_shows_every_kind_of_difference_per_album_and_changes_nothing(cli
 def test_status_of_a_folder_never_synced_creates_nothing(cli, root, web):
     write_jpeg(root / "A" / "1.jpg", 1)
     web.upload(jpeg(2), "remote", album="B")
-    report = status(cli, root)
+    report = status_json(cli, root)
     assert report["albums"]["A"]["only_local"] == ["A/1.jpg"]
     assert report["albums"]["B"]["only_remote"] == ["B/remote.jpg"]
     assert not (root / ".pycsync").exists()

@@ -145,14 +145,6 @@ def xml_reply(inner: str, stat: str = "ok") -> Reply:
     )
 
 
-def free_port() -> int:
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
 class Hostile:
     """A hostile server: answers every request with ``serve(handler)`` (which decides what to
     send, how fast and how much) and counts the bytes it managed to send."""
