@@ -8,7 +8,7 @@ import inspect
 from pathlib import Path
 
 from pycsync.emulator.api import FAMILIES, REGISTRY
-from tests.unit.test_import_cycles import import_graph
+from tests.support.imports import import_graph
 
 EMULATOR = Path(__file__).resolve().parents[2] / "src" / "pycsync" / "emulator"
 PKG = "pycsync.emulator"
