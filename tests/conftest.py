@@ -12,11 +12,11 @@ from click.testing import Result
 from hypothesis import settings
 
 from pycsync.emulator import EmulatorServer
-from pycsync.flickr import Credentials, Endpoints, FlickrClient
+from pycsync.flickr import FlickrClient
 from tests.support.cli import emulator_env, runner_for, sync_json_for
 from tests.support.clock import FlickrClock
 from tests.support.media import make_jpeg_bytes, make_mp4_bytes, make_png_bytes
-from tests.support.remote import Web
+from tests.support.remote import Web, owner_client
 
 # Property tests draw the same examples on every run (derandomized, so no example database
 # either): the suite fails only on a regression, never because hypothesis happened to explore a
@@ -80,8 +80,7 @@ def make_mp4() -> Callable[..., bytes]:
 @pytest.fixture
 def flickr(emulator) -> Iterator[FlickrClient]:
     """A client acting on Flickr as the account's owner would on the website."""
-    creds = Credentials(emulator.api_key, emulator.api_secret, emulator.oauth_token, emulator.oauth_token_secret)
-    client = FlickrClient(Endpoints.for_base(emulator.endpoint), creds, calls_per_hour=None)
+    client = owner_client(emulator)
     yield client
     client.close()
 

@@ -4,14 +4,7 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from tests.support.api import Api
-
-
-@pytest.fixture
-def api(emulator):
-    return Api(emulator)
 
 
 def test_get_info_json_shape(emulator, api, make_jpeg):

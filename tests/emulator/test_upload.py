@@ -15,11 +15,6 @@ from tests.support.api import Api
 from tests.support.clock import FlickrClock
 
 
-@pytest.fixture
-def api(emulator):
-    return Api(emulator)
-
-
 def test_sync_upload_answers_a_bare_photo_id(emulator, api, make_jpeg):
     """A synchronous upload answers ``<photoid>N</photoid>`` and nothing else (recorded 2017; the
     answer with secrets is a replace's)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.flickr_stub import FakeClock, StubServer
+from tests.support.flickr_stub import FakeClock, Hostile, StubServer
 
 
 @pytest.fixture
@@ -17,3 +17,11 @@ def stub():
     s = StubServer()
     yield s
     s.close()
+
+
+@pytest.fixture
+def hostile():
+    """A server that sends what a broken or hostile Flickr might (see flickr_stub.Hostile)."""
+    server = Hostile()
+    yield server
+    server.close()

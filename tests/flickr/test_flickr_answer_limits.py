@@ -7,22 +7,8 @@ import json
 
 import pytest
 
-from pycsync.flickr import Credentials, Endpoints, FlickrClient, FlickrError, OutcomeUnknown
-from tests.support.flickr_stub import Hostile, send_headers
-
-CREDS = Credentials("ck-123", "cs-456", "72157-tok", "ts-789")
-
-
-def _client(hostile, **kw) -> FlickrClient:
-    kw.setdefault("max_retries", 0)
-    return FlickrClient(Endpoints.for_base(hostile.base), CREDS, calls_per_hour=None, **kw)
-
-
-@pytest.fixture
-def hostile():
-    server = Hostile()
-    yield server
-    server.close()
+from pycsync.flickr import FlickrError, OutcomeUnknown
+from tests.support.flickr_stub import client_of, send_headers
 
 
 def _json(handler, body: bytes) -> None:
@@ -34,7 +20,7 @@ def test_an_answer_with_too_many_objects_is_refused(hostile):
     body = b'{"stat": "ok", "photos": {"photo": [' + b"{}," * 300_000 + b"{}]}}"
     hostile.serve = lambda handler: _json(handler, body)
     with pytest.raises(FlickrError, match="objects") as refused:
-        _client(hostile).call("flickr.photos.search")
+        client_of(hostile).call("flickr.photos.search")
     assert refused.typename == "LimitExceeded", "refused, not retried"
 
 
@@ -42,7 +28,7 @@ def test_a_too_deep_answer_to_a_write_is_an_unknown_outcome(hostile):
     body = b'{"stat": "ok", "photoset": ' + b"[" * 50_000 + b"]" * 50_000 + b"}"
     hostile.serve = lambda handler: _json(handler, body)
     with pytest.raises(OutcomeUnknown, match="nested too deeply"):
-        _client(hostile).create_album("a", "1")
+        client_of(hostile).create_album("a", "1")
 
 
 def test_a_deeply_nested_upload_answer_is_refused(hostile, tmp_path):
@@ -55,10 +41,10 @@ def test_a_deeply_nested_upload_answer_is_refused(hostile, tmp_path):
     photo = tmp_path / "a.jpg"
     photo.write_bytes(b"\xff\xd8\xff" + b"\0" * 100)
     with pytest.raises(OutcomeUnknown, match="nested too deeply"):
-        _client(hostile).upload(photo, title="a")
+        client_of(hostile).upload(photo, title="a")
 
 
 def test_an_ordinary_answer_passes(hostile):
     page = {"photos": {"page": 1, "pages": 1, "photo": [{"id": str(i), "title": "[x] {y}"} for i in range(500)]}}
     hostile.serve = lambda handler: _json(handler, json.dumps({**page, "stat": "ok"}).encode())
-    assert len(list(_client(hostile).search())) == 500
+    assert len(list(client_of(hostile).search())) == 500

@@ -25,6 +25,7 @@ from pycsync.flickr import (
     get_request_token,
 )
 from tests.support.flickr_stub import FakeClock
+from tests.support.remote import owner_client
 
 
 @pytest.fixture
@@ -57,9 +58,7 @@ def write_jpeg(tmp_path: Path, name: str, seed: int) -> Path:
 
 def client_for(emu, clock: FakeClock | None = None, **kw) -> FlickrClient:
     clock = clock or FakeClock()
-    creds = Credentials(emu.api_key, emu.api_secret, emu.oauth_token, emu.oauth_token_secret)
-    kw.setdefault("calls_per_hour", None)
-    return FlickrClient(Endpoints.for_base(emu.endpoint), creds, sleep=clock.sleep, clock=clock, **kw)
+    return owner_client(emu, sleep=clock.sleep, clock=clock, **kw)
 
 
 def original_url(client: FlickrClient, photo_id: str) -> str:

@@ -12,30 +12,12 @@ import time
 import pytest
 
 from pycsync.flickr import (
-    Credentials,
     DiskSpaceLow,
     DownloadLimits,
-    Endpoints,
-    FlickrClient,
     LimitExceeded,
     TransientError,
 )
-from tests.support.flickr_stub import Hostile, send_headers
-
-CREDS = Credentials("ck-123", "cs-456", "72157-tok", "ts-789")
-
-
-@pytest.fixture
-def hostile():
-    server = Hostile()
-    yield server
-    server.close()
-
-
-def _client(hostile, **kw) -> FlickrClient:
-    kw.setdefault("max_retries", 0)
-    return FlickrClient(Endpoints.for_base(hostile.base), CREDS, calls_per_hour=None, **kw)
-
+from tests.support.flickr_stub import client_of, send_headers
 
 # ----------------------------------------------------------------------------- downloads
 
@@ -58,7 +40,9 @@ def test_a_download_without_a_declared_size_stops_at_the_limit(hostile):
     hostile.serve = _chunked_forever(hostile)
     out = io.BytesIO()
     with pytest.raises(LimitExceeded, match="more than Flickr accepts for a photo"):
-        _client(hostile).download(hostile.base + "/a.jpg", out, limits=DownloadLimits(max_bytes=1 << 20, kind="photo"))
+        client_of(hostile).download(
+            hostile.base + "/a.jpg", out, limits=DownloadLimits(max_bytes=1 << 20, kind="photo")
+        )
     assert len(out.getvalue()) <= 1 << 20, "nothing past the limit was written"
     assert hostile.sent < 16 << 20
 
@@ -69,7 +53,7 @@ def test_a_declared_size_larger_than_the_free_space_is_refused_before_any_byte(h
     )
     out = io.BytesIO()
     with pytest.raises(LimitExceeded, match="free") as refused:
-        _client(hostile).download(hostile.base + "/a.jpg", out, limits=DownloadLimits(room=lambda: 10 << 20))
+        client_of(hostile).download(hostile.base + "/a.jpg", out, limits=DownloadLimits(room=lambda: 10 << 20))
     assert out.getvalue() == b""
     assert not isinstance(refused.value, DiskSpaceLow), "this file does not fit; a smaller one may"
 
@@ -78,7 +62,7 @@ def test_no_download_starts_once_the_disk_is_down_to_the_margin(hostile):
     hostile.serve = lambda handler: send_headers(handler, {"Content-Type": "image/jpeg", "Content-Length": "1000"})
     out = io.BytesIO()
     with pytest.raises(DiskSpaceLow, match="free"):  # none fits: a caller may stop the run there
-        _client(hostile).download(hostile.base + "/a.jpg", out, limits=DownloadLimits(room=lambda: -1))
+        client_of(hostile).download(hostile.base + "/a.jpg", out, limits=DownloadLimits(room=lambda: -1))
     assert out.getvalue() == b""
 
 
@@ -87,7 +71,7 @@ def test_a_download_stops_when_the_disk_fills_up(hostile):
     out = io.BytesIO()
     # the free space left beyond the margin: what the disk has minus what was written
     with pytest.raises(DiskSpaceLow, match="free"):
-        _client(hostile).download(
+        client_of(hostile).download(
             hostile.base + "/a.jpg", out, limits=DownloadLimits(room=lambda: (20 << 20) - len(out.getvalue()))
         )
     assert len(out.getvalue()) <= 28 << 20  # checked every 8 MiB
@@ -103,7 +87,7 @@ def test_a_stalled_download_times_out(hostile):
     out = io.BytesIO()
     started = time.monotonic()
     with pytest.raises(TransientError, match="stalled"):
-        _client(hostile).download(hostile.base + "/a.jpg", out, limits=DownloadLimits(stall_seconds=0.5))
+        client_of(hostile).download(hostile.base + "/a.jpg", out, limits=DownloadLimits(stall_seconds=0.5))
     assert time.monotonic() - started < 4
 
 
@@ -118,7 +102,7 @@ def test_a_trickling_download_hits_the_overall_limit(hostile):
     hostile.serve = serve
     started = time.monotonic()
     with pytest.raises(LimitExceeded, match="too slow"):
-        _client(hostile).download(
+        client_of(hostile).download(
             hostile.base + "/a.jpg",
             io.BytesIO(),
             limits=DownloadLimits(stall_seconds=5, base_seconds=0.5, min_rate=1000),
@@ -136,5 +120,5 @@ def test_downloads_ask_for_the_file_as_it_is(hostile):
 
     hostile.serve = serve
     out = io.BytesIO()
-    _client(hostile).download(hostile.base + "/a.jpg", out)
+    client_of(hostile).download(hostile.base + "/a.jpg", out)
     assert out.getvalue() == b"abc" and seen == ["identity"]

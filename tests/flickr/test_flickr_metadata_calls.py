@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from pycsync.flickr import ApiError, Credentials, Endpoints, FlickrClient
+from pycsync.flickr import ApiError
 from tests.support.photos import photo
+from tests.support.remote import owner_client
 
 
 @pytest.fixture
 def client(emulator):
-    creds = Credentials(emulator.api_key, emulator.api_secret, emulator.oauth_token, emulator.oauth_token_secret)
-    with FlickrClient(Endpoints.for_base(emulator.endpoint), creds, calls_per_hour=None) as c:
+    with owner_client(emulator) as c:
         c.test_login()
         yield c
 

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from pycsync.flickr import Credentials, Endpoints, FlickrClient, FlickrError
+from pycsync.flickr import Endpoints, FlickrClient, FlickrError
+from tests.support.flickr_stub import CREDS
 
 TLS = Path(__file__).resolve().parents[1] / "data" / "tls"
-CREDS = Credentials("ck-123", "cs-456", "72157-tok", "ts-789")
 PHOTO = b"\xff\xd8\xff" + bytes(range(256)) * 64
 
 

@@ -19,7 +19,6 @@ import pytest
 from pycsync.flickr import (
     ApiError,
     AuthError,
-    Credentials,
     Endpoints,
     FlickrClient,
     HttpError,
@@ -28,10 +27,8 @@ from pycsync.flickr import (
     RateLimited,
     TransientError,
 )
-from tests.support.flickr_stub import FakeClock, Reply
+from tests.support.flickr_stub import CREDS, FakeClock, Reply
 from tests.support.net import free_port
-
-CREDS = Credentials("ck-123", "cs-456", "72157-tok", "ts-789")
 
 
 def ok(payload=None):

@@ -15,12 +15,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from pycsync.app import SyncOptions, sync
-from pycsync.flickr import Credentials, Endpoints, FlickrClient
 from tests.support.calls import static_calls, write_calls
 from tests.support.convergence import assert_converged
 from tests.support.files import sha, tree, write_jpeg
 from tests.support.media import jpeg
-from tests.support.remote import albums_by_sha
+from tests.support.remote import albums_by_sha, owner_client
 
 ALBUM_WRITES = ["flickr.photosets.addPhoto", "flickr.photosets.editPhotos"]
 HOLD_MS = 3000  # far longer than the change made meanwhile takes; checked below, never assumed
@@ -90,8 +89,7 @@ def other_computer(emulator, root: Path) -> Callable[[], None]:
     """A sync of ``root`` as another computer runs it (its own process state, the same account)."""
 
     def run() -> None:
-        creds = Credentials(emulator.api_key, emulator.api_secret, emulator.oauth_token, emulator.oauth_token_secret)
-        with FlickrClient(Endpoints.for_base(emulator.endpoint), creds, calls_per_hour=None) as client:
+        with owner_client(emulator) as client:
             result = sync(client, SyncOptions(root=root, unknown_upload_wait=0))
         assert result.ok, result.outcome
 

@@ -26,10 +26,10 @@ import pycsync.flickr.transport as transport
 from pycsync import naming
 from pycsync.app import web_base
 from pycsync.emulator import EmulatorServer
-from pycsync.flickr import Credentials, Endpoints, FlickrClient
 from pycsync.remote import ListingStats, list_remote, note_own_writes
 from pycsync.state import StateDB
 from tests.support.media import make_jpeg_bytes
+from tests.support.remote import owner_client
 
 OPS = (
     "upload",
@@ -55,8 +55,7 @@ class World:
         self.clock = 1_700_000_000
         self.emu = EmulatorServer().start()
         self.emu.store.now = lambda: self.clock
-        creds = Credentials(self.emu.api_key, self.emu.api_secret, self.emu.oauth_token, self.emu.oauth_token_secret)
-        self.client = FlickrClient(Endpoints.for_base(self.emu.endpoint), creds, calls_per_hour=None)
+        self.client = owner_client(self.emu)
         self.nsid = self.client.test_login().user_nsid
         self.web = web_base(self.client)
         self.files = Path(tempfile.mkdtemp(prefix="pycsync-incr-"))

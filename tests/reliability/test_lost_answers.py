@@ -22,14 +22,12 @@ from pycsync.state import StateDB
 from tests.support.faults import fast_client
 from tests.support.files import sha, write_jpeg
 from tests.support.media import jpeg
+from tests.support.remote import owner_client
 
 
 @pytest.fixture
 def client(emulator):
-    from pycsync.flickr import Credentials, Endpoints
-
-    creds = Credentials(emulator.api_key, emulator.api_secret, emulator.oauth_token, emulator.oauth_token_secret)
-    made = fast_client(Endpoints.for_base(emulator.endpoint), creds, calls_per_hour=None)
+    made = owner_client(emulator, fast_client)
     yield made
     made.close()
 

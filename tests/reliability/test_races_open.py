@@ -9,15 +9,11 @@ import threading
 import pytest
 
 from pycsync.app import SyncOptions, sync
-from pycsync.flickr import Credentials, Endpoints, FlickrClient
+from pycsync.flickr import FlickrClient
 from tests.support.faults import fast_client
 from tests.support.files import sha, tree, write_jpeg
 from tests.support.media import jpeg
-
-
-def _client(emulator):
-    creds = Credentials(emulator.api_key, emulator.api_secret, emulator.oauth_token, emulator.oauth_token_secret)
-    return fast_client(Endpoints.for_base(emulator.endpoint), creds, calls_per_hour=None)
+from tests.support.remote import owner_client
 
 
 @pytest.mark.xfail(strict=True, reason="open: two runs that both list before either creates make two albums")
@@ -40,7 +36,7 @@ def test_two_computers_making_one_new_album_at_once_make_one_album(emulator, tmp
     results: list = []
 
     def run(root):
-        client = _client(emulator)
+        client = owner_client(emulator, fast_client)
         try:
             results.append(sync(client, SyncOptions(root, jobs=1)))
         finally:
@@ -66,7 +62,7 @@ def test_two_computers_replacing_one_photo_at_once_keep_both_edits(emulator, tmp
     one, two = tmp_path / "one", tmp_path / "two"
     write_jpeg(one / "A/x.jpg", 1)
     two.mkdir()
-    client = _client(emulator)
+    client = owner_client(emulator, fast_client)
     try:
         assert sync(client, SyncOptions(one)).ok
         assert sync(client, SyncOptions(two)).ok
@@ -85,7 +81,7 @@ def test_two_computers_replacing_one_photo_at_once_keep_both_edits(emulator, tmp
         first: list = []
 
         def computer_one() -> None:
-            own = _client(emulator)
+            own = owner_client(emulator, fast_client)
             try:
                 first.append(sync(own, SyncOptions(one)))
             finally:

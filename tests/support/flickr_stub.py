@@ -11,6 +11,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from pycsync.flickr import Credentials, Endpoints, FlickrClient
+
+#: what the client tests sign with (a stub checks no signature)
+CREDS = Credentials("ck-123", "cs-456", "72157-tok", "ts-789")
+
 
 class FakeClock:
     """Monotonic fake clock whose sleep() advances time instantly (records the sleeps)."""
@@ -194,3 +199,10 @@ def send_headers(handler, headers: dict[str, str], status: int = 200) -> None:
     for k, v in headers.items():
         handler.send_header(k, v)
     handler.end_headers()
+
+
+def client_of(server: Hostile, **kwargs) -> FlickrClient:
+    """A client of ``server`` that tries each call once unless told otherwise (a hostile answer is
+    the thing under test, not something to retry)."""
+    kwargs.setdefault("max_retries", 0)
+    return FlickrClient(Endpoints.for_base(server.base), CREDS, calls_per_hour=None, **kwargs)

@@ -8,7 +8,16 @@ from collections import Counter
 from pathlib import Path
 
 from pycsync import naming
+from pycsync.flickr import Credentials, Endpoints, FlickrClient
 from tests.support.files import sha
+
+
+def owner_client(emulator, make=FlickrClient, **kwargs) -> FlickrClient:
+    """A client (``make``: FlickrClient or a factory such as faults.fast_client) signed in with
+    the emulator's ready token, with no hourly call budget unless given one."""
+    creds = Credentials(emulator.api_key, emulator.api_secret, emulator.oauth_token, emulator.oauth_token_secret)
+    kwargs.setdefault("calls_per_hour", None)
+    return make(Endpoints.for_base(emulator.endpoint), creds, **kwargs)
 
 
 def remote_photos(emulator) -> list[dict]:
