@@ -242,8 +242,10 @@ class SyncModel(RuleBasedStateMachine):
             self.fresh[c].discard(content)
         self.deleted.add(content)
         # a move made elsewhere and not yet synced meets the deletion: the moved file or photo is
-        # that user's word on it, and it may come back (as a photo, or a file, of its own)
-        if not any(content in self.moved[k] for k in COMPUTERS if k != side):
+        # that user's word on it, and it may come back (as a photo, or a file, of its own); a move
+        # on Flickr meets it if this computer has not synced since
+        met_on_flickr = side != FLICKR and side in self.moved[FLICKR].get(content, ())
+        if not met_on_flickr and not any(content in self.moved[k] for k in COMPUTERS if k != side):
             self.gone.setdefault(content, set()).add(side)
         if content not in self._everything():
             self.alive.discard(content)
@@ -391,6 +393,9 @@ class SyncModel(RuleBasedStateMachine):
             self.fresh[k].discard(old)
         data = self._new_content(folder_of(key))
         self._version_of(sha(data), old)
+        # the edit is the user's word on where this version is, even if a sync had put the file
+        # there (a photo read before it was in its album lands in the root)
+        self._may_be(sha(data), folder_of(key))
         path.write_bytes(data)
         os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 1_000_000_000))
         self.note(f"computer {c}: change {key} {old[:8]} -> {sha(data)[:8]}")
