@@ -1267,10 +1267,13 @@ class Executor:
     def _move_remote(self, a: MoveRemote) -> None:
         if a.key in self._failed_keys:
             return
-        if a.new_title is not None:
-            self.client.set_meta(a.photo_id, title=a.new_title)
+        # the name tag before the title: another computer reading between the two then sees the
+        # new name with the title derived from the old one (which it knows), never a title that
+        # matches no name it knows and would be taken for one the user gave
         if a.new_name is not None:
             self.transfers.retag_name(a.photo_id, a.new_name)
+        if a.new_title is not None:
+            self.client.set_meta(a.photo_id, title=a.new_title)
         if a.remove_from_album:
             self.client.remove_from_album(a.remove_from_album, [a.photo_id])
         old = self.state.get_item(a.src_key)

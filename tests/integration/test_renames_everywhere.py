@@ -17,6 +17,7 @@ from tests.support.calls import static_calls, write_calls
 from tests.support.convergence import assert_converged
 from tests.support.files import sha, tree, write_jpeg
 from tests.support.media import jpeg
+from tests.support.races import meanwhile, other_computer
 from tests.support.remote import albums_by_sha, photo_with_sha
 
 
@@ -275,3 +276,24 @@ def test_a_photo_moved_and_renamed_elsewhere_takes_one_file_along_and_leaves_the
     assert (summary["uploaded"], summary["downloaded"]) == (0, 0), summary
     assert tree(laptop) == {"r0.jpg": jpeg(1), "B/a.jpg": jpeg(1), "B/z.jpg": jpeg(2)}
     assert_converged(emulator, sync_json, laptop)
+
+
+@pytest.mark.parametrize("held", ["flickr.photos.setMeta", "flickr.photos.addTags", "flickr.photos.removeTag"])
+def test_a_computer_reading_a_rename_half_written_takes_no_title_of_its_own(emulator, computers, sync_json, held):
+    """A rename is several writes (the name tag, the derived title); a computer that syncs while
+    they land must never take the half-written state for a title the user gave: that would put
+    a sidecar next to its file and stop its renames from retitling the photo."""
+    laptop, desktop = computers
+    (desktop / "Trip" / "IMG_1.jpg").rename(desktop / "Trip" / "beach.jpg")
+    with meanwhile(emulator, [held], other_computer(emulator, laptop)):
+        sync_json(desktop)
+    sync_json(laptop)
+    assert tree(laptop) == tree(desktop), "a sidecar, or a file not renamed"
+    assert "Trip/beach.jpg" in tree(laptop)
+    (laptop / "Trip" / "beach.jpg").rename(laptop / "Trip" / "dune.jpg")
+    sync_json(laptop)
+    assert photo_with_sha(emulator, sha(jpeg(1)))["title"] == "dune", "the rename did not retitle the photo"
+    sync_json(desktop)
+    assert tree(laptop) == tree(desktop)
+    assert_converged(emulator, sync_json, laptop)
+    assert_converged(emulator, sync_json, desktop)
