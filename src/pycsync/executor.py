@@ -677,7 +677,7 @@ class Executor:
         finally:
             tmp.unlink(missing_ok=True)
         self.local[key] = LocalItem(key, rel, size, target.stat().st_mtime_ns, sha)
-        self.state.put_item(self._base_item(key, a.photo_id, sha, a.original_secret, True))
+        self.state.put_item(self._base_item(key, a.photo_id, sha, a.original_secret, a.placed))
         self._photo_of[key] = a.photo_id
         self._done(ActionDone(Done.REPLACED_LOCALLY if a.overwrite else Done.DOWNLOADED, key))
         if a.meta is not None:

@@ -245,6 +245,7 @@ class Download:
     trash_old: bool = False  # the local file there holds an edit: keep it in the trash first
     date_taken: str = ""  # "YYYY-MM-DD HH:MM:SS", local time: becomes the file's mtime
     meta: ArrivingMeta | None = None  # the photo's metadata, settled once the file is here
+    placed: bool = True  # False: not yet in its album; a PlaceInAlbum in the same plan adds it
 
 
 @dataclass(frozen=True, slots=True)

@@ -564,9 +564,12 @@ class _Planner:
             # a root file is "in no album"; but when the same content also lives in an album
             # folder (one photo for both files) the photo's existence is all the root can ask
             present = not photo.album_ids or len(self._keys_of[b.photo_id]) > 1
-        if not present:
-            return _RemoteSide(Remote.UNPLACED if not b.placed else Remote.DELETED, photo)
         same = photo.original_secret == b.original_secret
+        if not present and b.placed:
+            return _RemoteSide(Remote.DELETED, photo)
+        if not present and same:
+            return _RemoteSide(Remote.UNPLACED, photo)
+        # (not yet in its album, and replaced since: changed, and placed by _place_changed_unplaced)
         return _RemoteSide(Remote.SAME if same else Remote.CHANGED, photo)
 
     # ------------------------------------------------------------------ the run
@@ -591,6 +594,7 @@ class _Planner:
             if key in done:
                 continue
             self._decide(key, local_st[key], remote_st[key], uploads)
+        self._place_changed_unplaced(keys, remote_st)
 
         # what is uploaded or linked is known before any album is asked whether it keeps a photo:
         # a file linked to a photo here shows it here
@@ -620,6 +624,27 @@ class _Planner:
         self._emit_local_moves()
         self._plan_removals()
         return self._finish()
+
+    def _place_changed_unplaced(self, keys: list[str], remote_st: Mapping[str, _RemoteSide]) -> None:
+        """A photo not yet in its album (a run that uploaded it could not place it) and replaced
+        on Flickr since is decided as changed; where the file keeps it (fetched over it, replaced,
+        kept beside a conflict copy), it still goes into the folder's album."""
+        for key in keys:
+            b, r = self.base.items.get(key), remote_st[key]
+            if b is None or b.placed or r.status != Remote.CHANGED or r.photo is None:
+                continue
+            folder = self.afolder(key)
+            if not folder or self.folder_album.get(folder) in r.photo.album_ids:
+                continue
+            keeps = False
+            for i, (side, a) in enumerate(self.out.actions):
+                if getattr(a, "key", None) != key or getattr(a, "photo_id", None) != b.photo_id:
+                    continue
+                keeps = True
+                if isinstance(a, Download):  # (placed once the PlaceInAlbum says so)
+                    self.out.actions[i] = (side, dataclasses.replace(a, placed=False))
+            if keeps:
+                self.out.place(key, folder)
 
     def _link_existing(self, keys: list[str], photo: RemotePhoto, sha: str) -> None:
         for key in keys:
