@@ -373,7 +373,7 @@ class _Run:
         with self.timings("local"):
             scanned = self._scan(base, ignore)
         with self.timings("plan"):
-            remote = self._settle_journal(remote, base, user_nsid)
+            remote, base = self._settle_journal(remote, base, user_nsid)
             base = _complete_unknown_secrets(self.state if self.writes else None, base, remote)
             policy = self._policy(perms, ignore)
             plan = _checked(make_plan(scanned.items, remote, base, policy))
@@ -488,11 +488,11 @@ class _Run:
             base_items=base.items.values(),  # (shares their strings: memory)
         )
 
-    def _settle_journal(self, remote: RemoteListing, base: Base, user_nsid: str) -> RemoteListing:
-        """The listing with what the journal left open settled (see :mod:`pycsync.recovery`)."""
+    def _settle_journal(self, remote: RemoteListing, base: Base, user_nsid: str) -> tuple[RemoteListing, Base]:
+        """The listing and base with what the journal left open settled (see :mod:`pycsync.recovery`)."""
         state, options = self.state, self.options
         if not self.writes or state is None:
-            return remote
+            return remote, base
         with RunFolders(self.root) as folders:
             transfers = Transfers(
                 self.client,

@@ -6,9 +6,13 @@ next run starts belongs to a run that ended without knowing whether Flickr appli
 a kill, a lost answer). Planning as if it had not would upload a duplicate, or take this file's
 own replace for a conflict; so each is settled first:
 
-* An upload whose content the listing shows landed. One whose body never fully left cannot
+* An upload whose content tag the listing shows landed. One whose body never fully left cannot
   have. Otherwise its content tag is searched for (allowing for Flickr's search lag): a photo
   found joins the listing, so the plan links the file to it instead of uploading it again.
+  A photo found is hashed once: its content tag names what was uploaded, and someone may have
+  replaced the photo on Flickr's website since (the tag stays). Replaced, it is still this file's
+  photo, changed on Flickr since this upload: the base records it so, and the plan treats it as
+  any change made on Flickr (fetched over an unchanged file; an edit here meets it as a conflict).
 * A replace is settled by hashing the photo's original once: this file's content means it
   landed (its content tag is then pointed at it), anything else was someone else's.
 
@@ -21,8 +25,9 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 
+from pycsync import naming
 from pycsync.flickr.errors import FlickrError
-from pycsync.model import Base, RemoteListing
+from pycsync.model import Base, BaseItem, RemoteListing
 from pycsync.remote import photo_from_info
 from pycsync.state import StateDB
 from pycsync.transfers import Transfers
@@ -30,10 +35,11 @@ from pycsync.transfers import Transfers
 
 def reconcile_journal(
     state: StateDB, remote: RemoteListing, base: Base, transfers: Transfers, *, web_base: str, user_nsid: str
-) -> RemoteListing:
-    """The listing as it is once the journal's open uploads and replaces are settled."""
-    remote = _settle_uploads(state, remote, transfers, web_base, user_nsid)
-    return _settle_replaces(state, remote, base, transfers)
+) -> tuple[RemoteListing, Base]:
+    """The listing and the base as they are once the journal's open uploads and replaces are
+    settled."""
+    remote, base = _settle_uploads(state, remote, base, transfers, web_base, user_nsid)
+    return _settle_replaces(state, remote, base, transfers), base
 
 
 def with_cached_hashes(remote: RemoteListing, hashes: Mapping[tuple[str, str], str]) -> RemoteListing:
@@ -47,31 +53,46 @@ def with_cached_hashes(remote: RemoteListing, hashes: Mapping[tuple[str, str], s
 
 
 def _settle_uploads(
-    state: StateDB, remote: RemoteListing, transfers: Transfers, web_base: str, user_nsid: str
-) -> RemoteListing:
+    state: StateDB, remote: RemoteListing, base: Base, transfers: Transfers, web_base: str, user_nsid: str
+) -> tuple[RemoteListing, Base]:
     pending = state.unfinished("upload")
     if not pending:
-        return remote
-    listed = {p.sha256 for p in remote.photos.values() if p.sha256}
-    photos = dict(remote.photos)
-    for entry_id, _key, sha, detail in pending:
-        if sha in listed:
-            state.journal_end(entry_id, "found in listing")
+        return remote, base
+    listed = {p.sha256: p for p in remote.photos.values() if p.sha256}
+    photos, items = dict(remote.photos), dict(base.items)
+    for entry_id, key, sha, detail in pending:
+        photo = listed.get(sha) if sha is not None else None
+        if photo is None or sha is None:
+            if sha is None or "body_sent" not in detail:
+                # the crash came before the last byte left: Flickr cannot have this upload
+                state.journal_end(entry_id, "not found: body never fully sent")
+                continue
+            found = transfers.find_landed_upload(sha, since=detail["body_sent"])
+            if found is None:
+                state.journal_end(entry_id, "not found: did not land")
+                continue
+            # never downloaded: the local file it came from is still here and gets linked to it
+            info = transfers.client.photo_info(found.photo_id)
+            photo = photo_from_info(info, web_base, user_nsid, original_secret=found.original_secret, url_o=found.url_o)
+            photos[photo.photo_id] = photo
+        try:
+            fetched = transfers.fetch(photo.url_o, media=photo.media)
+        except (FlickrError, OSError):
+            continue  # still unknown: the next run looks again
+        fetched.tmp.unlink(missing_ok=True)
+        state.put_remote_hash(photo.photo_id, photo.original_secret, fetched.sha256)
+        if fetched.sha256 == sha:
+            state.journal_end(entry_id, f"found photo {photo.photo_id}")
             continue
-        if sha is None or "body_sent" not in detail:
-            # the crash came before the last byte left: Flickr cannot have this upload
-            state.journal_end(entry_id, "not found: body never fully sent")
-            continue
-        found = transfers.find_landed_upload(sha, since=detail["body_sent"])
-        if found is None:
-            state.journal_end(entry_id, "not found: did not land")
-            continue
-        # never downloaded: the local file it came from is still here and gets linked to it
-        info = transfers.client.photo_info(found.photo_id)
-        photo = photo_from_info(info, web_base, user_nsid, original_secret=found.original_secret)
-        photos[photo.photo_id] = photo
-        state.journal_end(entry_id, f"found photo {photo.photo_id}")
-    return RemoteListing(photos=photos, albums=remote.albums, members=remote.members)
+        # (size and mtime unknown: the next scan hashes the file again; the secret matches none)
+        name = photo.file_name or naming.title_name(photo.title, photo.media, photo.original_format, photo.photo_id)
+        items[key] = BaseItem(key, photo.photo_id, sha, 0, 0, "", placed=False, name=name)
+        state.put_item(items[key])
+        state.journal_end(entry_id, f"found photo {photo.photo_id}, replaced since by someone else")
+    settled = with_cached_hashes(
+        RemoteListing(photos=photos, albums=remote.albums, members=remote.members), state.remote_hashes()
+    )
+    return settled, Base(items=items, albums=base.albums)
 
 
 def _settle_replaces(state: StateDB, remote: RemoteListing, base: Base, transfers: Transfers) -> RemoteListing:

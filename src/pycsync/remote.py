@@ -618,12 +618,14 @@ def row_from_record(rec: dict[str, Any], web_base: str, user_nsid: str) -> Row:
     )
 
 
-def photo_from_info(info: PhotoInfo, web_base: str, user_nsid: str, original_secret: str = "") -> RemotePhoto:
+def photo_from_info(
+    info: PhotoInfo, web_base: str, user_nsid: str, original_secret: str = "", url_o: str = ""
+) -> RemotePhoto:
     """A listing's photo read with photos.getInfo (one the listing did not show), in no album;
-    ``original_secret``: the secret to use when getInfo does not tell it."""
+    ``original_secret`` and ``url_o``: what a search told of it (getInfo tells neither always)."""
     secret = info.original_secret or original_secret
     sha, file_name = naming.parse_machine_tags(info.machine_tags)
-    url = ""
+    url = url_o
     if info.media == "video":
         url = video_original_url(web_base, info.owner or user_nsid, info.photo_id, secret)
     return new_remote_photo(

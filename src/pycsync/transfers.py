@@ -177,7 +177,7 @@ class Transfers:
         deadline = time.monotonic() + max(0.0, started + self.unknown_upload_wait - time.time())
         delay = 0.5
         while True:
-            hits = self.client.find_by_machine_tag(naming.hash_tag(sha256), "original_format,date_upload")
+            hits = self.client.find_by_machine_tag(naming.hash_tag(sha256), "original_format,date_upload,url_o")
             if hits:
                 return min(hits, key=lambda p: (p.date_upload, len(p.photo_id), p.photo_id))
             left = deadline - time.monotonic()

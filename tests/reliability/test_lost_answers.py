@@ -141,6 +141,51 @@ def test_next_run_adopts_a_landed_upload_that_search_shows_late(emulator, root, 
     assert len(emulator.state()["photos"]) == 1 and emulator.state()["albums"][0]["title"] == "A"
 
 
+def _landed_then_replaced_on_the_website(root, flickr, tmp_path) -> str:
+    """A/a.jpg's upload landed (its run was killed before the answer came back), then the photo
+    was replaced on Flickr's website before the next run: its content tag still names jpeg 1."""
+    import time
+
+    write_jpeg(root / "A/a.jpg", 1)
+    photo_id = flickr.upload(root / "A/a.jpg", title="a", tags=[naming.hash_tag(sha(jpeg(1)))]).photo_id
+    _open_upload(root, "A/a.jpg", sha(jpeg(1)), body_sent=time.time())
+    write_jpeg(tmp_path / "web.jpg", 2)
+    flickr.replace(tmp_path / "web.jpg", photo_id)
+    return photo_id
+
+
+def test_next_run_fetches_a_landed_upload_replaced_since_on_the_website(emulator, root, client, flickr, tmp_path):
+    """The content tag is a claim the website's replace made stale: the photo found is hashed,
+    and the file, unchanged since its upload, takes the website's version (as any replace on
+    Flickr), in its album, in this run."""
+    photo_id = _landed_then_replaced_on_the_website(root, flickr, tmp_path)
+    result = _run(client, root)
+    assert result.ok and result.plan.conflicts == ()
+    assert (root / "A/a.jpg").read_bytes() == jpeg(2)
+    assert emulator.calls()["upload"] == 1, "only the killed run's upload"
+    (photo,) = emulator.state()["photos"]
+    assert photo["id"] == photo_id and emulator.state()["albums"][0]["title"] == "A"
+    assert [o for k, _, o in _journal(root) if k == "upload"] == [
+        f"found photo {photo_id}, replaced since by someone else"
+    ]
+    again = _run(client, root)
+    assert again.ok and again.plan.is_empty()
+
+
+def test_next_run_keeps_both_when_a_landed_upload_was_replaced_on_the_website_and_edited_here(
+    emulator, root, client, flickr, tmp_path
+):
+    _landed_then_replaced_on_the_website(root, flickr, tmp_path)
+    write_jpeg(root / "A/a.jpg", 3)  # edited here after the killed run
+    result = _run(client, root)
+    assert result.ok and len(result.plan.conflicts) == 1
+    on_flickr = sorted(p["sha256"] for p in emulator.state()["photos"])
+    assert on_flickr == sorted([sha(jpeg(2)), sha(jpeg(3))]), "an edit was lost, or the website's"
+    here = sorted(sha(p.read_bytes()) for p in (root / "A").iterdir())
+    assert here == on_flickr
+    assert _run(client, root).plan.is_empty()
+
+
 def test_next_run_uploads_once_what_did_not_land(emulator, root, client):
     import time
 

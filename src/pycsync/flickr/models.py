@@ -284,12 +284,14 @@ class ListedPhoto:
     latitude: float | None = None
     longitude: float | None = None
     accuracy: int | None = None
+    url_o: str = ""  # with the ``url_o`` extra (a photo's original; not a video's)
 
     @classmethod
     def from_json(cls, photo: Mapping[str, Any]) -> ListedPhoto:
         return cls(
             photo_id=str(photo.get("id", "")),
             original_secret=str(photo.get("originalsecret") or ""),
+            url_o=str(photo.get("url_o") or ""),
             date_upload=as_int(photo.get("dateupload"), 0),
             title=content(photo.get("title")),
             description=content(photo.get("description")),
