@@ -154,6 +154,7 @@ class _MetaPlanner:
         self.sigs: dict[str, str] = {}
         self.records: dict[str, PhotoMeta] = {}
         self.skipped: list[tuple[str, str]] = []
+        self.known_names: dict[str, set[str]] = defaultdict(set)  # photo id -> its names in the base
 
     def trusted(self, last_update: int) -> int | None:
         """A photo's last update, when it can stand for "unchanged" in the next run."""
@@ -244,7 +245,10 @@ class _MetaPlanner:
         candidates.update(linked)
         keys: dict[str, set[str]] = defaultdict(set)
         for key, b in self.base.items.items():
-            if b.photo_id not in candidates or key in gone or key not in self.local or key in skip:
+            if b.photo_id not in candidates:
+                continue
+            self.known_names[b.photo_id].update(n for n in (b.name, name_of(key)) if n)
+            if key in gone or key not in self.local or key in skip:
                 continue
             keys[b.photo_id].add(key)
         for new, old in moved.items():
@@ -271,7 +275,11 @@ class _MetaPlanner:
     def _sync(self, photo_id: str, keys: list[str], moved: Mapping[str, str], replacing: str | None) -> SyncMeta | None:
         photo = self.remote.photos[photo_id]
         base = self.inputs.photo_meta.get(photo_id)
+        # every name the photo had here when last synced too: a title derived from one of them
+        # is pycsync's, even when no file of the photo has that name now (moved, or left the
+        # selection, while a copy of another name linked to the photo)
         names = [name_of(k) for k in keys] + [name_of(moved[k]) for k in keys if k in moved]
+        names += sorted(self.known_names.get(photo_id, ()))
         read: dict[str, LocalMeta] = {}
         for k in keys:  # (a file moved here was scanned under its new name; one moved by the plan, its old)
             scanned = self.inputs.local_meta.get(k) or self.inputs.local_meta.get(moved.get(k, ""))

@@ -15,7 +15,7 @@ from pycsync.flickr import Credentials, Endpoints, FlickrClient
 from tests.support.calls import static_calls, write_calls
 from tests.support.convergence import assert_converged
 from tests.support.files import trash, tree
-from tests.support.media import make_mp4_with_header
+from tests.support.media import jpeg, make_mp4_with_header
 from tests.support.photos import photo, read_xmp, sidecar
 
 LOGIN_AND_LIST = {"flickr.test.login", "flickr.auth.oauth.checkToken"}
@@ -409,3 +409,16 @@ def test_status_shows_metadata_changes_per_album_and_conflicts_with_both_values(
     text = cli("status", str(library))
     assert "metadata changed" in text.stdout.lower() and "Paris/IMG_3.jpg" in text.stdout
     assert tree(library) == before and emulator.state() == flickr_before  # status changes nothing
+
+
+def test_a_title_made_from_a_name_the_photo_had_here_is_never_taken_for_one_the_user_gave(root, sync_json, web):
+    """A website photo without pycsync's tags comes down named after its title; the file moves
+    under a new name while its old place leaves the selection, so the move is seen as a copy
+    linked to the photo. Its title came from the old name: no sidecar is written for it."""
+    web.upload(jpeg(1), "beach")
+    sync_json(root)
+    assert tree(root) == {"beach.jpg": jpeg(1)}
+    (root / "B").mkdir()
+    (root / "beach.jpg").rename(root / "B" / "dune.jpg")
+    sync_json(root, "--exclude", "/*.jpg")
+    assert tree(root) == {"B/dune.jpg": jpeg(1)}, "a sidecar for a title pycsync made"
