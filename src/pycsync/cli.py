@@ -809,7 +809,9 @@ def watch_command(
         return ExitStatus.OK
     budget = cfg["rate_limit"]
     ctx.client().close()  # not signed in: said now, before anything starts
-    watch_settings = WatchSettings(interval=interval, poll_share=poll_share, calls_per_hour=budget, settle=settle)
+    watch_settings = WatchSettings(
+        interval=interval, poll_share=poll_share, calls_per_hour=budget, settle=settle, metadata=options.metadata
+    )
     runner = SyncRunner(
         lambda limiter, sleep: ctx.client(limiter=limiter, sleep=sleep), options, budget or None, ctx.endpoint_key
     )

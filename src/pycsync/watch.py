@@ -7,9 +7,10 @@ Every run is :func:`pycsync.app.sync` (the same planner, journal, lock and guara
   available. A changed file is synced once it has stopped changing (its size, mtime and inode
   unchanged for ``settle`` seconds); a burst of changes becomes one run, and files still changing
   when a run starts are left out of it (excluded by exact path), so a file being written is never
-  sent half-written. Events inside ``.pycsync/``, of hidden files, of files that are not photos or
-  videos and outside the selection are ignored, and so are the run's own writes (downloads,
-  moves, the trash).
+  sent half-written. A photo's XMP sidecar and a folder's ``.pycsync.toml`` count as changes
+  too (an editor's metadata, a folder's settings). Events inside ``.pycsync/``, of other hidden
+  files, of files that are not photos, videos or sidecars and outside the selection are ignored,
+  and so are the run's own writes (downloads, moves, sidecars, the trash).
 - Flickr side: a run every ``interval`` seconds (its incremental listing), spaced so that these
   polls never spend more than ``poll_share`` percent of the hourly call budget; backed off when
   a run fails (offline, 429/5xx after retries, a revoked token), and started again soon after
@@ -43,7 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from pycsync import naming
+from pycsync import metadata, naming
 from pycsync.app import SyncOptions, SyncResult, sync
 from pycsync.errors import (
     AuthFailed,
@@ -71,6 +72,7 @@ from pycsync.flickr import FlickrClient
 from pycsync.flickr.errors import FlickrError
 from pycsync.flickr.ratelimit import RateLimiter
 from pycsync.ignore import IGNORE_FILE, IgnoreRules
+from pycsync.model import name_of
 from pycsync.report import (
     LABELS,
     VERBOSE_ONLY,
@@ -152,6 +154,7 @@ class WatchSettings:
     calls_per_hour: int = 3000  # the hourly call budget (--rate-limit; 0: Flickr's own limit)
     settle: float = 2.0  # seconds a changed file must stay unchanged before it is synced
     max_wait: float = MAX_WAIT
+    metadata: bool = True  # the runs sync metadata: an edited sidecar is a change
 
     @property
     def poll_allowance(self) -> float:
@@ -173,7 +176,14 @@ class RunRequest:
 
     @property
     def excludes(self) -> tuple[str, ...]:
-        return tuple(literal_pattern(k) for k in self.held)
+        return tuple(literal_pattern(k) for k in self.held for k in _held_files(k))
+
+
+def _held_files(key: str) -> tuple[str, ...]:
+    """What a run leaves out while ``key`` is still changing: the file, and for a sidecar
+    ``NAME.EXT.xmp`` its photo (a half-written sidecar is not read)."""
+    photo = key[: -len(metadata.SIDECAR_EXT)]
+    return (key, photo) if metadata.is_sidecar_name(key) and naming.is_media(name_of(photo)) else (key,)
 
 
 @dataclass
@@ -493,12 +503,16 @@ class ScanEvents:
                 with os.scandir(folders.pop()) as entries:
                     for entry in entries:
                         if entry.name.startswith("."):
-                            if entry.name == IGNORE_FILE and entry.is_file(follow_symlinks=False):
+                            if entry.name in (IGNORE_FILE, naming.SETTINGS_FILE) and entry.is_file(
+                                follow_symlinks=False
+                            ):
                                 found[entry.path] = _size_mtime(entry)
                             continue
                         if entry.is_dir(follow_symlinks=False):
                             folders.append(entry.path)
-                        elif entry.is_file(follow_symlinks=False) and naming.is_media(entry.name):
+                        elif entry.is_file(follow_symlinks=False) and (
+                            naming.is_media(entry.name) or metadata.is_sidecar_name(entry.name)
+                        ):
                             found[entry.path] = _size_mtime(entry)
             except OSError:
                 continue  # (unreadable or gone: the runs report what they cannot read)
@@ -781,13 +795,23 @@ class Watch:
 
     def _relevant(self, key: str, sig: Sig) -> bool:
         """Whether a change at ``key`` can matter to a sync: not in .pycsync/, not hidden, a photo
-        or video (or a folder, or something gone that may have been one), in the selection."""
+        or video (or a folder, or something gone that may have been one), in the selection; or a
+        folder's settings file, or (with metadata) a sidecar of a photo in the selection."""
         if key == IGNORE_FILE:
             return True
         parts = key.split("/")
-        if parts[0] == META_DIR or any(p.startswith(".") for p in parts):
+        if parts[0] == META_DIR or any(p.startswith(".") for p in parts[:-1]):
             return False
-        media = naming.is_media(parts[-1])
+        name = parts[-1]
+        if name == naming.SETTINGS_FILE:
+            return sig not in ("dir", "other") and not (
+                len(parts) > 1 and self._ignore.ignored("/".join(parts[:-1]), True)
+            )
+        if name.startswith("."):
+            return False
+        if self.settings.metadata and metadata.is_sidecar_name(name) and sig not in ("dir", "other"):
+            return not self._ignore.ignored(_held_files(key)[-1], False)
+        media = naming.is_media(name)
         if sig == "other" or (isinstance(sig, tuple) and not media):
             return False
         is_dir = sig == "dir" or (sig is None and not media)
@@ -797,7 +821,9 @@ class Watch:
         for folder, dirs, files in os.walk(path):
             dirs[:] = [d for d in dirs if not d.startswith(".")]
             for name in files:
-                if not name.startswith(".") and naming.is_media(name):
+                if name == naming.SETTINGS_FILE or (
+                    not name.startswith(".") and (naming.is_media(name) or metadata.is_sidecar_name(name))
+                ):
                     rel = self._relative(os.path.join(folder, name))
                     if rel is not None:
                         yield rel
@@ -814,8 +840,11 @@ class Watch:
         """The run's events: what it wrote in the folder is remembered; actions are logged."""
         match event:
             case ActionDone(kind=kind, key=key):
-                if kind in LOCAL_WRITES:
-                    self._remember([key, event.source] if kind is Done.MOVED and event.source else [key])
+                if kind in LOCAL_WRITES or (kind is Done.METADATA and event.to_folder):
+                    keys = [key, event.source] if kind is Done.MOVED and event.source else [key]
+                    # (with its sidecar: one it wrote, or that went along)
+                    sidecars = [name(k) for k in keys for name in (metadata.sidecar_name, metadata.adobe_sidecar_name)]
+                    self._remember([*keys, *sidecars])
                 detail = action_detail(event)
                 line = f"{LABELS[kind]:<16} {key}" + (f"  ({detail})" if detail else "")
                 log.log(logging.DEBUG if kind in VERBOSE_ONLY else logging.INFO, "%s", line)

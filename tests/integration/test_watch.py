@@ -22,11 +22,12 @@ from pathlib import Path
 import pytest
 
 from pycsync.emulator import EmulatorServer
-from tests.support.calls import NO_CHANGE, calls_started
+from tests.support.calls import NO_CHANGE, calls_started, write_calls
 from tests.support.cli import PYCSYNC, emulator_env, process_env
 from tests.support.convergence import assert_converged
 from tests.support.files import sha
 from tests.support.media import make_jpeg_bytes
+from tests.support.photos import photo, read_xmp, sidecar
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="inotify: the events these tests time")
 
@@ -420,4 +421,57 @@ def test_without_events_the_folder_is_scanned(emulator, root, watch):
     assert w.said("scanning the folder every 1 s for changes (--force-scan)")
     data = put(root / "A" / "scanned.jpg", make_jpeg_bytes(seed=8))
     w.wait_for(lambda: with_sha(emulator, data), "the file is on Flickr", timeout=10)
+    assert w.stop()[0] == 0
+
+
+# ---------------------------------------------------------------------- metadata and folder settings
+
+
+def test_a_sidecar_edit_alone_wakes_the_watch_and_only_the_changed_field_is_pushed(emulator, root, watch, flickr):
+    """Editing a photo's XMP sidecar in an editor (digiKam, darktable) touches no photo file: the
+    sidecar's own event starts the run, which writes the title and nothing else."""
+    photo(root / "Paris" / "IMG_1.jpg", 1)
+    w = watch("--settle", "0.5", *NO_BUDGET)
+    assert w.runs(1)[0]["uploaded"] == 1
+    (photo_id,) = [p["id"] for p in photos(emulator)]
+    emulator.reset_calls()
+    sidecar(root / "Paris" / "IMG_1.jpg.xmp", Xmp_dc_title='lang="x-default" Eiffel at night')
+    w.wait_for(lambda: flickr.photo_info(photo_id).title == "Eiffel at night", "the title is on Flickr", timeout=10)
+    run = w.runs(2)[1]
+    assert run["watch"]["trigger"] == "local" and run["watch"]["local_changes"] == 1
+    assert run["metadata"] == 1
+    assert write_calls(emulator) == {"flickr.photos.setMeta": 1}
+    assert w.stop()[0] == 0
+
+
+def test_a_sidecar_the_run_writes_starts_no_run_of_its_own(emulator, root, watch, flickr):
+    """A title edited on Flickr is written into the sidecar by a poll; that write is the run's
+    own, so the runs after it are polls, not local changes."""
+    photo(root / "Paris" / "IMG_1.jpg", 1)
+    w = watch("--interval", "2", "--settle", "0.5", *NO_BUDGET)
+    w.runs(1)
+    (photo_id,) = [p["id"] for p in photos(emulator)]
+    flickr.set_meta(photo_id, title="Seine", description="")
+    written = root / "Paris" / "IMG_1.jpg.xmp"
+    w.wait_for(written.exists, "the sidecar is written", timeout=10)
+    n = len(w.docs)
+    w.runs(n + 2, timeout=15)
+    assert [d["watch"]["trigger"] for d in w.docs[1:]] == ["flickr"] * (len(w.docs) - 1)
+    assert read_xmp(written)["Xmp.dc.title"] == "Seine"
+    assert w.stop()[0] == 0
+
+
+def test_a_folder_settings_edit_wakes_the_watch(emulator, root, watch, flickr):
+    photo(root / "Portfolio" / "IMG_1.jpg", 1)
+    w = watch("--settle", "0.5", *NO_BUDGET)
+    w.runs(1)
+    (photo_id,) = [p["id"] for p in photos(emulator)]
+    emulator.reset_calls()
+    (root / "Portfolio" / ".pycsync.toml").write_text('tags = ["portfolio"]\n')
+    w.wait_for(
+        lambda: "portfolio" in [t.clean for t in flickr.photo_info(photo_id).tags], "the tag is on Flickr", timeout=10
+    )
+    run = w.runs(2)[1]
+    assert run["watch"]["trigger"] == "local"
+    assert write_calls(emulator) == {"flickr.photos.addTags": 1}
     assert w.stop()[0] == 0

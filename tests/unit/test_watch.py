@@ -308,6 +308,59 @@ def test_changes_the_sync_would_not_look_at_start_no_run(rel, tmp_path):
     assert runner.triggers == ["start"]
 
 
+@pytest.mark.parametrize("rel", ["A/x.jpg.xmp", "A/x.xmp", "A/.pycsync.toml", ".pycsync.toml"])
+def test_a_sidecar_or_a_folders_settings_file_alone_starts_a_run(rel):
+    watch, events, runner, files, _ = make(until=60)
+    events.at(START + 10, write(files, rel))
+    watch.run()
+    assert runner.triggers == ["start", "local"]
+    assert runner.requests[1][1].changes == 1
+
+
+@pytest.mark.parametrize("rel", ["Private/x.jpg.xmp", "Private/.pycsync.toml", "Drafts/x.jpg.xmp", "A/.x.jpg.xmp"])
+def test_a_sidecar_or_settings_file_outside_the_selection_starts_no_run(rel, tmp_path):
+    (tmp_path / ".pycsyncignore").write_text("Private/\n")
+    clock, files = Clock(), Files(tmp_path)
+    events = Events(clock, START + 60, tmp_path)
+    runner = Runner(clock, files)
+    watch = Watch(tmp_path, runner, events, excludes=("Drafts/",), clock=clock, wall=clock.wall, stat=files.stat)
+    events.at(START + 10, write(files, rel))
+    watch.run()
+    assert runner.triggers == ["start"]
+
+
+def test_without_metadata_a_sidecar_edit_starts_no_run():
+    watch, events, runner, files, _ = make(until=60, settings=WatchSettings(interval=300, settle=2, metadata=False))
+    events.at(START + 10, write(files, "A/x.jpg.xmp"))
+    watch.run()
+    assert runner.triggers == ["start"]
+
+
+def test_a_sidecar_still_being_written_holds_its_photo_back():
+    """A poll while an editor writes a sidecar leaves the photo out: its metadata is not read
+    half-written."""
+    watch, events, runner, files, _ = make(until=60, settings=WatchSettings(interval=15, settle=2))
+    for step in range(30):
+        events.at(START + 5 + step * 0.5, write(files, "A/x.jpg.xmp", size=100 * (step + 1)))
+    watch.run()
+    polls = [r for _, r in runner.requests if r.trigger == "flickr" and r.held]
+    assert polls and polls[0].excludes == ("/A/x.jpg.xmp", "/A/x.jpg")
+
+
+def test_a_sidecar_the_run_wrote_starts_no_run():
+    watch, events, runner, files, _ = make(until=100)
+
+    def pulled(notify) -> None:  # a title edited on Flickr, written into the sidecar
+        files.write("A/x.jpg.xmp", 500)
+        notify(ActionDone(Done.METADATA, "A/x.jpg", to_folder=("title",)))
+
+    runner.work[1] = pulled
+    events.at(START + 1, lambda: [("added", "A/x.jpg.xmp")])
+    events.at(START + 50, write(files, "A/x.jpg.xmp", size=600))  # then edited by the user
+    watch.run()
+    assert runner.triggers == ["start", "local"]
+
+
 def test_a_changed_selection_starts_a_run(tmp_path):
     clock, files = Clock(), Files(tmp_path)
     events = Events(clock, START + 60, tmp_path)
@@ -540,12 +593,16 @@ def test_scan_events_report_what_changed_between_two_scans(tmp_path):
     (tmp_path / "A" / "edit.jpg").write_bytes(b"22")
     (tmp_path / "A" / "new.png").write_bytes(b"1")
     (tmp_path / "A" / "notes.txt").write_bytes(b"1")
+    (tmp_path / "A" / "edit.jpg.xmp").write_bytes(b"1")
+    (tmp_path / "A" / ".pycsync.toml").write_bytes(b"1")
     (tmp_path / ".pycsync" / "state.db").write_bytes(b"1")
     assert scan.wait(10) == []  # not time yet
     changes = sorted(scan.wait(60))
     assert changes == sorted(
         [
             ("added", str(tmp_path / "A" / "new.png")),
+            ("added", str(tmp_path / "A" / "edit.jpg.xmp")),
+            ("added", str(tmp_path / "A" / ".pycsync.toml")),
             ("modified", str(tmp_path / "A" / "edit.jpg")),
             ("deleted", str(tmp_path / "A" / "gone.jpg")),
         ]
