@@ -19,6 +19,7 @@ from pathlib import Path
 
 from pycsync import local as local_scan
 from pycsync import metadata, naming
+from pycsync.albummeta import AlbumInputs, plan_albums
 from pycsync.check import Checked, RunCheck
 from pycsync.config import SOURCE_DEFAULT, SOURCE_FOLDER, Value, Widening
 from pycsync.errors import AuthFailed, PycsyncError, SafetyAbort, UsageError, disk_full, is_disk_full
@@ -50,6 +51,7 @@ from pycsync.model import (
     RemoteListing,
     RemoveFromAlbum,
     Replace,
+    SyncAlbumMeta,
     SyncMeta,
     Upload,
     folder_of,
@@ -333,6 +335,7 @@ class _Scanned:
     unsynced: list[tuple[str, str]]  # (path, why) in the selection but not synced
     raw_paths: frozenset[str]  # which of the notes are camera RAW files
     photo_settings: FolderSettings  # the .pycsync.toml files over the run-wide settings
+    settings_folders: dict[str, str]  # folder key -> its spelling on disk, of those holding a .pycsync.toml
     sidecars: dict[str, Sidecar]  # key -> its XMP sidecar (kept up to date as files move)
     lone_sidecars: dict[str, Sidecar]  # sidecars of no photo here (one moved without its sidecar)
     stand_ins: set[str]  # files the base stands in for this run (unreadable, refused): not read
@@ -375,7 +378,7 @@ class _Run:
         with self.timings("plan"):
             remote, base = self._settle_journal(remote, base, user_nsid)
             base = _complete_unknown_secrets(self.state if self.writes else None, base, remote)
-            policy = self._policy(perms, ignore)
+            policy = self._policy(perms, ignore, scanned.photo_settings)
             plan = _checked(make_plan(scanned.items, remote, base, policy))
         with self.timings("check"):
             plan = self._check(plan, base, scanned, remote, policy, user_nsid)
@@ -388,7 +391,7 @@ class _Run:
             plan, outcome = self._execute(self.state, plan, scanned, remote, policy, base, perms)
         if outcome.stopped is not None:  # every action it finished is recorded already
             return self._result(plan, outcome, scanned, remote, scanned.notes)
-        self._commit(self.state, plan, outcome, user_nsid)
+        self._commit(self.state, plan, outcome, user_nsid, remote)
         return self._result(plan, outcome, scanned, remote, self.state.newly_reported(scanned.notes))
 
     def _sign_in(self) -> tuple[str, str]:
@@ -437,6 +440,7 @@ class _Run:
             unsynced=[(s.path, s.reason) for s in scan.skipped if s.unsynced] + refused,
             raw_paths=frozenset(s.path for s in scan.skipped if s.raw),
             photo_settings=self._photo_settings(scan.settings_folders),
+            settings_folders=scan.settings_folders,
             sidecars=scan.sidecars,
             lone_sidecars=scan.lone_sidecars,
             stand_ins=stand_ins,
@@ -502,7 +506,7 @@ class _Run:
             )
             return reconcile_journal(state, remote, base, transfers, web_base=self.web_base, user_nsid=user_nsid)
 
-    def _policy(self, perms: str, ignore: IgnoreRules | None) -> Policy:
+    def _policy(self, perms: str, ignore: IgnoreRules | None, folders: FolderSettings) -> Policy:
         options, state = self.options, self.state
         return Policy(
             direction=options.direction,
@@ -512,6 +516,10 @@ class _Run:
             layout=options.layout,
             rebuilding=options.rebuild_state or (state is not None and state.get_meta(REBUILDING) == "1"),
             excluded=ignore.excludes if ignore else None,
+            album_titles=folders.album_titles(),
+            titled_albums=frozenset(a for a, b in state.album_meta().items() if b.get("title"))
+            if state
+            else frozenset(),
         )
 
     def _execute(
@@ -538,6 +546,7 @@ class _Run:
                     return plan, done
                 # (a rename that failed is planned again, and its folder left alone)
                 scanned.items, scanned.folders, scanned.sidecars = mover.local, mover.folders, mover.sidecars
+                scanned.photo_settings = self._photo_settings(_settings_after_renames(scanned, renames))
                 base = state.load_base()
                 plan = self._check(
                     _checked(make_plan(scanned.items, remote, base, policy)), base, scanned, remote, policy
@@ -609,7 +618,7 @@ class _Run:
         if not self.options.metadata:
             return plan
         scanned.notes = _adopt_sidecars(plan, scanned, scanned.notes)
-        return _with_metadata(
+        plan = _with_metadata(
             plan,
             self.root,
             scanned.items,
@@ -622,8 +631,17 @@ class _Run:
             scanned.unsynced,
             _settings_tags(scanned.photo_settings, self.state),
         )
+        layout = self.options.layout.value
+        arriving = (a.key for a in plan.actions if isinstance(a, (Download, CopyLocal)))
+        inputs = AlbumInputs(
+            declared={f: file.album for f, file in scanned.photo_settings.files.items()},
+            bases=self.state.album_meta() if self.state is not None else {},
+            folders=frozenset(naming.album_folder_for_key(k, layout) for k in (*scanned.items, *arriving)),
+            layout=layout,
+        )
+        return plan_albums(plan, remote.albums, inputs, self.options.direction)
 
-    def _commit(self, state: StateDB, plan: Plan, outcome: Outcome, user_nsid: str) -> None:
+    def _commit(self, state: StateDB, plan: Plan, outcome: Outcome, user_nsid: str, remote: RemoteListing) -> None:
         """What a run that got to its end records besides its actions."""
         _remember_albums(state, plan, self.options.layout)
         if plan.names:
@@ -631,6 +649,8 @@ class _Run:
         if self.options.metadata:
             state.record_meta(dict(plan.meta_records), dict(plan.meta_sigs))
             state.prune_photo_meta()
+            state.put_album_meta(plan.album_records)
+            state.prune_album_meta(remote.albums)
         if not outcome.failed and not outcome.permanent:
             state.set_meta(REBUILDING, "0")
         state.set_meta("account", user_nsid)
@@ -667,6 +687,18 @@ class _Run:
             **privacy_counts(plan, scanned.photo_settings, self.options),
             visible=uploads_visible(plan, scanned.photo_settings, self.options),
         )
+
+
+def _settings_after_renames(scanned: _Scanned, renames) -> dict[str, str]:
+    """The folders that may hold a .pycsync.toml once these folders were renamed after their
+    albums (a folder moved whole took its file along; one emptied file by file left it)."""
+    found = dict(scanned.settings_folders)
+    for key in list(found):
+        for rename in renames:
+            if key == rename.folder or key.startswith(rename.folder + "/"):
+                new = rename.new_folder + key[len(rename.folder) :]
+                found[new] = scanned.folders.get(new, new)
+    return found
 
 
 def _checked(plan: Plan) -> Plan:
@@ -897,6 +929,8 @@ def _refuse_read_only(perms: str | None, plan: Plan) -> None:
 def _writes_flickr(action: Action) -> bool:
     if isinstance(action, SyncMeta):
         return action.push and action.merged.changes_remote
+    if isinstance(action, SyncAlbumMeta):
+        return bool(action.to_remote)
     return isinstance(action, _FLICKR_WRITES)
 
 

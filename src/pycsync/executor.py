@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from pycsync import metadata, naming
+from pycsync.albummeta import own_album_title
 from pycsync.concurrency import AUTO, AUTO_HIGH, Gate
 from pycsync.errors import Interrupted, PycsyncError, UnsafePathError, run_stopper
 from pycsync.events import (
@@ -45,7 +46,7 @@ from pycsync.flickr.errors import (
     OutcomeUnknown,
     PermanentUploadError,
 )
-from pycsync.folder_settings import CONTENT_TYPES, LICENSES, SAFETY_LEVELS, FolderSettings
+from pycsync.folder_settings import CONTENT_TYPES, LICENSES, MAX_FILE_BYTES, SAFETY_LEVELS, FolderSettings, album_toml
 from pycsync.local import Sidecar
 from pycsync.metadata import Meta
 from pycsync.metamerge import Merged, PhotoMeta, merge, settle
@@ -74,6 +75,7 @@ from pycsync.model import (
     RemoteListing,
     RemoveFromAlbum,
     Replace,
+    SyncAlbumMeta,
     SyncMeta,
     TrashLocal,
     Upload,
@@ -992,6 +994,46 @@ class Executor:
         self.state.put_photo_meta(a.photo_id, record, sigs)
         self._meta_done(a.keys[0], a.merged.remote_fields() if pushed else (), a.merged.to_local if written else ())
 
+    def _sync_album_meta(self, a: SyncAlbumMeta) -> None:
+        """An album's title and description: its folder's .pycsync.toml here, the album on
+        Flickr (title and description together: photosets.editMeta requires the title, and
+        keeps the description when it is left out), then its base."""
+        values = {"title": a.title, "description": a.description}
+        settings_file = join_key(a.folder, naming.SETTINGS_FILE)
+        if a.to_local:
+            self._write_album_table(a.folder, settings_file, {f: values[f] for f in a.to_local})
+        if a.to_remote:
+            self.client.edit_album_meta(a.album_id, a.title or a.default_title, a.description)
+        self.state.put_album_meta({a.album_id: a.base})
+        self._meta_done(settings_file, a.to_remote, a.to_local)
+
+    def _write_album_table(self, folder: str, settings_file: str, changes: dict[str, str | None]) -> None:
+        """Write these ``[album]`` keys into the folder's settings file (made when there is
+        none), never over one changed since the scan read it; the rest of it is kept as it was."""
+        folders = self.settings.folders
+        scanned = folders.files.get(folder) if folders is not None else None
+        expected = scanned.signature if scanned is not None else None
+        target = self.path(settings_file)
+        name = target.name
+        with self._user_folder(target, create=True) as where:
+            st = where.lstat(name)
+            if (st is None) != (expected is None) or (st is not None and (st.st_size, st.st_mtime_ns) != expected):
+                raise OSError(f"{settings_file} changed since the scan; the next run merges it again")
+            text = None
+            if st is not None:
+                with open(where.open_file(name), "rb") as f:
+                    text = f.read(MAX_FILE_BYTES + 1).decode("utf-8")
+            data = album_toml(text, changes).encode("utf-8")
+            tmp = TempFile(self._open.tmp(), self.transfers.temp_name())
+            try:
+                with open(tmp.folder.create(tmp.name), "wb") as out:
+                    out.write(data)
+                    out.flush()
+                    os.fsync(out.fileno())
+                tmp.move_to(where, name)
+            finally:
+                tmp.unlink(missing_ok=True)
+
     def _meta_done(self, key: str, there: tuple[str, ...], here: tuple[str, ...]) -> None:
         """Count a photo whose metadata was written (``there``: fields on Flickr, ``here``: in
         its sidecar)."""
@@ -1232,7 +1274,9 @@ class Executor:
             if album_id is None:
                 # an album this run creates: its members are exactly what this run put in it, so
                 # one photosets.editPhotos (which replaces the member list) can add the rest
-                album_id = self._create_album(a.title, photo_ids[0])
+                album_id = self._create_album(a.title, photo_ids[0], a.description)
+                own = own_album_title(a.title, a.folder, self.settings.layout.value, album_id)
+                self.state.put_album_meta({album_id: {"title": own, "description": a.description}})
                 if len(photo_ids) == 2:
                     self.client.add_to_album(album_id, photo_ids[1])
                 elif len(photo_ids) > 2:
@@ -1255,9 +1299,9 @@ class Executor:
         for k in keys:
             self._done(ActionDone(Done.ADDED_TO_ALBUM, k, album=a.title))
 
-    def _create_album(self, title: str, primary: str) -> str:
+    def _create_album(self, title: str, primary: str, description: str = "") -> str:
         try:
-            return self.client.create_album(title, primary)
+            return self.client.create_album(title, primary, description)
         except OutcomeUnknown:
             for album in self.client.list_albums():
                 if album.title == title and album.primary == primary:
@@ -1427,6 +1471,7 @@ _HANDLERS: dict[type, Callable[[Executor, Any], None]] = {
     PlaceInAlbum: Executor._place_in_album,
     MoveRemote: Executor._move_remote,
     SyncMeta: Executor._sync_meta,
+    SyncAlbumMeta: Executor._sync_album_meta,
     RemoveFromAlbum: Executor._remove_from_album,
     DeletePhoto: Executor._delete_photo,
     Forget: Executor._forget,

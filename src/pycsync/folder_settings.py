@@ -12,9 +12,11 @@ folder's ``.pycsync/config.toml``, command line flags), then the ``.pycsync.toml
 sync folder down to the folder itself: the most specific wins. ``tags`` add up down the tree.
 
 The file may also hold an ``[album]`` table about the folder's own album (not inherited):
-``description = "..."`` (used by the metadata sync). Keys are written as in config.toml
+``title`` and ``description``, synced both ways by the metadata sync (see
+:mod:`pycsync.albummeta`), which writes a change made on Flickr back into the table with
+:func:`album_toml`, leaving the rest of the file as it was. Keys are written as in config.toml
 (``safety_level`` or ``safety-level``). The file is a dot-file, so the scan never takes it for
-a photo, and it is only ever read: it never leaves the disk.
+a photo, and it never leaves the disk.
 """
 
 from __future__ import annotations
@@ -143,14 +145,23 @@ FOLDER_SETTINGS: dict[str, FolderSetting] = {
 }
 
 #: what the [album] table may hold (about the folder's own album; not inherited)
-ALBUM_KEYS: dict[str, object] = {"description": lambda v: _text(v, "description", 65_536)}
+ALBUM_KEYS: dict[str, object] = {
+    "title": lambda v: _title(_text(v, 65_536)),
+    "description": lambda v: _text(v, 65_536),
+}
 
 
-def _text(value, name: str, limit: int) -> str:
+def _text(value, limit: int) -> str:
     if not isinstance(value, str):
         raise ValueError("must be text")
     if len(value) > limit:
         raise ValueError(f"is longer than {limit} characters")
+    return value
+
+
+def _title(value: str) -> str:
+    if not value.strip():
+        raise ValueError("is empty: Flickr gives every album a title (leave it out to title it after the folder)")
     return value
 
 
@@ -162,6 +173,7 @@ class FolderFile:
     path: Path  # where it is on disk
     settings: Mapping[str, object]  # name -> validated value
     album: Mapping[str, object] = field(default_factory=dict)  # the [album] table, validated
+    signature: tuple[int, int] | None = None  # (size, mtime_ns) as read: rewritten only while unchanged
 
     @property
     def shown(self) -> str:
@@ -181,7 +193,8 @@ def read_folder_file(path: Path, folder: str) -> FolderFile | None:
     except OSError as exc:
         raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from None
     with open(fd, "rb") as f:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
             raise ConfigError(f"{path} is not a regular file")
         data = f.read(MAX_FILE_BYTES + 1)
     if len(data) > MAX_FILE_BYTES:
@@ -206,7 +219,32 @@ def read_folder_file(path: Path, folder: str) -> FolderFile | None:
             settings[name] = setting.parse(value)  # type: ignore[operator]
         except ValueError as exc:
             raise ConfigError(f"{path}: {name} {exc}") from None
-    return FolderFile(folder, Path(path), settings, album)
+    return FolderFile(folder, Path(path), settings, album, (st.st_size, st.st_mtime_ns))
+
+
+def album_toml(text: str | None, changes: Mapping[str, str | None]) -> str:
+    """The settings file ``text`` (None: none yet) with these ``[album]`` keys set (None or "":
+    taken out), everything else in it (comments, order, other settings) as it was. tomllib
+    only reads; tomlkit keeps the rest of the file intact."""
+    import tomllib
+
+    import tomlkit
+
+    doc = tomlkit.parse(text) if text else tomlkit.document()
+    album = doc.get("album")
+    if album is None:
+        album = tomlkit.table()
+        doc["album"] = album
+    for name, value in changes.items():
+        if not value:
+            album.pop(name, None)
+            continue
+        album[name] = tomlkit.string(value, multiline="\n" in value)
+        if tomllib.loads(tomlkit.dumps(doc))["album"][name] != value:  # (a CR before a LF)
+            album[name] = tomlkit.string(value)
+    if not album:
+        del doc["album"]
+    return tomlkit.dumps(doc)
 
 
 def _album_table(path: Path, value: object) -> dict[str, object]:
@@ -345,6 +383,10 @@ class FolderSettings:
         """The ``[album]`` table of the folder's own file ({} when it has none)."""
         file = self.files.get(folder)
         return file.album if file is not None else {}
+
+    def album_titles(self) -> dict[str, str]:
+        """folder -> the title its own file gives its album (``[album] title``)."""
+        return {f: str(file.album["title"]) for f, file in self.files.items() if "title" in file.album}
 
     def widenings(self) -> list[Widening]:
         """The folder files that let more people see photos than your own settings do (see

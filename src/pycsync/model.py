@@ -87,6 +87,7 @@ class RemoteAlbum:
     primary: str
     count: int
     date_update: int
+    description: str = ""
 
 
 @dataclass(frozen=True)
@@ -205,6 +206,13 @@ class Policy:
     # the selection rules: whether a file's key is outside the selection (None: nothing is).
     # What is outside is invisible to the plan, on both sides.
     excluded: Callable[[str], bool] | None = None
+    # folder -> the title its .pycsync.toml gives its album ([album] title): such a folder is
+    # not named after its album, so an album renamed on Flickr does not rename it (the metadata
+    # sync writes the new title into the file instead)
+    album_titles: Mapping[str, str] = field(default_factory=dict)
+    # albums whose title was their own (not their folder's) when their metadata last synced: their
+    # folder is not renamed after them either (a title taken out of the file is pushed instead)
+    titled_albums: frozenset[str] = frozenset()
 
 
 # --------------------------------------------------------------------------- actions
@@ -347,6 +355,7 @@ class PlaceInAlbum:
     album_id: str | None
     title: str
     keys: tuple[str, ...]
+    description: str = ""  # a new album's (from its folder's .pycsync.toml, with metadata)
 
 
 @dataclass(frozen=True, slots=True)
@@ -415,6 +424,22 @@ class SyncMeta:
 
 
 @dataclass(frozen=True, slots=True)
+class SyncAlbumMeta:
+    """Bring an album's title and description to what their three-way merge decided: the
+    ``[album]`` table of its folder's ``.pycsync.toml`` here (``to_local``), the album on Flickr
+    (``to_remote``: one photosets.editMeta), then its base in the state."""
+
+    folder: str
+    album_id: str
+    title: str | None  # its own title once merged (None: its folder's name stands for it)
+    description: str
+    default_title: str  # what the album is titled when it has no title of its own
+    to_remote: tuple[str, ...]  # fields written on Flickr
+    to_local: tuple[str, ...]  # fields written in the folder's .pycsync.toml
+    base: Mapping[str, object]  # the album's base once both sides hold the merge
+
+
+@dataclass(frozen=True, slots=True)
 class MetaConflict:
     """A field changed differently on both sides: the folder's value won."""
 
@@ -441,6 +466,7 @@ Action = (
     | ApplySettings
     | Forget
     | SyncMeta
+    | SyncAlbumMeta
 )
 
 
@@ -477,6 +503,7 @@ PHASES: dict[type, Phase] = {
     PlaceInAlbum: Phase.ALBUMS,
     MoveRemote: Phase.REMOTE_MOVES,
     SyncMeta: Phase.METADATA,
+    SyncAlbumMeta: Phase.METADATA,
     RemoveFromAlbum: Phase.REMOVALS,
     DeletePhoto: Phase.DELETIONS,
     Forget: Phase.FORGET,
@@ -515,12 +542,15 @@ class Plan:
     names: Mapping[str, str] = field(default_factory=dict)
     outside: tuple[str, ...] = ()  # keys of what Flickr holds outside the selection
     outside_photos: frozenset[str] = frozenset()  # photo ids that also show outside the selection
-    # metadata: fields changed differently on both sides (the folder's value won)
+    # metadata: fields changed differently on both sides (the folder's value won); an album's
+    # are reported under its folder's .pycsync.toml
     meta_conflicts: tuple[MetaConflict, ...] = ()
     # what a run records without writing anywhere but the state: photos whose metadata agrees
     # on both sides (their base, Flickr's last update) and the sidecars of files that say it
     meta_records: Mapping[str, PhotoMeta] = field(default_factory=dict)
     meta_sigs: Mapping[str, str] = field(default_factory=dict)  # key -> sidecar signature
+    # album id -> its title and description base, where both sides agree and none was recorded
+    album_records: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
 
     def is_empty(self) -> bool:
         return not self.actions

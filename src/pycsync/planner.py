@@ -258,10 +258,14 @@ class _Planner:
         return _respell(naming.folder_for_album(album.title, self.layout), self._spelled)
 
     def _title_relation(self, album: RemoteAlbum, folder: str) -> tuple[bool, bool]:
-        """(exact, derived): the folder gives exactly the album's title; or the album's title
-        gives this folder (a safe name made from it, alone or with the album id)."""
+        """(exact, derived): the folder gives exactly the album's title (its name, or the title
+        its .pycsync.toml gives its album); or the album's title gives this folder (a safe name
+        made from it, alone or with the album id)."""
         title = unicodedata.normalize("NFC", album.title)
-        exact = naming.album_title_for_folder(folder, self.layout) == title
+        own = self.policy.album_titles.get(folder)
+        exact = naming.album_title_for_folder(folder, self.layout) == title or (
+            own is not None and unicodedata.normalize("NFC", own) == title
+        )
         derived = self._derived_folder(album).casefold()
         return exact, folder.casefold() in (derived, f"{derived} ({album.album_id})".casefold())
 
@@ -379,6 +383,11 @@ class _Planner:
                 used.add(folder.casefold())
         return chosen
 
+    def _titles_itself(self, folder: str, album_id: str) -> bool:
+        """Whether the folder gives its album a title of its own (its .pycsync.toml does, or did
+        when they last synced): then it is not named after its album."""
+        return folder in self.policy.album_titles or album_id in self.policy.titled_albums
+
     def _plan_folder_renames(self) -> list[MoveFolder]:
         """Folders whose album was renamed on Flickr move to the folder the new title gives (as a
         folder renamed here moves its photos to a new album). Not in a push: it changes only
@@ -393,7 +402,7 @@ class _Planner:
         regrouped: dict[str, tuple[str, str]] = {}  # only the album goes (across the selection)
         for folder, album_id in sorted(self.folder_album.items()):
             album = self.remote.albums[album_id]
-            if not folder or self._fits(folder, album):
+            if not folder or self._fits(folder, album) or self._titles_itself(folder, album_id):
                 continue
             target = self._derived_folder(album)
             if target.casefold() in taken:
@@ -1362,7 +1371,7 @@ class _Planner:
                     PlaceInAlbum(
                         folder,
                         self.folder_album.get(folder),
-                        naming.album_title_for_folder(folder, self.layout),
+                        policy.album_titles.get(folder) or naming.album_title_for_folder(folder, self.layout),
                         keys,
                     )
                 )

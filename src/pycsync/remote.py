@@ -250,7 +250,11 @@ class _Lister:
             if stamp is None:
                 stamp = self.client.server_time  # Flickr's clock at the first page
             album = Album.from_json(raw)
-            albums.append(RemoteAlbum(album.album_id, album.title, album.primary, album.count, album.date_update))
+            albums.append(
+                RemoteAlbum(
+                    album.album_id, album.title, album.primary, album.count, album.date_update, album.description
+                )
+            )
         if stamp is None:
             stamp = self.client.server_time
         since = stamp - ALBUM_OVERLAP if stamp is not None else int(time.time()) - CLOCK_SKEW

@@ -19,6 +19,7 @@ import time
 from collections import Counter, deque
 from typing import TYPE_CHECKING, TextIO
 
+from pycsync import naming
 from pycsync.app import SyncResult
 from pycsync.errors import ERROR_KINDS, PycsyncError
 from pycsync.estimate import Estimate, human_bytes
@@ -39,6 +40,7 @@ from pycsync.events import (
 from pycsync.limits import LimitsAbort
 from pycsync.model import (
     NO_ALBUM,
+    Action,
     ApplySettings,
     Confirm,
     CopyLocal,
@@ -53,10 +55,12 @@ from pycsync.model import (
     Privacy,
     RemoveFromAlbum,
     Replace,
+    SyncAlbumMeta,
     SyncMeta,
     TrashLocal,
     Upload,
     folder_of,
+    join_key,
 )
 
 if TYPE_CHECKING:  # (rich is imported when a live display starts)
@@ -626,8 +630,9 @@ def album_rows(result: SyncResult) -> dict[str, dict[str, int]]:
 def _planned_keys(plan: Plan) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {c: [] for c in ("uploaded", "downloaded", "replaced", "moved", "deleted", "metadata")}
     for a in plan.actions:
-        if isinstance(a, SyncMeta) and meta_fields(a) != ((), ()):
-            out["metadata"].append(a.keys[0])
+        written = meta_writes(a)
+        if written is not None:
+            out["metadata"].append(written[0])
         if isinstance(a, Upload):
             out["uploaded"].extend(a.keys)
         elif isinstance(a, Replace):
@@ -661,7 +666,7 @@ def plan_counts(plan: Plan) -> dict[str, int]:
         + plan.count(DeletePhoto)
         + sum(len(a.forget) for a in plan.actions if isinstance(a, RemoveFromAlbum)),
         "linked": plan.count(Link) + plan.count(Confirm),
-        "metadata": sum(1 for a in plan.actions if isinstance(a, SyncMeta) and meta_fields(a) != ((), ())),
+        "metadata": sum(1 for a in plan.actions if meta_writes(a) is not None),
         "placed": len(_placements_alone(plan)),
         "settings_changed": plan.count(ApplySettings),
     }
@@ -677,6 +682,17 @@ def meta_fields(a: SyncMeta) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(fields a SyncMeta writes on Flickr, fields it writes in sidecars here)."""
     there = a.merged.remote_fields() if a.push else ()
     return there, a.merged.to_local if a.write else ()
+
+
+def meta_writes(a: Action) -> tuple[str, tuple[str, ...], tuple[str, ...]] | None:
+    """(the path it is reported under, fields written on Flickr, fields written here) of an
+    action that writes metadata (a photo's, or an album's under its folder's .pycsync.toml)."""
+    if isinstance(a, SyncMeta):
+        there, here = meta_fields(a)
+        return (a.keys[0], there, here) if there or here else None
+    if isinstance(a, SyncAlbumMeta):
+        return join_key(a.folder, naming.SETTINGS_FILE), a.to_remote, a.to_local
+    return None
 
 
 def show_value(value: object) -> str:
@@ -735,13 +751,12 @@ def describe_plan(plan: Plan) -> str:
         elif isinstance(a, ApplySettings):
             changes = ", ".join(f"{name} {_setting(new)}" for name, _, new in a.changes)
             lines.append(f"would set        {a.key} on Flickr: {changes}")
-        elif isinstance(a, SyncMeta):
-            there, here = meta_fields(a)
-            if there or here:
-                parts = ([f"on Flickr: {', '.join(there)}"] if there else []) + (
-                    [f"here: {', '.join(here)}"] if here else []
-                )
-                lines.append(f"would sync metadata {a.keys[0]} ({'; '.join(parts)})")
+        elif (written := meta_writes(a)) is not None:
+            path, there, here = written
+            parts = ([f"on Flickr: {', '.join(there)}"] if there else []) + (
+                [f"here: {', '.join(here)}"] if here else []
+            )
+            lines.append(f"would sync metadata {path} ({'; '.join(parts)})")
     return "\n".join(lines) if lines else "nothing to do"
 
 
@@ -820,11 +835,11 @@ def status_report(result: SyncResult, root: str, *, direction: str, delete: bool
         add("unplaced", key)
     metadata = []
     for a in result.plan.actions:
-        if isinstance(a, SyncMeta):
-            there, here = meta_fields(a)
-            if there or here:
-                add("metadata", a.keys[0])
-                metadata.append({"path": a.keys[0], "to_flickr": list(there), "to_folder": list(here)})
+        written = meta_writes(a)
+        if written is not None:
+            path, there, here = written
+            add("metadata", path)
+            metadata.append({"path": path, "to_flickr": list(there), "to_folder": list(here)})
     for c in result.plan.meta_conflicts:
         add("metadata", c.key)
     for path, _ in result.unsynced:

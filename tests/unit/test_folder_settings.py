@@ -84,7 +84,8 @@ def test_licenses_by_name_or_flickr_id(tmp_path, value, name):
         ("jobs = 4\n", "'jobs' is a setting of the whole sync: put it in .pycsync/config.toml"),
         ('api_secret = "x"\n', "keys and tokens never go in settings files"),
         ('album = "x"\n', "album must be a table"),
-        ('[album]\ntitle = "x"\n', "unknown album setting 'title'"),
+        ('[album]\ncover = "x"\n', "unknown album setting 'cover'"),
+        ('[album]\ntitle = "  "\n', "album.title is empty"),
         ("[album]\ndescription = 3\n", "album.description must be text"),
         ("privacy = \n", "not valid TOML"),
     ],
@@ -197,3 +198,41 @@ def test_for_folder_reads_only_the_chain_and_find_root_finds_the_sync_folder(tmp
     assert folders.resolve("A/B")["tags"] == ("top", "a")
     assert find_root(tmp_path) == (tmp_path.resolve(), "")
     assert find_root(tmp_path / "nowhere" / "x") == (tmp_path.resolve(), "nowhere/x")
+
+
+@pytest.mark.parametrize(
+    "text, changes, table",
+    [
+        (None, {"description": "From the website"}, {"description": "From the website"}),
+        ('[album]\ntitle = "T"\n', {"title": None}, None),  # (an emptied table goes)
+        ('[album]\ndescription = "x"\n', {"description": ""}, None),
+        ("", {"title": 'a "quoted" \\ title'}, {"title": 'a "quoted" \\ title'}),
+        ("[album]\n", {"description": "two\nlines\n"}, {"description": "two\nlines\n"}),
+        ("[album]\n", {"description": "\nleading"}, {"description": "\nleading"}),
+        ("[album]\n", {"description": "cr\r\nlf"}, {"description": "cr\r\nlf"}),
+        ('[album]\ndescription = "x"\n', {"title": "T"}, {"description": "x", "title": "T"}),
+    ],
+)
+def test_album_toml_writes_exactly_the_values_it_is_given(text, changes, table):
+    import tomllib
+
+    from pycsync.folder_settings import album_toml
+
+    assert tomllib.loads(album_toml(text, changes)).get("album") == table
+
+
+def test_album_toml_keeps_the_rest_of_the_file_as_it_was():
+    from pycsync.folder_settings import album_toml
+
+    text = (
+        "# Portfolio: public, CC BY\n"
+        'privacy = "public"   # since 2020\n'
+        'tags = ["portfolio", "New York"]\n'
+        "\n"
+        "[album]\n"
+        "# what Flickr shows\n"
+        'description = "old"  # keep this note\n'
+    )
+    assert album_toml(text, {"description": "new", "title": "Best of"}) == text.replace('"old"', '"new"') + (
+        'title = "Best of"\n'
+    )

@@ -22,6 +22,7 @@ RUNTIME |= {"exiv2"}  # the emulator reads uploads' metadata with it
 RUNTIME |= {"mutagen"}  # ... and measures uploaded videos' length with it
 RUNTIME |= {"pathspec"}  # the selection rules (gitignore patterns)
 RUNTIME |= {"watchfiles"}  # `pycsync watch`: filesystem events
+RUNTIME |= {"tomlkit"}  # an album's title and description written into a .pycsync.toml
 
 pytestmark = pytest.mark.slow
 

@@ -18,14 +18,16 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from pycsync.errors import LocalError, StateError, disk_full, is_disk_full
 from pycsync.metamerge import PhotoMeta, dump_base, load_base
 from pycsync.model import Base, BaseItem, new_base_item
 from pycsync.safefs import SafeDir
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 _MIGRATIONS = {
     1: """
@@ -126,6 +128,10 @@ _MIGRATIONS = {
     DELETE FROM remote_photos;
     DELETE FROM remote_albums;
     DELETE FROM meta WHERE name LIKE 'remote.%';
+    """,
+    # album titles and descriptions both ways: each album's when both sides last agreed
+    7: """
+    CREATE TABLE album_meta (album_id TEXT PRIMARY KEY, base TEXT NOT NULL);
     """,
 }
 
@@ -374,6 +380,26 @@ class StateDB:
         """Forget the metadata of photos no file here shows any more."""
         with self._tx():
             self._db.execute("DELETE FROM photo_meta WHERE photo_id NOT IN (SELECT photo_id FROM items)")
+
+    def album_meta(self) -> dict[str, dict[str, Any]]:
+        """album id -> its title and description when both sides last agreed (see
+        :mod:`pycsync.albummeta`), for every album whose metadata ever synced."""
+        with self._lock:
+            return {r[0]: load_base(r[1]) for r in self._db.execute("SELECT album_id, base FROM album_meta")}
+
+    def put_album_meta(self, records: Mapping[str, Mapping[str, Any]]) -> None:
+        with self._tx():
+            self._db.executemany(
+                "INSERT OR REPLACE INTO album_meta VALUES (?, ?)",
+                [(album_id, dump_base(base)) for album_id, base in records.items()],
+            )
+
+    def prune_album_meta(self, album_ids) -> None:
+        """Forget the metadata of albums that are gone from Flickr (``album_ids``: those left)."""
+        left = set(album_ids)
+        with self._tx():
+            gone = [(a,) for (a,) in self._db.execute("SELECT album_id FROM album_meta") if a not in left]
+            self._db.executemany("DELETE FROM album_meta WHERE album_id = ?", gone)
 
     def move_folder(self, pairs, folder: str, new_folder: str, album_id: str) -> None:
         """Re-key the base items of a folder renamed after its album, and remember the new pair."""
