@@ -629,14 +629,13 @@ class _Run:
             self.state,
             self.options,
             scanned.unsynced,
-            _settings_tags(scanned.photo_settings, self.state),
+            *_settings_tags(scanned.photo_settings, self.state, (*scanned.items, *_arriving_keys(plan))),
         )
         layout = self.options.layout.value
-        arriving = (a.key for a in plan.actions if isinstance(a, (Download, CopyLocal)))
         inputs = AlbumInputs(
             declared={f: file.album for f, file in scanned.photo_settings.files.items()},
             bases=self.state.album_meta() if self.state is not None else {},
-            folders=frozenset(naming.album_folder_for_key(k, layout) for k in (*scanned.items, *arriving)),
+            folders=frozenset(naming.album_folder_for_key(k, layout) for k in (*scanned.items, *_arriving_keys(plan))),
             layout=layout,
         )
         return plan_albums(plan, remote.albums, inputs, self.options.direction)
@@ -708,16 +707,30 @@ def _checked(plan: Plan) -> Plan:
     return plan
 
 
-def _settings_tags(folders: FolderSettings, state: StateDB | None) -> frozenset[str]:
-    """Clean forms of the tags the folders' settings files add now or gave photos before (a
-    setting changed this run is applied after the listing): pycsync's own, out of the metadata's view."""
+def _arriving_keys(plan: Plan) -> list[str]:
+    """The files a plan brings here (downloads, copies)."""
+    return [a.key for a in plan.actions if isinstance(a, (Download, CopyLocal))]
+
+
+def _settings_tags(
+    folders: FolderSettings, state: StateDB | None, keys
+) -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]:
+    """(folder -> the clean tags its settings files add, for the folders of ``keys``; photo id ->
+    those they gave the photo before: a setting changed this run is applied after the listing).
+    On the photos of those folders they are pycsync's, as far as the photo's metadata does not
+    hold them itself (see :func:`pycsync.metaplan.settings_tags_out_of_view`)."""
     if not folders:
-        return frozenset()
-    tags = set(folders.tags())
-    if state is not None:
-        for given in state.applied_settings().values():
-            tags.update(given.get("tags", ()))
-    return frozenset(metadata.clean_tag(t) for t in tags)
+        return {}, {}
+    by_folder = {}
+    for folder in {folder_of(k) for k in keys}:
+        tags = folders.resolve(folder)["tags"]
+        if tags:
+            by_folder[folder] = frozenset(metadata.clean_tag(t) for t in tags)  # type: ignore[attr-defined]
+    given = {}
+    for photo_id, applied in (state.applied_settings() if state is not None else {}).items():
+        if applied.get("tags"):
+            given[photo_id] = frozenset(metadata.clean_tag(t) for t in applied["tags"])
+    return by_folder, given
 
 
 def _with_metadata(
@@ -731,7 +744,8 @@ def _with_metadata(
     state: StateDB | None,
     options: SyncOptions,
     unsynced: list[tuple[str, str]],
-    hidden_tags: frozenset[str] = frozenset(),
+    folder_tags: Mapping[str, frozenset[str]] | None = None,
+    given_tags: Mapping[str, frozenset[str]] | None = None,
 ) -> Plan:
     """The plan with the photos' metadata added (pycsync.metaplan). Only files that may say
     something new are read: new ones, and those whose content or sidecar changed since their
@@ -764,7 +778,8 @@ def _with_metadata(
         sidecars={k: s.signature for k, s in sidecars.items()},
         skip=frozenset(skip | stand_ins),
         since=_listing_since(state),
-        hidden_tags=hidden_tags,
+        folder_tags=folder_tags or {},
+        given_tags=given_tags or {},
     )
     with_meta = plan_metadata(plan, local_items, remote, base, inputs, options.direction)
     return dataclasses.replace(with_meta, actions=tuple(sorted(with_meta.actions, key=phase)))

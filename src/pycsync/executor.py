@@ -50,7 +50,7 @@ from pycsync.folder_settings import CONTENT_TYPES, LICENSES, MAX_FILE_BYTES, SAF
 from pycsync.local import Sidecar
 from pycsync.metadata import Meta
 from pycsync.metamerge import Merged, PhotoMeta, merge, settle
-from pycsync.metaplan import own_title
+from pycsync.metaplan import own_title, settings_tags_out_of_view
 from pycsync.model import (
     NO_ALBUM,
     Action,
@@ -892,13 +892,15 @@ class Executor:
             shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value).lower()
             done.append(f"{name} {shown or '(none)'}")
 
-    def _without_settings_tags(self, meta: Meta) -> Meta:
-        """A photo's metadata without the tags the folders' settings files add (pycsync's own)."""
+    def _without_settings_tags(self, listed: Meta, keys: tuple[str, ...], own: Meta) -> Meta:
+        """A new photo's metadata as Flickr lists it, without the tags its folder's settings
+        added to its upload that its own metadata does not hold (pycsync's own)."""
         folders = self.settings.folders
-        hidden = {metadata.clean_tag(t) for t in folders.tags()} if folders else set()
-        if not hidden:
-            return meta
-        return replace(meta, tags=tuple(t for t in meta.tags if metadata.clean_tag(t) not in hidden))
+        if not folders:
+            return listed
+        given = {metadata.clean_tag(t) for k in keys for t in folders.resolve(folder_of(k))["tags"]}  # type: ignore[attr-defined]
+        hidden = settings_tags_out_of_view(given, own.tags)
+        return replace(listed, tags=tuple(t for t in listed.tags if metadata.clean_tag(t) not in hidden))
 
     def _learn_uploads(self) -> None:
         """What Flickr made of this run's uploads: their original secrets (its upload answer is
@@ -919,7 +921,7 @@ class Executor:
                 if pid in self._unknown_secrets and listed.original_secret:
                     found[pid] = listed.original_secret
                 if pid in self._upload_meta:
-                    records[pid] = self._without_settings_tags(_listed_meta(listed))
+                    records[pid] = _listed_meta(listed)
         except FlickrError:
             pass  # the getInfo fallback below, then the next listing, learn them
         for pid in {*self._unknown_secrets, *self._upload_meta}:
@@ -932,7 +934,7 @@ class Executor:
             if pid in self._unknown_secrets:
                 found[pid] = info.original_secret
             if pid in self._upload_meta:
-                records[pid] = self._without_settings_tags(_listed_meta(info))
+                records[pid] = _listed_meta(info)
         for pid, secret in found.items():
             if secret:
                 self._complete_secret(pid, secret)
@@ -944,6 +946,7 @@ class Executor:
         """Set on a new photo what Flickr did not take from its upload: the date taken where it
         cannot read the file's (a video, a sidecar's date) and the location (a sidecar's, or when
         the account does not import them); then record its metadata base."""
+        listed = self._without_settings_tags(listed, keys, meta)
         remote = replace(listed, title=own_title(listed.title, [name_of(k) for k in keys]))
         fixed = Merged(meta=meta)
         to_fix = []

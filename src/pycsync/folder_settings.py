@@ -340,11 +340,6 @@ class FolderSettings:
     def __bool__(self) -> bool:
         return bool(self.files)
 
-    def tags(self) -> frozenset[str]:
-        """Every tag a file of the tree adds to its photos: pycsync's, like its machine tags, so
-        the metadata sync neither writes them into sidecars nor takes them off Flickr."""
-        return frozenset(t for f in self.files.values() for t in f.settings.get("tags", ()))  # type: ignore[attr-defined]
-
     def resolve(self, folder: str) -> Resolved:
         """The settings of ``folder`` (a key's folder part, '' for the root)."""
         cached = self._cache.get(folder)

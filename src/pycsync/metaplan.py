@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 from pycsync import naming
-from pycsync.metadata import FIELDS, Meta, clean_tag, field_value, fields_equal, meta_from_listing
+from pycsync.metadata import FIELDS, Meta, clean_tag, field_value, fields_equal, meta_from_listing, tag_set
 from pycsync.metamerge import Merged, PhotoMeta, merge, settle
 from pycsync.model import (
     Action,
@@ -48,10 +48,11 @@ from pycsync.model import (
     SyncMeta,
     TrashLocal,
     Upload,
+    folder_of,
     name_of,
 )
 
-__all__ = ["LocalMeta", "own_title", "photo_meta", "plan_metadata"]
+__all__ = ["LocalMeta", "own_title", "photo_meta", "plan_metadata", "settings_tags_out_of_view"]
 
 OUTSIDE = "metadata changed here not written on Flickr: the photo also shows outside the selection"
 
@@ -78,8 +79,10 @@ class MetaInputs:
     # update recorded from a photo changed at or after it is not trusted: Flickr's times are
     # whole seconds, and an edit in that very second would leave it as it was
     since: int | None = None
-    # clean forms of the tags the folders' settings files add (pycsync's own, out of view)
-    hidden_tags: frozenset[str] = frozenset()
+    # the clean tags the folders' settings files add: folder -> those its files add now, photo
+    # id -> those they gave the photo before (see settings_tags_out_of_view)
+    folder_tags: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    given_tags: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
 
 def own_title(title: str | None, names: Iterable[str], photo: RemotePhoto | None = None) -> str | None:
@@ -127,6 +130,15 @@ def photo_meta(photo: RemotePhoto, names: Iterable[str], kept: Iterable[str] = (
     if hidden:
         meta = replace(meta, tags=tuple(t for t in meta.tags if clean_tag(t) not in hidden))
     return _titled(meta, (*names, photo.file_name or ""), photo)
+
+
+def settings_tags_out_of_view(given: Iterable[str], own: Iterable[str]) -> frozenset[str]:
+    """The clean tags a photo's folder settings add (``given``) that its metadata does not see:
+    pycsync's, like its machine tags, neither written into sidecars nor taken for tags added on
+    Flickr; except those the folder's own metadata holds (``own``: a keyword typed in the photo
+    is the user's, whether a setting also adds it or not). The same tag on a photo no setting
+    tags is an ordinary tag."""
+    return frozenset(given) - tag_set(own)
 
 
 def _same(a: Meta, b: Meta) -> bool:
@@ -204,6 +216,13 @@ class _MetaPlanner:
             skipped=(*self.plan.skipped, *self.skipped),
         )
 
+    def _given_tags(self, photo_id: str, keys: Iterable[str]) -> frozenset[str]:
+        """The clean tags the settings of the photo's folders add, or gave it before."""
+        tags = set(self.inputs.given_tags.get(photo_id, ()))
+        for key in keys:
+            tags.update(self.inputs.folder_tags.get(folder_of(key), ()))
+        return frozenset(tags)
+
     # ------------------------------------------------------------------ new photos and files
 
     def _upload_meta(self, a: Upload, copies: Mapping[str, str]) -> Meta | None:
@@ -219,7 +238,9 @@ class _MetaPlanner:
             return None
         base = self.inputs.photo_meta.get(photo_id)
         return ArrivingMeta(
-            remote=photo_meta(photo, [name_of(key)], (base.kept if base else frozenset()) | self.inputs.hidden_tags),
+            remote=photo_meta(
+                photo, [name_of(key)], (base.kept if base else frozenset()) | self._given_tags(photo_id, [key])
+            ),
             base=base,
             default_title=naming.title_for_file(name_of(key)),
             last_update=self.trusted(photo.last_update),
@@ -295,7 +316,8 @@ class _MetaPlanner:
         if found is None:
             return None  # (no file read and no complete base: nothing to compare with)
         local = found
-        remote = photo_meta(photo, names, (base.kept if base else frozenset()) | self.inputs.hidden_tags)
+        hidden = settings_tags_out_of_view(self._given_tags(photo_id, keys), local.tags)
+        remote = photo_meta(photo, names, (base.kept if base else frozenset()) | hidden)
         merged = merge(local, remote, base.base if base is not None else None)
         # every file of the photo whose own metadata differs from the merge gets it in its sidecar
         write = []
