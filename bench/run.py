@@ -554,12 +554,41 @@ def bench_metadata(work: Path, p: dict, results: dict, later: list) -> None:
                 "ok": sum(extra.values()) <= 1 and downloads == 0 and remote_run["summary"]["metadata"] == k,
                 "calls": remote_run["calls"],
             }
+            bench_album_meta(emu, run, src / "album_0", n // albums, results)
             emu.stop()
 
         later.append(finish)
     except BaseException:
         emu.stop()
         raise
+
+
+def bench_album_meta(emu: Emulator, run: Runner, folder: Path, members: int, results: dict) -> None:
+    """An album's description changed in its folder's .pycsync.toml, then on Flickr's website."""
+    (folder / ".pycsync.toml").write_text('[album]\ndescription = "Written here"\n')
+    here = run.sync(folder.parent)
+    time.sleep(1)  # (an edit in the very second of the run's own would pass for the run's)
+    client = emu.client()
+    try:
+        (album,) = [a for a in client.list_albums() if a.title == folder.name]
+        client.edit_album_meta(album.album_id, album.title, "Written on Flickr")
+    finally:
+        client.close()
+    there = run.sync(folder.parent)
+    target_there = NO_CHANGE_CALLS + ceil500(members)
+    results["metadata_album"] = {
+        "figure": f"an album's description changed here, then on Flickr (an album of {members} photos): API calls "
+        "of each sync",
+        "target": f"here: {NO_CHANGE_CALLS} + 1 photosets.editMeta; on Flickr: {NO_CHANGE_CALLS} + "
+        f"{ceil500(members)} photosets.getPhotos (the album read again), no write",
+        "measured": f"here {here['api_calls']}, on Flickr {there['api_calls']}",
+        "ratio": round((here["api_calls"] + there["api_calls"]) / (NO_CHANGE_CALLS + 1 + target_there), 3),
+        "ok": here["api_calls"] == NO_CHANGE_CALLS + 1
+        and here["calls"].get("flickr.photosets.editMeta") == 1
+        and there["api_calls"] == target_there
+        and (folder / ".pycsync.toml").read_text() == '[album]\ndescription = "Written on Flickr"\n',
+        "calls": {"here": here["calls"], "on_flickr": there["calls"]},
+    }
 
 
 # the calls that read or write a photo's metadata (beyond the listing's extras)
@@ -976,6 +1005,8 @@ LIMITS = {
     "together); removeTag takes the tag's full id, which only getInfo tells",
     "metadata_remote_edits": "the listing's extras say what changed; the listing gives tags in their clean form "
     "only, so one tags.getListUserRaw per run spells new tags as they were typed",
+    "metadata_album": "photosets.getList, read every run, carries every album's title and description; an edit on "
+    "Flickr moves the album's last update, which the listing cannot tell from a change of its members",
 }
 
 ORDER = [
@@ -997,6 +1028,7 @@ ORDER = [
     "metadata_no_change",
     "metadata_local_edits",
     "metadata_remote_edits",
+    "metadata_album",
 ]
 
 
