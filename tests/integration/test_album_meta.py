@@ -131,6 +131,17 @@ def test_an_album_without_a_title_of_its_own_still_renames_its_folder(emulator, 
     assert_converged(emulator, sync_json, root)
 
 
+def test_a_folder_renamed_after_its_album_takes_its_settings_file_along(emulator, root, paris, sync_json, flickr):
+    (paris / SETTINGS).write_text('[album]\ndescription = "A week in May"\n')
+    sync_json(root)
+    flickr.edit_album_meta(albums(flickr)["Paris"].album_id, "Lyon", "A week in May")
+    emulator.reset_calls()
+    summary = sync_json(root)
+    assert write_calls(emulator) == {} and summary["moved"] == 2 and summary["failed"] == 0
+    assert album_table(root / "Lyon") == {"description": "A week in May"} and not paris.exists()
+    assert_converged(emulator, sync_json, root)
+
+
 def test_changed_on_both_sides_the_folder_wins_and_the_conflict_is_reported(emulator, root, paris, sync_json, flickr):
     (paris / SETTINGS).write_text('[album]\ndescription = "first"\n')
     sync_json(root)
