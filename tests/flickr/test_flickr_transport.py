@@ -27,24 +27,8 @@ from pycsync.flickr import (
     RateLimited,
     TransientError,
 )
-from tests.support.flickr_stub import CREDS, FakeClock, Reply
+from tests.support.flickr_stub import CREDS, FakeClock, Reply, json_fail, json_ok, xml_reply
 from tests.support.net import free_port
-
-
-def ok(payload=None):
-    return Reply(200, json.dumps({**(payload or {}), "stat": "ok"}), {"Content-Type": "application/json"})
-
-
-def fail(code, msg="x"):
-    return Reply(200, json.dumps({"stat": "fail", "code": code, "message": msg}), {"Content-Type": "application/json"})
-
-
-def xml(inner, stat="ok"):
-    return Reply(
-        200,
-        f'<?xml version="1.0" encoding="utf-8" ?>\n<rsp stat="{stat}">\n{inner}\n</rsp>\n',
-        {"Content-Type": "text/xml; charset=utf-8"},
-    )
 
 
 def make_client(stub, clock: FakeClock | None = None, **kw) -> FlickrClient:
@@ -74,7 +58,7 @@ def verify_signature(rec, base_url, extra_params):
 
 
 def test_read_is_signed_get_with_json_format(stub):
-    stub.push(ok({"user": {"id": "1@N01", "username": {"_content": "bob"}}}))
+    stub.push(json_ok({"user": {"id": "1@N01", "username": {"_content": "bob"}}}))
     c = make_client(stub)
     login = c.test_login()
     assert (login.user_nsid, login.username) == ("1@N01", "bob")
@@ -89,7 +73,7 @@ def test_read_is_signed_get_with_json_format(stub):
 
 
 def test_write_is_signed_post_form(stub):
-    stub.push(ok())
+    stub.push(json_ok())
     c = make_client(stub)
     c.set_meta("123", title="Zürich & co", description="")
     rec = stub.requests[0]
@@ -113,7 +97,7 @@ def test_retries_5xx_with_full_jitter_backoff(stub):
     stub.push(
         Reply(503, "<html>busy</html>"),
         Reply(502, "<html>bad gw</html>"),
-        ok({"user": {"id": "1@N01", "username": {"_content": "u"}}}),
+        json_ok({"user": {"id": "1@N01", "username": {"_content": "u"}}}),
     )
     c = make_client(stub, clock)
     assert c.test_login().user_nsid == "1@N01"
@@ -137,9 +121,9 @@ def test_backoff_is_capped_and_gives_up_after_max_retries(stub):
 def test_transient_api_codes_retried(stub):
     clock = FakeClock()
     stub.push(
-        fail(201, "Sorry, the Flickr API service is not currently available."),
-        fail(105, "Service currently unavailable"),
-        ok({"photo": {"id": "1"}}),
+        json_fail(201, "Sorry, the Flickr API service is not currently available."),
+        json_fail(105, "Service currently unavailable"),
+        json_ok({"photo": {"id": "1"}}),
     )
     c = make_client(stub, clock)
     assert c.photo_info("1").photo_id == "1"
@@ -148,7 +132,7 @@ def test_transient_api_codes_retried(stub):
 
 def test_429_retry_after_pauses_the_shared_limiter(stub):
     clock = FakeClock()
-    stub.push(Reply(429, "<html>Too Many Requests</html>", {"Retry-After": "30"}), ok({"photo": {"id": "1"}}))
+    stub.push(Reply(429, "<html>Too Many Requests</html>", {"Retry-After": "30"}), json_ok({"photo": {"id": "1"}}))
     c = make_client(stub, clock, calls_per_hour=3000)
     t0 = clock.now
     c.photo_info("1")
@@ -166,7 +150,7 @@ def test_retry_after_pauses_every_caller_not_only_the_one_it_answered(stub):
     def answer(photo_id):
         def reply(rec):
             sent_at[photo_id] = clock.now
-            return ok({"photo": {"id": photo_id}})
+            return json_ok({"photo": {"id": photo_id}})
 
         return reply
 
@@ -189,7 +173,7 @@ def test_retry_after_pauses_every_caller_not_only_the_one_it_answered(stub):
 
 def test_non_idempotent_write_not_retried_on_5xx(stub):
     clock = FakeClock()
-    stub.push(Reply(500, "oops"), ok({"photoset": {"id": "7"}}))
+    stub.push(Reply(500, "oops"), json_ok({"photoset": {"id": "7"}}))
     c = make_client(stub, clock)
     with pytest.raises(OutcomeUnknown):
         c.create_album("t", "1")
@@ -200,8 +184,8 @@ def test_non_idempotent_write_retried_when_surely_not_applied(stub):
     clock = FakeClock()
     stub.push(
         Reply(429, "slow down"),
-        fail(106, "Write operation failed"),
-        ok({"photoset": {"id": "72157000000000001", "url": "u"}}),
+        json_fail(106, "Write operation failed"),
+        json_ok({"photoset": {"id": "72157000000000001", "url": "u"}}),
     )
     c = make_client(stub, clock)
     assert c.create_album("t", "1", "d") == "72157000000000001"
@@ -209,7 +193,7 @@ def test_non_idempotent_write_retried_when_surely_not_applied(stub):
 
 
 def test_non_idempotent_dropped_connection_is_outcome_unknown(stub):
-    stub.push(Reply(action="drop"), ok({"photoset": {"id": "7"}}))
+    stub.push(Reply(action="drop"), json_ok({"photoset": {"id": "7"}}))
     c = make_client(stub)
     with pytest.raises(OutcomeUnknown):
         c.create_album("t", "1")
@@ -220,7 +204,7 @@ def test_idempotent_dropped_and_truncated_are_retried(stub):
     stub.push(
         Reply(action="drop"),
         Reply(200, json.dumps({"stat": "ok", "photo": {"id": "1"}}), action="truncate"),
-        ok({"photo": {"id": "1"}}),
+        json_ok({"photo": {"id": "1"}}),
     )
     c = make_client(stub)
     assert c.photo_info("1").photo_id == "1"
@@ -242,8 +226,8 @@ def test_connect_error_is_transient_and_retried():
 def test_auth_errors(stub):
     stub.push(
         Reply(401, "oauth_problem=token_rejected", {"Content-Type": "text/plain"}),
-        fail(98, "Invalid auth token"),
-        fail(99, "Insufficient permissions. Method requires write privileges; read granted."),
+        json_fail(98, "Invalid auth token"),
+        json_fail(99, "Insufficient permissions. Method requires write privileges; read granted."),
     )
     c = make_client(stub)
     with pytest.raises(AuthError) as ei:
@@ -260,11 +244,11 @@ def test_auth_errors(stub):
 
 def test_benign_error_codes_treated_as_success(stub):
     stub.push(
-        fail(3, "Photo already in set"),
-        fail(1, "Photo not found"),
-        fail(3, "Photo not in set"),
-        fail(1, "Photoset not found"),
-        fail(1, "Tag not found"),
+        json_fail(3, "Photo already in set"),
+        json_fail(1, "Photo not found"),
+        json_fail(3, "Photo not in set"),
+        json_fail(1, "Photoset not found"),
+        json_fail(1, "Tag not found"),
     )
     c = make_client(stub)
     c.add_to_album("s", "p")
@@ -274,7 +258,7 @@ def test_benign_error_codes_treated_as_success(stub):
     c.remove_tag("1-2-3")
     form = dict(parse_qsl(stub.requests[2].body.decode()))
     assert form["method"] == "flickr.photosets.removePhotos" and form["photo_ids"] == "p,q"
-    stub.push(fail(2, "Photo not found"))
+    stub.push(json_fail(2, "Photo not found"))
     with pytest.raises(ApiError) as ei:
         c.add_to_album("s", "p")
     assert ei.value.code == 2
@@ -299,7 +283,7 @@ def test_upload_multipart_streaming_signed_without_photo(stub, tmp_path):
     data = bytes(range(256)) * 4096  # 1 MiB
     f = tmp_path / "IMG 0001.jpg"
     f.write_bytes(data)
-    stub.push(xml('<photoid secret="abc" originalsecret="def">53637883806</photoid>'))
+    stub.push(xml_reply('<photoid secret="abc" originalsecret="def">53637883806</photoid>'))
     c = make_client(stub)
     seen = []
     r = c.upload(
@@ -336,7 +320,7 @@ def test_upload_multipart_streaming_signed_without_photo(stub, tmp_path):
 def test_replace(stub, tmp_path):
     f = tmp_path / "v.mp4"
     f.write_bytes(b"\x00" * 10)
-    stub.push(xml("<photoid>42</photoid>"))
+    stub.push(xml_reply("<photoid>42</photoid>"))
     r = make_client(stub).replace(f, "42")
     assert (r.photo_id, r.secret) == ("42", None)
     fields, files = parse_multipart(stub.requests[0])
@@ -347,7 +331,7 @@ def test_replace(stub, tmp_path):
 def test_upload_dropped_connection_is_outcome_unknown(stub, tmp_path):
     f = tmp_path / "a.jpg"
     f.write_bytes(b"x" * 1000)
-    stub.push(Reply(action="drop"), xml("<photoid>1</photoid>"))
+    stub.push(Reply(action="drop"), xml_reply("<photoid>1</photoid>"))
     c = make_client(stub)
     with pytest.raises(OutcomeUnknown):
         c.upload(f, title="a")
@@ -357,7 +341,7 @@ def test_upload_dropped_connection_is_outcome_unknown(stub, tmp_path):
 def test_upload_truncated_answer_and_5xx_are_outcome_unknown(stub, tmp_path):
     f = tmp_path / "a.jpg"
     f.write_bytes(b"x")
-    stub.push(xml('<photoid secret="a" originalsecret="b">1</photoid>'))
+    stub.push(xml_reply('<photoid secret="a" originalsecret="b">1</photoid>'))
     stub.script[0].action = "truncate"
     stub.push(Reply(500, "<html>err</html>"))
     c = make_client(stub)
@@ -373,9 +357,9 @@ def test_upload_retried_when_server_says_it_failed_or_429(stub, tmp_path):
     f.write_bytes(b"abc")
     clock = FakeClock()
     stub.push(
-        xml('<err code="3" msg="General upload failure" />', stat="fail"),
+        xml_reply('<err code="3" msg="General upload failure" />', stat="fail"),
         Reply(429, "slow", {"Retry-After": "2"}),
-        xml('<photoid secret="s" originalsecret="o">5</photoid>'),
+        xml_reply('<photoid secret="s" originalsecret="o">5</photoid>'),
     )
     c = make_client(stub, clock)
     assert c.upload(f, title="a").photo_id == "5"
@@ -387,7 +371,7 @@ def test_upload_retried_when_server_says_it_failed_or_429(stub, tmp_path):
 def test_upload_permanent_error(stub, tmp_path):
     f = tmp_path / "a.txt"
     f.write_bytes(b"not an image")
-    stub.push(xml('<err code="5" msg="Filetype was not recognised" />', stat="fail"))
+    stub.push(xml_reply('<err code="5" msg="Filetype was not recognised" />', stat="fail"))
     with pytest.raises(PermanentUploadError) as ei:
         make_client(stub).upload(f, title="a")
     assert ei.value.code == 5
@@ -481,7 +465,7 @@ def test_download_foreign_host_not_signed(stub):
 def test_concurrent_calls_share_pool_limiter_and_stats(stub, caplog):
     from concurrent.futures import ThreadPoolExecutor
 
-    stub.default = ok({"photo": {"id": "1"}})
+    stub.default = json_ok({"photo": {"id": "1"}})
     clock = FakeClock()
     c = make_client(stub, clock, calls_per_hour=1000)
     with caplog.at_level("WARNING"), ThreadPoolExecutor(16) as pool:

@@ -18,7 +18,7 @@ def synced_ten(root, sync_json) -> None:
     sync_json(root)
 
 
-def snapshot(root, emulator):
+def sides_and_base(root, emulator):
     """Both sides, and what pycsync remembers of them (its base; caches may be refreshed)."""
     state = StateDB(root / ".pycsync" / "state.db")
     try:
@@ -29,13 +29,13 @@ def snapshot(root, emulator):
 
 
 def assert_refused(cli, emulator, root, *args: str) -> str:
-    before = snapshot(root, emulator)
+    before = sides_and_base(root, emulator)
     emulator.reset_calls()
     result = cli("sync", str(root), "--delete", *args)
     assert result.exit_code == 7, (result.exit_code, result.output)
     assert "safety abort" in result.stderr
     assert write_calls(emulator) == {} and static_calls(emulator) == 0
-    assert snapshot(root, emulator) == before, "a safety abort changes nothing"
+    assert sides_and_base(root, emulator) == before, "a safety abort changes nothing"
     return result.stderr
 
 

@@ -15,7 +15,8 @@ from tests.support.remote import albums_by_sha, photo_with_sha
 LIBRARY = {"2019/Paris/a.jpg": 1, "2019/Paris/b.jpg": 2, "Trips/c.jpg": 3, "Trips/d.jpeg": 4, "top.jpg": 5}
 
 
-def make_library(root) -> dict[str, bytes]:
+def write_library(root) -> dict[str, bytes]:
+    """LIBRARY written under root; returns the tree."""
     for key, seed in LIBRARY.items():
         write_jpeg(root / key, seed)
     return tree(root)
@@ -23,7 +24,7 @@ def make_library(root) -> dict[str, bytes]:
 
 def test_second_copy_of_a_library_uploaded_by_pycsync_uploads_nothing(emulator, tmp_path, sync_json):
     first = tmp_path / "laptop"
-    library = make_library(first)
+    library = write_library(first)
     assert sync_json(first)["uploaded"] == len(LIBRARY)
     flickr_before = emulator.state()
 
@@ -46,7 +47,7 @@ def test_second_copy_of_a_library_uploaded_by_pycsync_uploads_nothing(emulator, 
 
 def test_second_copy_that_is_a_subset_or_superset(emulator, tmp_path, sync_json):
     first = tmp_path / "laptop"
-    make_library(first)
+    write_library(first)
     sync_json(first)
     second = tmp_path / "desktop"
     write_jpeg(second / "2019" / "Paris" / "a.jpg", 1)  # one file in common
@@ -60,7 +61,7 @@ def test_second_copy_that_is_a_subset_or_superset(emulator, tmp_path, sync_json)
 
 
 def test_untagged_uploads_of_another_tool_are_matched_by_album_title_and_hash(emulator, root, sync_json, web):
-    make_library(root)
+    write_library(root)
     # the same library, uploaded earlier by some other tool: titles are file stems, no tags
     ids = {}
     for key, seed in LIBRARY.items():
@@ -131,7 +132,7 @@ def test_untagged_uploads_under_other_name_spellings_are_matched(emulator, root,
 
 
 def test_a_lost_state_is_rebuilt_from_flickr_without_transfers(emulator, root, sync_json, web):
-    make_library(root)
+    write_library(root)
     web.upload(jpeg(9), "from the web", "Trips")
     sync_json(root)
     library = tree(root)

@@ -31,7 +31,9 @@ STATUS_KEYS = {
 }
 
 
-def snapshot(root: Path, emulator):
+def every_byte(root: Path, emulator):
+    """The folder, every byte pycsync keeps in it (but its lock and the database's journal files),
+    and Flickr."""
     meta = root / ".pycsync"
     files = {
         p.relative_to(meta).as_posix(): p.read_bytes()
@@ -74,7 +76,7 @@ def test_status_of_a_synced_folder_says_in_sync(cli, root, sync_json):
 
 def test_status_shows_every_kind_of_difference_per_album_and_changes_nothing(cli, root, web, emulator, sync_json):
     differing_library(root, web, sync_json)
-    before = snapshot(root, emulator)
+    before = every_byte(root, emulator)
     emulator.reset_calls()
 
     report = status_json(cli, root)
@@ -110,7 +112,7 @@ def test_status_shows_every_kind_of_difference_per_album_and_changes_nothing(cli
     assert "Paris/notre-dame.jpg" in out and "pycsync status --delete" in out
 
     assert write_calls(emulator) == {} and static_calls(emulator) == 0, "status only reads"
-    assert snapshot(root, emulator) == before, "status changes nothing, in the folder, its state or on Flickr"
+    assert every_byte(root, emulator) == before, "status changes nothing, in the folder, its state or on Flickr"
 
 
 def test_status_of_a_folder_never_synced_creates_nothing(cli, root, web):
