@@ -66,3 +66,13 @@ def calls_started(emulator, name: str) -> int:
 def wait_for_calls(emulator, name: str, count: int = 1, timeout: float = 30) -> None:
     """Until the emulator has started ``count`` calls of ``name``."""
     wait_until(lambda: calls_started(emulator, name) >= count, f"{count} {name} calls", timeout)
+
+
+def wait_for_answers(emulator, timeout: float = 30) -> None:
+    """Until the emulator has answered every request it started (of the last 200): one a client
+    gave up on (a read timeout) still takes effect when its latency ends, as on Flickr."""
+    wait_until(
+        lambda: all(c["status"] is not None for c in emulator.recent_calls()),
+        "the emulator answered every request it started",
+        timeout,
+    )
