@@ -1,5 +1,5 @@
-"""Shared fixtures: a running Flickr emulator, a client acting on it, a folder to sync, small
-real media files and the real CLI pointed at the emulator (helpers: tests/support)."""
+"""Shared fixtures: a running Flickr emulator, a client acting on it, a folder to sync and the real
+CLI pointed at the emulator (helpers, small real media files among them: tests/support)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from pycsync.emulator import EmulatorServer
 from pycsync.flickr import FlickrClient
 from tests.support.cli import emulator_env, runner_for, sync_json_for
 from tests.support.clock import FlickrClock
-from tests.support.media import make_jpeg_bytes, make_mp4_bytes, make_png_bytes
 from tests.support.remote import Web, owner_client
 
 # Property tests draw the same examples on every run (derandomized, so no example database
@@ -54,27 +53,6 @@ def emulator(request) -> Iterator[EmulatorServer]:
     """A fresh emulator on 127.0.0.1 (random port, temporary data dir), stopped afterwards."""
     with EmulatorServer(host="127.0.0.1", port=0, **emulator_typing(request)) as emu:
         yield emu
-
-
-@pytest.fixture
-def make_jpeg() -> Callable[..., bytes]:
-    """``make_jpeg(path=None, *, seed=0, size=(64, 48), exif_datetime=None) -> bytes``.
-
-    ``exif_datetime`` uses EXIF syntax: ``"2021:06:01 12:34:56"``.
-    """
-    return make_jpeg_bytes
-
-
-@pytest.fixture
-def make_png() -> Callable[..., bytes]:
-    """``make_png(path=None, *, seed=0, size=(40, 30)) -> bytes``."""
-    return make_png_bytes
-
-
-@pytest.fixture
-def make_mp4() -> Callable[..., bytes]:
-    """``make_mp4(seed=0, size=4096, brand=b"isom") -> bytes`` (sniffs as video/mp4)."""
-    return make_mp4_bytes
 
 
 @pytest.fixture

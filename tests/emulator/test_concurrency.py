@@ -6,11 +6,12 @@ import hashlib
 from concurrent.futures import ThreadPoolExecutor
 
 from tests.support.api import Api
+from tests.support.media import make_jpeg_bytes
 
 
-def test_parallel_uploads_and_set_writes(emulator, make_jpeg):
-    blobs = [make_jpeg(seed=i, size=(80, 60)) for i in range(32)]
-    first = Api(emulator).upload_id(make_jpeg(seed=999))
+def test_parallel_uploads_and_set_writes(emulator):
+    blobs = [make_jpeg_bytes(seed=i, size=(80, 60)) for i in range(32)]
+    first = Api(emulator).upload_id(make_jpeg_bytes(seed=999))
     sid = Api(emulator).create_set("shared", first)
     emulator.reset_calls()
 

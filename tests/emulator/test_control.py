@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from tests.support.api import Api, control
+from tests.support.media import make_jpeg_bytes
 
 
-def test_calls_counts_recent_and_reset(emulator, make_jpeg):
+def test_calls_counts_recent_and_reset(emulator):
     api = Api(emulator)
     api.ok("flickr.test.login")
     api.ok("flickr.test.login")
-    pid = api.upload_id(make_jpeg(seed=1))
+    pid = api.upload_id(make_jpeg_bytes(seed=1))
     api.raw("flickr.nope")
     import requests
 
@@ -52,11 +53,11 @@ def test_recent_keeps_the_last_200(emulator):
     assert body["counts"]["flickr.test.echo"] == 205 and len(body["recent"]) == 200
 
 
-def test_state_dump(emulator, make_jpeg):
+def test_state_dump(emulator):
     import hashlib
 
     api = Api(emulator)
-    data = make_jpeg(seed=1, exif_datetime="2011:11:11 11:11:11")
+    data = make_jpeg_bytes(seed=1, exif_datetime="2011:11:11 11:11:11")
     pid = api.upload_id(data, "a.jpg", tags='x "y z" checksum:md5=AB', is_public=1)
     sid = api.create_set("Album", pid, description="desc")
     state = control(emulator, "state").json()
@@ -84,7 +85,7 @@ def test_state_dump(emulator, make_jpeg):
     assert p["lastupdate"] >= p["dateupload"] > 0
 
 
-def test_users_endpoint_and_add_user(emulator, make_jpeg):
+def test_users_endpoint_and_add_user(emulator):
     r = control(emulator, "users", "POST", {"username": "alice"})
     assert r.status_code == 200
     alice = r.json()
@@ -96,7 +97,7 @@ def test_users_endpoint_and_add_user(emulator, make_jpeg):
         assert api.ok("flickr.test.login")["user"]["id"] == who["user_nsid"]
     # users' data are separate
     a = Api(emulator, alice["oauth_token"], alice["oauth_token_secret"])
-    a.upload_id(make_jpeg(seed=1))
+    a.upload_id(make_jpeg_bytes(seed=1))
     assert Api(emulator).ok("flickr.photos.search", user_id="me")["photos"]["photo"] == []
     assert len(emulator.state()["users"]) == 3
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from tests.support.api import Api
+from tests.support.media import make_jpeg_bytes
 
 
-def test_get_counts_by_upload_and_taken_dates(emulator, make_jpeg):
+def test_get_counts_by_upload_and_taken_dates(emulator):
     api = Api(emulator)
-    a = api.upload_id(make_jpeg(seed=1, exif_datetime="2010:01:01 00:00:00"))
-    b = api.upload_id(make_jpeg(seed=2, exif_datetime="2015:06:01 00:00:00"))
+    a = api.upload_id(make_jpeg_bytes(seed=1, exif_datetime="2010:01:01 00:00:00"))
+    b = api.upload_id(make_jpeg_bytes(seed=2, exif_datetime="2015:06:01 00:00:00"))
     api.ok("flickr.photos.setDates", photo_id=a, date_posted="1000000000")
     api.ok("flickr.photos.setDates", photo_id=b, date_posted="1500000000")
     counts = api.ok("flickr.photos.getCounts", dates="900000000,1200000000,2000000000")["photocounts"]["photocount"]
@@ -26,20 +27,20 @@ def test_get_counts_by_upload_and_taken_dates(emulator, make_jpeg):
     Api(emulator, signed=False).fail("flickr.photos.getCounts", 99, dates="0,1")
 
 
-def test_get_recent_is_public_only(emulator, make_jpeg):
+def test_get_recent_is_public_only(emulator):
     api = Api(emulator)
-    pub = api.upload_id(make_jpeg(seed=1), is_public=1)
-    api.upload_id(make_jpeg(seed=2), is_public=0)
+    pub = api.upload_id(make_jpeg_bytes(seed=1), is_public=1)
+    api.upload_id(make_jpeg_bytes(seed=2), is_public=0)
     for caller in (api, Api(emulator, signed=False)):
         photos = caller.ok("flickr.photos.getRecent", extras="owner_name")["photos"]
         assert [p["id"] for p in photos["photo"]] == [pub]
         assert photos["photo"][0]["ownername"] == emulator.username
 
 
-def test_untagged_and_geo_listings(emulator, make_jpeg):
+def test_untagged_and_geo_listings(emulator):
     api = Api(emulator)
-    tagged = api.upload_id(make_jpeg(seed=1), tags="x")
-    plain = api.upload_id(make_jpeg(seed=2))
+    tagged = api.upload_id(make_jpeg_bytes(seed=1), tags="x")
+    plain = api.upload_id(make_jpeg_bytes(seed=2))
     assert [p["id"] for p in api.ok("flickr.photos.getUntagged")["photos"]["photo"]] == [plain]
     assert api.ok("flickr.photos.getWithGeoData")["photos"]["photo"] == []
     without = api.ok("flickr.photos.getWithoutGeoData")["photos"]

@@ -4,11 +4,12 @@ answer well-formed empty results that clients parse without special cases."""
 from __future__ import annotations
 
 from tests.support.api import Api
+from tests.support.media import make_jpeg_bytes
 
 
-def test_photo_favorites_comments_geo(emulator, make_jpeg):
+def test_photo_favorites_comments_geo(emulator):
     api = Api(emulator)
-    pid = api.upload_id(make_jpeg(seed=1), is_public=0)
+    pid = api.upload_id(make_jpeg_bytes(seed=1), is_public=0)
     fav = api.ok("flickr.photos.getFavorites", photo_id=pid)["photo"]
     assert fav["id"] == pid and fav["person"] == [] and fav["total"] == "0" and fav["perpage"] == 10
     assert api.ok("flickr.photos.comments.getList", photo_id=pid) == {"comments": {"photo_id": pid}, "stat": "ok"}
@@ -19,9 +20,9 @@ def test_photo_favorites_comments_geo(emulator, make_jpeg):
         Api(emulator, signed=False).fail(m, 1, photo_id=pid)  # private: looks like not found
 
 
-def test_photoset_comments_and_collections(emulator, make_jpeg):
+def test_photoset_comments_and_collections(emulator):
     api = Api(emulator)
-    sid = api.create_set("S", api.upload_id(make_jpeg(seed=1)))
+    sid = api.create_set("S", api.upload_id(make_jpeg_bytes(seed=1)))
     assert api.ok("flickr.photosets.comments.getList", photoset_id=sid) == {
         "comments": {"photoset_id": sid},
         "stat": "ok",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 from tests.support.api import Api
+from tests.support.media import make_jpeg_bytes, make_mp4_bytes, make_png_bytes
 
 
 def _camera_jpeg() -> bytes:
@@ -42,17 +43,17 @@ def test_exif_fields_json_and_xml(emulator):
     assert tags["Make"] == "Canon" and tags["DateTimeOriginal"] == "2018:07:08 09:10:11"
 
 
-def test_no_exif_is_an_empty_list(emulator, make_png, make_mp4):
+def test_no_exif_is_an_empty_list(emulator):
     api = Api(emulator)
-    for data, name in ((make_png(seed=1), "a.png"), (make_mp4(seed=1), "v.mp4")):
+    for data, name in ((make_png_bytes(seed=1), "a.png"), (make_mp4_bytes(seed=1), "v.mp4")):
         pid = api.upload_id(data, name)
         photo = api.ok("flickr.photos.getExif", photo_id=pid)["photo"]
         assert photo["exif"] == [] and photo["camera"] == ""
 
 
-def test_exif_visibility(emulator, make_jpeg):
+def test_exif_visibility(emulator):
     api = Api(emulator)
-    private = api.upload_id(make_jpeg(seed=1, exif_datetime="2020:01:01 00:00:00"), is_public=0)
+    private = api.upload_id(make_jpeg_bytes(seed=1, exif_datetime="2020:01:01 00:00:00"), is_public=0)
     anon = Api(emulator, signed=False)
     anon.fail("flickr.photos.getExif", 1, photo_id=private)
     secret = api.info(private)["secret"]

@@ -11,11 +11,12 @@ import requests
 from pycsync.emulator import EmulatorServer
 from pycsync.emulator.faults import FaultConfigError, FaultEngine
 from tests.support.api import Api, control
+from tests.support.media import make_jpeg_bytes
 
 
-def test_error_action_rest_json_and_nothing_applied(emulator, make_jpeg):
+def test_error_action_rest_json_and_nothing_applied(emulator):
     api = Api(emulator)
-    pid = api.upload_id(make_jpeg(seed=1))
+    pid = api.upload_id(make_jpeg_bytes(seed=1))
     emulator.set_faults(
         [
             {
@@ -35,9 +36,9 @@ def test_error_action_rest_json_and_nothing_applied(emulator, make_jpeg):
     assert recent["name"] == "flickr.photosets.create" and recent["fault"] == "error" and recent["status"] == 200
 
 
-def test_error_action_on_upload_is_xml(emulator, make_jpeg):
+def test_error_action_on_upload_is_xml(emulator):
     emulator.set_faults([{"match": "upload", "action": {"error": 3}}])
-    root = Api(emulator).upload(make_jpeg(seed=1))
+    root = Api(emulator).upload(make_jpeg_bytes(seed=1))
     assert root.get("stat") == "fail" and root.find("err").get("code") == "3"
     assert root.find("err").get("msg") == "General upload failure"
     assert emulator.state()["photos"] == []
@@ -60,7 +61,7 @@ def test_429_with_retry_after(emulator):
     assert r.status_code == 429 and r.headers["Retry-After"] == "7" and "<html>" in r.text.lower()
 
 
-def test_latency_actions(make_jpeg):
+def test_latency_actions():
     with EmulatorServer(latency_ms=150) as emu:
         api = Api(emu)
         t0 = time.perf_counter()
@@ -73,9 +74,9 @@ def test_latency_actions(make_jpeg):
         assert emu.recent_calls()[-1]["fault"] == "latency"
 
 
-def test_reset_drops_the_connection_and_applies_nothing(emulator, make_jpeg):
+def test_reset_drops_the_connection_and_applies_nothing(emulator):
     api = Api(emulator)
-    pid = api.upload_id(make_jpeg(seed=1))
+    pid = api.upload_id(make_jpeg_bytes(seed=1))
     emulator.set_faults([{"match": "flickr.photos.setMeta", "action": {"reset": True}}])
     with pytest.raises(requests.exceptions.ConnectionError):
         api.raw("flickr.photos.setMeta", photo_id=pid, title="changed")
@@ -84,28 +85,28 @@ def test_reset_drops_the_connection_and_applies_nothing(emulator, make_jpeg):
     assert emulator.recent_calls()[-2]["fault"] == "reset"
 
 
-def test_reset_on_upload(emulator, make_jpeg):
+def test_reset_on_upload(emulator):
     emulator.set_faults([{"match": "upload", "every": 1, "max": 1, "action": {"reset": True}}])
     api = Api(emulator)
     with pytest.raises(requests.exceptions.ConnectionError):
-        api.upload_raw(make_jpeg(seed=1, size=(400, 400)))
+        api.upload_raw(make_jpeg_bytes(seed=1, size=(400, 400)))
     assert emulator.state()["photos"] == []
-    assert api.upload(make_jpeg(seed=1)).get("stat") == "ok"
+    assert api.upload(make_jpeg_bytes(seed=1)).get("stat") == "ok"
 
 
-def test_apply_then_drop_commits_the_change(emulator, make_jpeg):
+def test_apply_then_drop_commits_the_change(emulator):
     emulator.set_faults([{"match": "upload", "max": 1, "action": {"apply_then_drop": True}}])
     api = Api(emulator)
     with pytest.raises(requests.exceptions.ConnectionError):
-        api.upload_raw(make_jpeg(seed=1), title="landed anyway")
+        api.upload_raw(make_jpeg_bytes(seed=1), title="landed anyway")
     photos = emulator.state()["photos"]
     assert [p["title"] for p in photos] == ["landed anyway"]
     assert emulator.recent_calls()[-1]["status"] == "dropped"
 
 
-def test_truncate_sends_half_the_body(emulator, make_jpeg):
+def test_truncate_sends_half_the_body(emulator):
     api = Api(emulator)
-    data = make_jpeg(seed=1, size=(200, 200))
+    data = make_jpeg_bytes(seed=1, size=(200, 200))
     pid = api.upload_id(data)
     url = api.original_url(pid)
     emulator.set_faults([{"match": "static", "action": {"truncate": True}}])
@@ -143,11 +144,11 @@ def test_rate_limit(emulator):
     assert api.raw("flickr.test.echo").status_code == 200
 
 
-def test_search_lag(emulator, flickr_clock, make_jpeg):
+def test_search_lag(emulator, flickr_clock):
     api = Api(emulator)
-    old = api.upload_id(make_jpeg(seed=1))
+    old = api.upload_id(make_jpeg_bytes(seed=1))
     emulator.set_faults([{"search_lag_seconds": 1.0}])
-    new = api.upload_id(make_jpeg(seed=2))
+    new = api.upload_id(make_jpeg_bytes(seed=2))
 
     def visible():
         out = {}

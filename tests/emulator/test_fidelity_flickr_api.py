@@ -8,9 +8,10 @@ import warnings
 import pytest
 import requests
 
-flickr_api = pytest.importorskip("flickr_api")
+from tests.support.browser import approve_in_browser
+from tests.support.media import make_jpeg_bytes, make_png_bytes
 
-from .test_fidelity_flickrapi import approve_in_browser  # noqa: E402
+flickr_api = pytest.importorskip("flickr_api")
 
 
 @pytest.fixture
@@ -41,7 +42,7 @@ def point_flickr_api(monkeypatch, emulator):
     return emulator
 
 
-def test_flickr_api_auth_upload_sets_download(point_flickr_api, tmp_path, make_jpeg):
+def test_flickr_api_auth_upload_sets_download(point_flickr_api, tmp_path):
     emu = point_flickr_api
     # --- OAuth (oob): request token, the user approves in a browser, verifier -> access token
     handler = flickr_api.auth.AuthHandler(callback="oob")
@@ -56,7 +57,7 @@ def test_flickr_api_auth_upload_sets_download(point_flickr_api, tmp_path, make_j
 
     # --- upload: python-flickr-api signs the form fields itself (OAuth params in the body)
     path = tmp_path / "holiday 01.jpg"
-    path.write_bytes(make_jpeg(seed=11, size=(320, 240)))
+    path.write_bytes(make_jpeg_bytes(seed=11, size=(320, 240)))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         photo = flickr_api.upload(photo_file=str(path), title="Holiday", tags="sea sun", is_public=0)
@@ -84,7 +85,7 @@ def test_flickr_api_auth_upload_sets_download(point_flickr_api, tmp_path, make_j
 
     # --- replace keeps the id and rotates the original secret
     new = tmp_path / "holiday 01 edited.jpg"
-    new.write_bytes(make_jpeg(seed=12, size=(320, 240)))
+    new.write_bytes(make_jpeg_bytes(seed=12, size=(320, 240)))
     before = photo.getInfo()["originalsecret"]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -100,7 +101,7 @@ def test_flickr_api_auth_upload_sets_download(point_flickr_api, tmp_path, make_j
     assert calls["upload"] == 1 and calls["oauth/request_token"] == 1 and calls["flickr.photosets.getList"] == 1
 
 
-def test_flickr_api_objects_browse_and_download_originals(point_flickr_api, tmp_path, make_jpeg, make_png):
+def test_flickr_api_objects_browse_and_download_originals(point_flickr_api, tmp_path):
     """A flickr-download style session through flickr_api's object layer: find the user, list albums and
     photos (pages via Walker), read info / sizes / EXIF / context / tags, download originals byte-identical."""
     emu = point_flickr_api
@@ -110,9 +111,9 @@ def test_flickr_api_objects_browse_and_download_originals(point_flickr_api, tmp_
 
     api = Api(emu)
     originals = {
-        "Beach": make_jpeg(seed=21, size=(200, 150), exif_datetime="2021:07:01 12:00:00"),
-        "Łódź <&>": make_png(seed=22, size=(180, 120)),
-        "Private one": make_jpeg(seed=23, size=(160, 160)),
+        "Beach": make_jpeg_bytes(seed=21, size=(200, 150), exif_datetime="2021:07:01 12:00:00"),
+        "Łódź <&>": make_png_bytes(seed=22, size=(180, 120)),
+        "Private one": make_jpeg_bytes(seed=23, size=(160, 160)),
     }
     ids = {}
     for i, (title, data) in enumerate(originals.items()):

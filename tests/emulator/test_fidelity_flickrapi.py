@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import json
 import re
 import sys
@@ -12,25 +11,10 @@ import xml.etree.ElementTree as ET
 import pytest
 import requests
 
+from tests.support.browser import approve_in_browser
+from tests.support.media import make_jpeg_bytes, make_png_bytes
+
 flickrapi = pytest.importorskip("flickrapi")
-
-
-def approve_in_browser(url: str, follow: bool = True) -> requests.Response:
-    """Act as the user's browser: open the authorize page and press the authorize button."""
-    s = requests.Session()
-    page = s.get(url, timeout=10)
-    assert page.status_code == 200
-    form = re.search(r'<form method="post"(?: action="([^"]*)")?>(.*?)</form>', page.text, re.S)
-    assert form, page.text
-    action = requests.compat.urljoin(url, html.unescape(form.group(1) or "")) if form.group(1) else url
-    fields = {
-        html.unescape(n): html.unescape(v)
-        for n, v in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form.group(2))
-    }
-    button = re.search(r'<button type="submit" name="(authorize)"', form.group(2))
-    assert button
-    fields[button.group(1)] = "1"
-    return s.post(action, data=fields, timeout=10, allow_redirects=follow)
 
 
 class _CompatElement(ET.Element):
@@ -66,7 +50,7 @@ def point_flickrapi(monkeypatch, emulator):
     return emulator
 
 
-def test_flickrapi_oob_auth_upload_replace_album_walk_download_delete(point_flickrapi, tmp_path, make_jpeg, make_png):
+def test_flickrapi_oob_auth_upload_replace_album_walk_download_delete(point_flickrapi, tmp_path):
     emu = point_flickrapi
     f = flickrapi.FlickrAPI(emu.api_key, emu.api_secret, format="etree", token_cache_location=str(tmp_path / "tokens"))
     assert not f.token_valid(perms="delete")
@@ -82,9 +66,9 @@ def test_flickrapi_oob_auth_upload_replace_album_walk_download_delete(point_flic
 
     # --- upload (flickrapi signs a dummy urlencoded request, then sends multipart with its header)
     one = tmp_path / "IMG_0001.jpg"
-    one.write_bytes(make_jpeg(seed=1, exif_datetime="2020:02:02 20:20:20"))
+    one.write_bytes(make_jpeg_bytes(seed=1, exif_datetime="2020:02:02 20:20:20"))
     two = tmp_path / "IMG_0002.jpg"
-    two.write_bytes(make_jpeg(seed=2))
+    two.write_bytes(make_jpeg_bytes(seed=2))
     rsp = f.upload(filename=str(one), title="First one", tags='trip "two words" checksum:md5=abc', is_public=0)
     assert rsp.get("stat") == "ok"
     pid1 = rsp.findtext("photoid")
@@ -97,7 +81,7 @@ def test_flickrapi_oob_auth_upload_replace_album_walk_download_delete(point_flic
 
     # --- replace keeps the id
     new = tmp_path / "replacement.png"
-    new.write_bytes(make_png(seed=5))
+    new.write_bytes(make_png_bytes(seed=5))
     rsp = f.replace(filename=str(new), photo_id=pid2, format="etree")
     assert rsp.findtext("photoid") == pid2
 
@@ -152,7 +136,7 @@ def _token(emu):
     )
 
 
-def test_flickrapi_formats_walkers_and_token_cache(point_flickrapi, tmp_path, make_jpeg, make_png):
+def test_flickrapi_formats_walkers_and_token_cache(point_flickrapi, tmp_path):
     """Every flickrapi response format, its walkers (walk = photos.search, walk_user, walk_set,
     walk_photosets, walk_contacts), uploads in each upload-capable format, and token-cache validation."""
     emu = point_flickrapi
@@ -163,8 +147,8 @@ def test_flickrapi_formats_walkers_and_token_cache(point_flickrapi, tmp_path, ma
 
     # --- uploads: the answer is XML whatever the client's default format (etree, xmlnode, rest)
     paths = []
-    for i, make in enumerate((make_jpeg, make_png, make_jpeg)):
-        p = tmp_path / f"IMG_{i}.{'png' if make is make_png else 'jpg'}"
+    for i, make in enumerate((make_jpeg_bytes, make_png_bytes, make_jpeg_bytes)):
+        p = tmp_path / f"IMG_{i}.{'png' if make is make_png_bytes else 'jpg'}"
         p.write_bytes(make(seed=30 + i))
         paths.append(p)
     pid_a = f.upload(filename=str(paths[0]), title="Fjord ø", tags="trip checksum:md5=aaa", is_public=1).findtext(

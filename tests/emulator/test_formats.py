@@ -9,6 +9,7 @@ import pytest
 
 from pycsync.emulator import EmulatorServer
 from tests.support.api import Api
+from tests.support.media import make_jpeg_bytes
 
 
 def test_xml_is_the_default(emulator):
@@ -66,34 +67,34 @@ def test_missing_method_is_112(emulator):
     assert body["code"] == 112
 
 
-def test_empty_success_bodies(emulator, make_jpeg):
+def test_empty_success_bodies(emulator):
     api = Api(emulator)
-    pid = api.upload_id(make_jpeg(seed=1))
+    pid = api.upload_id(make_jpeg_bytes(seed=1))
     assert api.call("flickr.photos.setMeta", photo_id=pid, title="t") == {"stat": "ok"}
     r = api.raw("flickr.photos.getAllContexts", fmt=None, photo_id=pid)
     assert r.text == '<?xml version="1.0" encoding="utf-8" ?>\n<rsp stat="ok">\n</rsp>\n'
     assert api.call("flickr.photos.getAllContexts", photo_id=pid) == {"stat": "ok"}
 
 
-def test_get_and_post_both_accepted(emulator, make_jpeg):
+def test_get_and_post_both_accepted(emulator):
     api = Api(emulator)
-    pid = api.upload_id(make_jpeg(seed=1))
+    pid = api.upload_id(make_jpeg_bytes(seed=1))
     assert api.call("flickr.photos.setMeta", http="GET", photo_id=pid, title="via get")["stat"] == "ok"
     assert api.info(pid)["title"]["_content"] == "via get"
 
 
-def test_xml_escaping_roundtrip(emulator, make_jpeg):
+def test_xml_escaping_roundtrip(emulator):
     api = Api(emulator)
-    pid = api.upload_id(make_jpeg(seed=1), title='a <b> & "c"\nline2', description="x\ty")
+    pid = api.upload_id(make_jpeg_bytes(seed=1), title='a <b> & "c"\nline2', description="x\ty")
     root = api.xml("flickr.photos.getInfo", photo_id=pid)
     assert root.find("photo").findtext("title") == 'a <b> & "c"\nline2'
     root = api.xml("flickr.photos.search", user_id="me", text="line2")
     assert root.find("photos/photo").get("title") == 'a <b> & "c"\nline2'
 
 
-def test_json_scalar_types_are_flickrs(emulator, make_jpeg):
+def test_json_scalar_types_are_flickrs(emulator):
     api = Api(emulator)
-    pid = api.upload_id(make_jpeg(seed=1))
+    pid = api.upload_id(make_jpeg_bytes(seed=1))
     sid = api.create_set("S", pid)
     photos = api.ok("flickr.photos.search", user_id="me", extras="date_upload,last_update,views,o_dims,url_o")
     p = photos["photos"]
@@ -112,12 +113,12 @@ def test_json_scalar_types_are_flickrs(emulator, make_jpeg):
 
 
 @pytest.mark.parametrize("types,expected", [("numbers", int), ("strings", str)])
-def test_the_typing_option_types_every_inconsistent_number_one_way(make_jpeg, types, expected):
+def test_the_typing_option_types_every_inconsistent_number_one_way(types, expected):
     """--types numbers|strings: each field real Flickr types either way comes out one way (ids and
     always-string fields are untouched)."""
     with EmulatorServer(types=types) as emu:
         api = Api(emu)
-        pid = api.upload_id(make_jpeg(seed=1, size=(300, 200)), is_public=1)
+        pid = api.upload_id(make_jpeg_bytes(seed=1, size=(300, 200)), is_public=1)
         photos = api.ok("flickr.photos.search", user_id="me", extras="date_taken,views,url_o")["photos"]
         assert all(isinstance(photos[k], expected) for k in ("page", "pages", "perpage", "total"))
         photo = photos["photo"][0]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tests.support.api import Api
+from tests.support.media import make_jpeg_bytes
 
 
 def test_licenses_get_info_is_flickrs_list(emulator):
@@ -40,9 +41,9 @@ def test_licenses_get_info_is_flickrs_list(emulator):
     assert root.find("licenses/license").get("name") == "All Rights Reserved"
 
 
-def test_set_license(emulator, make_jpeg):
+def test_set_license(emulator):
     api = Api(emulator)
-    pid = api.upload_id(make_jpeg(seed=1))
+    pid = api.upload_id(make_jpeg_bytes(seed=1))
     assert api.info(pid)["license"] == "0"
     assert api.call("flickr.photos.licenses.setLicense", photo_id=pid, license_id="4") == {"stat": "ok"}
     assert api.info(pid)["license"] == "4"
@@ -58,18 +59,18 @@ def test_set_license(emulator, make_jpeg):
     )
 
 
-def test_get_perms(emulator, make_jpeg):
+def test_get_perms(emulator):
     api = Api(emulator)
-    pid = api.upload_id(make_jpeg(seed=1), is_public=0, is_friend=1)
+    pid = api.upload_id(make_jpeg_bytes(seed=1), is_public=0, is_friend=1)
     perms = api.ok("flickr.photos.getPerms", photo_id=pid)["perms"]
     assert perms["id"] == pid and perms["ispublic"] == 0 and perms["isfriend"] == 1 and perms["isfamily"] == 0
     assert "permcomment" in perms and "permaddmeta" in perms
     api.fail("flickr.photos.getPerms", 1, photo_id="1")
 
 
-def test_set_content_type(emulator, make_jpeg):
+def test_set_content_type(emulator):
     api = Api(emulator)
-    pid = api.upload_id(make_jpeg(seed=1))
+    pid = api.upload_id(make_jpeg_bytes(seed=1))
     assert api.ok("flickr.photos.setContentType", photo_id=pid, content_type=3)["photo"] == {
         "id": pid,
         "content_type": "3",
@@ -79,9 +80,9 @@ def test_set_content_type(emulator, make_jpeg):
     api.fail("flickr.photos.setContentType", 2, photo_id=pid)
 
 
-def test_set_safety_level(emulator, make_jpeg):
+def test_set_safety_level(emulator):
     api = Api(emulator)
-    pid = api.upload_id(make_jpeg(seed=1))
+    pid = api.upload_id(make_jpeg_bytes(seed=1))
     got = api.ok("flickr.photos.setSafetyLevel", photo_id=pid, safety_level=3)["photo"]
     assert got == {"id": pid, "safety_level": "2", "hidden": 0}
     assert api.info(pid)["safety_level"] == "2"

@@ -11,6 +11,7 @@ import exiv2
 import pytest
 
 from pycsync.emulator.metadata import read_embedded
+from tests.support.media import make_jpeg_bytes
 
 
 def _file(tmp_path: Path, data: bytes, name: str = "x.jpg") -> Path:
@@ -46,10 +47,13 @@ def test_dimensions_of_every_image_format(tmp_path, pil):
     assert read_embedded(_file(tmp_path, out.getvalue())).size == (37, 21)
 
 
-def test_date_taken_from_exif(tmp_path, make_jpeg):
-    assert read_embedded(_file(tmp_path, make_jpeg(exif_datetime="2018:12:31 23:59:58"))).taken == "2018-12-31 23:59:58"
-    assert read_embedded(_file(tmp_path, make_jpeg())).taken is None
-    assert read_embedded(_file(tmp_path, make_jpeg(exif_datetime="0000:00:00 00:00:00"))).taken is None
+def test_date_taken_from_exif(tmp_path):
+    assert (
+        read_embedded(_file(tmp_path, make_jpeg_bytes(exif_datetime="2018:12:31 23:59:58"))).taken
+        == "2018-12-31 23:59:58"
+    )
+    assert read_embedded(_file(tmp_path, make_jpeg_bytes())).taken is None
+    assert read_embedded(_file(tmp_path, make_jpeg_bytes(exif_datetime="0000:00:00 00:00:00"))).taken is None
 
 
 def _big_endian_tiff(date: bytes) -> bytes:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.support.api import Api
+from tests.support.media import make_jpeg_bytes
 
 
 def test_find_by_username_and_email(emulator):
@@ -27,11 +28,11 @@ def test_find_by_username_and_email(emulator):
     assert root.find("user").get("nsid") == other["user_nsid"] and root.findtext("user/username") == "alice"
 
 
-def test_people_get_info_full_shape(emulator, make_jpeg):
+def test_people_get_info_full_shape(emulator):
     api = Api(emulator)
     nsid = emulator.user_nsid
-    api.upload_id(make_jpeg(seed=1, exif_datetime="2019:03:04 05:06:07"), is_public=1)
-    api.upload_id(make_jpeg(seed=2), is_public=0)  # private
+    api.upload_id(make_jpeg_bytes(seed=1, exif_datetime="2019:03:04 05:06:07"), is_public=1)
+    api.upload_id(make_jpeg_bytes(seed=2), is_public=0)  # private
     p = api.ok("flickr.people.getInfo", user_id=nsid)["person"]
     assert p["id"] == p["nsid"] == nsid
     assert p["ispro"] == 1 and p["iconserver"] == "0" and p["iconfarm"] == 0
@@ -58,10 +59,10 @@ def test_people_get_info_full_shape(emulator, make_jpeg):
     api.fail("flickr.people.getInfo", 1, user_id="1@N00")
 
 
-def test_people_get_public_photos(emulator, make_jpeg):
+def test_people_get_public_photos(emulator):
     api = Api(emulator)
-    pub = api.upload_id(make_jpeg(seed=1), is_public=1)
-    api.upload_id(make_jpeg(seed=2), is_public=0)
+    pub = api.upload_id(make_jpeg_bytes(seed=1), is_public=1)
+    api.upload_id(make_jpeg_bytes(seed=2), is_public=0)
     for caller in (api, Api(emulator, signed=False)):
         photos = caller.ok("flickr.people.getPublicPhotos", user_id=emulator.user_nsid, extras="url_o")["photos"]
         assert [p["id"] for p in photos["photo"]] == [pub] and photos["total"] == "1"

@@ -13,10 +13,11 @@ from click.testing import CliRunner
 from pycsync.emulator import EmulatorServer
 from pycsync.emulator.cli import emulator_command
 from tests.support.api import Api
+from tests.support.media import make_jpeg_bytes
 
 
-def test_restart_keeps_everything(tmp_path, make_jpeg):
-    data = make_jpeg(seed=1)
+def test_restart_keeps_everything(tmp_path):
+    data = make_jpeg_bytes(seed=1)
     with EmulatorServer(data_dir=tmp_path / "d") as emu:
         info1 = emu.info()
         api = Api(emu)
@@ -35,7 +36,7 @@ def test_restart_keeps_everything(tmp_path, make_jpeg):
         assert api.fetch(api.original_url(pid)).content == data
         assert Api(emu, other["oauth_token"], other["oauth_token_secret"]).ok("flickr.test.login")
         # new ids keep increasing
-        assert int(api.upload_id(make_jpeg(seed=2))) > int(pid)
+        assert int(api.upload_id(make_jpeg_bytes(seed=2))) > int(pid)
 
 
 def test_explicit_keys(tmp_path):
@@ -45,9 +46,9 @@ def test_explicit_keys(tmp_path):
         assert Api(emu).ok("flickr.test.login")
 
 
-def test_temporary_dir_is_removed(make_jpeg):
+def test_temporary_dir_is_removed():
     emu = EmulatorServer().start()
-    Api(emu).upload_id(make_jpeg(seed=1))
+    Api(emu).upload_id(make_jpeg_bytes(seed=1))
     root = emu.store.dir
     assert root.exists()
     emu.stop()

@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 
 from tests.support.api import Api
+from tests.support.media import make_jpeg_bytes, make_mp4_bytes
 
 
-def test_get_info_json_shape(emulator, api, make_jpeg):
+def test_get_info_json_shape(emulator, api):
     pid = api.upload_id(
-        make_jpeg(seed=1, exif_datetime="2019:07:04 10:11:12"),
+        make_jpeg_bytes(seed=1, exif_datetime="2019:07:04 10:11:12"),
         "IMG_0001.JPG",
         description="desc",
         tags='Holiday "New York" uploaded:by=flickr_mobile',
@@ -37,8 +38,8 @@ def test_get_info_json_shape(emulator, api, make_jpeg):
     assert p["urls"]["url"][0]["type"] == "photopage"
 
 
-def test_get_info_xml_shape(api, make_jpeg):
-    pid = api.upload_id(make_jpeg(seed=1), tags="a")
+def test_get_info_xml_shape(api):
+    pid = api.upload_id(make_jpeg_bytes(seed=1), tags="a")
     photo = api.xml("flickr.photos.getInfo", photo_id=pid).find("photo")
     assert photo.get("id") == pid and photo.get("farm") == "66"
     assert photo.find("owner").get("nsid")
@@ -47,13 +48,13 @@ def test_get_info_xml_shape(api, make_jpeg):
     assert photo.find("visibility").get("ispublic") == "1"
 
 
-def test_missing_and_foreign_private_photos_are_not_found(emulator, api, make_jpeg):
+def test_missing_and_foreign_private_photos_are_not_found(emulator, api):
     api.fail("flickr.photos.getInfo", 1, photo_id="123")
     api.fail("flickr.photos.getInfo", 1)
     other = emulator.add_user("other")
     them = Api(emulator, other["oauth_token"], other["oauth_token_secret"])
-    private = them.upload_id(make_jpeg(seed=5), is_public=0)
-    public = them.upload_id(make_jpeg(seed=6), is_public=1)
+    private = them.upload_id(make_jpeg_bytes(seed=5), is_public=0)
+    public = them.upload_id(make_jpeg_bytes(seed=6), is_public=1)
     body = api.fail("flickr.photos.getInfo", 1, photo_id=private)
     assert body["message"] == "Photo not found"  # as Flickr words it today (recorded 2025)
     assert body == api.fail("flickr.photos.getInfo", 1, photo_id=private)
@@ -66,8 +67,8 @@ def test_missing_and_foreign_private_photos_are_not_found(emulator, api, make_jp
     api.fail("flickr.photos.delete", 1, photo_id=public)
 
 
-def test_get_sizes(api, make_jpeg):
-    pid = api.upload_id(make_jpeg(seed=1, size=(1200, 800)))
+def test_get_sizes(api):
+    pid = api.upload_id(make_jpeg_bytes(seed=1, size=(1200, 800)))
     sizes = api.ok("flickr.photos.getSizes", photo_id=pid)["sizes"]
     assert sizes["candownload"] == 1
     by = {s["label"]: s for s in sizes["size"]}
@@ -89,8 +90,8 @@ def test_get_sizes(api, make_jpeg):
     assert by["Medium 640"]["source"].endswith(f"/{pid}_{info['secret']}_z.jpg")
 
 
-def test_set_meta(api, make_jpeg):
-    pid = api.upload_id(make_jpeg(seed=1))
+def test_set_meta(api):
+    pid = api.upload_id(make_jpeg_bytes(seed=1))
     before = int(api.info(pid)["dates"]["lastupdate"])
     api.fail("flickr.photos.setMeta", 2, photo_id=pid)
     api.ok("flickr.photos.setMeta", photo_id=pid, description="only the description")
@@ -101,8 +102,8 @@ def test_set_meta(api, make_jpeg):
     assert p["title"]["_content"] == "" and int(p["dates"]["lastupdate"]) >= before
 
 
-def test_set_dates(api, make_jpeg):
-    pid = api.upload_id(make_jpeg(seed=1))
+def test_set_dates(api):
+    pid = api.upload_id(make_jpeg_bytes(seed=1))
     assert api.info(pid)["dates"]["takenunknown"] == "1"
     api.fail("flickr.photos.setDates", 2, photo_id=pid)
     api.fail("flickr.photos.setDates", 3, photo_id=pid, date_taken_granularity="5")
@@ -117,8 +118,8 @@ def test_set_dates(api, make_jpeg):
     assert d["taken"] == "2001-02-01 00:00:00" and d["takengranularity"] == "4"
 
 
-def test_tags_add_set_remove(api, make_jpeg):
-    pid = api.upload_id(make_jpeg(seed=1), tags="one")
+def test_tags_add_set_remove(api):
+    pid = api.upload_id(make_jpeg_bytes(seed=1), tags="one")
     api.ok("flickr.photos.addTags", photo_id=pid, tags='two "Three Four" ONE checksum:md5=ABCdef')
     raw = [t["raw"] for t in api.info(pid)["tags"]["tag"]]
     assert raw == ["one", "two", "Three Four", "checksum:md5=ABCdef"]
@@ -134,16 +135,16 @@ def test_tags_add_set_remove(api, make_jpeg):
     assert api.info(pid)["tags"] == {"tag": []}
 
 
-def test_tag_limit_is_all_or_nothing(api, make_jpeg):
-    pid = api.upload_id(make_jpeg(seed=1), tags=" ".join(f"t{i}" for i in range(70)))
+def test_tag_limit_is_all_or_nothing(api):
+    pid = api.upload_id(make_jpeg_bytes(seed=1), tags=" ".join(f"t{i}" for i in range(70)))
     api.fail("flickr.photos.addTags", 2, photo_id=pid, tags=" ".join(f"u{i}" for i in range(6)))
     assert len(api.info(pid)["tags"]["tag"]) == 70
     api.ok("flickr.photos.addTags", photo_id=pid, tags=" ".join(f"u{i}" for i in range(5)))
     assert len(api.info(pid)["tags"]["tag"]) == 75
 
 
-def test_set_perms(api, make_jpeg):
-    pid = api.upload_id(make_jpeg(seed=1))
+def test_set_perms(api):
+    pid = api.upload_id(make_jpeg_bytes(seed=1))
     api.fail("flickr.photos.setPerms", 2, photo_id=pid, is_public=1)
     body = api.ok("flickr.photos.setPerms", photo_id=pid, is_public=1, is_friend=0, is_family=1)
     info = api.info(pid)
@@ -153,8 +154,8 @@ def test_set_perms(api, make_jpeg):
     assert perms["ispublic"] == 1 and perms["isfamily"] == 1
 
 
-def test_lastupdate_never_goes_backwards_and_bumps(flickr_clock, api, make_jpeg):
-    pid = api.upload_id(make_jpeg(seed=1))
+def test_lastupdate_never_goes_backwards_and_bumps(flickr_clock, api):
+    pid = api.upload_id(make_jpeg_bytes(seed=1))
     seen = [int(api.info(pid)["dates"]["lastupdate"])]
     flickr_clock.advance()
     for method, kw in [
@@ -168,9 +169,9 @@ def test_lastupdate_never_goes_backwards_and_bumps(flickr_clock, api, make_jpeg)
     assert seen == sorted(seen) and seen[1] > seen[0]
 
 
-def test_delete_removes_from_sets_and_empty_sets_vanish(api, make_jpeg):
-    a = api.upload_id(make_jpeg(seed=1))
-    b = api.upload_id(make_jpeg(seed=2))
+def test_delete_removes_from_sets_and_empty_sets_vanish(api):
+    a = api.upload_id(make_jpeg_bytes(seed=1))
+    b = api.upload_id(make_jpeg_bytes(seed=2))
     s1 = api.create_set("one", a)
     s2 = api.create_set("two", a)
     api.ok("flickr.photosets.addPhoto", photoset_id=s2, photo_id=b)
@@ -182,8 +183,8 @@ def test_delete_removes_from_sets_and_empty_sets_vanish(api, make_jpeg):
     api.fail("flickr.photos.delete", 1, photo_id=a)
 
 
-def test_get_all_contexts(api, make_jpeg):
-    a = api.upload_id(make_jpeg(seed=1))
+def test_get_all_contexts(api):
+    a = api.upload_id(make_jpeg_bytes(seed=1))
     s1 = api.create_set("one", a)
     s2 = api.create_set("two", a)
     sets = api.ok("flickr.photos.getAllContexts", photo_id=a)["set"]
@@ -202,10 +203,10 @@ def test_echo_and_login(emulator, api):
     assert login == {"id": emulator.user_nsid, "username": {"_content": emulator.username}, "path_alias": None}
 
 
-def test_people_methods(emulator, api, make_jpeg, make_mp4):
-    api.upload_id(make_jpeg(seed=1), is_public=1)
-    api.upload_id(make_jpeg(seed=2), is_public=0)
-    api.upload_id(make_mp4(seed=3), "clip.mp4", is_public=0)
+def test_people_methods(emulator, api):
+    api.upload_id(make_jpeg_bytes(seed=1), is_public=1)
+    api.upload_id(make_jpeg_bytes(seed=2), is_public=0)
+    api.upload_id(make_mp4_bytes(seed=3), "clip.mp4", is_public=0)
     person = api.ok("flickr.people.getInfo", user_id=emulator.user_nsid)["person"]
     assert person["nsid"] == emulator.user_nsid and person["username"]["_content"] == emulator.username
     assert person["photos"]["count"]["_content"] == 3

@@ -6,25 +6,28 @@ import pytest
 
 from pycsync.emulator import EmulatorServer
 from tests.support.api import Api
+from tests.support.media import make_jpeg_bytes, make_mp4_bytes
 
 
 @pytest.fixture
-def five(emulator, make_jpeg):
+def five(emulator):
     api = Api(emulator)
-    return api, [api.upload_id(make_jpeg(seed=i), title=f"p{i}", is_public=0) for i in range(5)]
+    return api, [api.upload_id(make_jpeg_bytes(seed=i), title=f"p{i}", is_public=0) for i in range(5)]
 
 
 def members(api, sid, **kw):
     return [p["id"] for p in api.ok("flickr.photosets.getPhotos", photoset_id=sid, **kw)["photoset"]["photo"]]
 
 
-def test_create_requires_title_and_own_primary(emulator, five, make_jpeg):
+def test_create_requires_title_and_own_primary(emulator, five):
     api, p = five
     api.fail("flickr.photosets.create", 1, primary_photo_id=p[0])
     api.fail("flickr.photosets.create", 2, title="x")
     api.fail("flickr.photosets.create", 2, title="x", primary_photo_id="123")
     other = emulator.add_user("other")
-    theirs = Api(emulator, other["oauth_token"], other["oauth_token_secret"]).upload_id(make_jpeg(seed=9), is_public=1)
+    theirs = Api(emulator, other["oauth_token"], other["oauth_token_secret"]).upload_id(
+        make_jpeg_bytes(seed=9), is_public=1
+    )
     api.fail("flickr.photosets.create", 2, title="x", primary_photo_id=theirs)
     body = api.ok("flickr.photosets.create", title="Holiday", description="d", primary_photo_id=p[0])
     sid = body["photoset"]["id"]
@@ -73,9 +76,9 @@ def test_edit_photos_reorder_and_primary(five):
     api.fail("flickr.photosets.setPrimaryPhoto", 2, photoset_id=sid, photo_id=p[0])
 
 
-def test_get_list_order_counts_and_shape(emulator, five, make_mp4):
+def test_get_list_order_counts_and_shape(emulator, five):
     api, p = five
-    vid = api.upload_id(make_mp4(seed=1), "v.mp4", is_public=0)
+    vid = api.upload_id(make_mp4_bytes(seed=1), "v.mp4", is_public=0)
     s1 = api.create_set("first", p[0], description="folder/a")
     api.ok("flickr.photosets.addPhoto", photoset_id=s1, photo_id=vid)
     s2 = api.create_set("second", p[1])
@@ -126,12 +129,12 @@ def test_edit_meta_and_date_update(flickr_clock, five):
     assert int(api.ok("flickr.photosets.getInfo", photoset_id=sid)["photoset"]["date_update"]) >= int(after_meta)
 
 
-def test_get_photos_paging_extras_media_and_privacy(emulator, five, make_mp4):
+def test_get_photos_paging_extras_media_and_privacy(emulator, five):
     api, p = five
     sid = api.create_set("S", p[0])
     for x in p[1:]:
         api.ok("flickr.photosets.addPhoto", photoset_id=sid, photo_id=x)
-    vid = api.upload_id(make_mp4(seed=2), "v.mp4", is_public=1)
+    vid = api.upload_id(make_mp4_bytes(seed=2), "v.mp4", is_public=1)
     api.ok("flickr.photosets.addPhoto", photoset_id=sid, photo_id=vid)
     body = api.ok(
         "flickr.photosets.getPhotos", photoset_id=sid, per_page=2, page=3, extras="url_o,original_format,media"
@@ -164,10 +167,10 @@ def test_delete_set_and_foreign_sets(emulator, five):
     assert api.info(p[0])["id"] == p[0]  # photos survive
 
 
-def test_set_limits_are_configurable(make_jpeg):
+def test_set_limits_are_configurable():
     with EmulatorServer(max_sets=1, max_set_photos=2) as emu:
         api = Api(emu)
-        a, b, c = (api.upload_id(make_jpeg(seed=i)) for i in range(3))
+        a, b, c = (api.upload_id(make_jpeg_bytes(seed=i)) for i in range(3))
         sid = api.create_set("S", a)
         api.fail("flickr.photosets.create", 3, title="T", primary_photo_id=b)
         api.ok("flickr.photosets.addPhoto", photoset_id=sid, photo_id=b)

@@ -11,6 +11,7 @@ import pytest
 from pycsync.emulator import errors
 from pycsync.emulator.api import REGISTRY, context, set_access
 from tests.support.api import Api
+from tests.support.media import make_jpeg_bytes
 
 # what the shared helpers read on a method's behalf
 _HELPER_ARGS = {
@@ -131,9 +132,9 @@ def test_reflection_never_lies(name):
         assert f"ApiError({code}," in source, (name, code)
 
 
-def test_method_names_are_case_insensitive(emulator, make_jpeg):
+def test_method_names_are_case_insensitive(emulator):
     api = Api(emulator)
-    pid = api.upload_id(make_jpeg(seed=1))
+    pid = api.upload_id(make_jpeg_bytes(seed=1))
     api.ok("flickr.photos.setdates", photo_id=pid, date_taken="2001-02-03 04:05:06")
     assert api.ok("FLICKR.PHOTOS.GETINFO", photo_id=pid)["photo"]["dates"]["taken"] == "2001-02-03 04:05:06"
     info = api.ok("flickr.reflection.getMethodInfo", method_name="flickr.photos.getinfo")

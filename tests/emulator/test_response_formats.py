@@ -10,6 +10,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from tests.support.api import Api
+from tests.support.media import make_jpeg_bytes
 
 
 def php_unserialize(text: str):
@@ -60,9 +61,9 @@ def test_explicit_format_rest_is_xml(emulator):
     assert ET.fromstring(r.content).find("user").get("id") == emulator.user_nsid
 
 
-def test_php_serial_mirrors_the_json_tree(emulator, make_jpeg):
+def test_php_serial_mirrors_the_json_tree(emulator):
     api = Api(emulator)
-    pid = api.upload_id(make_jpeg(seed=1), title="Zürich ☃")
+    pid = api.upload_id(make_jpeg_bytes(seed=1), title="Zürich ☃")
     r = api.raw("flickr.photos.getInfo", fmt="php_serial", photo_id=pid)
     assert r.status_code == 200 and r.headers["Content-Type"].startswith("text/plain")
     as_php = php_unserialize(r.text)

@@ -10,6 +10,7 @@ from oauthlib.oauth1 import Client
 from requests_oauthlib import OAuth1
 
 from tests.support.api import Api
+from tests.support.media import make_jpeg_bytes
 
 
 @pytest.mark.parametrize(
@@ -148,8 +149,8 @@ def test_unknown_and_revoked_token_is_code_98(emulator):
     api.fail("flickr.test.login", 98)
 
 
-def test_insufficient_permissions_is_code_99(emulator, make_jpeg):
-    pid = Api(emulator).upload_id(make_jpeg(seed=1))
+def test_insufficient_permissions_is_code_99(emulator):
+    pid = Api(emulator).upload_id(make_jpeg_bytes(seed=1))
     tok = emulator.add_token(perms="read")
     api = Api(emulator, tok["oauth_token"], tok["oauth_token_secret"])
     api.ok("flickr.photos.getInfo", photo_id=pid)
@@ -162,10 +163,10 @@ def test_insufficient_permissions_is_code_99(emulator, make_jpeg):
     assert body["message"].endswith("requires delete privileges; write granted.")
 
 
-def test_unsigned_api_key_calls_see_public_data_only(emulator, make_jpeg):
+def test_unsigned_api_key_calls_see_public_data_only(emulator):
     owner = Api(emulator)
-    private = owner.upload_id(make_jpeg(seed=1), is_public=0)
-    public = owner.upload_id(make_jpeg(seed=2), is_public=1)
+    private = owner.upload_id(make_jpeg_bytes(seed=1), is_public=0)
+    public = owner.upload_id(make_jpeg_bytes(seed=2), is_public=1)
     anon = Api(emulator, signed=False)
     assert anon.ok("flickr.photos.getInfo", photo_id=public)["photo"]["id"] == public
     body = anon.fail("flickr.photos.getInfo", 1, photo_id=private)

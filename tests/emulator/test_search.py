@@ -6,6 +6,7 @@ import pytest
 
 from pycsync.emulator import EmulatorServer
 from tests.support.api import Api
+from tests.support.media import make_jpeg_bytes, make_mp4_bytes
 
 
 def ids(body: dict) -> list[str]:
@@ -13,7 +14,7 @@ def ids(body: dict) -> list[str]:
 
 
 @pytest.fixture
-def lib(emulator, make_jpeg, make_mp4):
+def lib(emulator):
     """Four photos + one video with distinct posted/taken dates, tags and privacy."""
     api = Api(emulator)
     specs = [
@@ -42,10 +43,10 @@ def lib(emulator, make_jpeg, make_mp4):
     ]
     out = []
     for i, s in enumerate(specs):
-        pid = api.upload_id(make_jpeg(seed=i), title=s["title"], tags=s["tags"], is_public=s["is_public"])
+        pid = api.upload_id(make_jpeg_bytes(seed=i), title=s["title"], tags=s["tags"], is_public=s["is_public"])
         api.ok("flickr.photos.setDates", photo_id=pid, date_posted=str(s["posted"]), date_taken=s["taken"])
         out.append(pid)
-    vid = api.upload_id(make_mp4(seed=9), "movie.mp4", tags="beach", is_public=0)
+    vid = api.upload_id(make_mp4_bytes(seed=9), "movie.mp4", tags="beach", is_public=0)
     api.ok("flickr.photos.setDates", photo_id=vid, date_posted="1000000500", date_taken="2009-01-01 00:00:00")
     out.append(vid)
     return api, out
@@ -155,10 +156,10 @@ def test_pagination_and_past_the_end(lib):
     assert api.ok("flickr.photos.search", user_id="me", per_page=1000)["photos"]["perpage"] == 500
 
 
-def test_search_result_cap(make_jpeg):
+def test_search_result_cap():
     with EmulatorServer(search_result_cap=3) as emu:
         api = Api(emu)
-        pids = [api.upload_id(make_jpeg(seed=i)) for i in range(5)]
+        pids = [api.upload_id(make_jpeg_bytes(seed=i)) for i in range(5)]
         body = api.ok("flickr.photos.search", user_id="me", per_page=2)["photos"]
         assert body["total"] == "5" and body["pages"] == 3
         seen = [
@@ -179,12 +180,12 @@ def test_parameterless_search_and_unknown_user(lib):
     api.fail("flickr.photos.search", 2, user_id="999@N00")
 
 
-def test_public_search_across_users(emulator, lib, make_jpeg):
+def test_public_search_across_users(emulator, lib):
     api, (a, b, c, d, v) = lib
     other = emulator.add_user("other")
     them = Api(emulator, other["oauth_token"], other["oauth_token_secret"])
-    theirs_public = them.upload_id(make_jpeg(seed=77), tags="beach", is_public=1)
-    them.upload_id(make_jpeg(seed=78), tags="beach", is_public=0)  # private
+    theirs_public = them.upload_id(make_jpeg_bytes(seed=77), tags="beach", is_public=1)
+    them.upload_id(make_jpeg_bytes(seed=78), tags="beach", is_public=0)  # private
     got = set(ids(api.ok("flickr.photos.search", tags="beach")))
     assert got == {a, b, v, theirs_public}
     assert set(ids(them.ok("flickr.photos.search", user_id=emulator.user_nsid))) == {a, d}

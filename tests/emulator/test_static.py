@@ -8,11 +8,12 @@ import pytest
 import requests
 
 from tests.support.api import Api
+from tests.support.media import make_jpeg_bytes, make_mp4_bytes, make_png_bytes
 
 
-def test_url_o_is_byte_identical_with_headers(emulator, make_jpeg):
+def test_url_o_is_byte_identical_with_headers(emulator):
     api = Api(emulator)
-    data = make_jpeg(seed=1, size=(300, 200))
+    data = make_jpeg_bytes(seed=1, size=(300, 200))
     pid = api.upload_id(data)
     p = api.ok("flickr.photos.search", user_id="me", extras="url_o")["photos"]["photo"][0]
     r = requests.get(p["url_o"], timeout=10)
@@ -27,9 +28,9 @@ def test_url_o_is_byte_identical_with_headers(emulator, make_jpeg):
     assert requests.get(small["source"], timeout=10).status_code == 200
 
 
-def test_range_requests(emulator, make_jpeg):
+def test_range_requests(emulator):
     api = Api(emulator)
-    data = make_jpeg(seed=2)
+    data = make_jpeg_bytes(seed=2)
     url = api.original_url(api.upload_id(data))
     r = requests.get(url, headers={"Range": "bytes=10-19"}, timeout=10)
     assert r.status_code == 206 and r.content == data[10:20]
@@ -40,9 +41,9 @@ def test_range_requests(emulator, make_jpeg):
     assert r.status_code == 416
 
 
-def test_wrong_secret_or_format_is_404(emulator, make_png):
+def test_wrong_secret_or_format_is_404(emulator):
     api = Api(emulator)
-    pid = api.upload_id(make_png(seed=1), "a.png")
+    pid = api.upload_id(make_png_bytes(seed=1), "a.png")
     info = api.info(pid)
     base = f"{emulator.endpoint}/static/65535/{pid}"
     assert requests.get(f"{base}_{info['originalsecret']}_o.png", timeout=10).status_code == 200
@@ -53,9 +54,9 @@ def test_wrong_secret_or_format_is_404(emulator, make_png):
     assert requests.get(f"{emulator.endpoint}/static/65535/1_abc_o.png", timeout=10).status_code == 404
 
 
-def test_download_suffix_sets_content_disposition(emulator, make_jpeg):
+def test_download_suffix_sets_content_disposition(emulator):
     api = Api(emulator)
-    pid = api.upload_id(make_jpeg(seed=1))
+    pid = api.upload_id(make_jpeg_bytes(seed=1))
     info = api.info(pid)
     r = requests.get(f"{emulator.endpoint}/static/65535/{pid}_{info['secret']}_z_d.jpg", timeout=10)
     assert r.status_code == 200
@@ -63,9 +64,9 @@ def test_download_suffix_sets_content_disposition(emulator, make_jpeg):
 
 
 @pytest.mark.parametrize("brand,mime,ext", [(b"isom", "video/mp4", "mp4"), (b"qt  ", "video/quicktime", "mov")])
-def test_video_original_for_its_owner_and_the_poster_for_everyone(emulator, make_mp4, brand, mime, ext):
+def test_video_original_for_its_owner_and_the_poster_for_everyone(emulator, brand, mime, ext):
     api = Api(emulator)
-    data = make_mp4(seed=1, brand=brand)
+    data = make_mp4_bytes(seed=1, brand=brand)
     pid = api.upload_id(data, f"clip.{ext}", is_public=1)
     sizes = {s["label"]: s for s in api.ok("flickr.photos.getSizes", photo_id=pid)["sizes"]["size"]}
     info = api.info(pid)

@@ -6,12 +6,13 @@ import pytest
 import requests
 
 from tests.support.api import Api
+from tests.support.media import make_jpeg_bytes
 
 
 @pytest.fixture
-def photo(emulator, make_jpeg):
+def photo(emulator):
     api = Api(emulator)
-    data = make_jpeg(seed=7, size=(90, 60))
+    data = make_jpeg_bytes(seed=7, size=(90, 60))
     pid = api.upload_id(data)
     info = api.info(pid)
     return data, pid, info["secret"], info["originalsecret"]

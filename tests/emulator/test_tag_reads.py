@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from tests.support.api import Api
+from tests.support.media import make_jpeg_bytes
 
 
-def _setup(emulator, make_jpeg):
+def _setup(emulator):
     api = Api(emulator)
-    a = api.upload_id(make_jpeg(seed=1), tags='Beach "New York" checksum:md5=abc', is_public=1)
-    b = api.upload_id(make_jpeg(seed=2), tags="beach checksum:md5=def upload:by=pycsync", is_public=0)
+    a = api.upload_id(make_jpeg_bytes(seed=1), tags='Beach "New York" checksum:md5=abc', is_public=1)
+    b = api.upload_id(make_jpeg_bytes(seed=2), tags="beach checksum:md5=def upload:by=pycsync", is_public=0)
     return api, a, b
 
 
-def test_tags_get_list_photo(emulator, make_jpeg):
-    api, a, _ = _setup(emulator, make_jpeg)
+def test_tags_get_list_photo(emulator):
+    api, a, _ = _setup(emulator)
     photo = api.ok("flickr.tags.getListPhoto", photo_id=a)["photo"]
     assert photo["id"] == a
     tags = photo["tags"]["tag"]
@@ -29,8 +30,8 @@ def test_tags_get_list_photo(emulator, make_jpeg):
     api.fail("flickr.tags.getListPhoto", 1, photo_id="5")
 
 
-def test_tags_get_list_user_and_popular(emulator, make_jpeg):
-    api, _, _ = _setup(emulator, make_jpeg)
+def test_tags_get_list_user_and_popular(emulator):
+    api, _, _ = _setup(emulator)
     who = api.ok("flickr.tags.getListUser")["who"]
     assert who["id"] == emulator.user_nsid
     assert [t["_content"] for t in who["tags"]["tag"]] == [
@@ -50,8 +51,8 @@ def test_tags_get_list_user_and_popular(emulator, make_jpeg):
     Api(emulator, signed=False).fail("flickr.tags.getListUser", 1)
 
 
-def test_machinetags(emulator, make_jpeg):
-    api, _, _ = _setup(emulator, make_jpeg)
+def test_machinetags(emulator):
+    api, _, _ = _setup(emulator)
     ns = api.ok("flickr.machinetags.getNamespaces")["namespaces"]
     assert [(n["_content"], n["usage"], n["predicates"]) for n in ns["namespace"]] == [
         ("checksum", 2, 1),

@@ -14,6 +14,7 @@ from requests_oauthlib import OAuth1
 
 from pycsync.emulator import EmulatorServer
 from tests.support.api import Api
+from tests.support.media import make_jpeg_bytes
 
 FORM_UTF8 = "application/x-www-form-urlencoded; charset=utf-8"
 
@@ -55,9 +56,9 @@ def _chunks(body: bytes, size: int = 4096):
         yield body[i : i + size]
 
 
-def test_post_form_with_charset_and_get_query(emulator, make_jpeg):
+def test_post_form_with_charset_and_get_query(emulator):
     api = Api(emulator)
-    pid = api.upload_id(make_jpeg(seed=1))
+    pid = api.upload_id(make_jpeg_bytes(seed=1))
     url = f"{emulator.endpoint}/services/rest/"
     body = urlencode(
         {
@@ -105,9 +106,9 @@ def test_chunked_rest_post(emulator):
     assert r.status_code == 200 and r.json()["foo"] == {"_content": "bär"}
 
 
-def test_chunked_upload_is_accepted(emulator, make_jpeg):
+def test_chunked_upload_is_accepted(emulator):
     url = f"{emulator.endpoint}/services/upload/"
-    data = make_jpeg(seed=3)
+    data = make_jpeg_bytes(seed=3)
     boundary = uuid.uuid4().hex
     body = _multipart({"title": "streamed"}, data, boundary)
     r = requests.post(
@@ -126,11 +127,11 @@ def test_chunked_upload_is_accepted(emulator, make_jpeg):
     assert Api(emulator).fetch(Api(emulator).original_url(pid)).content == data
 
 
-def test_oversized_upload_body_is_cut_off_with_code_8(make_jpeg):
+def test_oversized_upload_body_is_cut_off_with_code_8():
     with EmulatorServer(max_photo_bytes=10_000, max_video_bytes=10_000) as emu:
         url = f"{emu.endpoint}/services/upload/"
         boundary = uuid.uuid4().hex
-        body = _multipart({"title": "big"}, make_jpeg(seed=1) + b"\0" * (1_200_000), boundary)
+        body = _multipart({"title": "big"}, make_jpeg_bytes(seed=1) + b"\0" * (1_200_000), boundary)
         headers = {"Content-Type": f"multipart/form-data; boundary={boundary}"}
         for payload in (_chunks(body, 65536), body):  # chunked, then with Content-Length
             headers["Authorization"] = _upload_auth(emu, url, {"title": "big"})
@@ -150,10 +151,10 @@ def _read_response(sock: socket.socket) -> bytes:
     return data
 
 
-def test_expect_100_continue(emulator, make_jpeg):
+def test_expect_100_continue(emulator):
     url = f"{emulator.endpoint}/services/upload/"
     boundary = uuid.uuid4().hex
-    body = _multipart({"title": "waited"}, make_jpeg(seed=4), boundary)
+    body = _multipart({"title": "waited"}, make_jpeg_bytes(seed=4), boundary)
     head = (
         f"POST /services/upload/ HTTP/1.1\r\nHost: 127.0.0.1:{emulator.port}\r\n"
         f"Authorization: {_upload_auth(emulator, url, {'title': 'waited'})}\r\n"

@@ -6,15 +6,16 @@ from __future__ import annotations
 import json
 
 from tests.support.api import Api
+from tests.support.media import make_jpeg_bytes
 
 TITLE = "Łódź — 日本の夏 😀"
 NASTY = """Tom & Jerry's <b>"best"</b> > all"""
 NASTY_TAG = "Tom & Jerry's <b> > all"  # a quoted tag cannot itself contain a double quote
 
 
-def test_non_ascii_round_trip(emulator, make_jpeg):
+def test_non_ascii_round_trip(emulator):
     api = Api(emulator)
-    pid = api.upload_id(make_jpeg(seed=1), title=TITLE, description="Ünïcödé ✓", tags='łódź "São Paulo" 東京')
+    pid = api.upload_id(make_jpeg_bytes(seed=1), title=TITLE, description="Ünïcödé ✓", tags='łódź "São Paulo" 東京')
     info = api.info(pid)
     assert info["title"]["_content"] == TITLE and info["description"]["_content"] == "Ünïcödé ✓"
     assert [(t["raw"], t["_content"]) for t in info["tags"]["tag"]] == [
@@ -41,9 +42,9 @@ def test_non_ascii_round_trip(emulator, make_jpeg):
     assert s["id"] == set_id and s["title"]["_content"] == "Álbum ☀"
 
 
-def test_xml_escaping_of_special_characters(emulator, make_jpeg):
+def test_xml_escaping_of_special_characters(emulator):
     api = Api(emulator)
-    pid = api.upload_id(make_jpeg(seed=2), title=NASTY, description=NASTY, tags=f'"{NASTY_TAG}"')
+    pid = api.upload_id(make_jpeg_bytes(seed=2), title=NASTY, description=NASTY, tags=f'"{NASTY_TAG}"')
     r = api.raw("flickr.photos.getInfo", fmt=None, photo_id=pid)
     assert "<b>" not in r.text and "&lt;b&gt;" in r.text and "&amp;" in r.text
     photo = api.xml("flickr.photos.getInfo", photo_id=pid).find("photo")

@@ -13,12 +13,13 @@ import requests
 from pycsync.emulator import EmulatorServer
 from tests.support.api import Api
 from tests.support.clock import FlickrClock
+from tests.support.media import make_jpeg_bytes, make_mp4_bytes, make_png_bytes
 
 
-def test_sync_upload_answers_a_bare_photo_id(emulator, api, make_jpeg):
+def test_sync_upload_answers_a_bare_photo_id(emulator, api):
     """A synchronous upload answers ``<photoid>N</photoid>`` and nothing else (recorded 2017; the
     answer with secrets is a replace's)."""
-    r = api.upload_raw(make_jpeg(seed=1), "IMG_0042.jpg", format="json")  # format is ignored
+    r = api.upload_raw(make_jpeg_bytes(seed=1), "IMG_0042.jpg", format="json")  # format is ignored
     assert r.status_code == 200 and r.headers["Content-Type"] == "text/xml; charset=utf-8"
     m = re.fullmatch(
         r'<\?xml version="1.0" encoding="utf-8" \?>\n<rsp stat="ok">\n\t?<photoid>(\d+)</photoid>\n</rsp>\n', r.text
@@ -29,22 +30,26 @@ def test_sync_upload_answers_a_bare_photo_id(emulator, api, make_jpeg):
     assert emulator.calls()["upload"] == 1
 
 
-def test_omitted_privacy_takes_the_accounts_default(emulator, api, make_jpeg):
+def test_omitted_privacy_takes_the_accounts_default(emulator, api):
     """is_public / is_friend / is_family left out take the user's default privacy (public unless set)."""
     visibility = lambda pid: api.info(pid)["visibility"]  # noqa: E731
-    assert visibility(api.upload_id(make_jpeg(seed=1))) == {"ispublic": 1, "isfriend": 0, "isfamily": 0}
+    assert visibility(api.upload_id(make_jpeg_bytes(seed=1))) == {"ispublic": 1, "isfriend": 0, "isfamily": 0}
     emulator.set_account(default_privacy="friends+family")
-    assert visibility(api.upload_id(make_jpeg(seed=2))) == {"ispublic": 0, "isfriend": 1, "isfamily": 1}
+    assert visibility(api.upload_id(make_jpeg_bytes(seed=2))) == {"ispublic": 0, "isfriend": 1, "isfamily": 1}
     # each flag the request gives wins; the others still come from the default
-    assert visibility(api.upload_id(make_jpeg(seed=3), is_family=0)) == {"ispublic": 0, "isfriend": 1, "isfamily": 0}
+    assert visibility(api.upload_id(make_jpeg_bytes(seed=3), is_family=0)) == {
+        "ispublic": 0,
+        "isfriend": 1,
+        "isfamily": 0,
+    }
     with EmulatorServer(default_privacy="private") as emu:
         other = Api(emu)
-        assert other.info(other.upload_id(make_jpeg(seed=4)))["visibility"]["ispublic"] == 0
+        assert other.info(other.upload_id(make_jpeg_bytes(seed=4)))["visibility"]["ispublic"] == 0
 
 
-def test_fields_title_description_tags_privacy(api, make_jpeg):
+def test_fields_title_description_tags_privacy(api):
     pid = api.upload_id(
-        make_jpeg(seed=1),
+        make_jpeg_bytes(seed=1),
         "x.jpg",
         title="",
         description="d é",
@@ -60,17 +65,17 @@ def test_fields_title_description_tags_privacy(api, make_jpeg):
     assert info["visibility"] == {"ispublic": 1, "isfriend": 0, "isfamily": 1}
 
 
-def test_default_title_is_configurable(make_jpeg):
+def test_default_title_is_configurable():
     with EmulatorServer(default_title="") as emu:
         api = Api(emu)
-        assert api.info(api.upload_id(make_jpeg(seed=1), "IMG_1.jpg"))["title"]["_content"] == ""
+        assert api.info(api.upload_id(make_jpeg_bytes(seed=1), "IMG_1.jpg"))["title"]["_content"] == ""
 
 
-def test_exif_date_taken_else_upload_time(api, make_jpeg, make_png):
-    pid = api.upload_id(make_jpeg(seed=1, exif_datetime="2015:03:04 05:06:07"))
+def test_exif_date_taken_else_upload_time(api):
+    pid = api.upload_id(make_jpeg_bytes(seed=1, exif_datetime="2015:03:04 05:06:07"))
     d = api.info(pid)["dates"]
     assert (d["taken"], d["takenunknown"]) == ("2015-03-04 05:06:07", "0")
-    pid = api.upload_id(make_png(seed=1), "p.png")
+    pid = api.upload_id(make_png_bytes(seed=1), "p.png")
     d = api.info(pid)["dates"]
     assert d["takenunknown"] == "1"
     assert d["taken"] == time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(int(d["posted"])))
@@ -105,8 +110,8 @@ def _tiff(seed: int) -> bytes:
         ("a.ogv", b"OggS\x00\x02" + b"\x00" * 40, "video", "ogv"),
     ],
 )
-def test_types_sniffed_from_bytes_and_stored_verbatim(emulator, api, make_png, name, data, media, fmt):
-    data = data or make_png(seed=3)
+def test_types_sniffed_from_bytes_and_stored_verbatim(emulator, api, name, data, media, fmt):
+    data = data or make_png_bytes(seed=3)
     pid = api.upload_id(data, name)
     photo = next(p for p in emulator.state()["photos"] if p["id"] == pid)
     assert (photo["media"], photo["format"]) == (media, fmt)
@@ -116,30 +121,30 @@ def test_types_sniffed_from_bytes_and_stored_verbatim(emulator, api, make_png, n
     assert info["originalformat"] == ("jpg" if media == "video" else fmt)
 
 
-def test_upload_errors(api, make_jpeg):
+def test_upload_errors(api):
     def err(r):
         root = ET.fromstring(r.content)
         assert r.status_code == 200 and root.get("stat") == "fail", r.text
         return int(root.find("err").get("code")), root.find("err").get("msg")
 
     assert err(api.upload_raw(None, title="no file")) == (2, "No photo specified")
-    assert err(api.upload_raw(make_jpeg(seed=1), file_field="image")) == (2, "No photo specified")
+    assert err(api.upload_raw(make_jpeg_bytes(seed=1), file_field="image")) == (2, "No photo specified")
     assert err(api.upload_raw(b"", "empty.jpg")) == (4, "Filesize was zero")
     assert err(api.upload_raw(b"hello world, not an image", "a.jpg")) == (5, "Filetype was not recognised")
     assert api.emu.state()["photos"] == []
 
 
-def test_size_limits(make_jpeg, make_mp4):
+def test_size_limits():
     with EmulatorServer(max_photo_bytes=1000, max_video_bytes=3000) as emu:
         api = Api(emu)
-        r = api.upload(make_jpeg(seed=1, size=(64, 64)))
+        r = api.upload(make_jpeg_bytes(seed=1, size=(64, 64)))
         assert r.find("err").get("code") == "8" and r.find("err").get("msg") == "Filesize was too large"
-        assert api.upload(make_mp4(seed=1, size=2000), "v.mp4").get("stat") == "ok"
-        assert api.upload(make_mp4(seed=1, size=4000), "v.mp4").find("err").get("code") == "8"
+        assert api.upload(make_mp4_bytes(seed=1, size=2000), "v.mp4").get("stat") == "ok"
+        assert api.upload(make_mp4_bytes(seed=1, size=4000), "v.mp4").find("err").get("code") == "8"
 
 
-def test_upload_oauth_and_permissions(emulator, api, make_jpeg):
-    data = make_jpeg(seed=1)
+def test_upload_oauth_and_permissions(emulator, api):
+    data = make_jpeg_bytes(seed=1)
     r = requests.post(
         f"{emulator.endpoint}/services/upload/",
         files={"photo": ("a.jpg", data)},
@@ -182,11 +187,11 @@ def test_photo_sent_as_a_text_field_breaks_the_signature(emulator):
     assert "%26photo%3D" in r.text  # photo=... is in the base string
 
 
-def test_async_upload_and_check_tickets(make_jpeg, monkeypatch):
+def test_async_upload_and_check_tickets(monkeypatch):
     with EmulatorServer(async_delay=0.5) as emu:
         clock = FlickrClock().drive(emu, monkeypatch)
         api = Api(emu)
-        r = api.upload(make_jpeg(seed=1), **{"async": 1})
+        r = api.upload(make_jpeg_bytes(seed=1), **{"async": 1})
         ticket = r.findtext("ticketid")
         assert re.fullmatch(r"\d+-\d{17}", ticket)
         bad = api.upload(b"junk bytes", **{"async": 1}).findtext("ticketid")
@@ -205,13 +210,13 @@ def test_async_upload_and_check_tickets(make_jpeg, monkeypatch):
         assert xml.find("uploader/ticket").get("complete") == "1"
 
 
-def test_replace_keeps_id_meta_sets_and_rotates_secrets(emulator, flickr_clock, api, make_jpeg, make_png):
-    first = make_jpeg(seed=1)
+def test_replace_keeps_id_meta_sets_and_rotates_secrets(emulator, flickr_clock, api):
+    first = make_jpeg_bytes(seed=1)
     pid = api.upload_id(first, "a.jpg", title="keep", tags="t1")
     sid = api.create_set("S", pid)
     before = api.info(pid)
     flickr_clock.advance()
-    second = make_png(seed=2)
+    second = make_png_bytes(seed=2)
     r = api.replace(second, pid, "a.png")
     assert r.get("stat") == "ok"
     el = r.find("photoid")
@@ -231,39 +236,39 @@ def test_replace_keeps_id_meta_sets_and_rotates_secrets(emulator, flickr_clock, 
     assert emulator.calls()["replace"] == 1
 
 
-def test_replace_errors(emulator, api, make_jpeg):
-    pid = api.upload_id(make_jpeg(seed=1))
-    r = api.replace(make_jpeg(seed=2), "123")
+def test_replace_errors(emulator, api):
+    pid = api.upload_id(make_jpeg_bytes(seed=1))
+    r = api.replace(make_jpeg_bytes(seed=2), "123")
     assert r.get("stat") == "fail" and r.find("err").get("code") == "1"
     assert api.replace(b"", pid).find("err").get("code") == "4"
     assert api.replace(b"nope nope nope", pid).find("err").get("code") == "5"
     other = emulator.add_user("other")
     them = Api(emulator, other["oauth_token"], other["oauth_token_secret"])
-    assert them.replace(make_jpeg(seed=3), pid).find("err").get("code") == "1"
-    r = api.replace(make_jpeg(seed=4), pid, **{"async": 1})
+    assert them.replace(make_jpeg_bytes(seed=3), pid).find("err").get("code") == "1"
+    r = api.replace(make_jpeg_bytes(seed=4), pid, **{"async": 1})
     ticket = r.findtext("ticketid")
     t = api.ok("flickr.photos.upload.checkTickets", tickets=ticket)["uploader"]["ticket"][0]
     assert t["complete"] == 1 and t["photoid"] == pid
 
 
-def test_dedup_check(api, make_jpeg):
-    data = make_jpeg(seed=1)
+def test_dedup_check(api):
+    data = make_jpeg_bytes(seed=1)
     pid = api.upload_id(data)
     assert api.upload_id(data)  # no dedup by default
     r = api.upload(data, dedup_check=1)
     assert r.find("err").get("code") == "9" and r.findtext("duplicate_photo_id") == pid
 
 
-def test_upload_without_trailing_slash(emulator, api, make_jpeg):
-    r = api.upload_raw(make_jpeg(seed=1), path="/services/upload", title="x")
+def test_upload_without_trailing_slash(emulator, api):
+    r = api.upload_raw(make_jpeg_bytes(seed=1), path="/services/upload", title="x")
     assert r.status_code == 200 and "<photoid" in r.text
     pid = re.search(r">(\d+)</photoid>", r.text).group(1)
-    r = api.upload_raw(make_jpeg(seed=2), path="/services/replace", photo_id=pid)
+    r = api.upload_raw(make_jpeg_bytes(seed=2), path="/services/replace", photo_id=pid)
     assert r.status_code == 200 and "<photoid" in r.text
 
 
-def test_blobs_are_content_addressed_and_collected(emulator, api, make_jpeg):
-    data = make_jpeg(seed=1)
+def test_blobs_are_content_addressed_and_collected(emulator, api):
+    data = make_jpeg_bytes(seed=1)
     a = api.upload_id(data)
     b = api.upload_id(data)
     sha = hashlib.sha256(data).hexdigest()

@@ -24,6 +24,7 @@ from pycsync.flickr import (
     get_access_token,
     get_request_token,
 )
+from tests.support.browser import approve_in_browser
 from tests.support.flickr_stub import FakeClock
 from tests.support.remote import owner_client
 
@@ -229,42 +230,11 @@ def test_bad_token_is_auth_error(emu):
     assert emu.oauth_token not in str(ei.value)
 
 
-class _Form:
-    """Minimal HTML form scraping for the emulator's authorize page."""
-
-    @staticmethod
-    def hidden_fields(html: str) -> dict[str, str]:
-        out = {}
-        for tag in re.findall(r"<input[^>]*>", html, flags=re.I):
-            name = re.search(r'name="([^"]*)"', tag)
-            value = re.search(r'value="([^"]*)"', tag)
-            typ = re.search(r'type="([^"]*)"', tag)
-            if name and (typ is None or typ.group(1).lower() in ("hidden", "text")):
-                out[name.group(1)] = value.group(1) if value else ""
-        return out
-
-    @staticmethod
-    def action(html: str, default: str) -> str:
-        m = re.search(r'<form[^>]*action="([^"]*)"', html, flags=re.I)
-        return m.group(1) if m else default
-
-
-def _approve(session: requests.Session, url: str, **kw) -> requests.Response:
-    import html as _html
-
-    page = session.get(url, timeout=10)
-    assert page.status_code == 200
-    fields = {k: _html.unescape(v) for k, v in _Form.hidden_fields(page.text).items()}
-    fields["authorize"] = "1"
-    action = requests.compat.urljoin(url, _html.unescape(_Form.action(page.text, url)))
-    return session.post(action, data=fields, timeout=10, **kw)
-
-
 def test_full_oob_flow(emu):
     ep = Endpoints.for_base(emu.endpoint)
     tok, sec = get_request_token(ep, emu.api_key, emu.api_secret, callback="oob")
     s = requests.Session()
-    resp = _approve(s, authorize_url(ep, tok, "write"))
+    resp = approve_in_browser(authorize_url(ep, tok, "write"), session=s)
     assert resp.status_code == 200
     m = re.search(r'id="verifier"[^>]*>\s*([^<\s]+)\s*<', resp.text)
     assert m, resp.text[:500]
@@ -280,7 +250,7 @@ def test_full_loopback_flow(emu):
     with LoopbackReceiver() as rx:
         tok, sec = get_request_token(ep, emu.api_key, emu.api_secret, callback=rx.callback_url)
         s = requests.Session()
-        resp = _approve(s, authorize_url(ep, tok, "delete"))  # follows redirect to rx
+        resp = approve_in_browser(authorize_url(ep, tok, "delete"), session=s)  # follows redirect to rx
         assert resp.status_code == 200 and "close this window" in resp.text
         got = rx.wait(5)
     assert got is not None and got[0] == tok

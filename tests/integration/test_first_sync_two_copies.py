@@ -9,7 +9,7 @@ import shutil
 from tests.support.calls import static_calls, write_calls
 from tests.support.convergence import assert_converged
 from tests.support.files import sha, tree, write_jpeg
-from tests.support.media import jpeg
+from tests.support.media import jpeg, make_mp4_bytes
 from tests.support.remote import albums_by_sha, photo_with_sha
 
 LIBRARY = {"2019/Paris/a.jpg": 1, "2019/Paris/b.jpg": 2, "Trips/c.jpg": 3, "Trips/d.jpeg": 4, "top.jpg": 5}
@@ -110,12 +110,12 @@ def test_same_content_under_another_album_is_linked_not_uploaded(emulator, root,
     assert_converged(emulator, sync_json, root)
 
 
-def test_untagged_uploads_under_other_name_spellings_are_matched(emulator, root, sync_json, web, make_mp4):
+def test_untagged_uploads_under_other_name_spellings_are_matched(emulator, root, sync_json, web):
     # .jpeg vs Flickr's "jpg", a title that carries its extension, a video (Flickr does not say
     # which container): each is still compared with the local file instead of transferred twice
     write_jpeg(root / "A" / "IMG_1.JPG", 1)
     write_jpeg(root / "A" / "d.jpeg", 2)
-    clip = make_mp4(seed=3, brand=b"qt  ")
+    clip = make_mp4_bytes(seed=3, brand=b"qt  ")
     (root / "A" / "clip.mov").write_bytes(clip)
     web.upload(jpeg(1), "IMG_1.JPG", "A")
     web.upload(jpeg(2), "d", "A")

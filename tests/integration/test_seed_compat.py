@@ -10,10 +10,10 @@ import re
 import threading
 from pathlib import Path
 
-import requests
 from click.testing import CliRunner
 
 from pycsync.cli import Environment, main
+from tests.support.browser import approve_in_browser, shown_code
 from tests.support.convergence import assert_converged
 from tests.support.files import sha, tree, write_jpeg
 from tests.support.media import jpeg
@@ -85,12 +85,7 @@ def test_dash_a_signs_in_with_a_pasted_code_and_the_token_is_used_by_sync(emulat
     worker.start()
     try:
         url = out.wait_for(r"(http://\S+/services/oauth/authorize\?\S+)").group(1)
-        session = requests.Session()
-        page = session.get(url, timeout=10)
-        assert page.status_code == 200 and 'name="authorize"' in page.text
-        fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page.text))
-        done = session.post(url, data={**fields, "authorize": "1"}, timeout=10, allow_redirects=False)
-        verifier = re.search(r'id="verifier">([^<]+)<', done.text).group(1)
+        verifier = shown_code(approve_in_browser(url, follow=False).text)
         with open(write_fd, "wb") as feed:
             feed.write(verifier.encode() + b"\n")
         worker.join(timeout=20)

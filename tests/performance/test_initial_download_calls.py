@@ -7,14 +7,13 @@ from __future__ import annotations
 from tests.support.calls import LOGIN
 from tests.support.files import tree
 from tests.support.library import make_library
+from tests.support.media import make_mp4_bytes
 
 
-def test_initial_download_lists_in_pages_and_fetches_originals_by_url(
-    emulator, root, tmp_path, counted, flickr_clock, make_mp4
-):
+def test_initial_download_lists_in_pages_and_fetches_originals_by_url(emulator, root, tmp_path, counted, flickr_clock):
     albums = {"2019/Paris": 6, "2019/Alps": 3, "Trips": 1}
     keys = make_library(root, albums, loose=3)
-    (root / "Trips" / "clip.mp4").write_bytes(make_mp4(seed=7))
+    (root / "Trips" / "clip.mp4").write_bytes(make_mp4_bytes(seed=7))
     counted(root)
     n, m = len(keys) + 1, len(albums)
 

@@ -8,6 +8,7 @@ import pytest
 
 from tests.support.calls import NO_CHANGE
 from tests.support.library import make_library
+from tests.support.media import make_jpeg_bytes
 
 
 @pytest.fixture
@@ -23,11 +24,11 @@ def settled(emulator, root, counted, flickr_clock):
     return root
 
 
-def test_local_changes_cost_their_transfers_and_one_edit_per_album(settled, counted, flickr_clock, make_jpeg):
+def test_local_changes_cost_their_transfers_and_one_edit_per_album(settled, counted, flickr_clock):
     root = settled
     make_library(root, {"A": 13})  # k=3 new photos in A
-    make_jpeg(root / "B" / "new.jpg", seed=99)  # one new photo in B
-    make_jpeg(root / "C" / "IMG_0004.jpg", seed=98)  # one edited photo
+    make_jpeg_bytes(root / "B" / "new.jpg", seed=99)  # one new photo in B
+    make_jpeg_bytes(root / "C" / "IMG_0004.jpg", seed=98)  # one edited photo
     (root / "D" / "IMG_0002.jpg").rename(root / "D" / "renamed.jpg")  # one rename: no re-upload
 
     summary, calls = counted(root)

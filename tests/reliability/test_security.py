@@ -15,6 +15,7 @@ import requests
 from oauthlib import oauth1
 
 from pycsync.executor import UnsafePathError
+from tests.support.browser import approve_in_browser, shown_code
 from tests.support.cli import PYCSYNC, process_env
 from tests.support.files import sha, tree, write_jpeg
 from tests.support.media import jpeg
@@ -72,18 +73,6 @@ def test_no_secret_in_any_output_even_with_debug(emulator, root, flickr, cli_env
     _assert_no_secret(out, _secrets(emulator))
 
 
-def _authorize(url: str) -> str:
-    token = re.search(r"oauth_token=([^&\s]+)", url).group(1)
-    perms = re.search(r"perms=(\w+)", url).group(1)
-    page = requests.post(
-        url.split("?")[0],
-        data={"oauth_token": token, "perms": perms, "authorize": "1"},
-        allow_redirects=False,
-        timeout=10,
-    ).text
-    return re.search(r'id="verifier">([^<]+)<', page).group(1)
-
-
 def test_auth_token_file_is_private_and_auth_leaks_nothing(emulator, tmp_path):
     config = tmp_path / "config"
     config.mkdir(mode=0o755)
@@ -114,7 +103,7 @@ def test_auth_token_file_is_private_and_auth_leaks_nothing(emulator, tmp_path):
         seen += line
         match = re.search(r"(http\S+/services/oauth/authorize\S+)", seen)
         url = match.group(1) if match else None
-    out, err = proc.communicate(_authorize(url) + "\n", timeout=60)
+    out, err = proc.communicate(shown_code(approve_in_browser(url, follow=False).text) + "\n", timeout=60)
     assert proc.returncode == 0, out + err
     tokens = config / "tokens.json"
     assert stat.S_IMODE(tokens.stat().st_mode) == 0o600

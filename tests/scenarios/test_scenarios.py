@@ -46,7 +46,7 @@ import pytest
 
 from tests.support.convergence import assert_converged
 from tests.support.files import sha, trash, tree
-from tests.support.media import make_jpeg_bytes, make_mp4_bytes
+from tests.support.media import jpeg, make_mp4_bytes
 from tests.support.remote import Web
 
 HERE = Path(__file__).parent
@@ -56,7 +56,7 @@ SCENARIOS = sorted(p.parent.name for p in HERE.glob("*/scenario.json"))
 def content(seed) -> bytes:
     if isinstance(seed, str) and seed.startswith("v"):
         return make_mp4_bytes(seed=int(seed[1:]), brand=b"isom")
-    return make_jpeg_bytes(seed=int(seed))
+    return jpeg(int(seed))
 
 
 def write(root: Path, rel: str, seed) -> None:

@@ -19,6 +19,7 @@ from pycsync.folder_settings import (
     read_folder_file,
 )
 from pycsync.local import scan
+from tests.support.media import make_jpeg_bytes
 
 
 def _write(root: Path, folder: str, text: str) -> Path:
@@ -117,10 +118,10 @@ def test_a_fifo_is_refused_without_blocking(tmp_path):
         read_folder_file(tmp_path / "F" / FILE_NAME, "F")
 
 
-def test_the_scan_finds_the_files_and_never_takes_them_for_photos(tmp_path, make_jpeg):
+def test_the_scan_finds_the_files_and_never_takes_them_for_photos(tmp_path):
     _write(tmp_path, "", 'license = "cc0"\n')
     _write(tmp_path, "A/B", 'privacy = "friends"\n')
-    make_jpeg(tmp_path / "A" / "B" / "x.jpg")
+    make_jpeg_bytes(tmp_path / "A" / "B" / "x.jpg")
     result = scan(tmp_path, base={})
     assert result.settings_folders == {"": "", "A/B": "A/B"}
     assert list(result.items) == ["A/B/x.jpg"]

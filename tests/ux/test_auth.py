@@ -3,43 +3,22 @@
 from __future__ import annotations
 
 import json
-import re
 import stat
 from pathlib import Path
 
-import requests
 from click.testing import CliRunner
 
 from pycsync.cli import Environment, main
+from tests.support.browser import approve_in_browser, shown_code
 
 
 def pytest_fail(message: str):
     raise AssertionError(message)
 
 
-def authorize_in_page(url: str) -> str:
-    """What a person does on the authorize page: click the button; returns the page after it."""
-    token = re.search(r"oauth_token=([^&\s]+)", url).group(1)
-    perms = re.search(r"perms=(\w+)", url).group(1)
-    page = requests.get(url, timeout=10)
-    assert page.status_code == 200 and 'name="authorize"' in page.text
-    return requests.post(
-        url.split("?")[0],
-        data={"oauth_token": token, "perms": perms, "authorize": "1"},
-        allow_redirects=False,
-        timeout=10,
-    ).text
-
-
-def shown_code(page: str) -> str:
-    match = re.search(r'id="verifier">([^<]+)<', page)
-    assert match, f"the page shows no code (was the request token not 'oob'?):\n{page}"
-    return match.group(1)
-
-
 def sign_in_with_code(run) -> tuple:
     url = run.out.wait_for(r"(http\S+/services/oauth/authorize\S+)").group(1)
-    run.type(shown_code(authorize_in_page(url)) + "\n")
+    run.type(shown_code(approve_in_browser(url, follow=False).text) + "\n")
     return url, run.join()
 
 
