@@ -42,7 +42,7 @@ def test_calls_counts_recent_and_reset(emulator):
     assert emulator.calls() == {}
     api.ok("flickr.test.login")
     emulator.reset_calls()
-    assert control(emulator, "calls").json() == {"counts": {}, "recent": []}
+    assert control(emulator, "calls").json() == {"counts": {}, "recent": [], "rate_limited": 0}
 
 
 def test_recent_keeps_the_last_200(emulator):

@@ -20,7 +20,18 @@ _LAYERS = [
     {"web"},
     {"api"},
     {"backend"},
-    {"accounts", "config", "errors", "faults", "media", "metadata", "network", "oauth_checks", "oauth_signing"}
+    {
+        "accounts",
+        "budget",
+        "config",
+        "errors",
+        "faults",
+        "media",
+        "metadata",
+        "network",
+        "oauth_checks",
+        "oauth_signing",
+    }
     | {"recorder", "render", "sizes", "store", "tags"},
     {"registry"},
 ]

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .accounts import Account, account_of
+from .budget import KeyBudget
 from .config import EmulatorConfig
 from .faults import FaultEngine
 from .network import Link
@@ -36,12 +37,17 @@ class Backend:
     auth: Authenticator = field(init=False)
     #: the network link every counted request's body and answer cross (config.bandwidth_mbps)
     link: Link = field(init=False)
+    #: the key's call budget (config.rate_limit per config.rate_limit_window seconds)
+    budget: KeyBudget = field(init=False)
     #: the endpoint the server listens on (URLs in the start-up info); None: as each request addressed us
     public_endpoint: str | None = None
 
     def __post_init__(self) -> None:
         self.auth = Authenticator(self.store, self.config.timestamp_window)
         self.link = Link(lambda: float(self.config.bandwidth_mbps or 0))
+        self.budget = KeyBudget(
+            lambda: int(self.config.rate_limit or 0), lambda: float(self.config.rate_limit_window), lambda: self.clock()
+        )
 
     @property
     def typing(self) -> Typing:

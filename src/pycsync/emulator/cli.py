@@ -69,6 +69,24 @@ Then point pycsync at it with the keys it prints:
     help="Server time per upload or replace before it answers (an async upload's ticket waits instead).",
 )
 @click.option(
+    "--rate-limit",
+    default=0,
+    type=click.IntRange(min=0),
+    show_default=True,
+    help="API calls the key may make in any --rate-limit-window; beyond, HTTP 429 as Flickr answers "
+    "(Flickr: about 3600 an hour; 0: no limit).",
+)
+@click.option(
+    "--rate-limit-window",
+    default=3600.0,
+    type=click.FloatRange(min=0, min_open=True),
+    show_default=True,
+    help="Seconds of the call budget's sliding window.",
+)
+@click.option(
+    "--rate-limit-retry-after", is_flag=True, help="A 429 says when to come back (Retry-After); Flickr's does not."
+)
+@click.option(
     "--faults",
     "faults_file",
     type=click.Path(exists=True, dir_okay=False),
@@ -109,6 +127,9 @@ def emulator_command(
     latency_ms: float,
     bandwidth_mbps: float,
     upload_processing_ms: float,
+    rate_limit: int,
+    rate_limit_window: float,
+    rate_limit_retry_after: bool,
     faults_file: str | None,
     seed: int,
     types: str,
@@ -129,6 +150,9 @@ def emulator_command(
         latency_ms=latency_ms,
         bandwidth_mbps=bandwidth_mbps,
         upload_processing_ms=upload_processing_ms,
+        rate_limit=rate_limit,
+        rate_limit_window=rate_limit_window,
+        rate_limit_retry_after=rate_limit_retry_after,
         faults=faults_file,
         seed=seed,
         types=types,

@@ -29,6 +29,10 @@ class EmulatorConfig:
     latency_ms: float = 0  # added to every request
     bandwidth_mbps: float = 0  # one link shared by every connection, both directions; 0: unlimited
     upload_processing_ms: float = 0  # server time per upload/replace before it answers
+    # ---- Flickr's call budget per key (docs/emulator.md, "Rate limit")
+    rate_limit: int = 0  # API calls the key may make in any rate_limit_window seconds; 0: no limit
+    rate_limit_window: float = 3600.0
+    rate_limit_retry_after: bool = False  # a 429 says when to come back (Flickr's says nothing)
     faults: Any = None  # fault rules: a list, {"rules": [...]}, JSON text or a path to a JSON file
     seed: int = 0  # seeds the probabilistic fault rules
     #: DNS names (besides localhost) a request's Host header may name: the emulator refuses any other
@@ -70,6 +74,8 @@ class EmulatorConfig:
             raise ValueError(f"types must be one of {', '.join(TYPINGS)}")
         if self.account not in ("pro", "free"):
             raise ValueError('account must be "pro" or "free"')
+        if int(self.rate_limit) < 0 or float(self.rate_limit_window) <= 0:
+            raise ValueError("rate_limit must not be negative and rate_limit_window must be positive")
         for name in ("latency_ms", "bandwidth_mbps", "upload_processing_ms"):
             if float(getattr(self, name) or 0) < 0:
                 raise ValueError(f"{name} must not be negative")

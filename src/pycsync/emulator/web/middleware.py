@@ -2,7 +2,8 @@
 
 The faults (``faults.py``) decide per call name: an API error or an HTTP error instead of the
 answer, a dropped connection before or after applying the call, a body cut in half, added
-latency; ``rate_limit`` rules answer 429. The control surface never passes through here.
+latency; ``rate_limit`` rules answer 429. Before them, the key's call budget (``budget.py``)
+answers 429 once spent. The control surface never passes through here.
 """
 
 from __future__ import annotations
@@ -132,6 +133,12 @@ def _truncate(resp: Response, environ: dict[str, Any], start_response: Any) -> I
 
 def serve_call(backend: Backend, call: Call, handle: Callable[[], Response], start_response: Any) -> Iterable[bytes]:
     """Count the call, apply the fault rules' decision for it, and answer it."""
+    over_budget = None if call.route == "static" else backend.budget.spend()
+    if over_budget is not None:
+        entry = backend.recorder.start(call.name, "rate_limit")
+        resp = html_error(429, over_budget if backend.config.rate_limit_retry_after else None)
+        _record(entry, resp)
+        return resp(call.environ, start_response)
     decision = backend.faults.decide(call.name)
     entry = backend.recorder.start(call.name, decision.label)
     delay = float(backend.config.latency_ms or 0) + decision.latency_ms

@@ -49,10 +49,19 @@ _TITLES = {
 }
 
 
+#: Flickr's 429 page, as recorded by a client that met it (docs/flickr-behaviour.md, "Rate limit")
+TOO_MANY_REQUESTS = (
+    "<html><body><h1>429 Too Many Requests</h1>\nYou have sent too many requests in a given amount of time.\n"
+    "</body></html>\n"
+)
+
+
 def html_error(status: int, retry_after: Any = None) -> Response:
     title = _TITLES.get(status, "Error")
     body = (
-        f"<!DOCTYPE html>\n<html><head><title>{status} {title}</title></head>"
+        TOO_MANY_REQUESTS
+        if status == 429
+        else f"<!DOCTYPE html>\n<html><head><title>{status} {title}</title></head>"
         f"<body><center><h1>{status} {title}</h1></center><hr><center>flickr-emulator</center></body></html>\n"
     )
     resp = Response(body, status=status, content_type="text/html; charset=utf-8")
