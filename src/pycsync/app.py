@@ -576,7 +576,8 @@ class _Run:
 
     def _before_sending(self, state: StateDB, plan: Plan, scanned: _Scanned) -> None:
         """Files too large or too long are remembered as refused until they change; who may see
-        what is uploaded or changed, and what the plan costs, are said before the first upload."""
+        what is uploaded or changed, and what the plan costs, are said before the first upload;
+        the rate limiter learns the plan's calls (a run beyond the hour's budget is paced)."""
         checked = self.checked
         for key, reason in checked.refused if checked is not None else ():
             item = scanned.items.get(key)
@@ -587,6 +588,8 @@ class _Run:
             self.notify(visible)
         if checked is not None and not plan.is_empty():
             self.notify(RunCost(checked.estimate))
+            if self.client.limiter is not None:
+                self.client.limiter.plan_calls(checked.estimate.calls)
 
     def _executor(
         self, state: StateDB, scanned: _Scanned, remote: RemoteListing, fetched: dict[tuple[str, str], Fetched]

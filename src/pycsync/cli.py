@@ -460,8 +460,10 @@ def _do_sync(
         rebuild_state=rebuild_state,
         unknown_upload_wait=unknown_upload_wait(env.env),
     )
-    reporter = Reporter(env.stdout, env.stderr, json_mode=json_mode, quiet=quiet, verbose=verbose)
     client = ctx.client(calls_per_hour=cfg["rate_limit"] or None)
+    reporter = Reporter(
+        env.stdout, env.stderr, json_mode=json_mode, quiet=quiet, verbose=verbose, budget_wait=client.seconds_to_reach
+    )
     try:
         with reporter:
             result = sync(client, options, notify=reporter.notify)

@@ -17,6 +17,7 @@ import re
 import threading
 import time
 from collections import Counter, deque
+from collections.abc import Callable
 from typing import TYPE_CHECKING, TextIO
 
 from pycsync import naming
@@ -138,7 +139,7 @@ def _isatty(stream) -> bool:
 class _Live:
     """The rich display: an overall task plus one task per transfer in flight (thread-safe)."""
 
-    def __init__(self, out: TextIO):
+    def __init__(self, out: TextIO, budget_wait: Callable[[int], float] | None = None):
         from rich.console import Console
         from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn
 
@@ -165,6 +166,9 @@ class _Live:
         self._sizes: dict[str, int] = {}  # key -> size (0: unknown)
         self._tasks: dict[str, TaskID] = {}
         self._samples: deque[tuple[float, int]] = deque()
+        #: seconds until the client has made a given total of calls, at its budget's pace
+        self._budget_wait = budget_wait
+        self._calls_target: int | None = None  # the calls made once the plan is done
 
     def start(self) -> None:
         self.progress.start()
@@ -174,6 +178,11 @@ class _Live:
 
     def print(self, text: str, style: str | None = None) -> None:
         self.console.print(text, markup=False, highlight=False, style=style, soft_wrap=True)
+
+    def cost(self, estimate: Estimate) -> None:
+        """The plan's calls: the ETA is never shorter than the budget takes to allow them."""
+        with self._lock:
+            self._calls_target = estimate.calls_so_far + estimate.calls
 
     def event(self, event: TransfersPlanned | TransferStarted | TransferProgress | TransferFinished) -> None:
         with self._lock:
@@ -242,8 +251,12 @@ class _Live:
         elif self.files_done:
             elapsed = time.monotonic() - self.started
             eta = elapsed / self.files_done * (self.files - self.files_done)
+        by_budget = self._budget_wait(self._calls_target) if self._budget_wait and self._calls_target else 0.0
+        limit = ""
+        if by_budget > (eta or 0):
+            eta, limit = by_budget, " (API budget)"
         if eta is not None and self.files_done < self.files:
-            parts.append(f"ETA {int(eta) // 3600}:{int(eta) % 3600 // 60:02d}:{int(eta) % 60:02d}")
+            parts.append(f"ETA {int(eta) // 3600}:{int(eta) % 3600 // 60:02d}:{int(eta) % 60:02d}{limit}")
         return " · ".join(parts)
 
 
@@ -260,12 +273,13 @@ class Reporter:
         quiet: bool = False,
         verbose: bool = False,
         live: bool | None = None,
+        budget_wait: Callable[[int], float] | None = None,
     ):
         self.out, self.err = out, err
         self.json_mode, self.quiet, self.verbose = json_mode, quiet, verbose
         if live is None:
             live = not json_mode and not quiet and _isatty(out)
-        self._live = _Live(out) if live else None
+        self._live = _Live(out, budget_wait) if live else None
         # warnings and errors go above the live display when both share one screen (keep it tidy)
         self._live_err = self._live if self._live is not None and _isatty(err) else None
         self._lock = threading.Lock()
@@ -322,6 +336,8 @@ class Reporter:
                 self.warn(reason)
             case RunCost(estimate=estimate):
                 self.line(f"estimate: {estimate.describe()}")
+                if self._live is not None:
+                    self._live.cost(estimate)
             case SidecarStayed(key=key, sidecar=sidecar, reason=reason):
                 self.warn(f"{key}: its sidecar {sidecar} stays where it was: {reason}")
             case TransfersPlanned() | TransferStarted() | TransferProgress() | TransferFinished():

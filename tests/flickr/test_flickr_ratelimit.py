@@ -95,3 +95,84 @@ def test_thread_safety_with_real_threads(fake_clock):
 def test_negative_rejected():
     with pytest.raises(ValueError):
         RateLimiter(-1)
+
+
+def test_a_run_beyond_the_budget_goes_at_an_even_pace(fake_clock):
+    """Told it needs more than the window has left, a run spends the budget evenly: a small
+    burst, then one call every 3600 / budget seconds, never an hour's budget and an idle hour."""
+    rl = RateLimiter(3000, clock=fake_clock, sleep=fake_clock.sleep)
+    start = fake_clock.now
+    for _ in range(3):  # the listing, before the plan is known
+        rl.acquire()
+    rl.plan_calls(5000)
+    assert rl.paced and rl.burst == 30
+    for _ in range(rl.burst + 1):
+        assert rl.acquire() == 0
+    times = []
+    for _ in range(100):
+        rl.acquire()
+        times.append(fake_clock.now - start)
+    assert times == pytest.approx([(i + 1) * 1.2 for i in range(100)])
+
+
+def test_a_run_that_fits_in_the_window_is_not_paced(fake_clock):
+    rl = RateLimiter(100, clock=fake_clock, sleep=fake_clock.sleep)
+    for _ in range(40):
+        rl.acquire()
+    rl.plan_calls(60)
+    assert not rl.paced
+    for _ in range(60):
+        assert rl.acquire() == 0
+    rl.plan_calls(1)  # the window is full: even one call waits for it
+    assert rl.paced
+
+
+def test_the_pace_does_not_save_up_idle_time(fake_clock):
+    """After a quiet spell a paced run starts with its small burst, not the hour's unused budget."""
+    rl = RateLimiter(200, clock=fake_clock, sleep=fake_clock.sleep)
+    rl.plan_calls(1000)
+    rl.acquire()
+    assert rl.burst == 2
+    fake_clock.now += 2 * 3600
+    start = fake_clock.now
+    for _ in range(rl.burst + 1):
+        assert rl.acquire() == 0
+    rl.acquire()
+    assert fake_clock.now - start == pytest.approx(18)
+
+
+@pytest.mark.parametrize("n", [1, 7, 50, 3000])
+def test_paced_runs_keep_the_window_invariant(fake_clock, n):
+    rl = RateLimiter(n, clock=fake_clock, sleep=fake_clock.sleep)
+    stamps = []
+    gaps = [0, 1, 0, 7, 300, 0, 0, 2, 1000, 5]
+    for i in range(3 * n + 40):
+        if i % 97 == 0:
+            rl.plan_calls(10**6)
+        fake_clock.now += gaps[i % len(gaps)]
+        rl.acquire()
+        stamps.append(fake_clock.now)
+    j = 0
+    for i, t in enumerate(stamps):
+        while stamps[j] <= t - 3600:
+            j += 1
+        assert i - j + 1 <= n
+
+
+@pytest.mark.parametrize("paced", [False, True])
+@pytest.mark.parametrize("n, before", [(3000, 0), (3000, 20), (3000, 2999), (150, 7), (150, 150), (None, 40)])
+@pytest.mark.parametrize("k", [1, 2, 31, 400])
+def test_seconds_for_is_when_the_kth_call_from_now_starts(fake_clock, n, before, k, paced):
+    """What an ETA relies on when the budget is what limits a run."""
+    rl = RateLimiter(n, clock=fake_clock, sleep=fake_clock.sleep)
+    if paced:
+        rl.plan_calls(10**6)
+    for _ in range(before):
+        rl.acquire()
+    rl.pause_for(3)
+    predicted = rl.seconds_for(k)
+    start = fake_clock.now
+    for _ in range(k):
+        rl.acquire()
+    assert fake_clock.now - start == pytest.approx(predicted)
+    assert rl.seconds_for(0) == 0

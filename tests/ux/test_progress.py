@@ -10,6 +10,7 @@ import re
 from click.testing import CliRunner
 
 from pycsync.cli import Environment, main
+from pycsync.estimate import Estimate
 from pycsync.events import (
     ActionDone,
     ActionFailed,
@@ -51,6 +52,31 @@ def test_live_display_counts_files_and_bytes_of_transfers():
     live.event(TransferFinished("B/x.jpg"))
     assert live.files_done == 3 and live.bytes_done == 4000
     assert live._overall_info().startswith("3/3 files · 4.0 kB ·") or live._overall_info() == "3/3 files · 4.0 kB"
+
+
+def test_the_eta_is_never_shorter_than_the_api_budget_allows():
+    """A run paced by the hourly budget: the link would finish in seconds, the calls take the
+    budget's time; the ETA says which (the client tells how long its remaining calls take)."""
+    asked: list[int] = []
+
+    def budget_wait(total_calls: int) -> float:
+        asked.append(total_calls)
+        return 3725.0
+
+    live = _Live(Terminal(), budget_wait)
+    live.event(TransfersPlanned(4000, 4_000_000))
+    live.event(TransferStarted("A/1.jpg", "up", 1000))
+    live.event(TransferFinished("A/1.jpg"))
+    assert "API budget" not in live._overall_info(), "no plan told yet"
+    live.cost(Estimate(calls=4010, bytes_up=4_000_000, downloads=0, rate_limit=3000, calls_so_far=5))
+    assert live._overall_info().endswith("ETA 1:02:05 (API budget)")
+    assert asked[-1] == 4015, "the calls made once the plan is done, those before it included"
+    live = _Live(Terminal(), lambda total: 0.0)  # the budget allows them at once: the link decides
+    live.cost(Estimate(calls=3, bytes_up=3000, downloads=0, rate_limit=3000))
+    live.event(TransfersPlanned(3, 3000))
+    live.event(TransferStarted("A/1.jpg", "up", 1000))
+    live.event(TransferFinished("A/1.jpg"))
+    assert "ETA" in live._overall_info() and "API budget" not in live._overall_info()
 
 
 def test_a_sync_on_a_terminal_shows_a_live_display_and_the_table(root, cli_env):

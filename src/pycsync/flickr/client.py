@@ -151,6 +151,13 @@ class FlickrClient:
         """Flickr's clock (unix seconds) at the last API answer, from its Date header."""
         return self._transport.server_time
 
+    def seconds_to_reach(self, total_calls: int) -> float:
+        """How long until this client has made ``total_calls`` calls, at its budget's pace (0
+        without a budget): the least a run that still has them to make can take."""
+        if self.limiter is None:
+            return 0.0
+        return self.limiter.seconds_for(total_calls - self.stats.total_calls)
+
     def close(self) -> None:
         self._transport.close()
 

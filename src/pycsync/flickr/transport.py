@@ -508,12 +508,13 @@ class Transport:
         if self.limiter is not None:
             self.limiter.acquire()
 
-    def backoff_delay(self, attempt: int, retry_after: float | None = None) -> float:
+    def backoff_delay(self, attempt: int, retry_after: float | None = None, jitter: bool = True) -> float:
         """Delay before retry number ``attempt`` (0-based): Retry-After if given, else
-        full jitter ``random() * min(cap, base * 2**attempt)``."""
+        full jitter ``random() * min(cap, base * 2**attempt)`` (without jitter, the whole step)."""
         if retry_after is not None:
             return min(MAX_RETRY_AFTER, max(0.0, retry_after))
-        return self._random() * min(self.backoff_cap, self.backoff_base * (2**attempt))
+        step = min(self.backoff_cap, self.backoff_base * (2**attempt))
+        return self._random() * step if jitter else step
 
     def _retrying(
         self, fn: Callable[[], T], *, idempotent: bool, label: str, api: bool = True, retry_unreachable: bool = True
@@ -527,9 +528,11 @@ class Transport:
                     raise
                 if attempt >= self.max_retries or (isinstance(exc, Unreachable) and not retry_unreachable):
                     raise
-                delay = self.backoff_delay(attempt, exc.retry_after)
-                if exc.retry_after is not None and api and self.limiter is not None:
-                    # every API caller waits, not just this thread
+                # a 429 pauses every API caller, not just this thread: for as long as the server
+                # says, and Flickr's says nothing, then for the backoff's whole step
+                rate_limited = isinstance(exc, RateLimited)
+                delay = self.backoff_delay(attempt, exc.retry_after, jitter=not rate_limited)
+                if (exc.retry_after is not None or rate_limited) and api and self.limiter is not None:
                     self.limiter.pause_for(delay)
                 self.stats.add_retry()
                 log.info("flickr %s: %s; retry %d/%d in %.1fs", label, exc, attempt + 1, self.max_retries, delay)
