@@ -1015,7 +1015,7 @@ def seed_emulator(data_dir: Path, files: list[tuple[str, str, int]], lastupdate:
             store.db.executemany(
                 "INSERT INTO photos(id, owner, title, secret, originalsecret, server, farm, format, mime, media,"
                 " sha256, size, width, height, dateupload, datetaken, takenunknown, lastupdate, filename, visible_at)"
-                " VALUES (?,?,?,?,?,'65535',66,'jpg','image/jpeg','photo',?,?,24,16,?,?,0,?,?,0)",
+                " VALUES (?,?,?,?,?,'65535',66,'jpg','image/jpeg','photo',?,?,24,16,?,?,1,?,?,0)",
                 photos,
             )
             store.db.executemany("INSERT INTO tags(photo_id, author, raw, clean, machine) VALUES (?,?,?,?,?)", tags)
