@@ -199,6 +199,7 @@ GIT_CASES = [
     ["x\\[[!a].png", "raw/", "!deep/x/"],
     ["x[.-0]y.jpg", "[]a]b.png"],
     ["[][]y.png", "[!][]z.png", "[]]x[.-0]y", "[a[]q.png"],
+    ["x[\\\\a][.-0]y"],  # a class holding an escaped backslash, then one that could take in '/'
 ]
 TREE = [
     "private/ok.jpg",
@@ -237,6 +238,8 @@ TREE = [
     "(q.png",
     "]x.y",
     "]x/y",
+    "xa/y",
+    "xa.y",
 ]
 
 
