@@ -3,13 +3,14 @@ CLI pointed at the emulator (helpers, small real media files among them: tests/s
 
 from __future__ import annotations
 
+import os
 import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import Result
-from hypothesis import settings
+from hypothesis import Phase, settings
 
 from pycsync.emulator import EmulatorServer
 from pycsync.flickr import FlickrClient
@@ -25,7 +26,15 @@ from tests.support.remote import Web, owner_client
 # no failure.
 settings.register_profile("deterministic", derandomize=True, deadline=None, print_blob=True)
 settings.register_profile("random", deadline=None, print_blob=True)
-settings.load_profile("deterministic")
+# Under mutation testing (bench/mutation.py; mutmut names the mutant under test in the
+# environment) a property only has to fail: shrinking the failing example to the smallest one
+# takes time and changes no verdict.
+settings.register_profile(
+    "mutation",
+    settings.get_profile("deterministic"),
+    phases=[phase for phase in Phase if phase not in (Phase.shrink, Phase.explain)],
+)
+settings.load_profile("mutation" if "MUTANT_UNDER_TEST" in os.environ else "deterministic")
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -21,9 +21,11 @@ from pycsync.naming import (
     hash_tag,
     is_media,
     is_video,
+    name_from_tag,
     name_tag,
     parse_machine_tags,
     title_for_file,
+    title_name,
 )
 
 INVALID = re.compile(r'[<>:"|?*\\\x00-\x1f\x7f]')
@@ -220,6 +222,40 @@ def test_file_name_for_photo_is_always_safe(title, ext):
     assert_safe_part(name)
 
 
+@pytest.mark.parametrize(
+    "title, media, original_format, name",
+    [
+        ("Sunset", "photo", "png", "Sunset.png"),
+        ("Sunset", "photo", "JPEG", "Sunset.jpeg"),
+        ("Sunset", "photo", "", "Sunset.jpg"),  # no format known: a JPEG, Flickr's default
+        ("Sunset", "photo", "pdf", "Sunset.jpg"),
+        # a video's original_format is its poster's (a jpg): the name gets a video extension
+        ("Clip", "video", "jpg", "Clip.mp4"),
+        ("Clip", "video", "mov", "Clip.mov"),
+        ("IMG_1.PNG", "photo", "png", "IMG_1.png"),  # a title that carries its extension
+        ("Clip.mp4", "video", "jpg", "Clip.mp4"),
+        (".png", "photo", "png", "_.png.png"),  # only an extension: it is the title
+    ],
+)
+def test_title_name_takes_the_extension_from_the_format_and_the_media(title, media, original_format, name):
+    assert title_name(title, media, original_format, "42") == name
+
+
+@pytest.mark.parametrize(
+    "tag, name",
+    [
+        ("IMG_1.JPG", "IMG_1.JPG"),
+        ("archive.2019.jpg", "archive.2019.jpg"),  # the extension is after the last dot
+        ("a:b.jpg", "a_b.jpg"),  # valid on Linux, not on Windows
+        (" .jpg", "42.jpg"),  # nothing left of the name: the photo id
+        ("notes.txt", None),
+        ("jpg", None),
+    ],
+)
+def test_name_from_tag_keeps_a_valid_name_and_rejects_what_is_no_media(tag, name):
+    assert name_from_tag(tag, "42") == name
+
+
 def test_title_for_file():
     assert title_for_file("IMG_0001.JPG") == "IMG_0001"
     assert title_for_file("a.b.mp4") == "a.b"
@@ -277,7 +313,7 @@ def test_name_tag_round_trip(name):
     assert decode_name_tag(value.upper()) == name
 
 
-@pytest.mark.parametrize("value", ["", "zz", "abc", "61 62", "ff", "2e2e", "612f62", "6100"])
+@pytest.mark.parametrize("value", ["", "zz", "abc", "61 62", "ff", "2e", "2e2e", "612f62", "6100"])
 def test_decode_name_tag_rejects_invalid(value):
     assert decode_name_tag(value) is None
 
