@@ -5,6 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from pycsync.model import RemotePhoto
 from pycsync.naming import (
     HASH_TAG_PREFIX,
     MEDIA_EXTENSIONS,
@@ -21,6 +22,7 @@ from pycsync.naming import (
     hash_tag,
     is_media,
     is_video,
+    local_name,
     name_from_tag,
     name_tag,
     parse_machine_tags,
@@ -54,6 +56,7 @@ def assert_safe_part(part: str) -> None:
 def test_media_extensions():
     assert is_media("IMG_0001.JPG") and is_media("a.heic") and is_media("clip.MTS")
     assert is_video("clip.MOV") and not is_video("a.jpg")
+    assert is_video("clip.2019.mov") and not is_video("clip.mov.jpg")  # the extension is after the last dot
     assert not is_media("notes.txt") and not is_media("IMG_1.xmp") and not is_media("jpg")
     assert not is_media(".jpg")  # a hidden file, not a photo
     assert VIDEO_EXTENSIONS < MEDIA_EXTENSIONS
@@ -233,6 +236,7 @@ def test_file_name_for_photo_is_always_safe(title, ext):
         ("Clip", "video", "jpg", "Clip.mp4"),
         ("Clip", "video", "mov", "Clip.mov"),
         ("IMG_1.PNG", "photo", "png", "IMG_1.png"),  # a title that carries its extension
+        ("a.png", "photo", "png", "a.png"),
         ("Clip.mp4", "video", "jpg", "Clip.mp4"),
         (".png", "photo", "png", "_.png.png"),  # only an extension: it is the title
     ],
@@ -254,6 +258,17 @@ def test_title_name_takes_the_extension_from_the_format_and_the_media(title, med
 )
 def test_name_from_tag_keeps_a_valid_name_and_rejects_what_is_no_media(tag, name):
     assert name_from_tag(tag, "42") == name
+
+
+def test_local_name_is_the_name_tags_else_the_titles():
+    def photo(file_name, media="photo"):
+        return RemotePhoto("42", "Title", media, "jpg", "s", "u", 1, file_name=file_name)
+
+    assert local_name(photo("IMG_1.JPG")) == "IMG_1.JPG"
+    assert local_name(photo(" .jpg")) == "42.jpg"  # nothing left of the tagged name: the id
+    assert local_name(photo("notes.txt")) == "Title.jpg"  # no media name: the title's
+    assert local_name(photo(None)) == "Title.jpg"
+    assert local_name(photo(None, "video")) == "Title.mp4"
 
 
 def test_title_for_file():
