@@ -609,12 +609,14 @@ class _Planner:
         # a file linked to a photo here shows it here
         landed = self._content_index(remote_st) if uploads else {}
         busy = self._replaced | set(self._removals)
+        adopted: set[str] = set()
         for sha, group in uploads.items():
             photo = landed.get(sha)
             if photo is not None and photo.photo_id not in busy:
                 # Flickr already holds this exact content (an upload whose answer a crash lost, or
                 # the same edit made on both sides): link to it, never a second photo
                 self._link_existing(group, photo, sha)
+                adopted.add(photo.photo_id)
                 continue
             first = self.local[group[0]]
             self.out.add(
@@ -629,6 +631,7 @@ class _Planner:
             )
             for key in group:
                 self.out.place(key, self.afolder(key))
+        self._unfetch_linked_placements(adopted)
         self._emit_fork_removals()
         self._emit_local_moves()
         self._plan_removals()
@@ -654,6 +657,20 @@ class _Planner:
                     self.out.actions[i] = (side, dataclasses.replace(a, placed=False))
             if keeps:
                 self.out.place(key, folder)
+
+    def _unfetch_linked_placements(self, adopted: set[str]) -> None:
+        """Photos just linked to the files they were uploaded from are shown by those files: their
+        placements beside those files, and their root placement when they wait in no album (the
+        files' albums take them in), are not fetched as well (a second copy of each file)."""
+        fetches: set[str] = set()
+        for k, photo in self.remote_new.items():
+            if photo.photo_id in adopted and k not in self.local:
+                folder = self.afolder(k)
+                if (not folder and not photo.album_ids) or folder in map(self.afolder, self._linked[photo.photo_id]):
+                    fetches.add(k)
+        self.out.actions = [(side, a) for side, a in self.out.actions if getattr(a, "key", None) not in fetches]
+        for k in fetches:
+            del self.remote_new[k]
 
     def _link_existing(self, keys: list[str], photo: RemotePhoto, sha: str) -> None:
         for key in keys:

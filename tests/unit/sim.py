@@ -234,6 +234,8 @@ class World:
 
     def _Link(self, a: Link, layout):
         self._put(a.key, a.photo_id, a.sha256, a.placed)
+        # as the executor records it: the version of the photo the plan saw, as the action says
+        self.base[a.key] = dataclasses.replace(self.base[a.key], original_secret=a.original_secret)
         self.hash_cache[(a.photo_id, a.original_secret)] = a.sha256
 
     def _Confirm(self, a: Confirm, layout):

@@ -9,12 +9,14 @@ import zlib
 from collections import Counter
 from dataclasses import dataclass
 
+import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from pycsync import naming
 from pycsync.model import (
     Confirm,
+    ConflictNote,
     CopyLocal,
     DeletePhoto,
     Direction,
@@ -26,6 +28,7 @@ from pycsync.model import (
     MoveLocal,
     MoveRemote,
     PlaceInAlbum,
+    Plan,
     Policy,
     RemoveFromAlbum,
     Replace,
@@ -216,10 +219,12 @@ def test_edit_that_already_landed_is_linked_not_uploaded_again():
     w = synced({"x.jpg": "c1"})
     aid = w.new_album("A", [photo_at(w, "x.jpg")])
     w.touch("x.jpg", "c1-edit")
-    w.new_photo("c1-edit", "x", tagged=True, file_name="x.jpg")  # the upload that landed
+    landed = w.new_photo("c1-edit", "x", tagged=True, file_name="x.jpg")  # the upload that landed
     p = w.sync(BOTH)
     assert p.count(Upload) == 0
     assert sorted(ph.sha for ph in w.photos.values()) == ["c1", "c1-edit"]
+    # x.jpg shows the landed photo: it is not fetched into the root a second time
+    assert w.local == {"x.jpg": "c1-edit", "A/x.jpg": "c1"} and photo_at(w, "x.jpg") == landed
     assert aid in w.albums
     assert w.plan(BOTH).is_empty()
 
@@ -1007,3 +1012,148 @@ def check_selection_round(initial, local_edits, remote_edits, delete, selection)
             return
         w.sync(everything)
     assert w.plan(everything).is_empty()
+
+
+# --------------------------------------------------------------------------- an interrupted run
+
+
+def interrupted_before_placing(w: World, policy: Policy = BOTH) -> Plan:
+    """Run a plan but its album edits: a run that stopped after its uploads and links, before
+    the album edits that place them (the base then holds those keys as not placed)."""
+    p = w.plan(policy)
+    w.apply(Plan(actions=tuple(a for a in p.actions if not isinstance(a, PlaceInAlbum))))
+    return p
+
+
+def test_an_upload_not_yet_in_its_album_is_placed_by_the_next_run_not_uploaded_again():
+    w = World()
+    w.touch("A/x.jpg", "c1")
+    interrupted_before_placing(w)
+    assert not w.base["A/x.jpg"].placed and not w.albums
+    p = w.sync(BOTH)
+    assert [type(a) for a in p.actions] == [PlaceInAlbum]
+    assert len(w.photos) == 1 and [m for _, m in w.albums.values()] == [[photo_at(w, "A/x.jpg")]]
+    assert w.plan(BOTH).is_empty()
+
+
+def test_an_upload_edited_before_it_was_placed_replaces_that_photo_and_places_it():
+    w = World()
+    w.touch("A/x.jpg", "c1")
+    interrupted_before_placing(w)
+    pid = photo_at(w, "A/x.jpg")
+    w.touch("A/x.jpg", "c1-edited")
+    p = w.sync(BOTH)
+    assert sorted(type(a).__name__ for a in p.actions) == ["PlaceInAlbum", "Replace"]
+    assert list(w.photos) == [pid] and w.photos[pid].sha == "c1-edited"
+    assert [m for _, m in w.albums.values()] == [[pid]]
+    assert w.plan(BOTH).is_empty()
+
+
+def test_an_unplaced_upload_that_shows_outside_the_selection_is_not_replaced_by_an_edit():
+    # one photo for two files; the run stopped after placing it in B's album only, then B left the
+    # selection: the edit inside it is a new photo, the one B shows stays as it is
+    w = World()
+    w.touch("A/x.jpg", "c1")
+    w.touch("B/x.jpg", "c1")
+    p = interrupted_before_placing(w)
+    w.apply(Plan(actions=tuple(a for a in p.actions if isinstance(a, PlaceInAlbum) and a.folder == "B")))
+    pid = photo_at(w, "A/x.jpg")
+    w.touch("A/x.jpg", "c1-edited")
+    outside_b = Policy(excluded=lambda key: key.split("/")[0] == "B")
+    p = w.sync(outside_b)
+    assert p.count(Replace) == 0 and p.count(Upload) == 1
+    assert w.photos[pid].sha == "c1" and photo_at(w, "A/x.jpg") != pid
+    assert w.plan(outside_b).is_empty()
+
+
+def test_an_edit_forks_a_photo_that_a_file_outside_the_selection_still_shows_in_the_same_album():
+    # A/x.jpg and A/y.png are one photo in album A; .png files leave the selection and x.jpg is
+    # edited: the edit becomes a photo of its own, and the old one stays in A, where y.png shows it
+    w = synced({"A/x.jpg": "c1", "A/y.png": "c1"})
+    old = photo_at(w, "A/x.jpg")
+    album = w.base_albums["A"]
+    w.touch("A/x.jpg", "c1-edited")
+    no_png = Policy(excluded=lambda key: key.endswith(".png"))
+    p = w.sync(no_png)
+    assert [type(a) for a in p.actions] == [Upload, PlaceInAlbum]
+    assert w.photos[old].sha == "c1" and w.albums[album][1] == [old, photo_at(w, "A/x.jpg")]
+    assert w.plan(no_png).is_empty()
+
+
+# --------------------------------------------------------------------------- links
+
+
+def test_a_first_sync_links_matching_copies_and_a_later_album_removal_on_flickr_is_not_undone():
+    # the same content on both sides, one photo in albums A and B: linked, nothing transferred
+    w = World()
+    w.touch("A/x.jpg", "c1")
+    w.touch("B/x.jpg", "c1")
+    x = w.new_photo("c1", "x", tagged=True, file_name="x.jpg")
+    a, b = w.new_album("A", [x]), w.new_album("B", [x])
+    p = w.sync(BOTH)
+    assert [type(action) for action in p.actions] == [Link, Link]
+    # taken out of A on Flickr (it stays in B): a deletion there, never put back
+    w.remove_from_album(a, x)
+    assert w.plan(BOTH).is_empty()  # (without --delete the file stays)
+    p = w.sync(DELETE)
+    assert p.actions == (TrashLocal("A/x.jpg", "", ""),)
+    assert w.albums == {b: ("B", [x])}
+
+
+def edit_after_removal_from_album_then_lost_upload(placed: bool) -> tuple[World, str, str]:
+    """A/x.jpg and B/x.jpg are one photo (A also holds keep.jpg); it is taken out of A on Flickr while A/x.jpg is edited
+    (the edit wins and becomes a photo of its own). The run that uploaded the edit died before
+    recording the upload: before placing it in A, or (``placed``) after."""
+    w = synced({"A/x.jpg": "c1", "A/keep.jpg": "c0", "B/x.jpg": "c1"})
+    album, old = w.base_albums["A"], photo_at(w, "A/x.jpg")
+    w.remove_from_album(album, old)
+    w.touch("A/x.jpg", "c1-edit")
+    landed = w.new_photo("c1-edit", "x", tagged=True, file_name="x.jpg")
+    if placed:
+        w.albums[album][1].append(landed)
+    return w, album, landed
+
+
+def test_an_edit_that_already_landed_is_linked_and_placed_in_its_album():
+    w, album, landed = edit_after_removal_from_album_then_lost_upload(placed=False)
+    p = w.sync(BOTH)
+    assert [type(a) for a in p.actions] == [Link, PlaceInAlbum]
+    assert photo_at(w, "A/x.jpg") == landed and w.albums[album][1] == [photo_at(w, "A/keep.jpg"), landed]
+    assert w.plan(BOTH).is_empty()
+
+
+def test_a_link_whose_placing_was_interrupted_is_placed_by_the_next_run():
+    w, album, landed = edit_after_removal_from_album_then_lost_upload(placed=False)
+    interrupted_before_placing(w)
+    assert not w.base["A/x.jpg"].placed
+    p = w.sync(BOTH)
+    assert p.actions == (PlaceInAlbum("A", album, "A", ("A/x.jpg",)),)
+    assert w.albums[album][1] == [photo_at(w, "A/keep.jpg"), landed]
+
+
+def test_an_edit_that_already_landed_in_its_album_is_only_linked():
+    w, album, landed = edit_after_removal_from_album_then_lost_upload(placed=True)
+    p = w.sync(BOTH)
+    assert [type(a) for a in p.actions] == [Link]
+    assert photo_at(w, "A/x.jpg") == landed and w.base["A/x.jpg"].placed
+    assert w.plan(BOTH).is_empty()
+
+
+@pytest.mark.parametrize(
+    "local_is_new, reason",
+    [(False, "changed on both sides"), (True, "new on both sides with different content")],
+)
+def test_a_conflict_says_why_and_where_the_local_version_is_kept(local_is_new, reason):
+    if local_is_new:  # a first sync: the same name on both sides, different content
+        w = World()
+        w.touch("A/x.jpg", "mine")
+        w.new_album("A", [w.new_photo("theirs", "x", tagged=True, file_name="x.jpg")])
+    else:
+        w = synced({"A/x.jpg": "c1"})
+        w.touch("A/x.jpg", "mine")
+        w.replace_photo(photo_at(w, "A/x.jpg"), "theirs")
+        w.photos[photo_at(w, "A/x.jpg")].tag = "theirs"
+    kept = naming.conflict_name("A/x.jpg", "mine")
+    p = w.sync(BOTH)
+    assert p.conflicts == (ConflictNote("A/x.jpg", reason, kept),)
+    assert (w.local["A/x.jpg"], w.local[kept]) == ("theirs", "mine")
