@@ -1380,7 +1380,11 @@ class _Planner:
         skipped = list(self.out.skipped)
         for side, a in self.out.actions:
             if side not in wanted and not isinstance(a, Forget):
-                skipped.append((_action_key(a), f"{'upload' if side == UP else 'download'} left for a two-way sync"))
+                # (the file it is for: a push leaves only downloads, each for a file, and renames
+                # no folder; a pull leaves uploads, replacements and links, and removes nothing)
+                skipped.append(
+                    (_action_keys(a)[0], f"{'upload' if side == UP else 'download'} left for a two-way sync")
+                )
         if UP in wanted:
             for folder in sorted(self.out.placements):
                 keys = tuple(dict.fromkeys(self.out.placements[folder]))
@@ -1577,14 +1581,6 @@ def _merge_removals(actions: list[Action]) -> list[Action]:
         else:
             rest.append(a)
     return rest + list(merged.values())
-
-
-def _action_key(action: Action) -> str:
-    for attr in ("key", "keys", "src_key", "photo_id", "folder"):
-        value = getattr(action, attr, None)
-        if value:
-            return value[0] if isinstance(value, tuple) else value
-    return ""
 
 
 def _action_keys(action: Action) -> tuple[str, ...]:
