@@ -82,6 +82,7 @@ def test_media_extensions():
         ("COM0", "COM0_"),
         ("lpt0.x", "lpt0_.x"),
         ("COM²", "COM²_"),
+        ("CON\u00a0.txt", "CON\u00a0.txt"),  # Windows drops only spaces before a device name's dot
         ("", "_untitled"),
         ("   ", "_untitled"),
         ("..", "_untitled"),
@@ -175,6 +176,8 @@ def test_flat_round_trip(folder):
 
 def test_flat_layout_uses_the_top_folder():
     assert album_title_for_folder("2019/Paris", "flat") == "2019"
+    assert album_title_for_folder("2019/Paris/day 1", "flat") == "2019"
+    assert album_folder_for_key("2019/Paris/day 1/x.jpg", "flat") == "2019"
     assert album_folder_for_key("2019/Paris/x.jpg", "flat") == "2019"
     assert album_folder_for_key("2019/x.jpg", "flat") == "2019"
     assert album_folder_for_key("x.jpg", "flat") == ""
@@ -214,7 +217,7 @@ def test_file_name_is_nfc_and_within_255_bytes():
 
 
 def test_file_name_rejects_non_media_extension():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="not a photo or video extension: '.txt'"):
         file_name_for_photo("x", "txt", "1")
 
 
@@ -300,6 +303,7 @@ def test_disambiguate_is_stable_regardless_of_order():
 
 
 def test_disambiguate_adds_a_counter_when_needed():
+    assert disambiguate("x.jpg", "5", {"x.jpg", "x (5).jpg"}) == "x (5-2).jpg"
     taken = {"x.jpg", "x (5).jpg", "x (5-2).jpg"}
     assert disambiguate("x.jpg", "5", taken) == "x (5-3).jpg"
 
