@@ -79,7 +79,11 @@ UNSAFE_PHOTOS += ["conout$.log", "COM0"]
 WINDOWS_DEVICES = ("CON", "NUL", "CONIN$", "CONOUT$", "COM0")
 
 
-def test_unsafe_titles_stay_inside_the_root(emulator, root, tmp_path, sync_json, web):
+def test_unsafe_titles_stay_inside_the_root(emulator, tmp_path, sync_json, web):
+    # the root four folders below this test's own, so that every folder up to four levels above
+    # it is this test's alone (other pytest runs come and go beside tmp_path)
+    root = tmp_path / "up" / "a" / "b" / "photos"
+    root.mkdir(parents=True)
     for i, title in enumerate(UNSAFE_ALBUMS):
         web.upload(jpeg(i), f"in album {i}", title)
     for i, title in enumerate(UNSAFE_PHOTOS, start=50):
@@ -91,7 +95,7 @@ def test_unsafe_titles_stay_inside_the_root(emulator, root, tmp_path, sync_json,
         emulator.store.x("UPDATE sets SET title=? WHERE id=?", (title, album_ids(emulator)[f"placeholder {i}"]))
 
     def around():  # what sits next to the root and in the folders above it
-        return {d: sorted(p.name for p in d.iterdir()) for d in (tmp_path.parent, tmp_path.parent.parent)}
+        return {d: sorted(p.name for p in d.iterdir()) for d in root.parents if d.is_relative_to(tmp_path)}
 
     outside_before = around()
 
@@ -99,8 +103,13 @@ def test_unsafe_titles_stay_inside_the_root(emulator, root, tmp_path, sync_json,
     n = len(emulator.state()["photos"])
     assert summary["downloaded"] == n and summary["failed"] == 0
     # nothing was written next to the root or anywhere above it
+    assert outside_before == {
+        tmp_path: ["up", "web"],
+        tmp_path / "up": ["a"],
+        root.parent.parent: ["b"],
+        root.parent: ["photos"],
+    }
     assert around() == outside_before
-    assert {p.name for p in tmp_path.iterdir()} == {"photos", "web"}
     assert not Path("/etc/passwd.jpg").exists()
     files = tree(root)
     assert sorted(files.values()) == sorted(p_bytes for p_bytes in (jpeg(i) for i in _seeds()))
