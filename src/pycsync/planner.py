@@ -922,15 +922,13 @@ class _Planner:
                 continue
             new = renamed.get(b.photo_id)
             name = new or photo.file_name
-            if b.name == name:
+            if not name or b.name == name:
                 continue
-            if b.name is None:
-                names[key] = new or self._photo_name(photo)
-            elif name and self._named_after(name_of(key), name, b.photo_id):
-                names[key] = name
+            if b.name is None or self._named_after(name_of(key), name, b.photo_id):
+                names[key] = name  # (not known yet: the photo's name tag, as new names are)
             elif new and not self._named_after(name_of(key), b.name, b.photo_id):
                 names[key] = new
-            elif name and b.photo_id in left_behind:
+            elif b.photo_id in left_behind:
                 # a file its photo left when it moved on Flickr (another file took the new name
                 # along): it stays as it is, and no later run reads the rename as news
                 names[key] = name

@@ -1157,3 +1157,41 @@ def test_a_conflict_says_why_and_where_the_local_version_is_kept(local_is_new, r
     p = w.sync(BOTH)
     assert p.conflicts == (ConflictNote("A/x.jpg", reason, kept),)
     assert (w.local["A/x.jpg"], w.local[kept]) == ("theirs", "mine")
+
+
+# --------------------------------------------------------------------------- names not known yet
+
+
+def forget_names(w: World) -> None:
+    """The state a base from before photo names were kept reads as: no name for any file."""
+    w.base = {k: dataclasses.replace(b, name=None) for k, b in w.base.items()}
+
+
+def test_a_base_without_names_learns_each_photos_name_from_its_tag():
+    w = synced({"A/x.jpg": "c1", "A/y.jpg": "c2"})
+    forget_names(w)
+    p = w.plan(BOTH)
+    assert p.is_empty() and p.names == {"A/x.jpg": "x.jpg", "A/y.jpg": "y.jpg"}
+
+
+def test_a_base_without_names_still_renames_the_photo_of_a_file_renamed_here():
+    w = synced({"A/x.jpg": "c1", "A/keep.jpg": "c0"})
+    pid = photo_at(w, "A/x.jpg")
+    forget_names(w)
+    w.local["A/y.jpg"] = w.local.pop("A/x.jpg")
+    w.mtimes["A/y.jpg"] = w.mtimes.pop("A/x.jpg")
+    p = w.sync(BOTH)
+    assert p.actions == (MoveRemote("A/x.jpg", "A/y.jpg", pid, None, "y", "y.jpg"),)
+    assert (w.photos[pid].title, w.photos[pid].file_name) == ("y", "y.jpg")
+
+
+def test_a_base_without_names_renames_an_untagged_photo_named_after_its_title():
+    w = synced({"A/keep.jpg": "c0"})
+    pid = w.new_photo("c9", "phone shot")  # no name tag: its title names its file
+    w.albums[w.base_albums["A"]][1].append(pid)
+    w.sync(BOTH)
+    forget_names(w)
+    w.local["A/beach.jpg"] = w.local.pop("A/phone shot.jpg")
+    w.mtimes["A/beach.jpg"] = w.mtimes.pop("A/phone shot.jpg")
+    p = w.sync(BOTH)
+    assert p.actions == (MoveRemote("A/phone shot.jpg", "A/beach.jpg", pid, None, "beach", "beach.jpg"),)
