@@ -665,8 +665,8 @@ class _Planner:
         fetches: set[str] = set()
         for k, photo in self.remote_new.items():
             if photo.photo_id in adopted and k not in self.local:
-                folder = self.afolder(k)
-                if (not folder and not photo.album_ids) or folder in map(self.afolder, self._linked[photo.photo_id]):
+                folder = self.afolder(k)  # ('' only for a photo in no album)
+                if not folder or folder in map(self.afolder, self._linked[photo.photo_id]):
                     fetches.add(k)
         self.out.actions = [(side, a) for side, a in self.out.actions if getattr(a, "key", None) not in fetches]
         for k in fetches:

@@ -1195,3 +1195,70 @@ def test_a_base_without_names_renames_an_untagged_photo_named_after_its_title():
     w.mtimes["A/beach.jpg"] = w.mtimes.pop("A/phone shot.jpg")
     p = w.sync(BOTH)
     assert p.actions == (MoveRemote("A/phone shot.jpg", "A/beach.jpg", pid, None, "beach", "beach.jpg"),)
+
+
+def test_a_photo_in_no_album_is_downloaded_into_the_root():
+    w = synced({"A/x.jpg": "c1"})
+    pid = w.new_photo("c9", "loose")
+    p = w.sync(BOTH)
+    assert [(type(a), a.key) for a in p.actions] == [(Download, "loose.jpg")]
+    assert w.local["loose.jpg"] == "c9" and photo_at(w, "loose.jpg") == pid
+    assert w.plan(BOTH).is_empty()
+
+
+def test_an_album_renamed_on_flickr_renames_its_folder_with_a_selection_it_does_not_cross():
+    w = synced({"A/x.jpg": "c1", "Private/p.jpg": "c2"})
+    aid = w.base_albums["A"]
+    w.albums[aid] = ("Z", w.albums[aid][1])
+    no_private = Policy(excluded=lambda key: key.split("/")[0] == "Private")
+    p = w.sync(no_private)
+    assert p.actions == (MoveFolder("A", "Z", aid, (("A/x.jpg", "Z/x.jpg"),)),)
+    assert sorted(w.local) == ["Private/p.jpg", "Z/x.jpg"]
+    assert w.plan(no_private).is_empty()
+
+
+def test_an_album_renamed_onto_a_folder_of_new_files_moves_its_files_beside_theirs_under_other_names():
+    # Trip holds files not synced yet; album A is renamed Trip on Flickr: A's files (one synced,
+    # one new) move into Trip, each named apart from the file of its name there (by the photo's
+    # id, or by the new file's content), and nothing is overwritten
+    w = synced({"A/x.jpg": "c1"})
+    pid, aid = photo_at(w, "A/x.jpg"), w.base_albums["A"]
+    w.touch("A/y.jpg", "new-y")
+    w.touch("Trip/x.jpg", "trip-x")
+    w.touch("Trip/y.jpg", "trip-y")
+    w.albums[aid] = ("Trip", w.albums[aid][1])
+    p = w.plan(BOTH)
+    (move,) = [a for a in p.actions if isinstance(a, MoveFolder)]
+    assert sorted(move.moves) == [("A/x.jpg", f"Trip/x ({pid}).jpg"), ("A/y.jpg", "Trip/y (new-y).jpg")]
+    w.sync(BOTH)
+    assert {k: v for k, v in w.local.items() if k.startswith("Trip/")} == {
+        "Trip/x.jpg": "trip-x",
+        "Trip/y.jpg": "trip-y",
+        f"Trip/x ({pid}).jpg": "c1",
+        "Trip/y (new-y).jpg": "new-y",
+    }
+    assert w.plan(BOTH).is_empty()
+
+
+def test_the_same_edit_made_on_both_sides_is_linked_not_a_conflict():
+    # another computer replaced the photo with the very edit made here (and tagged its content)
+    w = synced({"A/x.jpg": "c1"})
+    pid = photo_at(w, "A/x.jpg")
+    w.touch("A/x.jpg", "c1-edit")
+    w.replace_photo(pid, "c1-edit")
+    w.photos[pid].tag = "c1-edit"
+    p = w.sync(BOTH)
+    assert p.actions == (Link("A/x.jpg", pid, "c1-edit", w.photos[pid].secret, True),) and not p.conflicts
+    assert w.plan(BOTH).is_empty()
+
+
+def test_a_mirror_push_deletes_the_photo_of_a_file_deleted_here_though_flickr_replaced_it():
+    w = synced({"A/x.jpg": "c1", "A/keep.jpg": "c0"})
+    pid = photo_at(w, "A/x.jpg")
+    del w.local["A/x.jpg"]
+    w.replace_photo(pid, "c1-remote")
+    mirror_push = Policy(direction=Direction.PUSH, delete=True, can_delete_photos=True, max_delete_pct=100.0)
+    p = w.sync(mirror_push)
+    assert p.actions == (DeletePhoto(pid, ("A/x.jpg",)),)
+    assert pid not in w.photos and "A/x.jpg" not in w.base
+    assert w.plan(mirror_push).is_empty()
