@@ -57,6 +57,7 @@ def test_media_extensions():
     assert is_media("IMG_0001.JPG") and is_media("a.heic") and is_media("clip.MTS")
     assert is_video("clip.MOV") and not is_video("a.jpg")
     assert is_video("clip.2019.mov") and not is_video("clip.mov.jpg")  # the extension is after the last dot
+    assert is_video("a.mov") and not is_video(".mov")  # a hidden file, not a video
     assert not is_media("notes.txt") and not is_media("IMG_1.xmp") and not is_media("jpg")
     assert not is_media(".jpg")  # a hidden file, not a photo
     assert VIDEO_EXTENSIONS < MEDIA_EXTENSIONS
@@ -83,6 +84,7 @@ def test_media_extensions():
         ("lpt0.x", "lpt0_.x"),
         ("COM²", "COM²_"),
         ("CON\u00a0.txt", "CON\u00a0.txt"),  # Windows drops only spaces before a device name's dot
+        ("CONX", "CONX"),
         ("", "_untitled"),
         ("   ", "_untitled"),
         ("..", "_untitled"),
@@ -120,6 +122,7 @@ def test_folder_for_long_title_is_truncated_on_a_character_boundary():
 
 def test_truncation_cannot_expose_a_device_name_or_trailing_dot():
     assert folder_for_album("CON" + " " * 300 + "x") == "CON_"
+    assert folder_for_album("CON." + "x" * 300) == "CON_." + "x" * 250  # cut one byte more for the '_'
     assert folder_for_album("a" * 254 + ".b") == "a" * 254
     emoji = folder_for_album("🌴" * 70)  # 4 bytes each
     assert emoji == "🌴" * 63

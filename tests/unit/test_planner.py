@@ -36,6 +36,7 @@ from pycsync.model import (
     Upload,
     folder_of,
 )
+from pycsync.planner import plan as make_plan
 from tests.unit.sim import World
 
 BOTH = Policy()
@@ -1262,3 +1263,46 @@ def test_a_mirror_push_deletes_the_photo_of_a_file_deleted_here_though_flickr_re
     assert p.actions == (DeletePhoto(pid, ("A/x.jpg",)),)
     assert pid not in w.photos and "A/x.jpg" not in w.base
     assert w.plan(mirror_push).is_empty()
+
+
+def test_a_one_way_sync_leaves_a_conflict_for_a_two_way_sync_and_says_so():
+    w = synced({"A/x.jpg": "c1"})
+    w.touch("A/x.jpg", "mine")
+    w.replace_photo(photo_at(w, "A/x.jpg"), "theirs")
+    for direction in (Direction.PUSH, Direction.PULL):
+        p = w.plan(Policy(direction=direction))
+        assert p.skipped == (("A/x.jpg", "conflict (changed on both sides); run a two-way sync to keep both"),)
+        assert p.actions == () and p.conflicts == ()
+
+
+def test_a_conflict_whose_copy_would_be_outside_the_selection_is_left_and_said_so():
+    w = synced({"A/x.jpg": "c1"})
+    w.touch("A/x.jpg", "mine")
+    w.replace_photo(photo_at(w, "A/x.jpg"), "theirs")
+    kept = naming.conflict_name("A/x.jpg", "mine")
+    p = w.plan(Policy(excluded=lambda key: "(conflict " in key))
+    assert p.skipped == (
+        ("A/x.jpg", f"conflict (changed on both sides); your copy's name {kept!r} is outside the selection"),
+    )
+    assert p.actions == () and p.conflicts == ()
+
+
+def test_planning_a_conflict_leaves_the_callers_listing_as_it_was():
+    w = synced({"A/x.jpg": "c1"})
+    w.touch("A/x.jpg", "mine")
+    w.replace_photo(photo_at(w, "A/x.jpg"), "theirs")
+    local = w.local_items()
+    before = dict(local)
+    assert len(make_plan(local, w.listing(), w.base_state(), BOTH).conflicts) == 1
+    assert local == before
+
+
+def test_a_mirror_pull_trashes_a_file_edited_here_whose_photo_was_deleted_on_flickr():
+    w = synced({"A/x.jpg": "c1", "A/keep.jpg": "c0"})
+    pid = photo_at(w, "A/x.jpg")
+    w.touch("A/x.jpg", "c1-edit")
+    w.delete_photo(pid)
+    mirror_pull = Policy(direction=Direction.PULL, delete=True, can_delete_photos=True, max_delete_pct=100.0)
+    p = w.sync(mirror_pull)
+    assert p.actions == (TrashLocal("A/x.jpg", "", ""),)
+    assert w.trash == ["c1-edit"] and w.plan(mirror_pull).is_empty()
