@@ -123,6 +123,7 @@ def test_folder_for_long_title_is_truncated_on_a_character_boundary():
 def test_truncation_cannot_expose_a_device_name_or_trailing_dot():
     assert folder_for_album("CON" + " " * 300 + "x") == "CON_"
     assert folder_for_album("CON." + "x" * 300) == "CON_." + "x" * 250  # cut one byte more for the '_'
+    assert folder_for_album("." + "x" * 300) == "_." + "x" * 253  # the same for a hidden name's '_'
     assert folder_for_album("a" * 254 + ".b") == "a" * 254
     emoji = folder_for_album("🌴" * 70)  # 4 bytes each
     assert emoji == "🌴" * 63
