@@ -135,8 +135,8 @@ class SyncModel(RuleBasedStateMachine):
         # album edit, or another computer's run that reads the account in between, leaves it there
         self.unsorted: dict[str, set[int]] = {}
         self.renamed_folders: list[tuple[str, str]] = []  # (old, new) folders of albums renamed on Flickr
-        # computer -> contents moved on Flickr out of its selection: its file cannot follow, stays
-        # where it is and is not synced (while every place of the photo on Flickr stays outside)
+        # computer -> photos (first versions) moved on Flickr out of its selection: its file cannot
+        # follow, stays where it is and is not synced (while the photo on Flickr stays outside)
         self.moved_out: dict[int, set[str]] = {c: set() for c in COMPUTERS}
         self.synced = {c: False for c in COMPUTERS}
         self.excludes: dict[int, tuple[str, ...]] = {c: () for c in COMPUTERS}
@@ -766,17 +766,19 @@ class SyncModel(RuleBasedStateMachine):
                 if content not in self.deleted and not self._album_excluded(c, folder)
             }
         )
-        on_flickr: dict[str, set[str]] = {}
+        on_flickr: dict[str, set[str]] = {}  # photo (its first version) -> its places on Flickr
         for folder, content in self._placements(FLICKR):
-            on_flickr.setdefault(content, set()).add(folder)
+            on_flickr.setdefault(self.first.get(content, content), set()).add(folder)
+        moved_there = {self.first.get(x, x) for x, waiting in self.moved[FLICKR].items() if c in waiting}
         for folder, content in list(mine):
-            places = on_flickr.get(content, set())
+            photo = self.first.get(content, content)  # (replaced on Flickr too, perhaps)
+            places = on_flickr.get(photo, set())
             if places and all(self._album_excluded(c, f) for f in places):
-                if content in self.moved_out[c] or c in self.moved[FLICKR].get(content, ()):
-                    self.moved_out[c].add(content)
+                if photo in self.moved_out[c] or photo in moved_there:
+                    self.moved_out[c].add(photo)
                     del mine[(folder, content)]
             else:
-                self.moved_out[c].discard(content)
+                self.moved_out[c].discard(photo)
         assert mine == theirs, self.fail_message(
             f"computer {c} and Flickr disagree: here only {sorted((mine - theirs).elements())}, "
             f"on Flickr only {sorted((theirs - mine).elements())}"
