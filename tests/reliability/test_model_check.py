@@ -421,6 +421,10 @@ class SyncModel(RuleBasedStateMachine):
         (self.roots[c] / key).rename(dst)
         self._may_be(content, nfc(folder))
         self._touched(content, c)
+        if self._excluded(c, nfc(dst.relative_to(self.roots[c]).as_posix())) and not self._excluded(c, nfc(key)):
+            # into a folder outside the selection: to the run, the file is gone (README, known
+            # limits), and without --delete Flickr keeps what this computer no longer shows
+            self.deleted.add(content)
         self.note(f"computer {c}: move {key} -> {dst.relative_to(self.roots[c])}")
 
     @rule(c=st.sampled_from(COMPUTERS), i=st.integers(0, 99))
