@@ -62,6 +62,43 @@ def test_pause_and_window_combined(fake_clock):
     assert fake_clock.now == pytest.approx(t0 + 3600)
 
 
+def test_a_pause_of_a_fraction_of_a_second_is_waited_exactly_and_then_the_call_counts(fake_clock):
+    """Retry-After may be short: the wait is what it says, not a second, and the call that
+    follows takes its place in the window like any other."""
+    rl = RateLimiter(10, clock=fake_clock, sleep=fake_clock.sleep)
+    rl.pause_for(0.25)
+    assert rl.acquire() == 0.25
+    assert fake_clock.sleeps == [0.25]
+    assert (rl.in_window(), rl.total_acquired) == (1, 1)
+
+
+def test_every_wait_is_counted_in_what_acquire_returns_and_in_the_total(fake_clock):
+    """A pause, then a full window: one acquire() waits for both, and says so."""
+    rl = RateLimiter(1, clock=fake_clock, sleep=fake_clock.sleep)
+    rl.acquire()
+    rl.pause_for(10)
+    assert rl.acquire() == 3600
+    assert fake_clock.sleeps == [10, 3590]
+    rl.pause_for(0.5)
+    assert rl.acquire() == 3600
+    assert fake_clock.sleeps == [10, 3590, 0.5, 3599.5]
+    assert rl.total_waited == 7200
+
+
+@pytest.mark.parametrize("limit, granted", [(None, [1000, 1000, 1000]), (2, [1000, 1000, 4600])])
+def test_every_granted_slot_is_reported_with_its_clock_time(fake_clock, limit, granted):
+    times: list[float] = []
+
+    class Recording(RateLimiter):
+        def _granted(self, now):
+            times.append(now)
+
+    rl = Recording(limit, clock=fake_clock, sleep=fake_clock.sleep)
+    for _ in range(3):
+        rl.acquire()
+    assert times == granted
+
+
 def test_thread_safety_with_real_threads(fake_clock):
     n = 100
     times: list[float] = []
@@ -93,7 +130,7 @@ def test_thread_safety_with_real_threads(fake_clock):
 
 
 def test_negative_rejected():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"^calls_per_hour must be >= 0 or None$"):
         RateLimiter(-1)
 
 
