@@ -3,6 +3,7 @@ leaves the file as it was and the connection ready for the next."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from dataclasses import replace
 from pathlib import Path
@@ -313,7 +314,30 @@ def test_a_new_state_has_the_current_schema_in_wal_mode(db, path):
 
 def test_a_file_that_is_no_database_is_damaged(path):
     path.write_bytes(b"this is not SQLite" * 100)
-    with pytest.raises(db_module.StateCorrupt, match=f"^state database {path} is damaged: file is not a database$"):
+    with pytest.raises(
+        db_module.StateCorrupt, match=f"^state database {re.escape(str(path))} is damaged: file is not a database$"
+    ):
+        StateDB(path)
+
+
+@pytest.mark.parametrize(
+    "where, says",
+    [
+        (slice(100, 4096), "database disk image is malformed"),  # the schema page: SQLite cannot open it
+        (slice(8192, 8392), "Page 3: btreeInitPage() returns error code 11"),  # a table's page: quick_check finds it
+    ],
+)
+def test_a_damaged_state_is_damaged(path, where, says):
+    db = StateDB(path)
+    db.put_items([item(f"{i:03}.jpg", str(i)) for i in range(300)])
+    db._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    data = bytearray(path.read_bytes())
+    data[where] = b"\xab" * (where.stop - where.start)
+    path.write_bytes(bytes(data))
+    with pytest.raises(
+        db_module.StateCorrupt, match=f"(?s)^state database {re.escape(str(path))} is damaged: .*{re.escape(says)}"
+    ):
         StateDB(path)
 
 
