@@ -94,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=1, help="mutants tested at once (default 1)")
     parser.add_argument("--memory-gb", type=float, default=3, help="address space per process (default 3)")
     parser.add_argument("patterns", nargs="*", help='mutant names to run, e.g. "pycsync.naming*"')
-    args = parser.parse_args(argv)
+    args = parser.parse_intermixed_args(argv)
     if args.command == "figures":
         print_figures()
         return 0
