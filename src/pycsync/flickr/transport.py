@@ -140,18 +140,6 @@ class TransportStats:
         with self._lock:
             return self._retries
 
-    def snapshot(self) -> dict[str, Any]:
-        with self._lock:
-            return {
-                "calls_by_method": dict(self._calls),
-                "bytes_up": self._bytes_up,
-                "bytes_down": self._bytes_down,
-                "retries": self._retries,
-            }
-
-    def __repr__(self) -> str:
-        return f"TransportStats({self.snapshot()!r})"
-
 
 # ------------------------------------------------------------------------------ parsing
 
@@ -366,7 +354,9 @@ def parse_content_disposition(value: str | None) -> str | None:
                 return unquote(encoded.strip('"'))
         if k == "filename" and fname is None:
             if len(v) >= 2 and v[0] == v[-1] == '"':
-                v = v[1:-1].replace('\\"', '"').replace("\\\\", "\\")
+                # (an escaped backslash needs no unescaping: every backslash is taken for a
+                # folder separator below, and only what follows the last one is kept)
+                v = v[1:-1].replace('\\"', '"')
             fname = v
     if fname:
         fname = fname.replace("\\", "/").rsplit("/", 1)[-1]
