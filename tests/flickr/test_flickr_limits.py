@@ -39,10 +39,13 @@ def _chunked_forever(hostile, limit: int = 64 << 20, seconds: float = 10):
 def test_a_download_without_a_declared_size_stops_at_the_limit(hostile):
     hostile.serve = _chunked_forever(hostile)
     out = io.BytesIO()
-    with pytest.raises(LimitExceeded, match="more than Flickr accepts for a photo"):
+    with pytest.raises(LimitExceeded) as refused:
         client_of(hostile).download(
             hostile.base + "/a.jpg", out, limits=DownloadLimits(max_bytes=1 << 20, kind="photo")
         )
+    assert (
+        str(refused.value) == f"download: refusing {hostile.base}/a.jpg: more than Flickr accepts for a photo (1 MiB)"
+    )
     assert len(out.getvalue()) <= 1 << 20, "nothing past the limit was written"
     assert hostile.sent < 16 << 20
 
@@ -52,17 +55,42 @@ def test_a_declared_size_larger_than_the_free_space_is_refused_before_any_byte(h
         handler, {"Content-Type": "image/jpeg", "Content-Length": str(50 << 20)}
     )
     out = io.BytesIO()
-    with pytest.raises(LimitExceeded, match="free") as refused:
-        client_of(hostile).download(hostile.base + "/a.jpg", out, limits=DownloadLimits(room=lambda: 10 << 20))
+    with pytest.raises(LimitExceeded) as refused:
+        client_of(hostile).download(hostile.base + "/a.jpg", out, limits=DownloadLimits(room=lambda: (10 << 20) + 1))
     assert out.getvalue() == b""
+    assert str(refused.value) == (
+        f"download: not enough free disk space for {hostile.base}/a.jpg (50 MiB): 10 MiB free beyond what is kept free"
+    )
     assert not isinstance(refused.value, DiskSpaceLow), "this file does not fit; a smaller one may"
 
 
 def test_no_download_starts_once_the_disk_is_down_to_the_margin(hostile):
     hostile.serve = lambda handler: send_headers(handler, {"Content-Type": "image/jpeg", "Content-Length": "1000"})
     out = io.BytesIO()
-    with pytest.raises(DiskSpaceLow, match="free"):  # none fits: a caller may stop the run there
+    with pytest.raises(DiskSpaceLow) as refused:  # none fits: a caller may stop the run there
         client_of(hostile).download(hostile.base + "/a.jpg", out, limits=DownloadLimits(room=lambda: -1))
+    assert out.getvalue() == b""
+    assert str(refused.value) == (
+        f"download: not enough free disk space for {hostile.base}/a.jpg (0 MiB): 0 MiB free beyond what is kept free"
+    )
+
+
+@pytest.mark.parametrize(
+    "declared, limit, said",
+    [
+        ((3 << 29) + 1, 1 << 30, "it is 1.5 GiB, more than Flickr accepts for a video (1.0 GiB)"),
+        ((1 << 30) + 1, (1 << 30) - 1, "it is 1.0 GiB, more than Flickr accepts for a video (1024 MiB)"),
+        ((3 << 19) + 1, 1 << 20, "it is 2 MiB, more than Flickr accepts for a video (1 MiB)"),
+    ],
+)
+def test_a_declared_size_over_the_limit_is_refused_in_words(hostile, declared, limit, said):
+    hostile.serve = lambda handler: send_headers(
+        handler, {"Content-Type": "video/mp4", "Content-Length": str(declared)}
+    )
+    out = io.BytesIO()
+    with pytest.raises(LimitExceeded) as refused:
+        client_of(hostile).download(hostile.base + "/v.mp4", out, limits=DownloadLimits(max_bytes=limit, kind="video"))
+    assert str(refused.value) == f"download: refusing {hostile.base}/v.mp4: {said}"
     assert out.getvalue() == b""
 
 

@@ -10,6 +10,7 @@ from pycsync.flickr import (
     Album,
     ApiError,
     AuthError,
+    FlickrError,
     HttpError,
     OutcomeUnknown,
     PermanentUploadError,
@@ -22,6 +23,7 @@ from pycsync.flickr import (
     UploadResult,
     as_int,
     content,
+    transport,
 )
 from pycsync.flickr.transport import (
     parse_content_disposition,
@@ -191,6 +193,102 @@ def test_rest_http_and_body_failures():
         rest({"no": "stat"})
 
 
+def failure(status, body="", headers=None, **kw) -> FlickrError:
+    with pytest.raises(FlickrError) as raised:
+        rest(body, status=status, headers=headers, **kw)
+    return raised.value
+
+
+def described(error: FlickrError) -> tuple:
+    """What a caller reads of an error: its class, text, method, status and Retry-After."""
+    return (
+        type(error).__name__,
+        str(error),
+        getattr(error, "method", None),
+        getattr(error, "status", None),
+        getattr(error, "retry_after", None),
+    )
+
+
+@pytest.mark.parametrize(
+    "status, body, headers, expected",
+    [
+        (
+            429,
+            "<html/>",
+            {"Retry-After": "7"},
+            ("RateLimited", "flickr.test: HTTP 429 Too Many Requests", "flickr.test", 429, 7.0),
+        ),
+        (503, "<html/>", {"Retry-After": "2"}, ("TransientError", "flickr.test: HTTP 503", "flickr.test", 503, 2.0)),
+        (500, "<html/>", None, ("TransientError", "flickr.test: HTTP 500", "flickr.test", 500, None)),
+        (
+            400,
+            "Sorry, the Flickr API service is Not Currently Available.",
+            {"Retry-After": "0.5"},
+            ("TransientError", "flickr.test: HTTP 400: service not currently available", "flickr.test", 400, 0.5),
+        ),
+        (404, "not currently available", None, ("HttpError", "HTTP 404: flickr.test", None, 404, None)),
+        (400, "nope", None, ("HttpError", "HTTP 400: flickr.test", None, 400, None)),
+        (
+            403,
+            "oauth_problem=token_rejected",
+            None,
+            ("AuthError", "flickr.test: authentication failed (HTTP 403): token_rejected", "flickr.test", 403, None),
+        ),
+        (
+            400,
+            "oauth_problem=parameter_absent&oauth_parameters_absent=oauth_nonce",
+            None,
+            (
+                "AuthError",
+                "flickr.test: authentication failed (HTTP 400): parameter_absent (absent: oauth_nonce)",
+                "flickr.test",
+                400,
+                None,
+            ),
+        ),
+        (404, "oauth_problem=token_rejected", None, ("HttpError", "HTTP 404: flickr.test", None, 404, None)),
+        (
+            401,
+            "",
+            None,
+            ("AuthError", "flickr.test: authentication failed (HTTP 401): HTTP 401", "flickr.test", 401, None),
+        ),
+    ],
+)
+def test_each_http_failure_is_told_apart_with_what_the_server_said(status, body, headers, expected):
+    assert described(failure(status, body, headers)) == expected
+
+
+def test_a_5xx_of_a_write_is_of_unknown_outcome_with_its_retry_after():
+    expected = ("OutcomeUnknown", "flickr.test: HTTP 502", "flickr.test", 502, 4.0)
+    assert described(failure(502, "<html/>", {"Retry-After": "4"}, idempotent=False)) == expected
+
+
+def test_the_server_said_when_is_taken_as_it_is_from_zero_to_an_hour():
+    assert [failure(429, headers={"Retry-After": v}).retry_after for v in ("0", "0.25", "-5", "3600", "86400")] == [
+        0.0,
+        0.25,
+        0.0,
+        3600.0,
+        3600.0,
+    ]
+    assert failure(429, headers={"Retry-After": "soon"}).retry_after is None
+
+
+def test_an_answer_refused_for_its_size_names_its_method():
+    body = "[" * (transport.MAX_ANSWER_CONTAINERS + 1)
+    assert described(failure(200, body)) == (
+        "LimitExceeded",
+        f"flickr.test: the answer holds more than {transport.MAX_ANSWER_CONTAINERS:,} objects; refused",
+        "flickr.test",
+        None,
+        None,
+    )
+    refused = failure(200, body, idempotent=False)
+    assert (type(refused).__name__, refused.method) == ("OutcomeUnknown", "flickr.test")
+
+
 def test_retry_after_http_date():
     import datetime as dt
     from email.utils import format_datetime
@@ -235,6 +333,20 @@ def test_content_unwrap():
         ('attachment; filename="../../etc/passwd"', "passwd"),
         ("inline", None),
         (None, None),
+        ('attachment; hidden; filename="a.jpg"', "a.jpg"),  # a part without a value is passed over
+        ('attachment; filename="a=b.jpg"', "a=b.jpg"),
+        ("attachment; size=12", None),
+        ('attachment; filename=""', None),
+        ('attachment; filename="x"', "x"),
+        ('attachment; filename="say \\"cheese\\".jpg"', 'say "cheese".jpg'),
+        ('attachment; filename="C:\\\\photos\\\\a.jpg"', "a.jpg"),  # an escaped Windows path
+        ("attachment; filename=C:\\photos\\b.jpg", "b.jpg"),
+        ('attachment; filename="a/"', None),
+        ("attachment; filename*=''%C3%A9t%C3%A9.jpg", "été.jpg"),  # no charset: UTF-8
+        ("attachment; filename*=ISO-8859-1''%E9t%E9.jpg", "été.jpg"),
+        ("attachment; filename*=UTF-8''\"%C3%A9.jpg\"", "é.jpg"),
+        ("attachment; filename*=\"x-unknown''%C3%A9.jpg\"", "é.jpg"),  # an unknown charset: UTF-8
+        ("attachment; filename*=UTF-8''it's.jpg", "it's.jpg"),
     ],
 )
 def test_content_disposition(header, expected):

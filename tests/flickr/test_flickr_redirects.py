@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from pycsync.flickr import Endpoints, FlickrClient, FlickrError
+from pycsync.flickr import Endpoints, FlickrClient, HttpError
+from pycsync.flickr.redact import REDACTED
 from tests.support.flickr_stub import CREDS
 
 TLS = Path(__file__).resolve().parents[1] / "data" / "tls"
@@ -54,9 +55,10 @@ def server():
             scheme = "https" if isinstance(self.connection, ssl.SSLSocket) else "http"
             self.server.seen.append((scheme, self.path, "Authorization" in self.headers))
             port = self.server.server_address[1]
-            if self.path.startswith("/photos/"):
+            if self.path.startswith(("/photos/", "/hop/")):
                 self.send_response(302)
-                self.send_header("Location", f"http://127.0.0.1:{port}/video/1/s/orig.mp4")
+                scheme = "https" if self.path.startswith("/hop/") else "http"
+                self.send_header("Location", f"{scheme}://127.0.0.1:{port}/video/1/s/orig.mp4?k={CREDS.token_secret}")
                 self.send_header("Content-Length", "0")
                 self.end_headers()
                 return
@@ -87,12 +89,26 @@ def _client(server) -> FlickrClient:
 def test_a_redirect_from_https_to_plain_http_is_refused_and_never_signed(server):
     client = _client(server)
     out = io.BytesIO()
-    with pytest.raises(FlickrError, match="plain http"):
-        client.download(f"https://127.0.0.1:{server.server_address[1]}/photos/u/1/play/orig/s/", out)
-    assert ("http", "/video/1/s/orig.mp4", True) not in server.seen, "a signed request went out in the clear"
+    port = server.server_address[1]
+    with pytest.raises(HttpError) as refused:
+        client.download(f"https://127.0.0.1:{port}/photos/u/1/play/orig/s/?k={CREDS.api_secret}", out)
     assert [s for s in server.seen if s[0] == "http"] == [], "the photo came over plain http"
-    assert server.seen == [("https", "/photos/u/1/play/orig/s/", True)]
+    assert server.seen == [("https", f"/photos/u/1/play/orig/s/?k={CREDS.api_secret}", True)]
     assert out.getvalue() == b""
+    # what the user is told names both ends, and never a secret
+    video = f"http://127.0.0.1:{port}/video/1/s/orig.mp4?k={REDACTED}"
+    assert (refused.value.status, refused.value.url) == (302, video)
+    photos = f"https://127.0.0.1:{port}/photos/u/1/play/orig/s/?k={REDACTED}"
+    assert refused.value.message == f"refusing the redirect from {photos} to plain http ({video})"
+
+
+def test_a_redirect_that_stays_on_https_is_followed_and_signed(server):
+    client = _client(server)
+    out = io.BytesIO()
+    client.download(f"https://127.0.0.1:{server.server_address[1]}/hop/", out)
+    assert out.getvalue() == PHOTO
+    video = f"/video/1/s/orig.mp4?k={CREDS.token_secret}"
+    assert server.seen == [("https", "/hop/", True), ("https", video, True)]
 
 
 def test_an_https_download_is_signed_over_tls(server):

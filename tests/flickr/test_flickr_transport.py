@@ -9,6 +9,7 @@ import hashlib
 import hmac
 import io
 import json
+import logging
 import re
 from email.parser import BytesParser
 from email.policy import HTTP
@@ -105,6 +106,16 @@ def test_retries_5xx_with_full_jitter_backoff(stub):
     assert clock.sleeps == [0.5, 1.0]
     assert c.stats.retries == 2
     assert c.stats.calls_by_method["flickr.test.login"] == 3
+
+
+def test_each_retry_is_logged_with_its_reason_number_and_wait(stub, caplog):
+    stub.push(Reply(503, "<html>busy</html>"), Reply(429, "<html/>", {"Retry-After": "7"}), ok({"user": {"id": "1"}}))
+    with caplog.at_level(logging.INFO, logger="pycsync.flickr"):
+        make_client(stub).test_login()
+    assert [r.getMessage() for r in caplog.records if r.name == "pycsync.flickr"] == [
+        "flickr flickr.test.login: flickr.test.login: HTTP 503; retry 1/5 in 0.5s",
+        "flickr flickr.test.login: flickr.test.login: HTTP 429 Too Many Requests; retry 2/5 in 7.0s",
+    ]
 
 
 def test_backoff_is_capped_and_gives_up_after_max_retries(stub):
