@@ -409,14 +409,14 @@ def sqlite_error(code: int, text: str) -> sqlite3.Error:
 
 class Statvfs:
     def __init__(self, free: int):
-        self.f_bavail, self.f_frsize = free, 1
+        self.f_bavail, self.f_frsize = divmod(free, 4096)[0], 4096  # blocks free, block size
 
 
 @pytest.mark.parametrize(
     "code, free, full",
     [
         (sqlite3.SQLITE_FULL, 10**9, True),  # SQLite says so
-        (sqlite3.SQLITE_IOERR | (3 << 8), (1 << 20) - 1, True),  # an I/O error (a write) on a full disk
+        (sqlite3.SQLITE_IOERR | (3 << 8), (1 << 20) - 4096, True),  # an I/O error (a write) on a full disk
         (sqlite3.SQLITE_CANTOPEN, 0, True),  # a -shm or journal file it cannot create there
         (sqlite3.SQLITE_IOERR | (3 << 8), 1 << 20, False),  # a megabyte is left: some other I/O error
         (sqlite3.SQLITE_READONLY, 0, False),
