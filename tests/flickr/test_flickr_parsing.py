@@ -432,3 +432,49 @@ def test_albums_sizes_and_contexts_from_recorded_answers():
     contexts = PhotoContexts.from_json({"set": [{"id": "392", "title": "x"}], "pool": {"id": "3@N01"}})
     assert contexts == PhotoContexts(album_ids=("392",), group_ids=("3@N01",))
     assert PhotoContexts.from_json({"stat": "ok"}) == PhotoContexts((), ())
+
+
+def nested(depth: int, siblings: int = 0) -> bytes:
+    """An upload answer ``depth`` elements deep (``rsp`` is the first) after ``siblings``
+    elements side by side."""
+    inner = depth - 1
+    return (
+        b'<rsp stat="ok">'
+        + b"<s/>" * siblings
+        + b"<x>" * inner
+        + b"</x>" * inner
+        + b'<photoid secret="s">7</photoid></rsp>'
+    )
+
+
+def test_upload_answers_are_read_to_the_nesting_limit_and_no_further():
+    limit = transport.MAX_XML_DEPTH
+    assert parse_upload_response(200, {}, nested(limit)).photo_id == "7"
+    assert parse_upload_response(200, {}, nested(3, siblings=limit * 2)).photo_id == "7"  # wide is not deep
+    for idempotent, expected in ((False, "OutcomeUnknown"), (True, "LimitExceeded")):
+        with pytest.raises(FlickrError) as refused:
+            parse_upload_response(200, {}, nested(limit + 1), "replace", idempotent=idempotent)
+        assert described(refused.value) == (
+            expected,
+            "replace: the answer is nested too deeply; refused",
+            "replace",
+            None,
+            None,
+        )
+
+
+def test_an_upload_answer_may_be_text_and_a_failed_one_of_a_retryable_call_is_transient():
+    assert parse_upload_response(200, {}, '<rsp stat="ok"><photoid>8</photoid></rsp>').photo_id == "8"
+    for body, text in (
+        ("<rsp stat=", "invalid or truncated XML response"),
+        ('<rsp stat="ok"/>', "stat=ok without <photoid>"),
+    ):
+        with pytest.raises(FlickrError) as raised:
+            parse_upload_response(200, {}, body, "replace", idempotent=True)
+        assert described(raised.value) == ("TransientError", f"replace: {text}", "replace", 200, None)
+
+
+def test_an_oauth_problem_in_place_of_an_upload_answer_is_an_auth_failure():
+    with pytest.raises(AuthError) as raised:
+        parse_upload_response(200, {}, b"oauth_problem=token_rejected")
+    assert (raised.value.problem, raised.value.status, raised.value.method) == ("token_rejected", 401, "upload")

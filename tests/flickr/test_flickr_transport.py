@@ -118,6 +118,13 @@ def test_each_retry_is_logged_with_its_reason_number_and_wait(stub, caplog):
     ]
 
 
+def test_a_retry_after_of_zero_retries_at_once(stub):
+    clock = FakeClock()
+    stub.push(Reply(429, "<html/>", {"Retry-After": "0"}), ok({"user": {"id": "1"}}))
+    make_client(stub, clock).test_login()
+    assert clock.sleeps == [0.0]
+
+
 def test_backoff_is_capped_and_gives_up_after_max_retries(stub):
     clock = FakeClock()
     stub.default = Reply(500, "boom")
