@@ -21,12 +21,14 @@ from pycsync.flickr import (
     ApiError,
     AuthError,
     Endpoints,
+    FileChanged,
     FlickrClient,
     HttpError,
     OutcomeUnknown,
     PermanentUploadError,
     RateLimited,
     TransientError,
+    transport,
 )
 from tests.support.flickr_stub import CREDS, FakeClock, Reply, json_fail, json_ok, xml_reply
 from tests.support.net import free_port
@@ -333,6 +335,49 @@ def test_upload_multipart_streaming_signed_without_photo(stub, tmp_path):
     assert seen and seen[-1] == len(data) and seen == sorted(seen)
     assert c.stats.calls_by_method == {"upload": 1}
     assert c.stats.bytes_up == len(rec.body)
+
+
+def test_an_open_file_is_sent_whole_on_every_attempt_with_its_fields_as_flickr_reads_them(stub, tmp_path):
+    data = bytes(range(256)) * 64
+    (tmp_path / "blob").write_bytes(data)
+    stub.push(Reply(429, "<html/>", {"Retry-After": "0"}), xml("<photoid>9</photoid>"))
+    c = make_client(stub)
+    fields = [("is_public", True), ("is_friend", False), ("title", None), ("safety_level", 2)]
+    with open(tmp_path / "blob", "rb") as opened:
+        opened.read(100)  # wherever the caller left it
+        assert c.transport.upload(stub.base + "/services/upload/", fields, opened).photo_id == "9"
+    assert len(stub.requests) == 2
+    for rec in stub.requests:
+        assert parse_multipart(rec) == (
+            {"is_public": "1", "is_friend": "0", "safety_level": "2"},
+            {"photo": ("photo", "application/octet-stream", data)},
+        )
+    assert c.stats.calls_by_method == {"upload": 2}
+
+
+def test_a_body_of_fixed_length_sends_what_the_file_held_when_it_was_measured(tmp_path):
+    (tmp_path / "a.jpg").write_bytes(b"0123456789")
+    with open(tmp_path / "a.jpg", "rb") as fh:
+        body = transport._FixedLength(fh, 6, "a.jpg", "replace")
+        assert (body.len, body.read(0), body.read(4), body.len) == (6, b"", b"0123", 2)
+        assert (body.read(), body.len, body.read(), body.read(5)) == (b"45", 0, b"", b"")  # not the 4 bytes more
+        for rest in (None, -1):
+            fh.seek(0)
+            assert transport._FixedLength(fh, 10, "a.jpg", "replace").read(rest) == b"0123456789"
+
+
+def test_a_file_that_shrinks_while_it_is_sent_is_never_sent_short(tmp_path):
+    (tmp_path / "a.jpg").write_bytes(b"0123456789")
+    with open(tmp_path / "a.jpg", "rb") as fh:
+        body = transport._FixedLength(fh, 20, "A/a.jpg", "replace")
+        assert (body.read(8), body.read(8)) == (b"01234567", b"89")
+        with pytest.raises(FileChanged) as changed:
+            body.read(8)
+    assert (str(changed.value), changed.value.path, changed.value.method) == (
+        "A/a.jpg changed while it was being sent",
+        "A/a.jpg",
+        "replace",
+    )
 
 
 def test_replace(stub, tmp_path):

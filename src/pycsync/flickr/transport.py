@@ -881,7 +881,7 @@ class _FixedLength:
         return self._left
 
     def read(self, n: int | None = -1) -> bytes:
-        if self._left <= 0:
+        if self._left <= 0 or n == 0:  # (nothing asked is no sign that the file shrank)
             return b""
         want = self._left if n is None or n < 0 else min(n, self._left)
         data = self._fh.read(want)
