@@ -478,3 +478,45 @@ def test_an_oauth_problem_in_place_of_an_upload_answer_is_an_auth_failure():
     with pytest.raises(AuthError) as raised:
         parse_upload_response(200, {}, b"oauth_problem=token_rejected")
     assert (raised.value.problem, raised.value.status, raised.value.method) == ("token_rejected", 401, "upload")
+
+
+def upload_failure(code: str, msg: str) -> FlickrError:
+    with pytest.raises(FlickrError) as raised:
+        parse_upload_response(200, {}, XML.format(stat="fail", inner=f'<err code="{code}" msg="{msg}" />'))
+    return raised.value
+
+
+def test_every_api_error_names_its_call_and_keeps_flickrs_words():
+    assert described(upload_failure("98", "Invalid auth token")) == (
+        "AuthError",
+        "upload: authentication failed (code 98): Invalid auth token",
+        "upload",
+        None,
+        None,
+    )
+    assert upload_failure("99", "").problem == "code 99"
+    limit = upload_failure("6", "Upload limit reached")
+    assert (type(limit).__name__, str(limit), limit.method, limit.message) == (
+        "AccountLimitReached",
+        "upload: Flickr error 6: Upload limit reached",
+        "upload",
+        "Upload limit reached",
+    )
+    again = upload_failure("3", "General upload failure")
+    assert (described(again), again.code) == (
+        ("TransientError", "upload: Flickr error 3: General upload failure", "upload", None, None),
+        3,
+    )
+    with pytest.raises(ApiError) as other:
+        rest({"stat": "fail", "message": "no code at all"})
+    assert (str(other.value), other.value.code, other.value.message) == (
+        "flickr.test: Flickr error -1: no code at all",
+        -1,
+        "no code at all",
+    )
+    with pytest.raises(TransientError) as busy:
+        rest({"stat": "fail", "code": 105, "message": "Service currently unavailable"})
+    assert (str(busy.value), busy.value.method) == (
+        "flickr.test: Flickr error 105: Service currently unavailable",
+        "flickr.test",
+    )
