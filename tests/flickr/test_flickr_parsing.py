@@ -347,6 +347,8 @@ def test_content_unwrap():
         ("attachment; filename*=UTF-8''\"%C3%A9.jpg\"", "é.jpg"),
         ("attachment; filename*=\"x-unknown''%C3%A9.jpg\"", "é.jpg"),  # an unknown charset: UTF-8
         ("attachment; filename*=UTF-8''it's.jpg", "it's.jpg"),
+        ("attachment; filename*=UTF-8''Xmas.jpg", "Xmas.jpg"),
+        ("attachment; filename*=\"x-unknown''Xmas.jpg\"", "Xmas.jpg"),
     ],
 )
 def test_content_disposition(header, expected):
@@ -520,3 +522,55 @@ def test_every_api_error_names_its_call_and_keeps_flickrs_words():
         "flickr.test: Flickr error 105: Service currently unavailable",
         "flickr.test",
     )
+
+
+def test_nesting_is_counted_down_as_elements_close():
+    """An empty element part way down closes at once: the levels below it still count."""
+    limit = transport.MAX_XML_DEPTH
+    for siblings in (0, 3):
+        body = (
+            b'<rsp stat="ok">' + b"<x>" * 10 + b"<s/>" * siblings + b"<x>" * (limit - 10) + b"</x>" * limit + b"</rsp>"
+        )
+        with pytest.raises(OutcomeUnknown, match="nested too deeply"):
+            parse_upload_response(200, {}, body)
+
+
+@pytest.mark.parametrize(
+    "inner, stat, text",
+    [
+        ("<photoid/>", "ok", "stat=ok without <photoid>"),
+        ("<photoid> </photoid><ticketid/>", "ok", "stat=ok without <photoid>"),
+        ("", "maybe", "unexpected stat 'maybe'"),
+    ],
+)
+def test_an_upload_answer_that_names_no_photo_is_of_unknown_outcome(inner, stat, text):
+    with pytest.raises(OutcomeUnknown) as raised:
+        parse_upload_response(200, {}, XML.format(stat=stat, inner=inner), "replace")
+    assert described(raised.value) == ("OutcomeUnknown", f"replace: {text}", "replace", 200, None)
+
+
+def test_an_upload_answer_of_another_kind_is_of_unknown_outcome():
+    with pytest.raises(OutcomeUnknown) as raised:
+        parse_upload_response(200, {}, b"<html><body>maintenance</body></html>")
+    assert described(raised.value) == ("OutcomeUnknown", "upload: unexpected XML root <html>", "upload", 200, None)
+
+
+def test_a_failed_upload_without_its_error_element_is_an_api_error():
+    with pytest.raises(ApiError) as raised:
+        parse_upload_response(200, {}, XML.format(stat="fail", inner=""))
+    assert (type(raised.value).__name__, str(raised.value), raised.value.code) == (
+        "ApiError",
+        "upload: Flickr error -1: ",
+        -1,
+    )
+
+
+def test_an_auth_failure_is_told_as_a_clock_off_from_the_servers_date_or_its_window():
+    far = "Mon, 01 Jan 2024 00:00:00 GMT"
+    skewed = failure(401, "oauth_problem=signature_invalid", {"Date": far})
+    assert (type(skewed).__name__, skewed.server_time) == ("ClockSkew", 1704067200)
+    window = "oauth_problem=signature_invalid&oauth_acceptable_timestamps=1704067000-1704067400"
+    assert failure(401, window).server_time == 1704067200
+    with pytest.raises(AuthError) as upload:
+        parse_upload_response(200, {"Date": far}, b"oauth_problem=signature_invalid")
+    assert (type(upload.value).__name__, upload.value.server_time) == ("ClockSkew", 1704067200)
