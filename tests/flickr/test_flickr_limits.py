@@ -6,6 +6,7 @@ Every server here stops on its own (a few seconds, a few MiB at most).
 
 from __future__ import annotations
 
+import gzip
 import io
 import time
 
@@ -150,3 +151,21 @@ def test_downloads_ask_for_the_file_as_it_is(hostile):
     out = io.BytesIO()
     client_of(hostile).download(hostile.base + "/a.jpg", out)
     assert out.getvalue() == b"abc" and seen == ["identity"]
+
+
+def test_a_server_that_compresses_the_file_anyway_delivers_the_file_itself(hostile):
+    """Asked for the file as it is, a server may still send it gzip-encoded: what is written is
+    the file, never its compressed form."""
+    photo = b"\xff\xd8" + bytes(range(256)) * 40
+    packed = gzip.compress(photo)
+
+    def serve(handler) -> None:
+        send_headers(
+            handler, {"Content-Type": "image/jpeg", "Content-Encoding": "gzip", "Content-Length": str(len(packed))}
+        )
+        hostile.send(handler, packed)
+
+    hostile.serve = serve
+    out = io.BytesIO()
+    result = _client(hostile).download(hostile.base + "/a.jpg", out)
+    assert out.getvalue() == photo and result.bytes_written == len(photo)

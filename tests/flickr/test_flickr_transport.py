@@ -380,6 +380,25 @@ def test_a_file_that_shrinks_while_it_is_sent_is_never_sent_short(tmp_path):
     )
 
 
+def test_the_debug_log_shows_each_request_its_outcome_and_never_a_secret(stub, tmp_path, caplog):
+    (tmp_path / "a.jpg").write_bytes(b"\xff\xd8" + b"\0" * 98)
+    stub.push(xml("<photoid>5</photoid>"), Reply(200, "", action="drop"))
+    c = make_client(stub, max_retries=0)
+    with caplog.at_level(logging.DEBUG, logger="pycsync.flickr"):
+        c.upload(tmp_path / "a.jpg", title="a")
+        with pytest.raises(OutcomeUnknown):
+            c.upload(tmp_path / "a.jpg", title="a")
+    lines = [r.getMessage() for r in caplog.records if r.name == "pycsync.flickr"]
+    sent = len(stub.requests[0].body)
+    upload = "POST " + re.escape(stub.base + "/services/upload/")
+    assert len(lines) == 2
+    assert re.fullmatch(
+        upload + rf" -> 200 in \d+\.\d\ds \({sent} bytes\) <\?xml .*<photoid>5</photoid>.*", lines[0], re.S
+    )
+    assert re.fullmatch(upload + r" -> - in \d+\.\d\ds ConnectionError\(.*\)", lines[1], re.S)
+    assert not any(secret in line for line in lines for secret in (CREDS.api_secret, CREDS.token_secret))
+
+
 def test_replace(stub, tmp_path):
     f = tmp_path / "v.mp4"
     f.write_bytes(b"\x00" * 10)
