@@ -399,6 +399,24 @@ def test_the_debug_log_shows_each_request_its_outcome_and_never_a_secret(stub, t
     assert not any(secret in line for line in lines for secret in (CREDS.api_secret, CREDS.token_secret))
 
 
+def test_api_calls_and_uploads_never_follow_a_redirect(stub, tmp_path):
+    """A redirect would turn a POST into a GET elsewhere: it is an error, and nothing more is sent."""
+    (tmp_path / "a.jpg").write_bytes(b"\xff\xd8" + b"\0" * 98)
+    stub.routes["/elsewhere"] = xml("<photoid>5</photoid>")  # what following it would find
+    c = make_client(stub, max_retries=0)
+    calls = (
+        lambda: c.test_login(),
+        lambda: c.set_meta("1", title="t", description=""),
+        lambda: c.upload(tmp_path / "a.jpg", title="a"),
+    )
+    for call in calls:
+        stub.push(Reply(302, "", {"Location": stub.base + "/elsewhere"}))
+        with pytest.raises(HttpError) as redirected:
+            call()
+        assert redirected.value.status == 302
+    assert [r.path.split("?")[0] for r in stub.requests] == ["/services/rest/"] * 2 + ["/services/upload/"]
+
+
 def test_replace(stub, tmp_path):
     f = tmp_path / "v.mp4"
     f.write_bytes(b"\x00" * 10)
