@@ -333,6 +333,7 @@ def test_upload_multipart_streaming_signed_without_photo(stub, tmp_path):
     assert files["photo"][2] == data
     verify_signature(rec, stub.base + "/services/upload/", fields.items())
     assert seen and seen[-1] == len(data) and seen == sorted(seen)
+    assert {type(n) for n in seen} == {int}  # bytes, counted whole
     assert c.stats.calls_by_method == {"upload": 1}
     assert c.stats.bytes_up == len(rec.body)
 
@@ -386,8 +387,9 @@ def test_the_debug_log_shows_each_request_its_outcome_and_never_a_secret(stub, t
     c = make_client(stub, max_retries=0)
     with caplog.at_level(logging.DEBUG, logger="pycsync.flickr"):
         c.upload(tmp_path / "a.jpg", title="a")
-        with pytest.raises(OutcomeUnknown):
+        with pytest.raises(OutcomeUnknown) as lost:
             c.upload(tmp_path / "a.jpg", title="a")
+    assert lost.value.method == "upload"
     lines = [r.getMessage() for r in caplog.records if r.name == "pycsync.flickr"]
     sent = len(stub.requests[0].body)
     upload = "POST " + re.escape(stub.base + "/services/upload/")
