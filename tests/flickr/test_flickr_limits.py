@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import re
 import time
 
 import pytest
@@ -99,11 +100,61 @@ def test_a_download_stops_when_the_disk_fills_up(hostile):
     hostile.serve = _chunked_forever(hostile)
     out = io.BytesIO()
     # the free space left beyond the margin: what the disk has minus what was written
-    with pytest.raises(DiskSpaceLow, match="free"):
+    with pytest.raises(DiskSpaceLow) as stopped:
         client_of(hostile).download(
             hostile.base + "/a.jpg", out, limits=DownloadLimits(room=lambda: (20 << 20) - len(out.getvalue()))
         )
     assert len(out.getvalue()) <= 28 << 20  # checked every 8 MiB
+    assert re.fullmatch(
+        f"download: stopped downloading {re.escape(hostile.base)}/a.jpg after \\d+ MiB: "
+        "the disk is down to the free space kept free",
+        str(stopped.value),
+    )
+
+
+def _plain(hostile, size: int, declared: bool = True):
+    """A download of ``size`` bytes, its size declared or not (chunked)."""
+
+    def serve(handler) -> None:
+        block = b"\0" * (1 << 16)
+        if declared:
+            send_headers(handler, {"Content-Type": "image/jpeg", "Content-Length": str(size)})
+        else:
+            send_headers(handler, {"Content-Type": "image/jpeg", "Transfer-Encoding": "chunked"})
+        left = size
+        while left:
+            part = block[: min(left, len(block))]
+            if not hostile.send(handler, part if declared else b"%x\r\n%s\r\n" % (len(part), part)):
+                return
+            left -= len(part)
+        if not declared:
+            hostile.send(handler, b"0\r\n\r\n")
+
+    return serve
+
+
+def test_free_space_is_asked_before_the_first_byte_and_then_every_8_mib(hostile):
+    asked = []
+    hostile.serve = _plain(hostile, 20 << 20)
+    out = io.BytesIO()
+    client_of(hostile).download(
+        hostile.base + "/a.jpg", out, limits=DownloadLimits(room=lambda: asked.append(1) or 1 << 40)
+    )
+    assert (len(out.getvalue()), len(asked)) == (20 << 20, 3)
+
+
+def test_a_download_may_fill_the_disk_to_exactly_the_free_space_kept_free(hostile):
+    hostile.serve = _plain(hostile, 10 << 20, declared=False)
+    out = io.BytesIO()
+    client_of(hostile).download(hostile.base + "/a.jpg", out, limits=DownloadLimits(room=lambda: 0))
+    assert len(out.getvalue()) == 10 << 20
+
+
+def test_a_file_of_exactly_the_size_flickr_accepts_is_downloaded(hostile):
+    hostile.serve = _plain(hostile, 1 << 20, declared=False)
+    out = io.BytesIO()
+    client_of(hostile).download(hostile.base + "/a.jpg", out, limits=DownloadLimits(max_bytes=1 << 20, kind="photo"))
+    assert len(out.getvalue()) == 1 << 20
 
 
 def test_a_stalled_download_times_out(hostile):
@@ -130,13 +181,18 @@ def test_a_trickling_download_hits_the_overall_limit(hostile):
 
     hostile.serve = serve
     started = time.monotonic()
-    with pytest.raises(LimitExceeded, match="too slow"):
+    with pytest.raises(LimitExceeded) as slow:
         client_of(hostile).download(
             hostile.base + "/a.jpg",
             io.BytesIO(),
             limits=DownloadLimits(stall_seconds=5, base_seconds=0.5, min_rate=1000),
         )
     assert time.monotonic() - started < 4  # 0.5 s + 1000 bytes at 1000 bytes/s
+    assert re.fullmatch(
+        f"download: download of {re.escape(hostile.base)}/a.jpg too slow: \\d+ bytes in [1-4] s "
+        "\\(the limit for its size is 2 s\\)",
+        str(slow.value),
+    )
 
 
 def test_downloads_ask_for_the_file_as_it_is(hostile):
@@ -167,5 +223,5 @@ def test_a_server_that_compresses_the_file_anyway_delivers_the_file_itself(hosti
 
     hostile.serve = serve
     out = io.BytesIO()
-    result = _client(hostile).download(hostile.base + "/a.jpg", out)
+    result = client_of(hostile).download(hostile.base + "/a.jpg", out)
     assert out.getvalue() == photo and result.bytes_written == len(photo)
