@@ -7,6 +7,9 @@ from __future__ import annotations
 import errno
 import io
 import json
+import os
+import threading
+import time
 import unicodedata
 
 import pycsync.local as local_module
@@ -127,3 +130,35 @@ def test_a_write_no_column_counts_is_still_not_nothing_to_do():
     out = io.StringIO()
     Reporter(out, io.StringIO()).sync_result(result, {"flickr.photos.getInfo": 2})
     assert "done: nothing to do;" in out.getvalue()
+
+
+def test_a_file_replaced_while_its_upload_is_in_flight_is_named_and_sent_again(emulator, root, cli, sync_json):
+    """The run that was sending the old version says which file changed, records nothing for it,
+    and the next run sends the new version (tests/reliability/test_bad_input.py holds the same
+    with --json; this is the line a user reads)."""
+    path = root / "A" / "a.jpg"
+    write_jpeg(path, 1)
+    emulator.set_faults([{"match": "upload", "max": 1, "action": {"latency_ms": 600}}])
+
+    def save_a_new_version() -> None:  # once the upload is in flight (the emulator holds it 600 ms)
+        deadline = time.monotonic() + 30
+        while not emulator.calls().get("upload"):
+            assert time.monotonic() < deadline, "no upload came"
+            time.sleep(0.005)
+        write_jpeg(path.with_name("a.jpg.new"), 2)
+        os.replace(path.with_name("a.jpg.new"), path)
+
+    editor = threading.Thread(target=save_a_new_version)
+    editor.start()
+    first = cli("sync", str(root))
+    editor.join()
+    assert first.exit_code == 1, first.output
+    # as it happens, and in the run's list of failures
+    assert first.stderr.splitlines() == [
+        "warning: A/a.jpg: changed while uploading; will be retried",
+        "1 item failed:",
+        "  A/a.jpg: changed while uploading; will be retried",
+    ]
+    summary = sync_json(root)
+    assert (summary["replaced"], summary["uploaded"], summary["failed"]) == (1, 0, 0), summary
+    assert [p["sha256"] for p in emulator.state()["photos"]] == [sha(jpeg(2))]
