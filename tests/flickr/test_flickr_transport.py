@@ -111,7 +111,9 @@ def test_retries_5xx_with_full_jitter_backoff(stub):
 
 
 def test_each_retry_is_logged_with_its_reason_number_and_wait(stub, caplog):
-    stub.push(Reply(503, "<html>busy</html>"), Reply(429, "<html/>", {"Retry-After": "7"}), ok({"user": {"id": "1"}}))
+    stub.push(
+        Reply(503, "<html>busy</html>"), Reply(429, "<html/>", {"Retry-After": "7"}), json_ok({"user": {"id": "1"}})
+    )
     with caplog.at_level(logging.INFO, logger="pycsync.flickr"):
         make_client(stub).test_login()
     assert [r.getMessage() for r in caplog.records if r.name == "pycsync.flickr"] == [
@@ -122,7 +124,7 @@ def test_each_retry_is_logged_with_its_reason_number_and_wait(stub, caplog):
 
 def test_a_retry_after_of_zero_retries_at_once(stub):
     clock = FakeClock()
-    stub.push(Reply(429, "<html/>", {"Retry-After": "0"}), ok({"user": {"id": "1"}}))
+    stub.push(Reply(429, "<html/>", {"Retry-After": "0"}), json_ok({"user": {"id": "1"}}))
     make_client(stub, clock).test_login()
     assert clock.sleeps == [0.0]
 
@@ -341,7 +343,7 @@ def test_upload_multipart_streaming_signed_without_photo(stub, tmp_path):
 def test_an_open_file_is_sent_whole_on_every_attempt_with_its_fields_as_flickr_reads_them(stub, tmp_path):
     data = bytes(range(256)) * 64
     (tmp_path / "blob").write_bytes(data)
-    stub.push(Reply(429, "<html/>", {"Retry-After": "0"}), xml("<photoid>9</photoid>"))
+    stub.push(Reply(429, "<html/>", {"Retry-After": "0"}), xml_reply("<photoid>9</photoid>"))
     c = make_client(stub)
     fields = [("is_public", True), ("is_friend", False), ("title", None), ("safety_level", 2)]
     with open(tmp_path / "blob", "rb") as opened:
@@ -383,7 +385,7 @@ def test_a_file_that_shrinks_while_it_is_sent_is_never_sent_short(tmp_path):
 
 def test_the_debug_log_shows_each_request_its_outcome_and_never_a_secret(stub, tmp_path, caplog):
     (tmp_path / "a.jpg").write_bytes(b"\xff\xd8" + b"\0" * 98)
-    stub.push(xml("<photoid>5</photoid>"), Reply(200, "", action="drop"))
+    stub.push(xml_reply("<photoid>5</photoid>"), Reply(200, "", action="drop"))
     c = make_client(stub, max_retries=0)
     with caplog.at_level(logging.DEBUG, logger="pycsync.flickr"):
         c.upload(tmp_path / "a.jpg", title="a")
@@ -404,7 +406,7 @@ def test_the_debug_log_shows_each_request_its_outcome_and_never_a_secret(stub, t
 def test_api_calls_and_uploads_never_follow_a_redirect(stub, tmp_path):
     """A redirect would turn a POST into a GET elsewhere: it is an error, and nothing more is sent."""
     (tmp_path / "a.jpg").write_bytes(b"\xff\xd8" + b"\0" * 98)
-    stub.routes["/elsewhere"] = xml("<photoid>5</photoid>")  # what following it would find
+    stub.routes["/elsewhere"] = xml_reply("<photoid>5</photoid>")  # what following it would find
     c = make_client(stub, max_retries=0)
     calls = (
         lambda: c.test_login(),
