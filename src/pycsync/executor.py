@@ -1026,16 +1026,25 @@ class Executor:
             if st is not None:
                 with open(where.open_file(name), "rb") as f:
                     text = f.read(MAX_FILE_BYTES + 1).decode("utf-8")
-            data = album_toml(text, changes).encode("utf-8")
-            tmp = TempFile(self._open.tmp(), self.transfers.temp_name())
+            tmp = self._staged(album_toml(text, changes).encode("utf-8"))
             try:
-                with open(tmp.folder.create(tmp.name), "wb") as out:
-                    out.write(data)
-                    out.flush()
-                    os.fsync(out.fileno())
                 tmp.move_to(where, name)
             finally:
                 tmp.unlink(missing_ok=True)
+
+    def _staged(self, data: bytes) -> TempFile:
+        """``data`` in a new file of the run's temp folder, on disk before it takes a real name
+        (a crash leaves the old file or the new one, never a part of either)."""
+        tmp = TempFile(self._open.tmp(), self.transfers.temp_name())
+        try:
+            with open(tmp.folder.create(tmp.name), "wb") as out:
+                out.write(data)
+                out.flush()
+                os.fsync(out.fileno())
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        return tmp
 
     def _meta_done(self, key: str, there: tuple[str, ...], here: tuple[str, ...]) -> None:
         """Count a photo whose metadata was written (``there``: fields on Flickr, ``here``: in
@@ -1150,13 +1159,8 @@ class Executor:
         ):
             raise OSError(f"the sidecar of {key} changed since the scan; the next run merges it again")
         embedded = metadata.read_embedded(target, video=naming.is_video(key))
-        data = metadata.sidecar_bytes(existing, meta, embedded)
-        tmp = TempFile(self._open.tmp(), self.transfers.temp_name())
+        tmp = self._staged(metadata.sidecar_bytes(existing, meta, embedded))
         try:
-            with open(tmp.folder.create(tmp.name), "wb") as out:
-                out.write(data)
-                out.flush()
-                os.fsync(out.fileno())
             with self._user_folder(target) as folder:
                 tmp.move_to(folder, name)
                 now = folder.lstat(name)

@@ -72,6 +72,14 @@ class StubServer:
             def log_message(self, *a: Any) -> None:
                 pass
 
+            def _hang_up(self) -> None:
+                """Close the connection with no (further) answer, as a dropped link does."""
+                self.close_connection = True
+                try:
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
             def _handle(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
@@ -87,11 +95,7 @@ class StubServer:
                 reply = r(rec) if callable(r) else r
                 data = reply.body.encode() if isinstance(reply.body, str) else reply.body
                 if reply.action == "drop":
-                    self.close_connection = True
-                    try:
-                        self.connection.shutdown(socket.SHUT_RDWR)
-                    except OSError:
-                        pass
+                    self._hang_up()
                     return
                 self.send_response(reply.status)
                 for k, v in reply.headers.items():
@@ -102,11 +106,7 @@ class StubServer:
                     self.end_headers()
                     self.wfile.write(data[: len(data) // 2])
                     self.wfile.flush()
-                    self.close_connection = True
-                    try:
-                        self.connection.shutdown(socket.SHUT_RDWR)
-                    except OSError:
-                        pass
+                    self._hang_up()
                     return
                 self.end_headers()
                 if self.command != "HEAD":

@@ -35,21 +35,19 @@ def album_ids(emulator) -> dict[str, str]:
 
 def albums_by_sha(emulator) -> dict[str, list[str]]:
     """album title -> sorted sha256 of its members ("" for photos in no album)."""
-    state = emulator.state()
-    photos = {p["id"]: p for p in state["photos"]}
-    out = {a["title"]: sorted(photos[i]["sha256"] for i in a["photo_ids"]) for a in state["albums"]}
-    loose = sorted(p["sha256"] for p in state["photos"] if not p["album_ids"])
-    if loose:
-        out[""] = loose
-    return out
+    return _albums_by(emulator, "sha256")
 
 
 def albums_by_title(emulator) -> dict[str, list[str]]:
     """album title -> sorted photo titles ("" for photos in no album)."""
+    return _albums_by(emulator, "title")
+
+
+def _albums_by(emulator, field: str) -> dict[str, list[str]]:
     state = emulator.state()
     photos = {p["id"]: p for p in state["photos"]}
-    out = {a["title"]: sorted(photos[i]["title"] for i in a["photo_ids"]) for a in state["albums"]}
-    loose = sorted(p["title"] for p in state["photos"] if not p["album_ids"])
+    out = {a["title"]: sorted(photos[i][field] for i in a["photo_ids"]) for a in state["albums"]}
+    loose = sorted(p[field] for p in state["photos"] if not p["album_ids"])
     if loose:
         out[""] = loose
     return out
