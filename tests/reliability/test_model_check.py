@@ -395,6 +395,12 @@ class SyncModel(RuleBasedStateMachine):
     def _change(self, c: int, key: str) -> None:
         path = self.roots[c] / key
         old = sha(path.read_bytes())
+        moved = self._synced_content(c, key) != old and old in self._based(c)
+        if moved and sum(sha(v) == old for v in self._local(c).values()) == 1:
+            # moved (or renamed) since it last synced, then edited: no content ties it to its
+            # photo any more, so to the run the old file was deleted and a new one added (without
+            # --delete Flickr keeps the old photo)
+            self.deleted.add(old)
         self.alive.discard(old)  # overwritten here by the user
         for k in COMPUTERS:
             self.fresh[k].discard(old)
