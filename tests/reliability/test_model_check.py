@@ -124,7 +124,9 @@ class SyncModel(RuleBasedStateMachine):
         self.deleted: set[str] = set()  # every content the user deleted somewhere, ever
         # side -> content moved there -> the computers that have not synced cleanly since
         self.moved: dict[object, dict[str, set[int]]] = {side: {} for side in (*COMPUTERS, FLICKR)}
-        self.seen: dict[object, set[str]] = {}  # side -> contents ever seen there
+        # deleted content -> the sides that held it when it was deleted, or since: a deletion
+        # passed on reaches only those (a side that lost it to an edit before is not one)
+        self.held: dict[str, set] = {}
         # the versions of one photo (edits here, replaces on Flickr) share the folders they may be
         # in: a move of one version, made elsewhere, takes the others along
         self.places: dict[str, set[str]] = {}  # first version -> folders (NFC) they may be in
@@ -254,6 +256,7 @@ class SyncModel(RuleBasedStateMachine):
         met_on_flickr = side != FLICKR and side in self.moved[FLICKR].get(content, ())
         if not met_on_flickr and not any(content in self.moved[k] for k in COMPUTERS if k != side):
             self.gone.setdefault(content, set()).add(side)
+            self.held.setdefault(content, set()).update(s for s in (*COMPUTERS, FLICKR) if content in self._on(s))
         if content not in self._everything():
             self.alive.discard(content)
 
@@ -678,6 +681,7 @@ class SyncModel(RuleBasedStateMachine):
                 del self.gone[content]
             else:
                 self.gone[content].discard(c)
+                self.held.get(content, set()).discard(c)
         before = self._local(c)
         self.emu.reset_calls()
         result = self._sync(c, rebuild=how == "--rebuild-state")
@@ -710,9 +714,11 @@ class SyncModel(RuleBasedStateMachine):
             back = {content for content, sides in self.gone.items() if side in sides and content in present}
             assert not back, self.fail_message(f"deleted, and back on {side}: {sorted(back)}")
             for content, sides in self.gone.items():  # once a deletion reached a side, it stays there
-                if content in self.seen.get(side, ()) and content not in present:
+                holders = self.held.setdefault(content, set())
+                if side in holders and content not in present:
                     sides.add(side)
-            self.seen.setdefault(side, set()).update(present)
+                if content in present:
+                    holders.add(side)
             self._check_places(side)
 
     def _version_of(self, new: str, old: str) -> None:
