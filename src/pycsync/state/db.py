@@ -257,19 +257,24 @@ class StateDB:
 
     def get_items(self, keys) -> dict[str, BaseItem]:
         """The base items of these keys (those it has), without loading the whole base."""
-        out: dict[str, BaseItem] = {}
-        keys = list(dict.fromkeys(keys))
+        rows = self._rows_where_in(
+            "SELECT key, photo_id, sha256, size, mtime_ns, original_secret, placed, name, meta_sig FROM items",
+            "key",
+            keys,
+        )
+        return {r[0]: BaseItem(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), r[7], r[8]) for r in rows}
+
+    def _rows_where_in(self, select: str, column: str, values) -> list[tuple]:
+        """``select`` restricted to rows whose ``column`` is one of ``values``, asked 500 at a time
+        (SQLite caps the parameters of one statement)."""
+        wanted = list(dict.fromkeys(values))
+        rows: list[tuple] = []
         with self._lock:
-            for i in range(0, len(keys), 500):
-                chunk = keys[i : i + 500]
+            for i in range(0, len(wanted), 500):
+                chunk = wanted[i : i + 500]
                 marks = ",".join("?" * len(chunk))
-                for row in self._db.execute(
-                    "SELECT key, photo_id, sha256, size, mtime_ns, original_secret, placed, name, meta_sig"
-                    f" FROM items WHERE key IN ({marks})",
-                    chunk,
-                ):
-                    out[row[0]] = BaseItem(row[0], row[1], row[2], row[3], row[4], row[5], bool(row[6]), row[7], row[8])
-        return out
+                rows.extend(self._db.execute(f"{select} WHERE {column} IN ({marks})", chunk))
+        return rows
 
     def get_item(self, key: str) -> BaseItem | None:
         return self.get_items((key,)).get(key)
@@ -341,17 +346,11 @@ class StateDB:
 
     def photo_meta(self, photo_ids) -> dict[str, PhotoMeta]:
         """The metadata bases of these photos (those that have one)."""
-        out: dict[str, PhotoMeta] = {}
-        ids = list(dict.fromkeys(photo_ids))
-        with self._lock:
-            for i in range(0, len(ids), 500):
-                chunk = ids[i : i + 500]
-                marks = ",".join("?" * len(chunk))
-                for pid, base, last_update, kept in self._db.execute(
-                    f"SELECT photo_id, base, last_update, kept FROM photo_meta WHERE photo_id IN ({marks})", chunk
-                ):
-                    out[pid] = PhotoMeta(load_base(base), last_update, frozenset(kept.split()))
-        return out
+        rows = self._rows_where_in("SELECT photo_id, base, last_update, kept FROM photo_meta", "photo_id", photo_ids)
+        return {
+            pid: PhotoMeta(load_base(base), last_update, frozenset(kept.split()))
+            for pid, base, last_update, kept in rows
+        }
 
     def put_photo_meta(self, photo_id: str, meta: PhotoMeta, sigs: dict[str, str] | None = None) -> None:
         """Record a photo's metadata base, and the sidecars of its files (key -> signature) it was
