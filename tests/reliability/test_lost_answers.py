@@ -19,8 +19,11 @@ from pycsync.executor import Executor, Settings
 from pycsync.model import LocalItem, Plan, RemoteListing, Upload, name_of
 from pycsync.safefs import META_DIR
 from pycsync.state import StateDB
+from tests.support.cli import runner_for, sync_json_for
+from tests.support.clock import FlickrClock
+from tests.support.convergence import assert_converged
 from tests.support.faults import fast_client
-from tests.support.files import sha, write_jpeg
+from tests.support.files import sha, tree, write_jpeg
 from tests.support.media import jpeg
 from tests.support.remote import owner_client
 
@@ -250,3 +253,45 @@ def test_next_run_replaces_again_what_did_not_land(emulator, root, client):
     # the photo still holds the content the last sync knew: the replace did not land
     assert [o for k, _, o in _journal(root) if k == "replace"][0] == "known"
     assert [p["sha256"] for p in emulator.state()["photos"]] == [sha(jpeg(2))]
+
+
+def test_an_edit_whose_upload_answer_was_lost_is_linked_by_the_next_run_not_fetched_as_a_copy(
+    emulator, root, cli_env, web, monkeypatch
+):
+    """x.jpg was edited here while its photo moved into album A on Flickr, so the edit becomes a
+    photo of its own; its upload landed but the answer was lost, and search did not show it in
+    time. By the next run Flickr lists it: the journal's entry is settled by the listing, the
+    photo holds exactly the edit's content, so x.jpg is linked to it (no second upload), and
+    nothing fetches it as a second file beside x.jpg (`x (ID).jpg`, which the planner's link
+    once did)."""
+    clock = FlickrClock().drive(emulator, monkeypatch)
+    sync_json = sync_json_for(runner_for({**cli_env, "PYCSYNC_UNKNOWN_UPLOAD_WAIT": "0.2"}))
+    write_jpeg(root / "x.jpg", 1)
+    sync_json(root)
+    (first,) = emulator.state()["photos"]
+    web.add_to_album(first["id"], "A")
+    write_jpeg(root / "x.jpg", 2)
+    emulator.reset_calls()
+    emulator.set_faults([{"search_lag_seconds": 60}, {"match": "upload", "max": 1, "action": {"truncate": True}}])
+    lost = sync_json(root, expect=None)
+    assert lost["exit_code"] != 0 and lost["failed"] == 1 and emulator.calls()["upload"] == 1
+    (landed,) = [p for p in emulator.state()["photos"] if p["id"] != first["id"]]
+    assert landed["sha256"] == sha(jpeg(2)), "the edit's upload landed"
+    assert [k for _, k, _, _ in _unfinished_uploads(root)] == ["x.jpg"], "the journal holds it open"
+
+    clock.advance(61)  # Flickr's index has caught up
+    linked = sync_json(root)
+    assert _journal(root)[-1] == ("upload", "x.jpg", f"found photo {landed['id']}")
+    assert (linked["uploaded"], linked["linked"]) == (0, 1)
+    assert emulator.calls()["upload"] == 1, "the landed edit is not sent again"
+    assert tree(root) == {"x.jpg": jpeg(2), "A/x.jpg": jpeg(1)}, "one file per photo, no second copy"
+    assert sorted(p["id"] for p in emulator.state()["photos"]) == sorted([first["id"], landed["id"]])
+    assert_converged(emulator, sync_json, root)
+
+
+def _unfinished_uploads(root):
+    db = StateDB(root / META_DIR / "state.db")
+    try:
+        return db.unfinished("upload")
+    finally:
+        db.close()
