@@ -49,6 +49,7 @@ class Photo:
     title: str
     file_name: str | None  # set when pycsync uploaded it (its machine tags)
     tag: str | None  # the content its pycsync:sha256 tag names (stale after a website replace)
+    media: str = "photo"  # or "video" (whose original_format is its poster's, jpg)
 
 
 @dataclass
@@ -128,7 +129,7 @@ class World:
             photos[pid] = RemotePhoto(
                 photo_id=pid,
                 title=p.title,
-                media="photo",
+                media=p.media,
                 original_format="jpg",
                 original_secret=p.secret,
                 url_o=f"url/{pid}",
@@ -156,7 +157,7 @@ class World:
         if pid in self.renaming:
             return self.renaming[pid]
         p = self.photos[pid]
-        return p.file_name or naming.title_name(p.title, "photo", "jpg", pid)
+        return p.file_name or naming.title_name(p.title, p.media, "jpg", pid)
 
     def _put(self, key: str, pid: str, sha: str, placed: bool = True, name: str | None = None) -> None:
         self.base[key] = BaseItem(

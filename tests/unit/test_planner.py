@@ -35,6 +35,7 @@ from pycsync.model import (
     TrashLocal,
     Upload,
     folder_of,
+    name_of,
 )
 from pycsync.planner import plan as make_plan
 from tests.unit.sim import World
@@ -1306,3 +1307,211 @@ def test_a_mirror_pull_trashes_a_file_edited_here_whose_photo_was_deleted_on_fli
     p = w.sync(mirror_pull)
     assert p.actions == (TrashLocal("A/x.jpg", "", ""),)
     assert w.trash == ["c1-edit"] and w.plan(mirror_pull).is_empty()
+
+
+# --------------------------------------------------------------------------- names, titles and moves
+
+
+def move_here(w: World, key: str, new_key: str) -> None:
+    """The user renames or moves a file (its content and time stay)."""
+    w.local[new_key] = w.local.pop(key)
+    w.mtimes[new_key] = w.mtimes.pop(key)
+
+
+def photo_named_by_its_title(title: str, media: str = "photo", namesake: bool = False) -> tuple[World, str, str]:
+    """A synced album A with a photo uploaded elsewhere (no name tag: its title names its file),
+    after a photo of the same title when ``namesake``; returns the world, the photo and its key."""
+    w = synced({"A/keep.jpg": "c0"})
+    album = w.albums[w.base_albums["A"]][1]
+    if namesake:
+        album.append(w.new_photo("c8", title))
+    pid = w.new_photo("c9", title)
+    w.photos[pid].media = media
+    album.append(pid)
+    w.sync(BOTH)
+    (key,) = [k for k, b in w.base.items() if b.photo_id == pid]
+    return w, pid, key
+
+
+@pytest.mark.parametrize("names_known", [True, False])
+@pytest.mark.parametrize(
+    "title, media, namesake, named",
+    [
+        ("", "photo", False, "{pid}.jpg"),  # untitled: named by its id
+        ("", "video", False, "{pid}.mp4"),
+        ("same", "photo", True, "same ({pid}).jpg"),  # set apart from a namesake by its id
+    ],
+)
+def test_a_file_renamed_here_retitles_a_photo_whose_title_only_named_it(title, media, namesake, named, names_known):
+    w, pid, key = photo_named_by_its_title(title, media, namesake)
+    assert key == "A/" + named.format(pid=pid)
+    if not names_known:
+        forget_names(w)
+    new_key = "A/beach." + key.rpartition(".")[2]
+    move_here(w, key, new_key)
+    p = w.sync(BOTH)
+    assert p.actions == (MoveRemote(key, new_key, pid, None, "beach", name_of(new_key)),)
+    assert (w.photos[pid].title, w.photos[pid].file_name) == ("beach", name_of(new_key))
+    assert w.plan(BOTH).is_empty()
+
+
+def test_a_file_renamed_here_retitles_a_photo_named_after_a_name_not_valid_everywhere():
+    # uploaded from A/a:b.jpg (a name Windows cannot hold): its title "a:b" is the file's
+    w = synced({"A/a:b.jpg": "c1", "A/keep.jpg": "c0"})
+    pid = photo_at(w, "A/a:b.jpg")
+    move_here(w, "A/a:b.jpg", "A/c.jpg")
+    p = w.sync(BOTH)
+    assert p.actions == (MoveRemote("A/a:b.jpg", "A/c.jpg", pid, None, "c", "c.jpg"),)
+
+
+def test_a_file_renamed_here_keeps_a_title_the_user_gave_the_photo():
+    w, pid, key = photo_named_by_its_title("x")
+    w.photos[pid].title = "Holiday"  # retitled on the website since
+    move_here(w, key, "A/beach.jpg")
+    p = w.sync(BOTH)
+    assert p.actions == (MoveRemote(key, "A/beach.jpg", pid, None, None, "beach.jpg"),)
+    assert w.photos[pid].title == "Holiday" and w.plan(BOTH).is_empty()
+
+
+@pytest.mark.parametrize(
+    "tag, named",
+    [("a:b.jpg", "a_b.jpg"), (" .jpg", "{pid}.jpg")],  # its safe form here; nothing left of it: its id
+)
+def test_a_file_named_after_a_photo_under_this_computers_form_of_its_name_follows_a_rename_made_elsewhere(tag, named):
+    w = synced({"A/keep.jpg": "c0"})
+    pid = w.new_photo("c9", "t", tagged=True, file_name=tag)  # uploaded from a file named so elsewhere
+    w.albums[w.base_albums["A"]][1].append(pid)
+    w.sync(BOTH)
+    key = "A/" + named.format(pid=pid)
+    assert w.base[key].photo_id == pid
+    w.rename_photo(pid, "r.jpg")  # another computer renamed its file
+    p = w.sync(BOTH)
+    assert p.actions == (MoveLocal(key, "A/r.jpg", pid, "r.jpg"),)
+    assert w.plan(BOTH).is_empty()
+
+
+def test_with_delete_a_file_whose_photo_left_its_album_is_trashed_under_its_own_name():
+    # the photo of A/b.jpg and B/b.jpg is taken out of A on the website and renamed by another
+    # computer: B/b.jpg follows the rename, A/b.jpg goes to the trash as it is (not renamed first)
+    w = synced({"A/b.jpg": "c4", "A/c.jpg": "c5", "B/b.jpg": "c4"})
+    pid, album = photo_at(w, "A/b.jpg"), w.base_albums["A"]
+    w.remove_from_album(album, pid)
+    w.rename_photo(pid, "r0.jpg")
+    p = w.sync(DELETE)
+    assert p.actions == (MoveLocal("B/b.jpg", "B/r0.jpg", pid, "r0.jpg"), TrashLocal("A/b.jpg", pid, album))
+    assert w.trash == ["c4"] and w.plan(DELETE).is_empty()
+
+
+def test_a_rename_made_here_overrides_one_made_elsewhere_on_every_file_in_one_run():
+    # another computer renamed the photo of A/x.jpg and B/x.jpg to r.jpg; here B/x.jpg was renamed
+    # to y.jpg: A/x.jpg follows r.jpg, then y.jpg, in this run (not one rename per run)
+    w = synced({"A/x.jpg": "c1", "B/x.jpg": "c1", "A/k.jpg": "c0", "B/k.jpg": "c2"})
+    pid = photo_at(w, "A/x.jpg")
+    w.rename_photo(pid, "r.jpg")
+    move_here(w, "B/x.jpg", "B/y.jpg")
+    p = w.sync(BOTH)
+    assert p.actions == (
+        MoveLocal("A/x.jpg", "A/r.jpg", pid, "r.jpg"),
+        MoveLocal("A/r.jpg", "A/y.jpg", pid, "y.jpg"),
+        MoveRemote("B/x.jpg", "B/y.jpg", pid, None, "y", "y.jpg"),
+    )
+    assert w.photos[pid].file_name == "y.jpg" and sorted(w.local) == ["A/k.jpg", "A/y.jpg", "B/k.jpg", "B/y.jpg"]
+    assert w.plan(BOTH).is_empty()
+
+
+def test_an_edit_forks_a_photo_added_on_flickr_to_an_album_outside_the_selection():
+    # the photo of A/x.jpg is added on the website to Private, outside the selection, and A/x.jpg
+    # is edited: the edit is a photo of its own, the one Private shows stays as it is
+    w = synced({"A/x.jpg": "c1"})
+    pid = photo_at(w, "A/x.jpg")
+    private = w.new_album("Private", [pid])
+    w.touch("A/x.jpg", "c1-edit")
+    no_private = Policy(excluded=lambda key: key.split("/")[0] == "Private")
+    p = w.sync(no_private)
+    assert p.count(Replace) == 0 and p.count(Upload) == 1
+    assert w.photos[pid].sha == "c1" and w.albums[private][1] == [pid]
+    assert w.plan(no_private).is_empty()
+
+
+# --------------------------------------------------------------------------- albums and folders
+
+
+def test_an_album_pairs_with_an_existing_parent_folder_of_its_exact_title():
+    # a first sync: Flickr has an album "Trip: Italy" (a title Windows cannot hold), and the
+    # folder of that name has only a subfolder here: the album's photos go into it, not into a
+    # second folder of the title's safe form
+    w = World()
+    w.touch("Trip: Italy/Rome/x.jpg", "c1")
+    aid = w.new_album("Trip: Italy", [w.new_photo("c2", "y")])
+    w.sync(BOTH)
+    assert sorted(w.local) == ["Trip: Italy/Rome/x.jpg", "Trip: Italy/y.jpg"] and w.base_albums["Trip: Italy"] == aid
+    assert w.plan(BOTH).is_empty()
+
+
+def test_an_album_pairs_with_a_folder_of_its_exact_title_that_holds_none_of_its_photos_yet():
+    w = World()
+    w.touch("Trip: Italy/new.jpg", "c1")
+    aid = w.new_album("Trip: Italy", [w.new_photo("c2", "old")])
+    p = w.sync(BOTH)
+    assert sorted(type(a).__name__ for a in p.actions) == ["Download", "PlaceInAlbum", "Upload"]
+    assert w.base_albums == {"Trip: Italy": aid} and len(w.albums) == 1
+    assert sorted(w.local) == ["Trip: Italy/new.jpg", "Trip: Italy/old.jpg"]
+
+
+def test_files_an_album_rename_moves_onto_taken_names_are_each_named_apart():
+    # album A is renamed Trip on Flickr; Trip holds new files x.jpg and y.jpg, and A a new file
+    # named as pycsync sets a copy of x.jpg's photo apart: no two files move onto one name, and a
+    # new file is set apart by the first 8 digits of its content's hash, as a conflict copy is
+    w = synced({"A/x.jpg": "c1"})
+    pid, aid = photo_at(w, "A/x.jpg"), w.base_albums["A"]
+    sha = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+    w.touch("A/y.jpg", sha)
+    w.touch(f"A/x ({pid}).jpg", "c2")
+    w.touch("Trip/x.jpg", "trip-x")
+    w.touch("Trip/y.jpg", "trip-y")
+    w.albums[aid] = ("Trip", w.albums[aid][1])
+    (move,) = [a for a in w.plan(BOTH).actions if isinstance(a, MoveFolder)]
+    assert move.moves == (
+        (f"A/x ({pid}).jpg", f"Trip/x ({pid}).jpg"),
+        ("A/x.jpg", f"Trip/x ({pid}-2).jpg"),
+        ("A/y.jpg", "Trip/y (9f86d081).jpg"),
+    )
+    w.sync(BOTH)
+    assert sorted(w.local.values()) == sorted(["c1", "c2", sha, "trip-x", "trip-y"])
+    assert w.plan(BOTH).is_empty()
+
+
+def album_renamed_then_state_lost() -> tuple[World, str]:
+    """Album Trip is renamed Italy on Flickr, and the state is lost before the rename reached
+    the folder (a photo in no album, uploaded from the root, is listed first)."""
+    w = synced({"IMG_0001.jpg": "c0", "Trip/x.jpg": "c1", "Trip/y.jpg": "c2", "Trip/z.jpg": "c3"})
+    aid = w.base_albums["Trip"]
+    w.albums[aid] = ("Italy", w.albums[aid][1])
+    w.base.clear()
+    w.base_albums.clear()
+    return w, aid
+
+
+def test_a_rebuild_pairs_a_folder_with_its_renamed_album_by_the_files_uploaded_from_it():
+    w, aid = album_renamed_then_state_lost()
+    albums = copy.deepcopy(w.albums)
+    p = w.sync(Policy(rebuilding=True))
+    assert [type(a) for a in p.actions if not isinstance(a, Link)] == [MoveFolder]
+    assert sorted(w.local) == ["IMG_0001.jpg", "Italy/x.jpg", "Italy/y.jpg", "Italy/z.jpg"]
+    assert w.albums == albums and w.base_albums == {"Italy": aid}
+    assert w.plan(BOTH).is_empty()
+
+
+def test_a_rebuild_does_not_pair_a_folder_of_copies_under_other_names_with_an_album():
+    # a folder made since the state was lost, holding copies of the renamed album's photos under
+    # names they were not uploaded from, is an album of its own; Trip is still the album's
+    w, aid = album_renamed_then_state_lost()
+    for i, content in enumerate(["c1", "c2", "c3"]):
+        w.touch(f"Picks/{i}.jpg", content)
+    p = w.sync(Policy(rebuilding=True))
+    assert p.count(Upload) == p.count(Download) == 0
+    assert w.base_albums["Italy"] == aid and sorted(w.albums[w.base_albums["Picks"]][1]) == sorted(w.albums[aid][1])
+    assert sorted(w.local) == ["IMG_0001.jpg", "Italy/x.jpg", "Italy/y.jpg", "Italy/z.jpg"] + [
+        f"Picks/{i}.jpg" for i in range(3)
+    ]
+    assert w.plan(BOTH).is_empty()
