@@ -1515,3 +1515,43 @@ def test_a_rebuild_does_not_pair_a_folder_of_copies_under_other_names_with_an_al
         f"Picks/{i}.jpg" for i in range(3)
     ]
     assert w.plan(BOTH).is_empty()
+
+
+# --------------------------------------------------------------------------- copies made here
+
+
+def test_a_photo_replaced_on_flickr_and_added_to_an_album_is_fetched_there_never_copied_from_the_old_file():
+    w = synced({"A/x.jpg": "c1", "B/k.jpg": "c0"})
+    pid = photo_at(w, "A/x.jpg")
+    w.replace_photo(pid, "c2")
+    w.albums[w.base_albums["B"]][1].append(pid)
+    p = w.sync(BOTH)
+    assert [(type(a), a.key) for a in p.actions] == [(Download, "A/x.jpg"), (Download, "B/x.jpg")]
+    assert w.local["A/x.jpg"] == w.local["B/x.jpg"] == "c2" and w.plan(BOTH).is_empty()
+
+
+def test_a_photo_never_synced_here_is_fetched_never_copied_from_a_file_its_tag_names():
+    # another computer uploaded x.jpg (tagged c1), then it was replaced on the website (the tag
+    # stays): the file here holding c1 is no copy of it
+    w = synced({"A/x.jpg": "c1", "B/k.jpg": "c0"})
+    other = w.new_photo("c1", "x", tagged=True, file_name="x.jpg")
+    w.replace_photo(other, "c9")
+    w.albums[w.base_albums["B"]][1].append(other)
+    p = w.sync(BOTH)
+    assert [(type(a), a.key) for a in p.actions] == [(Download, "B/x.jpg")]
+    assert w.local["B/x.jpg"] == "c9" and w.plan(BOTH).is_empty()
+
+
+def test_a_photo_whose_new_content_is_here_is_copied_into_a_new_album_not_fetched():
+    # the same edit made on both sides, and the photo added to B on Flickr: B/x.jpg is a copy of
+    # the edited file
+    w = synced({"A/x.jpg": "c1", "B/k.jpg": "c0"})
+    pid = photo_at(w, "A/x.jpg")
+    w.touch("A/x.jpg", "c2")
+    w.replace_photo(pid, "c2")
+    w.photos[pid].tag = "c2"
+    w.albums[w.base_albums["B"]][1].append(pid)
+    p = w.sync(BOTH)
+    secret = w.photos[pid].secret
+    assert p.actions == (Link("A/x.jpg", pid, "c2", secret, True), CopyLocal("A/x.jpg", "B/x.jpg", pid, secret))
+    assert w.local["B/x.jpg"] == "c2" and w.plan(BOTH).is_empty()
