@@ -1555,3 +1555,47 @@ def test_a_photo_whose_new_content_is_here_is_copied_into_a_new_album_not_fetche
     secret = w.photos[pid].secret
     assert p.actions == (Link("A/x.jpg", pid, "c2", secret, True), CopyLocal("A/x.jpg", "B/x.jpg", pid, secret))
     assert w.local["B/x.jpg"] == "c2" and w.plan(BOTH).is_empty()
+
+
+def test_a_video_is_outside_the_selection_when_any_name_its_file_could_get_is():
+    # Flickr tells no video's file type: one fetched without a name tag could be clip.v2.mov as
+    # well as .mp4, so a rule that leaves out clip.v2.mov leaves it on Flickr; a video whose name
+    # tag names its file, and a photo, are inside when their own names are
+    w = synced({"A/k.jpg": "c0"})
+    clip = w.new_photo("v1", "clip.v2")
+    movie = w.new_photo("v2", "movie", tagged=True, file_name="movie.mp4")
+    w.photos[clip].media = w.photos[movie].media = "video"
+    x = w.new_photo("c1", "x")
+    w.albums[w.base_albums["A"]][1].extend([clip, movie, x])
+    selection = Policy(excluded=lambda key: key in {"A/clip.v2.mov", "A/movie.mov", "A/x.mov"})
+    p = w.sync(selection)
+    assert [(type(a), a.key) for a in p.actions] == [(Download, "A/movie.mp4"), (Download, "A/x.jpg")]
+    assert p.outside == ("A/clip.v2.mp4",) and p.outside_photos == {clip}
+    assert w.plan(selection).is_empty()
+
+
+def test_a_new_photo_never_takes_the_name_of_a_file_deleted_here():
+    # A/x.jpg was deleted here (without --delete its photo stays); a new photo called x joins A
+    w = synced({"A/x.jpg": "c1", "A/k.jpg": "c0"})
+    del w.local["A/x.jpg"]
+    new = w.new_photo("c2", "x")
+    w.albums[w.base_albums["A"]][1].append(new)
+    p = w.sync(BOTH)
+    assert [(type(a), a.key) for a in p.actions] == [(Download, f"A/x ({new}).jpg")]
+    assert "A/x.jpg" not in w.local and w.plan(BOTH).is_empty()
+
+
+def test_a_new_file_beside_one_that_followed_a_rename_is_still_the_twin_of_its_photo():
+    # A/x.jpg was moved here to B, and another computer renamed its photo to r.jpg: B/x.jpg
+    # becomes B/r.jpg first; C/y.jpg, new here, is the twin of a photo uploaded elsewhere to C
+    w = synced({"A/x.jpg": "c1", "A/k.jpg": "c0", "B/k.jpg": "c2"})
+    pid = photo_at(w, "A/x.jpg")
+    move_here(w, "A/x.jpg", "B/x.jpg")
+    w.rename_photo(pid, "r.jpg")
+    w.touch("C/y.jpg", "c3")
+    twin = w.new_photo("c3", "y", tagged=True, file_name="y.jpg")
+    w.new_album("C", [twin])
+    p = w.sync(BOTH)
+    assert p.count(Download) == p.count(Upload) == 0
+    assert Link("C/y.jpg", twin, "c3", w.photos[twin].secret, True) in p.actions
+    assert sorted(w.local) == ["A/k.jpg", "B/k.jpg", "B/r.jpg", "C/y.jpg"] and w.plan(BOTH).is_empty()
