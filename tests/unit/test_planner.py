@@ -519,6 +519,141 @@ def test_a_file_whose_photo_moved_on_flickr_takes_the_name_this_run_gives_the_ph
     assert w.plan(BOTH).is_empty()
 
 
+# --------------------------------------------------------------------------- the decisions, row by row
+
+
+MIRROR_PUSH = Policy(direction=Direction.PUSH, delete=True, can_delete_photos=True, max_delete_pct=100.0)
+MIRROR_PULL = Policy(direction=Direction.PULL, delete=True, can_delete_photos=True, max_delete_pct=100.0)
+DELETE_ANY = dataclasses.replace(DELETE, max_delete_pct=100.0)
+
+
+def test_a_mirror_push_puts_the_local_version_back_over_a_photo_replaced_on_flickr():
+    w = synced({"A/x.jpg": "c1", "A/keep.jpg": "c0"})
+    pid = photo_at(w, "A/x.jpg")
+    w.replace_photo(pid, "c1-remote")
+    p = w.sync(MIRROR_PUSH)
+    assert p.actions == (Replace("A/x.jpg", pid, "c1", 2),)
+    assert w.photos[pid].sha == "c1" and w.plan(MIRROR_PUSH).is_empty()
+
+
+def test_a_photo_replaced_on_flickr_that_shows_outside_the_selection_stays_as_it_is_there():
+    # A/x.jpg and B/x.jpg are one photo; B leaves the selection and the photo is replaced on the
+    # website: a mirror push makes A's file a photo of its own (B keeps the replaced one), a
+    # two-way sync downloads the new version
+    w = synced({"A/x.jpg": "c1", "B/x.jpg": "c1", "A/keep.jpg": "c0"})
+    pid, album_a = photo_at(w, "A/x.jpg"), w.base_albums["A"]
+    w.replace_photo(pid, "c1-remote")
+    outside_b = {"excluded": lambda key: key.startswith("B/")}
+    two_way = w.plan(Policy(**outside_b))
+    assert two_way.actions == (Download("A/x.jpg", pid, f"url/{pid}", w.photos[pid].secret, "photo", True),)
+    mirror_push = dataclasses.replace(MIRROR_PUSH, **outside_b)
+    p = w.sync(mirror_push)
+    assert p.actions == (
+        Upload(("A/x.jpg",), "c1", 2, "x", "x.jpg"),
+        PlaceInAlbum("A", album_a, "A", ("A/x.jpg",)),
+        RemoveFromAlbum(album_a, (pid,)),
+    )
+    assert w.photos[pid].sha == "c1-remote" and pid in w.albums[w.base_albums["B"]][1]
+    assert w.albums[album_a][1] == [photo_at(w, "A/keep.jpg"), photo_at(w, "A/x.jpg")]
+    assert w.plan(mirror_push).is_empty()
+
+
+def test_a_mirror_pull_restores_a_file_deleted_here_from_its_copy_in_another_folder():
+    w = synced({"A/x.jpg": "c1", "B/x.jpg": "c1", "A/keep.jpg": "c0"})
+    pid = photo_at(w, "A/x.jpg")
+    del w.local["A/x.jpg"]
+    p = w.sync(MIRROR_PULL)
+    assert p.actions == (CopyLocal("B/x.jpg", "A/x.jpg", pid, w.photos[pid].secret),)
+    assert w.local["A/x.jpg"] == "c1" and w.plan(MIRROR_PULL).is_empty()
+
+
+def test_a_photo_moved_on_flickr_into_albums_outside_the_selection_keeps_its_file_and_says_where():
+    w = synced({"x.jpg": "c1", "A/keep.jpg": "c0", "C/keep.jpg": "c2"})
+    pid = photo_at(w, "x.jpg")
+    w.albums[w.base_albums["A"]][1].append(pid)
+    w.albums[w.base_albums["C"]][1].append(pid)
+    outside_a_c = dataclasses.replace(DELETE_ANY, excluded=lambda key: key.split("/")[0] in ("A", "C"))
+    p = w.sync(outside_a_c)
+    assert p.actions == ()
+    assert p.skipped == (("x.jpg", "moved on Flickr to A, C, outside the selection; kept here, not synced"),)
+    assert w.local["x.jpg"] == "c1"
+
+
+def test_with_delete_a_file_is_trashed_once_flickr_no_longer_shows_its_photo_where_the_file_is():
+    """The trash names what Flickr's listing said (the photo deleted, or gone from the file's
+    album): the executor asks Flickr once more before it moves the file."""
+    w = synced({"A/x.jpg": "c1", "B/x.jpg": "c1", "A/y.jpg": "c2", "A/keep.jpg": "c0", "B/keep.jpg": "c3"})
+    pid_x, pid_y, album_b = photo_at(w, "A/x.jpg"), photo_at(w, "A/y.jpg"), w.base_albums["B"]
+    w.remove_from_album(album_b, pid_x)  # it stays in A
+    w.delete_photo(pid_y)
+    p = w.sync(DELETE_ANY)
+    assert p.actions == (TrashLocal("A/y.jpg", pid_y), TrashLocal("B/x.jpg", pid_x, album_b))
+    assert w.trash == ["c2", "c1"] and w.local["A/x.jpg"] == "c1" and w.plan(DELETE_ANY).is_empty()
+
+
+def test_a_photo_deleted_here_and_taken_out_of_its_other_album_on_flickr_is_deleted_not_brought_back():
+    # one photo in A and B: A's file is deleted here, the photo taken out of B on Flickr; with
+    # --delete both deletions go through, and nothing of it is left to come back as a new photo
+    w = synced({"A/x.jpg": "c1", "B/x.jpg": "c1", "A/keep.jpg": "c0", "B/keep.jpg": "c2"})
+    pid, album_b = photo_at(w, "A/x.jpg"), w.base_albums["B"]
+    del w.local["A/x.jpg"]
+    w.remove_from_album(album_b, pid)
+    p = w.sync(DELETE_ANY)
+    assert p.actions == (TrashLocal("B/x.jpg", pid, album_b), DeletePhoto(pid, ("A/x.jpg",)))
+    assert pid not in w.photos and w.trash == ["c1"] and w.plan(DELETE_ANY).is_empty()
+
+
+def test_a_replaced_photo_stays_in_the_albums_where_its_files_are_though_other_files_there_leave_it():
+    # four files of one photo in A and B: A/x and B/y are edited alike (A/x replaces the photo,
+    # B/y rides along), both z differently (a photo of their own): the replaced photo stays in A
+    # and B, where x and y still show it
+    w = synced({"A/x.jpg": "c1", "A/z.jpg": "c1", "B/y.jpg": "c1", "B/z.jpg": "c1", "B/keep.jpg": "c0"})
+    pid, album_a, album_b = photo_at(w, "A/x.jpg"), w.base_albums["A"], w.base_albums["B"]
+    for key, content in (("A/x.jpg", "new"), ("B/y.jpg", "new"), ("A/z.jpg", "other"), ("B/z.jpg", "other")):
+        w.touch(key, content)
+    p = w.sync(BOTH)
+    assert p.actions == (
+        Replace("A/x.jpg", pid, "new", 3, ("B/y.jpg",)),
+        Upload(("A/z.jpg", "B/z.jpg"), "other", 5, "z", "z.jpg"),
+        PlaceInAlbum("A", album_a, "A", ("A/z.jpg",)),
+        PlaceInAlbum("B", album_b, "B", ("B/z.jpg",)),
+    )
+    forked = photo_at(w, "A/z.jpg")
+    assert set(w.albums[album_a][1]) == {pid, forked}
+    assert set(w.albums[album_b][1]) == {photo_at(w, "B/keep.jpg"), pid, forked}
+    assert w.photos[pid].sha == "new" and w.plan(BOTH).is_empty()
+
+
+def test_a_mirror_push_forks_a_file_whose_photo_shows_outside_and_leaves_the_conflict_beside_it():
+    # A/x, A/y and B/x are one photo; B leaves the selection, the photo is replaced on the website
+    # and A/y edited here: A/x becomes a photo of its own, A/y's conflict waits for a two-way sync
+    w = synced({"A/x.jpg": "c1", "A/y.jpg": "c1", "B/x.jpg": "c1", "A/keep.jpg": "c0"})
+    pid, album_a = photo_at(w, "A/x.jpg"), w.base_albums["A"]
+    w.replace_photo(pid, "c1-remote")
+    w.touch("A/y.jpg", "mine")
+    mirror_push = dataclasses.replace(MIRROR_PUSH, excluded=lambda key: key.startswith("B/"))
+    p = w.sync(mirror_push)
+    assert p.actions == (
+        Upload(("A/x.jpg",), "c1", 2, "x", "x.jpg"),
+        PlaceInAlbum("A", album_a, "A", ("A/x.jpg",)),
+        RemoveFromAlbum(album_a, (pid,)),
+    )
+    assert p.skipped == (("A/y.jpg", "conflict (changed on both sides); run a two-way sync to keep both"),)
+    assert w.photos[pid].sha == "c1-remote" and pid in w.albums[w.base_albums["B"]][1]
+
+
+def test_copies_of_one_photo_moved_out_of_their_folder_take_it_out_of_the_album():
+    w = synced({"A/x.jpg": "c1", "A/y.jpg": "c1", "A/keep.jpg": "c0"})
+    pid, album = photo_at(w, "A/x.jpg"), w.base_albums["A"]
+    for old, new in (("A/x.jpg", "B/x.jpg"), ("A/y.jpg", "C/y.jpg")):
+        w.local[new], w.mtimes[new] = w.local.pop(old), w.mtimes.pop(old)
+    p = w.sync(BOTH)
+    moves = [(a.src_key, a.key, a.remove_from_album) for a in p.actions if isinstance(a, MoveRemote)]
+    assert moves == [("A/x.jpg", "B/x.jpg", album), ("A/y.jpg", "C/y.jpg", album)]
+    assert w.albums[album][1] == [photo_at(w, "A/keep.jpg")] and len(w.photos) == 2
+    assert w.plan(BOTH).is_empty()
+
+
 # --------------------------------------------------------------------------- properties
 
 # names valid here but not on every system, or changed by a safe-name rule, are among them
