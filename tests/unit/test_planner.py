@@ -651,7 +651,53 @@ def test_copies_of_one_photo_moved_out_of_their_folder_take_it_out_of_the_album(
     moves = [(a.src_key, a.key, a.remove_from_album) for a in p.actions if isinstance(a, MoveRemote)]
     assert moves == [("A/x.jpg", "B/x.jpg", album), ("A/y.jpg", "C/y.jpg", album)]
     assert w.albums[album][1] == [photo_at(w, "A/keep.jpg")] and len(w.photos) == 2
+    assert all(w.albums[w.base_albums[folder]][1] == [pid] for folder in ("B", "C"))
     assert w.plan(BOTH).is_empty()
+
+
+def test_a_pull_leaves_an_edit_made_here_and_a_mirror_pull_puts_flickrs_version_over_it():
+    w = synced({"A/x.jpg": "c1", "A/keep.jpg": "c0"})
+    pid = photo_at(w, "A/x.jpg")
+    w.touch("A/x.jpg", "mine")
+    p = w.plan(Policy(direction=Direction.PULL))
+    assert p.actions == () and p.skipped == (("A/x.jpg", "changed locally; a push or two-way sync uploads it"),)
+    p = w.sync(MIRROR_PULL)
+    secret = w.photos[pid].secret
+    assert p.actions == (Download("A/x.jpg", pid, f"url/{pid}", secret, "photo", overwrite=True, trash_old=True),)
+    assert w.local["A/x.jpg"] == "c1" and w.plan(MIRROR_PULL).is_empty()
+
+
+def test_a_mirror_push_takes_a_photo_out_of_an_album_it_was_added_to_on_flickr():
+    w = synced({"A/x.jpg": "c1", "A/keep.jpg": "c0", "B/keep.jpg": "c2"})
+    pid, album_b = photo_at(w, "A/x.jpg"), w.base_albums["B"]
+    w.albums[album_b][1].append(pid)
+    p = w.sync(MIRROR_PUSH)
+    assert p.actions == (RemoveFromAlbum(album_b, (pid,)),)
+    assert pid in w.albums[w.base_albums["A"]][1] and "B/x.jpg" not in w.local
+    assert w.plan(MIRROR_PUSH).is_empty()
+
+
+def test_a_file_deleted_here_stays_deleted_when_another_file_of_its_photo_replaces_it():
+    w = synced({"A/x.jpg": "c1", "A/y.jpg": "c1", "A/keep.jpg": "c0"})
+    pid = photo_at(w, "A/x.jpg")
+    del w.local["A/y.jpg"]
+    w.touch("A/x.jpg", "new")
+    p = w.sync(BOTH)
+    assert p.actions == (Replace("A/x.jpg", pid, "new", 3, deleted_keys=("A/y.jpg",)),)
+    assert "A/y.jpg" not in w.local and w.plan(BOTH).is_empty()
+
+
+def test_with_delete_a_file_deleted_beside_an_edit_that_rides_on_its_photo_leaves_the_photo_in_the_album():
+    # A/x, B/y and B/z are one photo: x and y are edited alike (x replaces it, y rides along) and
+    # z is deleted here: the photo stays in B, where y shows it (else the next run trashes y)
+    w = synced({"A/x.jpg": "c1", "B/y.jpg": "c1", "B/z.jpg": "c1", "A/keep.jpg": "c0", "B/keep.jpg": "c2"})
+    pid, album_b = photo_at(w, "A/x.jpg"), w.base_albums["B"]
+    del w.local["B/z.jpg"]
+    w.touch("A/x.jpg", "new")
+    w.touch("B/y.jpg", "new")
+    p = w.sync(DELETE_ANY)
+    assert p.actions == (Replace("A/x.jpg", pid, "new", 3, ("B/y.jpg",), ("B/z.jpg",)), Forget("B/z.jpg"))
+    assert pid in w.albums[album_b][1] and w.plan(DELETE_ANY).is_empty()
 
 
 # --------------------------------------------------------------------------- properties
