@@ -700,6 +700,80 @@ def test_with_delete_a_file_deleted_beside_an_edit_that_rides_on_its_photo_leave
     assert pid in w.albums[album_b][1] and w.plan(DELETE_ANY).is_empty()
 
 
+def test_a_mirror_pull_trashes_a_file_new_here_and_a_mirror_push_deletes_a_photo_new_on_flickr():
+    w = synced({"A/a.jpg": "c0"})
+    w.touch("A/new.jpg", "c1")
+    assert w.sync(MIRROR_PULL).actions == (TrashLocal("A/new.jpg"),)
+    assert w.trash == ["c1"] and w.plan(MIRROR_PULL).is_empty()
+    pid = w.new_photo("c2", "from the website")
+    w.albums[w.base_albums["A"]][1].append(pid)
+    assert w.sync(MIRROR_PUSH).actions == (DeletePhoto(pid, ()),)
+    assert pid not in w.photos and w.plan(MIRROR_PUSH).is_empty()
+
+
+def test_an_edit_forks_a_photo_whose_other_file_followed_it_to_another_album_on_flickr():
+    # A/x and B/y are one photo, moved on the website from B to C (y follows it there) while x is
+    # edited here: x becomes a photo of its own, and the one in C keeps y's content
+    w = synced({"A/a.jpg": "c0", "A/x.jpg": "c1", "B/y.jpg": "c1", "B/keep.jpg": "c2"})
+    pid = photo_at(w, "A/x.jpg")
+    w.remove_from_album(w.base_albums["B"], pid)
+    album_c = w.new_album("C", [pid])
+    w.touch("A/x.jpg", "new")
+    p = w.sync(BOTH)
+    assert p.count(Replace) == 0 and p.count(Upload) == 1
+    assert w.local["C/x.jpg"] == "c1" and w.photos[pid].sha == "c1" and w.albums[album_c][1] == [pid]
+    assert w.plan(BOTH).is_empty()
+
+
+def test_files_of_one_photo_edited_each_its_own_way_take_the_photo_out_of_their_album():
+    # (B/z, unchanged, keeps the photo: each edit becomes a photo of its own)
+    w = synced({"A/a.jpg": "c0", "A/x.jpg": "c1", "A/y.jpg": "c1", "B/z.jpg": "c1"})
+    pid, album_a = photo_at(w, "A/x.jpg"), w.base_albums["A"]
+    w.touch("A/x.jpg", "new x")
+    w.touch("A/y.jpg", "new y")
+    p = w.sync(BOTH)
+    assert p.count(Upload) == 2 and p.actions[-1] == RemoveFromAlbum(album_a, (pid,))
+    assert pid not in w.albums[album_a][1] and w.plan(BOTH).is_empty()
+
+
+@pytest.mark.parametrize("copy_in, stays", [("A", True), ("C", False)])
+def test_an_edit_that_forks_leaves_its_photo_in_the_album_only_while_a_new_copy_there_shows_it(copy_in, stays):
+    # A/x and B/z are one photo; x is edited (it forks, z keeps the photo) and a new copy of the
+    # old content is linked to the photo, in A or elsewhere
+    w = synced({"A/a.jpg": "c0", "A/x.jpg": "c1", "B/z.jpg": "c1"})
+    pid, album_a = photo_at(w, "A/x.jpg"), w.base_albums["A"]
+    w.touch("A/x.jpg", "new")
+    w.touch(f"{copy_in}/copy.jpg", "c1")
+    p = w.sync(BOTH)
+    assert p.count(Upload) == 1 and p.count(RemoveFromAlbum) == (0 if stays else 1)
+    assert (pid in w.albums[album_a][1]) == stays and w.plan(BOTH).is_empty()
+
+
+@pytest.mark.parametrize("outside_shown", [True, False])
+def test_with_delete_a_photo_that_shows_outside_the_selection_only_leaves_the_album(outside_shown):
+    # A/x's photo is also in C (synced there, or added on the website); C leaves the selection
+    # and x is deleted here: the photo leaves A and stays in C
+    w = synced({"A/a.jpg": "c0", "A/x.jpg": "c1", "C/keep.jpg": "c2"} | ({"C/x.jpg": "c1"} if outside_shown else {}))
+    pid, album_a, album_c = photo_at(w, "A/x.jpg"), w.base_albums["A"], w.base_albums["C"]
+    if not outside_shown:
+        w.albums[album_c][1].append(pid)
+    del w.local["A/x.jpg"]
+    outside_c = dataclasses.replace(DELETE_ANY, excluded=lambda key: key.startswith("C/"))
+    p = w.sync(outside_c)
+    assert p.actions == (RemoveFromAlbum(album_a, (pid,), ("A/x.jpg",)),)
+    assert pid in w.albums[album_c][1] and w.plan(outside_c).is_empty()
+
+
+def test_with_delete_a_photo_whose_file_was_deleted_here_is_kept_for_the_album_flickr_added_it_to():
+    w = synced({"A/a.jpg": "c0", "A/x.jpg": "c1", "C/keep.jpg": "c2"})
+    pid, album_a = photo_at(w, "A/x.jpg"), w.base_albums["A"]
+    w.albums[w.base_albums["C"]][1].append(pid)
+    del w.local["A/x.jpg"]
+    p = w.sync(DELETE_ANY)
+    assert p.count(DeletePhoto) == 0 and p.actions[-1] == RemoveFromAlbum(album_a, (pid,), ("A/x.jpg",))
+    assert w.local["C/x.jpg"] == "c1" and pid in w.photos and w.plan(DELETE_ANY).is_empty()
+
+
 # --------------------------------------------------------------------------- properties
 
 # names valid here but not on every system, or changed by a safe-name rule, are among them
