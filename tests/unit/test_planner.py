@@ -774,6 +774,91 @@ def test_with_delete_a_photo_whose_file_was_deleted_here_is_kept_for_the_album_f
     assert w.local["C/x.jpg"] == "c1" and pid in w.photos and w.plan(DELETE_ANY).is_empty()
 
 
+def test_a_first_sync_compares_a_photo_with_the_new_file_named_like_it_before_any_other():
+    """A photo no file here is paired with yet is compared with a new file in its folder: the one
+    named as its name tag says (a name not valid everywhere, kept here), else as its title says
+    (before a file of the same name in another format), else its name set apart by its id."""
+    w = World()
+    tagged = w.new_photo("c1", "a_b", file_name="a:b.jpg")
+    titled = w.new_photo("c2", "x")
+    namesake = w.new_photo("c3", "x")
+    w.new_album("A", [tagged, titled, namesake])
+    for key, content in (("A/a:b.jpg", "c1"), ("A/A:B.jpg", "c4"), ("A/a_b.jpg", "c5")):
+        w.touch(key, content)
+    for key, content in (("A/x.jpeg", "c6"), ("A/x.jpg", "c2"), (f"A/x ({namesake}).jpg", "c3")):
+        w.touch(key, content)
+    confirms = {a.key: a.photo_id for a in w.plan(BOTH).actions if isinstance(a, Confirm)}
+    assert confirms == {"A/a:b.jpg": tagged, "A/x.jpg": titled, f"A/x ({namesake}).jpg": namesake}
+    p = w.sync(BOTH)
+    assert p.count(Download) == 0 and p.count(Upload) == 3 and len(w.photos) == 6
+    assert w.plan(BOTH).is_empty()
+
+
+@pytest.mark.parametrize("kind", ["tag", "title", "set apart"])
+def test_a_first_sync_pairs_copies_of_one_content_with_the_photos_named_like_them(kind):
+    # two photos of one content in A (uploaded twice, by other tools); the first (by id) is named
+    # after A/mine's file, which sorts after A/0.jpg (the second photo's)
+    w = World()
+    mine = w.new_photo(
+        "c1", "a_b" if kind == "tag" else "x", tagged=True, file_name="a:b.jpg" if kind == "tag" else None
+    )
+    other = w.new_photo("c1", "0", tagged=True)
+    w.new_album("A", [mine, other])
+    name = {"tag": "a:b.jpg", "title": "x.jpg", "set apart": f"x ({mine}).jpg"}[kind]
+    w.touch(f"A/{name}", "c1")
+    w.touch("A/0.jpg", "c1")
+    p = w.sync(BOTH)
+    assert p.count(Link) == 2 and p.count(Download) == 0
+    assert w.base[f"A/{name}"].photo_id == mine and w.base["A/0.jpg"].photo_id == other
+    assert w.plan(BOTH).is_empty()
+
+
+def test_the_mass_deletion_guard_counts_the_synced_files_in_the_selection_only():
+    w = synced({f"A/{i}.jpg": f"a{i}" for i in range(4)} | {f"B/{i}.jpg": f"b{i}" for i in range(10)})
+    for i in range(3):
+        del w.local[f"A/{i}.jpg"]
+    p = w.plan(dataclasses.replace(DELETE, excluded=lambda key: key.startswith("B/")))
+    assert (
+        p.abort
+        == "3 deletions on the Flickr side are 75% of 4 synced files, over --max-delete 50%; nothing was changed"
+    )
+
+
+def test_the_mass_deletion_guard_counts_a_single_synced_file_as_all_of_them():
+    w = synced({"A/x.jpg": "c1"})
+    del w.local["A/x.jpg"]
+    w.touch("A/new.jpg", "c2")
+    p = w.plan(DELETE)
+    assert (
+        p.abort
+        == "1 deletions on the Flickr side are 100% of 1 synced files, over --max-delete 50%; nothing was changed"
+    )
+
+
+def test_the_mass_deletion_guard_counts_photos_deleted_and_photos_taken_out_of_an_album():
+    # A's six files are deleted here: three photos are deleted, three (copies in B) leave A only
+    w = synced({f"A/{i}.jpg": f"a{i}" for i in range(6)} | {f"B/{i}.jpg": f"a{i}" for i in range(3, 6)})
+    for i in range(6):
+        del w.local[f"A/{i}.jpg"]
+    p = w.plan(DELETE)
+    assert (
+        p.abort
+        == "6 deletions on the Flickr side are 67% of 9 synced files, over --max-delete 50%; nothing was changed"
+    )
+
+
+def test_without_delete_permission_a_photo_is_kept_and_its_deleted_file_says_why():
+    w = synced({"A/x.jpg": "c1", "A/y.jpg": "c2", "A/z.jpg": "c3"})
+    pid = photo_at(w, "A/x.jpg")
+    del w.local["A/x.jpg"]
+    p = w.sync(dataclasses.replace(DELETE, can_delete_photos=False))
+    assert p.actions == ()
+    assert p.skipped == (
+        ("A/x.jpg", "deleting the photo on Flickr needs 'delete' permission (pycsync auth --perms delete)"),
+    )
+    assert pid in w.photos
+
+
 # --------------------------------------------------------------------------- properties
 
 # names valid here but not on every system, or changed by a safe-name rule, are among them
