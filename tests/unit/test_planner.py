@@ -859,6 +859,42 @@ def test_without_delete_permission_a_photo_is_kept_and_its_deleted_file_says_why
     assert pid in w.photos
 
 
+def test_a_mirror_push_forks_a_link_left_unplaced_beside_a_file_outside_the_selection_whose_album_lost_it():
+    # A/y and C/y are one photo, taken out of A on the website; a copy saved as A/x is linked to
+    # it by a run that died before putting it back into A; the photo is then replaced on the
+    # website and added to B, and B and A/y leave the selection: a mirror push makes A/x and C/y
+    # a photo of their own, and the old one stays in B only
+    w = synced({"A/y.jpg": "c1", "C/y.jpg": "c1", "A/keep.jpg": "c0", "C/keep.jpg": "c2"})
+    pid, album_c = photo_at(w, "A/y.jpg"), w.base_albums["C"]
+    w.remove_from_album(w.base_albums["A"], pid)
+    w.touch("A/x.jpg", "c1")
+    interrupted_before_placing(w)
+    w.replace_photo(pid, "c1-remote")
+    album_b = w.new_album("B", [pid])
+    mirror_push = dataclasses.replace(MIRROR_PUSH, excluded=lambda key: key.startswith("B/") or key == "A/y.jpg")
+    p = w.sync(mirror_push)
+    assert p.count(Upload) == 1 and p.actions[-1] == RemoveFromAlbum(album_c, (pid,))
+    assert [aid for aid, (_, members) in w.albums.items() if pid in members] == [album_b]
+    assert w.plan(mirror_push).is_empty()
+
+
+def test_the_mass_deletion_guard_names_the_side_and_refuses_to_delete_from_an_emptied_side():
+    w = synced({f"A/{i}.jpg": f"c{i}" for i in range(10)})
+    for i in range(6):
+        w.delete_photo(photo_at(w, f"A/{i}.jpg"))
+    assert w.plan(DELETE).abort == (
+        "6 deletions on the local side are 60% of 10 synced files, over --max-delete 50%; nothing was changed"
+    )
+    for pid in list(w.photos):
+        w.delete_photo(pid)
+    assert w.plan(DELETE).abort == (
+        "the Flickr account lists no photos but the last sync had some; refusing to delete anything"
+    )
+    w = synced({f"A/{i}.jpg": f"c{i}" for i in range(10)})
+    w.local.clear()
+    assert w.plan(DELETE).abort == "the local folder is empty but the last sync had files; refusing to delete anything"
+
+
 # --------------------------------------------------------------------------- properties
 
 # names valid here but not on every system, or changed by a safe-name rule, are among them
