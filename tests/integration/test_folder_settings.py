@@ -205,3 +205,47 @@ def test_a_bad_per_folder_file_stops_config_sync_and_status(cli, root, emulator)
         assert result.exit_code == 2, (command, result.output)
         assert str(root / "A" / ".pycsync.toml") in result.stderr and "hidden must be true or false" in result.stderr
     assert emulator.state()["photos"] == []
+
+
+def test_each_changed_setting_is_applied_alone_said_as_set_and_remembered(cli, root, emulator, sync_json):
+    write_jpeg(root / "A" / "a.jpg", 1)
+    _file(root, "A", 'tags = ["x", "y"]\n')
+    sync_json(root)
+    for text, said, expected in (
+        ('safety_level = "restricted"\ntags = []\n', "safety_level restricted, tags (none)", ("safety_level", 2)),
+        ('safety_level = "restricted"\nhidden = true\n', "hidden true", ("hidden", 2)),
+    ):
+        _file(root, "A", text)
+        result = cli("sync", str(root))
+        assert result.exit_code == 0, result.output
+        assert f"settings changed A/a.jpg  ({said})" in result.output
+        assert _photo(emulator, "a")[expected[0]] == expected[1] and _photo(emulator, "a")["tags"] == []
+        emulator.reset_calls()
+        assert sync_json(root)["settings_changed"] == 0, "remembered: not set again"
+        assert _setting_calls(emulator) == {}
+
+
+def test_an_upload_gets_hidden_false_as_said_and_a_license_that_failed_is_set_by_the_next_run(
+    cli, root, emulator, sync_json
+):
+    _file(root, "A", 'hidden = false\nlicense = "cc0"\n')
+    write_jpeg(root / "A" / "a.jpg", 1)
+    emulator.set_faults(
+        [
+            {
+                "match": "flickr.photos.licenses.setLicense",
+                "max": 1,
+                "action": {"error": 2, "message": "License not found"},
+            }
+        ]
+    )
+    result = cli("sync", str(root))
+    emulator.set_faults([])
+    assert result.exit_code == 0, result.output
+    assert "uploaded, but its license was not set" in result.output + result.stderr
+    assert _photo(emulator, "a")["hidden"] == 1 and _photo(emulator, "a")["license"] == "0"
+    emulator.reset_calls()
+    assert sync_json(root)["settings_changed"] == 1
+    assert _setting_calls(emulator) == {"flickr.photos.licenses.setLicense": 1}
+    assert _photo(emulator, "a")["license"] == "9"
+    assert_converged(emulator, sync_json, root)

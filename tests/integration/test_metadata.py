@@ -422,3 +422,25 @@ def test_a_title_made_from_a_name_the_photo_had_here_is_never_taken_for_one_the_
     (root / "beach.jpg").rename(root / "B" / "dune.jpg")
     sync_json(root, "--exclude", "/*.jpg")
     assert tree(root) == {"B/dune.jpg": jpeg(1)}, "a sidecar for a title pycsync made"
+
+
+def test_a_photo_downloaded_next_to_its_sidecar_gives_flickr_what_the_sidecar_adds(
+    emulator, root, cli, sync_json, flickr, web
+):
+    """A sidecar already there when its photo arrives (kept from a backup, or an editor's):
+    what it adds goes to Flickr, and it is kept as it is."""
+    photo_id = web.upload(jpeg(1), "sunset", "Holidays")
+    (root / "Holidays").mkdir()
+    kept = sidecar(
+        root / "Holidays" / "sunset.jpg.xmp",
+        Xmp_dc_title='lang="x-default" sunset',
+        Xmp_dc_description='lang="x-default" From the beach',
+    )
+    before = kept.read_bytes()
+    result = cli("sync", str(root), "-v")
+    assert result.exit_code == 0, result.output
+    assert "metadata         Holidays/sunset.jpg  (on Flickr: description)" in result.output
+    assert "1 downloaded, 1 metadata synced" in result.output
+    assert flickr_meta(flickr, photo_id)["description"] == "From the beach"
+    assert kept.read_bytes() == before
+    assert_converged(emulator, sync_json, root)

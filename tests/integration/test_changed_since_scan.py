@@ -1,0 +1,66 @@
+"""What changes on disk after the scan, before the run acts on it, is left as the user left it,
+and the run says so in the file's failure (the next run sees the change and decides again)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from pycsync.executor import Executor
+from tests.support.files import sha, trash, tree, write_jpeg
+from tests.support.media import jpeg
+from tests.support.remote import photo_with_sha
+
+
+@pytest.fixture
+def after_planning(monkeypatch) -> Callable[[Callable[[], None]], None]:
+    """``after_planning(change)``: the next run makes ``change`` once its plan is made, before
+    it acts (as a user or another program would, at that moment)."""
+
+    def arm(change: Callable[[], None]) -> None:
+        real = Executor.run
+
+        def run(self, plan):
+            monkeypatch.setattr(Executor, "run", real)
+            change()
+            return real(self, plan)
+
+        monkeypatch.setattr(Executor, "run", run)
+
+    return arm
+
+
+def failures(summary: dict) -> dict[str, str]:
+    return {f["path"]: f["error"] for f in summary["failures"]}
+
+
+def test_a_file_that_appears_where_a_photo_moved_on_flickr_would_go_is_left_with_the_one_to_move(
+    root, sync_json, web, after_planning
+):
+    write_jpeg(root / "A" / "x.jpg", 1)
+    sync_json(root)
+    web.move(photo_with_sha(web.emulator, sha(jpeg(1)))["id"], "A", "B")
+    after_planning(lambda: write_jpeg(root / "B" / "x.jpg", 2))
+    summary = sync_json(root, expect=1)
+    assert failures(summary) == {"B/x.jpg": "B/x.jpg appeared since the scan; left both in place"}
+    assert tree(root) == {"A/x.jpg": jpeg(1), "B/x.jpg": jpeg(2)}
+
+
+def test_a_file_that_appears_where_a_new_photo_would_be_downloaded_is_left_alone(root, sync_json, web, after_planning):
+    web.upload(jpeg(1), "sunset", "Holidays")
+    after_planning(lambda: write_jpeg(root / "Holidays" / "sunset.jpg", 2))
+    summary = sync_json(root, expect=1)
+    assert failures(summary) == {"Holidays/sunset.jpg": "Holidays/sunset.jpg appeared since the scan; left it alone"}
+    assert tree(root) == {"Holidays/sunset.jpg": jpeg(2)}
+
+
+def test_a_file_edited_after_the_scan_is_not_moved_to_the_trash(root, sync_json, web, after_planning):
+    write_jpeg(root / "A" / "x.jpg", 1)
+    write_jpeg(root / "A" / "y.jpg", 3)
+    sync_json(root)
+    web.delete(photo_with_sha(web.emulator, sha(jpeg(1)))["id"])
+    after_planning(lambda: write_jpeg(root / "A" / "x.jpg", 2))
+    summary = sync_json(root, "--delete", expect=1)
+    assert failures(summary) == {"A/x.jpg": "A/x.jpg changed since the scan; not moved to the trash"}
+    assert tree(root) == {"A/x.jpg": jpeg(2), "A/y.jpg": jpeg(3)} and trash(root) == {}
