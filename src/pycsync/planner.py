@@ -965,7 +965,7 @@ class _Planner:
             if (
                 renaming is not None
                 and self.policy.direction is not Direction.PUSH
-                and self._named_after(name_of(k), photo.file_name, photo.photo_id)
+                and self._named_after(name_of(k), self._photo_name(photo), photo.photo_id)
             ):
                 new = name_of(renaming)
                 target = naming.name_from_tag(new, photo.photo_id)

@@ -254,6 +254,24 @@ def test_a_file_whose_photo_moved_on_flickr_takes_the_name_a_rename_here_gives_i
     assert_converged(emulator, sync_json, root)
 
 
+def test_a_file_whose_untagged_photo_moved_on_flickr_takes_the_name_a_rename_here_gives_it(
+    emulator, root, sync_json, web
+):
+    # the same for a photo another tool uploaded (no name tag: its title names its files)
+    write_jpeg(root / "A" / "a.jpg", 2)
+    pid = web.upload(jpeg(1), "a", "B")
+    sync_json(root)
+    (root / "a.jpg").write_bytes((root / "B" / "a.jpg").read_bytes())
+    sync_json(root)
+    web.move(pid, "B", "A")
+    (root / "a.jpg").rename(root / "b.jpg")
+    summary = sync_json(root)
+    assert (summary["uploaded"], summary["downloaded"]) == (0, 0), summary
+    assert name_tags(emulator, jpeg(1)) == ["b.jpg"]
+    assert tree(root) == {"A/a.jpg": jpeg(2), "A/b.jpg": jpeg(1), "b.jpg": jpeg(1)}
+    assert_converged(emulator, sync_json, root)
+
+
 def test_a_photo_moved_and_renamed_elsewhere_takes_one_file_along_and_leaves_the_other(
     emulator, tmp_path, sync_json, web
 ):

@@ -1975,3 +1975,24 @@ def test_a_new_file_beside_one_that_followed_a_rename_is_still_the_twin_of_its_p
     assert p.count(Download) == p.count(Upload) == 0
     assert Link("C/y.jpg", twin, "c3", w.photos[twin].secret, True) in p.actions
     assert sorted(w.local) == ["A/k.jpg", "B/k.jpg", "B/r.jpg", "C/y.jpg"] and w.plan(BOTH).is_empty()
+
+
+def test_a_file_whose_untagged_photo_moved_on_flickr_takes_the_name_this_run_gives_the_photo():
+    # as test_a_file_whose_photo_moved_on_flickr_takes_the_name_this_run_gives_the_photo, for a
+    # photo uploaded elsewhere (no name tag: its title names its files): a.jpg here is its copy
+    w = synced({"A/a.jpg": "c1", "B/k.jpg": "c2"})
+    pid = w.new_photo("c0", "a")
+    w.albums[w.base_albums["B"]][1].append(pid)
+    w.sync(BOTH)
+    w.touch("a.jpg", "c0")
+    w.sync(BOTH)
+    w.remove_from_album(w.base_albums["B"], pid)
+    w.albums[w.base_albums["A"]][1].append(pid)
+    move_here(w, "a.jpg", "b.jpg")
+    p = w.sync(BOTH)
+    assert [(a.src_key, a.key, a.name) for a in p.actions if isinstance(a, MoveLocal)] == [
+        ("B/a.jpg", "A/b.jpg", "b.jpg")
+    ]
+    assert p.count(Download) == p.count(Upload) == 0 and w.photos[pid].file_name == "b.jpg"
+    assert sorted(w.local) == ["A/a.jpg", "A/b.jpg", "B/k.jpg", "b.jpg"]
+    assert w.plan(BOTH).is_empty()
