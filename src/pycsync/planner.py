@@ -291,7 +291,7 @@ class _Planner:
         candidates, new_files = self._candidate_folders(folder_album)
         if not candidates:
             return {}
-        evidence, uploaded_from = self._folder_evidence(unmapped, new_files)
+        evidence, uploaded_from = self._folder_evidence(unmapped, candidates, new_files)
         by_cf = {f.casefold(): f for f in candidates}
         pairs: dict[tuple[str, str], tuple[int, bool, bool]] = {}
         for album_id in unmapped:
@@ -331,11 +331,13 @@ class _Planner:
         return candidates, new_files
 
     def _folder_evidence(
-        self, unmapped: list[str], new_files: dict[str, list[str]]
+        self, unmapped: list[str], candidates: set[str], new_files: dict[str, list[str]]
     ) -> tuple[dict[tuple[str, str], set[str]], dict[tuple[str, str], set[str]]]:
-        """(album id, folder) -> the folder's new files the album holds (by content, or by name
-        for photos whose content no tag tells); and the strong kind of that evidence: photos
-        pycsync uploaded from files of exactly that name and content."""
+        """(album id, folder) -> the folder's files the album holds: files synced as its photos
+        (a pair is remembered once a run completes: not yet after a first sync's confirmed
+        twins, or a run that stopped), new files by content, or by name for photos whose
+        content no tag tells; and the strong kind of that evidence: photos pycsync uploaded from
+        files of exactly that name and content."""
         by_sha: dict[str, list[str]] = defaultdict(list)
         by_name: dict[str, list[str]] = defaultdict(list)
         for keys in new_files.values():
@@ -345,6 +347,12 @@ class _Planner:
         wanted = set(unmapped)
         synced = {b.photo_id for b in self.base.items.values()} if by_sha else set()
         evidence: dict[tuple[str, str], set[str]] = defaultdict(set)
+        for key, b in self.base.items.items():
+            photo, folder = self.remote.photos.get(b.photo_id), self.afolder(key)
+            if photo is not None and key in self.local and folder in candidates:
+                for album_id in photo.album_ids:
+                    if album_id in wanted:
+                        evidence[(album_id, folder)].add(key)
         uploaded_from: dict[tuple[str, str], set[str]] = defaultdict(set)  # the strong kind
         for photo in self.remote.photos.values() if by_sha else ():
             albums = [a for a in photo.album_ids if a in wanted]

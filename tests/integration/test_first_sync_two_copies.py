@@ -150,3 +150,18 @@ def test_a_lost_state_is_rebuilt_from_flickr_without_transfers(emulator, root, s
     assert write_calls(emulator) == {} and summary["uploaded"] == summary["downloaded"] == 0
     assert tree(root) == library
     assert_converged(emulator, sync_json, root)
+
+
+def test_of_two_albums_of_one_title_the_folder_stays_with_the_one_whose_photos_it_holds(emulator, root, sync_json, web):
+    # another tool uploaded Trip/x.jpg and y.jpg to an album Trip; a newer album of the same title
+    # holds z: a first sync leaves x and y where they are and fetches z beside them
+    write_jpeg(root / "Trip" / "x.jpg", 1)
+    write_jpeg(root / "Trip" / "y.jpg", 2)
+    x, y, z = (web.upload(jpeg(seed), title) for seed, title in ((1, "x"), (2, "y"), (3, "z")))
+    older = web.flickr.create_album("Trip", x)
+    web.flickr.add_to_album(older, y)
+    newer = web.flickr.create_album("Trip", z)
+    summary = sync_json(root)
+    assert summary["uploaded"] == summary["failed"] == 0 and summary["downloaded"] == 1
+    assert tree(root) == {"Trip/x.jpg": jpeg(1), "Trip/y.jpg": jpeg(2), f"Trip ({newer})/z.jpg": jpeg(3)}
+    assert_converged(emulator, sync_json, root)

@@ -1996,3 +1996,20 @@ def test_a_file_whose_untagged_photo_moved_on_flickr_takes_the_name_this_run_giv
     assert p.count(Download) == p.count(Upload) == 0 and w.photos[pid].file_name == "b.jpg"
     assert sorted(w.local) == ["A/a.jpg", "A/b.jpg", "B/k.jpg", "b.jpg"]
     assert w.plan(BOTH).is_empty()
+
+
+def test_of_two_albums_of_one_title_a_first_sync_pairs_the_folder_with_the_one_whose_photos_it_holds():
+    # photos uploaded on the website (no tags: their titles name them) to the older of two albums
+    # called Trip; the folder Trip here holds them: nothing is uploaded or fetched twice
+    w = World()
+    w.touch("Trip/x.jpg", "c1")
+    w.touch("Trip/y.jpg", "c2")
+    x, y = w.new_photo("c1", "x"), w.new_photo("c2", "y")
+    older = w.new_album("Trip", [x, y])
+    newer = w.new_album("Trip", [w.new_photo("c3", "z")])  # (listed first)
+    p = w.sync(BOTH)
+    assert p.count(Upload) == 0 and [a.key for a in p.actions if isinstance(a, Download)] == [f"Trip ({newer})/z.jpg"]
+    assert len(w.photos) == 3 and w.albums[older][1] == [x, y]
+    assert sorted(w.local) == sorted(["Trip/x.jpg", "Trip/y.jpg", f"Trip ({newer})/z.jpg"])
+    assert w.base_albums == {"Trip": older, f"Trip ({newer})": newer}
+    assert w.plan(BOTH).is_empty()
