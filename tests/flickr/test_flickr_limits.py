@@ -14,6 +14,7 @@ import time
 import pytest
 
 from pycsync.flickr import (
+    AuthError,
     DiskSpaceLow,
     DownloadLimits,
     LimitExceeded,
@@ -225,3 +226,154 @@ def test_a_server_that_compresses_the_file_anyway_delivers_the_file_itself(hosti
     out = io.BytesIO()
     result = client_of(hostile).download(hostile.base + "/a.jpg", out)
     assert out.getvalue() == photo and result.bytes_written == len(photo)
+
+
+# ----------------------------------------------------------------------------- what a download is told
+
+
+def test_an_error_page_is_read_no_further_than_its_start(hostile):
+    def serve(handler) -> None:  # an error page that never ends
+        send_headers(handler, {"Content-Type": "text/html", "Transfer-Encoding": "chunked"}, status=503)
+        block = b"<p>busy</p>" * 6000
+        deadline = time.monotonic() + 10
+        while hostile.sent < 64 << 20 and time.monotonic() < deadline:
+            if not hostile.send(handler, b"%x\r\n%s\r\n" % (len(block), block)):
+                return
+
+    hostile.serve = serve
+    with pytest.raises(TransientError) as busy:
+        client_of(hostile).download(hostile.base + "/a.jpg", io.BytesIO())
+    assert str(busy.value) == "download: HTTP 503"
+    assert hostile.sent < 32 << 20
+
+
+def test_a_compressed_error_page_is_read_for_what_it_says(hostile):
+    page = gzip.compress(b"<html>Sorry, the Flickr API service is not currently available.</html>")
+    hostile.serve = lambda handler: (
+        send_headers(handler, {"Content-Encoding": "gzip", "Content-Length": str(len(page))}, status=400),
+        hostile.send(handler, page),
+    )
+    with pytest.raises(TransientError) as later:
+        client_of(hostile).download(hostile.base + "/a.jpg", io.BytesIO())
+    assert str(later.value) == "download: HTTP 400: service not currently available"
+
+
+def test_a_download_refused_by_a_server_whose_clock_is_far_off_is_told_as_the_clock(hostile):
+    body = b"oauth_problem=signature_invalid"
+
+    def serve(handler) -> None:  # (send_response would add a Date of its own)
+        handler.send_response_only(401)
+        handler.send_header("Date", "Mon, 01 Jan 2024 00:00:00 GMT")
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        hostile.send(handler, body)
+
+    hostile.serve = serve
+    with pytest.raises(AuthError) as refused:
+        client_of(hostile).download(hostile.base + "/a.jpg", io.BytesIO())
+    assert (type(refused.value).__name__, refused.value.problem, refused.value.server_time) == (
+        "ClockSkew",
+        "signature_invalid",
+        1704067200,
+    )
+
+
+@pytest.mark.parametrize(
+    "headers", [{"Content-Length": "-5"}, {"Content-Length": "x"}, {"Connection": "close"}], ids=str
+)
+def test_a_size_that_is_no_size_is_not_taken_for_the_files(hostile, headers):
+    hostile.serve = lambda handler: (send_headers(handler, headers), hostile.send(handler, b"abc"))
+    out = io.BytesIO()
+    assert client_of(hostile).download(hostile.base + "/a.jpg", out).bytes_written == 3
+    assert out.getvalue() == b"abc"
+
+
+def test_a_declared_size_with_an_empty_encoding_is_the_files(hostile):
+    hostile.serve = lambda handler: send_headers(handler, {"Content-Length": "3000", "Content-Encoding": ""})
+    with pytest.raises(LimitExceeded, match="it is 0 MiB, more than Flickr accepts"):
+        client_of(hostile).download(hostile.base + "/a.jpg", io.BytesIO(), limits=DownloadLimits(max_bytes=2999))
+
+
+def test_a_declared_size_of_exactly_the_limit_or_the_free_space_is_downloaded(hostile):
+    hostile.serve = _plain(hostile, 1 << 20)
+    for limits in (DownloadLimits(max_bytes=1 << 20, kind="photo"), DownloadLimits(room=lambda: 1 << 20)):
+        out = io.BytesIO()
+        client_of(hostile).download(hostile.base + "/a.jpg", out, limits=limits)
+        assert len(out.getvalue()) == 1 << 20
+
+
+def test_a_disk_at_exactly_the_free_space_kept_free_has_room_for_no_file_but_another_may_fit(hostile):
+    """Nothing below the margin: a run goes on to the next file (a file of no bytes fits)."""
+    hostile.serve = _plain(hostile, 1000)
+    with pytest.raises(LimitExceeded) as refused:
+        client_of(hostile).download(hostile.base + "/a.jpg", io.BytesIO(), limits=DownloadLimits(room=lambda: 0))
+    assert type(refused.value) is LimitExceeded
+    assert str(refused.value).endswith("(0 MiB): 0 MiB free beyond what is kept free")
+
+
+@pytest.mark.parametrize("declared, needed", [(True, " (0 MiB)"), (False, "")])
+def test_below_the_margin_the_message_gives_the_size_only_when_it_is_known(hostile, declared, needed):
+    hostile.serve = _plain(hostile, 0, declared=declared)
+    with pytest.raises(DiskSpaceLow) as refused:
+        client_of(hostile).download(hostile.base + "/a.jpg", io.BytesIO(), limits=DownloadLimits(room=lambda: -1))
+    assert str(refused.value) == (
+        f"download: not enough free disk space for {hostile.base}/a.jpg{needed}: 0 MiB free beyond what is kept free"
+    )
+
+
+@pytest.mark.parametrize("size, asked", [((8 << 20) - 1, 1), (8 << 20, 2)])
+def test_free_space_is_asked_again_once_8_mib_are_written(hostile, size, asked):
+    seen = []
+    hostile.serve = _plain(hostile, size)
+    client_of(hostile).download(
+        hostile.base + "/a.jpg", io.BytesIO(), limits=DownloadLimits(room=lambda: seen.append(1) or 1 << 40)
+    )
+    assert len(seen) == asked
+
+
+def _stalling(hostile, first: int):
+    def serve(handler) -> None:
+        send_headers(handler, {"Content-Type": "image/jpeg", "Content-Length": "100000"})
+        hostile.send(handler, b"\0" * first)
+        time.sleep(5)  # then nothing: the server hangs
+
+    return serve
+
+
+@pytest.mark.parametrize("first, said", [(0, ""), (1000, "download interrupted after 1000 bytes: ")])
+def test_a_stall_is_the_clients_read_timeout_unless_the_download_sets_its_own(hostile, first, said):
+    hostile.serve = _stalling(hostile, first)
+    for limits in (DownloadLimits(), DownloadLimits(stall_seconds=0.25)):
+        with pytest.raises(TransientError) as stalled:
+            client_of(hostile, timeout=0.5).download(hostile.base + "/a.jpg", io.BytesIO(), limits=limits)
+        seconds = limits.stall_seconds or 0.5
+        assert (str(stalled.value), stalled.value.method) == (
+            f"download: {said}download stalled: no data for {seconds:g} s",
+            "download",
+        )
+
+
+def test_a_download_from_a_host_that_never_takes_the_connection_gives_up_at_the_connect_timeout():
+    """The connect timeout is the client's, whatever the download's stall limit (a listening
+    socket whose queue is full drops further connection attempts, as a host that drops packets)."""
+    import socket
+
+    from pycsync.flickr import Endpoints, FlickrClient, Unreachable
+    from tests.support.flickr_stub import CREDS
+
+    with socket.create_server(("127.0.0.1", 0), backlog=0) as full:
+        port = full.getsockname()[1]
+        waiting = [socket.socket() for _ in range(3)]
+        for s in waiting:
+            s.setblocking(False)
+            s.connect_ex(("127.0.0.1", port))
+        client = FlickrClient(
+            Endpoints.for_base("http://localhost:9"), CREDS, calls_per_hour=None, max_retries=0, timeout=(0.3, 5)
+        )
+        started = time.monotonic()
+        with pytest.raises(Unreachable) as unreachable:
+            client.download(f"http://127.0.0.1:{port}/a.jpg", io.BytesIO(), limits=DownloadLimits(stall_seconds=10))
+        assert time.monotonic() - started < 5
+        assert unreachable.value.reason == "timed out"
+        for s in waiting:
+            s.close()

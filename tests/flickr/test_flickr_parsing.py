@@ -349,6 +349,7 @@ def test_content_unwrap():
         ("attachment; filename*=UTF-8''it's.jpg", "it's.jpg"),
         ("attachment; filename*=UTF-8''Xmas.jpg", "Xmas.jpg"),
         ("attachment; filename*=\"x-unknown''Xmas.jpg\"", "Xmas.jpg"),
+        ("attachment; filename*=x-unknown''Xmas%20tree.jpg", "Xmas tree.jpg"),
     ],
     # (ids in ASCII without a backslash: pytest escapes both, and mutmut hands each id back to it)
     ids=lambda value: str(value).encode("ascii", "ignore").decode().replace("\\", ""),
@@ -576,3 +577,82 @@ def test_an_auth_failure_is_told_as_a_clock_off_from_the_servers_date_or_its_win
     with pytest.raises(AuthError) as upload:
         parse_upload_response(200, {"Date": far}, b"oauth_problem=signature_invalid")
     assert (type(upload.value).__name__, upload.value.server_time) == ("ClockSkew", 1704067200)
+
+
+@pytest.mark.parametrize(
+    "body, text",
+    [
+        ('{"stat":"ok","photos":{"page":1,', "invalid or truncated JSON response"),
+        ('jsonFlickrApx({"stat":"ok"})', "invalid or truncated JSON response"),  # only Flickr's callback
+        ('{"no": "stat"}', "unexpected JSON response (no stat)"),
+        ('["stat"]', "unexpected JSON response (no stat)"),
+        ('{"stat": "maybe"}', "unexpected stat 'maybe'"),
+    ],
+)
+def test_an_answer_that_is_no_answer_is_told_as_such_with_its_call(body, text):
+    assert described(failure(200, body)) == ("TransientError", f"flickr.test: {text}", "flickr.test", 200, None)
+    assert described(failure(200, body, idempotent=False))[0] == "OutcomeUnknown"
+
+
+def test_a_byte_that_is_no_utf8_in_an_answer_is_read_as_a_replacement_character():
+    assert rest(b'{"stat": "ok", "title": "caf\xe9"}') == {"stat": "ok", "title": "caf\ufffd"}
+    not_utf8 = b"<html>" + "Dienst nicht verf\u00fcgbar".encode("latin-1") + b"</html>"  # a proxy's page
+    assert described(failure(503, not_utf8)) == ("TransientError", "flickr.test: HTTP 503", "flickr.test", 503, None)
+    cut = b"x" * 1999 + "\u00e9".encode()  # the 2,000 bytes read of it end inside a character
+    assert described(failure(400, cut))[0] == "HttpError"
+
+
+def test_only_the_start_of_an_error_page_is_read_for_what_it_means():
+    """The first 2,000 characters: an error page is read for a few words, never in full."""
+    busy = "not currently available"
+    assert described(failure(400, " " * (2000 - len(busy)) + busy))[0] == "TransientError"
+    assert described(failure(400, " " * (2001 - len(busy)) + busy))[0] == "HttpError"
+
+
+def test_an_answer_of_exactly_the_most_objects_is_read():
+    most = transport.MAX_ANSWER_CONTAINERS
+    body = '{"stat": "ok", "a": [' + "[]," * (most - 3) + "[]]}"
+    assert len(rest(body)["a"]) == most - 2
+
+
+def test_an_answer_nested_too_deeply_is_refused_and_names_its_call():
+    body = '{"stat": "ok", "a": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    expected = ("flickr.test: the answer is nested too deeply; refused", "flickr.test", None, None)
+    assert described(failure(200, body)) == ("LimitExceeded", *expected)
+    assert described(failure(200, body, idempotent=False)) == ("OutcomeUnknown", *expected)
+
+
+def test_an_oauth_problem_in_place_of_an_api_answer_is_an_auth_failure():
+    refused = failure(200, "oauth_problem=token_rejected")
+    assert described(refused) == (
+        "AuthError",
+        "flickr.test: authentication failed (HTTP 401): token_rejected",
+        "flickr.test",
+        401,
+        None,
+    )
+    skewed = failure(200, "oauth_problem=signature_invalid", {"Date": "Mon, 01 Jan 2024 00:00:00 GMT"})
+    assert (type(skewed).__name__, skewed.server_time, skewed.method) == ("ClockSkew", 1704067200, "flickr.test")
+
+
+def test_a_failure_without_a_message_has_an_empty_one():
+    with pytest.raises(ApiError) as raised:
+        rest({"stat": "fail", "code": 1})
+    assert (str(raised.value), raised.value.message) == ("flickr.test: Flickr error 1: ", "")
+
+
+def test_an_auth_code_from_a_server_whose_clock_is_off_is_told_as_the_clock():
+    far = {"Date": "Mon, 01 Jan 2024 00:00:00 GMT"}
+    refused = failure(200, json.dumps({"stat": "fail", "code": 98, "message": "Invalid auth token"}), far)
+    assert (type(refused).__name__, refused.server_time, refused.code, refused.method) == (
+        "ClockSkew",
+        1704067200,
+        98,
+        "flickr.test",
+    )
+
+
+def test_a_failed_upload_names_its_kind():
+    with pytest.raises(OutcomeUnknown) as raised:
+        parse_upload_response(500, {}, b"<html/>", "replace")
+    assert described(raised.value) == ("OutcomeUnknown", "replace: HTTP 500", "replace", 500, None)

@@ -28,8 +28,10 @@ from pycsync.flickr import (
     PermanentUploadError,
     RateLimited,
     TransientError,
+    Unreachable,
     transport,
 )
+from pycsync.flickr.redact import REDACTED
 from tests.support.flickr_stub import CREDS, FakeClock, Reply, json_fail, json_ok, xml_reply
 from tests.support.net import free_port
 
@@ -578,3 +580,351 @@ def test_concurrent_calls_share_pool_limiter_and_stats(stub, caplog):
     assert c.stats.calls_by_method == {"flickr.photos.getInfo": 200}
     assert c.limiter.total_acquired == 200
     assert "pool is full" not in caplog.text
+
+
+# ----------------------------------------------------------------------------- what is sent and told
+
+
+def test_a_call_sends_its_parameters_but_never_lets_them_replace_the_method_or_the_format(stub):
+    stub.push(json_ok())
+    c = make_client(stub)
+    rest = stub.base + "/services/rest/"
+    params = {"photo_id": "1", "title": None, "method": "flickr.photos.delete", "format": "xml", "extras": "tags"}
+    c.transport.rest(rest + "?via=proxy", "flickr.photos.getInfo", {**params, "nojsoncallback": "0", "page": 2})
+    rec = stub.requests[0]
+    assert rec.method == "GET", "a call is a read unless told otherwise"
+    assert parse_qsl(urlsplit(rec.path).query) == [
+        ("via", "proxy"),  # the endpoint's own query stays
+        ("method", "flickr.photos.getInfo"),
+        ("photo_id", "1"),
+        ("extras", "tags"),
+        ("page", "2"),
+        ("format", "json"),
+        ("nojsoncallback", "1"),
+    ]
+    verify_signature(rec, rest, [])
+
+
+def test_a_call_that_finds_nobody_is_retried_unless_told_otherwise():
+    clock = FakeClock()
+    endpoints = Endpoints.for_base(f"http://127.0.0.1:{free_port()}")
+    c = FlickrClient(
+        endpoints, CREDS, calls_per_hour=None, sleep=clock.sleep, clock=clock, max_retries=2, random=lambda: 1.0
+    )
+    with pytest.raises(Unreachable) as unreachable:
+        c.transport.rest(endpoints.rest, "flickr.test.login")
+    assert clock.sleeps == [1.0, 2.0]
+    origin = endpoints.rest.rsplit("/services", 1)[0]
+    assert (str(unreachable.value), unreachable.value.url, unreachable.value.method) == (
+        f"flickr.test.login: cannot reach {origin}: connection refused",
+        origin,
+        "flickr.test.login",
+    )
+    with pytest.raises(Unreachable):
+        c.transport.rest(endpoints.rest, "flickr.test.login", retry_unreachable=False)
+    assert clock.sleeps == [1.0, 2.0], "told at once"
+
+
+def test_a_read_whose_answer_is_lost_is_worth_retrying_and_a_writes_is_of_unknown_outcome(stub):
+    stub.push(Reply(action="drop"), Reply(action="drop"))
+    c = make_client(stub, max_retries=0)
+    with pytest.raises(TransientError) as lost:
+        c.transport.rest(stub.base + "/services/rest/", "flickr.photos.getInfo", {"photo_id": "1"})
+    said = "the connection was reset after the request was sent"
+    assert (type(lost.value).__name__, str(lost.value), lost.value.method) == (
+        "TransientError",
+        f"flickr.photos.getInfo: {said}",
+        "flickr.photos.getInfo",
+    )
+    with pytest.raises(OutcomeUnknown) as unknown:
+        c.call("flickr.photosets.create", write=True, idempotent=False, title="t")
+    assert (str(unknown.value), unknown.value.method) == (f"flickr.photosets.create: {said}", "flickr.photosets.create")
+
+
+def test_the_debug_log_shows_each_call_as_sent_and_the_start_of_an_answer_that_failed(stub, caplog):
+    echoed = Reply(503, f"{CREDS.token_secret} " + "b" * 1000)  # (a server that echoes what it was sent)
+    stub.push(json_ok({"photo": {"id": "1"}}), echoed, Reply(action="drop"), Reply(action="drop"))
+    c = make_client(stub, max_retries=0)
+    rest = stub.base + "/services/rest/"
+    with caplog.at_level(logging.DEBUG, logger="pycsync.flickr"):
+        c.call("flickr.photos.getInfo", photo_id="1")
+        with pytest.raises(TransientError):
+            c.call("flickr.photos.setMeta", write=True, photo_id="1")
+        with pytest.raises(TransientError):
+            c.call("flickr.photos.getInfo", photo_id="2")
+        with pytest.raises(TransientError):
+            c.call("flickr.photos.setMeta", write=True, photo_id="2")
+    lines = [r.getMessage() for r in caplog.records if r.name == "pycsync.flickr" and r.levelno == logging.DEBUG]
+    took = r" in \d\.\d\ds"
+    expected = [
+        re.escape(f"GET {rest}?method=flickr.photos.getInfo&photo_id=1&format=json&nojsoncallback=1 -> 200") + took,
+        re.escape(f"POST {rest} [method=flickr.photos.setMeta&photo_id=1&format=json&nojsoncallback=1] -> 503")
+        + took
+        + f" {re.escape(REDACTED)} b{{{300 - len(CREDS.token_secret) - 1}}}",  # the answer's first 300 characters
+        re.escape(f"GET {rest} -> -") + took + r" ConnectionError\(.*\)",
+        re.escape(f"POST {rest} -> -") + took + r" ConnectionError\(.*\)",
+    ]
+    assert len(lines) == len(expected)
+    for line, pattern in zip(lines, expected, strict=True):
+        assert re.fullmatch(pattern, line, re.S), line
+
+
+def test_the_servers_clock_is_read_from_each_answer(stub):
+    import threading
+    import time
+
+    stub.push(json_ok({"photo": {"id": "1"}}))
+    c = make_client(stub)
+    assert (c.server_time, c.transport.own_answer_time) == (None, None)
+    before = int(time.time())
+    c.photo_info("1")
+    assert before - 1 <= c.server_time <= time.time() + 1  # (the stub's Date header: its clock is ours)
+    assert c.transport.own_answer_time == c.server_time
+    elsewhere = []
+    other = threading.Thread(target=lambda: elsewhere.append(c.transport.own_answer_time))
+    other.start()
+    other.join()
+    assert elsewhere == [None], "another thread's last answer is its own"
+
+
+def test_a_429_without_retry_after_waits_the_backoffs_whole_step(stub):
+    clock = FakeClock()
+    stub.push(Reply(429, "slow down"), Reply(429, "slow down"), json_ok({"photo": {"id": "1"}}))
+    c = make_client(stub, clock)  # random() = 0.5: jitter would halve each wait
+    c.photo_info("1")
+    assert clock.sleeps == [1.0, 2.0]
+    assert (c.transport.backoff_delay(3), c.transport.backoff_delay(3, jitter=False)) == (4.0, 8.0)
+
+
+def test_an_upload_tells_its_retries_and_progress_and_counts_what_went_each_way(stub, tmp_path, caplog):
+    data = bytes(range(256)) * 64
+    (tmp_path / "blob").write_bytes(data)
+    answer = xml_reply("<photoid>9</photoid>")
+    stub.push(Reply(429, "<html/>", {"Retry-After": "0"}), answer)
+    c = make_client(stub)
+    seen: list[int] = []
+    with caplog.at_level(logging.INFO, logger="pycsync.flickr"), open(tmp_path / "blob", "rb") as opened:
+        c.transport.upload(
+            stub.base + "/services/replace/", [("photo_id", "9")], opened, kind="replace", progress=seen.append
+        )
+    assert [r.getMessage() for r in caplog.records if r.name == "pycsync.flickr"] == [
+        "flickr replace: replace: HTTP 429 Too Many Requests; retry 1/5 in 0.0s"
+    ]
+    assert seen[-1] == len(data)
+    assert c.stats.bytes_up == sum(len(r.body) for r in stub.requests)
+    assert c.stats.bytes_down == len("<html/>") + len(answer.body.encode())
+
+
+def test_a_replace_whose_answer_is_lost_or_failed_names_itself_and_counts_what_it_sent(stub, tmp_path):
+    (tmp_path / "v.mp4").write_bytes(b"\0" * 1000)
+    stub.push(Reply(action="drop"), Reply(500, "<html>err</html>"))
+    c = make_client(stub)
+    for said in ("the connection was reset after the request was sent", "HTTP 500"):
+        with pytest.raises(OutcomeUnknown) as unknown:
+            c.replace(tmp_path / "v.mp4", "42")
+        assert (str(unknown.value), unknown.value.method) == (f"replace: {said}", "replace")
+    assert c.stats.bytes_up == sum(len(r.body) for r in stub.requests)
+
+
+def test_a_file_that_shrinks_while_it_is_uploaded_stops_the_upload(stub, tmp_path):
+    photo = tmp_path / "a.jpg"
+    photo.write_bytes(b"\xff\xd8" + b"\0" * (1 << 20))
+    stub.default = xml_reply("<photoid>1</photoid>")
+
+    def shrink(sent: int) -> None:
+        with open(photo, "r+b") as fh:
+            fh.truncate(100)
+
+    with pytest.raises(FileChanged) as changed:
+        make_client(stub).replace(photo, "1", progress=shrink, name="A/a.jpg")
+    assert (str(changed.value), changed.value.path, changed.value.method) == (
+        "A/a.jpg changed while it was being sent",
+        "A/a.jpg",
+        "replace",
+    )
+
+
+def test_an_upload_that_finds_nobody_says_where_it_went(tmp_path):
+    (tmp_path / "a.jpg").write_bytes(b"abc")
+    base = f"http://127.0.0.1:{free_port()}"
+    c = FlickrClient(Endpoints.for_base(base), CREDS, calls_per_hour=None, max_retries=0)
+    with pytest.raises(Unreachable) as unreachable:
+        c.upload(tmp_path / "a.jpg", title="a")
+    assert (str(unreachable.value), unreachable.value.url) == (f"upload: cannot reach {base}: connection refused", base)
+
+
+def test_the_debug_log_shows_the_start_of_an_uploads_answer(stub, tmp_path, caplog):
+    (tmp_path / "a.jpg").write_bytes(b"\xff\xd8" + b"\0" * 98)
+    answer = xml_reply("<!-- " + "c" * 1000 + " --><photoid>5</photoid>")
+    stub.push(answer)
+    c = make_client(stub)
+    with caplog.at_level(logging.DEBUG, logger="pycsync.flickr"):
+        c.upload(tmp_path / "a.jpg", title="a")
+    [line] = [r.getMessage() for r in caplog.records if r.name == "pycsync.flickr"]
+    sent = len(stub.requests[0].body)
+    assert line.endswith(f"s ({sent} bytes) " + answer.body[:300])
+
+
+# ----------------------------------------------------------------------------- download failures
+
+
+def _secret_url(stub, path: str) -> tuple[str, str]:
+    """A download URL that carries a secret, and the same as every message must show it."""
+    return f"{stub.base}{path}?x={CREDS.token_secret}", f"{stub.base}{path}?x={REDACTED}"
+
+
+def test_a_failed_download_says_what_failed_and_where_and_never_a_secret(stub, caplog):
+    url, shown = _secret_url(stub, "/a.jpg")
+    busy = Reply(503, "busy", {"Retry-After": "7"})
+    stub.push(Reply(404, "not found"), busy, busy, Reply(action="drop"))
+    clock = FakeClock()
+    c = make_client(stub, clock, max_retries=1)
+    with pytest.raises(HttpError) as gone:
+        c.download(url, io.BytesIO())
+    assert (str(gone.value), gone.value.status, gone.value.url) == (f"HTTP 404: download of {shown} failed", 404, shown)
+    with caplog.at_level(logging.INFO, logger="pycsync.flickr"), pytest.raises(TransientError) as failed:
+        c.download(url, io.BytesIO())
+    assert (str(failed.value), failed.value.method, failed.value.status, failed.value.retry_after) == (
+        "download: HTTP 503",
+        "download",
+        503,
+        7.0,
+    )
+    assert clock.sleeps == [7.0]
+    assert [r.getMessage() for r in caplog.records if r.name == "pycsync.flickr"] == [
+        "flickr download: download: HTTP 503; retry 1/1 in 7.0s"
+    ]
+    with pytest.raises(TransientError) as lost:
+        make_client(stub, max_retries=0).download(url, io.BytesIO())
+    assert (type(lost.value).__name__, str(lost.value), lost.value.method) == (
+        "TransientError",
+        f"download: the connection was reset after the request was sent ({shown})",
+        "download",
+    )
+
+
+def test_a_download_that_finds_nobody_says_where_and_never_a_secret():
+    base = f"http://127.0.0.1:{free_port()}"
+    url, shown = f"{base}/a.jpg?x={CREDS.token_secret}", f"{base}/a.jpg?x={REDACTED}"
+    c = FlickrClient(Endpoints.for_base(base), CREDS, calls_per_hour=None, max_retries=0)
+    with pytest.raises(Unreachable) as unreachable:
+        c.download(url, io.BytesIO())
+    assert (str(unreachable.value), unreachable.value.url, unreachable.value.shown, unreachable.value.method) == (
+        f"download: cannot reach {shown}: connection refused",
+        base,
+        shown,
+        "download",
+    )
+
+
+def test_a_download_cut_off_after_its_first_byte_is_not_retried_and_says_how_far_it_got(stub):
+    url, shown = _secret_url(stub, "/a.jpg")
+    stub.push(Reply(200, b"y" * 100_000, action="truncate"))
+    out = io.BytesIO()
+    with pytest.raises(TransientError) as cut:
+        make_client(stub).download(url, out)
+    assert (type(cut.value).__name__, str(cut.value), cut.value.method) == (
+        "TransientError",
+        f"download: download interrupted after {len(out.getvalue())} bytes: the answer was cut off after the "
+        f"request was sent ({shown})",
+        "download",
+    )
+    assert len(stub.requests) == 1
+
+
+def test_a_redirect_loop_ends_after_ten_hops(stub):
+    url, shown = _secret_url(stub, "/loop")
+    stub.routes["/loop"] = Reply(302, "", {"Location": url})
+    with pytest.raises(HttpError) as looped:
+        make_client(stub).download(url, io.BytesIO())
+    assert (str(looped.value), looped.value.status, looped.value.url) == (
+        f"HTTP 310: too many redirects from {shown}",
+        310,
+        shown,
+    )
+    assert len(stub.requests) == 1 + transport.MAX_REDIRECTS
+
+
+def test_a_download_answered_with_its_file_and_a_location_is_that_file(stub):
+    stub.routes["/elsewhere"] = Reply(200, b"other")
+    stub.push(Reply(200, b"photo", {"Location": "/elsewhere"}))
+    out = io.BytesIO()
+    make_client(stub).download(stub.base + "/a.jpg", out)
+    assert out.getvalue() == b"photo" and len(stub.requests) == 1
+
+
+def test_the_debug_log_shows_each_hop_of_a_download_and_never_a_secret(stub, caplog):
+    url, shown = _secret_url(stub, "/a.jpg")
+    stub.routes["/a.jpg"] = Reply(302, "", {"Location": "/b.jpg"})
+    stub.routes["/b.jpg"] = Reply(200, b"photo")
+    with caplog.at_level(logging.DEBUG, logger="pycsync.flickr"):
+        make_client(stub).download(url, io.BytesIO())
+    lines = [r.getMessage() for r in caplog.records if r.name == "pycsync.flickr"]
+    assert len(lines) == 2
+    assert re.fullmatch(re.escape(f"GET {shown} -> 302") + r" in \d\.\d\ds", lines[0])
+    assert re.fullmatch(re.escape(f"GET {stub.base}/b.jpg -> 200") + r" in \d\.\d\ds", lines[1])
+
+
+def test_a_photo_servers_retry_after_pauses_no_api_call(stub):
+    """A download comes from the photo servers: their Retry-After says nothing of the API's."""
+    clock = FakeClock()
+    answers = iter([Reply(503, "busy", {"Retry-After": "30"}), Reply(200, b"photo")])
+    stub.routes["/a.jpg"] = lambda rec: next(answers)
+    stub.push(json_ok({"photo": {"id": "1"}}))
+
+    def sleep(seconds):
+        clock.sleeps.append(seconds)
+        if len(clock.sleeps) == 1:  # while the download waits, a worker makes an API call
+            assert c.photo_info("1").photo_id == "1"
+        clock.now += seconds
+
+    c = FlickrClient(Endpoints.for_base(stub.base), CREDS, sleep=sleep, clock=clock, calls_per_hour=3000)
+    c.download(stub.base + "/a.jpg", io.BytesIO())
+    assert clock.sleeps == [30], "the API call did not wait"
+
+
+def test_only_the_endpoints_and_flickrs_own_hosts_over_https_see_a_signature():
+    """What a download's request is signed for (the signature carries the user's token)."""
+    t = FlickrClient(Endpoints.for_base("http://127.0.0.1:9"), CREDS, calls_per_hour=None).transport
+    urls = {
+        "http://127.0.0.1:9/a.jpg": True,  # an endpoint's own origin
+        "https://127.0.0.1:9/a.jpg": False,
+        "https://www.flickr.com/photos/u/1/play/orig/s/": True,
+        "https://flickr.com/x": True,
+        "https://WWW.Flickr.com/x": True,
+        "http://www.flickr.com/photos/u/1/play/orig/s/": False,  # never in the clear
+        "https://live.staticflickr.com/65535/1_s_o.jpg": False,  # (a photo's secret is in its URL)
+        "https://notflickr.com/x": False,
+        "https://flickr.com.example.net/x": False,
+        "https://example.net/x": False,
+        "https:///x": False,
+    }
+    assert {url: t._should_sign(url) for url in urls} == urls
+
+
+@pytest.mark.parametrize(
+    "busy, waits",
+    [
+        (Reply(503, "<html/>", {"Retry-After": "30"}), [30, 30]),  # the server said how long
+        (Reply(429, "<html/>"), [1.0, 1.0]),  # too many calls: every caller waits the step
+        (Reply(503, "<html/>"), [0.5]),  # one call failed: only it backs off (with jitter)
+    ],
+    ids=["503-retry-after", "429", "503"],
+)
+def test_which_failures_pause_every_caller(stub, busy, waits):
+    """Worker 1's call fails; while it waits, worker 2 makes a call: it waits too only when the
+    server said how long, or said that there were too many calls."""
+    clock = FakeClock()
+    stub.push(busy, json_ok({"photo": {"id": "2"}}), json_ok({"photo": {"id": "1"}}))
+
+    def sleep(seconds):
+        clock.sleeps.append(seconds)
+        if len(clock.sleeps) == 1:
+            assert c.photo_info("2").photo_id == "2"
+        clock.now += seconds
+
+    c = FlickrClient(
+        Endpoints.for_base(stub.base), CREDS, sleep=sleep, clock=clock, calls_per_hour=3000, random=lambda: 0.5
+    )
+    assert c.photo_info("1").photo_id == "1"
+    assert clock.sleeps == waits
