@@ -7,10 +7,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import http.server
 import io
 import json
 import logging
 import re
+import threading
 from email.parser import BytesParser
 from email.policy import HTTP
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
@@ -670,7 +672,6 @@ def test_the_debug_log_shows_each_call_as_sent_and_the_start_of_an_answer_that_f
 
 
 def test_the_servers_clock_is_read_from_each_answer(stub):
-    import threading
     import time
 
     stub.push(json_ok({"photo": {"id": "1"}}))
@@ -928,3 +929,59 @@ def test_which_failures_pause_every_caller(stub, busy, waits):
     )
     assert c.photo_info("1").photo_id == "1"
     assert clock.sleeps == waits
+
+
+class _CountingServer(http.server.ThreadingHTTPServer):
+    """Answers every GET with an empty photo; counts the connections opened and closed."""
+
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        counting = self
+        self.opened = 0
+        self.closed = threading.Semaphore(0)
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args) -> None:
+                pass
+
+            def do_GET(self) -> None:  # noqa: N802  (http.server's name)
+                body = json.dumps({"stat": "ok", "photo": {"id": "1"}}).encode()
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def finish(self) -> None:
+                super().finish()
+                counting.closed.release()
+
+        super().__init__(("127.0.0.1", 0), Handler)
+
+    def process_request(self, request, client_address) -> None:
+        self.opened += 1
+        super().process_request(request, client_address)
+
+
+def test_a_client_closes_the_connections_of_its_own_session_and_leaves_a_given_ones_open():
+    import requests
+
+    server = _CountingServer()
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+    try:
+        endpoints = Endpoints.for_base(f"http://127.0.0.1:{server.server_address[1]}")
+        own = FlickrClient(endpoints, CREDS, calls_per_hour=None)
+        own.photo_info("1")
+        own.close()
+        assert server.closed.acquire(timeout=10), "its connection was left open"
+        with requests.Session() as session:
+            given = FlickrClient(endpoints, CREDS, calls_per_hour=None, session=session)
+            given.photo_info("1")
+            given.close()
+            session.get(endpoints.rest).close()  # on the connection the client used
+        assert server.opened == 2
+    finally:
+        server.shutdown()
+        server.server_close()

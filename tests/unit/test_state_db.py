@@ -135,6 +135,17 @@ def test_album_pairs_follow_a_folder_renamed_after_its_album(db, path):
     again.close()
 
 
+def test_album_titles_are_kept_replaced_and_forgotten_with_their_albums(db, path):
+    db.put_album_meta({"71": {"title": "Trips", "description": "Summer"}, "72": {"title": "Été"}})
+    db.put_album_meta({"72": {"title": "Été 2019", "description": ""}, "73": {}})
+    db.prune_album_meta(["72", "73", "74"])  # 71 is gone from Flickr; 74 never had a title here
+    again = reopened(path)
+    assert again.album_meta() == {"72": {"title": "Été 2019", "description": ""}, "73": {}}
+    again.prune_album_meta(iter(["73"]))
+    assert again.album_meta() == {"73": {}}
+    again.close()
+
+
 def test_the_journal_keeps_open_entries_until_settled_and_finished_ones_for_a_while(db, path, monkeypatch):
     now = [1_000_000.0]
     monkeypatch.setattr(db_module.time, "time", lambda: now[0])
