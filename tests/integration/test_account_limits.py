@@ -244,3 +244,13 @@ def test_a_free_accounts_edits_wait_instead_of_failing(cli, root, free, sync_jso
     assert waiting["path"] == "A/x.jpg" and "only on a Pro account" in waiting["reason"]
     free.set_account(account="pro")
     assert sync_json(root)["replaced"] == 1
+
+
+def test_an_upload_of_one_content_in_two_folders_refused_for_the_account_leaves_both_unsynced(cli, root, emulator):
+    write_jpeg(root / "A" / "x.jpg", 1)
+    write_jpeg(root / "B" / "x.jpg", 1)  # one photo, in two albums
+    emulator.set_faults([{"match": "upload", "action": {"error": 6, "message": "Upload limit reached"}}])
+    doc = json.loads(cli("sync", str(root), "--json").stdout)
+    assert doc["uploaded"] == 0 and doc["failed"] == 0 and emulator.calls()["upload"] == 1
+    assert {f["path"] for f in doc["unsynced_files"]} == {"A/x.jpg", "B/x.jpg"}
+    assert all(f["reason"].startswith("not uploaded: Flickr refused an upload") for f in doc["unsynced_files"])

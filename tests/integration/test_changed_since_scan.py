@@ -51,7 +51,9 @@ def test_a_file_that_appears_where_a_new_photo_would_be_downloaded_is_left_alone
     web.upload(jpeg(1), "sunset", "Holidays")
     after_planning(lambda: write_jpeg(root / "Holidays" / "sunset.jpg", 2))
     summary = sync_json(root, expect=1)
-    assert failures(summary) == {"Holidays/sunset.jpg": "Holidays/sunset.jpg appeared since the scan; left it alone"}
+    why = "Holidays/sunset.jpg appeared since the scan; left it alone"
+    assert failures(summary) == {"Holidays/sunset.jpg": why}
+    assert f"Holidays/sunset.jpg: {why}" in summary["stderr"], "and said as it happened"
     assert tree(root) == {"Holidays/sunset.jpg": jpeg(2)}
 
 

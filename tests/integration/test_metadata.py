@@ -444,3 +444,20 @@ def test_a_photo_downloaded_next_to_its_sidecar_gives_flickr_what_the_sidecar_ad
     assert flickr_meta(flickr, photo_id)["description"] == "From the beach"
     assert kept.read_bytes() == before
     assert_converged(emulator, sync_json, root)
+
+
+def test_a_sidecar_in_the_way_keeps_a_photo_moved_on_flickr_with_its_own(emulator, root, sync_json, web, flickr):
+    """A photo never leaves its sidecar behind: where another sidecar takes its name in the
+    folder Flickr moved the photo to, both stay where they are, and the run says why."""
+    photo(root / "A" / "x.jpg", 1)
+    own = sidecar(root / "A" / "x.jpg.xmp", Xmp_dc_description='lang="x-default" mine')
+    sync_json(root)
+    web.move(ids_by_title(emulator)["x"], "A", "B")
+    (root / "B").mkdir()
+    other = sidecar(root / "B" / "x.jpg.xmp", Xmp_dc_description='lang="x-default" another')
+    before = tree(root)
+    summary = sync_json(root, expect=1)
+    assert {f["path"]: f["error"] for f in summary["failures"]} == {
+        "B/x.jpg": "B/x.jpg.xmp is in the way of A/x.jpg.xmp, which moves with its photo"
+    }
+    assert tree(root) == before and own.exists() and other.exists()

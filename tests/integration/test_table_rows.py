@@ -6,10 +6,13 @@ the emulator's state, then that a further sync converges.
 
 from __future__ import annotations
 
+import errno
 import os
+import time
 
 import pytest
 
+from pycsync.safefs import SafeDir
 from tests.support.calls import static_calls, write_calls
 from tests.support.convergence import assert_converged
 from tests.support.files import sha, trash, tree, write_jpeg
@@ -191,6 +194,41 @@ def test_photo_added_to_a_second_album_appears_in_both_folders(emulator, root, s
     a, b = (root / "A" / "x.jpg").stat(), (root / "Best of" / "x.jpg").stat()
     assert (a.st_ino, a.st_dev) == (b.st_ino, b.st_dev), "hard-linked where possible"
     assert_converged(emulator, sync_json, root)
+
+
+def test_a_photo_added_to_a_second_album_is_linked_from_the_file_here_and_said_so(emulator, root, cli, sync_json, web):
+    synced(root, sync_json, {"A/x.jpg": 1})
+    web.add_to_album(photo_with_sha(emulator, sha(jpeg(1)))["id"], "B")
+    result = cli("sync", str(root))
+    assert result.exit_code == 0, result.output
+    assert "downloaded       B/x.jpg  (linked from A/x.jpg)" in result.output
+    assert_converged(emulator, sync_json, root)
+
+
+def test_where_files_cannot_be_hard_linked_a_photo_in_a_second_album_is_copied_with_its_time(
+    emulator, root, sync_json, web, monkeypatch
+):
+    synced(root, sync_json, {"A/x.jpg": 1})
+    web.add_to_album(photo_with_sha(emulator, sha(jpeg(1)))["id"], "B")
+
+    def no_hard_links(*args, **kwargs):  # as on FAT, or across filesystems
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(SafeDir, "link", no_hard_links)
+    emulator.reset_calls()
+    assert sync_json(root)["downloaded"] == 1 and static_calls(emulator) == 0
+    a, b = (root / "A" / "x.jpg").stat(), (root / "B" / "x.jpg").stat()
+    assert tree(root) == {"A/x.jpg": jpeg(1), "B/x.jpg": jpeg(1)}
+    assert a.st_ino != b.st_ino and abs(a.st_mtime_ns - b.st_mtime_ns) < 1000, "the original's time, to the microsecond"
+    assert_converged(emulator, sync_json, root)
+
+
+def test_a_downloaded_photos_file_time_is_when_it_was_taken(root, sync_json, web, flickr):
+    photo_id = web.upload(jpeg(1), "sunset", "Holidays")
+    flickr.set_dates(photo_id, date_taken="2019-05-04 21:14:15")
+    sync_json(root)
+    taken = time.mktime((2019, 5, 4, 21, 14, 15, 0, 0, -1))  # Flickr keeps it in local time
+    assert (root / "Holidays" / "sunset.jpg").stat().st_mtime == taken
 
 
 # --------------------------------------------------------------------------- deletions
