@@ -159,6 +159,7 @@ def test_a_file_replaced_while_its_upload_is_in_flight_is_named_and_sent_again(e
         "1 item failed:",
         "  A/a.jpg: changed while uploading; will be retried",
     ]
+    assert [line for line in first.stdout.splitlines() if line.startswith("uploaded ")] == [], "never said uploaded"
     summary = sync_json(root)
     assert (summary["replaced"], summary["uploaded"], summary["failed"]) == (1, 0, 0), summary
     assert [p["sha256"] for p in emulator.state()["photos"]] == [sha(jpeg(2))]
