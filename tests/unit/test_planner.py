@@ -895,6 +895,28 @@ def test_the_mass_deletion_guard_names_the_side_and_refuses_to_delete_from_an_em
     assert w.plan(DELETE).abort == "the local folder is empty but the last sync had files; refusing to delete anything"
 
 
+@pytest.mark.parametrize(
+    "title, local_name, paired",
+    [
+        ("2019.05.01", "2019.05.01.jpeg", True),  # the format's other spelling, after a dotted stem
+        ("2019.05.01", "2019.05.01.JPG.jpg", True),  # saved by a tool that doubled the extension
+        ("d", "d.png", False),  # another format: another picture
+    ],
+)
+def test_a_first_sync_compares_an_untagged_photo_with_its_file_under_another_spelling_of_its_name(
+    title, local_name, paired
+):
+    w = World()
+    content = "c1" if paired else "c2"
+    w.touch(f"A/{local_name}", content)
+    w.new_album("A", [w.new_photo("c1", title)])
+    confirms = [a.key for a in w.plan(BOTH).actions if isinstance(a, Confirm)]
+    assert confirms == ([f"A/{local_name}"] if paired else [])
+    p = w.sync(BOTH)
+    assert p.count(Upload) == p.count(Download) == (0 if paired else 1)
+    assert len(w.photos) == len(w.local) == (1 if paired else 2) and w.plan(BOTH).is_empty()
+
+
 # --------------------------------------------------------------------------- properties
 
 # names valid here but not on every system, or changed by a safe-name rule, are among them
