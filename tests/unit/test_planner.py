@@ -917,6 +917,17 @@ def test_a_first_sync_compares_an_untagged_photo_with_its_file_under_another_spe
     assert len(w.photos) == len(w.local) == (1 if paired else 2) and w.plan(BOTH).is_empty()
 
 
+def test_edits_to_several_photos_that_other_files_still_show_each_become_a_photo_of_their_own():
+    w = synced({"A/x.jpg": "c1", "B/x.jpg": "c1", "A/y.jpg": "c2", "B/y.jpg": "c2"})
+    photos = {k: photo_at(w, k) for k in ("A/x.jpg", "A/y.jpg")}
+    w.touch("A/x.jpg", "new x")
+    w.touch("A/y.jpg", "new y")
+    p = w.sync(BOTH)
+    assert p.count(Replace) == 0 and p.count(Upload) == 2
+    assert {w.photos[pid].sha for pid in photos.values()} == {"c1", "c2"}
+    assert w.local["B/x.jpg"] == "c1" and w.local["B/y.jpg"] == "c2" and w.plan(BOTH).is_empty()
+
+
 # --------------------------------------------------------------------------- properties
 
 # names valid here but not on every system, or changed by a safe-name rule, are among them
