@@ -896,20 +896,23 @@ def test_the_mass_deletion_guard_names_the_side_and_refuses_to_delete_from_an_em
 
 
 @pytest.mark.parametrize(
-    "title, local_name, paired",
+    "title, media, local_name, paired",
     [
-        ("2019.05.01", "2019.05.01.jpeg", True),  # the format's other spelling, after a dotted stem
-        ("2019.05.01", "2019.05.01.JPG.jpg", True),  # saved by a tool that doubled the extension
-        ("d", "d.png", False),  # another format: another picture
+        ("2019.05.01", "photo", "2019.05.01.jpeg", True),  # the format's other spelling, after a dotted stem
+        ("2019.05.01", "photo", "2019.05.01.JPG.jpg", True),  # saved by a tool that doubled the extension
+        ("clip", "video", "clip.mov", True),  # (Flickr does not tell a video's container)
+        ("d", "photo", "d.png", False),  # another format: another picture
     ],
 )
 def test_a_first_sync_compares_an_untagged_photo_with_its_file_under_another_spelling_of_its_name(
-    title, local_name, paired
+    title, media, local_name, paired
 ):
     w = World()
     content = "c1" if paired else "c2"
     w.touch(f"A/{local_name}", content)
-    w.new_album("A", [w.new_photo("c1", title)])
+    pid = w.new_photo("c1", title)
+    w.photos[pid].media = media
+    w.new_album("A", [pid])
     confirms = [a.key for a in w.plan(BOTH).actions if isinstance(a, Confirm)]
     assert confirms == ([f"A/{local_name}"] if paired else [])
     p = w.sync(BOTH)
