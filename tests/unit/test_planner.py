@@ -931,6 +931,19 @@ def test_edits_to_several_photos_that_other_files_still_show_each_become_a_photo
     assert w.local["B/x.jpg"] == "c1" and w.local["B/y.jpg"] == "c2" and w.plan(BOTH).is_empty()
 
 
+def test_a_photo_replaced_here_and_added_to_an_album_on_flickr_is_copied_there_from_the_replacing_file():
+    w = synced({"A/x.jpg": "c1", "C/keep.jpg": "c0"})
+    pid = photo_at(w, "A/x.jpg")
+    w.albums[w.base_albums["C"]][1].append(pid)
+    w.touch("A/x.jpg", "new")
+    p = w.sync(BOTH)
+    assert p.actions == (
+        CopyLocal("A/x.jpg", "C/x.jpg", pid, ""),
+        Replace("A/x.jpg", pid, "new", 3, ("C/x.jpg",)),
+    )
+    assert w.local["C/x.jpg"] == "new" and w.base["C/x.jpg"].photo_id == pid and w.plan(BOTH).is_empty()
+
+
 # --------------------------------------------------------------------------- properties
 
 # names valid here but not on every system, or changed by a safe-name rule, are among them
