@@ -944,6 +944,21 @@ def test_a_photo_replaced_here_and_added_to_an_album_on_flickr_is_copied_there_f
     assert w.local["C/x.jpg"] == "new" and w.base["C/x.jpg"].photo_id == pid and w.plan(BOTH).is_empty()
 
 
+def test_a_photo_new_on_flickr_is_fetched_as_a_new_file_dated_when_it_was_taken():
+    # (a new file never overwrites: one that appeared there since the scan is left alone)
+    w = synced({"A/x.jpg": "c1"})
+    pid = w.new_photo("c2", "phone")
+    w.albums[w.base_albums["A"]][1].append(pid)
+    listing = w.listing()
+    photos = dict(listing.photos)
+    photos[pid] = dataclasses.replace(photos[pid], date_taken="2019-05-01 10:00:00")
+    p = make_plan(w.local_items(), dataclasses.replace(listing, photos=photos), w.base_state(), BOTH)
+    secret = w.photos[pid].secret
+    assert p.actions == (
+        Download("A/phone.jpg", pid, f"url/{pid}", secret, "photo", False, False, "2019-05-01 10:00:00"),
+    )
+
+
 # --------------------------------------------------------------------------- properties
 
 # names valid here but not on every system, or changed by a safe-name rule, are among them
