@@ -203,7 +203,7 @@ class World:
     def _Download(self, a: Download, layout):
         self.touch(a.key, self.photos[a.photo_id].sha)
         self.hash_cache[(a.photo_id, a.original_secret)] = self.local[a.key]
-        self._put(a.key, a.photo_id, self.local[a.key])
+        self._put(a.key, a.photo_id, self.local[a.key], a.placed)  # (placed later by a PlaceInAlbum)
 
     def _CopyLocal(self, a: CopyLocal, layout):
         self.touch(a.key, self.local[self.renamed.get(a.src_key, a.src_key)])

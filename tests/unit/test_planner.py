@@ -38,7 +38,7 @@ from pycsync.model import (
     name_of,
 )
 from pycsync.planner import plan as make_plan
-from tests.unit.sim import World
+from tests.unit.sim import Photo, World
 
 BOTH = Policy()
 DELETE = Policy(delete=True, can_delete_photos=True)
@@ -2216,3 +2216,84 @@ def test_of_two_albums_of_one_title_the_folder_goes_to_the_one_whose_photos_it_h
     w.sync(BOTH)
     assert w.base_albums == {"Trip": older, f"Trip ({newer})": newer}
     assert w.plan(BOTH).is_empty()
+
+
+def test_an_upload_not_yet_placed_and_replaced_on_flickr_is_fetched_over_its_file_and_placed():
+    # a run uploaded A/x.jpg and stopped before placing it; the photo was then replaced on the
+    # website; the next run fetches the new version and places it, and stops before placing it
+    # too: the file is still not placed, so a third run places it (never reads it as taken out)
+    w = World()
+    w.touch("A/x.jpg", "c1")
+    w.touch("A/y.jpg", "c2")
+    interrupted_before_placing(w)
+    x = photo_at(w, "A/x.jpg")
+    w.replace_photo(x, "c1-remote")
+    p = interrupted_before_placing(w)
+    album = next(a for a in p.actions if isinstance(a, PlaceInAlbum))
+    assert p.actions == (
+        Download("A/x.jpg", x, f"url/{x}", w.photos[x].secret, "photo", overwrite=True, placed=False),
+        PlaceInAlbum("A", None, "A", ("A/y.jpg", "A/x.jpg"), album.description),
+    )
+    assert w.local["A/x.jpg"] == "c1-remote" and not w.base["A/x.jpg"].placed
+    p = w.sync(DELETE)
+    assert [type(a) for a in p.actions] == [PlaceInAlbum]
+    assert [sorted(m) for _, m in w.albums.values()] == [sorted([photo_at(w, "A/y.jpg"), x])]
+    assert w.local["A/x.jpg"] == "c1-remote" and w.plan(DELETE).is_empty()
+
+
+@pytest.mark.parametrize("where", ["root", "placed elsewhere"])
+def test_an_upload_replaced_on_flickr_is_placed_only_where_it_is_not_yet(where):
+    # an upload into the root has no album to go to; one another run placed meanwhile is there
+    w = World()
+    w.touch("x.jpg" if where == "root" else "A/x.jpg", "c1")
+    w.touch("A/y.jpg", "c2")
+    interrupted_before_placing(w)
+    key = "x.jpg" if where == "root" else "A/x.jpg"
+    x = photo_at(w, key)
+    if where == "placed elsewhere":
+        w.new_album("A", [x])
+    w.replace_photo(x, "c1-remote")
+    p = w.sync(BOTH)
+    assert [(type(a), a.key if isinstance(a, Download) else a.keys) for a in p.actions] == [
+        (Download, key),
+        (PlaceInAlbum, ("A/y.jpg",)),
+    ]
+    assert w.local[key] == "c1-remote" and w.plan(BOTH).is_empty()
+
+
+def test_namesakes_are_named_oldest_first_though_their_ids_differ_in_length():
+    # the older photo keeps the plain name, as it had when it was alone (ids grew a digit)
+    w = World()
+    for pid, content in (("10000000000", "c2"), ("9999999999", "c1")):
+        w.photos[pid] = Photo(content, f"s{pid}", "same", None, None)
+    w.new_album("A", ["10000000000", "9999999999"])
+    w.sync(BOTH)
+    assert w.local == {"A/same.jpg": "c1", "A/same (10000000000).jpg": "c2"}
+
+
+@pytest.mark.parametrize("first", ["A", "Private"])
+def test_a_photo_added_on_flickr_to_an_album_listed_after_another_is_copied_into_it(first):
+    # the photo of A/x.jpg joins B, listed after A (the user's album order), or after Private
+    # (outside the selection)
+    w = synced({"A/x.jpg": "c1"})
+    pid = photo_at(w, "A/x.jpg")
+    b = w.new_album("B", [pid])
+    if first == "Private":
+        w.new_album("Private", [pid])  # (listed first)
+    w.albums[b] = w.albums.pop(b)  # B last
+    no_private = Policy(excluded=lambda key: key.split("/")[0] == "Private")
+    p = w.sync(no_private)
+    assert p.actions == (CopyLocal("A/x.jpg", "B/x.jpg", pid, w.photos[pid].secret),)
+    assert w.plan(no_private).is_empty()
+
+
+def test_an_edit_that_already_landed_is_linked_and_the_rest_of_the_run_still_uploads():
+    # as test_edit_that_already_landed_is_linked_not_uploaded_again, with a new file besides
+    w = synced({"x.jpg": "c1"})
+    w.new_album("A", [photo_at(w, "x.jpg")])
+    w.touch("x.jpg", "c1-edit")
+    landed = w.new_photo("c1-edit", "x", tagged=True, file_name="x.jpg")
+    w.touch("z.jpg", "c3")
+    p = w.sync(BOTH)
+    assert [a.keys for a in p.actions if isinstance(a, Upload)] == [("z.jpg",)]
+    assert photo_at(w, "x.jpg") == landed and w.plan(BOTH).is_empty()
