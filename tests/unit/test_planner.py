@@ -2297,3 +2297,97 @@ def test_an_edit_that_already_landed_is_linked_and_the_rest_of_the_run_still_upl
     p = w.sync(BOTH)
     assert [a.keys for a in p.actions if isinstance(a, Upload)] == [("z.jpg",)]
     assert photo_at(w, "x.jpg") == landed and w.plan(BOTH).is_empty()
+
+
+def test_an_album_renamed_onto_taken_folder_names_stays_and_the_next_renamed_album_is_still_followed():
+    # album A is renamed Z on Flickr, where both Z and "Z (A's id)" are folders of other albums:
+    # A's folder stays as it is; B, renamed Q, is renamed all the same
+    w = synced({"A/x.jpg": "c1", "B/y.jpg": "c2", "Z/z.jpg": "c3"})
+    a, b = w.base_albums["A"], w.base_albums["B"]
+    w.touch(f"Z ({a})/w.jpg", "c4")
+    w.sync(BOTH)
+    w.albums[a] = ("Z", w.albums[a][1])
+    w.albums[b] = ("Q", w.albums[b][1])
+    p = w.sync(BOTH)
+    assert p.actions == (MoveFolder("B", "Q", b, (("B/y.jpg", "Q/y.jpg"),)),)
+    assert w.plan(BOTH).is_empty()
+
+
+def test_files_follow_renames_made_elsewhere_past_one_deleted_here_and_one_renamed_alike():
+    # three photos renamed by another computer: a.jpg's file was deleted here, b.jpg's rename
+    # (to B.jpg) is one of letter case only, which b.jpg already answers; c.jpg still follows
+    w = synced({"A/a.jpg": "c1", "A/b.jpg": "c2", "A/c.jpg": "c3"})
+    a, b, c = (photo_at(w, f"A/{n}.jpg") for n in "abc")
+    del w.local["A/a.jpg"]
+    w.rename_photo(a, "a2.jpg")
+    w.rename_photo(b, "B.jpg")
+    w.rename_photo(c, "c2.jpg")
+    p = w.sync(BOTH)
+    assert p.actions == (MoveLocal("A/c.jpg", "A/c2.jpg", c, "c2.jpg"),)
+    assert sorted(w.local) == ["A/b.jpg", "A/c2.jpg"] and w.plan(BOTH).is_empty()
+
+
+@pytest.mark.parametrize("new_name, named", [(" .jpg", "{pid}.jpg"), ("r.jpg", "r.jpg")])
+def test_a_file_set_apart_by_its_photos_id_follows_a_rename_made_elsewhere(new_name, named):
+    # two photos uploaded elsewhere from x.jpg: the second is x (id).jpg here; renamed elsewhere
+    # (to a name with nothing left of its stem, too), its file follows under this computer's form
+    w = World()
+    first = w.new_photo("c1", "x", tagged=True, file_name="x.jpg")
+    second = w.new_photo("c2", "x", tagged=True, file_name="x.jpg")
+    w.new_album("A", [first, second])
+    w.sync(BOTH)
+    w.rename_photo(second, new_name)
+    p = w.sync(BOTH)
+    assert p.actions == (MoveLocal(f"A/x ({second}).jpg", "A/" + named.format(pid=second), second, new_name),)
+    assert w.plan(BOTH).is_empty()
+
+
+def test_a_file_moved_here_is_no_move_of_its_photo_when_another_of_its_files_was_edited():
+    # A/x.jpg and B/x.jpg are one photo; B/x.jpg is edited (it replaces the photo) and A/x.jpg
+    # moved to C: C/x.jpg holds the old version, a photo of its own (else the next run would
+    # fetch the edit over the only copy of the old version)
+    w = synced({"A/x.jpg": "c1", "B/x.jpg": "c1", "A/k.jpg": "c0", "B/k.jpg": "c2"})
+    pid = photo_at(w, "B/x.jpg")
+    w.touch("B/x.jpg", "c1-edit")
+    move_here(w, "A/x.jpg", "C/x.jpg")
+    p = w.sync(BOTH)
+    assert [type(a) for a in p.actions] == [Replace, Upload, PlaceInAlbum] and p.count(MoveRemote) == 0
+    assert w.photos[pid].sha == "c1-edit" and w.base["C/x.jpg"].photo_id != pid
+    assert w.local["C/x.jpg"] == "c1" and w.plan(BOTH).is_empty()
+
+
+def test_a_move_here_is_followed_past_a_file_deleted_here():
+    w = synced({"A/a.jpg": "c1", "A/b.jpg": "c2", "A/k.jpg": "c0"})
+    b = photo_at(w, "A/b.jpg")
+    del w.local["A/a.jpg"]
+    move_here(w, "A/b.jpg", "B/b.jpg")
+    p = w.sync(BOTH)
+    assert MoveRemote("A/b.jpg", "B/b.jpg", b, w.base_albums["A"], None, None) in p.actions
+    assert p.count(Upload) == 0 and w.plan(BOTH).is_empty()
+
+
+def test_an_upload_not_yet_placed_moved_here_to_another_album_is_taken_out_of_no_album():
+    # A/x.jpg was uploaded by a run that stopped before placing it (A's album exists: y.jpg is
+    # in it); then moved here to B: its photo goes to B, and is not asked out of A, where it
+    # never was (Flickr refuses to remove a photo from an album that does not hold it)
+    w = synced({"A/y.jpg": "c2"})
+    w.touch("A/x.jpg", "c1")
+    interrupted_before_placing(w)
+    x = photo_at(w, "A/x.jpg")
+    move_here(w, "A/x.jpg", "B/x.jpg")
+    p = w.sync(BOTH)
+    assert MoveRemote("A/x.jpg", "B/x.jpg", x, None, None, None) in p.actions
+    assert w.plan(BOTH).is_empty()
+
+
+def test_a_landed_edit_also_added_to_another_album_on_flickr_is_fetched_into_that_album():
+    # as test_edit_that_already_landed_is_linked_not_uploaded_again, and the landed photo was
+    # also added to album C on the website: no file here shows it there, so it is fetched
+    w = synced({"x.jpg": "c1"})
+    w.new_album("A", [photo_at(w, "x.jpg")])
+    w.touch("x.jpg", "c1-edit")
+    landed = w.new_photo("c1-edit", "x", tagged=True, file_name="x.jpg")
+    w.new_album("C", [landed])
+    p = w.sync(BOTH)
+    assert [(type(a), a.key) for a in p.actions] == [(Link, "x.jpg"), (Download, "A/x.jpg"), (Download, "C/x.jpg")]
+    assert w.local == {"x.jpg": "c1-edit", "A/x.jpg": "c1", "C/x.jpg": "c1-edit"} and w.plan(BOTH).is_empty()
