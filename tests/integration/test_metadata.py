@@ -461,3 +461,33 @@ def test_a_sidecar_in_the_way_keeps_a_photo_moved_on_flickr_with_its_own(emulato
         "B/x.jpg": "B/x.jpg.xmp is in the way of A/x.jpg.xmp, which moves with its photo"
     }
     assert tree(root) == before and own.exists() and other.exists()
+
+
+def test_a_one_way_sync_leaves_the_other_sides_metadata_edit_for_the_next_run(emulator, library, sync_json, flickr):
+    """A push writes nothing here and a pull nothing on Flickr; neither records the other
+    side's edit as done, so the next run the other way carries it over and reverts none."""
+    sync_json(library)
+    ids = ids_by_title(emulator)
+    flickr.set_meta(ids["IMG_3"], title="Seine")
+    own = sidecar(library / "Paris" / "IMG_3.jpg.xmp", Xmp_dc_description='lang="x-default" Quai d\'Orsay')
+    before = own.read_bytes()
+    assert sync_json(library, "--push")["metadata"] == 1
+    assert own.read_bytes() == before
+    assert flickr_meta(flickr, ids["IMG_3"])["description"] == "Quai d'Orsay"
+    sidecar(library / "Paris" / "IMG_1.jpg.xmp", Xmp_dc_title='lang="x-default" Tour Eiffel')
+    emulator.reset_calls()
+    assert sync_json(library, "--pull")["metadata"] == 1 and rest_writes(emulator) == {}
+    assert read_xmp(own)["Xmp.dc.title"] == "Seine"
+    assert sync_json(library)["metadata"] == 1
+    seine, eiffel = flickr_meta(flickr, ids["IMG_3"]), flickr_meta(flickr, ids["Eiffel at night"])
+    assert (seine["title"], seine["description"], eiffel["title"]) == ("Seine", "Quai d'Orsay", "Tour Eiffel")
+    assert_converged(emulator, sync_json, library)
+
+
+def test_a_title_cleared_here_gives_the_photo_its_files_name_on_flickr(emulator, library, sync_json, flickr):
+    sync_json(library)
+    ids = ids_by_title(emulator)
+    sidecar(library / "Paris" / "IMG_2.jpg.xmp", Xmp_dc_subject=["museum", "Pyramid"])  # its title gone
+    sync_json(library)
+    assert flickr_meta(flickr, ids["Louvre"])["title"] == "IMG_2"
+    assert_converged(emulator, sync_json, library)
