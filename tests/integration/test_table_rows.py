@@ -183,6 +183,18 @@ def test_album_change_on_flickr_moves_the_local_file(emulator, root, sync_json, 
     assert_converged(emulator, sync_json, root)
 
 
+def test_a_file_that_follows_its_photo_to_another_album_is_said_to_come_from_where_it_was(
+    emulator, root, cli, sync_json, web
+):
+    synced(root, sync_json, {"A/x.jpg": 1, "A/keep.jpg": 2})
+    web.move(photo_with_sha(emulator, sha(jpeg(1)))["id"], "A", "B")
+    result = cli("sync", str(root))
+    assert result.exit_code == 0, result.output
+    assert [line for line in result.output.splitlines() if "x.jpg" in line] == [
+        "moved            B/x.jpg  (from A/x.jpg)"
+    ]
+
+
 def test_photo_added_to_a_second_album_appears_in_both_folders(emulator, root, sync_json, web):
     synced(root, sync_json, {"A/x.jpg": 1})
     photo = photo_with_sha(emulator, sha(jpeg(1)))
