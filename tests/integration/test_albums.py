@@ -9,6 +9,7 @@ from tests.support.calls import static_calls, write_calls
 from tests.support.convergence import assert_converged
 from tests.support.files import sha, tree, write_jpeg
 from tests.support.media import jpeg
+from tests.support.photos import sidecar
 from tests.support.remote import album_ids, albums_by_sha, albums_by_title, photo_with_sha
 
 
@@ -23,6 +24,29 @@ def test_album_renamed_on_flickr_renames_its_folder(emulator, root, sync_json, f
     write_jpeg(root / "Renamed on the website" / "y.jpg", 2)
     sync_json(root)
     assert albums_by_title(emulator) == {"Renamed on the website": ["x", "y"]}
+    assert_converged(emulator, sync_json, root)
+
+
+def test_an_album_renamed_on_flickr_moves_its_files_one_by_one_past_another_albums_folder(
+    emulator, root, sync_json, flickr
+):
+    """A folder that holds another album's folder is not renamed whole: its own files move one
+    by one, each with its sidecar, and the other album stays where it is."""
+    write_jpeg(root / "A" / "x.jpg", 1)
+    write_jpeg(root / "A" / "y.jpg", 2)
+    write_jpeg(root / "A" / "sub" / "z.jpg", 3)  # the album "A/sub"
+    sync_json(root)
+    sidecar(root / "A" / "x.jpg.xmp", Xmp_dc_description='lang="x-default" mine')
+    sync_json(root)
+    flickr.edit_album_meta(album_ids(emulator)["A"], "B")
+    emulator.reset_calls()
+    summary = sync_json(root)
+    assert (summary["moved"], summary["failed"]) == (2, 0)
+    assert write_calls(emulator) == {} and static_calls(emulator) == 0
+    assert sorted(tree(root)) == ["A/sub/z.jpg", "B/x.jpg", "B/x.jpg.xmp", "B/y.jpg"]
+    write_jpeg(root / "B" / "w.jpg", 4)
+    assert sync_json(root)["uploaded"] == 1
+    assert albums_by_title(emulator) == {"A/sub": ["z"], "B": ["w", "x", "y"]}
     assert_converged(emulator, sync_json, root)
 
 

@@ -120,3 +120,21 @@ def test_an_album_renamed_on_flickr_and_a_rename_from_another_computer_reach_dec
 
 def composed(files: dict[str, bytes]) -> dict[str, bytes]:
     return {unicodedata.normalize("NFC", k): v for k, v in files.items()}
+
+
+def test_an_album_renamed_on_flickr_takes_its_decomposed_folder_along_with_what_lands_there(
+    emulator, root, sync_json, flickr, web
+):
+    """The folder is renamed whole (its files keep their own spelling), and what the same run
+    writes into it afterwards -- a photo replaced on Flickr, a new one -- lands in the new
+    folder."""
+    synced_nfd_library(root, sync_json)
+    flickr.edit_album_meta(album_ids(emulator)["Crème"], "Crème fraîche")
+    web.replace(photo_with_sha(emulator, sha(jpeg(2)))["id"], jpeg(7))
+    web.upload(jpeg(9), "new", "Crème fraîche")
+    summary = sync_json(root)
+    assert (summary["failed"], summary["downloaded"], summary["moved"]) == (0, 1, 2), summary["failures"]
+    assert entries(root) == sorted(["A", "Crème fraîche", ETE])
+    assert entries(root / "Crème fraîche") == sorted([CAFE, "b.jpg", "new.jpg"])
+    assert tree(root)["Crème fraîche/b.jpg"] == jpeg(7)
+    assert_converged(emulator, sync_json, root)
