@@ -163,3 +163,17 @@ def test_a_file_replaced_while_its_upload_is_in_flight_is_named_and_sent_again(e
     summary = sync_json(root)
     assert (summary["replaced"], summary["uploaded"], summary["failed"]) == (1, 0, 0), summary
     assert [p["sha256"] for p in emulator.state()["photos"]] == [sha(jpeg(2))]
+
+
+def test_a_file_flickr_refuses_in_two_folders_is_refused_once_for_both(emulator, root, sync_json):
+    """One content in two folders is one upload: refused, both files are remembered as refused
+    and neither is offered again until it changes."""
+    for folder in ("A", "B"):
+        (root / folder).mkdir()
+        (root / folder / "broken.jpg").write_bytes(b"not a photo at all\n" * 20)
+    first = sync_json(root, expect=1)
+    assert [(f["path"], f["permanent"]) for f in first["failures"]] == [("A/broken.jpg", True)]
+    emulator.reset_calls()
+    again = sync_json(root)
+    assert "upload" not in emulator.calls()
+    assert {u["path"] for u in again["unsynced_files"]} == {"A/broken.jpg", "B/broken.jpg"}
