@@ -160,6 +160,20 @@ def test_three_with_invalid_or_revoked_credentials(emulator, root, cli):
     assert "Traceback" not in bogus.output + revoked.output
 
 
+def test_three_when_the_credentials_are_refused_part_way_through_the_uploads(emulator, root, cli, sync_json):
+    """Flickr refuses the token while the uploads run side by side: the run stops there,
+    says why, and what was confirmed before stays recorded."""
+    for n in range(4):
+        write_jpeg(root / "A" / f"{n}.jpg", n)
+    emulator.set_faults([{"match": "upload", "after": 1, "action": {"error": 98, "message": "Invalid auth token"}}])
+    result = cli("sync", str(root), "--jobs", "2")
+    assert result.exit_code == 3, result.output
+    assert "Traceback" not in result.output and "Invalid auth token" in result.stderr
+    assert "stopped: 1 uploaded" in result.output, "the run's summary, up to where it stopped"
+    emulator.set_faults([])
+    assert sync_json(root)["uploaded"] == 3
+
+
 def test_three_with_a_read_only_token_that_cannot_upload(emulator, root, cli):
     write_jpeg(root / "A" / "x.jpg", 1)
     token = emulator.add_token(perms="read")
