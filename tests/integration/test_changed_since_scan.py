@@ -3,10 +3,12 @@ and the run says so in the file's failure (the next run sees the change and deci
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 import pytest
 
+import pycsync.app as app_module
 from pycsync.executor import Executor
 from tests.support.files import sha, trash, tree, write_jpeg
 from tests.support.media import jpeg
@@ -66,3 +68,31 @@ def test_a_file_edited_after_the_scan_is_not_moved_to_the_trash(root, sync_json,
     summary = sync_json(root, "--delete", expect=1)
     assert failures(summary) == {"A/x.jpg": "A/x.jpg changed since the scan; not moved to the trash"}
     assert tree(root) == {"A/x.jpg": jpeg(2), "A/y.jpg": jpeg(3)} and trash(root) == {}
+
+
+def test_a_photo_that_a_lagging_listing_leaves_out_keeps_its_file_while_flickr_still_has_it(
+    root, emulator, sync_json, monkeypatch
+):
+    """--delete trashes a file whose photo Flickr's listing left out only once Flickr, asked
+    directly, agrees (tests/reliability/test_state.py holds the executor alone; this is the run)."""
+    for n in range(5):
+        write_jpeg(root / "A" / f"{n}.jpg", n)
+    sync_json(root)
+    lagging = photo_with_sha(emulator, sha(jpeg(0)))["id"]
+    real = app_module.list_remote
+
+    def listing_that_lags(*args, **kwargs):
+        listed = real(*args, **kwargs)
+        return dataclasses.replace(
+            listed,
+            photos={pid: p for pid, p in listed.photos.items() if pid != lagging},
+            members={aid: tuple(p for p in ids if p != lagging) for aid, ids in listed.members.items()},
+        )
+
+    monkeypatch.setattr(app_module, "list_remote", listing_that_lags)
+    summary = sync_json(root, "--delete", expect=1)
+    assert failures(summary) == {
+        "A/0.jpg": "A/0.jpg: Flickr's listing left it out, but Flickr still has it there (the listing lags); "
+        "left in place, the next run looks again"
+    }
+    assert sorted(tree(root)) == [f"A/{n}.jpg" for n in range(5)] and trash(root) == {}
