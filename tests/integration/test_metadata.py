@@ -491,3 +491,20 @@ def test_a_title_cleared_here_gives_the_photo_its_files_name_on_flickr(emulator,
     sync_json(library)
     assert flickr_meta(flickr, ids["Louvre"])["title"] == "IMG_2"
     assert_converged(emulator, sync_json, library)
+
+
+def test_uploads_a_lagging_listing_leaves_out_still_get_what_flickr_cannot_read_itself(
+    emulator, library, sync_json, flickr
+):
+    """The read after the uploads does not show them yet (Flickr's search lags behind): each is
+    asked for on its own, and what Flickr could not take from the upload is still set."""
+    emulator.set_faults([{"search_lag_seconds": 600}])
+    emulator.reset_calls()
+    assert sync_json(library)["uploaded"] == 3
+    assert emulator.calls()["flickr.photos.getInfo"] == 3
+    assert write_calls(emulator)["flickr.photos.geo.setLocation"] == 1
+    ids = ids_by_title(emulator)
+    louvre, eiffel = flickr_meta(flickr, ids["Louvre"]), flickr_meta(flickr, ids["Eiffel at night"])
+    assert (louvre["location"], eiffel["tags"]) == ((48.8612, 2.33565, 16), ["New York", "paris"])
+    emulator.set_faults([])
+    assert_converged(emulator, sync_json, library)
