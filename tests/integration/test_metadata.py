@@ -508,3 +508,15 @@ def test_uploads_a_lagging_listing_leaves_out_still_get_what_flickr_cannot_read_
     assert (louvre["location"], eiffel["tags"]) == ((48.8612, 2.33565, 16), ["New York", "paris"])
     emulator.set_faults([])
     assert_converged(emulator, sync_json, library)
+
+
+def test_a_location_flickr_refuses_for_want_of_a_map_setting_says_where_to_set_it(emulator, library, sync_json):
+    emulator.set_account(geo_perms=0)  # the account never chose who may see its photos on a map
+    summary = sync_json(library, expect=1)
+    # (the position in IMG_1's file too: Flickr imports none for such an account)
+    assert sorted(f["path"] for f in summary["failures"]) == ["Paris/IMG_1.jpg", "Paris/IMG_2.jpg"]
+    for failure in summary["failures"]:
+        assert failure["error"].endswith(
+            " Flickr takes no location until you choose who may see them (on Flickr: Settings, Privacy and "
+            "permissions, who will be able to see your stuff on a map)"
+        )
