@@ -377,3 +377,14 @@ def test_a_download_from_a_host_that_never_takes_the_connection_gives_up_at_the_
         assert unreachable.value.reason == "timed out"
         for s in waiting:
             s.close()
+
+
+def test_a_download_cut_off_before_its_first_byte_is_worth_trying_again(hostile):
+    hostile.serve = lambda handler: send_headers(handler, {"Content-Type": "image/jpeg", "Content-Length": "1000"})
+    with pytest.raises(TransientError) as cut:
+        client_of(hostile).download(hostile.base + "/a.jpg", io.BytesIO())
+    assert (type(cut.value).__name__, str(cut.value), cut.value.method) == (
+        "TransientError",
+        f"download: the answer was cut off after the request was sent ({hostile.base}/a.jpg)",
+        "download",
+    )
