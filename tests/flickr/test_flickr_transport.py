@@ -595,7 +595,8 @@ def test_a_call_sends_its_parameters_but_never_lets_them_replace_the_method_or_t
     c.transport.rest(rest + "?via=proxy", "flickr.photos.getInfo", {**params, "nojsoncallback": "0", "page": 2})
     rec = stub.requests[0]
     assert rec.method == "GET", "a call is a read unless told otherwise"
-    assert rec.headers["User-Agent"] == "pycsync (+https://github.com/) python-requests"  # (what Flickr sees)
+    said = {name.lower(): value for name, value in rec.headers.items()}  # (header names have no case)
+    assert said["user-agent"] == "pycsync (+https://github.com/) python-requests"  # what Flickr sees
     assert parse_qsl(urlsplit(rec.path).query) == [
         ("via", "proxy"),  # the endpoint's own query stays
         ("method", "flickr.photos.getInfo"),
