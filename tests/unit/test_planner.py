@@ -2391,3 +2391,82 @@ def test_a_landed_edit_also_added_to_another_album_on_flickr_is_fetched_into_tha
     p = w.sync(BOTH)
     assert [(type(a), a.key) for a in p.actions] == [(Link, "x.jpg"), (Download, "A/x.jpg"), (Download, "C/x.jpg")]
     assert w.local == {"x.jpg": "c1-edit", "A/x.jpg": "c1", "C/x.jpg": "c1-edit"} and w.plan(BOTH).is_empty()
+
+
+def unplaced_upload_replaced_on_flickr(files: dict[str, str], uploaded: dict[str, str]) -> tuple[World, dict[str, str]]:
+    """``files`` synced, then ``uploaded`` by a run that stopped before placing them; then each
+    photo of these is replaced on the website (its content + "-remote"). Returns the photos."""
+    w = synced(files)
+    for key, content in uploaded.items():
+        w.touch(key, content)
+    interrupted_before_placing(w)
+    pids = {key: photo_at(w, key) for key in uploaded}
+    for key, pid in pids.items():
+        w.replace_photo(pid, uploaded[key] + "-remote")
+    return w, pids
+
+
+def test_unplaced_uploads_replaced_on_flickr_are_placed_among_other_changes():
+    # an edit planned before (A/a.jpg replaces its photo), an album renamed on Flickr (B is C)
+    w, pids = unplaced_upload_replaced_on_flickr({"A/a.jpg": "c0", "B/k.jpg": "c3"}, {"A/x.jpg": "c1"})
+    w.touch("A/a.jpg", "c0-edit")
+    b = w.base_albums["B"]
+    w.albums[b] = ("C", w.albums[b][1])
+    p = w.sync(BOTH)
+    x = pids["A/x.jpg"]
+    assert [(type(a), getattr(a, "key", None)) for a in p.actions] == [
+        (MoveFolder, None),
+        (Replace, "A/a.jpg"),
+        (Download, "A/x.jpg"),
+        (PlaceInAlbum, None),
+    ]
+    assert next(a for a in p.actions if isinstance(a, Download)).placed is False
+    assert next(a for a in p.actions if isinstance(a, PlaceInAlbum)).keys == ("A/x.jpg",)
+    assert x in w.albums[w.base_albums["A"]][1] and w.plan(BOTH).is_empty()
+
+
+def test_an_unplaced_upload_replaced_on_flickr_is_placed_past_one_another_run_placed():
+    w, pids = unplaced_upload_replaced_on_flickr({"A/k.jpg": "c0"}, {"A/a.jpg": "c1", "A/x.jpg": "c2"})
+    w.albums[w.base_albums["A"]][1].append(pids["A/a.jpg"])  # placed by another run meanwhile
+    p = w.sync(BOTH)
+    assert [(type(a), a.key if isinstance(a, Download) else a.keys) for a in p.actions] == [
+        (Download, "A/a.jpg"),
+        (Download, "A/x.jpg"),
+        (PlaceInAlbum, ("A/x.jpg",)),
+    ]
+    assert [a.placed for a in p.actions if isinstance(a, Download)] == [True, False]
+    assert w.plan(BOTH).is_empty()
+
+
+def test_a_mirror_push_deletes_an_unplaced_upload_deleted_here_and_places_nothing():
+    w, pids = unplaced_upload_replaced_on_flickr({"A/k.jpg": "c0"}, {"A/x.jpg": "c1"})
+    del w.local["A/x.jpg"]
+    mirror_push = Policy(direction=Direction.PUSH, delete=True, can_delete_photos=True, max_delete_pct=100.0)
+    assert w.plan(mirror_push).actions == (DeletePhoto(pids["A/x.jpg"], ("A/x.jpg",)),)
+
+
+def test_files_following_renames_made_elsewhere_onto_taken_names_are_each_named_apart():
+    # two photos renamed elsewhere to r.jpg, which a third file here is called already
+    w = synced({"A/a.jpg": "c1", "A/b.jpg": "c2", "A/r.jpg": "c3"})
+    a, b = photo_at(w, "A/a.jpg"), photo_at(w, "A/b.jpg")
+    w.rename_photo(a, "r.jpg")
+    w.rename_photo(b, "r.jpg")
+    p = w.sync(BOTH)
+    assert p.actions == (
+        MoveLocal("A/a.jpg", f"A/r ({a}).jpg", a, "r.jpg"),
+        MoveLocal("A/b.jpg", f"A/r ({b}).jpg", b, "r.jpg"),
+    )
+    assert w.local == {"A/r.jpg": "c3", f"A/r ({a}).jpg": "c1", f"A/r ({b}).jpg": "c2"}
+    assert w.plan(BOTH).is_empty()
+
+
+def test_a_rename_made_elsewhere_to_a_name_outside_the_selection_is_said_and_the_next_is_followed():
+    w = synced({"A/a.jpg": "c1", "A/b.jpg": "c2"})
+    a, b = photo_at(w, "A/a.jpg"), photo_at(w, "A/b.jpg")
+    w.rename_photo(a, "a.png")
+    w.rename_photo(b, "b2.jpg")
+    no_png = Policy(excluded=lambda key: key.endswith(".png"))
+    p = w.sync(no_png)
+    assert p.actions == (MoveLocal("A/b.jpg", "A/b2.jpg", b, "b2.jpg"),)
+    assert p.skipped == (("A/a.jpg", "renamed elsewhere to 'a.png', outside the selection; not renamed here"),)
+    assert sorted(w.local) == ["A/a.jpg", "A/b2.jpg"]
