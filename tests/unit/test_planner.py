@@ -2470,3 +2470,25 @@ def test_a_rename_made_elsewhere_to_a_name_outside_the_selection_is_said_and_the
     assert p.actions == (MoveLocal("A/b.jpg", "A/b2.jpg", b, "b2.jpg"),)
     assert p.skipped == (("A/a.jpg", "renamed elsewhere to 'a.png', outside the selection; not renamed here"),)
     assert sorted(w.local) == ["A/a.jpg", "A/b2.jpg"]
+
+
+def test_a_rename_made_elsewhere_is_followed_past_a_copy_not_named_after_the_photo():
+    # A/a copy.jpg (listed first) is linked to x.jpg's photo but not named after it: it stays
+    w = synced({"A/x.jpg": "c1", "A/k.jpg": "c0"})
+    pid = photo_at(w, "A/x.jpg")
+    w.touch("A/a copy.jpg", "c1")
+    w.sync(BOTH)
+    w.rename_photo(pid, "r.jpg")
+    p = w.sync(BOTH)
+    assert p.actions == (MoveLocal("A/x.jpg", "A/r.jpg", pid, "r.jpg"),)
+    assert sorted(w.local) == ["A/a copy.jpg", "A/k.jpg", "A/r.jpg"] and w.plan(BOTH).is_empty()
+
+
+def test_a_mirror_push_places_no_file_deleted_here_though_its_photo_is_fetched_elsewhere():
+    # the unplaced, replaced photo was also added to B on Flickr (its download there is left
+    # for a two-way sync); A/x.jpg, deleted here, is not placed in A on the way out
+    w, pids = unplaced_upload_replaced_on_flickr({"A/k.jpg": "c0", "B/k.jpg": "c2"}, {"A/x.jpg": "c1"})
+    w.albums[w.base_albums["B"]][1].append(pids["A/x.jpg"])
+    del w.local["A/x.jpg"]
+    mirror_push = Policy(direction=Direction.PUSH, delete=True, can_delete_photos=True, max_delete_pct=100.0)
+    assert w.plan(mirror_push).actions == (DeletePhoto(pids["A/x.jpg"], ("A/x.jpg",)),)
