@@ -177,3 +177,31 @@ def test_a_file_flickr_refuses_in_two_folders_is_refused_once_for_both(emulator,
     again = sync_json(root)
     assert "upload" not in emulator.calls()
     assert {u["path"] for u in again["unsynced_files"]} == {"A/broken.jpg", "B/broken.jpg"}
+
+
+def test_a_file_replaced_while_its_edit_is_being_sent_is_named_and_sent_again(emulator, root, cli, sync_json):
+    """The replace variant of the test above: Flickr got the edit being sent, the newer one is
+    sent by the next run."""
+    path = root / "A" / "a.jpg"
+    write_jpeg(path, 1)
+    sync_json(root)
+    write_jpeg(path, 2)  # an edit: the next run replaces the photo
+    emulator.set_faults([{"match": "replace", "max": 1, "action": {"latency_ms": 600}}])
+
+    def save_a_newer_version() -> None:  # once the replace is in flight
+        deadline = time.monotonic() + 30
+        while not emulator.calls().get("replace"):
+            assert time.monotonic() < deadline, "no replace came"
+            time.sleep(0.005)
+        write_jpeg(path.with_name("a.jpg.new"), 3)
+        os.replace(path.with_name("a.jpg.new"), path)
+
+    editor = threading.Thread(target=save_a_newer_version)
+    editor.start()
+    first = cli("sync", str(root))
+    editor.join()
+    assert first.exit_code == 1, first.output
+    assert "A/a.jpg: changed while uploading; will be retried" in first.stderr
+    summary = sync_json(root)
+    assert (summary["replaced"], summary["failed"]) == (1, 0), summary
+    assert [p["sha256"] for p in emulator.state()["photos"]] == [sha(jpeg(3))]
