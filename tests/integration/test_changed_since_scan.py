@@ -96,3 +96,17 @@ def test_a_photo_that_a_lagging_listing_leaves_out_keeps_its_file_while_flickr_s
         "left in place, the next run looks again"
     }
     assert sorted(tree(root)) == [f"A/{n}.jpg" for n in range(5)] and trash(root) == {}
+
+
+def test_a_sidecar_edited_after_the_scan_is_not_written_over(root, emulator, sync_json, flickr, after_planning):
+    write_jpeg(root / "A" / "x.jpg", 1)
+    write_jpeg(root / "A" / "y.jpg", 2)
+    sync_json(root)
+    flickr.set_meta(photo_with_sha(emulator, sha(jpeg(1)))["id"], title="x", description="from the website")
+    mine = root / "A" / "x.jpg.xmp"
+    after_planning(lambda: mine.write_bytes(b"<x:xmpmeta xmlns:x='adobe:ns:meta/'/>\n"))
+    summary = sync_json(root, expect=1)
+    assert failures(summary) == {
+        "A/x.jpg": "the sidecar of A/x.jpg changed since the scan; the next run merges it again"
+    }
+    assert mine.read_bytes() == b"<x:xmpmeta xmlns:x='adobe:ns:meta/'/>\n"
