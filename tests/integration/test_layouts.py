@@ -6,7 +6,7 @@ from tests.support.calls import write_calls
 from tests.support.convergence import assert_converged
 from tests.support.files import sha, tree, write_jpeg
 from tests.support.media import jpeg
-from tests.support.remote import albums_by_sha, albums_by_title
+from tests.support.remote import album_ids, albums_by_sha, albums_by_title
 
 
 def test_nested_layout_every_folder_is_an_album_titled_with_its_path(emulator, root, tmp_path, sync_json):
@@ -95,4 +95,20 @@ def test_flat_layout_move_between_albums_is_an_album_move(emulator, root, sync_j
     sync_json(root, "--layout", "flat")
     assert "upload" not in write_calls(emulator)
     assert albums_by_title(emulator) == {"A": ["y"], "B": ["x", "z"]}
+    assert_converged(emulator, sync_json, root, "--layout", "flat")
+
+
+def test_flat_layout_album_renamed_onto_an_existing_folder_moves_its_files_and_leaves_no_empty_folder(
+    emulator, root, sync_json, flickr
+):
+    write_jpeg(root / "A" / "x.jpg", 1)
+    write_jpeg(root / "A" / "sub" / "y.jpg", 2)  # album "A" too, in the flat layout
+    sync_json(root, "--layout", "flat")
+    (root / "B").mkdir()
+    (root / "B" / "notes.txt").write_text("mine\n")  # the folder is there already: files move one by one
+    flickr.edit_album_meta(album_ids(emulator)["A"], "B")
+    summary = sync_json(root, "--layout", "flat")
+    assert (summary["moved"], summary["failed"]) == (2, 0)
+    assert sorted(tree(root)) == ["B/notes.txt", "B/sub/y.jpg", "B/x.jpg"]
+    assert not (root / "A").exists(), "the emptied folder and its emptied subfolder are gone"
     assert_converged(emulator, sync_json, root, "--layout", "flat")
