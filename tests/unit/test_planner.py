@@ -2445,18 +2445,17 @@ def test_a_mirror_push_deletes_an_unplaced_upload_deleted_here_and_places_nothin
     assert w.plan(mirror_push).actions == (DeletePhoto(pids["A/x.jpg"], ("A/x.jpg",)),)
 
 
-def test_files_following_renames_made_elsewhere_onto_taken_names_are_each_named_apart():
-    # two photos renamed elsewhere to r.jpg, which a third file here is called already
-    w = synced({"A/a.jpg": "c1", "A/b.jpg": "c2", "A/r.jpg": "c3"})
+@pytest.mark.parametrize("taken", [True, False])
+def test_files_following_renames_made_elsewhere_onto_taken_names_are_each_named_apart(taken):
+    # two photos renamed elsewhere to r.jpg, which a third file here is called already, or not
+    w = synced({"A/a.jpg": "c1", "A/b.jpg": "c2", **({"A/r.jpg": "c3"} if taken else {})})
     a, b = photo_at(w, "A/a.jpg"), photo_at(w, "A/b.jpg")
     w.rename_photo(a, "r.jpg")
     w.rename_photo(b, "r.jpg")
     p = w.sync(BOTH)
-    assert p.actions == (
-        MoveLocal("A/a.jpg", f"A/r ({a}).jpg", a, "r.jpg"),
-        MoveLocal("A/b.jpg", f"A/r ({b}).jpg", b, "r.jpg"),
-    )
-    assert w.local == {"A/r.jpg": "c3", f"A/r ({a}).jpg": "c1", f"A/r ({b}).jpg": "c2"}
+    first = f"A/r ({a}).jpg" if taken else "A/r.jpg"
+    assert p.actions == (MoveLocal("A/a.jpg", first, a, "r.jpg"), MoveLocal("A/b.jpg", f"A/r ({b}).jpg", b, "r.jpg"))
+    assert w.local == {**({"A/r.jpg": "c3"} if taken else {}), first: "c1", f"A/r ({b}).jpg": "c2"}
     assert w.plan(BOTH).is_empty()
 
 
@@ -2465,7 +2464,7 @@ def test_a_rename_made_elsewhere_to_a_name_outside_the_selection_is_said_and_the
     a, b = photo_at(w, "A/a.jpg"), photo_at(w, "A/b.jpg")
     w.rename_photo(a, "a.png")
     w.rename_photo(b, "b2.jpg")
-    no_png = Policy(excluded=lambda key: key.endswith(".png"))
+    no_png = Policy(excluded=lambda key: key.startswith("A/") and key.endswith(".png"))  # (A's only)
     p = w.sync(no_png)
     assert p.actions == (MoveLocal("A/b.jpg", "A/b2.jpg", b, "b2.jpg"),)
     assert p.skipped == (("A/a.jpg", "renamed elsewhere to 'a.png', outside the selection; not renamed here"),)
@@ -2492,3 +2491,40 @@ def test_a_mirror_push_places_no_file_deleted_here_though_its_photo_is_fetched_e
     del w.local["A/x.jpg"]
     mirror_push = Policy(direction=Direction.PUSH, delete=True, can_delete_photos=True, max_delete_pct=100.0)
     assert w.plan(mirror_push).actions == (DeletePhoto(pids["A/x.jpg"], ("A/x.jpg",)),)
+
+
+def test_a_file_that_follows_a_rename_made_here_is_fetched_over_when_its_download_failed_before():
+    # the photo of A/x.jpg and B/x.jpg was replaced on Flickr, and the run that fetched it failed
+    # for A/x.jpg; now B/x.jpg is renamed here: A/x.jpg follows the rename and is fetched over
+    w = synced({"A/x.jpg": "c1", "B/x.jpg": "c1", "A/k.jpg": "c0", "B/k.jpg": "c2"})
+    pid = photo_at(w, "A/x.jpg")
+    w.replace_photo(pid, "c1-remote")
+    w.apply(Plan(actions=tuple(a for a in w.plan(BOTH).actions if a.key != "A/x.jpg")))
+    move_here(w, "B/x.jpg", "B/y.jpg")
+    p = w.sync(BOTH)
+    assert p.actions == (
+        MoveLocal("A/x.jpg", "A/y.jpg", pid, "y.jpg"),
+        Download("A/y.jpg", pid, f"url/{pid}", w.photos[pid].secret, "photo", overwrite=True),
+        MoveRemote("B/x.jpg", "B/y.jpg", pid, None, "y", "y.jpg"),
+    )
+    assert w.local["A/y.jpg"] == w.local["B/y.jpg"] == "c1-remote" and w.plan(BOTH).is_empty()
+
+
+def test_a_rename_made_elsewhere_is_followed_past_a_file_outside_the_selection_renamed_too():
+    w = synced({"A/a.jpg": "c1", "B/b.jpg": "c2"})
+    a, b = photo_at(w, "A/a.jpg"), photo_at(w, "B/b.jpg")
+    w.rename_photo(a, "a2.jpg")
+    w.rename_photo(b, "b2.jpg")
+    no_a = Policy(excluded=lambda key: key.split("/")[0] == "A")
+    assert w.sync(no_a).actions == (MoveLocal("B/b.jpg", "B/b2.jpg", b, "b2.jpg"),)
+    assert sorted(w.local) == ["A/a.jpg", "B/b2.jpg"]
+
+
+def test_a_root_file_of_a_photo_in_an_album_follows_a_rename_made_elsewhere():
+    # a.jpg and A/a.jpg are one photo, in album A
+    w = synced({"a.jpg": "c0", "A/a.jpg": "c0", "A/k.jpg": "c1"})
+    pid = photo_at(w, "a.jpg")
+    w.rename_photo(pid, "r.jpg")
+    p = w.sync(BOTH)
+    assert p.actions == (MoveLocal("A/a.jpg", "A/r.jpg", pid, "r.jpg"), MoveLocal("a.jpg", "r.jpg", pid, "r.jpg"))
+    assert w.plan(BOTH).is_empty()
