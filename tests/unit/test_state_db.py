@@ -450,3 +450,82 @@ def test_without_statvfs_an_io_error_is_not_taken_for_a_full_disk(tmp_path, monk
     monkeypatch.setattr(db_module.os, "statvfs", no_statvfs)
     error = db_module._state_error(sqlite_error(sqlite3.SQLITE_IOERR, "disk I/O error"), tmp_path / "state.db")
     assert str(error) == f"state database {tmp_path / 'state.db'} cannot be used: disk I/O error"
+
+
+# ---------------------------------------------------------------------------- transactions' edges
+
+
+class _FailingConnection:
+    """The state's connection, but ``statement`` fails as SQLite fails it (``code``); what SQLite
+    does then (a failed COMMIT keeps the transaction open) is left to the real connection."""
+
+    def __init__(self, real: sqlite3.Connection, statement: str, code: int, text: str) -> None:
+        self._real, self._statement, self._error = real, statement, (code, text)
+
+    def execute(self, sql, *args):
+        if sql == self._statement:
+            raise sqlite_error(*self._error)
+        return self._real.execute(sql, *args)
+
+    def __getattr__(self, name):
+        return getattr(self._real, name)
+
+
+def test_a_commit_that_fails_is_rolled_back_and_said_so(db, path):
+    real = db._db
+    db._db = _FailingConnection(real, "COMMIT", sqlite3.SQLITE_FULL, "database or disk is full")
+    with pytest.raises(DiskFull, match=f"^the disk holding {re.escape(str(path.parent.parent))} is full"):
+        db.put_item(item("a.jpg"))
+    db._db = real
+    assert not real.in_transaction, "left open, every later write would be lost with it"
+    db.put_item(item("b.jpg"))
+    assert keys_on_disk(path) == {"b.jpg"}
+
+
+def test_a_transaction_that_cannot_begin_says_why_and_holds_nothing(db, path):
+    real = db._db
+    db._db = _FailingConnection(real, "BEGIN IMMEDIATE", sqlite3.SQLITE_BUSY, "database is locked")
+    with pytest.raises(StateError) as refused:
+        db.put_item(item("a.jpg"))
+    assert str(refused.value) == f"state database {path} cannot be used: database is locked"
+    db._db = real
+    db.put_item(item("b.jpg"))  # (the lock was released)
+    assert keys_on_disk(path) == {"b.jpg"}
+
+
+def test_a_failed_write_names_the_file_and_what_sqlite_said(db, path):
+    with pytest.raises(StateError) as failed:
+        db.put_items([item("a.jpg"), unbindable("b.jpg")])
+    assert str(failed.value) == f"state database {path} cannot be used: {failed.value.__cause__}"
+
+
+def test_a_write_inside_another_transaction_is_part_of_it(db, path):
+    with pytest.raises(KeyError), db._tx():
+        db.put_item(item("a.jpg"))  # (a transaction of its own, inside this one)
+        raise KeyError("the outer one fails")
+    assert keys_on_disk(path) == set()
+
+
+def test_the_state_is_written_from_other_threads(db, path):
+    import threading
+
+    worker = threading.Thread(target=db.put_item, args=(item("a.jpg"),))
+    worker.start()
+    worker.join()
+    assert keys_on_disk(path) == {"a.jpg"}
+
+
+def test_a_state_that_cannot_be_opened_names_the_file(tmp_path):
+    folder = tmp_path / "state.db"
+    folder.mkdir()  # (a folder where the file should be)
+    with pytest.raises(StateError) as refused:
+        StateDB(folder)
+    assert str(refused.value) == f"state database {folder} cannot be used: {refused.value.__cause__}"
+
+
+def test_the_tags_others_added_are_recorded_with_a_metadata_base(db, path):
+    db.put_items([item("a.jpg", "1")])
+    db.record_meta({"1": PhotoMeta({"title": "T"}, 9, frozenset({"z", "w"}))}, {})
+    again = reopened(path)
+    assert again.photo_meta(["1"]) == {"1": PhotoMeta({"title": "T"}, 9, frozenset({"z", "w"}))}
+    again.close()
