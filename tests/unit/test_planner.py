@@ -1485,7 +1485,7 @@ def test_an_upload_edited_before_it_was_placed_replaces_that_photo_and_places_it
     pid = photo_at(w, "A/x.jpg")
     w.touch("A/x.jpg", "c1-edited")
     p = w.sync(BOTH)
-    assert sorted(type(a).__name__ for a in p.actions) == ["PlaceInAlbum", "Replace"]
+    assert p.actions == (Replace("A/x.jpg", pid, "c1-edited", 9), PlaceInAlbum("A", None, "A", ("A/x.jpg",)))
     assert list(w.photos) == [pid] and w.photos[pid].sha == "c1-edited"
     assert [m for _, m in w.albums.values()] == [[pid]]
     assert w.plan(BOTH).is_empty()
