@@ -959,6 +959,22 @@ def test_a_photo_new_on_flickr_is_fetched_as_a_new_file_dated_when_it_was_taken(
     )
 
 
+def test_with_delete_files_deleted_from_one_album_leave_it_in_one_call_that_forgets_them_all():
+    w = synced({"A/x.jpg": "c1", "A/y.jpg": "c2", "B/x.jpg": "c1", "B/y.jpg": "c2", "A/keep.jpg": "c0"})
+    pids, album_a = (photo_at(w, "A/x.jpg"), photo_at(w, "A/y.jpg")), w.base_albums["A"]
+    del w.local["A/x.jpg"], w.local["A/y.jpg"]
+    p = w.sync(DELETE_ANY)
+    assert p.actions == (RemoveFromAlbum(album_a, pids, ("A/x.jpg", "A/y.jpg")),)
+    assert w.plan(DELETE_ANY).is_empty()
+
+
+def test_a_new_albums_folder_takes_the_spelling_of_the_folders_it_is_in_at_any_depth():
+    w = synced({"Trip/Day 1/a.jpg": "c1"})
+    w.new_album("TRIP/DAY 1/Morning", [w.new_photo("c2", "b")])
+    w.sync(BOTH)
+    assert sorted(w.local) == ["Trip/Day 1/Morning/b.jpg", "Trip/Day 1/a.jpg"]
+
+
 # --------------------------------------------------------------------------- properties
 
 # names valid here but not on every system, or changed by a safe-name rule, are among them
