@@ -1264,7 +1264,7 @@ class _Planner:
         return item.sha256 == self.base.items[key].sha256 or self._edit.get(key, ("",))[0] in ("replace", "ride")
 
     def _replace_or_fork(self, key: str, item: LocalItem, photo: RemotePhoto, uploads) -> None:
-        decision = self._edit.get(key, ("replace", (), ()))
+        decision = self._edit[key]  # (_plan_edits decides every key of this row)
         if decision[0] == "replace":
             self.out.add(UP, Replace(key, photo.photo_id, item.sha256, item.size, decision[1], decision[2]))
             self._replacing.update((key, *decision[1]))
@@ -1544,9 +1544,7 @@ _SAME_FORMAT = {"jpeg": "jpg", "jpe": "jpg", "tif": "tiff"}
 def _loose_name(name: str) -> tuple[str, str]:
     """A file name compared loosely: stem in any case (without a media extension of its own)
     and format, with every video extension alike (Flickr does not tell a video's container)."""
-    stem, dot, ext = name.rpartition(".")
-    if not dot:
-        stem, ext = name, ""
+    stem, _, ext = name.rpartition(".")  # (every name here has its extension)
     if naming.is_media(stem):
         stem = stem.rpartition(".")[0]
     ext = ext.lower()
