@@ -117,3 +117,42 @@ def test_an_https_download_is_signed_over_tls(server):
     client.download(f"https://127.0.0.1:{server.server_address[1]}/video/1/s/orig.mp4", out)
     assert out.getvalue() == PHOTO
     assert server.seen == [("https", "/video/1/s/orig.mp4", True)]
+
+
+def test_sixteen_workers_over_https_keep_every_connection(monkeypatch, caplog):
+    """Flickr is https only: a client's own session pools as many https connections as its
+    workers use (the server answers only once all 16 calls are in, so 16 are open at once)."""
+    import json
+    from concurrent.futures import ThreadPoolExecutor
+
+    workers = 16
+    together = threading.Barrier(workers, timeout=10)
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args) -> None:
+            pass
+
+        def do_GET(self) -> None:  # noqa: N802  (http.server's name)
+            together.wait()
+            body = json.dumps({"stat": "ok", "photo": {"id": "1"}}).encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    srv = TlsOrPlainServer(Handler)
+    threading.Thread(target=srv.serve_forever, args=(0.05,), daemon=True).start()
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(TLS / "loopback.crt"))  # (the client's own session)
+    client = FlickrClient(
+        Endpoints.for_base(f"https://127.0.0.1:{srv.server_address[1]}"), CREDS, calls_per_hour=None, max_retries=0
+    )
+    try:
+        with caplog.at_level("WARNING"), ThreadPoolExecutor(workers) as pool:
+            assert len(list(pool.map(lambda i: client.photo_info(str(i)), range(workers)))) == workers
+        assert "pool is full" not in caplog.text
+    finally:
+        client.close()
+        srv.shutdown()
+        srv.server_close()
