@@ -2544,3 +2544,56 @@ def test_a_root_file_of_a_photo_in_an_album_follows_a_rename_made_elsewhere():
     p = w.sync(BOTH)
     assert p.actions == (MoveLocal("A/a.jpg", "A/r.jpg", pid, "r.jpg"), MoveLocal("a.jpg", "r.jpg", pid, "r.jpg"))
     assert w.plan(BOTH).is_empty()
+
+
+def test_a_file_moved_here_under_its_name_gives_its_untagged_photo_no_name():
+    w, pid, key = photo_named_by_its_title("x")
+    w.touch("B/k.jpg", "c5")
+    w.sync(BOTH)
+    move_here(w, key, "B/x.jpg")
+    p = w.plan(BOTH)
+    assert MoveRemote(key, "B/x.jpg", pid, w.base_albums["A"], None, None) in p.actions
+
+
+def test_a_push_renames_the_photo_and_leaves_its_other_files_as_they_are():
+    w = synced({"A/x.jpg": "c1", "B/x.jpg": "c1", "A/k.jpg": "c0", "B/k.jpg": "c2"})
+    pid = photo_at(w, "A/x.jpg")
+    move_here(w, "B/x.jpg", "B/y.jpg")
+    p = w.plan(Policy(direction=Direction.PUSH))
+    assert p.actions == (MoveRemote("B/x.jpg", "B/y.jpg", pid, None, "y", "y.jpg"),) and p.skipped == ()
+
+
+def test_with_delete_a_file_whose_photo_left_its_album_does_not_follow_a_rename_made_here():
+    w = synced({"A/b.jpg": "c4", "A/c.jpg": "c5", "B/b.jpg": "c4", "B/k.jpg": "c6"})
+    pid, album = photo_at(w, "A/b.jpg"), w.base_albums["A"]
+    w.remove_from_album(album, pid)
+    move_here(w, "B/b.jpg", "B/r.jpg")
+    p = w.plan(DELETE)
+    assert p.actions == (TrashLocal("A/b.jpg", pid, album), MoveRemote("B/b.jpg", "B/r.jpg", pid, None, "r", "r.jpg"))
+
+
+@pytest.mark.parametrize("case", ["after an edit", "set apart by its id", "renamed alike", "outside the selection"])
+def test_files_named_after_a_photo_follow_a_rename_made_here_in_the_same_run(case):
+    # B/x.jpg (its photo also in A, and in C for the last case) is renamed here to y.jpg
+    files = {"A/x.jpg": "c1", "B/x.jpg": "c1", "A/a.jpg": "c0", "B/k.jpg": "c2"}
+    if case == "outside the selection":
+        files.update({"C/x.jpg": "c1", "C/k.jpg": "c3"})
+    w = synced(files)
+    pid = photo_at(w, "B/x.jpg")
+    policy = BOTH
+    renamed, follower, followed = "B/x.jpg", "A/x.jpg", "A/y.jpg"
+    if case == "after an edit":
+        w.touch("A/a.jpg", "c0-edit")  # (decided before A/x.jpg)
+    elif case == "set apart by its id":
+        follower = f"A/x ({pid}).jpg"
+        move_here(w, "A/x.jpg", follower)
+        w.base[follower] = dataclasses.replace(w.base.pop("A/x.jpg"), key=follower)
+    elif case == "outside the selection":  # A/y.jpg is outside: A/x.jpg keeps its name, C's follows
+        policy = Policy(excluded=lambda key: key == "A/y.jpg")
+        renamed, follower, followed = "C/x.jpg", "B/x.jpg", "B/y.jpg"
+    new = "B/X.jpg" if case == "renamed alike" else renamed.replace("x.jpg", "y.jpg")
+    move_here(w, renamed, new)
+    p = w.plan(policy)
+    moves = [(a.src_key, a.key) for a in p.actions if isinstance(a, MoveLocal)]
+    assert moves == ([] if case == "renamed alike" else [(follower, followed)])
+    assert [a.new_name for a in p.actions if isinstance(a, MoveRemote)] == [name_of(new)]
