@@ -2597,3 +2597,17 @@ def test_files_named_after_a_photo_follow_a_rename_made_here_in_the_same_run(cas
     moves = [(a.src_key, a.key) for a in p.actions if isinstance(a, MoveLocal)]
     assert moves == ([] if case == "renamed alike" else [(follower, followed)])
     assert [a.new_name for a in p.actions if isinstance(a, MoveRemote)] == [name_of(new)]
+
+
+def test_a_copy_linked_by_a_run_that_stopped_before_placing_it_is_placed_by_the_next_run():
+    # B/x.jpg, a copy of A/x.jpg, is linked to its photo; the run stops before adding the photo
+    # to B: the link is recorded as not placed, so the next run (with --delete) places it
+    # rather than reading the photo as taken out of B
+    w = synced({"A/x.jpg": "c1", "B/k.jpg": "c0"})
+    pid = photo_at(w, "A/x.jpg")
+    w.touch("B/x.jpg", "c1")
+    interrupted_before_placing(w)
+    assert not w.base["B/x.jpg"].placed
+    p = w.sync(DELETE)
+    assert p.actions == (PlaceInAlbum("B", w.base_albums["B"], "B", ("B/x.jpg",)),)
+    assert pid in w.albums[w.base_albums["B"]][1] and w.local["B/x.jpg"] == "c1"
