@@ -2611,3 +2611,13 @@ def test_a_copy_linked_by_a_run_that_stopped_before_placing_it_is_placed_by_the_
     p = w.sync(DELETE)
     assert p.actions == (PlaceInAlbum("B", w.base_albums["B"], "B", ("B/x.jpg",)),)
     assert pid in w.albums[w.base_albums["B"]][1] and w.local["B/x.jpg"] == "c1"
+
+
+def test_a_root_file_whose_photo_joined_an_album_and_was_renamed_elsewhere_moves_there_once_under_the_new_name():
+    w = synced({"x.jpg": "c1", "A/k.jpg": "c0"})
+    pid = photo_at(w, "x.jpg")
+    w.albums[w.base_albums["A"]][1].append(pid)
+    w.rename_photo(pid, "r.jpg")
+    p = w.sync(BOTH)
+    assert p.actions == (MoveLocal("x.jpg", "A/r.jpg", pid, "r.jpg"),)
+    assert sorted(w.local) == ["A/k.jpg", "A/r.jpg"] and w.plan(BOTH).is_empty()
