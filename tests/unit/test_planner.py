@@ -2572,13 +2572,28 @@ def test_with_delete_a_file_whose_photo_left_its_album_does_not_follow_a_rename_
     assert p.actions == (TrashLocal("A/b.jpg", pid, album), MoveRemote("B/b.jpg", "B/r.jpg", pid, None, "r", "r.jpg"))
 
 
-@pytest.mark.parametrize("case", ["after an edit", "set apart by its id", "renamed alike", "outside the selection"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "after an edit",
+        "after a copy not named after it",
+        "after a file whose photo was deleted",
+        "set apart by its id",
+        "renamed alike",
+        "outside the selection",
+    ],
+)
 def test_files_named_after_a_photo_follow_a_rename_made_here_in_the_same_run(case):
     # B/x.jpg (its photo also in A, and in C for the last case) is renamed here to y.jpg
     files = {"A/x.jpg": "c1", "B/x.jpg": "c1", "A/a.jpg": "c0", "B/k.jpg": "c2"}
     if case == "outside the selection":
         files.update({"C/x.jpg": "c1", "C/k.jpg": "c3"})
     w = synced(files)
+    if case == "after a copy not named after it":
+        w.touch("A/a copy.jpg", "c1")  # (decided before A/x.jpg)
+        w.sync(BOTH)
+    if case == "after a file whose photo was deleted":
+        w.delete_photo(photo_at(w, "A/a.jpg"))  # (without --delete A/a.jpg stays)
     pid = photo_at(w, "B/x.jpg")
     policy = BOTH
     renamed, follower, followed = "B/x.jpg", "A/x.jpg", "A/y.jpg"
