@@ -2636,3 +2636,20 @@ def test_a_root_file_whose_photo_joined_an_album_and_was_renamed_elsewhere_moves
     p = w.sync(BOTH)
     assert p.actions == (MoveLocal("x.jpg", "A/r.jpg", pid, "r.jpg"),)
     assert sorted(w.local) == ["A/k.jpg", "A/r.jpg"] and w.plan(BOTH).is_empty()
+
+
+def test_a_base_without_names_learns_the_tags_name_for_every_file_of_a_tagged_photo():
+    # A/phone.jpg (listed first) shows a photo with no name tag: nothing to learn; A/x.jpg and
+    # its copy A/y copy.jpg show one uploaded from x.jpg: both learn x.jpg (the copy too, though
+    # it is not named after it: that is the name a rename elsewhere is compared with)
+    w = World()
+    w.new_album("A", [w.new_photo("c9", "phone")])
+    w.sync(BOTH)
+    w.touch("A/x.jpg", "c1")
+    w.sync(BOTH)
+    w.touch("A/y copy.jpg", "c1")
+    w.sync(BOTH)
+    assert list(w.base) == ["A/phone.jpg", "A/x.jpg", "A/y copy.jpg"]
+    forget_names(w)
+    p = w.plan(BOTH)
+    assert p.is_empty() and p.names == {"A/x.jpg": "x.jpg", "A/y copy.jpg": "x.jpg"}
