@@ -2653,3 +2653,109 @@ def test_a_base_without_names_learns_the_tags_name_for_every_file_of_a_tagged_ph
     forget_names(w)
     p = w.plan(BOTH)
     assert p.is_empty() and p.names == {"A/x.jpg": "x.jpg", "A/y copy.jpg": "x.jpg"}
+
+
+@pytest.mark.parametrize("new_name", ["B/ .jpg", " .jpg"])  # renamed in its folder, moved to the root
+def test_files_follow_a_rename_made_here_to_a_name_with_nothing_left_of_its_stem(new_name):
+    # B/x.jpg is renamed here to " .jpg" (valid here, nothing of its stem left elsewhere): its
+    # photo's other file takes the name pycsync gives that photo, its id
+    w = synced({"A/x.jpg": "c1", "B/x.jpg": "c1", "A/a.jpg": "c0", "B/k.jpg": "c2"})
+    pid = photo_at(w, "B/x.jpg")
+    move_here(w, "B/x.jpg", new_name)
+    p = w.sync(BOTH)
+    assert [(a.src_key, a.key, a.name) for a in p.actions if isinstance(a, MoveLocal)] == [
+        ("A/x.jpg", f"A/{pid}.jpg", " .jpg")
+    ]
+    assert w.photos[pid].file_name == " .jpg" and w.plan(BOTH).is_empty()
+
+
+def test_a_file_that_follows_its_photos_move_and_a_rename_to_a_name_with_nothing_left_of_its_stem_takes_the_id():
+    w = synced({"a.jpg": "c0", "B/a.jpg": "c0", "A/a.jpg": "c1"})
+    pid = photo_at(w, "B/a.jpg")
+    w.remove_from_album(w.base_albums["B"], pid)
+    w.albums[w.base_albums["A"]][1].append(pid)
+    move_here(w, "a.jpg", " .jpg")
+    p = w.sync(BOTH)
+    assert [(a.src_key, a.key, a.name) for a in p.actions if isinstance(a, MoveLocal)] == [
+        ("B/a.jpg", f"A/{pid}.jpg", " .jpg")
+    ]
+    assert w.local == {"A/a.jpg": "c1", f"A/{pid}.jpg": "c0", " .jpg": "c0"} and w.plan(BOTH).is_empty()
+
+
+def test_files_of_two_photos_renamed_alike_here_in_one_run_are_named_apart_where_they_follow():
+    # x.jpg and z.jpg (two photos, each also in A) are renamed here to B/y.jpg and C/y.jpg in
+    # one run: their files in A both follow to y.jpg, the second set apart by its photo's id
+    w = synced({"A/x.jpg": "c1", "B/x.jpg": "c1", "A/z.jpg": "c2", "C/z.jpg": "c2", "B/k.jpg": "c3", "C/k.jpg": "c4"})
+    x, z = photo_at(w, "A/x.jpg"), photo_at(w, "A/z.jpg")
+    move_here(w, "B/x.jpg", "B/y.jpg")
+    move_here(w, "C/z.jpg", "C/y.jpg")
+    p = w.sync(BOTH)
+    assert [(a.src_key, a.key) for a in p.actions if isinstance(a, MoveLocal)] == [
+        ("A/x.jpg", "A/y.jpg"),
+        ("A/z.jpg", f"A/y ({z}).jpg"),
+    ]
+    assert w.local["A/y.jpg"] == "c1" and w.local[f"A/y ({z}).jpg"] == "c2"
+    assert w.photos[x].file_name == w.photos[z].file_name == "y.jpg" and w.plan(BOTH).is_empty()
+
+
+def test_files_of_two_photos_moved_on_flickr_and_renamed_alike_here_are_named_apart():
+    # a.jpg's photo and D/c.jpg's are moved on the website into A (from B and C) while a.jpg and
+    # D/c.jpg are renamed here to y.jpg: their files B/a.jpg and C/c.jpg both move to A as y.jpg,
+    # the second set apart by its photo's id
+    w = synced({"a.jpg": "c0", "B/a.jpg": "c0", "D/c.jpg": "c2", "C/c.jpg": "c2", "A/k.jpg": "c1"})
+    a, c = photo_at(w, "B/a.jpg"), photo_at(w, "C/c.jpg")
+    for folder, pid in (("B", a), ("C", c)):
+        w.remove_from_album(w.base_albums[folder], pid)
+        w.albums[w.base_albums["A"]][1].append(pid)
+    move_here(w, "a.jpg", "y.jpg")
+    move_here(w, "D/c.jpg", "D/y.jpg")
+    p = w.sync(BOTH)
+    assert sorted((a.src_key, a.key) for a in p.actions if isinstance(a, MoveLocal)) == [
+        ("B/a.jpg", "A/y.jpg"),
+        ("C/c.jpg", f"A/y ({c}).jpg"),
+    ]
+    assert w.local["A/y.jpg"] == "c0" and w.local[f"A/y ({c}).jpg"] == "c2" and w.plan(BOTH).is_empty()
+
+
+def test_a_photo_added_to_an_album_is_copied_from_a_file_the_plan_leaves_in_place_not_one_it_moves():
+    # A/x.jpg and B/x.jpg are one photo; B/x.jpg is renamed here to y.jpg (A/x.jpg follows, to
+    # A/y.jpg) while the photo is added to C on the website: C's new file is copied from B/y.jpg,
+    # which stays where it is, not from A/x.jpg, which this plan moves away
+    w = synced({"A/x.jpg": "c1", "B/x.jpg": "c1", "A/a.jpg": "c0", "B/k.jpg": "c2", "C/k.jpg": "c3"})
+    pid = photo_at(w, "B/x.jpg")
+    w.albums[w.base_albums["C"]][1].append(pid)
+    move_here(w, "B/x.jpg", "B/y.jpg")
+    p = w.sync(BOTH)
+    assert [(a.src_key, a.key) for a in p.actions if isinstance(a, CopyLocal)] == [("B/y.jpg", "C/x.jpg")]
+    assert w.local["A/y.jpg"] == w.local["B/y.jpg"] == w.local["C/x.jpg"] == "c1" and w.plan(BOTH).is_empty()
+
+
+def test_a_photo_moved_and_added_to_an_album_on_flickr_is_fetched_into_the_album_not_copied_from_the_moving_file():
+    # B/x.jpg's photo is moved on the website from B to A and added to C: its only file here
+    # follows it to A, and C's file is fetched (no copy made from a file this plan moves away)
+    w = synced({"B/x.jpg": "c1", "A/a.jpg": "c0", "B/k.jpg": "c2", "C/k.jpg": "c3"})
+    pid = photo_at(w, "B/x.jpg")
+    w.remove_from_album(w.base_albums["B"], pid)
+    w.albums[w.base_albums["A"]][1].append(pid)
+    w.albums[w.base_albums["C"]][1].append(pid)
+    p = w.sync(BOTH)
+    assert [type(a) for a in p.actions] == [MoveLocal, Download]
+    assert [(a.src_key, a.key) for a in p.actions if isinstance(a, MoveLocal)] == [("B/x.jpg", "A/x.jpg")]
+    assert [a.key for a in p.actions if isinstance(a, Download)] == ["C/x.jpg"]
+    assert w.local["A/x.jpg"] == w.local["C/x.jpg"] == "c1" and "B/x.jpg" not in w.local and w.plan(BOTH).is_empty()
+
+
+def test_a_file_moved_here_onto_a_photo_another_computer_put_there_is_that_photos_file_not_a_move():
+    # A/x.jpg is moved here to B while another computer uploads the same picture as x.jpg into
+    # B: B/x.jpg is the new photo's file in B (its twin by name and content), so B holds the
+    # picture once; without --delete, the file gone from A takes its photo out of nothing
+    w = synced({"A/x.jpg": "c1", "A/k.jpg": "c0", "B/k.jpg": "c2"})
+    old = photo_at(w, "A/x.jpg")
+    new = w.new_photo("c1", "x", tagged=True, file_name="x.jpg")
+    w.albums[w.base_albums["B"]][1].append(new)
+    move_here(w, "A/x.jpg", "B/x.jpg")
+    p = w.sync(BOTH)
+    assert [(type(a), a.key, a.photo_id) for a in p.actions] == [(Link, "B/x.jpg", new)]
+    assert w.albums[w.base_albums["A"]][1] == [photo_at(w, "A/k.jpg"), old]
+    assert w.albums[w.base_albums["B"]][1] == [photo_at(w, "B/k.jpg"), new]
+    assert sorted(w.local) == ["A/k.jpg", "B/k.jpg", "B/x.jpg"] and w.plan(BOTH).is_empty()
