@@ -2759,3 +2759,52 @@ def test_a_file_moved_here_onto_a_photo_another_computer_put_there_is_that_photo
     assert w.albums[w.base_albums["A"]][1] == [photo_at(w, "A/k.jpg"), old]
     assert w.albums[w.base_albums["B"]][1] == [photo_at(w, "B/k.jpg"), new]
     assert sorted(w.local) == ["A/k.jpg", "B/k.jpg", "B/x.jpg"] and w.plan(BOTH).is_empty()
+
+
+@pytest.mark.parametrize("policy", [BOTH, DELETE], ids=["both", "delete"])
+def test_a_copy_of_content_flickr_holds_twice_joins_the_photo_named_as_it_past_a_new_file(policy):
+    # Flickr holds c1 twice: x.jpg in B and y.jpg in C (the base knows both); a new file A/x.jpg
+    # of that content joins x.jpg, whatever the run's options, also after a new file (A/a.jpg)
+    # that Flickr does not hold
+    w = World()
+    named = w.new_photo("c1", "x", tagged=True, file_name="x.jpg")
+    other = w.new_photo("c1", "y", tagged=True, file_name="y.jpg")
+    w.new_album("B", [named])
+    w.new_album("C", [other])
+    w.sync(BOTH)
+    assert sorted(w.local) == ["B/x.jpg", "C/y.jpg"]
+    w.touch("A/a.jpg", "c9")
+    w.touch("A/x.jpg", "c1")
+    w.sync(policy)
+    assert photo_at(w, "A/x.jpg") == named and named in w.albums[w.base_albums["A"]][1]
+    assert other not in w.albums[w.base_albums["A"]][1] and w.plan(policy).is_empty()
+
+
+def test_a_root_copy_of_a_photo_in_no_album_follows_it_into_an_album_it_joins_later():
+    # y.jpg, a copy of the root file x.jpg, shows x.jpg's photo (in no album); x.jpg is deleted
+    # here; once the photo joins A on Flickr, y.jpg moves there as any root file does
+    w = synced({"x.jpg": "c1", "A/k.jpg": "c0"})
+    pid = photo_at(w, "x.jpg")
+    w.touch("y.jpg", "c1")
+    assert w.sync(BOTH).actions == (Link("y.jpg", pid, "c1", w.photos[pid].secret, True),)
+    del w.local["x.jpg"]
+    assert w.sync(DELETE).actions == (Forget("x.jpg"),)
+    w.albums[w.base_albums["A"]][1].append(pid)
+    p = w.sync(BOTH)
+    assert p.actions == (MoveLocal("y.jpg", "A/x.jpg", pid, "x.jpg"),)
+    assert sorted(w.local) == ["A/k.jpg", "A/x.jpg"] and w.plan(BOTH).is_empty()
+
+
+def test_a_file_edited_into_a_copy_of_another_joins_that_files_photo_not_a_newer_one_of_that_content():
+    # B/y.jpg and C/y.jpg show one photo; B/y.jpg is overwritten with A/x.jpg's content (c1),
+    # which Flickr also holds in a newer photo in D (listed first: Flickr lists the newest
+    # first): B/y.jpg forks to A/x.jpg's photo, the one this computer syncs
+    w = synced({"A/x.jpg": "c1", "B/y.jpg": "c2", "C/y.jpg": "c2"})
+    old = photo_at(w, "A/x.jpg")
+    newer = w.new_photo("c1", "x", tagged=True, file_name="x.jpg")
+    w.new_album("D", [newer])
+    w.photos[old] = w.photos.pop(old)  # (the newer listed first)
+    w.touch("B/y.jpg", "c1")
+    w.sync(BOTH)
+    assert photo_at(w, "B/y.jpg") == old and old in w.albums[w.base_albums["B"]][1]
+    assert newer not in w.albums[w.base_albums["B"]][1] and w.plan(BOTH).is_empty()
