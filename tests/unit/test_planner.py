@@ -2808,3 +2808,111 @@ def test_a_file_edited_into_a_copy_of_another_joins_that_files_photo_not_a_newer
     w.sync(BOTH)
     assert photo_at(w, "B/y.jpg") == old and old in w.albums[w.base_albums["B"]][1]
     assert newer not in w.albums[w.base_albums["B"]][1] and w.plan(BOTH).is_empty()
+
+
+# ------------------------------------------------------------------ the names a plan records
+
+
+def test_a_copy_edited_apart_in_a_base_without_names_follows_a_rename_of_its_new_photo():
+    # A/y copy.jpg shows A/x.jpg's photo (tag x.jpg) in a base from before names were kept;
+    # edited, it becomes a photo of its own named y copy.jpg: that is the name its base records
+    # (not the old photo's), so a later rename of the new photo elsewhere is followed
+    w = synced({"A/x.jpg": "c1", "A/k.jpg": "c0"})
+    w.touch("A/y copy.jpg", "c1")
+    w.sync(BOTH)
+    forget_names(w)
+    w.touch("A/y copy.jpg", "c9")
+    p = w.sync(BOTH)
+    assert [type(a) for a in p.actions] == [Upload, PlaceInAlbum]
+    assert p.names == {"A/k.jpg": "k.jpg", "A/x.jpg": "x.jpg"}
+    new = photo_at(w, "A/y copy.jpg")
+    w.rename_photo(new, "z.jpg")
+    assert w.sync(BOTH).actions == (MoveLocal("A/y copy.jpg", "A/z.jpg", new, "z.jpg"),)
+    assert sorted(w.local) == ["A/k.jpg", "A/x.jpg", "A/z.jpg"]
+
+
+@pytest.mark.parametrize("set_apart", [False, True])
+def test_a_copy_named_as_its_photos_new_name_follows_the_next_rename_made_elsewhere(set_apart):
+    # B/r.jpg (or B/r (id).jpg) is a copy of A/x.jpg's photo, which is renamed elsewhere to
+    # r.jpg: the copy is now named after its photo and follows the next rename like A's file
+    w = synced({"A/x.jpg": "c1", "A/k.jpg": "c0", "B/k.jpg": "c2"})
+    pid = photo_at(w, "A/x.jpg")
+    copy = f"B/r ({pid}).jpg" if set_apart else "B/r.jpg"
+    w.touch(copy, "c1")
+    w.sync(BOTH)
+    w.rename_photo(pid, "r.jpg")
+    p = w.sync(BOTH)
+    assert p.actions == (MoveLocal("A/x.jpg", "A/r.jpg", pid, "r.jpg"),) and p.names == {copy: "r.jpg"}
+    w.rename_photo(pid, "s.jpg")
+    p = w.sync(BOTH)
+    assert [(a.src_key, a.key) for a in p.actions if isinstance(a, MoveLocal)] == [
+        ("A/r.jpg", "A/s.jpg"),
+        (copy, "B/s.jpg"),
+    ]
+    assert w.plan(BOTH).is_empty()
+
+
+def test_a_file_its_photo_left_behind_when_moved_and_renamed_on_flickr_gives_the_next_run_nothing_to_learn():
+    # A/x.jpg and its copy A/y.jpg show a photo moved on Flickr to B and renamed r.jpg: A/x.jpg
+    # follows it, A/y.jpg stays (without --delete) and records the photo's new name at once
+    w = synced({"A/x.jpg": "c1", "A/k.jpg": "c0", "B/k.jpg": "c2"})
+    pid = photo_at(w, "A/x.jpg")
+    w.touch("A/y.jpg", "c1")
+    w.sync(BOTH)
+    w.remove_from_album(w.base_albums["A"], pid)
+    w.albums[w.base_albums["B"]][1].append(pid)
+    w.rename_photo(pid, "r.jpg")
+    p = w.sync(BOTH)
+    assert p.actions == (MoveLocal("A/x.jpg", "B/r.jpg", pid, "r.jpg"),) and p.names == {"A/y.jpg": "r.jpg"}
+    p = w.plan(BOTH)
+    assert p.is_empty() and p.names == {}
+
+
+@pytest.mark.parametrize("set_apart", [False, True])
+def test_a_file_the_selection_keeps_from_following_a_rename_made_here_follows_it_once_the_selection_allows(
+    set_apart,
+):
+    # A/x.jpg (or A/x (id).jpg) and B/x.jpg show one photo; B/x.jpg is renamed here to y.jpg
+    # while A/y.jpg is outside the selection: A's file keeps its name, and follows the rename
+    # once the selection no longer leaves A/y.jpg out
+    w = synced({"A/x.jpg": "c1", "B/x.jpg": "c1", "A/k.jpg": "c0", "B/k.jpg": "c2"})
+    pid = photo_at(w, "B/x.jpg")
+    follower = f"A/x ({pid}).jpg" if set_apart else "A/x.jpg"
+    if set_apart:
+        move_here(w, "A/x.jpg", follower)
+        w.base[follower] = dataclasses.replace(w.base.pop("A/x.jpg"), key=follower)
+    move_here(w, "B/x.jpg", "B/y.jpg")
+    no_a_y = Policy(excluded=lambda key: key == "A/y.jpg")
+    p = w.sync(no_a_y)
+    assert p.actions == (MoveRemote("B/x.jpg", "B/y.jpg", pid, None, "y", "y.jpg"),)
+    p = w.plan(no_a_y)  # (it stays as it is, and says why)
+    assert p.is_empty() and p.skipped == (
+        (follower, "renamed elsewhere to 'y.jpg', outside the selection; not renamed here"),
+    )
+    p = w.sync(BOTH)
+    assert p.actions == (MoveLocal(follower, "A/y.jpg", pid, "y.jpg"),)
+    assert sorted(w.local) == ["A/k.jpg", "A/y.jpg", "B/k.jpg", "B/y.jpg"] and w.plan(BOTH).is_empty()
+
+
+def test_a_file_of_an_untagged_photo_moved_on_flickr_from_another_album_follows_a_rename_made_here():
+    # a photo uploaded elsewhere (no name tag: its title names its files) is in A and C; moved on
+    # Flickr from A to B, A's file follows it and C/x.jpg stays; then B's file is renamed here:
+    # C/x.jpg follows that rename like any file named after the photo
+    w, pid, key = photo_named_by_its_title("x")
+    w.touch("B/k.jpg", "c1")
+    w.touch("C/k.jpg", "c2")
+    w.sync(BOTH)
+    w.albums[w.base_albums["C"]][1].append(pid)
+    w.sync(BOTH)
+    assert key == "A/x.jpg" and w.local["C/x.jpg"] == "c9"
+    w.remove_from_album(w.base_albums["A"], pid)
+    w.albums[w.base_albums["B"]][1].append(pid)
+    p = w.sync(BOTH)
+    assert p.actions == (MoveLocal("A/x.jpg", "B/x.jpg", pid, None),)
+    move_here(w, "B/x.jpg", "B/w.jpg")
+    p = w.sync(BOTH)
+    assert p.actions == (
+        MoveLocal("C/x.jpg", "C/w.jpg", pid, "w.jpg"),
+        MoveRemote("B/x.jpg", "B/w.jpg", pid, None, "w", "w.jpg"),
+    )
+    assert sorted(w.local) == ["A/keep.jpg", "B/k.jpg", "B/w.jpg", "C/k.jpg", "C/w.jpg"]
