@@ -6,10 +6,12 @@ from pycsync.flickr import RateLimiter
 
 
 def test_unlimited_never_sleeps(fake_clock):
+    """No budget: every call is granted at once, and counted like any other."""
     for limit in (None, 0):
         rl = RateLimiter(limit, clock=fake_clock, sleep=fake_clock.sleep)
         for _ in range(10000):
             rl.acquire()
+        assert (rl.total_acquired, rl.total_waited) == (10000, 0)
     assert fake_clock.sleeps == []
 
 

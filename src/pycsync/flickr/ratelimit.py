@@ -135,9 +135,8 @@ class RateLimiter:
             by_window = start if nth < room else self._stamps[nth - room] + self.window
             at = max(start, by_window + rounds * self.window)
             if self.paced:
-                first = max(start, self._due - self.burst * self.interval)
-                due = max(self._due, first) + (calls - 1) * self.interval
-                at = max(at, first, due - self.burst * self.interval)
+                due = max(self._due, start) + (calls - 1) * self.interval  # the last call's even-pace slot
+                at = max(at, due - self.burst * self.interval)  # (which the burst may take early)
             return at - now
 
     def pause_until(self, t: float) -> None:
