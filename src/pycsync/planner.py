@@ -1588,7 +1588,10 @@ def _merge_removals(actions: list[Action]) -> list[Action]:
 
 
 def _action_keys(action: Action) -> tuple[str, ...]:
-    """Every key an action records in the base (or drops from it)."""
+    """Every key an action records in the base under a photo name of its own, or drops from it.
+    (A replace's other files, ``also_keys`` and ``deleted_keys``, keep the names they had: the
+    plan names them as it names files no action records, so a rename made elsewhere in the same
+    run reaches them too.)"""
     if isinstance(action, MoveFolder):
         return tuple(k for pair in action.moves for k in pair)
     out: list[str] = []
@@ -1596,7 +1599,7 @@ def _action_keys(action: Action) -> tuple[str, ...]:
         value = getattr(action, attr, None)
         if value:
             out.append(value)
-    for attr in ("keys", "also_keys", "deleted_keys", "forget"):
+    for attr in ("keys", "forget"):
         out.extend(getattr(action, attr, ()))
     return tuple(out)
 

@@ -2916,3 +2916,28 @@ def test_a_file_of_an_untagged_photo_moved_on_flickr_from_another_album_follows_
         MoveRemote("B/x.jpg", "B/w.jpg", pid, None, "w", "w.jpg"),
     )
     assert sorted(w.local) == ["A/keep.jpg", "B/k.jpg", "B/w.jpg", "C/k.jpg", "C/w.jpg"]
+
+
+def test_a_rider_named_as_its_photos_new_name_follows_the_next_rename_made_elsewhere():
+    # A/x.jpg and its copy B/r.jpg show one photo, renamed elsewhere to r.jpg; both files get the
+    # same edit (the replace's rider is B/r.jpg): B/r.jpg is now named after its photo, so it
+    # follows the next rename made elsewhere like A's file (the replace keeps the rider's base
+    # name, x.jpg: the plan names it, as a file no action records)
+    w = synced({"A/x.jpg": "c1", "A/k.jpg": "c0", "B/k.jpg": "c2"})
+    pid = photo_at(w, "A/x.jpg")
+    w.touch("B/r.jpg", "c1")
+    w.sync(BOTH)
+    w.rename_photo(pid, "r.jpg")
+    w.touch("A/x.jpg", "c9")
+    w.touch("B/r.jpg", "c9")
+    p = w.sync(BOTH)
+    assert p.actions == (
+        MoveLocal("A/x.jpg", "A/r.jpg", pid, "r.jpg"),
+        Replace("A/r.jpg", pid, "c9", 2, also_keys=("B/r.jpg",)),
+    )
+    w.rename_photo(pid, "s.jpg")
+    p = w.sync(BOTH)
+    assert p.actions == (
+        MoveLocal("A/r.jpg", "A/s.jpg", pid, "s.jpg"),
+        MoveLocal("B/r.jpg", "B/s.jpg", pid, "s.jpg"),
+    )
