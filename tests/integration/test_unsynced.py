@@ -138,20 +138,7 @@ def test_a_file_replaced_while_its_upload_is_in_flight_is_named_and_sent_again(e
     with --json; this is the line a user reads)."""
     path = root / "A" / "a.jpg"
     write_jpeg(path, 1)
-    emulator.set_faults([{"match": "upload", "max": 1, "action": {"latency_ms": 600}}])
-
-    def save_a_new_version() -> None:  # once the upload is in flight (the emulator holds it 600 ms)
-        deadline = time.monotonic() + 30
-        while not emulator.calls().get("upload"):
-            assert time.monotonic() < deadline, "no upload came"
-            time.sleep(0.005)
-        write_jpeg(path.with_name("a.jpg.new"), 2)
-        os.replace(path.with_name("a.jpg.new"), path)
-
-    editor = threading.Thread(target=save_a_new_version)
-    editor.start()
-    first = cli("sync", str(root))
-    editor.join()
+    first = _sync_saving_a_new_version_meanwhile(emulator, cli, root, path, "upload", 2)
     assert first.exit_code == 1, first.output
     # as it happens, and in the run's list of failures
     assert first.stderr.splitlines() == [
@@ -186,22 +173,30 @@ def test_a_file_replaced_while_its_edit_is_being_sent_is_named_and_sent_again(em
     write_jpeg(path, 1)
     sync_json(root)
     write_jpeg(path, 2)  # an edit: the next run replaces the photo
-    emulator.set_faults([{"match": "replace", "max": 1, "action": {"latency_ms": 600}}])
-
-    def save_a_newer_version() -> None:  # once the replace is in flight
-        deadline = time.monotonic() + 30
-        while not emulator.calls().get("replace"):
-            assert time.monotonic() < deadline, "no replace came"
-            time.sleep(0.005)
-        write_jpeg(path.with_name("a.jpg.new"), 3)
-        os.replace(path.with_name("a.jpg.new"), path)
-
-    editor = threading.Thread(target=save_a_newer_version)
-    editor.start()
-    first = cli("sync", str(root))
-    editor.join()
+    first = _sync_saving_a_new_version_meanwhile(emulator, cli, root, path, "replace", 3)
     assert first.exit_code == 1, first.output
     assert "A/a.jpg: changed while uploading; will be retried" in first.stderr
     summary = sync_json(root)
     assert (summary["replaced"], summary["failed"]) == (1, 0), summary
     assert [p["sha256"] for p in emulator.state()["photos"]] == [sha(jpeg(3))]
+
+
+def _sync_saving_a_new_version_meanwhile(emulator, cli, root, path, method: str, version: int):
+    """`pycsync sync ROOT` while an editor saves ``path`` anew (jpeg ``version``, atomically) once
+    the run's ``method`` call is in flight (the emulator holds it 600 ms)."""
+    emulator.set_faults([{"match": method, "max": 1, "action": {"latency_ms": 600}}])
+
+    def save() -> None:
+        deadline = time.monotonic() + 30
+        while not emulator.calls().get(method):
+            assert time.monotonic() < deadline, f"no {method} came"
+            time.sleep(0.005)
+        write_jpeg(path.with_name("a.jpg.new"), version)
+        os.replace(path.with_name("a.jpg.new"), path)
+
+    editor = threading.Thread(target=save)
+    editor.start()
+    try:
+        return cli("sync", str(root))
+    finally:
+        editor.join()
