@@ -1405,7 +1405,9 @@ class _Planner:
         actions = sorted(_merge_removals(actions), key=phase)
         used = {f: a for f, a in self.folder_album.items()}
         abort = self._guard(actions)
-        touched = {k for _, a in self.out.actions for k in _action_keys(a)}
+        # a replace records its files under the names they had: the plan names them as it names
+        # files no action records, so a rename made elsewhere in this run reaches them too
+        touched = {k for _, a in self.out.actions if not isinstance(a, Replace) for k in _action_keys(a)}
         outside = [k for keys in (*self._outside_shown.values(), *self._outside_new.values()) for k in keys]
         return Plan(
             actions=tuple(actions),
@@ -1588,10 +1590,8 @@ def _merge_removals(actions: list[Action]) -> list[Action]:
 
 
 def _action_keys(action: Action) -> tuple[str, ...]:
-    """Every key an action records in the base under a photo name of its own, or drops from it.
-    (A replace's other files, ``also_keys`` and ``deleted_keys``, keep the names they had: the
-    plan names them as it names files no action records, so a rename made elsewhere in the same
-    run reaches them too.)"""
+    """The keys an action records in the base (or drops from it), the file it is for first.
+    (A replace's other files are not among them: see ``_finish``.)"""
     if isinstance(action, MoveFolder):
         return tuple(k for pair in action.moves for k in pair)
     out: list[str] = []

@@ -315,3 +315,32 @@ def test_a_computer_reading_a_rename_half_written_takes_no_title_of_its_own(emul
     assert tree(laptop) == tree(desktop)
     assert_converged(emulator, sync_json, laptop)
     assert_converged(emulator, sync_json, desktop)
+
+
+def test_files_edited_alike_follow_a_rename_made_elsewhere_after_the_edit(emulator, computers, sync_json):
+    """Trip/IMG_1.jpg has a copy here, Other/r.jpg. The desktop renames the photo r.jpg; the
+    laptop edits both files alike (one replace, the other file riding along) as it takes the
+    rename. Both files are now named after the photo, so the desktop's next rename reaches both
+    (the replace is planned for Other/r.jpg: the file its name gave the photo keeps the name it
+    had unless the plan names it)."""
+    laptop, desktop = computers
+    (laptop / "Other").mkdir()
+    (laptop / "Other" / "r.jpg").write_bytes(jpeg(1))
+    sync_json(laptop)
+    sync_json(desktop)
+    (desktop / "Trip" / "IMG_1.jpg").rename(desktop / "Trip" / "r.jpg")
+    sync_json(desktop)
+    write_jpeg(laptop / "Trip" / "IMG_1.jpg", 9)
+    write_jpeg(laptop / "Other" / "r.jpg", 9)
+    edited = sync_json(laptop)
+    assert (edited["replaced"], edited["uploaded"], edited["moved"]) == (1, 0, 1), edited
+    edits = {k for k, v in tree(laptop).items() if v == jpeg(9)}
+    assert edits == {"Trip/r.jpg", "Other/r.jpg"}
+    sync_json(desktop)
+    (desktop / "Trip" / "r.jpg").rename(desktop / "Trip" / "s.jpg")
+    sync_json(desktop)
+    sync_quietly(emulator, sync_json, laptop)
+    edits = {k for k, v in tree(laptop).items() if v == jpeg(9)}
+    assert edits == {"Trip/s.jpg", "Other/s.jpg"}, "a file edited with the other does not follow the rename"
+    assert tree(laptop) == tree(desktop)
+    assert_converged(emulator, sync_json, laptop)
